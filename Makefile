@@ -1,0 +1,23 @@
+# The README's two commands: `make run` and `make test`. Both install what is missing first.
+FLASK = .venv/bin/flask --app wsgi
+PYTEST = .venv/bin/pytest
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run db test test-postgres bench
+
+install:
+	@bash scripts/install.sh
+
+db: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+
+run: db
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	$(PYTEST) -q -n 2 --dist loadfile
+
+test-postgres: install
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PYTEST) -q -n 2 --dist loadfile -m "not browser"

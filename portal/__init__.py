@@ -1,0 +1,53 @@
+"""ASXH Portal — Cổng chi trả trợ cấp xã hội hằng tháng không dùng tiền mặt (An Giang).
+
+``create_app(config=None)``: config → extensions → blueprints → errors → CLI → filters. Wiring only.
+"""
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import Config
+from .extensions import compress, csrf, db, htmx, login_manager, migrate
+
+
+def create_app(config: type | None = None) -> Flask:
+    """Build the Flask app. ``config`` is a Config class (default ``Config``)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config or Config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "portal.db")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    compress.init_app(app)
+
+    from . import auth_loader  # noqa: F401  (user loader, unauthorized handler)
+    from .blueprints import register_blueprints
+    from .errors_web import register_error_handlers
+    from .cli import register_cli
+    from .formatting import FILTERS
+
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    app.jinja_env.filters.update(FILTERS)
+    from . import access
+    app.jinja_env.globals["may_see"] = access.may_see
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_conn, _record):
+    """SQLite: WAL, a long busy timeout and enforced foreign keys (pitfall 22)."""
+    if type(dbapi_conn).__module__.startswith("sqlite3"):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.close()

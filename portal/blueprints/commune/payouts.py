@@ -1,0 +1,51 @@
+"""Commune payout-list pages (danh sách chi trả của xã): the commune's lists by month, one list with its lines, and
+"Xác nhận danh sách" (the commune confirms the list the district prepared, before the district approves it).
+Routes on the commune blueprint (gated on ``intake``); rows come through ``portal.access``."""
+from flask import flash, redirect, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
+
+from ...access import get_visible_or_404, visible
+from ...errors import PortalError
+from ...extensions import db
+from ...models import ListStatus, PayoutList
+from ...rendering import render
+from ...services.audit import events_for
+from ...services.payout_results import totals
+from ...services.payouts import confirm_list, describe
+from ..payout_pages import lines_page, page_arg
+from . import bp
+
+
+@bp.route("/chi-tra")
+def payout_lists():
+    """The commune's payout lists, newest month first."""
+    lists = db.session.execute(visible(PayoutList).options(selectinload(PayoutList.commune))
+                               .order_by(PayoutList.month.desc(), PayoutList.channel)).scalars().all()
+    return render("commune/payouts.html", lists=lists)
+
+
+def _detail(lst, error=None, status=200):
+    lines, page, pages = lines_page(lst, page_arg())
+    return render("commune/payouts_list.html", block="lines", lst=lst, lines=lines, page=page, pages=pages,
+                  totals=totals(lst), form=FlaskForm(), error=error, can_confirm=lst.status == ListStatus.DRAFT,
+                  events=events_for("payout_list", lst.id), status=status)
+
+
+@bp.route("/chi-tra/<int:list_id>")
+def payout_list(list_id):
+    return _detail(get_visible_or_404(PayoutList, list_id))
+
+
+@bp.route("/chi-tra/<int:list_id>/xac-nhan", methods=["POST"])
+def confirm_payout_list(list_id):
+    lst = get_visible_or_404(PayoutList, list_id)
+    try:
+        confirm_list(current_user, lst)
+    except PortalError as err:
+        db.session.rollback()
+        return _detail(db.session.get(PayoutList, list_id), str(err), 422)
+    db.session.commit()
+    flash(f"Đã xác nhận danh sách {describe(lst)}.", "ok")
+    return redirect(url_for("commune.payout_list", list_id=lst.id))

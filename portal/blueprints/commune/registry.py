@@ -1,0 +1,157 @@
+"""Commune register pages (sổ đối tượng của xã): list with htmx search and paging, detail with accounts and audit
+trail, create/edit forms, and the spreadsheet import (upload → preview → confirm). Rows are loaded through
+``portal.access``; rules live in ``services.registry`` and ``services.imports``."""
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+
+from ...access import get_visible_or_404, visible
+from ...errors import AccessDenied, PortalError
+from ...extensions import db
+from ...models import Beneficiary, CashAtHomeReason
+from ...rendering import render
+from ...services import imports as import_service
+from ...services.audit import events_for
+from ...services.registry import (BeneficiaryInvalid, amount_in_month, create_beneficiary, form_data,
+                                  search_beneficiaries, update_beneficiary)
+from . import bp
+from .registry_forms import BeneficiaryForm, ImportForm
+
+PAGE_SIZE = 15
+
+
+@bp.context_processor
+def commune_helpers():
+    """``payout_lists_url()`` for the commune nav (the payout pages may not be registered yet) and
+    ``reason_label(value)`` for cash-at-home reasons."""
+    exists = "commune.payout_lists" in current_app.view_functions
+    return {"payout_lists_url": (lambda: url_for("commune.payout_lists")) if exists else (lambda: "/xa/chi-tra"),
+            "reason_label": lambda value: CashAtHomeReason(value).label}
+
+
+def _commune_code() -> str:
+    return current_user.organization.unit_code
+
+
+@bp.route("/")
+def index():
+    """Danh sách đối tượng; htmx search (``q``) and paging return only the ``results`` block."""
+    q = request.args.get("q", "").strip()
+    page = max(1, request.args.get("page", 1, type=int))
+    rows, total = search_beneficiaries(visible(Beneficiary), q, page, PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render("commune/index.html", block="results", rows=rows, total=total, q=q, page=page, pages=pages)
+
+
+@bp.route("/doi-tuong/<int:beneficiary_id>")
+def beneficiary_detail(beneficiary_id: int):
+    """Hồ sơ đối tượng: identity, category, channel, accounts, this month's allowance, audit trail."""
+    b = get_visible_or_404(Beneficiary, beneficiary_id)
+    month = date.today().replace(day=1)
+    amount, no_amount = amount_in_month(b, month)
+    return render("commune/detail.html", b=b, month=month, amount=amount, no_amount=no_amount,
+                  events=events_for("beneficiary", b.id))
+
+
+def _saved(b: Beneficiary, warnings: list[str], message: str):
+    db.session.commit()
+    flash(message, "ok")
+    for w in warnings:
+        flash(f"Cảnh báo: {w}", "warning")
+    return redirect(url_for("commune.beneficiary_detail", beneficiary_id=b.id))
+
+
+@bp.route("/doi-tuong/them", methods=["GET", "POST"])
+def beneficiary_new():
+    """Thêm đối tượng (form); a failed validation re-renders with 422 and the typed values."""
+    form = BeneficiaryForm()
+    if form.validate_on_submit():
+        try:
+            b, warnings = create_beneficiary(current_user, _commune_code(), form.values())
+            return _saved(b, warnings, f"Đã thêm đối tượng {b.full_name}.")
+        except BeneficiaryInvalid as err:
+            db.session.rollback()
+            form.attach(err.errors)
+    status = 422 if form.is_submitted() else 200
+    return render("commune/form.html", form=form, b=None, status=status)
+
+
+@bp.route("/doi-tuong/<int:beneficiary_id>/sua", methods=["GET", "POST"])
+def beneficiary_edit(beneficiary_id: int):
+    """Sửa hồ sơ đối tượng; changes are recorded in the audit trail."""
+    b = get_visible_or_404(Beneficiary, beneficiary_id)
+    form = BeneficiaryForm(data=form_data(b) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            b, warnings = update_beneficiary(current_user, b, form.values())
+            return _saved(b, warnings, "Đã lưu thay đổi.")
+        except BeneficiaryInvalid as err:
+            db.session.rollback()
+            form.attach(err.errors)
+    status = 422 if form.is_submitted() else 200
+    return render("commune/form.html", form=form, b=b, status=status)
+
+
+@bp.route("/nhap", methods=["GET", "POST"])
+def import_upload():
+    """Tải lên danh sách đối tượng (.xlsx) → stored batch → preview page."""
+    form = ImportForm()
+    error = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = import_service.preview(current_user, _commune_code(), upload.filename, upload.read())
+            db.session.commit()
+            return redirect(url_for("commune.import_preview", batch_id=result.batch_id))
+        except PortalError as err:
+            db.session.rollback()
+            error = str(err)
+    status = 422 if form.is_submitted() else 200
+    return render("commune/import_upload.html", form=form, error=error, status=status)
+
+
+def _batch_or_404(batch_id: int):
+    try:
+        return import_service.load_batch(current_user, batch_id)
+    except AccessDenied:
+        abort(404)
+
+
+@bp.route("/nhap/<int:batch_id>")
+def import_preview(batch_id: int):
+    """Xem trước: counts and rows (errors first, with Excel row numbers); confirm or cancel."""
+    batch = _batch_or_404(batch_id)
+    preview = import_service.show_preview(current_user, batch.id) if batch.status == "previewed" else None
+    return render("commune/import_preview.html", batch=batch, preview=preview,
+                  labels=import_service.STATUS_LABELS)
+
+
+@bp.route("/nhap/<int:batch_id>/xac-nhan", methods=["POST"])
+def import_commit(batch_id: int):
+    """Xác nhận nhập: all-or-nothing; a double submit gets the same result (idempotent)."""
+    batch = _batch_or_404(batch_id)
+    try:
+        r = import_service.commit(current_user, batch.id)
+    except PortalError as err:
+        db.session.rollback()
+        flash(str(err), "error")
+        return redirect(url_for("commune.import_preview", batch_id=batch.id))
+    db.session.commit()
+    flash(f"Đã nhập {r['rows']} dòng: {r['created']} đối tượng mới, {r['updated']} cập nhật, "
+          f"{r['unchanged']} không đổi, {r['accounts']} tài khoản.", "ok")
+    return redirect(url_for("commune.index"))
+
+
+@bp.route("/nhap/<int:batch_id>/huy", methods=["POST"])
+def import_discard(batch_id: int):
+    """Hủy một tệp đã tải lên (chưa nhập)."""
+    batch = _batch_or_404(batch_id)
+    try:
+        import_service.discard(current_user, batch.id)
+        db.session.commit()
+        flash("Đã hủy tệp tải lên; không có thay đổi nào.", "ok")
+    except PortalError as err:
+        db.session.rollback()
+        flash(str(err), "error")
+    return redirect(url_for("commune.import_upload"))

@@ -1,0 +1,105 @@
+"""Post office (Bưu điện) pages: the approved payout lists assigned to it, each list's lines with a small form per
+line to record paid / failed (htmx swaps just the row), the payment spreadsheet to download and to upload back with
+the results, and paid / unpaid totals. Gated on the ``payment_service`` duty; rows are loaded through
+``portal.access`` (a post office sees only lists assigned to it, from approval on); rules live in
+``portal.services.payout_results``. The category (diện) is never shown here."""
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy.orm import selectinload
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
+
+from ..access import gate, get_visible_or_404, visible
+from ..errors import PortalError
+from ..extensions import db
+from ..models import Duty, PayoutLine, PayoutList
+from ..rendering import render, wants_fragment
+from ..services import payout_results as results
+from ..services.audit import events_for
+from ..spreadsheets.reading import parse_date
+from .payout_pages import lines_page, page_arg
+
+bp = Blueprint("post_office", __name__, url_prefix="/buu-dien")
+bp.before_request(gate(Duty.PAYMENT_SERVICE))
+LINES_PER_PAGE = 25
+
+
+class ResultForm(FlaskForm):
+    """Kết quả chi trả của một người."""
+
+    result = SelectField("Kết quả", choices=[SelectChoice("paid", "Đã chi"), SelectChoice("failed", "Không chi được")])
+    paid_on = StringField("Ngày chi", render_kw={"type": "date"})
+    reason = StringField("Lý do (nếu không chi được)", validators=[Length(max=200)])
+
+
+class ResultsUploadForm(FlaskForm):
+    """Tải lên bảng kê đã ghi kết quả."""
+
+    file = FileField("Bảng kê đã ghi kết quả (.xlsx)", validators=[FileRequired("Chọn tệp .xlsx để tải lên.")])
+
+
+@bp.route("/")
+def index():
+    lists = db.session.execute(visible(PayoutList).options(selectinload(PayoutList.commune))
+                               .order_by(PayoutList.month.desc(), PayoutList.commune_code, PayoutList.channel)
+                               ).scalars().all()
+    return render("post_office/index.html", lists=lists, totals=results.result_totals_by_list([l.id for l in lists]))
+
+
+def _detail(lst, upload_form=None, upload_errors=(), status=200):
+    lines, page, pages = lines_page(lst, page_arg(), LINES_PER_PAGE)
+    return render("post_office/list.html", lst=lst, lines=lines, page=page, pages=pages, totals=results.totals(lst),
+                  upload_form=upload_form or ResultsUploadForm(), upload_errors=upload_errors,
+                  events=events_for("payout_list", lst.id), status=status)
+
+
+@bp.route("/danh-sach/<int:list_id>")
+def payout_list(list_id):
+    return _detail(get_visible_or_404(PayoutList, list_id))
+
+
+@bp.route("/dong/<int:line_id>", methods=["GET", "POST"])
+def line_result(line_id):
+    line = get_visible_or_404(PayoutLine, line_id)
+    form = ResultForm(data=None if request.method == "POST" else {
+        "result": "failed" if line.result == "failed" else "paid", "reason": line.result_reason or "",
+        "paid_on": (line.paid_on or results.today_vn()).isoformat()})
+    error = None
+    if form.validate_on_submit():
+        try:
+            paid_on = parse_date(form.paid_on.data, "Ngày chi") if form.result.data == "paid" else None
+            results.record_result(current_user, line, form.result.data, form.reason.data, paid_on)
+        except PortalError as err:
+            db.session.rollback()
+            error = str(err)
+        else:
+            db.session.commit()
+            if wants_fragment():
+                return render("post_office/line.html", block="row", line=line, editing=False)
+            flash(f"Đã ghi kết quả cho {line.full_name}.", "ok")
+            return redirect(url_for("post_office.payout_list", list_id=line.payout_list_id))
+    return render("post_office/line.html", block="row", line=line, form=form, error=error, editing=True,
+                  status=422 if request.method == "POST" else 200)
+
+
+@bp.route("/danh-sach/<int:list_id>/tai-len", methods=["POST"])
+def upload_results(list_id):
+    lst = get_visible_or_404(PayoutList, list_id)
+    form = ResultsUploadForm()
+    if not form.validate_on_submit():
+        return _detail(lst, form, status=422)
+    try:
+        out = results.results_upload(current_user, lst, form.file.data.filename, form.file.data.read())
+    except PortalError as err:
+        db.session.rollback()
+        return _detail(lst, form, [str(err)], 422)
+    if out.errors:
+        db.session.rollback()
+        return _detail(lst, form, out.errors, 422)
+    db.session.commit()
+    flash(f"Đã ghi kết quả từ tệp: {out.paid} người đã chi, {out.failed} người không chi được, "
+          f"{out.unchanged} dòng không đổi.", "ok")
+    return redirect(url_for("post_office.payout_list", list_id=lst.id))

@@ -1,0 +1,57 @@
+"""Flask CLI commands (``flask --app wsgi <command>``) used by admins and by checks. Each command calls services and
+commits once; a PortalError is printed in Vietnamese and the command exits non-zero."""
+import sys
+
+import click
+from flask import Flask
+
+from .errors import PortalError
+from .extensions import db
+
+
+def _fail(err: Exception):
+    click.echo(f"Lỗi: {err}", err=True)
+    sys.exit(1)
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the commands to ``app``."""
+
+    @app.cli.command("seed-demo")
+    def seed_demo_cmd():
+        """Load units and reference data and create the demo organisations and users (idempotent)."""
+        from .services.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+        counts = seed_demo()
+        db.session.commit()
+        click.echo(f"Đã nạp: {counts['units']} đơn vị hành chính mới, {counts['organizations']} cơ quan, "
+                   f"{counts['users']} người dùng mới.")
+        click.echo(f"Tài khoản mẫu (mật khẩu {DEMO_PASSWORD}): " + ", ".join(u[0] for u in DEMO_USERS))
+
+    @app.cli.command("seed-reference")
+    def seed_reference_cmd():
+        """Load administrative units, categories, coefficients, standard levels and providers (idempotent)."""
+        from .services.reference_data import load_reference, load_units
+        units = load_units()
+        counts = load_reference()
+        db.session.commit()
+        click.echo(f"Đơn vị hành chính mới: {units}; " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+    @app.cli.command("create-user")
+    @click.option("--org", "org_id", type=int, required=True, help="id of the organisation")
+    @click.option("--approver", is_flag=True)
+    @click.argument("username")
+    @click.argument("full_name")
+    @click.password_option()
+    def create_user_cmd(org_id, approver, username, full_name, password):
+        """Create a user of an organisation."""
+        from .models import Organization, User
+        if db.session.get(Organization, org_id) is None:
+            _fail(PortalError(f"Không có cơ quan id {org_id}."))
+        user = User(username=username, full_name=full_name, organization_id=org_id, is_approver=approver)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"Đã tạo người dùng {username}.")
+
+    from .cli_imports import register_import_commands
+    register_import_commands(app)

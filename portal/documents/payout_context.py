@@ -1,0 +1,64 @@
+"""Context builder of the payout list PDF (danh sách chi trả): turns a ``PayoutList`` with its lines into the
+plain ``PayoutListDoc`` of ``portal.documents.payout_list`` (unit-testable without WeasyPrint).
+
+Issuer lines come from the payout office (its ``parent_name`` above its name in capitals), the place (địa danh) is
+the short name of the office's district, signers are the preparer (Người lập biểu), the accountant (Kế toán, left
+blank) and the approver signing for the head ("KT. TRƯỞNG PHÒNG"). Only the category code is printed, never its
+text (HIV categories stay private; reference §2.3)."""
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..formatting import coefficient
+from ..models import AdministrativeUnit, ListChannel, PaymentProvider, PayoutList
+from .payout_list import PayoutLine as DocLine
+from .payout_list import PayoutListDoc, default_signers
+
+VN = timezone(timedelta(hours=7))
+HEAD_TITLE = "KT. TRƯỞNG PHÒNG\nPHÓ TRƯỞNG PHÒNG"
+DOC_CHANNEL = {ListChannel.ACCOUNT: "bank_account", ListChannel.CASH_AT_POINT: "cash_at_point",
+               ListChannel.CASH_AT_HOME: "cash_at_home"}
+DRAFT_STATUS = {"draft": "Dự thảo, chưa phê duyệt", "confirmed": "Xã đã xác nhận, chưa phê duyệt"}
+
+
+def short_name(unit: AdministrativeUnit) -> str:
+    """Unit name without its type: "Thành phố Châu Đốc" → "Châu Đốc", "Huyện Tịnh Biên" → "Tịnh Biên"."""
+    kinds = [unit.unit_type or "", "thành phố", "thị xã", "huyện", "thị trấn", "phường", "xã", "tỉnh"]
+    for kind in kinds:
+        if kind and unit.name.lower().startswith(kind.lower() + " "):
+            return unit.name[len(kind) + 1:]
+    return unit.name
+
+
+def _vn_date(value: datetime | None) -> date:
+    if value is None:
+        return datetime.now(VN).date()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(VN).date()
+
+
+def build_payout_list_doc(lst: PayoutList) -> PayoutListDoc:
+    """``PayoutListDoc`` for ``lst``: issued on the approval date (Vietnam time; the preparation date while a
+    draft, which is also printed as "Tình trạng: Dự thảo…"), lines in list order with their snapshot figures
+    (money in integer đồng), account number and bank name on account lists, a note when someone else holds the
+    account."""
+    office = lst.payout_office
+    providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
+    lines = [DocLine(index=l.position, full_name=l.full_name, birth=l.birth_display,
+                     gender="Nam" if l.gender == "male" else "Nữ", national_id=l.national_id, hamlet=l.hamlet or "",
+                     category_code=l.category_code, coefficient=coefficient(l.coefficient),
+                     amount=int(l.regular_amount), back_pay=int(l.back_pay or 0), total=int(l.total),
+                     account_number=l.account_number or "",
+                     bank_name=providers.get(l.provider_code, l.provider_code or ""),
+                     note=f"Chủ tài khoản: {l.holder_name}" if l.holder_name and l.holder_name != l.full_name else "")
+             for l in lst.lines]
+    approved = lst.approved_by is not None and lst.status_enum.frozen
+    return PayoutListDoc(
+        issuer_parent=(office.parent_name or "").upper(), issuer=office.name.upper(), place=short_name(office.unit),
+        issued_on=_vn_date(lst.approved_at if approved else lst.prepared_at), month=lst.month,
+        commune_name=lst.commune.name, channel=DOC_CHANNEL[lst.channel_enum], lines=lines,
+        signers=default_signers(preparer=lst.prepared_by.full_name,
+                                head=lst.approved_by.full_name if approved else "", head_title=HEAD_TITLE),
+        status="" if lst.status_enum.frozen else DRAFT_STATUS.get(lst.status, ""))

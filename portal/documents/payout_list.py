@@ -1,0 +1,161 @@
+"""Monthly payout list PDF (danh sách chi trả trợ cấp xã hội hằng tháng), domain reference §2.3.
+
+The contract with the services layer is plain data: a service turns ORM rows into a :class:`PayoutListDoc` (made
+of :class:`PayoutLine` and :class:`Signer`), and :func:`render_payout_list` turns that into PDF bytes through
+``documents/payout_list.html`` (A4 landscape, Decree 30/2020 heading) and the chunked renderer. Nothing here touches
+the database or Flask, so it is unit-testable as is.
+
+Money is ``int`` đồng throughout. Totals and the amount in words ("Bằng chữ: …") are derived from the lines in
+``PayoutListDoc.__post_init__`` — callers never pass them, so the printed figures always add up.
+Privacy: a line carries the category *code* (e.g. "K6") only; the category text (which may reveal e.g. HIV status)
+is never part of this document.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+from portal.documents.amount_words import amount_in_words
+from portal.documents.renderer import DEFAULT_CHUNK_ROWS, pdf_for_chunks
+
+TEMPLATE = "documents/payout_list.html"
+
+#: Payment channel code -> label printed in the heading ("Hình thức chi trả: …").
+CHANNEL_LABELS = {
+    "bank_account": "Chuyển khoản",
+    "cash_at_point": "Tiền mặt tại điểm chi trả",
+    "cash_at_home": "Tiền mặt tại nhà",
+}
+
+
+def _check_money(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be int đồng, got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must be ≥ 0, got {value}")
+
+
+@dataclass(frozen=True)
+class PayoutLine:
+    """One beneficiary row of the list.
+
+    index: STT printed (1-based). full_name: "Họ và tên" (NFC). birth: as printed, "dd/mm/yyyy" or "yyyy".
+    gender: "Nam" / "Nữ". national_id: 12-digit số định danh cá nhân (string). hamlet: khóm/ấp.
+    category_code: diện code only (e.g. "K6"). coefficient: hệ số as printed ("1,5"; Vietnamese decimal comma).
+    amount: monthly allowance, back_pay: truy lĩnh, total: amount + back_pay — all int đồng ≥ 0.
+    account_number / bank_name: for bank transfers ("" for cash). note: ghi chú.
+    Raises ``TypeError`` / ``ValueError`` on non-int or negative money, or when total ≠ amount + back_pay
+    (the list prints exactly these three columns, so each row must add up).
+    """
+
+    index: int
+    full_name: str
+    birth: str
+    gender: str
+    national_id: str
+    hamlet: str
+    category_code: str
+    coefficient: str
+    amount: int
+    back_pay: int
+    total: int
+    account_number: str = ""
+    bank_name: str = ""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("amount", "back_pay", "total"):
+            _check_money(name, getattr(self, name))
+        if self.total != self.amount + self.back_pay:
+            raise ValueError(
+                f"line {self.index}: total {self.total} ≠ amount {self.amount} + back_pay {self.back_pay}"
+            )
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A signature column: ``title`` printed UPPER bold ("\\n" separates lines, e.g.
+    "KT. TRƯỞNG PHÒNG\\nPHÓ TRƯỞNG PHÒNG"), ``hint`` italic below it, ``name`` bold after the signing space
+    ("" leaves it blank to be written by hand)."""
+
+    title: str
+    name: str = ""
+    hint: str = "(Ký, ghi rõ họ tên)"
+
+
+def default_signers(preparer: str = "", accountant: str = "", head: str = "",
+                    head_title: str = "Thủ trưởng đơn vị") -> list[Signer]:
+    """The three usual columns: Người lập biểu · Kế toán · Thủ trưởng đơn vị (title may be e.g.
+    "KT. TRƯỞNG PHÒNG\\nPHÓ TRƯỞNG PHÒNG"), the last one signed and stamped."""
+    return [
+        Signer("Người lập biểu", preparer),
+        Signer("Kế toán", accountant),
+        Signer(head_title, head, hint="(Ký, ghi rõ họ tên, đóng dấu)"),
+    ]
+
+
+@dataclass(frozen=True)
+class PayoutTotals:
+    """Footer totals: people (number of lines), amount, back_pay, total (int đồng)."""
+
+    people: int
+    amount: int
+    back_pay: int
+    total: int
+
+
+@dataclass
+class PayoutListDoc:
+    """Everything printed on one commune's monthly payout list for one channel.
+
+    issuer_parent: e.g. "ỦY BAN NHÂN DÂN THÀNH PHỐ CHÂU ĐỐC" ("" if none); issuer: e.g. "PHÒNG LAO ĐỘNG - THƯƠNG
+    BINH VÀ XÃ HỘI" (both printed upper-case). place: địa danh ("Châu Đốc"); issued_on: date of the document.
+    month: first day of the paid month (printed "Tháng MM/YYYY"). commune_name: e.g. "Phường Châu Phú A".
+    channel: "bank_account" | "cash_at_point" | "cash_at_home" (decides the last columns: account + bank, or an
+    empty "Ký nhận" column); channel_label: defaults to :data:`CHANNEL_LABELS`. lines: rows in print order.
+    signers: signature columns (default :func:`default_signers`). status: e.g. "Bản nháp" ("" = not printed).
+    document_number: optional "Số: …" under the issuer.
+    Derived (not passed): totals (:class:`PayoutTotals`), amount_in_words (of totals.total, "… đồng").
+    Raises ``ValueError`` for an unknown channel, ``TypeError`` for non-date dates.
+    """
+
+    issuer_parent: str
+    issuer: str
+    place: str
+    issued_on: _dt.date
+    month: _dt.date
+    commune_name: str
+    channel: str
+    lines: list[PayoutLine]
+    channel_label: str = ""
+    signers: list[Signer] = field(default_factory=default_signers)
+    status: str = ""
+    document_number: str = ""
+    totals: PayoutTotals = field(init=False)
+    amount_in_words: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.channel not in CHANNEL_LABELS:
+            raise ValueError(f"unknown channel {self.channel!r}; expected one of {sorted(CHANNEL_LABELS)}")
+        if not self.channel_label:
+            self.channel_label = CHANNEL_LABELS[self.channel]
+        for name in ("issued_on", "month"):
+            if not isinstance(getattr(self, name), _dt.date):
+                raise TypeError(f"{name} must be a date")
+        self.lines = list(self.lines)
+        self.totals = PayoutTotals(
+            people=len(self.lines),
+            amount=sum(line.amount for line in self.lines),
+            back_pay=sum(line.back_pay for line in self.lines),
+            total=sum(line.total for line in self.lines),
+        )
+        self.amount_in_words = amount_in_words(self.totals.total)
+
+
+def render_payout_list(doc: PayoutListDoc, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> bytes:
+    """Render ``doc`` to PDF bytes (A4 landscape), at most ``chunk_rows`` rows per WeasyPrint call.
+
+    Slow for big lists (roughly 1 s per 100-200 rows): call it from a job, not a web request.
+    """
+    return pdf_for_chunks(TEMPLATE, {"doc": doc}, doc.lines, chunk_rows=chunk_rows)

@@ -1,0 +1,100 @@
+"""Organisations (cơ quan, đơn vị) with their duties as data, bank coverage (địa bàn phụ trách) and users."""
+from enum import StrEnum
+
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+
+
+class OrgKind(StrEnum):
+    """Kinds of organisation in the seed's three-tier set-up (and the two-tier one since 7/2025)."""
+
+    COMMUNE = "commune_committee"
+    DISTRICT = "district_office"
+    PROVINCE = "province_department"
+    BANK = "bank_branch"
+    POST_OFFICE = "post_office"
+    POLICE = "police"
+
+
+class Duty(StrEnum):
+    """What an organisation is responsible for; blueprints are gated on a duty, never on a kind."""
+
+    INTAKE = "intake"                        # commune: register beneficiaries, confirm its lists
+    PAYOUT_MANAGEMENT = "payout_management"  # district (or commune in two-tier): build, approve lists
+    OVERSIGHT = "oversight"                  # province: reports, rates
+    ACCOUNT_OPENING = "account_opening"      # bank branch
+    PAYMENT_SERVICE = "payment_service"      # post office: pays and reports results
+    ID_VERIFICATION = "id_verification"      # police: population-database cross-check
+
+
+class Organization(db.Model):
+    """An organisation attached to an administrative unit (its seat / area). ``duties`` is a comma-separated
+    list of ``Duty`` values; ``provider_code`` is the bank's VietQR code for bank branches (e.g. ``VBA``)."""
+
+    __tablename__ = "organization"
+    id = db.Column(db.Integer, primary_key=True)
+    kind = db.Column(db.String(30), nullable=False)
+    name = db.Column(db.String(200), nullable=False)
+    parent_name = db.Column(db.String(200))  # the parent body printed above the name on documents
+    unit_code = db.Column(db.String(10), db.ForeignKey("administrative_unit.code"), nullable=False, index=True)
+    duties = db.Column(db.String(200), nullable=False, default="")
+    provider_code = db.Column(db.String(20))
+    active = db.Column(db.Boolean, nullable=False, default=True)
+
+    unit = db.relationship("AdministrativeUnit")
+
+    @property
+    def duty_set(self) -> set[str]:
+        """Duties as a set of strings."""
+        return {d for d in (self.duties or "").split(",") if d}
+
+    def has_duty(self, duty: str) -> bool:
+        """True when the organisation holds ``duty`` (a ``Duty`` value)."""
+        return duty in self.duty_set
+
+    def __repr__(self):
+        return f"<Org {self.id} {self.name}>"
+
+
+class BankCoverage(db.Model):
+    """A bank branch covers a commune (địa bàn phụ trách, plan §III.4); a commune may have several banks."""
+
+    __tablename__ = "bank_coverage"
+    bank_id = db.Column(db.Integer, db.ForeignKey("organization.id"), primary_key=True)
+    commune_code = db.Column(db.String(10), db.ForeignKey("administrative_unit.code"), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in, always on behalf of one organisation. ``is_approver`` marks the district approver
+    (người phê duyệt); ``session_version`` is bumped to end every session of the user (logout-all, deactivation)."""
+
+    __tablename__ = "user"
+    id = db.Column(db.Integer, primary_key=True)
+    organization_id = db.Column(db.Integer, db.ForeignKey("organization.id"), nullable=False, index=True)
+    username = db.Column(db.String(60), nullable=False, unique=True)
+    full_name = db.Column(db.String(120), nullable=False)
+    password_hash = db.Column(db.String(256), nullable=False)
+    is_approver = db.Column(db.Boolean, nullable=False, default=False)
+    is_admin = db.Column(db.Boolean, nullable=False, default=False)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    session_version = db.Column(db.Integer, nullable=False, default=1)
+
+    organization = db.relationship("Organization")
+
+    @property
+    def is_active(self):  # flask-login
+        return self.active and self.organization.active
+
+    def get_id(self):
+        """Session id carries the session version, so bumping it logs the user out everywhere."""
+        return f"{self.id}:{self.session_version}"
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash (werkzeug scrypt)."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True when ``password`` matches."""
+        return check_password_hash(self.password_hash, password)

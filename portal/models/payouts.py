@@ -1,0 +1,141 @@
+"""Payout lists (danh sách chi trả) per month, commune and channel, and their lines. A person is paid at most once
+per programme and month: ``uq_payout_line_beneficiary_id`` on (beneficiary, programme, month) enforces it."""
+from enum import StrEnum
+
+from ..extensions import db
+from .registry import utcnow
+
+
+class ListStatus(StrEnum):
+    """States of a payout list; amounts are frozen from ``approved`` on (Decree 20/2021 Art. 34)."""
+
+    DRAFT = "draft"
+    CONFIRMED = "confirmed"      # the commune confirmed its list
+    APPROVED = "approved"        # the district approver (not the preparer) signed it off
+    ACCEPTED = "accepted"        # the post office took it
+    REPORTED = "reported"        # results recorded for every line
+    SETTLED = "settled"
+
+    @property
+    def label(self) -> str:
+        """Vietnamese label."""
+        return {
+            "draft": "Dự thảo", "confirmed": "Xã đã xác nhận", "approved": "Đã phê duyệt",
+            "accepted": "Bưu điện đã nhận", "reported": "Đã báo cáo kết quả", "settled": "Đã quyết toán",
+        }[self.value]
+
+    @property
+    def frozen(self) -> bool:
+        """True once approved: lines and amounts no longer change."""
+        return self not in (ListStatus.DRAFT, ListStatus.CONFIRMED)
+
+
+class ListChannel(StrEnum):
+    """The three kinds of list: transfer to accounts, cash at a payout point, cash at home."""
+
+    ACCOUNT = "account"
+    CASH_AT_POINT = "cash_at_point"
+    CASH_AT_HOME = "cash_at_home"
+
+    @property
+    def label(self) -> str:
+        """Vietnamese label."""
+        return {"account": "Chuyển khoản", "cash_at_point": "Tiền mặt tại điểm chi trả",
+                "cash_at_home": "Tiền mặt tại nhà"}[self.value]
+
+
+class LineResult(StrEnum):
+    """What the post office reports for a line."""
+
+    PENDING = "pending"
+    PAID = "paid"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        """Vietnamese label."""
+        return {"pending": "Chưa chi", "paid": "Đã chi", "failed": "Không chi được"}[self.value]
+
+
+class PayoutList(db.Model):
+    """One list: ``month`` (first of month), commune, channel. Control totals ``people_count`` and ``total_amount``
+    (integer đồng) are recomputed on every build and frozen with the list."""
+
+    __tablename__ = "payout_list"
+    __table_args__ = (db.UniqueConstraint("month", "commune_code", "channel"),)
+    id = db.Column(db.Integer, primary_key=True)
+    month = db.Column(db.Date, nullable=False, index=True)
+    commune_code = db.Column(db.String(10), db.ForeignKey("administrative_unit.code"), nullable=False, index=True)
+    channel = db.Column(db.String(20), nullable=False)
+    payout_office_id = db.Column(db.Integer, db.ForeignKey("organization.id"), nullable=False)
+    post_office_id = db.Column(db.Integer, db.ForeignKey("organization.id"))
+    status = db.Column(db.String(12), nullable=False, default=ListStatus.DRAFT.value)
+    people_count = db.Column(db.Integer, nullable=False, default=0)
+    total_amount = db.Column(db.BigInteger, nullable=False, default=0)
+    prepared_by_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False)
+    prepared_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    confirmed_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    confirmed_at = db.Column(db.DateTime(timezone=True))
+    approved_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    approved_at = db.Column(db.DateTime(timezone=True))
+    version = db.Column(db.Integer, nullable=False, default=1)
+
+    commune = db.relationship("AdministrativeUnit")
+    payout_office = db.relationship("Organization", foreign_keys=[payout_office_id])
+    post_office = db.relationship("Organization", foreign_keys=[post_office_id])
+    prepared_by = db.relationship("User", foreign_keys=[prepared_by_id])
+    confirmed_by = db.relationship("User", foreign_keys=[confirmed_by_id])
+    approved_by = db.relationship("User", foreign_keys=[approved_by_id])
+    lines = db.relationship("PayoutLine", back_populates="payout_list", order_by="PayoutLine.position",
+                            cascade="all, delete-orphan")
+
+    @property
+    def status_enum(self) -> ListStatus:
+        """Status as an enum."""
+        return ListStatus(self.status)
+
+    @property
+    def channel_enum(self) -> ListChannel:
+        """Channel as an enum."""
+        return ListChannel(self.channel)
+
+
+class PayoutLine(db.Model):
+    """One person × programme × month on a list, with a snapshot of what is printed (name, ID, account) so the
+    approved list does not change when the register does. Amounts in integer đồng."""
+
+    __tablename__ = "payout_line"
+    __table_args__ = (db.UniqueConstraint("beneficiary_id", "programme", "month"),)
+    id = db.Column(db.Integer, primary_key=True)
+    payout_list_id = db.Column(db.Integer, db.ForeignKey("payout_list.id"), nullable=False, index=True)
+    beneficiary_id = db.Column(db.Integer, db.ForeignKey("beneficiary.id"), nullable=False, index=True)
+    programme = db.Column(db.String(12), nullable=False, default="tcxh")
+    month = db.Column(db.Date, nullable=False)
+    position = db.Column(db.Integer, nullable=False)
+    full_name = db.Column(db.String(120), nullable=False)
+    name_sort = db.Column(db.String(400), nullable=False)
+    birth_display = db.Column(db.String(10), nullable=False)
+    gender = db.Column(db.String(6), nullable=False)
+    national_id = db.Column(db.String(12), nullable=False)
+    hamlet = db.Column(db.String(120))
+    category_code = db.Column(db.String(6), nullable=False)
+    coefficient = db.Column(db.Numeric(5, 2), nullable=False)
+    standard_level = db.Column(db.Integer, nullable=False)
+    regular_amount = db.Column(db.Integer, nullable=False)
+    back_pay = db.Column(db.Integer, nullable=False, default=0)
+    total = db.Column(db.Integer, nullable=False)
+    account_number = db.Column(db.String(19))
+    provider_code = db.Column(db.String(20))
+    holder_name = db.Column(db.String(120))
+    result = db.Column(db.String(10), nullable=False, default=LineResult.PENDING.value)
+    result_reason = db.Column(db.String(200))
+    paid_on = db.Column(db.Date)
+    result_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+
+    payout_list = db.relationship("PayoutList", back_populates="lines")
+    beneficiary = db.relationship("Beneficiary")
+
+    @property
+    def result_enum(self) -> LineResult:
+        """Result as an enum."""
+        return LineResult(self.result)

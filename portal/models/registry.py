@@ -1,0 +1,142 @@
+"""The register of beneficiaries (đối tượng bảo trợ xã hội, Decree 20/2021 Art. 5) and their payment choice."""
+from datetime import datetime, timezone
+from enum import StrEnum
+
+from ..extensions import db
+
+
+def utcnow():
+    """Timezone-aware now (UTC) for timestamps."""
+    return datetime.now(timezone.utc)
+
+
+class PaymentChannel(StrEnum):
+    """Hình thức chi trả (reference §6): account kinds, or cash at a payout point / at home."""
+
+    BANK_ACCOUNT = "bank_account"
+    E_WALLET = "e_wallet"
+    MOBILE_MONEY = "mobile_money"
+    CASH_AT_POINT = "cash_at_point"
+    CASH_AT_HOME = "cash_at_home"
+
+    @property
+    def label(self) -> str:
+        """Vietnamese label."""
+        return CHANNEL_LABELS[self]
+
+    @property
+    def is_account(self) -> bool:
+        """True for the cashless channels (paid into an account)."""
+        return self in (PaymentChannel.BANK_ACCOUNT, PaymentChannel.E_WALLET, PaymentChannel.MOBILE_MONEY)
+
+
+CHANNEL_LABELS = {
+    PaymentChannel.BANK_ACCOUNT: "Tài khoản ngân hàng",
+    PaymentChannel.E_WALLET: "Ví điện tử",
+    PaymentChannel.MOBILE_MONEY: "Mobile Money",
+    PaymentChannel.CASH_AT_POINT: "Tiền mặt tại điểm chi trả",
+    PaymentChannel.CASH_AT_HOME: "Tiền mặt tại nhà",
+}
+
+
+class CashAtHomeReason(StrEnum):
+    """Closed list of reasons for cash at home (plan §III.4: special cases)."""
+
+    BEDRIDDEN = "bedridden"
+    VERY_OLD = "very_old"
+    SEVERE_DISABILITY = "severe_disability"
+    NO_PHONE = "no_phone"
+    NO_PROXY = "no_proxy"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """Vietnamese label."""
+        return {
+            "bedridden": "Nằm liệt giường", "very_old": "Tuổi cao, sức yếu",
+            "severe_disability": "Khuyết tật nặng, không tự đi lại", "no_phone": "Không có điện thoại",
+            "no_proxy": "Không có người nhận thay", "other": "Lý do khác",
+        }[self.value]
+
+
+class Category(db.Model):
+    """Diện đối tượng under Decree 20/2021 Art. 5 (K1…K8 with K5a–K5d). ``sensitive`` marks HIV categories, never
+    shown outside commune and district staff (Art. 8.1.b spirit)."""
+
+    __tablename__ = "category"
+    code = db.Column(db.String(6), primary_key=True)
+    name = db.Column(db.String(200), nullable=False)
+    legal_ref = db.Column(db.String(60), nullable=False)
+    sensitive = db.Column(db.Boolean, nullable=False, default=False)
+    valid_to = db.Column(db.Date)  # K5b/K5c ended 30/6/2025
+
+
+class CategorySynonym(db.Model):
+    """How clerks write a category in spreadsheets, folded (see ``identity.fold``), mapped to a category and, for
+    K6, a disability level. Editable by the province."""
+
+    __tablename__ = "category_synonym"
+    text_fold = db.Column(db.String(200), primary_key=True)
+    category_code = db.Column(db.String(6), db.ForeignKey("category.code"), nullable=False)
+    disability_level = db.Column(db.String(20))  # "severe" | "especially_severe" | None
+
+
+class Beneficiary(db.Model):
+    """One registered beneficiary of one commune. ``national_id`` (số định danh cá nhân, 12 digits) is unique in the
+    province; ``name_fold`` is the diacritic-free search key and ``name_sort`` the Vietnamese sort key. A birth date
+    known only by year has ``birth_date`` None and ``birth_year`` set. ``start_month`` is a first-of-month date."""
+
+    __tablename__ = "beneficiary"
+    id = db.Column(db.Integer, primary_key=True)
+    commune_code = db.Column(db.String(10), db.ForeignKey("administrative_unit.code"), nullable=False, index=True)
+    full_name = db.Column(db.String(120), nullable=False)
+    name_fold = db.Column(db.String(120), nullable=False, index=True)
+    name_sort = db.Column(db.String(400), nullable=False, index=True)
+    birth_date = db.Column(db.Date)
+    birth_year = db.Column(db.Integer, nullable=False)
+    gender = db.Column(db.String(6), nullable=False)  # "male" | "female"
+    national_id = db.Column(db.String(12), nullable=False, unique=True)
+    phone = db.Column(db.String(15))
+    hamlet = db.Column(db.String(120))
+    category_code = db.Column(db.String(6), db.ForeignKey("category.code"), nullable=False)
+    disability_level = db.Column(db.String(20))
+    children_count = db.Column(db.Integer, nullable=False, default=1)  # K4: coefficient 1,0 per child
+    decision_number = db.Column(db.String(60))
+    decision_date = db.Column(db.Date)
+    start_month = db.Column(db.Date, nullable=False)
+    status = db.Column(db.String(12), nullable=False, default="active")  # active | suspended | stopped
+    payment_channel = db.Column(db.String(20), nullable=False, default=PaymentChannel.CASH_AT_POINT.value)
+    cash_at_home_reason = db.Column(db.String(20))
+    cash_at_home_note = db.Column(db.String(200))
+    preferred_bank = db.Column(db.String(60))
+    guardian_name = db.Column(db.String(120))
+    guardian_national_id = db.Column(db.String(12))
+    guardian_relationship = db.Column(db.String(60))
+    guardian_phone = db.Column(db.String(15))
+    note = db.Column(db.String(300))
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    commune = db.relationship("AdministrativeUnit")
+    category = db.relationship("Category")
+    accounts = db.relationship("PaymentAccount", back_populates="beneficiary", order_by="PaymentAccount.id")
+
+    @property
+    def birth_display(self) -> str:
+        """dd/mm/yyyy, or yyyy when only the year is known."""
+        return self.birth_date.strftime("%d/%m/%Y") if self.birth_date else str(self.birth_year)
+
+    @property
+    def gender_label(self) -> str:
+        """Nam / Nữ."""
+        return "Nam" if self.gender == "male" else "Nữ"
+
+    @property
+    def channel(self) -> PaymentChannel:
+        """The chosen payment channel as an enum."""
+        return PaymentChannel(self.payment_channel)
+
+    @property
+    def active_account(self):
+        """The active payment account, or None."""
+        return next((a for a in self.accounts if a.active), None)

@@ -1,0 +1,203 @@
+"""Payment accounts (tài khoản nhận trợ cấp) opened by bank branches: who still needs one, and recording one.
+
+Rules (reference §6 "Account numbers", "Bank names"; plan §III.4 bank coverage):
+
+- A bank branch works only on the beneficiaries ``access.visible`` gives it: communes it covers, people who chose an
+  account channel. It records accounts at its own bank (``Organization.provider_code``).
+- An account number is text: digits only once spaces, dashes and dots are removed, 6–19 long, leading zeros kept.
+  There is no public checksum, so no per-bank validation.
+- One active account per beneficiary; a (provider, number) pair belongs to one person only.
+- Every write leaves an audit event on the beneficiary (``object_type`` "beneficiary"), shown on their page.
+
+The bank spreadsheet import (``preview_bank_file`` / ``commit_bank_batch`` / ``import_bank_file``) lives in
+``portal.services.bank_imports`` and is re-exported here.
+"""
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import exists, select
+
+from .. import access
+from ..errors import AccessDenied, StateError, ValidationError
+from ..extensions import db
+from ..models import (AdministrativeUnit, BankCoverage, Beneficiary, Duty, Organization, OrgKind, PaymentAccount,
+                      PaymentProvider, User)
+from . import audit, identity
+
+ACCOUNT_NUMBER_MIN, ACCOUNT_NUMBER_MAX = 6, 19
+EARLIEST_OPENING = date(2000, 1, 1)
+HOLDER_KINDS = {"self": "Chính chủ", "guardian": "Người giám hộ / người nhận thay"}
+DUPLICATE_NUMBER = "Số tài khoản đã được ghi cho người khác"
+_SEPARATORS = re.compile(r"[\s\-.]+")
+_VN_TZ = timezone(timedelta(hours=7))
+
+
+def today_vn() -> date:
+    """Today's date in Vietnam (UTC+7), the reference for "not in the future"."""
+    return datetime.now(_VN_TZ).date()
+
+
+def clean_account_number(raw) -> str:
+    """Số tài khoản as stored: text of digits, spaces/dashes/dots removed, leading zeros kept.
+
+    ``raw``: str (or int, as digits). Returns e.g. ``"0011004123456"``. Raises ``ValidationError`` when empty,
+    when other characters remain, or when the length is outside 6–19 digits (reference §6)."""
+    text = _SEPARATORS.sub("", identity.nfc(str(raw)) if raw is not None else "")
+    if not text:
+        raise ValidationError("Chưa nhập số tài khoản.")
+    if not (text.isascii() and text.isdigit()):
+        raise ValidationError(f"Số tài khoản chỉ gồm chữ số (đã nhập: {raw}).")
+    if not ACCOUNT_NUMBER_MIN <= len(text) <= ACCOUNT_NUMBER_MAX:
+        raise ValidationError(
+            f"Số tài khoản phải có từ {ACCOUNT_NUMBER_MIN} đến {ACCOUNT_NUMBER_MAX} chữ số (đã nhập {len(text)} "
+            f"chữ số: {text}).")
+    return text
+
+
+def check_opened_on(opened_on: date | None) -> date:
+    """Ngày mở tài khoản: required, not after today (Vietnam time), not before 01/01/2000. Returns it; raises
+    ``ValidationError``."""
+    if opened_on is None:
+        raise ValidationError("Chưa nhập ngày mở tài khoản.")
+    if opened_on > today_vn():
+        raise ValidationError(f"Ngày mở tài khoản {opened_on:%d/%m/%Y} ở tương lai.")
+    if opened_on < EARLIEST_OPENING:
+        raise ValidationError(f"Ngày mở tài khoản {opened_on:%d/%m/%Y} trước năm 2000, không hợp lệ.")
+    return opened_on
+
+
+def bank_of(actor: User) -> Organization:
+    """The actor's bank branch; raises ``AccessDenied`` when the actor does not work for a bank with the
+    ``account_opening`` duty."""
+    org = actor.organization
+    if org.kind != OrgKind.BANK or not org.has_duty(Duty.ACCOUNT_OPENING) or not org.provider_code:
+        raise AccessDenied("Chỉ chi nhánh ngân hàng được giao mở tài khoản mới ghi nhận được tài khoản.")
+    return org
+
+
+def covered_communes(user: User) -> list[AdministrativeUnit]:
+    """Communes the user's bank covers (BankCoverage), by name; empty for non-bank users."""
+    return list(db.session.execute(
+        select(AdministrativeUnit).join(BankCoverage, BankCoverage.commune_code == AdministrativeUnit.code)
+        .where(BankCoverage.bank_id == user.organization_id).order_by(AdministrativeUnit.name)).scalars())
+
+
+def _has_active_account():
+    return exists().where(PaymentAccount.beneficiary_id == Beneficiary.id, PaymentAccount.active.is_(True))
+
+
+def pending_accounts(user: User, commune_code: str | None = None):
+    """``select(Beneficiary)`` of the beneficiaries ``user`` may see who chose an account channel, are not stopped
+    and have no active PaymentAccount (danh sách cần mở tài khoản), ordered by commune then Vietnamese name order.
+    ``commune_code`` narrows to one commune; search and paging: ``registry.search_beneficiaries``."""
+    stmt = access.visible(Beneficiary, user).where(
+        Beneficiary.payment_channel.in_(access.ACCOUNT_CHANNELS), Beneficiary.status != "stopped",
+        ~_has_active_account())
+    if commune_code:
+        stmt = stmt.where(Beneficiary.commune_code == commune_code)
+    return stmt.order_by(Beneficiary.commune_code, Beneficiary.name_sort, Beneficiary.id)
+
+
+def recorded_accounts(user: User):
+    """``select(PaymentAccount)`` of the accounts recorded by the user's organisation on beneficiaries it may see,
+    newest first (trang "Tài khoản đã mở")."""
+    return access.visible(PaymentAccount, user).where(
+        PaymentAccount.opened_by_org_id == user.organization_id).order_by(
+        PaymentAccount.created_at.desc(), PaymentAccount.id.desc())
+
+
+def default_holder_name(beneficiary: Beneficiary, holder_kind: str = "self") -> str:
+    """The holder name a bank would write: the beneficiary's (or guardian's) name in capitals without diacritics."""
+    name = beneficiary.guardian_name if holder_kind == "guardian" else beneficiary.full_name
+    return identity.ascii_upper(name)
+
+
+def _holder(beneficiary: Beneficiary, holder_kind: str, holder_name: str | None) -> str:
+    if holder_kind not in HOLDER_KINDS:
+        raise ValidationError("Chủ tài khoản phải là chính chủ hoặc người giám hộ.")
+    name = " ".join(identity.nfc(holder_name or "").split())
+    if not name and holder_kind == "guardian" and not beneficiary.guardian_name:
+        raise ValidationError("Chủ tài khoản là người giám hộ: cần ghi tên người giám hộ (sổ đăng ký chưa có).")
+    name = name or default_holder_name(beneficiary, holder_kind)
+    if not name:
+        raise ValidationError("Chưa nhập tên chủ tài khoản.")
+    if len(name) > 120:
+        raise ValidationError("Tên chủ tài khoản quá dài (tối đa 120 ký tự).")
+    return name
+
+
+def number_taken(provider_code: str, number: str):
+    """The PaymentAccount already holding (provider, number), or None."""
+    return db.session.execute(select(PaymentAccount).where(
+        PaymentAccount.provider_code == provider_code, PaymentAccount.account_number == number)).scalar_one_or_none()
+
+
+def is_visible(actor: User, beneficiary: Beneficiary) -> bool:
+    """True when ``beneficiary`` is in ``access.visible(Beneficiary, actor)``."""
+    return db.session.execute(access.visible(Beneficiary, actor).where(
+        Beneficiary.id == beneficiary.id).with_only_columns(Beneficiary.id)).first() is not None
+
+
+def mark_opened(actor: User, beneficiary: Beneficiary, account_number, opened_on: date,
+                holder_kind: str = "self", holder_name: str | None = None,
+                provider_code: str | None = None) -> PaymentAccount:
+    """Record that the actor's bank opened an account for ``beneficiary`` (ghi nhận mở tài khoản).
+
+    ``account_number``: text (see ``clean_account_number``); ``opened_on``: date, 01/01/2000 … today;
+    ``holder_kind``: "self" | "guardian"; ``holder_name``: as the bank wrote it (NFC; default: the person's or the
+    guardian's name in capitals without diacritics); ``provider_code``: default the bank's own code (another
+    bank's code is refused). Returns the new active PaymentAccount (flushed) and writes an audit event.
+
+    Raises ``AccessDenied`` (actor is not a bank, or the person is outside its coverage / did not choose an
+    account), ``StateError`` (the person already has an active account), ``ValidationError`` (bad number, date,
+    holder; "Số tài khoản đã được ghi cho người khác" when the number is taken)."""
+    bank = bank_of(actor)
+    provider_code = provider_code or bank.provider_code
+    if provider_code != bank.provider_code:
+        raise AccessDenied(f"{bank.name} chỉ ghi nhận tài khoản mở tại ngân hàng mình ({bank.provider_code}).")
+    if not is_visible(actor, beneficiary):
+        raise AccessDenied("Đối tượng không thuộc địa bàn của chi nhánh hoặc chưa đăng ký nhận qua tài khoản.")
+    number = clean_account_number(account_number)
+    check_opened_on(opened_on)
+    name = _holder(beneficiary, holder_kind, holder_name)
+    current = beneficiary.active_account
+    if current is not None:
+        raise StateError(f"{beneficiary.full_name} đã có tài khoản đang dùng "
+                         f"({current.provider_code} {current.account_number}).")
+    if number_taken(provider_code, number) is not None:
+        raise ValidationError(f"{DUPLICATE_NUMBER} ({number}).")
+    return create_account(actor, beneficiary, provider_code, number, opened_on, holder_kind, name)
+
+
+def create_account(actor: User, beneficiary: Beneficiary, provider_code: str, number: str, opened_on: date,
+                   holder_kind: str, holder_name: str, source: str = "") -> PaymentAccount:
+    """Insert an already-validated account and its audit event (internal to this module and bank imports)."""
+    provider = db.session.get(PaymentProvider, provider_code)
+    account = PaymentAccount(
+        beneficiary=beneficiary, kind=provider.kind if provider else "bank_account", provider_code=provider_code,
+        account_number=number, holder_kind=holder_kind, holder_name=holder_name, opened_on=opened_on,
+        opened_by_org_id=actor.organization_id, opened_by_user_id=actor.id, active=True)
+    db.session.add(account)
+    db.session.flush()
+    after = audit.snapshot(account, ["provider_code", "account_number", "holder_kind", "holder_name", "opened_on"])
+    audit.record(actor, "account_opened", "beneficiary", beneficiary.id,
+                 f"Ghi nhận mở tài khoản {provider_code} {number} cho {beneficiary.full_name}{source}",
+                 after=after)
+    return account
+
+
+def holder_label(kind: str) -> str:
+    """Vietnamese label of a holder kind."""
+    return HOLDER_KINDS.get(kind, kind)
+
+
+_IMPORT_API = {"BankPreview", "BankRow", "commit_bank_batch", "import_bank_file", "preview_bank_file",
+               "review_bank_batch", "summary_text"}
+
+
+def __getattr__(name):
+    """Re-export the bank spreadsheet import (``portal.services.bank_imports``) lazily, avoiding an import cycle."""
+    if name in _IMPORT_API:
+        from . import bank_imports
+        return getattr(bank_imports, name)
+    raise AttributeError(name)

@@ -1,0 +1,46 @@
+"""Audit trail (nhật ký): every service write calls ``record`` in the same transaction."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from ..extensions import db
+from ..models import AuditEvent
+
+
+def _jsonable(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj, fields) -> dict:
+    """The named attributes of ``obj`` as a JSON-able dict (dates ISO, Decimals as strings)."""
+    return {f: _jsonable(getattr(obj, f)) for f in fields}
+
+
+def diff(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only the keys whose values changed, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def record(actor, action: str, object_type: str, object_id: int | None, summary: str,
+           before: dict | None = None, after: dict | None = None) -> AuditEvent:
+    """Add an AuditEvent for ``actor`` (a User, or None for system/CLI). ``summary`` is Vietnamese. Flushes, never
+    commits."""
+    event = AuditEvent(
+        user_id=getattr(actor, "id", None), organization_id=getattr(actor, "organization_id", None),
+        action=action, object_type=object_type, object_id=object_id, summary=summary[:500],
+        before={k: _jsonable(v) for k, v in (before or {}).items()} or None,
+        after={k: _jsonable(v) for k, v in (after or {}).items()} or None,
+    )
+    db.session.add(event)
+    return event
+
+
+def events_for(object_type: str, object_id: int, limit: int = 50) -> list[AuditEvent]:
+    """Latest events on one object, newest first (for the object's page)."""
+    return list(db.session.execute(
+        db.select(AuditEvent).where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)).scalars())

@@ -1,0 +1,177 @@
+"""Importing a commune's beneficiary spreadsheet (nhập danh sách đối tượng từ Excel): preview, then commit
+all-or-nothing from exactly the previewed bytes (stored in ``ImportBatch``).
+
+Each row is validated by the register's own rules (``registry.clean_beneficiary``), matched on the personal ID
+within the commune (new / update / unchanged), and its allowance is computed by the portal from the rate tables for
+the month the list is for (Decree 20/2021 Art. 4, 6); a clerk's "Mức trợ cấp" that differs is a warning showing both
+amounts, never copied. An ID registered in another commune, an unreadable cell or an unknown category is a row
+error, and a file with any row error imports nothing. Importing the same file twice changes nothing."""
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..errors import AccessDenied, PortalError, StateError, ValidationError
+from ..extensions import db
+from ..models import ImportBatch, Organization, OrgKind
+from .audit import record
+from .import_plan import NO_REASON_NOTE, Plan, RowResult, analyse, apply_plans, counts_of, ordered  # noqa: F401
+
+KIND = "beneficiaries"
+STATUS_LABELS = {"new": "Mới", "update": "Cập nhật", "unchanged": "Không đổi", "error": "Lỗi", "warning": "Cảnh báo"}
+
+
+@dataclass
+class Preview:
+    """What an upload would do: ``rows`` ordered errors first, then warnings, then by Excel row; ``counts`` with
+    keys rows, new, update, unchanged, error, warning; ``month`` the first-of-month date amounts were computed for."""
+
+    batch_id: int | None
+    filename: str
+    commune_code: str
+    month: date
+    rows: list[RowResult]
+    counts: dict
+
+    @property
+    def has_errors(self) -> bool:
+        """True when any row has an error (the commit would be refused)."""
+        return self.counts["error"] > 0
+
+
+@dataclass
+class ImportReport:
+    """Outcome for the CLI: ``rows_read``, ``imported`` (created + updated), ``created``, ``updated``,
+    ``unchanged``, ``warnings`` (rows with a warning), ``errors`` (rows with an error) and the messages, each
+    starting "Dòng N:". ``committed`` is False for a dry run or when errors stopped the import."""
+
+    rows_read: int = 0
+    imported: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: int = 0
+    errors: int = 0
+    error_list: list[str] = field(default_factory=list)
+    warning_list: list[str] = field(default_factory=list)
+    committed: bool = False
+
+
+def _org_for(actor, commune_code: str) -> int:
+    if actor is not None:
+        return actor.organization_id
+    org = db.session.execute(select(Organization.id).where(
+        Organization.kind == OrgKind.COMMUNE, Organization.unit_code == commune_code)).scalar()
+    if org is None:
+        raise ValidationError(f"Chưa có Ủy ban nhân dân cho xã/phường mã {commune_code}.")
+    return org
+
+
+def _store(actor, commune_code: str, filename: str, content: bytes, counts: dict, month: date) -> ImportBatch:
+    batch = ImportBatch(kind=KIND, scope=commune_code, organization_id=_org_for(actor, commune_code),
+                        user_id=getattr(actor, "id", None), filename=(filename or "tep.xlsx")[:200],
+                        sha256=hashlib.sha256(content).hexdigest(), content=content, status="previewed",
+                        summary={"preview": counts, "month": month.isoformat()})
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def preview(actor, commune_code: str, filename: str, content: bytes) -> Preview:
+    """Read an upload for ``commune_code`` and store it as an ``ImportBatch`` (kind "beneficiaries", status
+    previewed) to be committed later. Returns a ``Preview`` (per-row status, reasons, Excel row numbers, counts).
+    Raises ``ValidationError`` (Vietnamese) for a wrong file type, a missing header or required column — then
+    nothing is stored. Flushes, never commits."""
+    month, plans = analyse(content, commune_code)
+    counts = counts_of(plans)
+    batch = _store(actor, commune_code, filename, content, counts, month)
+    return Preview(batch.id, batch.filename, commune_code, month, ordered(plans), counts)
+
+
+def load_batch(actor, batch_id: int) -> ImportBatch:
+    """The actor's organisation's beneficiary import batch ``batch_id``. Raises ``AccessDenied`` when it belongs to
+    another organisation or is not a beneficiary import."""
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None or batch.kind != KIND or batch.organization_id != actor.organization_id:
+        raise AccessDenied("Không tìm thấy tệp nhập liệu.")
+    return batch
+
+
+def show_preview(actor, batch_id: int) -> Preview:
+    """Re-read a stored batch and return its ``Preview`` as it would be committed now."""
+    batch = load_batch(actor, batch_id)
+    month, plans = analyse(batch.content, batch.scope, today=batch.created_at.date())
+    return Preview(batch.id, batch.filename, batch.scope, month, ordered(plans), counts_of(plans))
+
+
+def _refuse_errors(plans: list[Plan]) -> None:
+    bad = [p.result for p in plans if p.result.errors]
+    if bad:
+        first = "; ".join(f"Dòng {r.row_number}: {r.errors[0]}" for r in bad[:3])
+        raise PortalError(f"Tệp còn {len(bad)} dòng lỗi, chưa nhập dòng nào. Sửa tệp rồi tải lên lại. {first}")
+
+
+def commit(actor, batch_id: int) -> dict:
+    """Import a previewed batch all-or-nothing: re-read the stored bytes, refuse (``PortalError``) if any row has an
+    error, then create/update beneficiaries and record accounts already in the sheet, with one audit event per
+    changed beneficiary and one for the batch. Idempotent: committing a committed batch returns its summary.
+    Returns counts: rows, created, updated, unchanged, accounts, warnings. Raises ``AccessDenied`` (another
+    organisation's batch), ``StateError`` (discarded batch). Flushes, never commits."""
+    batch = load_batch(actor, batch_id)
+    if batch.status == "committed":
+        return batch.summary["result"]
+    if batch.status != "previewed":
+        raise StateError("Tệp này đã bị hủy; hãy tải lên lại.")
+    _month, plans = analyse(batch.content, batch.scope, today=batch.created_at.date())
+    _refuse_errors(plans)
+    return _write(actor, batch, plans)
+
+
+def _write(actor, batch: ImportBatch, plans: list[Plan]) -> dict:
+    """Apply the plans, mark the batch committed and audit it; returns the result counts."""
+    r = apply_plans(actor, plans, batch.scope)
+    batch.status, batch.committed_at = "committed", datetime.now(timezone.utc)
+    batch.summary = dict(batch.summary or {}) | {"result": r}
+    record(actor, "import", "import_batch", batch.id,
+           f"Nhập danh sách đối tượng từ tệp {batch.filename}: {r['rows']} dòng, {r['created']} mới, "
+           f"{r['updated']} cập nhật, {r['unchanged']} không đổi, {r['accounts']} tài khoản.")
+    db.session.flush()
+    return r
+
+
+def discard(actor, batch_id: int) -> None:
+    """Mark a previewed batch discarded (Hủy), with an audit event. A committed batch cannot be discarded
+    (``StateError``). Flushes."""
+    batch = load_batch(actor, batch_id)
+    if batch.status == "committed":
+        raise StateError("Tệp này đã được nhập, không hủy được.")
+    if batch.status == "previewed":
+        batch.status = "discarded"
+        record(actor, "import_discard", "import_batch", batch.id, f"Hủy nhập tệp {batch.filename}")
+        db.session.flush()
+
+
+def import_file(actor, commune_code: str, path: str | Path, dry_run: bool = False) -> ImportReport:
+    """CLI import (flask import-beneficiaries): read the file at ``path`` for ``commune_code`` as ``actor`` (a User,
+    or None for the system — the batch is then filed under the commune's committee). With errors, or with
+    ``dry_run``, nothing is written. Returns an ``ImportReport``. Raises ``ValidationError`` for file-level
+    problems (wrong type, no header). Flushes, never commits."""
+    content = Path(path).read_bytes()
+    month, plans = analyse(content, commune_code)
+    counts = counts_of(plans)
+    report = ImportReport(rows_read=counts["rows"], warnings=counts["warning"], errors=counts["error"],
+                          created=counts["new"], updated=counts["update"], unchanged=counts["unchanged"])
+    report.error_list = [f"Dòng {r.row_number}: {e}" for r in ordered(plans) for e in r.errors]
+    report.warning_list = [f"Dòng {r.row_number}: {w}" for r in ordered(plans) for w in r.warnings]
+    if report.errors or dry_run:
+        return report
+    batch = _store(actor, commune_code, Path(path).name, content, counts, month)
+    result = _write(actor, batch, plans)
+    report.imported, report.committed = result["created"] + result["updated"], True
+    return report
+
+
+__all__ = ["Preview", "RowResult", "ImportReport", "preview", "show_preview", "commit", "discard", "import_file",
+           "load_batch", "STATUS_LABELS"]

@@ -1,0 +1,241 @@
+"""What the post office (Bưu điện, duty ``payment_service``) reports on an approved payout list: per-line results
+(đã chi / không chi được), the payment spreadsheet it works from (bảng kê chi trả) and re-uploading that sheet with
+the results filled in; totals by result.
+
+Results may be recorded from approval on and corrected until the list is settled; the first result moves the list
+to ``accepted`` and the last pending line to ``reported`` (Decree 20/2021 Art. 34.5: the provider reports who was
+paid and who was not). Amounts are never changed here. Money is integer đồng. Flushes, never commits.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import case, func, select
+
+from ..errors import AccessDenied, StateError, ValidationError
+from ..extensions import db
+from ..models import Duty, LineResult, ListStatus, OrgKind, PaymentProvider, PayoutLine, PayoutList, User
+from ..spreadsheets.reading import (Column, cell_id_text, cell_text, find_header, iter_rows, open_workbook,
+                                    parse_date, parse_int_amount)
+from ..spreadsheets.writing import write_workbook
+from .accounts import today_vn
+from .audit import record
+from .identity import ascii_upper, fold, normalize_national_id
+from .payouts import describe
+
+RESULTS_OPEN = (ListStatus.APPROVED, ListStatus.ACCEPTED, ListStatus.REPORTED)
+SHEET_HEADERS = ["STT", "Họ và tên", "Tên không dấu", "Số định danh", "Số tài khoản", "Ngân hàng", "Số tiền",
+                 "Nội dung chuyển khoản", "Kết quả", "Lý do", "Ngày chi"]
+SHEET_COLUMNS = [
+    Column("national_id", ("Số định danh", "Số định danh cá nhân", "Số CCCD")),
+    Column("amount", ("Số tiền", "Số tiền (đồng)")),
+    Column("result", ("Kết quả",)),
+    Column("reason", ("Lý do",), required=False),
+    Column("paid_on", ("Ngày chi",), required=False),
+]
+_RESULT_WORDS = {"da chi": LineResult.PAID, "khong chi duoc": LineResult.FAILED, "khong chi": LineResult.FAILED,
+                 "chua chi": None}
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Counts and amounts (đồng) of a list's lines by result: ``people``/``amount`` overall, then paid, failed and
+    pending (đã chi, không chi được, chưa chi)."""
+
+    people: int
+    amount: int
+    paid_count: int
+    paid_amount: int
+    failed_count: int
+    failed_amount: int
+    pending_count: int
+    pending_amount: int
+
+
+def result_totals_by_list(list_ids) -> dict[int, Totals]:
+    """``Totals`` of many lists at once (list id → Totals), in one grouped query; lists without lines are absent."""
+    out: dict[int, Totals] = {}
+    if not list_ids:
+        return out
+    sums = [func.sum(case((PayoutLine.result == r.value, x), else_=0))
+            for r in (LineResult.PAID, LineResult.FAILED, LineResult.PENDING) for x in (1, PayoutLine.total)]
+    for row in db.session.execute(select(PayoutLine.payout_list_id, func.count(), func.sum(PayoutLine.total), *sums)
+                                  .where(PayoutLine.payout_list_id.in_(list(list_ids)))
+                                  .group_by(PayoutLine.payout_list_id)):
+        out[row[0]] = Totals(*(int(v or 0) for v in row[1:]))
+    return out
+
+
+def totals(lst: PayoutList) -> Totals:
+    """Totals of ``lst``: people and amount, and how many / how much is paid, failed, pending."""
+    return result_totals_by_list([lst.id]).get(lst.id, Totals(0, 0, 0, 0, 0, 0, 0, 0))
+
+
+def _require_post_office(actor: User, lst: PayoutList) -> None:
+    org = actor.organization
+    if not (org.kind == OrgKind.POST_OFFICE and org.has_duty(Duty.PAYMENT_SERVICE) and org.id == lst.post_office_id):
+        raise AccessDenied("Chỉ bưu điện được giao chi trả danh sách này mới được ghi kết quả.")
+    if lst.status_enum not in RESULTS_OPEN:
+        raise StateError(f"Danh sách đang ở trạng thái «{lst.status_enum.label}», không ghi kết quả được.")
+
+
+def _checked(result, reason: str | None, paid_on: date | None) -> tuple[LineResult, str | None, date | None]:
+    """Validate one result: failed needs a reason, paid needs a date not in the future."""
+    try:
+        result = LineResult(result)
+    except ValueError:
+        raise ValidationError("Kết quả phải là «Đã chi» hoặc «Không chi được».") from None
+    reason = " ".join((reason or "").split()) or None
+    if result == LineResult.FAILED:
+        if not reason:
+            raise ValidationError("Không chi được: cần ghi lý do.")
+        return result, reason[:200], None
+    if result == LineResult.PAID:
+        if paid_on is None:
+            raise ValidationError("Đã chi: cần ghi ngày chi.")
+        if paid_on > today_vn():
+            raise ValidationError("Ngày chi không được sau ngày hôm nay.")
+        return result, None, paid_on
+    raise ValidationError("Kết quả phải là «Đã chi» hoặc «Không chi được».")
+
+
+def _apply(actor: User, line: PayoutLine, result: LineResult, reason, paid_on) -> bool:
+    """Set one line's result; False when nothing changes."""
+    if (line.result, line.result_reason, line.paid_on) == (result.value, reason, paid_on):
+        return False
+    line.result, line.result_reason, line.paid_on, line.result_by_id = result.value, reason, paid_on, actor.id
+    return True
+
+
+def _advance(lst: PayoutList) -> None:
+    """approved → accepted on the first result; → reported when no line is pending."""
+    pending = db.session.execute(select(func.count()).where(
+        PayoutLine.payout_list_id == lst.id, PayoutLine.result == LineResult.PENDING.value)).scalar_one()
+    if lst.status == ListStatus.APPROVED:
+        lst.status = ListStatus.ACCEPTED.value
+    if pending == 0 and lst.status == ListStatus.ACCEPTED:
+        lst.status = ListStatus.REPORTED.value
+
+
+def record_result(actor: User, line: PayoutLine, result, reason: str | None = None,
+                  paid_on: date | None = None) -> PayoutLine:
+    """Record (or correct) what the post office did for one line: ``result`` ``paid`` (with ``paid_on``) or
+    ``failed`` (with ``reason``). Raises AccessDenied (not this list's post office), StateError (list not approved
+    yet, or settled), ValidationError (missing reason or date)."""
+    lst = line.payout_list
+    _require_post_office(actor, lst)
+    result, reason, paid_on = _checked(result, reason, paid_on)
+    before = {"result": line.result, "result_reason": line.result_reason, "paid_on": line.paid_on}
+    if _apply(actor, line, result, reason, paid_on):
+        db.session.flush()
+        _advance(lst)
+        record(actor, "record_result", "payout_line", line.id,
+               f"{result.label}: {line.full_name} (STT {line.position}, danh sách {describe(lst)})"
+               + (f" – lý do: {reason}" if reason else ""), before=before,
+               after={"result": line.result, "result_reason": reason, "paid_on": paid_on})
+        db.session.flush()
+    return line
+
+
+def payment_sheet(lst: PayoutList) -> bytes:
+    """The payment spreadsheet (.xlsx bytes) the post office works from and uploads back: STT, Họ và tên, Tên không
+    dấu, Số định danh, Số tài khoản, Ngân hàng, Số tiền, Nội dung chuyển khoản ("TCXH T08 2024 NGUYEN VAN A"),
+    Kết quả, Lý do, Ngày chi. IDs, accounts and dates are text cells; a "Tổng cộng" row ends the table."""
+    providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
+    rows = []
+    for line in lst.lines:
+        name = ascii_upper(line.full_name)
+        rows.append([line.position, line.full_name, name, line.national_id, line.account_number or "",
+                     providers.get(line.provider_code, line.provider_code or ""), line.total,
+                     f"TCXH T{lst.month:%m %Y} {name}",
+                     "" if line.result == LineResult.PENDING else line.result_enum.label,
+                     line.result_reason or "", line.paid_on.strftime("%d/%m/%Y") if line.paid_on else ""])
+    rows.append([None, "Tổng cộng", f"{len(rows)} người", None, None, None, sum(r[6] for r in rows)])
+    titles = [f"BẢNG KÊ CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG - THÁNG {lst.month:%m/%Y}",
+              f"{lst.commune.name} - {lst.channel_enum.label} - Mã danh sách: {lst.id}",
+              "Ghi cột Kết quả «Đã chi» (kèm Ngày chi dd/mm/yyyy) hoặc «Không chi được» (kèm Lý do)."]
+    return write_workbook(titles, SHEET_HEADERS, rows, text_columns={3, 4, 10},
+                          sheet_title=f"DS {lst.id} T{lst.month:%m-%Y}")
+
+
+@dataclass
+class UploadResult:
+    """Outcome of ``results_upload``: counts of lines newly set ``paid``/``failed``, ``unchanged`` rows, and
+    ``errors`` ("Dòng 12: …", Excel row numbers). When ``errors`` is not empty nothing was recorded."""
+
+    paid: int = 0
+    failed: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _parse_row(row, lines: dict, seen: set) -> tuple[PayoutLine, LineResult, str | None, date | None] | None:
+    """One sheet row → (line, result, reason, paid_on), None for a row left pending. Raises ValidationError."""
+    v = row.values
+    raw_id = cell_id_text(v.get("national_id"), "Số định danh")
+    if not raw_id:
+        raise ValidationError("thiếu Số định danh.")
+    national_id = normalize_national_id(raw_id)
+    line = lines.get(national_id)
+    if line is None:
+        raise ValidationError(f"số định danh {national_id} không có trong danh sách này.")
+    if national_id in seen:
+        raise ValidationError(f"số định danh {national_id} xuất hiện nhiều lần.")
+    seen.add(national_id)
+    amount = parse_int_amount(v.get("amount"), "Số tiền")
+    if amount != line.total:
+        shown = "trống" if amount is None else f"{amount:,}".replace(",", ".")
+        raise ValidationError(f"Số tiền ({shown}) khác số tiền trong danh sách "
+                              f"({line.total:,}".replace(",", ".") + f" đồng) của {line.full_name}.")
+    word = fold(cell_text(v.get("result")) or "chua chi")
+    if word not in _RESULT_WORDS:
+        raise ValidationError(f"Kết quả «{cell_text(v.get('result'))}» không hợp lệ "
+                              "(ghi «Đã chi» hoặc «Không chi được»).")
+    if _RESULT_WORDS[word] is None:
+        return None
+    result, reason, paid_on = _checked(_RESULT_WORDS[word], cell_text(v.get("reason")),
+                                       parse_date(v.get("paid_on"), "Ngày chi"))
+    return line, result, reason, paid_on
+
+
+def results_upload(actor: User, lst: PayoutList, filename: str, content: bytes) -> UploadResult:
+    """Read the payment spreadsheet back (header found by its labels) and record every result in it, all or
+    nothing: rows are matched on Số định danh, the amount must equal the line's, a failed row needs a reason, a
+    paid row a date. Rows with an empty Kết quả stay pending. Raises AccessDenied / StateError as
+    ``record_result``, ValidationError for a file that is not a readable sheet with the expected header; row
+    problems are returned in ``UploadResult.errors`` with Excel row numbers and nothing is changed."""
+    _require_post_office(actor, lst)
+    out = UploadResult()
+    lines = {line.national_id: line for line in lst.lines}
+    seen: set[str] = set()
+    parsed = []
+    wb = open_workbook(content)
+    try:
+        ws = wb.worksheets[0]
+        header = find_header(ws, SHEET_COLUMNS)
+        for row in iter_rows(ws, header):
+            try:
+                item = _parse_row(row, lines, seen)
+            except ValidationError as err:
+                out.errors.append(f"Dòng {row.row_number}: {err}")
+                continue
+            if item is not None:
+                parsed.append(item)
+    finally:
+        wb.close()
+    if not parsed and not out.errors:
+        out.errors.append("Tệp không có dòng nào ghi kết quả «Đã chi» hoặc «Không chi được».")
+    if out.errors:
+        return out
+    for line, result, reason, paid_on in parsed:
+        if _apply(actor, line, result, reason, paid_on):
+            setattr(out, result.value, getattr(out, result.value) + 1)
+        else:
+            out.unchanged += 1
+    db.session.flush()
+    _advance(lst)
+    record(actor, "upload_results", "payout_list", lst.id,
+           f"Tải lên kết quả chi trả ({filename}) cho danh sách {describe(lst)}: {out.paid} dòng đã chi, "
+           f"{out.failed} dòng không chi được, {out.unchanged} dòng không đổi.",
+           after={"paid": out.paid, "failed": out.failed, "status": lst.status})
+    db.session.flush()
+    return out

@@ -1,0 +1,199 @@
+"""Bank branch pages (/ngan-hang): the list to open accounts for, the htmx row form, the bank file upload and the
+accounts recorded, as the Agribank Châu Đốc teller on the imported Vĩnh Mỹ sample."""
+import re
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Beneficiary, PaymentAccount
+from portal.services import imports
+from portal.services.demo import user_by_username
+from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
+from tests.factories import make_beneficiary
+
+FRAGMENT_LIMIT = 5 * 1024
+KHAI_ID = "089218589283"  # Huỳnh Minh Khải, Vĩnh Mỹ, chose an account, none yet
+
+
+@pytest.fixture
+def teller(client):
+    """Vĩnh Mỹ imported by the commune clerk; the client logged in as agribank.chaudoc."""
+    assert imports.import_file(user_by_username("xa.vinhmy"), "30322", VINH_MY_FILE).committed
+    db.session.commit()
+    return client.login("agribank.chaudoc")
+
+
+def person_id(national_id: str) -> int:
+    return db.session.execute(select(Beneficiary.id).where(Beneficiary.national_id == national_id)).scalar_one()
+
+
+def form_url(national_id: str) -> str:
+    return f"/ngan-hang/doi-tuong/{person_id(national_id)}/mo-tai-khoan"
+
+
+def recorded() -> int:
+    db.session.expire_all()
+    return db.session.execute(select(func.count(PaymentAccount.id)).where(
+        PaymentAccount.opened_by_org_id == user_by_username("agribank.chaudoc").organization_id)).scalar_one()
+
+
+def upload(client, content_path, name="agribank.xlsx"):
+    return client.post("/ngan-hang/tai-len", {"file": (open(content_path, "rb"), name)},
+                       content_type="multipart/form-data")
+
+
+def test_pending_list_never_shows_the_category(teller):
+    resp = teller.get("/ngan-hang/")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "<strong>68</strong> người cần mở tài khoản" in html
+    assert "Huỳnh Minh Khải" in html and KHAI_ID in html and "Khóm Mỹ Thới 5" in html
+    assert "Bùi Ngọc Vũ" not in html  # has an Agribank account already
+    assert "Trương Văn Phúc" not in html  # cash at a payout point
+    for category_text in ("khuyết tật", "HIV", "nguồn nuôi dưỡng", "Diện"):
+        assert category_text.lower() not in html.lower()
+    assert 'aria-current="page">Cần mở tài khoản' in html
+
+
+def test_other_district_person_is_invisible(teller):
+    tan_loi = make_beneficiary("Chau Sóc Kha", commune_code="30535", birth_year=1950, payment_channel="bank_account")
+    db.session.commit()
+    assert "Chau Sóc Kha" not in teller.get("/ngan-hang/?q=chau soc").get_data(as_text=True)
+    assert teller.get(f"/ngan-hang/doi-tuong/{tan_loi.id}/mo-tai-khoan").status_code == 404
+    resp = teller.post(f"/ngan-hang/doi-tuong/{tan_loi.id}/mo-tai-khoan",
+                       {"account_number": "123456789", "opened_on": "2024-08-02", "holder_kind": "self"})
+    assert resp.status_code == 404 and recorded() == 0
+
+
+def test_htmx_search_by_name_and_id(teller):
+    resp = teller.get("/ngan-hang/?q=huynh+minh+khai", htmx=True)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "<html" not in html and len(resp.data) <= FRAGMENT_LIMIT
+    assert "<strong>1</strong> người" in html and "Huỳnh Minh Khải" in html
+    html = teller.get(f"/ngan-hang/?q={KHAI_ID}&commune=30322", htmx=True).get_data(as_text=True)
+    assert "<strong>1</strong> người" in html and "Huỳnh Minh Khải" in html
+    full = teller.get("/ngan-hang/?page=2", htmx=True)
+    assert len(full.data) <= FRAGMENT_LIMIT and "Trang 2/5" in full.get_data(as_text=True)
+
+
+def test_mark_opened_through_the_htmx_row(teller):
+    url = form_url(KHAI_ID)
+    form = teller.get(url, htmx=True)
+    html = form.get_data(as_text=True)
+    assert form.status_code == 200 and len(form.data) <= FRAGMENT_LIMIT and "<html" not in html
+    assert f'hx-post="{url}"' in html and f'action="{url}"' in html and 'value="HUYNH MINH KHAI"' in html
+    resp = teller.post(url, {"account_number": "0011 2233 4455", "opened_on": "2024-08-02", "holder_kind": "self",
+                             "holder_name": "HUYNH MINH KHAI"}, htmx=True)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and len(resp.data) <= FRAGMENT_LIMIT
+    assert "Đã mở: số TK 001122334455 (VBA), ngày 02/08/2024" in html
+    account = db.session.execute(select(PaymentAccount).where(
+        PaymentAccount.beneficiary_id == person_id(KHAI_ID))).scalar_one()
+    assert account.account_number == "001122334455"
+    assert "<strong>67</strong> người" in teller.get("/ngan-hang/").get_data(as_text=True)
+
+
+def test_invalid_input_is_422_and_keeps_what_was_typed(teller):
+    url = form_url(KHAI_ID)
+    for htmx in (True, False):
+        resp = teller.post(url, {"account_number": "12AB-99", "opened_on": "2024-08-02", "holder_kind": "self",
+                                 "holder_name": "HUYNH MINH KHAI"}, htmx=htmx)
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 422
+        assert 'value="12AB-99"' in html and 'value="2024-08-02"' in html
+        assert "Số tài khoản chỉ gồm chữ số (đã nhập: 12AB-99)." in html
+        assert ("<html" in html) is not htmx
+    resp = teller.post(url, {"account_number": "123456789", "opened_on": "2099-01-01", "holder_kind": "self"})
+    assert resp.status_code == 422 and "Ngày mở tài khoản 01/01/2099 ở tương lai." in resp.get_data(as_text=True)
+    resp = teller.post(url, {"account_number": "123456789", "opened_on": "2024-08-02", "holder_kind": "guardian"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "cần ghi tên người giám hộ" in html and 'value="123456789"' in html
+    resp = teller.post(url, {"account_number": "123456789", "opened_on": "2024-08-02", "holder_kind": "chu"})
+    assert resp.status_code == 422 and "Chủ tài khoản phải là chính chủ hoặc người giám hộ." in resp.get_data(as_text=True)
+    assert recorded() == 0
+
+
+def test_without_javascript_the_form_page_posts_and_redirects(teller):
+    url = form_url(KHAI_ID)
+    page = teller.get(url).get_data(as_text=True)
+    assert "<html" in page and "Ghi nhận mở tài khoản" in page and "Huỳnh Minh Khải" in page
+    resp = teller.post(url, {"account_number": "123456789", "opened_on": "2024-08-05", "holder_kind": "self"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/ngan-hang/")
+    assert "Đã ghi nhận tài khoản 123456789 cho Huỳnh Minh Khải." in teller.get("/ngan-hang/").get_data(as_text=True)
+    again = teller.post(url, {"account_number": "987654321", "opened_on": "2024-08-05", "holder_kind": "self"})
+    assert again.status_code == 422 and "đã có tài khoản đang dùng (VBA 123456789)" in again.get_data(as_text=True)
+    assert "Đã mở: số TK 123456789" in teller.get(url).get_data(as_text=True)
+
+
+def test_agribank_file_upload_preview_confirm(teller):
+    resp = upload(teller, AGRIBANK_FILE)
+    assert resp.status_code == 302
+    preview_url = resp.headers["Location"]
+    html = teller.get(preview_url).get_data(as_text=True)
+    assert "Mới: 40" in html and "Lỗi: 0" in html and "Ghi nhận 40 tài khoản mới" in html
+    assert recorded() == 0
+    commit_url = re.search(r'action="([^"]+/ghi-nhan)"', html).group(1)
+    resp = teller.post(commit_url)
+    assert resp.status_code == 302 and recorded() == 40
+    html = teller.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Đã ghi nhận 40 tài khoản mới." in html and "đã ghi nhận" in html
+    accounts_page = teller.get("/ngan-hang/tai-khoan").get_data(as_text=True)
+    assert "<strong>40</strong> tài khoản" in accounts_page and "VBA 19286014071229" in accounts_page
+    assert "<strong>28</strong> người cần mở" in teller.get("/ngan-hang/").get_data(as_text=True)
+    teller.post(commit_url)  # double submit
+    html = teller.get(upload(teller, AGRIBANK_FILE).headers["Location"]).get_data(as_text=True)
+    assert "Đã có: 40" in html and "Mới: 0" in html
+    assert recorded() == 40
+
+
+def test_upload_with_mismatch_and_unknown_id(teller, tmp_path):
+    wb = openpyxl.load_workbook(AGRIBANK_FILE)
+    wb.active["B5"] = "LY MY HAII"
+    wb.active["C10"] = "089999999999"
+    path = tmp_path / "sua.xlsx"
+    wb.save(path)
+    preview_url = upload(teller, path).headers["Location"]
+    html = teller.get(preview_url).get_data(as_text=True)
+    assert "Tên không khớp: sổ đăng ký «Lý Mỹ Hai», ngân hàng «LY MY HAII»." in html
+    assert re.search(r'<tr class="error" id="row-10"><td class="num">10</td>', html)
+    assert "Không tìm thấy đối tượng có số định danh 089999999999 trong địa bàn" in html
+    assert '<tr class="warning" id="row-5">' in html
+    assert "Tệp có 1 dòng lỗi: chưa thể ghi nhận." in html and "/ghi-nhan" not in html
+    resp = teller.post(preview_url + "/ghi-nhan")
+    assert resp.status_code == 302 and recorded() == 0
+    assert "Tệp còn 1 dòng lỗi (dòng 10)" in teller.get(resp.headers["Location"]).get_data(as_text=True)
+
+    wb.active["C10"] = "089159037454"  # fixed: only the name mismatch is left
+    wb.save(path)
+    preview_url = upload(teller, path).headers["Location"]
+    html = teller.get(preview_url).get_data(as_text=True)
+    assert "1 dòng tên không khớp sẽ được giữ lại" in html
+    resp = teller.post(preview_url + "/ghi-nhan")
+    assert recorded() == 39
+    html = teller.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Đã ghi nhận 39 tài khoản mới; 1 dòng tên không khớp được giữ lại để kiểm tra (dòng 5)." in html
+
+
+def test_upload_rejects_a_file_that_is_not_xlsx(teller, tmp_path):
+    path = tmp_path / "ds.csv"
+    path.write_text("STT;HO TEN\n1;A\n")
+    resp = upload(teller, path, "ds.csv")
+    assert resp.status_code == 422
+    assert "Tệp không phải bảng tính Excel (.xlsx)" in resp.get_data(as_text=True)
+    resp = teller.post("/ngan-hang/tai-len", {}, content_type="multipart/form-data")
+    assert resp.status_code == 422 and "Chọn tệp .xlsx để tải lên." in resp.get_data(as_text=True)
+
+
+def test_access(teller, app):
+    preview_url = upload(teller, AGRIBANK_FILE).headers["Location"]
+    other = type(teller)(app).login("agribank.tinhbien")
+    assert other.get(preview_url).status_code == 404
+    assert other.post(preview_url + "/ghi-nhan").status_code == 404
+    assert other.get(form_url(KHAI_ID)).status_code == 404
+    clerk = type(teller)(app).login("xa.vinhmy")
+    assert clerk.get("/ngan-hang/").status_code == 403
+    assert teller.post(form_url(KHAI_ID), {"account_number": "123456789", "opened_on": "2024-08-02"},
+                       csrf=False).status_code == 400
+    assert recorded() == 0

@@ -1,0 +1,208 @@
+"""Commune register pages: import upload → preview → commit, list with htmx search, forms (422), detail with audit."""
+import io
+import re
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Beneficiary, ImportBatch
+from portal.services.demo import user_by_username
+from portal.services.imports import import_file
+from portal.services.registry import create_beneficiary
+from tests.conftest import TAN_LOI_FILE, VINH_MY_FILE
+
+FORM = {"full_name": "Nguyễn Văn Bé", "birth": "05/03/1950", "gender": "male", "national_id": "089050123456",
+        "phone": "0912345678", "hamlet": "Khóm Mỹ Thới 1", "category_code": "K6", "disability_level": "severe",
+        "children_count": "1", "start_month": "07/2024", "payment_channel": "cash_at_point"}
+
+
+def upload(client, content, name="ds.xlsx"):
+    return client.post("/xa/nhap", data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
+
+
+def read(path):
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+@pytest.fixture
+def clerk(client):
+    return client.login("xa.vinhmy")
+
+
+@pytest.fixture
+def loaded(app):
+    """Vĩnh Mỹ's sample imported (as the CLI would) and committed."""
+    import_file(user_by_username("xa.vinhmy"), "30322", VINH_MY_FILE)
+    db.session.commit()
+
+
+def count_beneficiaries():
+    return db.session.execute(select(func.count(Beneficiary.id))).scalar()
+
+
+def test_upload_preview_commit_then_340_in_list(clerk):
+    resp = upload(clerk, read(VINH_MY_FILE), "2024-07_vinh-my.xlsx")
+    assert resp.status_code == 302
+    preview_url = resp.headers["Location"]
+    html = clerk.get(preview_url).get_data(as_text=True)
+    assert "Tìm thấy 340 dòng" in html and "Mới: 340" in html and "Lỗi: 0" in html
+    assert "Xác nhận nhập" in html and "Hủy" in html
+    assert "đã bổ sung số 0 đầu" in html
+    assert count_beneficiaries() == 0  # preview writes nothing to the register
+    batch_id = int(preview_url.rstrip("/").split("/")[-1])
+    resp = clerk.post(f"/xa/nhap/{batch_id}/xac-nhan", {"batch_id": batch_id})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/xa/")
+    html = clerk.get("/xa/").get_data(as_text=True)
+    assert "Đã nhập 340 dòng: 340 đối tượng mới" in html
+    assert "340 đối tượng" in html
+    assert count_beneficiaries() == 340
+
+
+def test_preview_with_error_row_has_no_confirm_button(clerk):
+    wb = openpyxl.load_workbook(VINH_MY_FILE)
+    wb.active["E20"] = "08912345"
+    out = io.BytesIO()
+    wb.save(out)
+    resp = upload(clerk, out.getvalue())
+    html = clerk.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Lỗi: 1" in html and "Xác nhận nhập" not in html
+    first_row = re.search(r'<tr class="error"><td class="num">(\d+)</td>', html)
+    assert first_row and first_row.group(1) == "20"
+    batch_id = int(resp.headers["Location"].split("/")[-1])
+    resp = clerk.post(f"/xa/nhap/{batch_id}/xac-nhan")  # forced anyway: refused, nothing imported
+    assert resp.status_code == 302
+    assert "Dòng 20" in clerk.get(resp.headers["Location"]).get_data(as_text=True)
+    assert count_beneficiaries() == 0
+
+
+@pytest.mark.parametrize("content, name, text", [
+    (b"Ho ten,CCCD\nA,1\n", "ds.csv", "không phải bảng tính Excel (.xlsx)"),
+    (None, "trong.xlsx", "Không tìm thấy dòng tiêu đề"),
+])
+def test_bad_upload_is_422_and_stores_nothing(clerk, content, name, text):
+    if content is None:
+        out = io.BytesIO()
+        openpyxl.Workbook().save(out)
+        content = out.getvalue()
+    resp = upload(clerk, content, name)
+    assert resp.status_code == 422
+    assert text in resp.get_data(as_text=True)
+    assert db.session.execute(select(func.count(ImportBatch.id))).scalar() == 0
+
+
+def test_upload_without_file_is_422(clerk):
+    resp = clerk.post("/xa/nhap", {}, content_type="multipart/form-data")
+    assert resp.status_code == 422 and "Chọn tệp Excel" in resp.get_data(as_text=True)
+
+
+def test_discard(clerk):
+    resp = upload(clerk, read(VINH_MY_FILE))
+    batch_id = int(resp.headers["Location"].split("/")[-1])
+    resp = clerk.post(f"/xa/nhap/{batch_id}/huy")
+    assert resp.status_code == 302
+    assert db.session.get(ImportBatch, batch_id).status == "discarded"
+    assert "đã bị hủy" in clerk.get(f"/xa/nhap/{batch_id}").get_data(as_text=True)
+
+
+def test_other_organisations_batch_is_404(client, app):
+    client.login("xa.tanloi")
+    resp = upload(client, read(TAN_LOI_FILE))
+    batch_id = int(resp.headers["Location"].split("/")[-1])
+    client.logout()
+    client.login("xa.vinhmy")
+    assert client.get(f"/xa/nhap/{batch_id}").status_code == 404
+    assert client.post(f"/xa/nhap/{batch_id}/xac-nhan").status_code == 404
+    assert count_beneficiaries() == 0
+
+
+def test_search_without_diacritics_htmx_fragment(clerk, loaded):
+    resp = clerk.get("/xa/?q=huynh+thanh+tai", htmx=True)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and len(resp.data) <= 5 * 1024
+    assert "<html" not in html and "Huỳnh Thanh Tài" in html and "1 đối tượng" in html
+    assert "HX-Request" in resp.headers["Vary"]
+
+
+def test_search_by_id_and_full_page_without_js(clerk, loaded):
+    html = clerk.get("/xa/?q=089031432683").get_data(as_text=True)
+    assert "<html" in html and "Huỳnh Thanh Tài" in html and "1 đối tượng" in html
+    assert 'hx-get="/xa/"' in html and 'hx-push-url="true"' in html and 'action="/xa/"' in html
+
+
+def test_list_pages_are_small_fragments(clerk, loaded):
+    for page in (1, 2, 23):
+        resp = clerk.get(f"/xa/?page={page}", htmx=True)
+        assert len(resp.data) <= 5 * 1024 and b"<html" not in resp.data
+    html = clerk.get("/xa/?page=2", htmx=True).get_data(as_text=True)
+    assert "Trang 2/23" in html and 'href="/xa/?page=3"' in html
+    first = clerk.get("/xa/").get_data(as_text=True)
+    assert "0720767805" in first and "089133353959" in first  # phone and CCCD shown to the commune
+
+
+def test_create_form_422_keeps_typed_values(clerk):
+    assert clerk.get("/xa/doi-tuong/them").status_code == 200
+    resp = clerk.post("/xa/doi-tuong/them", FORM | {"national_id": "12345", "payment_channel": "cash_at_home"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert 'value="Nguyễn Văn Bé"' in html and 'value="12345"' in html and 'value="05/03/1950"' in html
+    assert "phải gồm đúng 12 chữ số" in html and "cần ghi lý do" in html
+    assert count_beneficiaries() == 0
+
+
+def test_create_then_detail(clerk):
+    resp = clerk.post("/xa/doi-tuong/them", FORM)
+    assert resp.status_code == 302
+    html = clerk.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Đã thêm đối tượng Nguyễn Văn Bé." in html
+    assert "089050123456" in html and "Nhật ký thay đổi" in html and "Thêm đối tượng Nguyễn Văn Bé" in html
+
+
+def test_edit_creates_audit_event_shown_on_detail(clerk, loaded):
+    b = db.session.execute(select(Beneficiary).where(Beneficiary.national_id == "089031432683")).scalar_one()
+    form = clerk.get(f"/xa/doi-tuong/{b.id}/sua").get_data(as_text=True)
+    assert 'value="Huỳnh Thanh Tài"' in form and 'value="1931"' in form and 'value="03/2022"' in form
+    data = {"full_name": "Huỳnh Thanh Tài", "birth": "1931", "gender": "male", "national_id": "089031432683",
+            "phone": "0909000111", "hamlet": "Khóm Mỹ Thới 4", "category_code": "K5c", "start_month": "03/2022",
+            "payment_channel": "bank_account", "preferred_bank": "VBA", "decision_number": "1679/QĐ-UBND"}
+    resp = clerk.post(f"/xa/doi-tuong/{b.id}/sua", data)
+    assert resp.status_code == 302
+    html = clerk.get(f"/xa/doi-tuong/{b.id}").get_data(as_text=True)
+    assert "Sửa thông tin đối tượng: Số điện thoại" in html
+    assert "0794340961 → 0909000111" in html
+    assert "Xuân" in html  # who: Nguyễn Thị Xuân
+
+
+def test_edit_422_keeps_values(clerk, loaded):
+    b = db.session.execute(select(Beneficiary).where(Beneficiary.national_id == "089031432683")).scalar_one()
+    resp = clerk.post(f"/xa/doi-tuong/{b.id}/sua", FORM | {"full_name": "Huỳnh Thanh Tài", "start_month": "13/2024"})
+    assert resp.status_code == 422
+    assert "không có tháng 13" in resp.get_data(as_text=True) and 'value="13/2024"' in resp.get_data(as_text=True)
+
+
+def test_other_communes_beneficiary_is_404(clerk):
+    other, _ = create_beneficiary(user_by_username("xa.tanloi"), "30535", FORM)
+    db.session.commit()
+    assert clerk.get(f"/xa/doi-tuong/{other.id}").status_code == 404
+    assert clerk.get(f"/xa/doi-tuong/{other.id}/sua").status_code == 404
+    assert clerk.post(f"/xa/doi-tuong/{other.id}/sua", FORM).status_code == 404
+    assert "Nguyễn Văn Bé" not in clerk.get("/xa/?q=be").get_data(as_text=True)
+
+
+def test_write_without_csrf_is_refused(clerk):
+    resp = clerk.post("/xa/doi-tuong/them", FORM, csrf=False)
+    assert resp.status_code == 400 and count_beneficiaries() == 0
+
+
+def test_nav_links(clerk):
+    html = clerk.get("/xa/").get_data(as_text=True)
+    assert ">Đối tượng</a>" in html and 'href="/xa/nhap">Nhập từ Excel' in html
+    assert "Danh sách chi trả</a>" in html
+
+
+def test_police_and_bank_cannot_use_commune_pages(client):
+    client.login("congan.vinhmy")
+    assert client.get("/xa/").status_code == 403
+    assert client.get("/xa/nhap").status_code == 403

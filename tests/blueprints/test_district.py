@@ -1,0 +1,155 @@
+"""District pages: build the month's lists, see control totals and exclusions, approval rules on the web (button
+only for another approver, 422/403 with the Vietnamese message), commune confirmation, PDF and sheet downloads."""
+import io
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from portal.documents.amount_words import amount_in_words
+from portal.extensions import db
+from portal.models import PayoutList
+from tests.factories import chau_doc_people, make_beneficiary
+
+
+@pytest.fixture
+def people(app):
+    p = chau_doc_people()
+    db.session.commit()
+    return p
+
+
+def _list(commune="30322", channel="account"):
+    return db.session.execute(select(PayoutList).where(
+        PayoutList.commune_code == commune, PayoutList.channel == channel)).scalar_one()
+
+
+def test_build_shows_lists_control_totals_and_exclusions(client, people):
+    client.login("pld.chaudoc")
+    resp = client.post("/huyen/chi-tra/lap", {"month": "2024-08"}, htmx=True)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and len(resp.data) <= 5 * 1024
+    assert "<html" not in html  # only the lists fragment
+    assert "Đã lập 4 danh sách tháng 08/2024" in html
+    assert "Đặng Thị Lan" in html and "Không có hệ số cho diện K1 ở tuổi 17 trong tháng 08/2024." in html
+    rows = html.split('id="month-lists"')[1]
+    assert "Phường Vĩnh Mỹ</td><td>Chuyển khoản</td>" in rows and ">1.500.000<" in rows
+    assert ">1.250.000<" in rows and ">1.000.000<" in rows and "Phường Núi Sam" in rows and ">750.000<" in rows
+    assert 'Tổng cộng (4 danh sách)</td><td class="num">6</td><td class="num">4.500.000</td>' in rows
+    page = client.get("/huyen/?thang=2024-08").get_data(as_text=True)
+    assert "Danh sách chi trả tháng 08/2024" in page and "4.500.000" in page
+
+
+def test_invalid_month_is_422_and_keeps_what_was_typed(client, people):
+    client.login("pld.chaudoc")
+    resp = client.post("/huyen/chi-tra/lap", {"month": "2024-13"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert "Tháng không hợp lệ: «2024-13»" in html and 'value="2024-13"' in html
+    assert db.session.execute(select(PayoutList)).first() is None
+
+
+def test_preparer_cannot_approve_on_the_web(client, people):
+    client.login("pld.chaudoc.duyet")  # an approver who builds the lists becomes their preparer
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    lst = _list()
+    client.logout()
+    client.login("xa.vinhmy")
+    assert client.post(f"/xa/chi-tra/{lst.id}/xac-nhan").status_code == 302
+    client.logout()
+    client.login("pld.chaudoc.duyet")
+    page = client.get(f"/huyen/chi-tra/{lst.id}").get_data(as_text=True)
+    assert "Phê duyệt danh sách</button>" not in page and "không được tự phê duyệt" in page
+    resp = client.post(f"/huyen/chi-tra/{lst.id}/phe-duyet")
+    assert resp.status_code == 422
+    assert "Người lập danh sách không được tự phê duyệt" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert _list().status == "confirmed"
+
+
+def test_approval_after_commune_confirmation_then_frozen(client, people):
+    client.login("pld.chaudoc")
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    lst_id = _list().id
+    resp = client.post(f"/huyen/chi-tra/{lst_id}/phe-duyet")  # not an approver
+    assert resp.status_code == 403 and "Bạn không có quyền phê duyệt" in resp.get_data(as_text=True)
+    client.logout()
+    client.login("pld.chaudoc.duyet")
+    resp = client.post(f"/huyen/chi-tra/{lst_id}/phe-duyet")  # before the commune confirmed
+    assert resp.status_code == 422 and "chưa được UBND xã/phường xác nhận" in resp.get_data(as_text=True)
+    client.logout()
+
+    client.login("xa.vinhmy")
+    mine = client.get("/xa/chi-tra").get_data(as_text=True)
+    assert "08/2024" in mine and "Chuyển khoản" in mine and "1.500.000" in mine
+    detail = client.get(f"/xa/chi-tra/{lst_id}").get_data(as_text=True)
+    assert "Xác nhận danh sách</button>" in detail and "Bùi Ngọc Vũ" in detail
+    assert client.post(f"/xa/chi-tra/{lst_id}/xac-nhan").status_code == 302
+    again = client.post(f"/xa/chi-tra/{lst_id}/xac-nhan")
+    assert again.status_code == 422 and "chỉ xác nhận được bản dự thảo" in again.get_data(as_text=True)
+    client.logout()
+
+    client.login("pld.chaudoc.duyet")
+    assert "Phê duyệt danh sách</button>" in client.get(f"/huyen/chi-tra/{lst_id}").get_data(as_text=True)
+    assert client.post(f"/huyen/chi-tra/{lst_id}/phe-duyet").status_code == 302
+    page = client.get(f"/huyen/chi-tra/{lst_id}").get_data(as_text=True)
+    assert "Đã phê duyệt" in page and "Phạm Thị Duyệt" in page
+    # rebuilding the month leaves the approved list as it was
+    make_beneficiary("Lý Văn Mới", birth_date=date(1940, 4, 4), payment_channel="cash_at_point")
+    db.session.commit()
+    html = client.post("/huyen/chi-tra/lap", {"month": "2024-08"}).get_data(as_text=True)
+    assert "1 danh sách đã phê duyệt được giữ nguyên" in html
+    db.session.expire_all()
+    assert (_list().people_count, _list().total_amount, _list().status) == (2, 1_500_000, "approved")
+    assert _list(channel="cash_at_point").people_count == 3
+
+
+def test_out_of_area_list_is_404(client, people):
+    client.login("pld.chaudoc")
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    lst_id = _list().id
+    client.logout()
+    client.login("pld.tinhbien")
+    assert client.get(f"/huyen/chi-tra/{lst_id}").status_code == 404
+    assert client.post(f"/huyen/chi-tra/{lst_id}/phe-duyet").status_code == 404
+    client.logout()
+    client.login("xa.tanloi")
+    assert client.get(f"/xa/chi-tra/{lst_id}").status_code == 404
+
+
+def test_lines_are_paged_with_small_fragments(client, app):
+    for i in range(20):
+        make_beneficiary(f"Nguyễn Văn Người Thứ {i:02d}", birth_date=date(1940, 1, 1))
+    db.session.commit()
+    client.login("pld.chaudoc")
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    lst_id = _list(channel="cash_at_point").id
+    resp = client.get(f"/huyen/chi-tra/{lst_id}?trang=2", htmx=True)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and len(resp.data) <= 5 * 1024
+    assert ">16</td>" in html and ">20</td>" in html and ">15</td>" not in html and "Trang 2/2" in html
+
+
+def test_pdf_of_a_list_reads_back(client, people):
+    client.login("pld.chaudoc")
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    lst = _list(channel="cash_at_point")
+    resp = client.get(f"/van-ban/danh-sach-chi-tra/{lst.id}.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.data)).pages).split())
+    assert "DANH SÁCH CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG" in text
+    assert "Tháng 08/2024" in text and "Phường Vĩnh Mỹ" in text and "Trương Văn Phúc" in text
+    assert f"Bằng chữ: {amount_in_words(1_250_000)}" in text
+    assert amount_in_words(1_250_000) == "Một triệu hai trăm năm mươi nghìn đồng"
+    sheet = client.get(f"/van-ban/danh-sach-chi-tra/{lst.id}.xlsx")
+    assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
+    client.logout()
+    client.login("xa.vinhmy")
+    assert client.get(f"/van-ban/danh-sach-chi-tra/{lst.id}.pdf").status_code == 200
+    assert client.get(f"/van-ban/danh-sach-chi-tra/{lst.id}.xlsx").status_code == 403
+    client.logout()
+    for username in ("agribank.chaudoc", "congan.vinhmy", "buudien.chaudoc", "xa.tanloi"):  # draft: not for the post
+        client.login(username)
+        assert client.get(f"/van-ban/danh-sach-chi-tra/{lst.id}.pdf").status_code == 404, username
+        client.logout()

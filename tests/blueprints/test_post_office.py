@@ -1,0 +1,103 @@
+"""Post office pages: approved lists only, results line by line (htmx row ≤ 5 KB, 422 keeps what was typed), the
+payment sheet downloaded, filled in and uploaded back (row errors with Excel row numbers, nothing half-recorded),
+paid / unpaid totals."""
+import io
+
+import openpyxl
+import pytest
+
+from portal.extensions import db
+from portal.models import PayoutList
+from tests.factories import chau_doc_people, run_to_approved
+
+
+@pytest.fixture
+def lists(app):
+    chau_doc_people()
+    return run_to_approved()
+
+
+def _filled(sheet: bytes, edits: dict) -> bytes:
+    wb = openpyxl.load_workbook(io.BytesIO(sheet))
+    for (row, col), value in edits.items():
+        wb.active.cell(row=row, column=col, value=value)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_index_shows_only_approved_lists_of_this_post_office(client, lists):
+    client.login("buudien.chaudoc")
+    html = client.get("/buu-dien/").get_data(as_text=True)
+    assert html.count("Phường Vĩnh Mỹ") == 3 and "Phường Núi Sam" not in html  # Núi Sam is still a draft
+    assert "1.500.000" in html and "Đã phê duyệt" in html
+    nui_sam = db.session.query(PayoutList).filter_by(commune_code="30325").one()
+    assert client.get(f"/buu-dien/danh-sach/{nui_sam.id}").status_code == 404
+    client.logout()
+    client.login("buudien.tinhbien")
+    assert "Phường Vĩnh Mỹ" not in client.get("/buu-dien/").get_data(as_text=True)
+    assert client.get(f"/buu-dien/danh-sach/{lists['account'].id}").status_code == 404
+
+
+def test_results_one_by_one_with_htmx(client, lists):
+    acc = lists["account"]
+    vu, yen = acc.lines[0].id, acc.lines[1].id
+    client.login("buudien.chaudoc")
+    page = client.get(f"/buu-dien/danh-sach/{acc.id}").get_data(as_text=True)
+    assert "Bùi Ngọc Vũ" in page and "1164963643329" in page and "K6" not in page  # no category for the post office
+    form = client.get(f"/buu-dien/dong/{yen}", htmx=True)
+    assert form.status_code == 200 and len(form.data) <= 5 * 1024 and "<html" not in form.get_data(as_text=True)
+    bad = client.post(f"/buu-dien/dong/{yen}", {"result": "failed", "reason": "", "paid_on": "2024-08-05"}, htmx=True)
+    assert bad.status_code == 422 and "Không chi được: cần ghi lý do." in bad.get_data(as_text=True)
+    assert 'value="2024-08-05"' in bad.get_data(as_text=True)
+    ok = client.post(f"/buu-dien/dong/{vu}", {"result": "paid", "paid_on": "2024-08-05"}, htmx=True)
+    row = ok.get_data(as_text=True)
+    assert ok.status_code == 200 and len(ok.data) <= 5 * 1024
+    assert row.strip().startswith(f'<tr id="line-{vu}"') and "Đã chi" in row and "05/08/2024" in row
+    plain = client.post(f"/buu-dien/dong/{yen}", {"result": "failed", "reason": "Tài khoản bị khoá"})
+    assert plain.status_code == 302
+    page = client.get(f"/buu-dien/danh-sach/{acc.id}").get_data(as_text=True)
+    assert "Đã chi: 1 người · 1.000.000 đ" in page and "Không chi được: 1 người · 500.000 đ" in page
+    assert "Chưa chi: 0 người · 0 đ" in page and "Đã báo cáo kết quả" in page and "Tài khoản bị khoá" in page
+
+
+def test_results_by_uploading_the_payment_sheet(client, lists):
+    point = lists["cash_at_point"]
+    client.login("buudien.chaudoc")
+    sheet = client.get(f"/van-ban/danh-sach-chi-tra/{point.id}.xlsx")
+    assert sheet.status_code == 200
+    # row 6 = STT 1 Huỳnh Minh Khải 750.000, row 7 = STT 2 Trương Văn Phúc 500.000; I=Kết quả J=Lý do K=Ngày chi
+    wrong = _filled(sheet.data, {(6, 9): "Đã chi", (6, 11): "05/08/2024", (7, 7): 600000, (7, 9): "Đã chi"})
+    resp = client.post(f"/buu-dien/danh-sach/{point.id}/tai-len", {"file": (io.BytesIO(wrong), "ket-qua.xlsx")},
+                       content_type="multipart/form-data")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert "Dòng 7: Số tiền (600.000) khác số tiền trong danh sách (500.000 đồng) của Trương Văn Phúc." in html
+    assert "Dòng 7: " in html and "Chưa ghi kết quả nào vì tệp có 1 lỗi" in html
+    assert "Đã chi: 0 người" in html  # nothing half-recorded
+    good = _filled(sheet.data, {(6, 9): "Đã chi", (6, 11): "05/08/2024", (7, 9): "Không chi được",
+                                (7, 10): "Đã chuyển đi nơi khác"})
+    resp = client.post(f"/buu-dien/danh-sach/{point.id}/tai-len", {"file": (io.BytesIO(good), "ket-qua.xlsx")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 302
+    page = client.get(f"/buu-dien/danh-sach/{point.id}").get_data(as_text=True)
+    assert "Đã ghi kết quả từ tệp: 1 người đã chi, 1 người không chi được" in page
+    assert "Đã chi: 1 người · 750.000 đ" in page and "Không chi được: 1 người · 500.000 đ" in page
+    index = client.get("/buu-dien/").get_data(as_text=True)
+    assert "750.000" in index
+
+
+def test_upload_of_a_wrong_file_is_a_clear_422(client, lists):
+    point = lists["cash_at_point"]
+    client.login("buudien.chaudoc")
+    resp = client.post(f"/buu-dien/danh-sach/{point.id}/tai-len", {"file": (io.BytesIO(b"STT;Ho ten\n1;A"), "a.csv")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 422 and "Chưa ghi kết quả nào" in resp.get_data(as_text=True)
+    resp = client.post(f"/buu-dien/danh-sach/{point.id}/tai-len", {}, content_type="multipart/form-data")
+    assert resp.status_code == 422 and "Chọn tệp .xlsx để tải lên." in resp.get_data(as_text=True)
+
+
+def test_pdf_for_the_post_office(client, lists):
+    client.login("buudien.chaudoc")
+    resp = client.get(f"/van-ban/danh-sach-chi-tra/{lists['cash_at_home'].id}.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"

@@ -1,0 +1,163 @@
+"""Test fixtures. Each test gets its own freshly seeded database (demo set-up of issue #2), so views may commit:
+
+- SQLite (default): the schema and demo seed are built once per session into a template file, copied per test.
+- PostgreSQL (``TEST_DATABASE_URL=postgresql://…``): a template database is built once, and each test gets
+  ``CREATE DATABASE … TEMPLATE …`` (dropped afterwards).
+"""
+import os
+import re
+import shutil
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from portal import create_app
+from portal.config import TestConfig
+from portal.extensions import db
+
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
+SAMPLES = os.path.join(SHARED, "samples")
+VINH_MY_FILE = os.path.join(SAMPLES, "2024-07_phuong-vinh-my_ds-doi-tuong.xlsx")
+TAN_LOI_FILE = os.path.join(SAMPLES, "2024-07_xa-tan-loi_ds-doi-tuong.xlsx")
+AGRIBANK_FILE = os.path.join(SAMPLES, "2024-08_agribank-chau-doc_tk-mo-moi.xlsx")
+PASSWORD = "demo1234"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+
+def _config(uri: str):
+    return type("PerTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": uri})
+
+
+def _build(uri: str) -> None:
+    app = create_app(_config(uri))
+    with app.app_context():
+        db.create_all()
+        from portal.services.demo import seed_demo
+        seed_demo()
+        db.session.commit()
+        db.engine.dispose()
+
+
+def _pg_admin(url):
+    return create_engine(make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    """Location of the seeded template database (a file path for SQLite, a database name for PostgreSQL)."""
+    if ON_POSTGRES:
+        name = f"asxh_tpl_{os.getpid()}"
+        admin = _pg_admin(TEST_DATABASE_URL)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        _build(make_url(TEST_DATABASE_URL).set(drivername="postgresql+psycopg", database=name)
+               .render_as_string(hide_password=False))
+        yield name
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("tpl") / "template.db"
+        _build(f"sqlite:///{path}")
+        yield str(path)
+
+
+@pytest.fixture
+def database_uri(template_db, tmp_path):
+    """A fresh copy of the template database for one test; its URI."""
+    if ON_POSTGRES:
+        name = f"asxh_t_{uuid.uuid4().hex[:10]}"
+        admin = _pg_admin(TEST_DATABASE_URL)
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"'))
+        yield make_url(TEST_DATABASE_URL).set(drivername="postgresql+psycopg", database=name).render_as_string(
+            hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path / "test.db"
+        shutil.copy(template_db, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_uri):
+    """The app on a fresh seeded database, with an application context pushed."""
+    app = create_app(_config(database_uri))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client with helpers ``login(username)`` and ``csrf`` (see ``WebClient``)."""
+    return WebClient(app)
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+class WebClient:
+    """Thin wrapper over Flask's test client that logs in and sends the CSRF token on writes, like the browser.
+
+    Requests are served by a twin app on the same database, so each request gets its own application context
+    (``g``, ``db.session``) as in production, instead of reusing the test's pushed context. Before each request the
+    test's session is committed (so rows a test created are visible to the server) and afterwards expired (so the test
+    reads what the server wrote)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.web_app = create_app(_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+        self.c = self.web_app.test_client()
+        self.token = None
+
+    def _around(self, call):
+        db.session.commit()
+        resp = call()
+        db.session.expire_all()
+        return resp
+
+    def _remember_token(self, resp):
+        m = CSRF_RE.search(resp.get_data(as_text=True)) if resp.mimetype == "text/html" else None
+        if m:
+            self.token = m.group(1) or m.group(2)
+        return resp
+
+    def get(self, url, htmx=False, **kw):
+        """GET; ``htmx=True`` adds the ``HX-Request`` header."""
+        headers = kw.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        return self._remember_token(self._around(lambda: self.c.get(url, headers=headers, **kw)))
+
+    def post(self, url, data=None, htmx=False, csrf=True, **kw):
+        """POST with the CSRF token (unless ``csrf=False``)."""
+        headers = kw.pop("headers", {})
+        if htmx:
+            headers["HX-Request"] = "true"
+        data = dict(data or {})
+        if csrf:
+            if self.token is None:
+                self.get("/login")
+            data.setdefault("csrf_token", self.token)
+        return self._remember_token(self._around(lambda: self.c.post(url, data=data, headers=headers, **kw)))
+
+    def login(self, username, password=PASSWORD):
+        """Log in as a demo user; asserts success."""
+        self.get("/login")
+        resp = self.post("/login", {"username": username, "password": password})
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+        self.get(resp.headers["Location"])
+        return self
+
+    def logout(self):
+        """Log out."""
+        return self.post("/logout")

@@ -1,0 +1,293 @@
+"""Commune spreadsheet import (services.imports) on both shared commune files and on broken copies of them."""
+import io
+import unicodedata
+from datetime import date
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from portal.errors import AccessDenied, PortalError, ValidationError
+from portal.extensions import db
+from portal.models import AuditEvent, Beneficiary, ImportBatch, PaymentAccount
+from portal.services import imports
+from portal.services.demo import user_by_username
+from portal.services.registry import create_beneficiary
+from tests.conftest import TAN_LOI_FILE, VINH_MY_FILE
+
+VINH_MY, TAN_LOI = "30322", "30535"
+
+
+def count(model, *where):
+    return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def read(path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def edited(path, changes: dict) -> bytes:
+    """A copy of a sample with cells changed, e.g. {"E20": "08912345"}."""
+    wb = openpyxl.load_workbook(path)
+    for ref, value in changes.items():
+        wb.active[ref] = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def sample_rows(path):
+    """Data rows of a sample read independently: Excel row number → cell values (A…P)."""
+    ws = openpyxl.load_workbook(path).active
+    return {r: [c.value for c in ws[r]] for r in range(9, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, int)}
+
+
+@pytest.fixture
+def vinh_my(app):
+    return user_by_username("xa.vinhmy")
+
+
+@pytest.fixture
+def tan_loi(app):
+    return user_by_username("xa.tanloi")
+
+
+def imported(user, code, content, name="ds.xlsx"):
+    p = imports.preview(user, code, name, content)
+    return p, imports.commit(user, p.batch_id)
+
+
+def by_id(national_id) -> Beneficiary:
+    return db.session.execute(select(Beneficiary).where(Beneficiary.national_id == national_id)).scalar_one()
+
+
+def test_vinh_my_file_gives_340_beneficiaries(vinh_my):
+    p, result = imported(vinh_my, VINH_MY, read(VINH_MY_FILE))
+    assert p.counts["rows"] == 340 and p.counts["new"] == 340 and p.counts["error"] == 0
+    assert p.month == date(2024, 7, 1)  # "Tháng 7/2024" in the title
+    assert result["created"] == 340
+    assert count(Beneficiary, Beneficiary.commune_code == VINH_MY) == 340
+    assert count(ImportBatch, ImportBatch.status == "committed") == 1
+    assert count(AuditEvent, AuditEvent.action == "import_create") == 340
+    assert count(AuditEvent, AuditEvent.action == "import") == 1
+
+
+def test_tan_loi_file_gives_210_beneficiaries(tan_loi):
+    p, result = imported(tan_loi, TAN_LOI, read(TAN_LOI_FILE))
+    assert (p.counts["rows"], result["created"]) == (210, 210)
+    assert count(Beneficiary, Beneficiary.commune_code == TAN_LOI) == 210
+    assert by_id("089028679597").full_name == "Chau Sane Rết"
+
+
+@pytest.mark.parametrize("path, user, code", [(VINH_MY_FILE, "xa.vinhmy", VINH_MY),
+                                              (TAN_LOI_FILE, "xa.tanloi", TAN_LOI)])
+def test_ids_stored_as_numbers_are_padded_with_a_warning(app, path, user, code):
+    rows = sample_rows(path)
+    numeric = {r for r, v in rows.items() if isinstance(v[4], int)}
+    assert len(numeric) > 50
+    p, _ = imported(user_by_username(user), code, read(path))
+    warned = {r.row_number for r in p.rows if any("đã bổ sung số 0 đầu" in w for w in r.warnings)}
+    assert warned == numeric
+    for r in numeric:
+        assert by_id(str(rows[r][4]).zfill(12)).full_name  # stored with its leading zero
+
+
+def test_names_are_nfc_with_single_spaces(vinh_my):
+    rows = sample_rows(VINH_MY_FILE)
+    assert not unicodedata.is_normalized("NFC", rows[11][1])  # "Bùi Ngọc Vũ" typed decomposed
+    assert rows[13][1] == "  Huỳnh  Thanh Tài "
+    imported(vinh_my, VINH_MY, read(VINH_MY_FILE))
+    assert by_id("089077105153").full_name == "Bùi Ngọc Vũ" == unicodedata.normalize("NFC", rows[11][1])
+    assert by_id("089031432683").full_name == "Huỳnh Thanh Tài"
+    names = db.session.execute(select(Beneficiary.full_name)).scalars().all()
+    assert all(unicodedata.is_normalized("NFC", n) and "  " not in n and n == n.strip() for n in names)
+
+
+def test_birth_dates_in_three_shapes(vinh_my):
+    imported(vinh_my, VINH_MY, read(VINH_MY_FILE))
+    assert by_id("089218589283").birth_date == date(2018, 6, 11)  # text 11/06/2018
+    assert by_id("089030196732").birth_date == date(1930, 5, 1)  # date cell
+    b = by_id("089031432683")  # 1931 only
+    assert (b.birth_date, b.birth_year, b.birth_display) == (None, 1931, "1931")
+    assert count(Beneficiary, Beneficiary.birth_date.is_(None)) == sum(
+        1 for v in sample_rows(VINH_MY_FILE).values() if isinstance(v[2], int))
+
+
+def test_amounts_match_the_clerks_in_the_samples(vinh_my, tan_loi):
+    for user, code, path in ((vinh_my, VINH_MY, VINH_MY_FILE), (tan_loi, TAN_LOI, TAN_LOI_FILE)):
+        p = imports.preview(user, code, "ds.xlsx", read(path))
+        assert all(r.amount == r.clerk_amount for r in p.rows)
+        assert not any("Mức trợ cấp trong tệp" in w for r in p.rows for w in r.warnings)
+    assert sum(r.amount for r in p.rows) == 143_000_000  # Tân Lợi "Tổng cộng"
+
+
+def test_amount_warning_only_where_the_clerk_differs(vinh_my):
+    # row 10 (Trương Văn Phúc, K5c, 500.000 đ): the clerk wrote 360.000 (old standard level)
+    p = imports.preview(vinh_my, VINH_MY, "ds.xlsx", edited(VINH_MY_FILE, {"J10": 360000}))
+    warned = [r for r in p.rows if any("Mức trợ cấp trong tệp" in w for w in r.warnings)]
+    assert [r.row_number for r in warned] == [10]
+    message = next(w for w in warned[0].warnings if "Mức trợ cấp" in w)
+    assert "360.000 đ" in message and "500.000 đ" in message and "07/2024" in message
+    assert (warned[0].amount, warned[0].clerk_amount, warned[0].action) == (500000, 360000, "new")
+
+
+def test_no_rate_that_month_is_a_warning_not_an_error(vinh_my):
+    # K1 (child without support) born 1990 is 34 in 07/2024: no coefficient applies
+    p = imports.preview(vinh_my, VINH_MY, "ds.xlsx", edited(VINH_MY_FILE, {"C9": "11/06/1990"}))
+    row = next(r for r in p.rows if r.row_number == 9)
+    assert row.action == "new" and row.amount is None
+    assert any("Không tính được mức trợ cấp tháng 07/2024" in w for w in row.warnings)
+
+
+def test_same_file_twice_changes_nothing(vinh_my):
+    imported(vinh_my, VINH_MY, read(VINH_MY_FILE))
+    db.session.commit()
+    events = count(AuditEvent)
+    stamps = dict(db.session.execute(select(Beneficiary.id, Beneficiary.updated_at)).all())
+    p, result = imported(vinh_my, VINH_MY, read(VINH_MY_FILE))
+    assert p.counts["unchanged"] == 340 and p.counts["new"] == p.counts["update"] == 0
+    assert (result["created"], result["updated"], result["accounts"]) == (0, 0, 0)
+    assert count(Beneficiary) == 340
+    assert count(AuditEvent) == events + 1  # only the batch event
+    assert dict(db.session.execute(select(Beneficiary.id, Beneficiary.updated_at)).all()) == stamps
+
+
+def test_changed_row_is_an_update_with_audit(vinh_my):
+    imported(vinh_my, VINH_MY, read(VINH_MY_FILE))
+    p, result = imported(vinh_my, VINH_MY, edited(VINH_MY_FILE, {"F9": "0911222333"}))
+    row = next(r for r in p.rows if r.row_number == 9)
+    assert (row.action, row.changes) == ("update", ["Số điện thoại"])
+    assert result["updated"] == 1 and result["unchanged"] == 339
+    b = by_id("089218589283")
+    event = db.session.execute(select(AuditEvent).where(AuditEvent.action == "import_update")).scalar_one()
+    assert event.object_id == b.id and event.after == {"Số điện thoại": "0911222333"}
+    assert event.before == {"Số điện thoại": "0822881621"}
+
+
+def test_malformed_id_row_imports_nothing(vinh_my):
+    p = imports.preview(vinh_my, VINH_MY, "ds.xlsx", edited(VINH_MY_FILE, {"E20": "08912345"}))
+    assert p.counts["error"] == 1 and p.has_errors
+    assert p.rows[0].row_number == 20 and p.rows[0].status == "error"
+    assert "E20" in p.rows[0].errors[0] and "12 chữ số" in p.rows[0].errors[0]
+    with pytest.raises(PortalError, match="Dòng 20"):
+        imports.commit(vinh_my, p.batch_id)
+    assert count(Beneficiary) == 0 and count(PaymentAccount) == 0
+    assert db.session.get(ImportBatch, p.batch_id).status == "previewed"
+
+
+def test_unknown_category_is_a_row_error_naming_the_text(vinh_my):
+    p = imports.preview(vinh_my, VINH_MY, "ds.xlsx", edited(VINH_MY_FILE, {"H15": "Người nghèo"}))
+    row = p.rows[0]
+    assert row.row_number == 15 and "«Người nghèo»" in row.errors[0]
+
+
+def test_id_registered_in_another_commune_is_a_row_error(vinh_my, tan_loi):
+    imported(vinh_my, VINH_MY, read(VINH_MY_FILE))
+    p = imports.preview(tan_loi, TAN_LOI, "ds.xlsx", edited(TAN_LOI_FILE, {"E9": "089218589283"}))
+    row = p.rows[0]
+    assert row.row_number == 9 and "Phường Vĩnh Mỹ" in row.errors[0]
+    assert "Huỳnh Minh Khải" not in row.errors[0]
+
+
+def test_duplicate_id_within_the_file(vinh_my):
+    p = imports.preview(vinh_my, VINH_MY, "ds.xlsx", edited(VINH_MY_FILE, {"E10": "089218589283"}))
+    assert [(r.row_number, r.errors[0]) for r in p.rows if r.errors] == [
+        (10, "Trùng số định danh 089218589283 với dòng 9.")]
+
+
+def test_accounts_in_the_sheet_are_recorded(vinh_my):
+    _, result = imported(vinh_my, VINH_MY, read(VINH_MY_FILE))
+    with_account = [v for v in sample_rows(VINH_MY_FILE).values() if v[14]]
+    assert result["accounts"] == len(with_account) == count(PaymentAccount)
+    account = by_id("089077105153").active_account  # row 11: Agribank 1164963643329
+    assert (account.provider_code, account.account_number, account.holder_name) == (
+        "VBA", "1164963643329", "BUI NGOC VU")
+
+
+def test_channels_and_cash_at_home_reason(vinh_my):
+    rows = sample_rows(VINH_MY_FILE)
+    first, second = [r for r, v in rows.items() if v[12] == "Tiền mặt tại nhà"][:2]
+    assert first == 40 and rows[second][15] is None
+    p, _ = imported(vinh_my, VINH_MY, edited(VINH_MY_FILE, {f"P{second}": "Nằm liệt giường"}))
+    b = by_id("089203081662")  # row 40: cash at home, no note
+    assert (b.payment_channel, b.cash_at_home_reason, b.cash_at_home_note) == ("cash_at_home", "other",
+                                                                               "Chưa ghi lý do")
+    assert any("chưa ghi lý do" in w for r in p.rows if r.row_number == 40 for w in r.warnings)
+    noted = by_id(str(rows[second][4]).zfill(12))
+    assert (noted.cash_at_home_reason, noted.note) == ("bedridden", "Nằm liệt giường")
+    assert not any("chưa ghi lý do" in w for r in p.rows if r.row_number == second for w in r.warnings)
+    assert by_id("089030196732").payment_channel == "cash_at_point"
+    assert by_id("089218589283").payment_channel == "bank_account"
+
+
+def test_k4_children_from_the_coefficient(vinh_my):
+    imported(vinh_my, VINH_MY, edited(VINH_MY_FILE, {"I36": 2, "J36": 1000000}))
+    b = by_id("089197770279")
+    assert (b.category_code, b.children_count) == ("K4", 2)
+
+
+@pytest.mark.parametrize("content, text", [
+    (b"STT;Ho ten\n1;Nguyen Van A\n", "không phải bảng tính Excel (.xlsx)"),
+    (b"\xd0\xcf\x11\xe0" + b"\0" * 600, ".xls"),
+    (b"", "Tệp rỗng"),
+])
+def test_wrong_file_type_stores_nothing(vinh_my, content, text):
+    with pytest.raises(ValidationError, match=text.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
+        imports.preview(vinh_my, VINH_MY, "ds.csv", content)
+    assert count(ImportBatch) == 0
+
+
+def test_file_without_header_stores_nothing(vinh_my):
+    wb = openpyxl.Workbook()
+    wb.active.append(["Danh sách"])
+    wb.active.append([1, "Nguyễn Văn A", 1950])
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(ValidationError, match="Không tìm thấy dòng tiêu đề"):
+        imports.preview(vinh_my, VINH_MY, "ds.xlsx", out.getvalue())
+    assert count(ImportBatch) == 0
+
+
+def test_commit_twice_and_other_organisations(vinh_my, tan_loi):
+    p = imports.preview(vinh_my, VINH_MY, "ds.xlsx", read(VINH_MY_FILE))
+    first = imports.commit(vinh_my, p.batch_id)
+    assert imports.commit(vinh_my, p.batch_id) == first  # double submit: same answer, nothing new
+    assert count(Beneficiary) == 340
+    with pytest.raises(AccessDenied):
+        imports.commit(tan_loi, p.batch_id)
+    with pytest.raises(PortalError):
+        imports.discard(vinh_my, p.batch_id)
+
+
+def test_discarded_batch_cannot_be_committed(vinh_my):
+    p = imports.preview(vinh_my, VINH_MY, "ds.xlsx", read(VINH_MY_FILE))
+    imports.discard(vinh_my, p.batch_id)
+    with pytest.raises(PortalError, match="hủy"):
+        imports.commit(vinh_my, p.batch_id)
+    assert count(Beneficiary) == 0
+
+
+def test_import_file_for_the_cli(app, tmp_path):
+    report = imports.import_file(None, VINH_MY, VINH_MY_FILE, dry_run=True)
+    assert (report.rows_read, report.imported, report.errors, report.committed) == (340, 0, 0, False)
+    assert report.warnings == 134 and count(Beneficiary) == 0 and count(ImportBatch) == 0
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(edited(VINH_MY_FILE, {"E20": "08912345"}))
+    report = imports.import_file(None, VINH_MY, bad)
+    assert report.errors == 1 and report.error_list[0].startswith("Dòng 20: Ô E20")
+    assert count(Beneficiary) == 0
+    report = imports.import_file(None, VINH_MY, VINH_MY_FILE)
+    assert (report.imported, report.created, report.committed) == (340, 340, True)
+    batch = db.session.execute(select(ImportBatch)).scalar_one()
+    assert batch.user_id is None and batch.organization_id is not None and batch.status == "committed"
+    with pytest.raises(ValidationError, match="99999"):
+        imports.import_file(None, "99999", VINH_MY_FILE)
+
+
+def test_form_and_import_share_the_id_rule(vinh_my):
+    imported(vinh_my, VINH_MY, read(VINH_MY_FILE))
+    with pytest.raises(PortalError, match="Phường Vĩnh Mỹ"):
+        create_beneficiary(user_by_username("xa.tanloi"), TAN_LOI, {
+            "full_name": "A", "birth": "1950", "gender": "male", "national_id": "089218589283",
+            "category_code": "K5a", "start_month": "07/2024", "payment_channel": "cash_at_point"})

@@ -1,0 +1,143 @@
+"""Register rules (services.registry): validation, create/update with audit, search with and without diacritics."""
+import unicodedata
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.access import visible
+from portal.extensions import db
+from portal.models import AuditEvent, Beneficiary
+from portal.services.audit import events_for
+from portal.services.demo import user_by_username
+from portal.services.identity import name_sort_key
+from portal.services.registry import (BeneficiaryInvalid, create_beneficiary, form_data, search_beneficiaries,
+                                      update_beneficiary)
+
+VINH_MY, TAN_LOI = "30322", "30535"
+
+
+def person(**over):
+    data = {"full_name": "Nguyễn Văn Bình", "birth": "05/03/1950", "gender": "male", "national_id": "089050123456",
+            "phone": "0912 345 678", "hamlet": "Khóm Mỹ Thới 1", "category_code": "K6",
+            "disability_level": "severe", "start_month": "07/2024", "payment_channel": "cash_at_point"}
+    data.update(over)
+    return data
+
+
+@pytest.fixture
+def clerk(app):
+    return user_by_username("xa.vinhmy")
+
+
+def test_create_normalises_name_and_keys(clerk):
+    nfd = unicodedata.normalize("NFD", "  Huỳnh   Thanh Tài ")
+    b, warnings = create_beneficiary(clerk, VINH_MY, person(full_name=nfd, national_id="089031432683",
+                                                           birth="1931"))
+    assert b.full_name == "Huỳnh Thanh Tài" and unicodedata.is_normalized("NFC", b.full_name)
+    assert b.name_fold == "huynh thanh tai"
+    assert b.name_sort == name_sort_key("Huỳnh Thanh Tài") and b.name_sort.startswith(name_sort_key("Tài"))
+    assert (b.birth_date, b.birth_year) == (None, 1931)
+    assert b.phone == "0912345678" and b.start_month == date(2024, 7, 1)
+    assert warnings == []
+    event = events_for("beneficiary", b.id)[0]
+    assert event.action == "create" and event.after["Họ và tên"] == "Huỳnh Thanh Tài"
+    assert event.after["Giới tính"] == "Nam"
+
+
+def test_soft_id_warnings_are_returned_not_raised(clerk):
+    b, warnings = create_beneficiary(clerk, VINH_MY, person(national_id="089151256910", gender="female"))
+    assert b.id is not None
+    assert any("1951" in w and "1950" in w for w in warnings)  # year in the ID differs from the birth year
+
+
+def test_padded_id_from_11_digits_is_a_warning(clerk):
+    b, warnings = create_beneficiary(clerk, VINH_MY, person(national_id="89050123456"))
+    assert b.national_id == "089050123456"
+    assert any("đã bổ sung số 0 đầu" in w for w in warnings)
+
+
+def test_required_fields_are_reported_together(clerk):
+    with pytest.raises(BeneficiaryInvalid) as exc:
+        create_beneficiary(clerk, VINH_MY, {"full_name": " ", "national_id": "12345", "payment_channel": "x"})
+    errors = exc.value.errors
+    assert set(errors) >= {"full_name", "birth", "gender", "national_id", "category_code", "start_month",
+                           "payment_channel"}
+    assert "12 chữ số" in errors["national_id"]
+    assert db.session.execute(select(func.count(Beneficiary.id))).scalar() == 0
+
+
+@pytest.mark.parametrize("over, key, text", [
+    ({"category_code": "K6", "disability_level": ""}, "disability_level", "mức độ khuyết tật"),
+    ({"category_code": "K5a", "disability_level": "severe"}, "disability_level", "Chỉ diện K6"),
+    ({"category_code": "K9"}, "category_code", "K9"),
+    ({"payment_channel": "cash_at_home"}, "cash_at_home_reason", "lý do"),
+    ({"payment_channel": "cash_at_home", "cash_at_home_reason": "other"}, "cash_at_home_note", "ghi rõ"),
+    ({"birth": "31/02/1950"}, "birth", "Ngày sinh không hợp lệ"),
+    ({"start_month": "13/2024"}, "start_month", "không có tháng 13"),
+    ({"phone": "12345"}, "phone", "10 chữ số"),
+    ({"full_name": "NguyÔn V¨n A"}, "full_name", "TCVN3"),
+])
+def test_invalid_field(clerk, over, key, text):
+    with pytest.raises(BeneficiaryInvalid) as exc:
+        create_beneficiary(clerk, VINH_MY, person(**over))
+    assert text in exc.value.errors[key]
+
+
+def test_cash_at_home_with_reason(clerk):
+    b, _ = create_beneficiary(clerk, VINH_MY, person(payment_channel="cash_at_home",
+                                                     cash_at_home_reason="bedridden"))
+    assert (b.payment_channel, b.cash_at_home_reason) == ("cash_at_home", "bedridden")
+    update_beneficiary(clerk, b, form_data(b) | {"payment_channel": "cash_at_point"})
+    assert b.cash_at_home_reason is None
+
+
+def test_duplicate_id_names_only_the_commune(clerk):
+    create_beneficiary(clerk, VINH_MY, person(full_name="Trần Thị Bí Mật"))
+    other = user_by_username("xa.tanloi")
+    with pytest.raises(BeneficiaryInvalid) as exc:
+        create_beneficiary(other, TAN_LOI, person(full_name="Người Khác"))
+    message = exc.value.errors["national_id"]
+    assert "Phường Vĩnh Mỹ" in message and "Bí Mật" not in message
+
+
+def test_update_records_changed_fields_only(clerk):
+    b, _ = create_beneficiary(clerk, VINH_MY, person())
+    update_beneficiary(clerk, b, form_data(b) | {"phone": "0987654321", "hamlet": "Khóm Vĩnh Tây"})
+    event = events_for("beneficiary", b.id)[0]
+    assert event.action == "update"
+    assert event.before == {"Số điện thoại": "0912345678", "Khóm/Ấp": "Khóm Mỹ Thới 1"}
+    assert event.after == {"Số điện thoại": "0987654321", "Khóm/Ấp": "Khóm Vĩnh Tây"}
+    count = db.session.execute(select(func.count(AuditEvent.id))).scalar()
+    update_beneficiary(clerk, b, form_data(b))  # nothing changed → no event
+    assert db.session.execute(select(func.count(AuditEvent.id))).scalar() == count
+
+
+def test_update_keeps_own_id(clerk):
+    b, _ = create_beneficiary(clerk, VINH_MY, person())
+    update_beneficiary(clerk, b, form_data(b) | {"full_name": "Nguyễn Văn Bính"})
+    assert b.national_id == "089050123456" and b.name_fold == "nguyen van binh"
+
+
+def test_search_with_and_without_diacritics_by_id_and_sorted(clerk):
+    for i, name in enumerate(["Trần Thị Án", "Lê Văn Bình", "Đỗ Thị Ân", "Huỳnh Thanh Tài"]):
+        create_beneficiary(clerk, VINH_MY, person(full_name=name, national_id=f"08905012345{i}"))
+    stmt = visible(Beneficiary, clerk)
+    rows, total = search_beneficiaries(stmt, "huynh thanh tai")
+    assert total == 1 and rows[0].full_name == "Huỳnh Thanh Tài"
+    rows, total = search_beneficiaries(stmt, "ĐỖ")
+    assert [r.full_name for r in rows] == ["Đỗ Thị Ân"]
+    rows, total = search_beneficiaries(stmt, "089050123451")
+    assert [r.full_name for r in rows] == ["Lê Văn Bình"]
+    rows, total = search_beneficiaries(stmt, "", page=1, page_size=3)
+    # given name first, then tone: Án (sắc) < Ân (â after a) < Bình < Tài
+    assert total == 4 and [r.full_name for r in rows] == ["Trần Thị Án", "Đỗ Thị Ân", "Lê Văn Bình"]
+    rows, _ = search_beneficiaries(stmt, "", page=2, page_size=3)
+    assert [r.full_name for r in rows] == ["Huỳnh Thanh Tài"]
+    assert search_beneficiaries(stmt, "50%_")[1] == 0  # LIKE wildcards are literal
+
+
+def test_search_is_limited_to_the_visible_area(clerk):
+    create_beneficiary(clerk, VINH_MY, person())
+    tan_loi = user_by_username("xa.tanloi")
+    assert search_beneficiaries(visible(Beneficiary, tan_loi), "binh")[1] == 0
