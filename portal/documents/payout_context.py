@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..formatting import coefficient
 from ..models import AdministrativeUnit, ListChannel, PaymentProvider, PayoutList
+from ..services.identity import names_match_bank
 from .payout_list import PayoutLine as DocLine
 from .payout_list import PayoutListDoc, default_signers
 
@@ -52,7 +53,7 @@ def build_payout_list_doc(lst: PayoutList) -> PayoutListDoc:
                      amount=int(l.regular_amount), back_pay=int(l.back_pay or 0), total=int(l.total),
                      account_number=l.account_number or "",
                      bank_name=providers.get(l.provider_code, l.provider_code or ""),
-                     note=f"Chủ tài khoản: {l.holder_name}" if l.holder_name and l.holder_name != l.full_name else "")
+                     note=f"Chủ TK: {l.holder_name}" if l.holder_name and not names_match_bank(l.full_name, l.holder_name) else "")
              for l in lst.lines]
     approved = lst.approved_by is not None and lst.status_enum.frozen
     return PayoutListDoc(

@@ -162,7 +162,8 @@ def _fill_defaults(row: ParsedRow, data: dict, current: Beneficiary | None, resu
     """Gender from the ID when missing; a channel and a cash-at-home reason when the sheet does not give them."""
     if not data.get("gender") and row.national_id:
         data["gender"] = "male" if int(row.national_id[3]) % 2 == 0 else "female"
-        result.warnings.append(f"Chưa ghi giới tính: lấy theo số định danh ({'Nam' if data['gender'] == 'male' else 'Nữ'}).")
+        shown = "Nam" if data["gender"] == "male" else "Nữ"
+        result.warnings.append(f"Chưa ghi giới tính: lấy theo số định danh ({shown}).")
     if not data.get("payment_channel"):
         data["payment_channel"] = PaymentChannel.CASH_AT_POINT.value
         result.warnings.append("Chưa ghi hình thức nhận: tạm ghi Tiền mặt tại điểm chi trả.")
@@ -230,6 +231,7 @@ def apply_plans(actor, plans: list[Plan], commune_code: str) -> dict:
         if p.account:
             db.session.add(PaymentAccount(
                 beneficiary=b, kind="bank_account", provider_code=p.account[0], account_number=p.account[1],
+                # the sheet has no opening date: the date the portal learnt of the account
                 holder_kind="self", holder_name=ascii_upper(b.full_name), opened_on=date.today(),
                 opened_by_user_id=getattr(actor, "id", None)))
             accounts += 1

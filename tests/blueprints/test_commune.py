@@ -48,7 +48,7 @@ def test_upload_preview_commit_then_340_in_list(clerk):
     assert resp.status_code == 302
     preview_url = resp.headers["Location"]
     html = clerk.get(preview_url).get_data(as_text=True)
-    assert "Tìm thấy 340 dòng" in html and "Mới: 340" in html and "Lỗi: 0" in html
+    assert "Tìm thấy 340 dòng" in html and "Mới: 340" in html and "Cập nhật: 0" in html and "Lỗi: 0" in html
     assert "Xác nhận nhập" in html and "Hủy" in html
     assert "đã bổ sung số 0 đầu" in html
     assert count_beneficiaries() == 0  # preview writes nothing to the register

@@ -291,3 +291,23 @@ def test_form_and_import_share_the_id_rule(vinh_my):
         create_beneficiary(user_by_username("xa.tanloi"), TAN_LOI, {
             "full_name": "A", "birth": "1950", "gender": "male", "national_id": "089218589283",
             "category_code": "K5a", "start_month": "07/2024", "payment_channel": "cash_at_point"})
+
+
+def test_header_variants_and_no_title_month(vinh_my):
+    content = edited(VINH_MY_FILE, {"B7": "Họ tên", "C7": "Năm sinh", "E7": "Số CMND/CCCD", "G7": "Địa chỉ",
+                                    "H7": "Đối tượng", "K7": "Số quyết định", "M7": "Hình thức chi trả",
+                                    "A5": "Phường Vĩnh Mỹ", "D9": None})
+    p = imports.preview(vinh_my, VINH_MY, "ds.xlsx", content)
+    assert p.counts["rows"] == 340 and p.counts["error"] == 0
+    assert p.month == date.today().replace(day=1)
+    row9 = next(r for r in p.rows if r.row_number == 9)
+    assert "Chưa ghi giới tính: lấy theo số định danh (Nam)." in row9.warnings
+    imports.commit(vinh_my, p.batch_id)
+    b = by_id("089218589283")
+    assert (b.gender, b.hamlet, b.decision_number, b.category_code) == ("male", "Khóm Mỹ Thới 5", "295/QĐ-UBND", "K1")
+
+
+def test_missing_required_column_is_named(vinh_my):
+    with pytest.raises(ValidationError, match="Hưởng từ tháng"):
+        imports.preview(vinh_my, VINH_MY, "ds.xlsx", edited(VINH_MY_FILE, {"L7": "Tháng"}))
+    assert count(ImportBatch) == 0
