@@ -126,7 +126,8 @@ class WebClient:
         return resp
 
     def _remember_token(self, resp):
-        m = CSRF_RE.search(resp.get_data(as_text=True)) if resp.mimetype == "text/html" else None
+        plain = resp.mimetype == "text/html" and not resp.headers.get("Content-Encoding")
+        m = CSRF_RE.search(resp.get_data(as_text=True)) if plain else None
         if m:
             self.token = m.group(1) or m.group(2)
         return resp

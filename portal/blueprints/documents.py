@@ -35,7 +35,7 @@ def _name(lst: PayoutList, ext: str) -> str:
 @bp.route("/danh-sach-chi-tra/<int:list_id>.pdf")
 def payout_list_pdf(list_id):
     lst = get_visible_or_404(PayoutList, list_id)
-    return _file(render_payout_list(build_payout_list_doc(lst)), "application/pdf", _name(lst, "pdf"), "inline")
+    return _file(render_payout_list(build_payout_list_doc(lst)), "application/pdf", _name(lst, "pdf"))
 
 
 @bp.route("/danh-sach-chi-tra/<int:list_id>.xlsx")

@@ -1,0 +1,126 @@
+"""Acceptance steps 3–6 of issue #2 in a real browser (Debian Chromium via Playwright) against a real server:
+the commune imports its list and searches it, the bank records accounts (one by hand, the rest by file), the
+district builds the 08/2024 lists, the commune confirms, the approver approves, the post office records results."""
+import re
+
+import pytest
+
+from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
+
+pytestmark = pytest.mark.browser
+
+
+def _login(browser, base, username):
+    context = browser.new_context(accept_downloads=True, locale="vi-VN")
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", "demo1234")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def test_monthly_cycle_in_chromium(browser, live_server):
+    base = live_server
+    # 3. commune clerk: upload → preview → confirm → 340 in the list, searchable
+    page = _login(browser, base, "xa.vinhmy")
+    page.goto(base + "/xa/nhap")
+    page.set_input_files("input[type=file]", VINH_MY_FILE)
+    with page.expect_navigation(url=re.compile(r"/xa/nhap/\d+$"), timeout=60000):
+        page.click("button:has-text('Tải lên và xem trước')")
+    assert "340" in page.inner_text("main")
+    with page.expect_navigation(url=re.compile(r"/xa/$"), timeout=60000):
+        page.click("button:has-text('Xác nhận nhập')")
+    assert "340" in page.inner_text("main")
+    page.fill("#q", "huynh thanh tai")  # no diacritics; htmx search as you type
+    page.wait_for_function("document.querySelector('main').innerText.includes('Huỳnh Thanh Tài')")
+    assert "q=huynh" in page.url  # hx-push-url keeps the search in the address bar
+    page.fill("#q", "089077105153")  # stored in the sheet as a number, leading zero restored
+    page.wait_for_function("document.querySelector('main').innerText.includes('Bùi Ngọc Vũ')")
+    page.context.close()
+
+    # 4. bank teller: one account by hand, then the bank's file
+    page = _login(browser, base, "agribank.chaudoc")
+    assert "Diện" not in page.inner_text("main")
+    first_row = page.locator("tbody tr:has(td)").first
+    name = first_row.locator("td").first.inner_text()
+    first_row.locator("text=Ghi nhận").click()
+    page.wait_for_selector("#account_number")
+    page.fill("#account_number", "0123456789012")
+    page.fill("#opened_on", "2024-08-05")
+    page.click("form >> text=Ghi nhận")
+    page.wait_for_function("document.querySelector('main').innerText.includes('0123456789012')")
+    page.goto(base + "/ngan-hang/tai-len")
+    page.set_input_files("input[type=file]", AGRIBANK_FILE)
+    with page.expect_navigation(url=re.compile(r"/ngan-hang/tai-len/\d+$"), timeout=60000):
+        page.click("button:has-text('Xem trước')")
+    confirm = page.locator("button", has_text=re.compile(r"Ghi nhận \d+ tài khoản mới"))
+    recorded = int(re.search(r"\d+", confirm.inner_text()).group())
+    assert recorded >= 39  # 40 in the file, one may be the person recorded by hand
+    confirm.click()
+    page.wait_for_load_state()
+    assert "tài khoản" in page.inner_text("main")
+    page.context.close()
+    assert name
+
+    # 5. district officer builds 08/2024; cannot approve what they prepared
+    page = _login(browser, base, "pld.chaudoc")
+    page.fill("#month", "2024-08")
+    page.click("text=Lập danh sách")
+    page.wait_for_selector("#month-lists")
+    text = page.inner_text("#month-lists")
+    assert "Phường Vĩnh Mỹ" in text and "Chuyển khoản" in text and "Tiền mặt tại nhà" in text
+    assert "240.000.000" in text  # control total of the three Vĩnh Mỹ lists
+    page.locator("#month-lists a", has_text="Xem").first.click()
+    assert page.locator("text=Phê duyệt danh sách").count() == 0
+    page.context.close()
+
+    page = _login(browser, base, "xa.vinhmy")
+    page.goto(base + "/xa/chi-tra")
+    for _ in range(3):
+        page.locator("a", has_text="Xem và xác nhận").first.click()
+        page.click("text=Xác nhận danh sách")
+        page.wait_for_load_state()
+        page.goto(base + "/xa/chi-tra")
+    assert page.locator("a", has_text="Xem và xác nhận").count() == 0
+    page.context.close()
+
+    page = _login(browser, base, "pld.chaudoc.duyet")
+    page.goto(base + "/huyen/?thang=2024-08")
+    for i in range(3):
+        page.goto(base + "/huyen/?thang=2024-08")
+        page.locator("#month-lists a", has_text="Xem").nth(i).click()
+        page.click("text=Phê duyệt danh sách")
+        page.wait_for_load_state()
+        assert "Đã phê duyệt" in page.inner_text("main")
+    page.context.close()
+
+    # 6. post office: mark one line paid, one failed (htmx row forms), see totals
+    page = _login(browser, base, "buudien.chaudoc")
+    page.locator("main table a", has_text="Chi trả").first.click()
+    page.wait_for_selector("#lines")
+    rows = page.locator("#lines tbody tr")
+    rows.nth(0).locator("text=Ghi kết quả").click()
+    page.wait_for_selector("tr.editing")
+    page.select_option("tr.editing select", "paid")
+    page.fill("tr.editing input[type=date]", "2024-08-10")
+    page.click("tr.editing >> text=Lưu")
+    page.wait_for_function("!document.querySelector('tr.editing')")
+    assert "Đã chi" in rows.nth(0).inner_text()
+    rows.nth(1).locator("text=Ghi kết quả").click()
+    page.wait_for_selector("tr.editing")
+    page.select_option("tr.editing select", "failed")
+    page.fill("tr.editing input[name=reason]", "Không liên lạc được")
+    page.click("tr.editing >> text=Lưu")
+    page.wait_for_function("!document.querySelector('tr.editing')")
+    assert "Không chi được" in rows.nth(1).inner_text()
+    with page.expect_download() as dl:
+        page.click("text=Tải bảng kê chi trả (Excel)")
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    with page.expect_download() as dl:
+        page.click("text=Tải danh sách (PDF)")
+    assert dl.value.suggested_filename.endswith(".pdf")
+    with open(dl.value.path(), "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+    page.context.close()
