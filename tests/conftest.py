@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -66,23 +67,34 @@ def template_db(tmp_path_factory):
         yield str(path)
 
 
-@pytest.fixture
-def database_uri(template_db, tmp_path):
-    """A fresh copy of the template database for one test; its URI."""
+@contextmanager
+def scratch_database(tmp_path, template: str | None = None):
+    """URI of a new database for one test, removed afterwards: a copy of ``template`` (the seeded template from
+    ``template_db``) or, without one, an empty database."""
     if ON_POSTGRES:
         name = f"asxh_t_{uuid.uuid4().hex[:10]}"
         admin = _pg_admin(TEST_DATABASE_URL)
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"'))
-        yield make_url(TEST_DATABASE_URL).set(drivername="postgresql+psycopg", database=name).render_as_string(
-            hide_password=False)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        try:
+            yield make_url(TEST_DATABASE_URL).set(drivername="postgresql+psycopg", database=name).render_as_string(
+                hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
     else:
-        path = tmp_path / "test.db"
-        shutil.copy(template_db, path)
+        path = tmp_path / f"{uuid.uuid4().hex[:8]}.db"
+        if template:
+            shutil.copy(template, path)
         yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def database_uri(template_db, tmp_path):
+    """A fresh copy of the template database for one test; its URI."""
+    with scratch_database(tmp_path, template_db) as uri:
+        yield uri
 
 
 @pytest.fixture

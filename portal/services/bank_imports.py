@@ -203,8 +203,7 @@ def preview_bank_file(actor: User, filename: str, content: bytes) -> BankPreview
 
 
 def _load_batch(actor: User, batch_id: int, lock: bool = False) -> ImportBatch:
-    stmt = select(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.kind == KIND,
-                                     ImportBatch.organization_id == actor.organization_id)
+    stmt = access.visible(ImportBatch, actor).where(ImportBatch.id == batch_id, ImportBatch.kind == KIND)
     batch = db.session.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
     if batch is None:
         raise AccessDenied("Không tìm thấy tệp đã tải lên của chi nhánh.")

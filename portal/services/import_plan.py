@@ -200,6 +200,8 @@ def _compare_amount(result: RowResult, values: dict, month: date, book: RateBook
 
 
 def counts_of(plans: list[Plan]) -> dict:
+    """Counts for the preview: ``rows`` read and rows per action ``new``/``update``/``unchanged``/``error``, plus
+    ``warning`` (rows with a warning and no error)."""
     rows = [p.result for p in plans]
     counts = {k: sum(1 for r in rows if r.action == k) for k in ("new", "update", "unchanged", "error")}
     counts["warning"] = sum(1 for r in rows if r.warnings and not r.errors)
@@ -208,6 +210,7 @@ def counts_of(plans: list[Plan]) -> dict:
 
 
 def ordered(plans: list[Plan]) -> list[RowResult]:
+    """Row results as the clerk reads them: errors first, then warnings, then the rest, each by Excel row number."""
     rank = {"error": 0, "warning": 1, "new": 2, "update": 2, "unchanged": 3}
     return sorted((p.result for p in plans), key=lambda r: (rank[r.status], r.row_number))
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ..access import visible
 from ..errors import AccessDenied, PortalError, StateError, ValidationError
 from ..extensions import db
 from ..models import ImportBatch, Organization, OrgKind
@@ -93,8 +94,9 @@ def preview(actor, commune_code: str, filename: str, content: bytes) -> Preview:
 def load_batch(actor, batch_id: int) -> ImportBatch:
     """The actor's organisation's beneficiary import batch ``batch_id``. Raises ``AccessDenied`` when it belongs to
     another organisation or is not a beneficiary import."""
-    batch = db.session.get(ImportBatch, batch_id)
-    if batch is None or batch.kind != KIND or batch.organization_id != actor.organization_id:
+    batch = db.session.execute(visible(ImportBatch, actor).where(
+        ImportBatch.id == batch_id, ImportBatch.kind == KIND)).scalar_one_or_none()
+    if batch is None:
         raise AccessDenied("Không tìm thấy tệp nhập liệu.")
     return batch
 
