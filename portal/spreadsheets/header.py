@@ -1,0 +1,273 @@
+"""Finding the header row of a sheet by its labels (tìm dòng tiêu đề).
+
+Owns: the column specs a caller asks for (``Column``), the located table (``Header``), label normalisation
+(``_fold_label`` / ``_label_keys``: casefold, marks stripped, đ→d, punctuation and parenthesised parts ignored)
+and ``find_header``, which scans the first rows for the best-matching header — also a two-row header with merged
+group titles, or a header followed by a row of column numbers "(1)", "(2)", … The helpers ``_pad``,
+``_is_column_number_row`` and ``_cell_str`` are shared with ``rows`` (data-row streaming).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from openpyxl.utils import get_column_letter
+
+from portal.errors import ValidationError
+
+from .text import _clean_text, _is_empty, _strip_marks
+from .workbook import _reset_dimensions, _stream
+
+__all__ = ["HEADER_MAX_COLUMNS", "Column", "Header", "find_header"]
+
+
+HEADER_MAX_COLUMNS = 100
+"""Header labels are looked for in the first this-many columns."""
+
+
+def _fold_label(text: str) -> str:
+    """Label key: NFC+casefold, marks stripped, every non-alphanumeric run → one space."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", _strip_marks(text)).split())
+
+
+_PAREN_RE = re.compile(r"\([^()]*\)")
+
+
+def _label_keys(text: str) -> set[str]:
+    """All comparison keys of one label: as written and without parenthesised parts ("Mức trợ cấp (đồng)")."""
+    keys = {_fold_label(text), _fold_label(_PAREN_RE.sub(" ", text))}
+    keys.discard("")
+    return keys
+
+
+@dataclass(frozen=True)
+class Column:
+    """What the caller wants from a sheet: ``key`` (its own name), header label variants, required or not.
+
+    ``labels``: list/tuple of variants, compared after normalisation (NFC, casefold, marks stripped, đ→d,
+    punctuation ignored; a parenthesised part may be absent on either side), so "Số CCCD", "SỐ CCCD:" and
+    "So CCCD" are the same label. ``labels[0]`` is the name shown to users in error messages.
+    """
+
+    key: str
+    labels: tuple[str, ...]
+    required: bool = True
+
+    def __post_init__(self) -> None:
+        labels = (self.labels,) if isinstance(self.labels, str) else tuple(self.labels)
+        if not labels:
+            raise ValueError(f"column {self.key!r} needs at least one label")
+        object.__setattr__(self, "labels", labels)
+
+    @property
+    def name(self) -> str:
+        """Display name (Vietnamese) used in messages."""
+        return self.labels[0]
+
+    def keys(self) -> set[str]:
+        """Normalised comparison keys of all label variants."""
+        out: set[str] = set()
+        for label in self.labels:
+            out |= _label_keys(label)
+        return out
+
+
+@dataclass(frozen=True)
+class Header:
+    """Where the table is: found by ``find_header``.
+
+    ``row``: 1-based Excel row of the (upper) header row; ``rows``: 1 or 2 header rows;
+    ``columns``: key → 1-based column index; ``first_data_row``: 1-based row where data starts (after the header
+    and a column-number row, if any); ``first_column`` / ``width``: 1-based first and last columns carrying a
+    header label; ``labels``: key → header text as found (two-row headers composed "upper lower").
+    """
+
+    row: int
+    rows: int
+    columns: dict[str, int]
+    first_data_row: int
+    first_column: int
+    width: int
+    labels: dict[str, str]
+
+    def column_letter(self, key: str) -> str:
+        """Excel column letter of ``key`` ("E")."""
+        return get_column_letter(self.columns[key])
+
+    def cell_ref(self, key: str, row_number: int) -> str:
+        """Excel reference of ``key`` in ``row_number`` ("E11"), for messages to the clerk."""
+        return f"{self.column_letter(key)}{row_number}"
+
+
+def _cell_str(v: Any) -> str:
+    """Stripped NFC text of a header/marker cell ("" for empty; numbers as digits)."""
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return _clean_text(str(v))
+
+
+_COLNUM_RE = re.compile(r"^\(\s*(\d{1,3})\s*\)|^(\d{1,3})$|^\(?\s*([A-Za-z])\s*\)?$")
+
+
+def _is_column_number_row(cells: Sequence[Any], min_filled: int = 2) -> bool:
+    """True for a row like "(1)","(2)",… or 1,2,3,… or "A","B",… ("(10)=(9)x500.000" counts as 10).
+
+    Numbers must be at most 200 and strictly increasing, so a sparse data row (STT 5, year 1950) is not one.
+    """
+    numbers: list[int] = []
+    filled = 0
+    for v in cells:
+        if _is_empty(v):
+            continue
+        filled += 1
+        if isinstance(v, bool):
+            return False
+        if isinstance(v, (int, float)):
+            if isinstance(v, float) and not v.is_integer():
+                return False
+            numbers.append(int(v))
+            continue
+        if not isinstance(v, str):
+            return False
+        m = _COLNUM_RE.match(v.strip())
+        if not m:
+            return False
+        if m.group(1) or m.group(2):
+            numbers.append(int(m.group(1) or m.group(2)))
+    return (
+        filled >= min_filled
+        and all(0 <= n <= 200 for n in numbers)
+        and all(a < b for a, b in zip(numbers, numbers[1:]))
+    )
+
+
+def _pad(row: Sequence[Any], width: int) -> list[Any]:
+    row = list(row[:width])
+    return row + [None] * (width - len(row))
+
+
+def _match(columns: Sequence[Column], candidates: list[set[str]]) -> dict[str, int]:
+    """Assign each column spec to the leftmost unassigned sheet column whose candidate keys meet its keys."""
+    taken: set[int] = set()
+    found: dict[str, int] = {}
+    for spec in columns:
+        wanted = spec.keys()
+        for idx, keys in enumerate(candidates):
+            if idx not in taken and keys & wanted:
+                found[spec.key] = idx
+                taken.add(idx)
+                break
+    return found
+
+
+def _score(columns: Sequence[Column], found: dict[str, int]) -> tuple[int, int]:
+    return (sum(1 for c in columns if c.required and c.key in found), len(found))
+
+
+def _compose(upper: list[Any], lower: list[Any]) -> tuple[list[set[str]], list[str]]:
+    """Candidate keys and display texts for a two-row header (upper filled rightwards over merged groups)."""
+    candidates: list[set[str]] = []
+    texts: list[str] = []
+    carried = ""
+    for up_raw, low_raw in zip(upper, lower):
+        up, low = _cell_str(up_raw), _cell_str(low_raw)
+        if up:
+            carried = up
+        elif low:
+            up = carried  # inside a horizontally merged group title (read-only mode has no merge info)
+        else:
+            carried = ""
+        keys = set()
+        if up:
+            keys |= _label_keys(up)
+        if low:
+            keys |= _label_keys(low)
+        if up and low:
+            keys |= _label_keys(f"{up} {low}")
+            keys.add(_fold_label(f"{_PAREN_RE.sub(' ', up)} {_PAREN_RE.sub(' ', low)}"))
+        keys.discard("")
+        candidates.append(keys)
+        texts.append(" ".join(t for t in (up, low) if t))
+    return candidates, texts
+
+
+def _is_subheader(upper: list[Any], lower: list[Any]) -> bool:
+    """A second header row: only digit-free texts, at least one under an empty (merged) upper cell."""
+    filled = [(u, v) for u, v in zip(upper, lower) if not _is_empty(v)]
+    if not filled:
+        return False
+    if any(not isinstance(v, str) or any(ch.isdigit() for ch in v) for _, v in filled):
+        return False
+    return any(_is_empty(u) for u, _ in filled)
+
+
+def find_header(ws, columns: Sequence[Column], scan_rows: int = 30) -> Header:
+    """Locate the header row of ``ws`` by its labels.
+
+    Scans the first ``scan_rows`` rows (and ``HEADER_MAX_COLUMNS`` columns). Each row is tried alone and composed
+    with the row below (two-row headers: "upper lower" per column, a merged group title carried over the columns
+    under it); the row matching the most required, then most columns wins (earliest on ties, a single row
+    preferred over a composed one). A sub-header row right below is part of the header; a row made only of
+    column numbers ("(1)", "(2)", … or 1, 2, …) right after the header is skipped.
+
+    ``columns``: specs; each sheet column is assigned to at most one spec, the leftmost match wins.
+    Returns a ``Header``. Raises ``ValidationError``: a damaged sheet part, no row has any known label
+    ("Không tìm thấy dòng tiêu đề…"), or required columns are missing ("Không tìm thấy cột: Số CCCD, Ngày sinh").
+    """
+    if not columns:
+        raise ValueError("find_header needs at least one column spec")
+    _reset_dimensions(ws)
+    rows = [
+        _pad(row, HEADER_MAX_COLUMNS)
+        for row in _stream(ws, min_row=1, max_row=scan_rows + 2, max_col=HEADER_MAX_COLUMNS)
+    ]
+    rows += [[None] * HEADER_MAX_COLUMNS] * (scan_rows + 2 - len(rows))
+
+    best: tuple[tuple[int, int, int, int], int, int, dict[str, int], list[str]] | None = None
+    for r in range(min(scan_rows, len(rows))):
+        upper = rows[r]
+        if all(_is_empty(v) for v in upper):
+            continue
+        texts = [_cell_str(v) for v in upper]
+        found = _match(columns, [_label_keys(t) for t in texts])
+        options = [(found, 1, texts)]
+        lower = rows[r + 1]
+        if not _is_column_number_row(lower) and not all(_is_empty(v) for v in lower):
+            cands, ctexts = _compose(upper, lower)
+            options.append((_match(columns, cands), 2, ctexts))
+        for opt_found, nrows, opt_texts in options:
+            key = (*_score(columns, opt_found), -nrows, -r)
+            if opt_found and (best is None or key > best[0]):
+                best = (key, r, nrows, opt_found, opt_texts)
+
+    if best is None:
+        names = ", ".join(c.name for c in columns if c.required) or columns[0].name
+        raise ValidationError(
+            f"Không tìm thấy dòng tiêu đề trong {scan_rows} dòng đầu của trang tính "
+            f"(cần các cột: {names})."
+        )
+    _key, r, nrows, found, texts = best
+    missing = [c.name for c in columns if c.required and c.key not in found]
+    if missing:
+        raise ValidationError(f"Không tìm thấy cột: {', '.join(missing)}.")
+
+    if nrows == 1 and _is_subheader(rows[r], rows[r + 1]):
+        nrows = 2
+        texts = _compose(rows[r], rows[r + 1])[1]
+    labelled = [i for i in range(HEADER_MAX_COLUMNS) if any(not _is_empty(rows[r + k][i]) for k in range(nrows))]
+    first_data = r + nrows
+    while first_data < len(rows) and _is_column_number_row(rows[first_data]):
+        first_data += 1
+    return Header(
+        row=r + 1,
+        rows=nrows,
+        columns={key: idx + 1 for key, idx in found.items()},
+        first_data_row=first_data + 1,
+        first_column=min(labelled) + 1,
+        width=max(max(labelled), max(found.values())) + 1,
+        labels={key: texts[idx] for key, idx in found.items()},
+    )
