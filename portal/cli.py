@@ -53,5 +53,21 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Đã tạo người dùng {username}.")
 
+    @app.cli.command("list-organizations")
+    @click.option("--kind", help="bank_branch, post_office, district_office, commune_committee, police, …")
+    @click.option("--unit", "unit_code", help="mã đơn vị hành chính nơi đặt trụ sở, ví dụ 884")
+    def list_organizations_cmd(kind, unit_code):
+        """Print organisations (id, kind, unit, name, users) — the ids that other commands take."""
+        from sqlalchemy import func, select
+        from .models import Organization, User
+        stmt = (select(Organization, func.count(User.id)).outerjoin(User, User.organization_id == Organization.id)
+                .group_by(Organization.id).order_by(Organization.kind, Organization.unit_code, Organization.id))
+        if kind:
+            stmt = stmt.where(Organization.kind == kind)
+        if unit_code:
+            stmt = stmt.where(Organization.unit_code == unit_code)
+        for org, users in db.session.execute(stmt):
+            click.echo(f"{org.id}\t{org.kind}\t{org.unit_code}\t{org.display_name}\t{users} người dùng")
+
     from .cli_imports import register_import_commands
     register_import_commands(app)

@@ -50,6 +50,14 @@ class Organization(db.Model):
         """Duties as a set of strings."""
         return {d for d in (self.duties or "").split(",") if d}
 
+    @property
+    def display_name(self) -> str:
+        """Name with its area where the name alone is ambiguous (every district has a "Phòng Lao động - Thương binh
+        và Xã hội"): "Phòng Lao động - Thương binh và Xã hội – Thành phố Châu Đốc"."""
+        if self.kind in (OrgKind.DISTRICT, OrgKind.PROVINCE) and self.unit is not None:
+            return f"{self.name} – {self.unit.name}"
+        return self.name
+
     def has_duty(self, duty: str) -> bool:
         """True when the organisation holds ``duty`` (a ``Duty`` value)."""
         return duty in self.duty_set

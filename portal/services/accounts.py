@@ -66,6 +66,12 @@ def check_opened_on(opened_on: date | None) -> date:
     return opened_on
 
 
+def provider_label(code: str | None) -> str:
+    """The provider's name for a PaymentProvider code ("VBA" → "Agribank"); the code itself when unknown."""
+    provider = db.session.get(PaymentProvider, code) if code else None
+    return provider.name if provider else (code or "")
+
+
 def bank_of(actor: User) -> Organization:
     """The actor's bank branch; raises ``AccessDenied`` when the actor does not work for a bank with the
     ``account_opening`` duty."""
@@ -112,9 +118,37 @@ def default_holder_name(beneficiary: Beneficiary, holder_kind: str = "self") -> 
     return identity.ascii_upper(name)
 
 
-def _holder(beneficiary: Beneficiary, holder_kind: str, holder_name: str | None) -> str:
+def check_holder_kind(holder_kind: str) -> str:
+    """Chủ tài khoản: "self" (chính chủ) or "guardian" (người giám hộ / nhận thay). Returns it; raises
+    ``ValidationError``."""
     if holder_kind not in HOLDER_KINDS:
         raise ValidationError("Chủ tài khoản phải là chính chủ hoặc người giám hộ.")
+    return holder_kind
+
+
+def holder_mismatch(beneficiary: Beneficiary, holder_kind: str, holder_name: str | None) -> str | None:
+    """The Vietnamese message when the bank's holder name (tên chủ tài khoản) does not belong to the expected
+    person, else None. The same check serves the account form and the bank spreadsheet (reference §6 "Bank
+    names": names compared in capitals without diacritics, ``identity.names_match_bank``).
+
+    ``holder_kind`` "self": must match the beneficiary's name; "guardian": must match the recorded guardian name
+    (no check when none is recorded). ``holder_name`` empty counts as a mismatch when a name is expected."""
+    if holder_kind == "guardian":
+        expected, whose = beneficiary.guardian_name, "người giám hộ"
+    else:
+        expected, whose = beneficiary.full_name, "đối tượng"
+    if not expected or identity.names_match_bank(expected, holder_name):
+        return None
+    shown = " ".join(identity.nfc(holder_name or "").split())
+    return f"Tên chủ tài khoản «{shown}» không khớp với tên {whose} «{expected}»."
+
+
+def check_holder(beneficiary: Beneficiary, holder_kind: str, holder_name: str | None) -> str:
+    """The holder name to store for ``beneficiary`` (NFC, spaces collapsed; empty → ``default_holder_name``).
+
+    Raises ``ValidationError`` for an unknown ``holder_kind``, a guardian holder without any name (none given,
+    none recorded), a name over 120 characters, or a name that does not match (``holder_mismatch``)."""
+    check_holder_kind(holder_kind)
     name = " ".join(identity.nfc(holder_name or "").split())
     if not name and holder_kind == "guardian" and not beneficiary.guardian_name:
         raise ValidationError("Chủ tài khoản là người giám hộ: cần ghi tên người giám hộ (sổ đăng ký chưa có).")
@@ -123,6 +157,9 @@ def _holder(beneficiary: Beneficiary, holder_kind: str, holder_name: str | None)
         raise ValidationError("Chưa nhập tên chủ tài khoản.")
     if len(name) > 120:
         raise ValidationError("Tên chủ tài khoản quá dài (tối đa 120 ký tự).")
+    problem = holder_mismatch(beneficiary, holder_kind, name)
+    if problem:
+        raise ValidationError(problem)
     return name
 
 
@@ -150,20 +187,22 @@ def mark_opened(actor: User, beneficiary: Beneficiary, account_number, opened_on
 
     Raises ``AccessDenied`` (actor is not a bank, or the person is outside its coverage / did not choose an
     account), ``StateError`` (the person already has an active account), ``ValidationError`` (bad number, date,
-    holder; "Số tài khoản đã được ghi cho người khác" when the number is taken)."""
+    holder — including a holder name that is not the person's, or not the recorded guardian's: ``holder_mismatch``;
+    "Số tài khoản đã được ghi cho người khác" when the number is taken)."""
     bank = bank_of(actor)
     provider_code = provider_code or bank.provider_code
     if provider_code != bank.provider_code:
-        raise AccessDenied(f"{bank.name} chỉ ghi nhận tài khoản mở tại ngân hàng mình ({bank.provider_code}).")
+        raise AccessDenied(f"{bank.name} chỉ ghi nhận tài khoản mở tại ngân hàng mình "
+                           f"({provider_label(bank.provider_code)}).")
     if not is_visible(actor, beneficiary):
         raise AccessDenied("Đối tượng không thuộc địa bàn của chi nhánh hoặc chưa đăng ký nhận qua tài khoản.")
     number = clean_account_number(account_number)
     check_opened_on(opened_on)
-    name = _holder(beneficiary, holder_kind, holder_name)
+    name = check_holder(beneficiary, holder_kind, holder_name)
     current = beneficiary.active_account
     if current is not None:
         raise StateError(f"{beneficiary.full_name} đã có tài khoản đang dùng "
-                         f"({current.provider_code} {current.account_number}).")
+                         f"({provider_label(current.provider_code)} {current.account_number}).")
     if number_taken(provider_code, number) is not None:
         raise ValidationError(f"{DUPLICATE_NUMBER} ({number}).")
     return create_account(actor, beneficiary, provider_code, number, opened_on, holder_kind, name)
@@ -181,8 +220,8 @@ def create_account(actor: User, beneficiary: Beneficiary, provider_code: str, nu
     db.session.flush()
     after = audit.snapshot(account, ["provider_code", "account_number", "holder_kind", "holder_name", "opened_on"])
     audit.record(actor, "account_opened", "beneficiary", beneficiary.id,
-                 f"Ghi nhận mở tài khoản {provider_code} {number} cho {beneficiary.full_name}{source}",
-                 after=after)
+                 f"Ghi nhận mở tài khoản {provider.name if provider else provider_code} {number} "
+                 f"cho {beneficiary.full_name}{source}", after=after)
     return account
 
 

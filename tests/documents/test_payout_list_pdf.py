@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+from dataclasses import replace as dataclasses_replace
 from io import BytesIO
 from pathlib import Path
 
@@ -371,3 +372,18 @@ def test_rendering_with_foreign_url_fails(html):
 def test_rendering_static_stylesheet_works():
     pdf = pdf_from_html('<link rel="stylesheet" href="print.css"><p>Độc lập - Tự do - Hạnh phúc</p>')
     assert "Độc lập - Tự do - Hạnh phúc" in PdfReader(BytesIO(pdf)).pages[0].extract_text()
+
+
+def test_account_numbers_bank_names_and_dates_never_break_mid_word(tmp_path):
+    """Columns are wide enough for a 14-digit account, "Vietcombank", a dd/mm/yyyy date and "Nam": each reads back
+    whole on one line (a break inside would split it in the extracted text)."""
+    pl = _payout_module()
+    lines = [dataclasses_replace(line, account_number=f"17695023474{i:03d}", bank_name="Vietcombank",
+                                 birth="31/12/1931", gender="Nam") for i, line in enumerate(make_lines(30))]
+    path = write(tmp_path, "wide.pdf", pl.render_payout_list(make_doc(lines=lines)))
+    text = pdftotext(path, "-layout")
+    for i in range(30):
+        assert f"17695023474{i:03d}" in text
+    assert text.count("Vietcombank") == 30
+    assert text.count("31/12/1931") == 30
+    assert len(re.findall(r"\bNam\b", text)) >= 30
