@@ -130,13 +130,17 @@ def may_see(what: str, user: User | None = None, beneficiary: Beneficiary | None
     - category: commune, district, province; a sensitive (HIV) category only commune and district.
     - national_id, phone, guardian: commune, district, bank, police (they work with the person); post office sees
       the ID on lists it pays (``national_id``) but not the phone; province sees neither.
-    - account: commune, district, bank, post office."""
+    - account: commune, district, bank, post office.
+    - guardian_name: the name (and relationship) of who receives the money for the person — as ``guardian``, plus
+      the post office, which pays that person on cash lists (reference §2.3: cash lists show Người nhận thay)."""
     user = user or current_user
     kind = user.organization.kind
     if what == "category":
         if beneficiary is not None and beneficiary.category and beneficiary.category.sensitive:
             return kind in (OrgKind.COMMUNE, OrgKind.DISTRICT)
         return kind in (OrgKind.COMMUNE, OrgKind.DISTRICT, OrgKind.PROVINCE)
+    if what == "guardian_name":
+        return kind in (OrgKind.COMMUNE, OrgKind.DISTRICT, OrgKind.BANK, OrgKind.POLICE, OrgKind.POST_OFFICE)
     if what in ("phone", "guardian"):
         return kind in (OrgKind.COMMUNE, OrgKind.DISTRICT, OrgKind.BANK, OrgKind.POLICE)
     if what == "national_id":

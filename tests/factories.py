@@ -1,6 +1,6 @@
 """Small factories for tests: beneficiaries and accounts created directly (no spreadsheet), with the same derived
 keys the register uses (folded name, Vietnamese sort key). Extend additively."""
-from datetime import date
+from datetime import date, datetime, timezone
 from itertools import count
 
 from portal.extensions import db
@@ -71,9 +71,10 @@ def chau_doc_people() -> dict[str, Beneficiary]:
     return p
 
 
-def run_to_approved(month: date = AUG):
+def run_to_approved(month: date = AUG, approved_at: datetime | None = None):
     """Build Châu Đốc's lists as pld.chaudoc, confirm Vĩnh Mỹ's as xa.vinhmy and approve them as
-    pld.chaudoc.duyet; commits. Returns Vĩnh Mỹ's approved lists by channel value."""
+    pld.chaudoc.duyet; commits. The approval is dated ``approved_at`` (default: the 1st of ``month``, 08:00 Vietnam
+    time), so results can be recorded with dates in the month. Returns Vĩnh Mỹ's approved lists by channel value."""
     from portal.services.demo import user_by_username
     from portal.services.payouts import approve_list, build_lists, confirm_list
     result = build_lists(user_by_username("pld.chaudoc"), month)
@@ -81,5 +82,6 @@ def run_to_approved(month: date = AUG):
     for lst in lists.values():
         confirm_list(user_by_username("xa.vinhmy"), lst)
         approve_list(user_by_username("pld.chaudoc.duyet"), lst)
+        lst.approved_at = approved_at or datetime(month.year, month.month, 1, 1, 0, tzinfo=timezone.utc)
     db.session.commit()
     return lists

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 08:54:05.213702
+Create Date: 2026-11-29 09:37:05.215278
 
 """
 from alembic import op
@@ -206,7 +206,7 @@ def upgrade():
     sa.Column('account_number', sa.String(length=19), nullable=False),
     sa.Column('holder_kind', sa.String(length=10), nullable=False),
     sa.Column('holder_name', sa.String(length=120), nullable=False),
-    sa.Column('opened_on', sa.Date(), nullable=False),
+    sa.Column('opened_on', sa.Date(), nullable=True),
     sa.Column('opened_by_org_id', sa.Integer(), nullable=True),
     sa.Column('opened_by_user_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),

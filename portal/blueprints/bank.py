@@ -47,6 +47,17 @@ class OpenAccountForm(FlaskForm):
     holder_name = StringField("Tên chủ tài khoản (như ngân hàng ghi)",
                               validators=[Length(max=120, message="Tên chủ tài khoản quá dài (tối đa 120 ký tự).")])
 
+    def __init__(self, person: Beneficiary, **kwargs):
+        super().__init__(**kwargs)
+        self.person = person
+
+    def validate_holder_kind(self, field):
+        _service_check(accounts.check_holder_kind, field)
+
+    def validate_holder_name(self, field):
+        if self.holder_kind.data in accounts.HOLDER_KINDS:
+            _service_check(lambda v: accounts.check_holder(self.person, self.holder_kind.data, v), field)
+
     def validate_account_number(self, field):
         _service_check(accounts.clean_account_number, field)
 
@@ -79,7 +90,7 @@ def index():
 def open_account(beneficiary_id):
     person = get_visible_or_404(Beneficiary, beneficiary_id)
     defaults = {"opened_on": accounts.today_vn().isoformat(), "holder_name": accounts.default_holder_name(person)}
-    form = OpenAccountForm(data=None if request.method == "POST" else defaults)
+    form = OpenAccountForm(person, data=None if request.method == "POST" else defaults)
     error = None
     if person.active_account is not None and request.method == "GET":
         return render("bank/opened_row.html", block="row", person=person, account=person.active_account)
@@ -115,16 +126,15 @@ def upload():
     return render("bank/upload.html", form=form, status=422 if request.method == "POST" else 200)
 
 
-def _review_or_404(batch_id: int):
-    try:
-        return accounts.review_bank_batch(current_user, batch_id)
-    except AccessDenied:
-        abort(404)
-
-
 @bp.route("/tai-len/<int:batch_id>")
 def batch(batch_id):
-    return render("bank/preview.html", preview=_review_or_404(batch_id))
+    try:
+        shown = accounts.batch_report(current_user, batch_id)
+    except AccessDenied:
+        abort(404)
+    if shown.batch_status == "previewed":
+        return render("bank/preview.html", preview=shown)
+    return render("bank/batch_done.html", report=shown)
 
 
 @bp.route("/tai-len/<int:batch_id>/ghi-nhan", methods=["POST"])

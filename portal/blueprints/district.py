@@ -12,10 +12,12 @@ from ..access import gate, get_visible_or_404, visible
 from ..errors import AccessDenied, PortalError
 from ..extensions import db
 from ..models import Duty, ListStatus, PayoutList
-from ..rendering import render
+from ..rendering import render, wants_fragment
 from ..services import payouts
 from ..services.audit import events_for
 from ..services.entitlement import parse_month
+from ..services.payout_exclusions import month_exclusions
+from ..services.payout_lines import line_notes
 from ..services.payout_results import totals
 from .payout_pages import lines_page, month_arg, page_arg
 
@@ -41,24 +43,47 @@ def _month_lists(month):
                                    .order_by(PayoutList.commune_code, PayoutList.channel)).scalars())
 
 
+def build_summary(result: payouts.BuildResult, month) -> str:
+    """One Vietnamese sentence about a build: lists built, approved lists kept, people left off."""
+    text = f"Đã lập {len(result.lists)} danh sách tháng {month:%m/%Y}"
+    if result.skipped:
+        text += f"; {len(result.skipped)} danh sách đã phê duyệt được giữ nguyên"
+    if result.exclusions:
+        text += f"; {len(result.exclusions)} người không đưa vào danh sách (xem lý do bên dưới)"
+    return text + "."
+
+
+def _month_page(month, form=None, result=None, status=200):
+    """The month's page (or its ``month`` block for htmx): heading, forms, lists and who is left off."""
+    lists = _month_lists(month)
+    exclusions = result.exclusions if result else (month_exclusions(current_user, month) if lists else [])
+    return render("district/index.html", block="month", month=month, lists=lists, exclusions=exclusions,
+                  form=form or BuildForm(data={"month": f"{month:%Y-%m}"}),
+                  summary=build_summary(result, month) if result else None, status=status)
+
+
 @bp.route("/")
 def index():
-    month = month_arg()
-    form = BuildForm(data={"month": f"{month:%Y-%m}"})
-    return render("district/index.html", block="lists", month=month, lists=_month_lists(month), form=form)
+    return _month_page(month_arg())
 
 
 @bp.route("/chi-tra/lap", methods=["POST"])
 def build():
+    """Build the month's lists; htmx gets the month block (and the month's URL pushed), a plain form a redirect
+    to the month's page with the summary flashed."""
     form = BuildForm()
     if not form.validate_on_submit():
-        month = month_arg()
-        return render("district/index.html", block="lists", month=month, lists=_month_lists(month), form=form,
-                      status=422)
-    result = payouts.build_lists(current_user, form.month_date)
+        return _month_page(month_arg(), form, status=422)
+    month = form.month_date
+    result = payouts.build_lists(current_user, month)
     db.session.commit()
-    return render("district/index.html", block="lists", month=form.month_date, form=form, result=result,
-                  lists=_month_lists(form.month_date))
+    url = url_for("district.index", thang=f"{month:%Y-%m}")
+    if wants_fragment():
+        resp = _month_page(month, form, result)
+        resp.headers["HX-Push-Url"] = url
+        return resp
+    flash(build_summary(result, month), "ok")
+    return redirect(url)
 
 
 def _can_approve(lst) -> bool:
@@ -69,8 +94,8 @@ def _can_approve(lst) -> bool:
 def _detail(lst, error=None, status=200):
     lines, page, pages = lines_page(lst, page_arg())
     return render("district/list.html", block="lines", lst=lst, lines=lines, page=page, pages=pages,
-                  totals=totals(lst), can_approve=_can_approve(lst), form=FlaskForm(), error=error,
-                  events=events_for("payout_list", lst.id), status=status)
+                  notes=line_notes(lst, lines), totals=totals(lst), can_approve=_can_approve(lst), form=FlaskForm(),
+                  error=error, events=events_for("payout_list", lst.id), status=status)
 
 
 @bp.route("/chi-tra/<int:list_id>")

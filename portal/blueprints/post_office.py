@@ -19,6 +19,7 @@ from ..models import Duty, PayoutLine, PayoutList
 from ..rendering import render, wants_fragment
 from ..services import payout_results as results
 from ..services.audit import events_for
+from ..services.payout_lines import line_notes
 from ..spreadsheets.reading import parse_date
 from .payout_pages import lines_page, page_arg
 
@@ -52,6 +53,7 @@ def index():
 def _detail(lst, upload_form=None, upload_errors=(), status=200):
     lines, page, pages = lines_page(lst, page_arg(), LINES_PER_PAGE)
     return render("post_office/list.html", lst=lst, lines=lines, page=page, pages=pages, totals=results.totals(lst),
+                  notes=line_notes(lst, lines),
                   upload_form=upload_form or ResultsUploadForm(), upload_errors=upload_errors,
                   events=events_for("payout_list", lst.id), status=status)
 
@@ -78,7 +80,8 @@ def line_result(line_id):
         else:
             db.session.commit()
             if wants_fragment():
-                return render("post_office/line.html", block="row", line=line, editing=False)
+                return render("post_office/line.html", block="row", line=line, editing=False,
+                              notes=line_notes(line.payout_list, [line]))
             flash(f"Đã ghi kết quả cho {line.full_name}.", "ok")
             return redirect(url_for("post_office.payout_list", list_id=line.payout_list_id))
     return render("post_office/line.html", block="row", line=line, form=form, error=error, editing=True,

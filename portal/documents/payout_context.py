@@ -13,6 +13,7 @@ from ..extensions import db
 from ..formatting import coefficient
 from ..models import AdministrativeUnit, ListChannel, PaymentProvider, PayoutList
 from ..services.identity import names_match_bank
+from ..services.payout_lines import AWAITING_ACCOUNT, NO_NOTE, line_notes
 from .payout_list import PayoutLine as DocLine
 from .payout_list import PayoutListDoc, default_signers
 
@@ -40,20 +41,27 @@ def _vn_date(value: datetime | None) -> date:
     return value.astimezone(VN).date()
 
 
+def _note(line, note) -> str:
+    if line.holder_name and not names_match_bank(line.full_name, line.holder_name):
+        return f"Chủ TK: {line.holder_name}"
+    return AWAITING_ACCOUNT if note.awaiting_account else ""
+
+
 def build_payout_list_doc(lst: PayoutList) -> PayoutListDoc:
     """``PayoutListDoc`` for ``lst``: issued on the approval date (Vietnam time; the preparation date while a
     draft, which is also printed as "Tình trạng: Dự thảo…"), lines in list order with their snapshot figures
-    (money in integer đồng), account number and bank name on account lists, a note when someone else holds the
-    account."""
+    (money in integer đồng), account number and bank name on account lists, a note (Ghi chú) when someone else
+    holds the account, and "Chờ mở tài khoản" on a cash list for a person who chose an account not opened yet."""
     office = lst.payout_office
     providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
+    notes = line_notes(lst)
     lines = [DocLine(index=l.position, full_name=l.full_name, birth=l.birth_display,
                      gender="Nam" if l.gender == "male" else "Nữ", national_id=l.national_id, hamlet=l.hamlet or "",
                      category_code=l.category_code, coefficient=coefficient(l.coefficient),
                      amount=int(l.regular_amount), back_pay=int(l.back_pay or 0), total=int(l.total),
                      account_number=l.account_number or "",
                      bank_name=providers.get(l.provider_code, l.provider_code or ""),
-                     note=f"Chủ TK: {l.holder_name}" if l.holder_name and not names_match_bank(l.full_name, l.holder_name) else "")
+                     note=_note(l, notes.get(l.id, NO_NOTE)))
              for l in lst.lines]
     approved = lst.approved_by is not None and lst.status_enum.frozen
     return PayoutListDoc(

@@ -26,7 +26,7 @@ class PaymentAccount(db.Model):
     account_number = db.Column(db.String(19), nullable=False)
     holder_kind = db.Column(db.String(10), nullable=False, default="self")
     holder_name = db.Column(db.String(120), nullable=False)
-    opened_on = db.Column(db.Date, nullable=False)
+    opened_on = db.Column(db.Date)  # None when unknown (an account recorded from a commune list)
     opened_by_org_id = db.Column(db.Integer, db.ForeignKey("organization.id"))
     opened_by_user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     active = db.Column(db.Boolean, nullable=False, default=True)

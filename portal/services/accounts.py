@@ -7,6 +7,8 @@ Rules (reference §6 "Account numbers", "Bank names"; plan §III.4 bank coverage
 - An account number is text: digits only once spaces, dashes and dots are removed, 6–19 long, leading zeros kept.
   There is no public checksum, so no per-bank validation.
 - One active account per beneficiary; a (provider, number) pair belongs to one person only.
+- The holder name (tên chủ tài khoản) is the beneficiary's own (chính chủ) or the recorded guardian's, compared in
+  capitals without diacritics (reference §6 "Bank names"): ``holder_mismatch``, shared by the form and the bank file.
 - Every write leaves an audit event on the beneficiary (``object_type`` "beneficiary"), shown on their page.
 
 The bank spreadsheet import (``preview_bank_file`` / ``commit_bank_batch`` / ``import_bank_file``) lives in
@@ -230,8 +232,8 @@ def holder_label(kind: str) -> str:
     return HOLDER_KINDS.get(kind, kind)
 
 
-_IMPORT_API = {"BankPreview", "BankRow", "commit_bank_batch", "import_bank_file", "preview_bank_file",
-               "review_bank_batch", "summary_text"}
+_IMPORT_API = {"BankBatchReport", "BankPreview", "BankRow", "batch_report", "commit_bank_batch", "import_bank_file",
+               "preview_bank_file", "review_bank_batch", "summary_text"}
 
 
 def __getattr__(name):

@@ -13,62 +13,27 @@ gets one status:
   blocks the whole commit (like the commune import), with the Excel row number in the message.
 
 The bytes previewed are kept in an ``ImportBatch`` (kind "bank_accounts", scope = bank organisation id), and the
-commit re-checks exactly those bytes against the database as it is then.
+commit re-checks exactly those bytes against the database as it is then. Once committed, a batch is shown as what
+the commit did (``batch_report``), never judged again. Reading the file itself: ``portal.services.bank_file``.
 """
 import hashlib
 import os
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
 from .. import access
-from ..errors import AccessDenied, PortalError, StateError, ValidationError
+from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
-from ..models import Beneficiary, ImportBatch, PaymentAccount, User
+from ..models import AuditEvent, Beneficiary, ImportBatch, PaymentAccount, User
 from ..models.registry import utcnow
-from ..spreadsheets.reading import Column, cell_id_text, cell_text, find_header, iter_rows, open_workbook, parse_date
 from . import audit, identity
-from .accounts import DUPLICATE_NUMBER, bank_of, check_opened_on, clean_account_number, create_account
+from .accounts import DUPLICATE_NUMBER, bank_of, create_account, holder_mismatch, provider_label
+from .bank_file import COLUMNS, OUTCOME_LABELS, STATUS_LABELS, BankRow, read_bank_rows  # noqa: F401  (re-exported)
 
 KIND = "bank_accounts"
-STATUS_LABELS = {"new": "Mới", "unchanged": "Đã có", "name_mismatch": "Tên không khớp", "error": "Lỗi"}
-
-COLUMNS = [
-    Column("name", ("Họ tên khách hàng", "Họ tên", "Họ và tên", "Tên khách hàng", "Họ tên chủ tài khoản",
-                    "Tên chủ tài khoản", "Tên tài khoản")),
-    Column("national_id", ("Số GTTT", "Số CCCD", "Số định danh", "Số định danh cá nhân", "Số CMND/CCCD", "CCCD",
-                           "Số giấy tờ tùy thân", "Số giấy tờ tuỳ thân")),
-    Column("account_number", ("Số tài khoản", "Số TK", "STK")),
-    Column("opened_on", ("Ngày mở", "Ngày mở tài khoản", "Ngày mở TK")),
-    Column("branch", ("Điểm giao dịch", "Phòng giao dịch", "Nơi mở"), required=False),
-]
-
-
-@dataclass
-class BankRow:
-    """One data row of the bank file as judged now. ``row_number`` is the Excel row; ``status`` one of
-    ``STATUS_LABELS``; ``message`` Vietnamese (errors, name mismatch); ``notes`` non-blocking remarks."""
-
-    row_number: int
-    bank_name: str | None = None
-    national_id: str | None = None
-    account_number: str | None = None
-    opened_on: date | None = None
-    status: str = "new"
-    message: str = ""
-    beneficiary: Beneficiary | None = None
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def status_label(self) -> str:
-        """Vietnamese status."""
-        return STATUS_LABELS[self.status]
-
-    def describe(self) -> str:
-        """"Dòng 7: message" for flash messages and the CLI."""
-        return f"Dòng {self.row_number}: {self.message}"
 
 
 @dataclass
@@ -90,35 +55,6 @@ class BankPreview:
     def can_commit(self) -> bool:
         """True when the batch is still open and has no error rows."""
         return self.batch_status == "previewed" and not self.counts["error"]
-
-
-def _parse(raw_row) -> BankRow:
-    """Typed values of one sheet row; problems collected into ``message`` (status error)."""
-    v = raw_row.values
-    row = BankRow(raw_row.row_number, bank_name=cell_text(v.get("name")))
-    problems = []
-    if not row.bank_name:
-        problems.append("Thiếu họ tên khách hàng.")
-    checks = (
-        ("national_id", lambda x: identity.parse_national_id(x).value if x is not None
-         else _missing("số định danh (Số GTTT)")),
-        ("account_number", lambda x: clean_account_number(cell_id_text(x, "Số tài khoản") or _missing("số tài khoản"))),
-        ("opened_on", lambda x: check_opened_on(parse_date(x, "Ngày mở") or _missing("ngày mở tài khoản"))),
-    )
-    for key, parse in checks:
-        try:
-            setattr(row, key, parse(v.get(key)))
-        except PortalError as err:
-            problems.append(str(err))
-    if isinstance(v.get("account_number"), (int, float)) and row.account_number:
-        row.notes.append("Số tài khoản lưu dạng số trong Excel: kiểm tra các chữ số 0 ở đầu.")
-    if problems:
-        row.status, row.message = "error", " ".join(problems)
-    return row
-
-
-def _missing(what: str):
-    raise ValidationError(f"Thiếu {what}.")
 
 
 def _error(row: BankRow, message: str) -> None:
@@ -157,14 +93,13 @@ def _judge_person(row: BankRow, person: Beneficiary, provider_code: str, holder:
     if current is not None and (current.provider_code, current.account_number) == (provider_code, row.account_number):
         row.status, row.message = "unchanged", "Tài khoản này đã được ghi nhận trước đây."
     elif current is not None:
-        _error(row, f"{person.full_name} đã có tài khoản khác đang dùng ({current.provider_code} "
+        _error(row, f"{person.full_name} đã có tài khoản khác đang dùng ({provider_label(current.provider_code)} "
                     f"{current.account_number}); liên hệ UBND xã trước khi ghi tài khoản mới.")
     elif holder is not None:
         _error(row, f"{DUPLICATE_NUMBER} ({row.account_number})." if holder.beneficiary_id != person.id
                else f"Tài khoản {row.account_number} của đối tượng đã ngừng sử dụng; liên hệ UBND xã.")
-    elif not identity.names_match_bank(person.full_name, row.bank_name):
-        row.status = "name_mismatch"
-        row.message = f"Tên không khớp: sổ đăng ký «{person.full_name}», ngân hàng «{row.bank_name}»."
+    elif mismatch := holder_mismatch(person, "self", row.bank_name):
+        row.status, row.message = "name_mismatch", mismatch
     else:
         row.status = "new"
 
@@ -172,14 +107,7 @@ def _judge_person(row: BankRow, person: Beneficiary, provider_code: str, holder:
 def _evaluate(actor: User, content: bytes) -> list[BankRow]:
     """Read ``content`` (.xlsx bytes) and judge every row. Raises ``ValidationError`` for file-level problems."""
     bank = bank_of(actor)
-    wb = open_workbook(content)
-    try:
-        ws = wb.worksheets[0]
-        rows = [_parse(r) for r in iter_rows(ws, find_header(ws, COLUMNS))]
-    finally:
-        wb.close()
-    if not rows:
-        raise ValidationError("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")
+    rows = read_bank_rows(content)
     _judge(actor, bank.provider_code, rows)
     return rows
 
@@ -222,11 +150,13 @@ def commit_bank_batch(actor: User, batch_id: int) -> dict:
 
     Returns the summary: ``rows``, ``recorded``, ``unchanged``, ``name_mismatch`` (held back for review, not
     recorded), ``held_rows`` (their Excel row numbers), ``errors`` (0), ``already`` (True when the batch had been
-    committed before: nothing is done again). Raises ``ValidationError`` when any row has an error (nothing is
-    recorded), ``StateError`` for a discarded batch, ``AccessDenied`` for another bank's batch."""
+    committed before: nothing is done again). The batch keeps this summary plus each row's outcome
+    (``recorded_rows``, ``held`` with the messages) for ``batch_report``. Raises ``ValidationError`` when any row
+    has an error (nothing is recorded), ``StateError`` for a discarded batch, ``AccessDenied`` for another bank's
+    batch."""
     batch = _load_batch(actor, batch_id, lock=True)
     if batch.status == "committed":
-        return {**(batch.summary or {}), "recorded": 0, "already": True}
+        return {**_counts(batch.summary), "recorded": 0, "already": True}
     if batch.status != "previewed":
         raise StateError("Tệp này đã bị huỷ; hãy tải lên lại.")
     preview = BankPreview(batch.id, batch.filename, batch.status, _evaluate(actor, batch.content))
@@ -240,14 +170,66 @@ def commit_bank_batch(actor: User, batch_id: int) -> dict:
         create_account(actor, row.beneficiary, code, row.account_number, row.opened_on, "self",
                        identity.nfc(row.bank_name), source=f" (tệp {batch.filename}, dòng {row.row_number})")
     counts = preview.counts
+    held = [r for r in preview.rows if r.status == "name_mismatch"]
     summary = {"rows": counts["rows"], "recorded": counts["new"], "unchanged": counts["unchanged"],
                "name_mismatch": counts["name_mismatch"], "errors": 0, "already": False,
-               "held_rows": [r.row_number for r in preview.rows if r.status == "name_mismatch"]}
-    batch.status, batch.committed_at, batch.summary = "committed", utcnow(), summary
+               "held_rows": [r.row_number for r in held]}
+    batch.status, batch.committed_at = "committed", utcnow()
+    batch.summary = {**summary, "recorded_rows": [r.row_number for r in preview.rows if r.status == "new"],
+                     "held": [{"row": r.row_number, "message": r.message} for r in held]}
     audit.record(actor, "bank_import", "import_batch", batch.id,
                  f"Nhập tệp ngân hàng {batch.filename}: {summary_text(summary)}", after=summary)
     db.session.flush()
     return summary
+
+
+_SUMMARY_KEYS = ("rows", "recorded", "unchanged", "name_mismatch", "errors", "already", "held_rows")
+
+
+def _counts(stored: dict | None) -> dict:
+    """The commit summary without the per-row outcomes."""
+    return {k: v for k, v in (stored or {}).items() if k in _SUMMARY_KEYS}
+
+
+@dataclass
+class BankBatchReport:
+    """What became of a committed or discarded bank file (kết quả ghi nhận): ``summary`` as returned by
+    ``commit_bank_batch`` (empty for a discarded batch), ``committed_at`` (aware datetime) and ``committed_by`` (the
+    user's full name), and the file's rows with their outcome at commit (``OUTCOME_LABELS``; empty when the batch
+    was discarded)."""
+
+    batch_id: int
+    filename: str
+    batch_status: str
+    summary: dict
+    committed_at: datetime | None
+    committed_by: str | None
+    rows: list[BankRow]
+
+
+def batch_report(actor: User, batch_id: int) -> BankPreview | BankBatchReport:
+    """The batch page: a previewed batch judged again now (``review_bank_batch``); a committed one as the commit
+    left it (recorded, already there, held back — not judged again, so rows just recorded do not turn into "already
+    there"); a discarded one with no rows. Raises ``AccessDenied`` when the batch is not the actor's bank's."""
+    batch = _load_batch(actor, batch_id)
+    if batch.status == "previewed":
+        return BankPreview(batch.id, batch.filename, batch.status, _evaluate(actor, batch.content))
+    stored = batch.summary or {}
+    rows = []
+    if batch.status == "committed" and "recorded_rows" in stored:
+        recorded, held = set(stored["recorded_rows"]), {h["row"]: h["message"] for h in stored.get("held", [])}
+        for row in read_bank_rows(batch.content):
+            row.committed, row.notes = True, []
+            row.status = ("recorded" if row.row_number in recorded else "name_mismatch" if row.row_number in held
+                          else "unchanged")
+            row.message = held.get(row.row_number, "")
+            rows.append(row)
+    event = db.session.execute(select(AuditEvent).where(
+        AuditEvent.object_type == "import_batch", AuditEvent.object_id == batch.id,
+        AuditEvent.action == "bank_import").order_by(AuditEvent.id)).scalars().first()
+    return BankBatchReport(batch.id, batch.filename, batch.status,
+                           _counts(stored) if batch.status == "committed" else {}, batch.committed_at,
+                           event.user.full_name if event and event.user else None, rows)
 
 
 def summary_text(summary: dict) -> str:

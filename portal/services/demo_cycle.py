@@ -6,19 +6,22 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import openpyxl
 from sqlalchemy import select
 
-from ..errors import PortalError
-from ..extensions import db
-from ..models import AdministrativeUnit, BankCoverage, Beneficiary, Organization, OrgKind, PayoutList, User
 from ..documents.payout_context import build_payout_list_doc
 from ..documents.payout_list import render_payout_list
+from ..errors import PortalError, ValidationError
+from ..extensions import db
+from ..models import (AdministrativeUnit, BankCoverage, Beneficiary, LineResult, Organization, OrgKind, PayoutList,
+                      User)
+from ..spreadsheets.reading import open_workbook
 from . import imports, payouts
+from .accounts import today_vn
 from .bank_imports import import_bank_file
+from .import_origin import communes_in_title
 from .demo import seed_demo
 from .identity import fold, parse_national_id
-from .payout_results import payment_sheet, record_result
+from .payout_results import RESULTS_OPEN, payment_sheet, record_result
 
 BANK_HEADER_HINTS = ("so tai khoan", "tai khoan")
 COMMUNE_HEADER_HINTS = ("dien doi tuong",)
@@ -36,11 +39,19 @@ class ListLine:
     sheet: Path
 
 
+def _open(path: Path):
+    """``open_workbook`` (read-only, values) with the file name in front of its Vietnamese ValidationError."""
+    try:
+        return open_workbook(path)
+    except ValidationError as err:
+        raise ValidationError(f"{path.name}: {err}") from err
+
+
 def _head_texts(path: Path, rows: int = 12) -> list[str]:
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    wb = _open(path)
     try:
         ws = wb.worksheets[0]
-        return [fold(" ".join(str(v) for v in r if v is not None))
+        return [" ".join(str(v) for v in r if v is not None)
                 for r in ws.iter_rows(max_row=rows, values_only=True)]
     finally:
         wb.close()
@@ -48,15 +59,15 @@ def _head_texts(path: Path, rows: int = 12) -> list[str]:
 
 def classify(path: Path) -> tuple[str, str | None]:
     """("commune", commune_code) for a commune's beneficiary list — the commune found by its name in the title
-    block — or ("bank", None) for a bank's opened-accounts list. Raises PortalError when neither."""
+    block — or ("bank", None) for a bank's opened-accounts list. Raises PortalError when neither, ValidationError
+    when the file is not a readable .xlsx."""
     texts = _head_texts(path)
-    joined = " | ".join(texts)
+    joined = fold(" | ".join(texts))
     if any(h in joined for h in COMMUNE_HEADER_HINTS):
-        units = db.session.execute(select(AdministrativeUnit).where(AdministrativeUnit.level == "commune")).scalars()
-        matches = [u for u in units if fold(u.name) in joined]
-        if not matches:
+        communes = communes_in_title(texts)
+        if not communes:
             raise PortalError(f"{path.name}: không xác định được xã/phường từ tiêu đề bảng.")
-        return "commune", max(matches, key=lambda u: len(u.name)).code
+        return "commune", communes[0].code
     if any(h in joined for h in BANK_HEADER_HINTS):
         return "bank", None
     raise PortalError(f"{path.name}: không nhận ra loại bảng (danh sách đối tượng hay danh sách tài khoản).")
@@ -75,7 +86,7 @@ def _user_of(kind: str, unit_code: str, approver: bool | None = None) -> User:
 
 def _bank_user_for(path: Path) -> User:
     """The bank user whose branch covers the commune of the first known ID in the bank file."""
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    wb = _open(path)
     try:
         for row in wb.worksheets[0].iter_rows(values_only=True):
             for v in row:
@@ -98,8 +109,11 @@ def _bank_user_for(path: Path) -> User:
 def run_cycle(month: date, out_dir: Path, files: list[Path]) -> list[ListLine]:
     """Run the cycle for ``month`` (first-of-month date) on ``files`` (commune files first, then bank files,
     whatever order they are given in) and write ``<commune>_<channel>_<YYYY-MM>.pdf/.xlsx`` into ``out_dir``.
-    Returns one ListLine per list. Raises PortalError (nothing is committed by this function) when a file has
-    errors or a demo user is missing. Flushes only."""
+    Returns one ListLine per list of the month of the imported communes, by commune and channel — also on a re-run,
+    when some lists are already approved (``BuildResult.skipped``): their still-pending lines are recorded paid and
+    their files written again. Lines are recorded paid on today's date (Vietnam), the approval day of the new
+    lists. Raises PortalError (nothing is committed by this function) when a file has errors or is not a readable
+    .xlsx, or a demo user is missing. Flushes only."""
     seed_demo()
     kinds = [(p, *classify(p)) for p in files]
     communes = []
@@ -114,20 +128,23 @@ def run_cycle(month: date, out_dir: Path, files: list[Path]) -> list[ListLine]:
             if result["errors"]:
                 raise PortalError(f"{path.name}: {result['errors']} dòng lỗi — " + "; ".join(result["messages"][:5]))
     out_dir.mkdir(parents=True, exist_ok=True)
-    lines: list[ListLine] = []
-    districts = sorted({db.session.get(AdministrativeUnit, c).parent_code for c in communes})
-    for district in districts:
+    lists: list[PayoutList] = []
+    parent = {c: db.session.get(AdministrativeUnit, c).parent_code for c in communes}
+    for district in sorted(set(parent.values())):
         built = payouts.build_lists(_user_of(OrgKind.DISTRICT, district, approver=False), month,
-                                    [c for c in communes if db.session.get(AdministrativeUnit, c).parent_code == district])
+                                    [c for c in communes if parent[c] == district])
         approver = _user_of(OrgKind.DISTRICT, district, approver=True)
-        post_office = _user_of(OrgKind.POST_OFFICE, district)
         for lst in built.lists:
             payouts.confirm_list(_user_of(OrgKind.COMMUNE, lst.commune_code), lst)
             payouts.approve_list(approver, lst)
-            for line in lst.lines:
-                record_result(post_office, line, "paid", paid_on=month.replace(day=10))
-            lines.append(_write_files(lst, out_dir))
-    return lines
+        post_office = _user_of(OrgKind.POST_OFFICE, district)
+        for lst in built.lists + built.skipped:
+            if lst.status_enum in RESULTS_OPEN:
+                for line in lst.lines:
+                    if line.result == LineResult.PENDING:
+                        record_result(post_office, line, "paid", paid_on=today_vn())
+            lists.append(lst)
+    return [_write_files(lst, out_dir) for lst in sorted(lists, key=lambda l: (l.commune_code, l.channel))]
 
 
 def _write_files(lst: PayoutList, out_dir: Path) -> ListLine:

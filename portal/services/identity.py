@@ -127,12 +127,14 @@ def _integral(raw: float | Decimal, what: str) -> int:
 def parse_national_id(raw: str | int | float | Decimal) -> NationalIdResult:
     """Parse a personal ID number (số định danh cá nhân / số CCCD) typed or imported from a spreadsheet.
 
-    Text: spaces, dots and dashes are removed; a result of 12 digits is taken as is. A spreadsheet number (``int``,
-    integral ``float``/``Decimal``, or text such as "89123456789.0") of 10–11 digits lost its leading zeros and is
-    left-padded to 12 (``padded=True``); so is plain digit-only text of 11 digits. Returns ``NationalIdResult``.
-    Raises ``ValidationError``: "Số định danh cá nhân phải gồm đúng 12 chữ số (đã nhập: …)" (with a hint for a
-    9-digit old CMND), or a message for empty/non-numeric input. Source: reference §4.1, §4.3 (ND 137/2015 Art. 7;
-    TT 59/2021/TT-BCA).
+    Text (typed in a form, or a spreadsheet text cell): spaces, dots and dashes are removed and exactly 12 digits
+    must remain; 10–11 digits are refused, never padded — a typed ID may have lost any digit, not just a leading
+    zero. A spreadsheet number (``int``, integral ``float``/``Decimal``) of 10–11 digits lost its leading zeros
+    when Excel stored it as a number: it is left-padded to 12 (``padded=True``; the caller warns; pitfall 1).
+    Text such as "89077105153.0" (a float written out) counts by its integer part, so it too needs 12 digits.
+    Returns ``NationalIdResult``. Raises ``ValidationError``: "Số định danh cá nhân phải gồm đúng 12 chữ số (đã
+    nhập: …)" with a hint for 9 (old CMND) or 10–11 digits, or for empty/non-numeric input. Source: reference
+    §4.1, §4.3 (ND 137/2015 Art. 7; TT 59/2021/TT-BCA); pitfalls item 1.
     """
     if raw is None:
         raise ValidationError("Chưa nhập số định danh cá nhân.")
@@ -140,23 +142,26 @@ def parse_national_id(raw: str | int | float | Decimal) -> NationalIdResult:
         raw = _integral(raw, "Số định danh cá nhân")
     if isinstance(raw, int) and not isinstance(raw, bool):
         shown = digits = str(raw)
-        from_number, plain_11 = True, False
+        from_number = True
     elif isinstance(raw, str):
-        shown = nfc(raw).lstrip("'")
+        shown = nfc(raw).lstrip("'\u2019")
         float_text = _FLOAT_TEXT.fullmatch(shown)
         digits = float_text.group(1) if float_text else _ID_SEPARATORS.sub("", shown)
-        from_number = bool(float_text) and not digits.startswith("0")
-        plain_11 = len(digits) == 11 and digits == shown
+        from_number = False
     else:
         raise ValidationError(f"Số định danh cá nhân không hợp lệ (đã nhập: {raw!r}).")
     if not shown:
         raise ValidationError("Chưa nhập số định danh cá nhân.")
-    if digits.isascii() and digits.isdigit():
-        if len(digits) == 12:
-            return NationalIdResult(digits, False)
-        if (from_number and len(digits) in (10, 11)) or (not from_number and plain_11):
-            return NationalIdResult(digits.zfill(12), True)
-    hint = " Số 9 chữ số là số CMND cũ, không phải số định danh." if len(digits) == 9 else ""
+    is_digits = digits.isascii() and digits.isdigit()
+    if is_digits and len(digits) == 12:
+        return NationalIdResult(digits, False)
+    if is_digits and from_number and len(digits) in (10, 11):
+        return NationalIdResult(digits.zfill(12), True)
+    hint = ""
+    if is_digits and len(digits) == 9:
+        hint = " Số 9 chữ số là số CMND cũ, không phải số định danh."
+    elif is_digits and len(digits) in (10, 11):
+        hint = f" Số đã nhập chỉ có {len(digits)} chữ số: kiểm tra lại, kể cả các số 0 ở đầu."
     raise ValidationError(f"Số định danh cá nhân phải gồm đúng 12 chữ số (đã nhập: {shown}).{hint}")
 
 

@@ -16,6 +16,7 @@ from ..spreadsheets.reading import BirthDate
 from .audit import record
 from .entitlement import RateBook
 from .identity import ascii_upper
+from .import_origin import check_origin
 from .import_rows import ParsedRow, read_sheet
 from .registry import FIELD_LABELS, BeneficiaryInvalid, apply_values, audit_snapshot, clean_beneficiary, current_values
 
@@ -66,9 +67,11 @@ def _commune(commune_code: str) -> AdministrativeUnit:
 def analyse(content: bytes, commune_code: str, today: date | None = None) -> tuple[date, list[Plan]]:
     """Parse ``content`` (.xlsx bytes) and plan every row against the register of ``commune_code``. Returns the
     month amounts are compared for (named in the title, else the month of ``today``) and one ``Plan`` per row.
-    Raises ``ValidationError`` for file-level problems."""
-    _commune(commune_code)
+    Raises ``ValidationError`` for file-level problems, among them a title naming another commune
+    (``import_origin.check_origin``)."""
+    commune = _commune(commune_code)
     sheet = read_sheet(content)
+    check_origin(sheet.title_lines, commune)
     month = sheet.title_month or (today or date.today()).replace(day=1)
     ids = [r.national_id for r in sheet.rows if r.national_id]
     existing: dict[str, Beneficiary] = {}
@@ -136,7 +139,8 @@ def _plan_row(row: ParsedRow, commune_code: str, existing: dict, month: date, bo
     try:
         cleaned = clean_beneficiary(data, commune_code, current=current, check_duplicate=False)
     except BeneficiaryInvalid as err:
-        result.errors += list(err.errors.values())
+        result.errors += [f"Ô {row.refs[key]}: {message}" if key in row.refs else message
+                          for key, message in err.errors.items()]
         return plan
     result.warnings += cleaned.warnings
     plan.values, plan.existing = cleaned.values, current
@@ -232,10 +236,9 @@ def apply_plans(actor, plans: list[Plan], commune_code: str) -> dict:
             before = {k: getattr(b, k) for k in p.changed}
             apply_values(b, p.values)
         if p.account:
-            db.session.add(PaymentAccount(
+            db.session.add(PaymentAccount(  # the commune's sheet has no opening date: left unknown (None)
                 beneficiary=b, kind="bank_account", provider_code=p.account[0], account_number=p.account[1],
-                # the sheet has no opening date: the date the portal learnt of the account
-                holder_kind="self", holder_name=ascii_upper(b.full_name), opened_on=date.today(),
+                holder_kind="self", holder_name=ascii_upper(b.full_name), opened_on=None,
                 opened_by_user_id=getattr(actor, "id", None)))
             accounts += 1
         extra = {"Tài khoản": f"{p.account[0]} {p.account[1]}"} if p.account else {}

@@ -40,6 +40,11 @@ COLUMNS = (
     Column("note", ("Ghi chú",), required=False),
 )
 
+#: ``registry.clean_beneficiary`` field → the column it is read from (to name the cell in a row error)
+FIELD_COLUMNS = {"full_name": "name", "birth": "birth", "gender": "gender", "national_id": "national_id",
+                 "phone": "phone", "hamlet": "hamlet", "category_code": "category", "disability_level": "category",
+                 "children_count": "coefficient", "decision_number": "decision", "start_month": "start_month",
+                 "payment_channel": "channel", "note": "note"}
 #: folded wording of the "Hình thức nhận" column → channel
 CHANNEL_WORDS = {
     "tai khoan": PaymentChannel.BANK_ACCOUNT, "tai khoan ngan hang": PaymentChannel.BANK_ACCOUNT,
@@ -66,7 +71,8 @@ class ParsedRow:
     """One data row as typed values. ``data`` holds raw input for ``registry.clean_beneficiary`` (only the keys the
     sheet gave a value for); ``national_id`` the parsed 12 digits (None on error); ``reason_from_note`` a
     ``CashAtHomeReason`` found in "Ghi chú"; ``clerk_amount`` the clerk's "Mức trợ cấp" (đồng); ``errors`` and
-    ``warnings`` Vietnamese messages naming the cell (e.g. "E12")."""
+    ``warnings`` Vietnamese messages naming the cell (e.g. "E12"); ``refs`` the cell of each ``data`` key, to name
+    it in errors from the register's rules."""
 
     row_number: int
     data: dict = field(default_factory=dict)
@@ -80,25 +86,33 @@ class ParsedRow:
     account_number: str | None = None
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    refs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class ParsedSheet:
     """The rows of the first sheet, ``title_month`` (first-of-month date named in the title, e.g. "Tháng 7/2024",
-    or None) and the labels of the optional columns that were found."""
+    or None), the labels of the optional columns that were found, and ``title_lines`` (the text of the rows above
+    the header, for ``import_origin``)."""
 
     rows: list[ParsedRow]
     title_month: date | None
     found: set[str]
+    title_lines: list[str] = field(default_factory=list)
 
 
-def _title_month(ws, header_row: int) -> date | None:
-    for raw in ws.iter_rows(min_row=1, max_row=max(1, header_row - 1), max_col=30, values_only=True):
-        for value in raw:
-            if isinstance(value, str):
-                m = _TITLE_MONTH.search(fold(value))
-                if m and 1 <= int(m.group(1)) <= 12:
-                    return date(int(m.group(2)), int(m.group(1)), 1)
+def _title_lines(ws, header_row: int) -> list[str]:
+    """Text cells of the title block (the rows above the header), NFC, in reading order."""
+    return [nfc(value) for raw in ws.iter_rows(min_row=1, max_row=max(1, header_row - 1), max_col=30,
+                                               values_only=True)
+            for value in raw if isinstance(value, str) and value.strip()]
+
+
+def _title_month(lines: list[str]) -> date | None:
+    for line in lines:
+        m = _TITLE_MONTH.search(fold(line))
+        if m and 1 <= int(m.group(1)) <= 12:
+            return date(int(m.group(2)), int(m.group(1)), 1)
     return None
 
 
@@ -110,7 +124,7 @@ def read_sheet(content: bytes) -> ParsedSheet:
     try:
         ws = wb.worksheets[0]
         header = find_header(ws, COLUMNS)
-        month = _title_month(ws, header.row)
+        title = _title_lines(ws, header.row) if header.row > 1 else []
         lookups = _Lookups.load()
         epoch_1904 = wb.epoch == CALENDAR_MAC_1904
         rows = [_parse_row(r.row_number, r.values, header, lookups, epoch_1904) for r in iter_rows(ws, header)]
@@ -118,7 +132,7 @@ def read_sheet(content: bytes) -> ParsedSheet:
         wb.close()
     if not rows:
         raise ValidationError("Không có dòng dữ liệu nào dưới dòng tiêu đề.")
-    return ParsedSheet(rows, month, set(header.columns))
+    return ParsedSheet(rows, _title_month(title), set(header.columns), title)
 
 
 @dataclass
@@ -138,6 +152,8 @@ class _Lookups:
 
 def _parse_row(row_number: int, values: dict, header, lookups: _Lookups, epoch_1904: bool) -> ParsedRow:
     row = ParsedRow(row_number)
+    row.refs = {key: header.cell_ref(column, row_number) for key, column in FIELD_COLUMNS.items()
+                if column in header.columns}
 
     def cell(key, fn):
         if key not in values or values[key] is None:

@@ -66,7 +66,9 @@ def _org_for(actor, commune_code: str) -> int:
     org = db.session.execute(select(Organization.id).where(
         Organization.kind == OrgKind.COMMUNE, Organization.unit_code == commune_code)).scalar()
     if org is None:
-        raise ValidationError(f"Chưa có Ủy ban nhân dân cho xã/phường mã {commune_code}.")
+        raise ValidationError(f"Chưa có Ủy ban nhân dân cho xã/phường mã {commune_code}. Chạy `flask --app wsgi "
+                              "seed-demo` (dữ liệu mẫu) hoặc tạo tổ chức Ủy ban nhân dân của xã/phường này "
+                              f"(kind={OrgKind.COMMUNE.value}, unit_code={commune_code}) rồi chạy lại lệnh nhập.")
     return org
 
 
@@ -159,9 +161,11 @@ def import_file(actor, commune_code: str, path: str | Path, dry_run: bool = Fals
     """CLI import (flask import-beneficiaries): read the file at ``path`` for ``commune_code`` as ``actor`` (a User,
     or None for the system — the batch is then filed under the commune's committee). With errors, or with
     ``dry_run``, nothing is written. Returns an ``ImportReport``. Raises ``ValidationError`` for file-level
-    problems (wrong type, no header). Flushes, never commits."""
+    problems (wrong type, no header, another commune's title) and — in a dry run too — when the system imports
+    for a commune without a committee organisation (Organization kind commune). Flushes, never commits."""
     content = Path(path).read_bytes()
     month, plans = analyse(content, commune_code)
+    _org_for(actor, commune_code)  # the real import needs it: check it in a dry run too
     counts = counts_of(plans)
     report = ImportReport(rows_read=counts["rows"], warnings=counts["warning"], errors=counts["error"],
                           created=counts["new"], updated=counts["update"], unchanged=counts["unchanged"])

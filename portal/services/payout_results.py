@@ -6,20 +6,21 @@ Results may be recorded from approval on and corrected until the list is settled
 to ``accepted`` and the last pending line to ``reported`` (Decree 20/2021 Art. 34.5: the provider reports who was
 paid and who was not). Amounts are never changed here. Money is integer đồng. Flushes, never commits.
 """
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import case, func, select
 
 from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
 from ..models import Duty, LineResult, ListStatus, OrgKind, PaymentProvider, PayoutLine, PayoutList, User
-from ..spreadsheets.reading import (Column, cell_id_text, cell_text, find_header, iter_rows, open_workbook,
-                                    parse_date, parse_int_amount)
+from ..spreadsheets.reading import (Column, cell_text, find_header, iter_rows, open_workbook, parse_date,
+                                    parse_int_amount)
 from ..spreadsheets.writing import write_workbook
 from .accounts import today_vn
 from .audit import record
-from .identity import ascii_upper, fold, normalize_national_id
+from .identity import ascii_upper, fold, parse_national_id
 from .payouts import describe
 
 RESULTS_OPEN = (ListStatus.APPROVED, ListStatus.ACCEPTED, ListStatus.REPORTED)
@@ -32,6 +33,8 @@ SHEET_COLUMNS = [
     Column("reason", ("Lý do",), required=False),
     Column("paid_on", ("Ngày chi",), required=False),
 ]
+VN = timezone(timedelta(hours=7))
+_LIST_ID_RE = re.compile(r"Mã danh sách:\s*(\d+)")
 _RESULT_WORDS = {"da chi": LineResult.PAID, "khong chi duoc": LineResult.FAILED, "khong chi": LineResult.FAILED,
                  "chua chi": None}
 
@@ -78,8 +81,20 @@ def _require_post_office(actor: User, lst: PayoutList) -> None:
         raise StateError(f"Danh sách đang ở trạng thái «{lst.status_enum.label}», không ghi kết quả được.")
 
 
-def _checked(result, reason: str | None, paid_on: date | None) -> tuple[LineResult, str | None, date | None]:
-    """Validate one result: failed needs a reason, paid needs a date not in the future."""
+def approved_on(lst: PayoutList) -> date | None:
+    """The day ``lst`` was approved, in Vietnam time (UTC+7); None while not approved."""
+    value: datetime | None = lst.approved_at
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite returns naive UTC
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(VN).date()
+
+
+def _checked(result, reason: str | None, paid_on: date | None,
+             since: date | None = None) -> tuple[LineResult, str | None, date | None]:
+    """Validate one result: failed needs a reason, paid needs a date not in the future and not before ``since``
+    (the list's approval day: nobody is paid from a list before it is approved)."""
     try:
         result = LineResult(result)
     except ValueError:
@@ -94,6 +109,9 @@ def _checked(result, reason: str | None, paid_on: date | None) -> tuple[LineResu
             raise ValidationError("Đã chi: cần ghi ngày chi.")
         if paid_on > today_vn():
             raise ValidationError("Ngày chi không được sau ngày hôm nay.")
+        if since is not None and paid_on < since:
+            raise ValidationError(f"Ngày chi ({paid_on:%d/%m/%Y}) không được trước ngày danh sách được phê duyệt "
+                                  f"({since:%d/%m/%Y}).")
         return result, None, paid_on
     raise ValidationError("Kết quả phải là «Đã chi» hoặc «Không chi được».")
 
@@ -120,10 +138,11 @@ def record_result(actor: User, line: PayoutLine, result, reason: str | None = No
                   paid_on: date | None = None) -> PayoutLine:
     """Record (or correct) what the post office did for one line: ``result`` ``paid`` (with ``paid_on``) or
     ``failed`` (with ``reason``). Raises AccessDenied (not this list's post office), StateError (list not approved
-    yet, or settled), ValidationError (missing reason or date)."""
+    yet, or settled), ValidationError (missing reason or date, ``paid_on`` in the future or before the day the list
+    was approved)."""
     lst = line.payout_list
     _require_post_office(actor, lst)
-    result, reason, paid_on = _checked(result, reason, paid_on)
+    result, reason, paid_on = _checked(result, reason, paid_on, approved_on(lst))
     before = {"result": line.result, "result_reason": line.result_reason, "paid_on": line.paid_on}
     if _apply(actor, line, result, reason, paid_on):
         db.session.flush()
@@ -168,13 +187,13 @@ class UploadResult:
     errors: list[str] = field(default_factory=list)
 
 
-def _parse_row(row, lines: dict, seen: set) -> tuple[PayoutLine, LineResult, str | None, date | None] | None:
+def _parse_row(row, lines: dict, seen: set,
+               since: date | None) -> tuple[PayoutLine, LineResult, str | None, date | None] | None:
     """One sheet row → (line, result, reason, paid_on), None for a row left pending. Raises ValidationError."""
     v = row.values
-    raw_id = cell_id_text(v.get("national_id"), "Số định danh")
-    if not raw_id:
+    if v.get("national_id") in (None, ""):
         raise ValidationError("thiếu Số định danh.")
-    national_id = normalize_national_id(raw_id)
+    national_id = parse_national_id(v["national_id"]).value  # a number cell gets its leading zero back
     line = lines.get(national_id)
     if line is None:
         raise ValidationError(f"số định danh {national_id} không có trong danh sách này.")
@@ -193,28 +212,42 @@ def _parse_row(row, lines: dict, seen: set) -> tuple[PayoutLine, LineResult, str
     if _RESULT_WORDS[word] is None:
         return None
     result, reason, paid_on = _checked(_RESULT_WORDS[word], cell_text(v.get("reason")),
-                                       parse_date(v.get("paid_on"), "Ngày chi"))
+                                       parse_date(v.get("paid_on"), "Ngày chi"), since)
     return line, result, reason, paid_on
+
+
+def _check_list_id(ws, lst: PayoutList, title_rows: int = 6) -> None:
+    """Refuse the sheet of another list: ``payment_sheet`` writes "Mã danh sách: N" in the title block. A sheet
+    without that text (re-typed by hand) is matched row by row as usual."""
+    for values in ws.iter_rows(max_row=title_rows, values_only=True):
+        for value in values:
+            m = _LIST_ID_RE.search(str(value)) if isinstance(value, str) else None
+            if m and int(m.group(1)) != lst.id:
+                raise ValidationError(f"Bảng kê này thuộc danh sách số {m.group(1)}, không phải danh sách đang mở "
+                                      f"(số {lst.id}).")
 
 
 def results_upload(actor: User, lst: PayoutList, filename: str, content: bytes) -> UploadResult:
     """Read the payment spreadsheet back (header found by its labels) and record every result in it, all or
     nothing: rows are matched on Số định danh, the amount must equal the line's, a failed row needs a reason, a
-    paid row a date. Rows with an empty Kết quả stay pending. Raises AccessDenied / StateError as
-    ``record_result``, ValidationError for a file that is not a readable sheet with the expected header; row
-    problems are returned in ``UploadResult.errors`` with Excel row numbers and nothing is changed."""
+    paid row a date (from the approval day to today). Rows with an empty Kết quả stay pending. Raises AccessDenied
+    / StateError as ``record_result``, ValidationError for a file that is not a readable sheet with the expected
+    header, or that is the sheet of another list (its title says "Mã danh sách: N"); row problems are returned in
+    ``UploadResult.errors`` with Excel row numbers and nothing is changed."""
     _require_post_office(actor, lst)
     out = UploadResult()
     lines = {line.national_id: line for line in lst.lines}
     seen: set[str] = set()
     parsed = []
+    since = approved_on(lst)
     wb = open_workbook(content)
     try:
         ws = wb.worksheets[0]
+        _check_list_id(ws, lst)
         header = find_header(ws, SHEET_COLUMNS)
         for row in iter_rows(ws, header):
             try:
-                item = _parse_row(row, lines, seen)
+                item = _parse_row(row, lines, seen, since)
             except ValidationError as err:
                 out.errors.append(f"Dòng {row.row_number}: {err}")
                 continue

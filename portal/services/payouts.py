@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 from ..access import area_commune_codes
 from ..errors import AccessDenied, PortalError, StateError
 from ..extensions import db
-from ..models import (AdministrativeUnit, Beneficiary, Duty, ListChannel, ListStatus, Organization,
-                      OrgKind, PayoutLine, PayoutList, User)
+from ..models import (AdministrativeUnit, Beneficiary, Duty, ListChannel, ListStatus, Organization, OrgKind, PayoutLine,
+                      PayoutList, User)
 from ..models.registry import utcnow
 from .audit import record
 from .entitlement import RateBook
@@ -195,14 +195,25 @@ def rebuild_list(actor: User, lst: PayoutList) -> BuildResult:
 
 
 def confirm_list(actor: User, lst: PayoutList) -> PayoutList:
-    """The commune (UBND xã, duty ``intake``) confirms its own list (xác nhận danh sách). Only from draft.
-    Raises AccessDenied for another organisation, StateError in any other status."""
+    """The commune (UBND xã, duty ``intake``) confirms its own list (xác nhận danh sách). Only from draft, and only
+    the version the commune looked at: the state change is one guarded ``UPDATE … WHERE status='draft' AND
+    version=…``, so of two confirmations at once (double click, two tabs) exactly one is recorded. Raises
+    AccessDenied for another organisation, StateError in any other status or when the list changed meanwhile."""
     org = actor.organization
     if not (org.has_duty(Duty.INTAKE) and org.kind == OrgKind.COMMUNE and org.unit_code == lst.commune_code):
         raise AccessDenied("Chỉ UBND xã/phường của danh sách mới được xác nhận danh sách này.")
     if lst.status != ListStatus.DRAFT:
         raise StateError(f"Danh sách đang ở trạng thái «{lst.status_enum.label}», chỉ xác nhận được bản dự thảo.")
-    lst.status, lst.confirmed_by_id, lst.confirmed_at = ListStatus.CONFIRMED.value, actor.id, utcnow()
+    done = db.session.execute(
+        update(PayoutList).where(PayoutList.id == lst.id, PayoutList.status == ListStatus.DRAFT.value,
+                                 PayoutList.version == lst.version)
+        .values(status=ListStatus.CONFIRMED.value, confirmed_by_id=actor.id, confirmed_at=utcnow(),
+                version=PayoutList.version + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(lst)
+    if done != 1:
+        raise StateError("Danh sách vừa được xác nhận hoặc lập lại bởi người khác. Hãy tải lại trang để xem "
+                         "trạng thái mới.")
     record(actor, "confirm", "payout_list", lst.id, f"Xã xác nhận danh sách {describe(lst)}",
            before={"status": "draft"}, after={"status": lst.status})
     db.session.flush()

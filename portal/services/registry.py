@@ -32,7 +32,8 @@ def current_values(beneficiary: Beneficiary) -> dict:
 
 def create_beneficiary(actor, commune_code: str, data: dict) -> tuple[Beneficiary, list[str]]:
     """Register a new beneficiary of ``commune_code`` from raw ``data`` (see ``clean_beneficiary``), with an audit
-    event. Returns (beneficiary, warnings). Raises ``BeneficiaryInvalid``. Flushes, never commits."""
+    event. Returns (beneficiary, warnings) — the warnings include ``rate_warnings``. Raises ``BeneficiaryInvalid``.
+    Flushes, never commits."""
     cleaned = clean_beneficiary(data, commune_code)
     beneficiary = Beneficiary(commune_code=commune_code, status="active")
     apply_values(beneficiary, cleaned.values)
@@ -40,13 +41,13 @@ def create_beneficiary(actor, commune_code: str, data: dict) -> tuple[Beneficiar
     db.session.flush()
     record(actor, "create", "beneficiary", beneficiary.id, f"Thêm đối tượng {beneficiary.full_name}",
            after=audit_snapshot(cleaned.values, skip_empty=True))
-    return beneficiary, cleaned.warnings
+    return beneficiary, cleaned.warnings + rate_warnings(beneficiary)
 
 
 def update_beneficiary(actor, beneficiary: Beneficiary, data: dict) -> tuple[Beneficiary, list[str]]:
     """Change a beneficiary from raw ``data`` (all fields, as ``clean_beneficiary``); records the changed fields
-    (before/after) in the audit trail. No event when nothing changed. Returns (beneficiary, warnings). Raises
-    ``BeneficiaryInvalid``. Flushes, never commits."""
+    (before/after) in the audit trail. No event when nothing changed. Returns (beneficiary, warnings, with
+    ``rate_warnings``). Raises ``BeneficiaryInvalid``. Flushes, never commits."""
     cleaned = clean_beneficiary(data, beneficiary.commune_code, current=beneficiary)
     before = current_values(beneficiary)
     changed = {k: v for k, v in cleaned.values.items() if before.get(k) != v}
@@ -56,7 +57,23 @@ def update_beneficiary(actor, beneficiary: Beneficiary, data: dict) -> tuple[Ben
         labels = ", ".join(FIELD_LABELS[k] for k in changed if k != "birth_year") or FIELD_LABELS["birth_year"]
         record(actor, "update", "beneficiary", beneficiary.id, f"Sửa thông tin đối tượng: {labels}",
                before=audit_snapshot({k: before[k] for k in changed}), after=audit_snapshot(changed))
-    return beneficiary, cleaned.warnings
+    return beneficiary, cleaned.warnings + rate_warnings(beneficiary)
+
+
+def rate_warnings(beneficiary: Beneficiary, today: date | None = None) -> list[str]:
+    """Warnings (cảnh báo, not errors) when no allowance can be computed for ``beneficiary`` in its start month or
+    in the current month (month of ``today``, default today; skipped while the start month is still ahead), e.g.
+    K5c "80 tuổi trở lên" born 1950, or K1 at 30 (Decree 20/2021 Art. 5, 6): "Không tính được mức trợ cấp tháng
+    MM/YYYY: <reason>". Such a person is left out when payout lists are built, so the clerk is told on saving."""
+    book = RateBook.load()
+    current = (today or date.today()).replace(day=1)
+    warnings = []
+    for month in sorted({beneficiary.start_month, max(current, beneficiary.start_month)}):
+        try:
+            book.amount_for(beneficiary, month)
+        except PortalError as err:
+            warnings.append(f"Không tính được mức trợ cấp tháng {month:%m/%Y}: {err}")
+    return warnings
 
 
 def form_data(beneficiary: Beneficiary) -> dict:

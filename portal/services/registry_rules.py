@@ -3,6 +3,7 @@ shared by the commune's forms and the spreadsheet import — NFC names, a 12-dig
 unique in the province, a known category (K6 with its disability level), a start month, and a payment channel with a
 reason when the money is brought home (plan §III.4). Also the Vietnamese labels and display values used in the audit
 trail."""
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -53,6 +54,24 @@ class Cleaned:
     warnings: list[str] = field(default_factory=list)
 
 
+_NAME_PUNCTUATION = frozenset(" '\u2019-.")  # space, apostrophe (also ’), hyphen, dot (e.g. "Néang", "H'Hen")
+
+
+def check_person_name(name: str, label: str = "Họ và tên") -> None:
+    """Refuse a personal name (họ và tên) with characters no Vietnamese or Khmer-romanised name has: it must start
+    with a letter and hold only letters (any script, with diacritics), spaces, apostrophes, hyphens and dots — so
+    digits and ``= + @ < > " ( ) ,`` are refused, which also keeps formulas such as ``=HYPERLINK(…)`` out of the
+    register and the exported lists (pitfalls item 8). ``name`` is NFC text. Raises ``ValidationError`` naming the
+    characters."""
+    bad = sorted({ch for ch in name if ch not in _NAME_PUNCTUATION and unicodedata.category(ch)[0] not in "LM"})
+    if bad:
+        shown = ", ".join(f"«{ch}»" for ch in bad)
+        raise ValidationError(f"{label} «{name}» có ký tự không dùng trong tên người: {shown}. Chỉ dùng chữ cái, "
+                              "khoảng trắng, dấu nháy ('), gạch nối (-) và dấu chấm.")
+    if not unicodedata.category(name[0]).startswith("L"):
+        raise ValidationError(f"{label} «{name}» phải bắt đầu bằng chữ cái.")
+
+
 def _text(data: dict, key: str) -> str | None:
     value = data.get(key)
     if value is None:
@@ -94,7 +113,8 @@ def clean_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
     ``current`` is the row being edited (excluded from the duplicate check); ``check_duplicate=False`` skips the
     ID look-up for callers that matched IDs themselves (the import).
 
-    Returns ``Cleaned``: NFC text with single spaces; a 12-digit ID (leading zeros restored with a warning);
+    Names (and the guardian's) must pass ``check_person_name``. Returns ``Cleaned``: NFC text with single spaces;
+    a 12-digit ID (leading zeros restored, with a warning, only for a spreadsheet number — typed text must have 12);
     warnings from ``identity.national_id_warnings`` (province code, birth year, gender). Raises
     ``BeneficiaryInvalid`` listing every failing field; an ID already registered anywhere in the province names
     only the commune holding it (personal data of another commune is not revealed)."""
@@ -115,6 +135,8 @@ def clean_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
     elif detect_legacy_encoding(v["full_name"]):
         errors["full_name"] = (f"Họ và tên «{v['full_name']}» có vẻ gõ bằng bảng mã "
                                f"{detect_legacy_encoding(v['full_name'])}; hãy chuyển sang Unicode rồi nhập lại.")
+    else:
+        check("full_name", lambda: check_person_name(v["full_name"]))
     birth = check("birth", lambda: _birth(data.get("birth")))
     if birth is None and "birth" not in errors:
         errors["birth"] = "Chưa nhập ngày sinh (ngày/tháng/năm, hoặc năm sinh)."
@@ -137,6 +159,8 @@ def clean_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
     for key in ("hamlet", "decision_number", "preferred_bank", "guardian_name", "guardian_relationship", "note",
                 "cash_at_home_note"):
         v[key] = _text(data, key)
+    if v["guardian_name"]:
+        check("guardian_name", lambda: check_person_name(v["guardian_name"], FIELD_LABELS["guardian_name"]))
     for key, limit in _TEXT_LIMITS.items():
         if v.get(key) and len(v[key]) > limit:
             errors[key] = f"{FIELD_LABELS[key]} dài quá {limit} ký tự."

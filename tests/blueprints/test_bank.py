@@ -88,7 +88,7 @@ def test_mark_opened_through_the_htmx_row(teller):
                              "holder_name": "HUYNH MINH KHAI"}, htmx=True)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and len(resp.data) <= FRAGMENT_LIMIT
-    assert "Đã mở: số TK 001122334455 (VBA), ngày 02/08/2024" in html
+    assert "Đã mở: số TK 001122334455 (Agribank), ngày 02/08/2024" in html
     account = db.session.execute(select(PaymentAccount).where(
         PaymentAccount.beneficiary_id == person_id(KHAI_ID))).scalar_one()
     assert account.account_number == "001122334455"
@@ -115,6 +115,31 @@ def test_invalid_input_is_422_and_keeps_what_was_typed(teller):
     assert recorded() == 0
 
 
+def test_holder_name_must_match_the_person(teller):
+    anh = "089171116550"  # Châu Kim Ánh, chose an account, none yet
+    url = form_url(anh)
+    for htmx in (True, False):
+        resp = teller.post(url, {"account_number": "123456789", "opened_on": "2024-08-02", "holder_kind": "self",
+                                 "holder_name": "NGUYEN VAN B"}, htmx=htmx)
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 422
+        assert ('<small class="error">Tên chủ tài khoản «NGUYEN VAN B» không khớp với tên đối tượng «Châu Kim Ánh».'
+                '</small>') in html
+        assert 'value="NGUYEN VAN B"' in html and 'value="123456789"' in html
+    db.session.execute(db.update(Beneficiary).where(Beneficiary.national_id == anh).values(
+        guardian_name="Trần Thị Mai"))
+    resp = teller.post(url, {"account_number": "123456789", "opened_on": "2024-08-02", "holder_kind": "guardian",
+                             "holder_name": "CHAU KIM ANH"})
+    assert resp.status_code == 422
+    assert "Tên chủ tài khoản «CHAU KIM ANH» không khớp với tên người giám hộ «Trần Thị Mai»." in resp.get_data(
+        as_text=True)
+    assert recorded() == 0
+    assert "Châu Kim Ánh" in teller.get("/ngan-hang/?q=chau+kim+anh").get_data(as_text=True)
+    resp = teller.post(url, {"account_number": "123456789", "opened_on": "2024-08-02", "holder_kind": "guardian",
+                             "holder_name": "TRAN THI MAI"})
+    assert resp.status_code == 302 and recorded() == 1
+
+
 def test_without_javascript_the_form_page_posts_and_redirects(teller):
     url = form_url(KHAI_ID)
     page = teller.get(url).get_data(as_text=True)
@@ -123,7 +148,7 @@ def test_without_javascript_the_form_page_posts_and_redirects(teller):
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/ngan-hang/")
     assert "Đã ghi nhận tài khoản 123456789 cho Huỳnh Minh Khải." in teller.get("/ngan-hang/").get_data(as_text=True)
     again = teller.post(url, {"account_number": "987654321", "opened_on": "2024-08-05", "holder_kind": "self"})
-    assert again.status_code == 422 and "đã có tài khoản đang dùng (VBA 123456789)" in again.get_data(as_text=True)
+    assert again.status_code == 422 and "đã có tài khoản đang dùng (Agribank 123456789)" in again.get_data(as_text=True)
     assert "Đã mở: số TK 123456789" in teller.get(url).get_data(as_text=True)
 
 
@@ -138,9 +163,15 @@ def test_agribank_file_upload_preview_confirm(teller):
     resp = teller.post(commit_url)
     assert resp.status_code == 302 and recorded() == 40
     html = teller.get(resp.headers["Location"]).get_data(as_text=True)
-    assert "Đã ghi nhận 40 tài khoản mới." in html and "đã ghi nhận" in html
+    assert "Đã ghi nhận 40 tài khoản mới." in html and "— đã ghi nhận</h1>" in html
+    # the commit summary, not the file judged again (its rows would all read "already there")
+    assert "Đã ghi nhận: 40" in html and "Đã có từ trước: 0" in html and "Giữ lại (tên không khớp): 0" in html
+    assert "Mới: 0" not in html and "Đã có: 40" not in html and "/ghi-nhan" not in html
+    assert re.search(r"Ghi nhận lúc \d\d/\d\d/\d{4} \d\d:\d\d bởi " + re.escape(
+        user_by_username("agribank.chaudoc").full_name), html)
+    assert html.count('<span class="badge recorded">Đã ghi nhận</span>') == 40
     accounts_page = teller.get("/ngan-hang/tai-khoan").get_data(as_text=True)
-    assert "<strong>40</strong> tài khoản" in accounts_page and "VBA 19286014071229" in accounts_page
+    assert "<strong>40</strong> tài khoản" in accounts_page and "Agribank 19286014071229" in accounts_page
     assert "<strong>28</strong> người cần mở" in teller.get("/ngan-hang/").get_data(as_text=True)
     teller.post(commit_url)  # double submit
     html = teller.get(upload(teller, AGRIBANK_FILE).headers["Location"]).get_data(as_text=True)
@@ -156,7 +187,7 @@ def test_upload_with_mismatch_and_unknown_id(teller, tmp_path):
     wb.save(path)
     preview_url = upload(teller, path).headers["Location"]
     html = teller.get(preview_url).get_data(as_text=True)
-    assert "Tên không khớp: sổ đăng ký «Lý Mỹ Hai», ngân hàng «LY MY HAII»." in html
+    assert "Tên chủ tài khoản «LY MY HAII» không khớp với tên đối tượng «Lý Mỹ Hai»." in html
     assert re.search(r'<tr class="error" id="row-10"><td class="num">10</td>', html)
     assert "Không tìm thấy đối tượng có số định danh 089999999999 trong địa bàn" in html
     assert '<tr class="warning" id="row-5">' in html
@@ -174,6 +205,10 @@ def test_upload_with_mismatch_and_unknown_id(teller, tmp_path):
     assert recorded() == 39
     html = teller.get(resp.headers["Location"]).get_data(as_text=True)
     assert "Đã ghi nhận 39 tài khoản mới; 1 dòng tên không khớp được giữ lại để kiểm tra (dòng 5)." in html
+    assert "Đã ghi nhận: 39" in html and "Giữ lại (tên không khớp): 1" in html
+    assert "1 dòng tên không khớp chưa được ghi nhận (dòng 5)" in html
+    assert re.search(r'<tr class="warning" id="row-5">.*?Giữ lại – tên không khớp</span></td><td>Tên chủ tài khoản '
+                     r'«LY MY HAII» không khớp với tên đối tượng «Lý Mỹ Hai».</td>', html, re.S)
 
 
 def test_upload_rejects_a_file_that_is_not_xlsx(teller, tmp_path):
@@ -197,3 +232,21 @@ def test_access(teller, app):
     assert teller.post(form_url(KHAI_ID), {"account_number": "123456789", "opened_on": "2024-08-02"},
                        csrf=False).status_code == 400
     assert recorded() == 0
+
+
+def test_change_log_and_pages_show_bank_names_and_vietnamese_labels(teller, app):
+    khai = person_id(KHAI_ID)
+    db.session.execute(db.update(Beneficiary).where(Beneficiary.id == khai).values(preferred_bank="ICB"))
+    clerk = type(teller)(app).login("xa.vinhmy")
+    page = clerk.get(f"/xa/doi-tuong/{khai}").get_data(as_text=True)
+    assert "ngân hàng mong muốn: VietinBank" in page
+    teller.post(form_url(KHAI_ID), {"account_number": "0011 2233 4455", "opened_on": "2024-08-02",
+                                    "holder_kind": "self", "holder_name": "HUYNH MINH KHAI"})
+    page = clerk.get(f"/xa/doi-tuong/{khai}").get_data(as_text=True)
+    assert "Ghi nhận mở tài khoản Agribank 001122334455 cho Huỳnh Minh Khải" in page
+    for shown in ("Ngân hàng: — → Agribank<br>", "Số tài khoản: — → 001122334455<br>",
+                  "Chủ tài khoản: — → Chính chủ<br>", "Tên chủ tài khoản: — → HUYNH MINH KHAI<br>",
+                  "Ngày mở: — → 02/08/2024<br>"):
+        assert shown in page
+    for raw in ("provider_code", "holder_kind", "opened_on", "→ self", "→ VBA"):
+        assert raw not in page

@@ -206,3 +206,57 @@ def test_police_and_bank_cannot_use_commune_pages(client):
     client.login("congan.vinhmy")
     assert client.get("/xa/").status_code == 403
     assert client.get("/xa/nhap").status_code == 403
+
+
+def test_upload_of_another_communes_file_is_422_and_stores_nothing(clerk):
+    resp = upload(clerk, read(TAN_LOI_FILE), "2024-07_xa-tan-loi_ds-doi-tuong.xlsx")
+    assert resp.status_code == 422
+    assert ("Tệp là danh sách của Xã Tân Lợi (Thị xã Tịnh Biên), không phải của Phường Vĩnh Mỹ. Kiểm tra lại tệp."
+            in resp.get_data(as_text=True))
+    assert db.session.execute(select(func.count(ImportBatch.id))).scalar() == 0
+
+
+def test_stored_batch_of_another_commune_shows_the_reason_not_a_preview(clerk):
+    user = user_by_username("xa.vinhmy")
+    batch = ImportBatch(kind="beneficiaries", scope="30322", organization_id=user.organization_id, user_id=user.id,
+                        filename="tan-loi.xlsx", sha256="x", content=read(TAN_LOI_FILE), status="previewed",
+                        summary={})
+    db.session.add(batch)
+    db.session.commit()
+    resp = clerk.get(f"/xa/nhap/{batch.id}")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "Tệp là danh sách của Xã Tân Lợi" in html
+    assert "Xác nhận nhập" not in html and f'action="/xa/nhap/{batch.id}/huy"' in html
+    resp = clerk.post(f"/xa/nhap/{batch.id}/xac-nhan")
+    assert resp.status_code == 302 and count_beneficiaries() == 0
+
+
+def test_form_refuses_an_11_digit_id_and_keeps_it(clerk):
+    resp = clerk.post("/xa/doi-tuong/them", FORM | {"national_id": "08907710515"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and 'value="08907710515"' in html
+    assert "Số định danh cá nhân phải gồm đúng 12 chữ số (đã nhập: 08907710515)." in html
+    assert "008907710515" not in html and count_beneficiaries() == 0
+
+
+def test_form_refuses_a_formula_as_name(clerk):
+    resp = clerk.post("/xa/doi-tuong/them", FORM | {"full_name": '=HYPERLINK("http://x","Bấm")'})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "có ký tự không dùng trong tên người" in html
+    assert 'value="=HYPERLINK(&#34;http://x&#34;,&#34;Bấm&#34;)"' in html
+    assert count_beneficiaries() == 0
+
+
+def test_saving_a_category_that_cannot_apply_shows_a_warning(clerk):
+    resp = clerk.post("/xa/doi-tuong/them", FORM | {"category_code": "K5c", "disability_level": "", "birth": "1950"})
+    assert resp.status_code == 302  # saved
+    html = clerk.get(resp.headers["Location"]).get_data(as_text=True)
+    assert ("Cảnh báo: Không tính được mức trợ cấp tháng 07/2024: Không có hệ số cho diện K5c ở tuổi 74 trong "
+            "tháng 07/2024.") in html
+    assert count_beneficiaries() == 1
+
+
+def test_account_from_the_commune_list_shows_no_opening_date(clerk, loaded):
+    b = db.session.execute(select(Beneficiary).where(Beneficiary.national_id == "089077105153")).scalar_one()
+    html = clerk.get(f"/xa/doi-tuong/{b.id}").get_data(as_text=True)
+    assert "<td>1164963643329</td><td>BUI NGOC VU</td><td>—</td><td>Đang dùng</td>" in html

@@ -98,8 +98,9 @@ def test_approval_after_commune_confirmation_then_frozen(client, people):
     # rebuilding the month leaves the approved list as it was
     make_beneficiary("Lý Văn Mới", birth_date=date(1940, 4, 4), payment_channel="cash_at_point")
     db.session.commit()
-    html = client.post("/huyen/chi-tra/lap", {"month": "2024-08"}).get_data(as_text=True)
-    assert "1 danh sách đã phê duyệt được giữ nguyên" in html
+    resp = client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/huyen/?thang=2024-08")
+    assert "1 danh sách đã phê duyệt được giữ nguyên" in client.get(resp.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
     assert (_list().people_count, _list().total_amount, _list().status) == (2, 1_500_000, "approved")
     assert _list(channel="cash_at_point").people_count == 3
@@ -153,3 +154,82 @@ def test_pdf_of_a_list_reads_back(client, people):
         client.login(username)
         assert client.get(f"/van-ban/danh-sach-chi-tra/{lst.id}.pdf").status_code == 404, username
         client.logout()
+
+
+def test_building_another_month_shows_that_month_everywhere(client, people):
+    client.login("pld.chaudoc")
+    resp = client.post("/huyen/chi-tra/lap", {"month": "2024-08"}, htmx=True)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and len(resp.data) <= 5 * 1024 and "<html" not in html
+    assert resp.headers["HX-Push-Url"] == "/huyen/?thang=2024-08"
+    assert "<h1>Danh sách chi trả tháng 08/2024</h1>" in html
+    assert 'name="thang" value="2024-08"' in html  # "Xem tháng" follows the built month
+    assert "Đã lập 4 danh sách tháng 08/2024; 1 người không đưa vào danh sách" in html
+    # without JavaScript: redirect to the month's page, summary flashed, who is left off still listed
+    resp = client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/huyen/?thang=2024-08")
+    page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "<h1>Danh sách chi trả tháng 08/2024</h1>" in page and 'name="thang" value="2024-08"' in page
+    assert "Đã lập 4 danh sách tháng 08/2024; 1 người không đưa vào danh sách" in page
+    assert "Tổng cộng (4 danh sách)" in page
+    # reloading later: the exclusions are recomputed, and someone added after the build shows up
+    make_beneficiary("Lý Văn Sau", birth_date=date(1940, 4, 4))
+    db.session.commit()
+    page = client.get("/huyen/?thang=2024-08").get_data(as_text=True)
+    section = page.split('id="exclusions"')[1]
+    assert "Không có trong danh sách tháng 08/2024 (2 người)" in section
+    assert "Đặng Thị Lan" in section and "Không có hệ số cho diện K1 ở tuổi 17 trong tháng 08/2024." in section
+    assert "Lý Văn Sau" in section and "bấm «Lập danh sách» để lập lại" in section
+    assert 'id="exclusions"' not in client.get("/huyen/?thang=2024-09").get_data(as_text=True)  # no lists yet
+
+
+def test_awaiting_account_marker_on_the_list_pages(client, people):
+    client.login("pld.chaudoc")
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    point = _list(channel="cash_at_point")
+    page = client.get(f"/huyen/chi-tra/{point.id}").get_data(as_text=True)
+    rows = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("Chờ mở tài khoản") == 1
+    assert "Huỳnh Minh Khải <span class=\"badge awaiting\"" in rows
+    client.logout()
+    client.login("xa.vinhmy")
+    page = client.get(f"/xa/chi-tra/{point.id}").get_data(as_text=True)
+    assert "Huỳnh Minh Khải <span class=\"badge awaiting\"" in page
+    assert 'hx-disabled-elt="find button"' in page.split("Xác nhận danh sách</button>")[0].rsplit("<form", 1)[1]
+
+
+def test_second_confirmation_at_once_is_a_422(client, people, monkeypatch):
+    from sqlalchemy import text
+
+    from portal.blueprints.commune import payouts as commune_payouts
+    client.login("pld.chaudoc")
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    lst = _list()
+    client.logout()
+    client.login("xa.vinhmy")
+    real, engine = commune_payouts.confirm_list, db.engine
+
+    def first_click_won(actor, stale):  # the other request commits between our read and our write
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE payout_list SET status='confirmed', version=version+1 WHERE id=:i"),
+                         {"i": stale.id})
+        return real(actor, stale)
+    monkeypatch.setattr(commune_payouts, "confirm_list", first_click_won)
+    resp = client.post(f"/xa/chi-tra/{lst.id}/xac-nhan")
+    assert resp.status_code == 422
+    assert "Danh sách vừa được xác nhận hoặc lập lại bởi người khác." in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert _list().status == "confirmed" and _list().confirmed_by_id is None  # only the other click's change
+
+
+def test_page_of_lines_with_many_waiting_for_an_account_stays_small(client, app):
+    for i in range(20):
+        make_beneficiary(f"Nguyễn Thị Người Chờ Tài Khoản {i:02d}", birth_date=date(1940, 1, 1),
+                         payment_channel="bank_account")
+    db.session.commit()
+    client.login("pld.chaudoc")
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    resp = client.get(f"/huyen/chi-tra/{_list(channel='cash_at_point').id}?trang=1", htmx=True)
+    html = resp.get_data(as_text=True)
+    assert html.count('<span class="badge awaiting">Chờ mở tài khoản</span>') == 15
+    assert "Chờ mở tài khoản: người đã chọn nhận qua tài khoản" in html and len(resp.data) <= 5 * 1024

@@ -101,3 +101,48 @@ def test_pdf_for_the_post_office(client, lists):
     client.login("buudien.chaudoc")
     resp = client.get(f"/van-ban/danh-sach-chi-tra/{lists['cash_at_home'].id}.pdf")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+
+
+def test_cash_lists_show_hamlet_proxy_and_awaiting_account(client, app):
+    people = chau_doc_people()
+    people["thoa"].hamlet = "Khóm Mỹ Thới 3"
+    people["thoa"].guardian_name, people["thoa"].guardian_relationship = "Nguyễn Văn Hiếu", "con"
+    lists = run_to_approved()
+    client.login("buudien.chaudoc")
+    page = client.get(f"/buu-dien/danh-sach/{lists['cash_at_home'].id}").get_data(as_text=True)
+    table = page.split('id="lines"')[1].split("</table>")[0]
+    assert "<th>Thôn/ấp, khóm</th>" in table and "Người nhận thay</th>" in table and "Tài khoản" not in table
+    assert "<td>Khóm Mỹ Thới 3</td>" in table and "Nguyễn Văn Hiếu (con)" in table
+    point = client.get(f"/buu-dien/danh-sach/{lists['cash_at_point'].id}").get_data(as_text=True)
+    rows = point.split("<tbody")[1].split("</tbody>")[0]
+    assert rows.count("Chờ mở tài khoản") == 1 and 'Huỳnh Minh Khải <span class="badge awaiting"' in rows
+    line = lists["cash_at_home"].lines[0]
+    saved = client.post(f"/buu-dien/dong/{line.id}", {"result": "paid", "paid_on": "2024-08-05"}, htmx=True)
+    row = saved.get_data(as_text=True)
+    assert saved.status_code == 200 and "Khóm Mỹ Thới 3" in row and "Nguyễn Văn Hiếu (con)" in row
+    account = client.get(f"/buu-dien/danh-sach/{lists['account'].id}").get_data(as_text=True)
+    assert "Thôn/ấp, khóm" not in account and "1164963643329" in account
+
+
+def test_paid_before_the_approval_is_a_422(client, lists):
+    line = lists["account"].lines[0]  # approved on 01/08/2024
+    client.login("buudien.chaudoc")
+    resp = client.post(f"/buu-dien/dong/{line.id}", {"result": "paid", "paid_on": "2024-07-01"}, htmx=True)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and 'value="2024-07-01"' in html
+    assert "Ngày chi (01/07/2024) không được trước ngày danh sách được phê duyệt (01/08/2024)." in html
+    db.session.expire_all()
+    assert lists["account"].lines[0].result == "pending"
+
+
+def test_uploading_the_sheet_of_another_list_gives_one_message(client, lists):
+    home, point = lists["cash_at_home"], lists["cash_at_point"]
+    client.login("buudien.chaudoc")
+    sheet = client.get(f"/van-ban/danh-sach-chi-tra/{home.id}.xlsx").data
+    filled = _filled(sheet, {(6, 9): "Đã chi", (6, 11): "05/08/2024"})
+    resp = client.post(f"/buu-dien/danh-sach/{point.id}/tai-len", {"file": (io.BytesIO(filled), "ket-qua.xlsx")},
+                       content_type="multipart/form-data")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "Chưa ghi kết quả nào vì tệp có 1 lỗi" in html
+    assert (f"Bảng kê này thuộc danh sách số {home.id}, không phải danh sách đang mở (số {point.id})."
+            in html) and "Dòng " not in html

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from portal.services.accounts import today_vn
 from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
 
 pytestmark = pytest.mark.browser
@@ -80,8 +81,8 @@ def test_monthly_cycle_in_chromium(browser, live_server):
     page.goto(base + "/xa/chi-tra")
     for _ in range(3):
         page.locator("a", has_text="Xem và xác nhận").first.click()
-        page.click("text=Xác nhận danh sách")
-        page.wait_for_load_state()
+        page.click("text=Xác nhận danh sách")  # boosted form: wait for the answer, not for a page load
+        page.wait_for_function("document.querySelector('main').innerText.includes('Xã đã xác nhận')")
         page.goto(base + "/xa/chi-tra")
     assert page.locator("a", has_text="Xem và xác nhận").count() == 0
     page.context.close()
@@ -104,7 +105,7 @@ def test_monthly_cycle_in_chromium(browser, live_server):
     rows.nth(0).locator("text=Ghi kết quả").click()
     page.wait_for_selector("tr.editing")
     page.select_option("tr.editing select", "paid")
-    page.fill("tr.editing input[type=date]", "2024-08-10")
+    page.fill("tr.editing input[type=date]", today_vn().isoformat())  # not before the approval (today)
     page.click("tr.editing >> text=Lưu")
     page.wait_for_function("!document.querySelector('tr.editing')")
     assert "Đã chi" in rows.nth(0).inner_text()

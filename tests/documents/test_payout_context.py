@@ -1,15 +1,15 @@
 """Payout list document: context built from the database, and the PDF read back (pypdf) with the exact words."""
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import pytest
 from pypdf import PdfReader
 
-from portal.documents.payout_context import VN, build_payout_list_doc, short_name
+from portal.documents.payout_context import build_payout_list_doc, short_name
 from portal.documents.payout_list import render_payout_list
 from portal.models import AdministrativeUnit
-from portal.services.payouts import build_lists
 from portal.services.demo import user_by_username as user
+from portal.services.payouts import build_lists
 from tests.factories import AUG, chau_doc_people, make_beneficiary, run_to_approved
 
 
@@ -20,6 +20,7 @@ def lists(app):
 
 
 def test_context_of_an_approved_account_list(lists):
+    lists["account"].approved_at = datetime(2024, 7, 31, 18, 30, tzinfo=timezone.utc)  # 01:30 on 01/08 in Vietnam
     doc = build_payout_list_doc(lists["account"])
     assert (doc.issuer_parent, doc.issuer, doc.place) == (
         "ỦY BAN NHÂN DÂN THÀNH PHỐ CHÂU ĐỐC", "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "Châu Đốc")
@@ -33,7 +34,7 @@ def test_context_of_an_approved_account_list(lists):
     assert doc.amount_in_words == "Một triệu năm trăm nghìn đồng"
     assert [(s.title, s.name) for s in doc.signers] == [
         ("Người lập biểu", "Trần Văn Lập"), ("Kế toán", ""), ("KT. TRƯỞNG PHÒNG\nPHÓ TRƯỞNG PHÒNG", "Phạm Thị Duyệt")]
-    assert doc.issued_on == datetime.now(VN).date()  # approved just now (Vietnam date)
+    assert doc.issued_on == date(2024, 8, 1)  # the approval day in Vietnam time, not UTC
 
 
 def test_draft_is_marked_and_hiv_category_is_only_a_code(app):
@@ -57,3 +58,12 @@ def test_pdf_reads_back(lists):
     for expected in ("DANH SÁCH CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG", "Tháng 08/2024", "Phường Vĩnh Mỹ",
                      "Huỳnh Minh Khải", "Trương Văn Phúc", "Bằng chữ: Một triệu hai trăm năm mươi nghìn đồng"):
         assert expected in " ".join(text.split()), expected
+
+
+def test_cash_line_of_someone_waiting_for_an_account_is_noted(lists):
+    doc = build_payout_list_doc(lists["cash_at_point"])
+    assert [(l.full_name, l.note) for l in doc.lines] == [
+        ("Huỳnh Minh Khải", "Chờ mở tài khoản"), ("Trương Văn Phúc", "")]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(render_payout_list(doc))).pages).split())
+    assert "Chờ mở tài khoản" in text
+    assert [l.note for l in build_payout_list_doc(lists["account"]).lines] == ["", ""]

@@ -81,7 +81,7 @@ def test_mark_opened_keeps_number_as_text_and_audits(vinh_my, teller):
     event = db.session.execute(select(AuditEvent).where(
         AuditEvent.object_type == "beneficiary", AuditEvent.object_id == khai.id,
         AuditEvent.action == "account_opened")).scalar_one()
-    assert event.summary == "Ghi nhận mở tài khoản VBA 00123456789 cho Huỳnh Minh Khải"
+    assert event.summary == "Ghi nhận mở tài khoản Agribank 00123456789 cho Huỳnh Minh Khải"
     assert event.after["account_number"] == "00123456789" and event.after["opened_on"] == "2024-08-02"
 
 
@@ -96,6 +96,23 @@ def test_guardian_holder(vinh_my, teller):
     decomposed = "Le\u0302 Va\u0306n Ba"  # typed in NFD
     account = accounts.mark_opened(teller, other, "223456789", date(2024, 8, 2), "guardian", decomposed)
     assert account.holder_name == "Lê Văn Ba"
+
+
+def test_holder_name_must_be_the_persons_or_the_guardians(vinh_my, teller):
+    anh = person("089171116550")  # Châu Kim Ánh, chose an account, none yet
+    with pytest.raises(ValidationError) as err:
+        accounts.mark_opened(teller, anh, "123456789", date(2024, 8, 2), "self", "NGUYEN VAN B")
+    assert str(err.value) == "Tên chủ tài khoản «NGUYEN VAN B» không khớp với tên đối tượng «Châu Kim Ánh»."
+    anh.guardian_name = "Trần Thị Mai"
+    with pytest.raises(ValidationError) as err:
+        accounts.mark_opened(teller, anh, "123456789", date(2024, 8, 2), "guardian", "CHAU KIM ANH")
+    assert str(err.value) == "Tên chủ tài khoản «CHAU KIM ANH» không khớp với tên người giám hộ «Trần Thị Mai»."
+    assert bank_accounts(teller) == 0 and anh in pending(teller)
+    account = accounts.mark_opened(teller, anh, "123456789", date(2024, 8, 2), "guardian", " tran  thi MAI ")
+    assert (account.holder_kind, account.holder_name) == ("guardian", "tran thi MAI")
+    khai = person("089218589283")
+    assert accounts.mark_opened(teller, khai, "223456789", date(2024, 8, 2), "self", "Huỳnh Minh Khải").active
+    assert accounts.holder_mismatch(khai, "guardian", "AI CUNG DUOC") is None  # no guardian recorded: name given
 
 
 @pytest.mark.parametrize("number, message", [
@@ -175,13 +192,34 @@ def test_name_mismatch_is_held_back(vinh_my, teller, tmp_path):
     preview = accounts.preview_bank_file(teller, "agribank.xlsx", content)
     held = [r for r in preview.rows if r.status == "name_mismatch"]
     assert [r.row_number for r in held] == [5]
-    assert held[0].message == "Tên không khớp: sổ đăng ký «Lý Mỹ Hai», ngân hàng «LY MY HAII»."
+    assert held[0].message == "Tên chủ tài khoản «LY MY HAII» không khớp với tên đối tượng «Lý Mỹ Hai»."
     assert preview.can_commit
     summary = accounts.commit_bank_batch(teller, preview.batch_id)
     assert (summary["recorded"], summary["name_mismatch"], summary["held_rows"]) == (39, 1, [5])
     assert "1 dòng tên không khớp được giữ lại để kiểm tra (dòng 5)" in accounts.summary_text(summary)
     assert person("089316334725").active_account is None
     assert person("089316334725") in pending(teller)
+
+
+def test_committed_batch_is_reported_as_committed_not_judged_again(vinh_my, teller, tmp_path):
+    content = altered_sample(tmp_path, {"B5": "LY MY HAII"})
+    make_account(person("089218589283"), "11344579315344")  # row 4: already there
+    preview = accounts.preview_bank_file(teller, "agribank.xlsx", content)
+    assert accounts.batch_report(teller, preview.batch_id).counts["new"] == 38  # previewed: judged now
+    accounts.commit_bank_batch(teller, preview.batch_id)
+    db.session.commit()
+    report = accounts.batch_report(teller, preview.batch_id)
+    assert isinstance(report, accounts.BankBatchReport) and report.batch_status == "committed"
+    assert {k: report.summary[k] for k in ("rows", "recorded", "unchanged", "name_mismatch")} == {
+        "rows": 40, "recorded": 38, "unchanged": 1, "name_mismatch": 1}
+    assert report.committed_by == teller.full_name and report.committed_at is not None
+    by_row = {r.row_number: r for r in report.rows}
+    assert (by_row[4].status_label, by_row[6].status_label) == ("Đã có từ trước", "Đã ghi nhận")
+    assert by_row[5].status_label == "Giữ lại – tên không khớp"
+    assert by_row[5].message == "Tên chủ tài khoản «LY MY HAII» không khớp với tên đối tượng «Lý Mỹ Hai»."
+    assert sum(r.status == "recorded" for r in report.rows) == 38
+    with pytest.raises(AccessDenied):
+        accounts.batch_report(user_by_username("agribank.tinhbien"), preview.batch_id)
 
 
 def test_row_errors_block_the_commit(vinh_my, teller, tmp_path):
@@ -214,7 +252,7 @@ def test_number_taken_and_other_account(vinh_my, teller, tmp_path):
     preview = accounts.preview_bank_file(teller, "agribank.xlsx", open(AGRIBANK_FILE, "rb").read())
     by_row = {r.row_number: r for r in preview.rows}
     assert by_row[4].status == "unchanged"
-    assert by_row[5].status == "error" and "đã có tài khoản khác đang dùng (ICB 555555555)" in by_row[5].message
+    assert by_row[5].status == "error" and "đã có tài khoản khác đang dùng (VietinBank 555555555)" in by_row[5].message
     assert by_row[6].message == "Số tài khoản đã được ghi cho người khác (15643655289899)."
 
 
@@ -259,7 +297,7 @@ def test_import_bank_file_for_the_cli(vinh_my, teller, tmp_path):
     result = accounts.import_bank_file(teller, path)
     assert (result["rows"], result["recorded"], result["name_mismatch"], result["errors"]) == (40, 0, 1, 1)
     assert result["messages"] == [
-        "Dòng 6: Tên không khớp: sổ đăng ký «Lê Thị Liên», ngân hàng «LE THI LIENN».",
+        "Dòng 6: Tên chủ tài khoản «LE THI LIENN» không khớp với tên đối tượng «Lê Thị Liên».",
         "Dòng 10: Không tìm thấy đối tượng có số định danh 089999999999 trong địa bàn "
         "(hoặc đối tượng chưa đăng ký nhận trợ cấp qua tài khoản)."]
     assert bank_accounts(teller) == 0

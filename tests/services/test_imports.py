@@ -5,12 +5,13 @@ from datetime import date
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from portal.errors import AccessDenied, PortalError, ValidationError
 from portal.extensions import db
-from portal.models import AuditEvent, Beneficiary, ImportBatch, PaymentAccount
-from portal.services import imports
+from portal.models import (AdministrativeUnit, AuditEvent, Beneficiary, ImportBatch, Organization, OrgKind,
+                           PaymentAccount)
+from portal.services import import_origin, imports
 from portal.services.demo import user_by_username
 from portal.services.registry import create_beneficiary
 from tests.conftest import TAN_LOI_FILE, VINH_MY_FILE
@@ -311,3 +312,111 @@ def test_missing_required_column_is_named(vinh_my):
     with pytest.raises(ValidationError, match="Hưởng từ tháng"):
         imports.preview(vinh_my, VINH_MY, "ds.xlsx", edited(VINH_MY_FILE, {"L7": "Tháng"}))
     assert count(ImportBatch) == 0
+
+
+# --- whose list: the title block must not name another commune ------------------------------------------------------
+OTHER_COMMUNE = "Tệp là danh sách của Xã Tân Lợi (Thị xã Tịnh Biên), không phải của Phường Vĩnh Mỹ. Kiểm tra lại tệp."
+
+
+def test_another_communes_file_is_refused_and_stores_nothing(vinh_my, tan_loi):
+    with pytest.raises(ValidationError) as exc:
+        imports.preview(vinh_my, VINH_MY, "ds.xlsx", read(TAN_LOI_FILE))
+    assert str(exc.value) == OTHER_COMMUNE
+    with pytest.raises(ValidationError, match="danh sách của Phường Vĩnh Mỹ \\(Thành phố Châu Đốc\\), không phải "
+                                              "của Xã Tân Lợi"):
+        imports.preview(tan_loi, TAN_LOI, "ds.xlsx", read(VINH_MY_FILE))
+    assert count(ImportBatch) == 0 and count(Beneficiary) == 0
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_cli_refuses_another_communes_file(app, dry_run):
+    with pytest.raises(ValidationError) as exc:
+        imports.import_file(None, VINH_MY, TAN_LOI_FILE, dry_run=dry_run)
+    assert str(exc.value) == OTHER_COMMUNE
+    assert count(ImportBatch) == 0 and count(Beneficiary) == 0
+
+
+def test_title_naming_no_commune_is_accepted(vinh_my):
+    content = edited(VINH_MY_FILE, {"A1": "UBND", "A5": "Tháng 7/2024"})
+    p = imports.preview(vinh_my, VINH_MY, "ds.xlsx", content)
+    assert (p.counts["rows"], p.counts["new"], p.month) == (340, 340, date(2024, 7, 1))
+
+
+@pytest.mark.parametrize("title, named", [
+    ("Phường Vĩnh Mỹ, Thành phố Châu Đốc - Tháng 7/2024", ["30322"]),
+    ("UBND XÃ BÌNH THẠNH ĐÔNG", ["30454"]),  # the longest name, not also "Xã Bình Thạnh"
+    ("Xã Vĩnh Phước", ["30559"]),  # whole words: not "Xã Vĩnh Phú"
+    ("Khóm Vĩnh Mỹ - Thị xã Tịnh Biên", []),  # a hamlet and a district ("Thị xã …" is not "Xã Tịnh Biên")
+    ("UBND XÃ PHÚ THÀNH", ["30433"]),  # "Xã Phú Thạnh" folds the same: the tones decide
+    ("xa binh thanh, huyen thoai son", ["30724"]),  # no tones: the district decides (Bình Thành, Thoại Sơn)
+    ("Danh sách đối tượng bảo trợ xã hội", []),
+])
+def test_communes_named_in_a_title(app, title, named):
+    assert [u.code for u in import_origin.communes_in_title(["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", title])] == named
+
+
+@pytest.mark.parametrize("title, code", [
+    ("UBND XÃ VĨNH TẾ", VINH_MY),  # another Châu Đốc commune
+    ("XA BINH THANH, HUYEN CHAU THANH", "30724"),  # Bình Thành (Thoại Sơn) reads a Bình Thạnh (Châu Thành) list
+])
+def test_title_of_another_commune_with_a_similar_name_is_refused(vinh_my, title, code):
+    content = edited(VINH_MY_FILE, {"A1": title, "A5": "Tháng 7/2024"})
+    with pytest.raises(ValidationError, match="không phải của"):
+        import_origin.check_origin([title], db.session.get(AdministrativeUnit, code))
+    if code == VINH_MY:
+        with pytest.raises(ValidationError, match="Tệp là danh sách của Xã Vĩnh Tế \\(Thành phố Châu Đốc\\)"):
+            imports.preview(vinh_my, VINH_MY, "ds.xlsx", content)
+
+
+def test_stored_batch_of_another_commune_cannot_be_committed(vinh_my):
+    # a batch stored before the title rule existed: re-reading it now refuses, nothing is imported
+    batch = ImportBatch(kind="beneficiaries", scope=VINH_MY, organization_id=vinh_my.organization_id,
+                        user_id=vinh_my.id, filename="tan-loi.xlsx", sha256="x", content=read(TAN_LOI_FILE),
+                        status="previewed", summary={})
+    db.session.add(batch)
+    db.session.flush()
+    with pytest.raises(ValidationError, match="Xã Tân Lợi"):
+        imports.commit(vinh_my, batch.id)
+    assert count(Beneficiary) == 0
+
+
+# --- ID cells, names, accounts, CLI preconditions ----------------------------------------------------------------------
+def test_text_cell_of_11_digits_is_a_row_error_not_padded(vinh_my):
+    # E20 typed as text without its leading zero: it may as well miss another digit, so it is not padded
+    p = imports.preview(vinh_my, VINH_MY, "ds.xlsx", edited(VINH_MY_FILE, {"E20": "89218589283"}))
+    assert [(r.row_number, r.errors) for r in p.rows if r.errors] == [
+        (20, [("Ô E20: Số định danh cá nhân phải gồm đúng 12 chữ số (đã nhập: 89218589283). Số đã nhập chỉ có "
+               "11 chữ số: kiểm tra lại, kể cả các số 0 ở đầu.")])]
+
+
+def test_name_with_formula_characters_is_a_row_error_naming_the_cell(vinh_my):
+    wb = openpyxl.load_workbook(VINH_MY_FILE)
+    wb.active["B12"] = '=HYPERLINK("http://x","Bấm")'
+    wb.active["B12"].data_type = "s"  # text that looks like a formula, as a clerk's paste leaves it
+    wb.active["B15"] = "Lê Văn 2"
+    out = io.BytesIO()
+    wb.save(out)
+    p = imports.preview(vinh_my, VINH_MY, "ds.xlsx", out.getvalue())
+    errors = {r.row_number: r.errors for r in p.rows if r.errors}
+    assert sorted(errors) == [12, 15]
+    assert errors[12][0].startswith('Ô B12: Họ và tên «=HYPERLINK("http://x","Bấm")» có ký tự không dùng trong tên')
+    assert errors[15][0].startswith("Ô B15: Họ và tên «Lê Văn 2» có ký tự không dùng trong tên người: «2».")
+
+
+def test_accounts_from_the_commune_list_have_no_opening_date(vinh_my):
+    imported(vinh_my, VINH_MY, read(VINH_MY_FILE))
+    opened = db.session.execute(select(PaymentAccount.opened_on)).scalars().all()
+    assert len(opened) > 0 and set(opened) == {None}  # the sheet does not say when; not the import day
+
+
+def test_dry_run_checks_the_commune_committee_exists(app, tmp_path):
+    # Phường Núi Sam without its committee (Ủy ban nhân dân) organisation; the file's title names no commune
+    db.session.execute(delete(Organization).where(Organization.kind == OrgKind.COMMUNE,
+                                                 Organization.unit_code == "30325"))
+    path = tmp_path / "nui-sam.xlsx"
+    path.write_bytes(edited(VINH_MY_FILE, {"A1": "UBND", "A5": "Tháng 7/2024"}))
+    for dry_run in (True, False):
+        with pytest.raises(ValidationError, match="^Chưa có Ủy ban nhân dân cho xã/phường mã 30325. Chạy "
+                                                  "`flask --app wsgi seed-demo`"):
+            imports.import_file(None, "30325", path, dry_run=dry_run)
+    assert count(ImportBatch) == 0 and count(Beneficiary) == 0

@@ -1,7 +1,7 @@
 """Payout lists: build per commune × channel with the portal's own amounts, confirm, approve (not by the preparer,
 only after the commune), freeze, one line per person and month; post office results one by one and by sheet."""
 import io
-from datetime import date
+from datetime import date, datetime, timezone
 
 import openpyxl
 import pytest
@@ -256,6 +256,7 @@ def test_vinh_my_sample_cycle_for_08_2024(app):
         assert [l.name_sort for l in lst.lines] == sorted(l.name_sort for l in lst.lines)
         confirm_list(user("xa.vinhmy"), lst)
         approve_list(user("pld.chaudoc.duyet"), lst)
+        lst.approved_at = datetime(2024, 8, 1, 1, 0, tzinfo=timezone.utc)  # approved 01/08/2024, paid from 03/08
     db.session.commit()
     home = vm["cash_at_home"]
     sheet = payment_sheet(home)
@@ -281,3 +282,86 @@ def test_a_draft_list_left_empty_by_a_rebuild_is_removed(people):
     assert db.session.execute(select(AuditEvent.summary).where(
         AuditEvent.object_id == home_id, AuditEvent.action == "delete")).scalar_one() == (
         "Xoá danh sách rỗng tháng 08/2024 – Phường Vĩnh Mỹ – Tiền mặt tại nhà")
+
+
+def test_two_confirmations_at_once_record_one(people):
+    lst = _lists(build_lists(user("pld.chaudoc"), AUG))["account"]
+    db.session.commit()
+    lst_id, version = lst.id, lst.version
+    clerk = user("xa.vinhmy")
+    # the first click commits from another connection while the second still holds the list as 'draft'
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE payout_list SET status='confirmed', confirmed_by_id=:u, version=version+1 "
+                          "WHERE id=:i AND status='draft' AND version=:v"), {"u": clerk.id, "i": lst_id, "v": version})
+    assert lst.status == "draft"  # stale in this session
+    with pytest.raises(StateError, match="vừa được xác nhận hoặc lập lại bởi người khác"):
+        confirm_list(clerk, lst)
+    db.session.rollback()
+    assert db.session.execute(select(AuditEvent).where(
+        AuditEvent.object_type == "payout_list", AuditEvent.object_id == lst_id,
+        AuditEvent.action == "confirm")).first() is None
+    assert db.session.get(PayoutList, lst_id).status == "confirmed"
+
+
+def test_confirming_a_list_rebuilt_meanwhile_is_refused(people):
+    lst = _lists(build_lists(user("pld.chaudoc"), AUG))["account"]
+    db.session.commit()
+    with db.engine.begin() as conn:  # the district rebuilt it after the commune opened the page
+        conn.execute(text("UPDATE payout_list SET version=version+1 WHERE id=:i"), {"i": lst.id})
+    with pytest.raises(StateError):
+        confirm_list(user("xa.vinhmy"), lst)
+    db.session.rollback()
+
+
+def test_paid_on_must_lie_between_approval_and_today(people):
+    from datetime import timedelta
+
+    from portal.services.accounts import today_vn
+    lists = run_to_approved(approved_at=datetime(2024, 8, 2, 17, 30, tzinfo=timezone.utc))  # 03/08 00:30 in VN
+    post, line = user("buudien.chaudoc"), lists["account"].lines[0]
+    with pytest.raises(ValidationError, match=r"Ngày chi \(02/08/2024\) không được trước ngày danh sách được phê "
+                                              r"duyệt \(03/08/2024\)\."):
+        record_result(post, line, "paid", paid_on=date(2024, 8, 2))
+    with pytest.raises(ValidationError, match="không được sau ngày hôm nay"):
+        record_result(post, line, "paid", paid_on=today_vn() + timedelta(days=1))
+    assert line.result == "pending"
+    record_result(post, line, "paid", paid_on=date(2024, 8, 3))
+    assert (line.result, line.paid_on) == ("paid", date(2024, 8, 3))
+    # the same rule for the uploaded sheet, with the row number
+    point = lists["cash_at_point"]
+    early = _sheet_with(payment_sheet(point), {6: {9: "Đã chi", 11: "01/07/2024"}})
+    out = results_upload(post, point, "ket-qua.xlsx", early)
+    assert out.errors == ["Dòng 6: Ngày chi (01/07/2024) không được trước ngày danh sách được phê duyệt (03/08/2024)."]
+
+
+def test_the_sheet_of_another_list_is_refused_as_a_whole(people):
+    lists = run_to_approved()
+    home, point = lists["cash_at_home"], lists["cash_at_point"]
+    other = _sheet_with(payment_sheet(home), {6: {9: "Đã chi", 11: "05/08/2024"}})
+    with pytest.raises(ValidationError) as err:
+        results_upload(user("buudien.chaudoc"), point, "ket-qua.xlsx", other)
+    assert str(err.value) == (f"Bảng kê này thuộc danh sách số {home.id}, không phải danh sách đang mở "
+                              f"(số {point.id}).")
+    assert totals(point).pending_count == 2 and totals(home).pending_count == 1
+
+
+def test_awaiting_account_is_derived_in_one_query(people):
+    from sqlalchemy import event
+
+    from portal.services.payout_lines import line_notes
+    people["thoa"].guardian_name, people["thoa"].guardian_relationship = "Nguyễn Văn Hiếu", "con"
+    vm = _lists(build_lists(user("pld.chaudoc"), AUG))
+    statements = []
+    listen = lambda *a: statements.append(a[2])
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        point = line_notes(vm["cash_at_point"])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert len(statements) == 1
+    names = {l.id: l.full_name for l in vm["cash_at_point"].lines}
+    assert {names[i]: n.awaiting_account for i, n in point.items()} == {
+        "Huỳnh Minh Khải": True, "Trương Văn Phúc": False}
+    account = line_notes(vm["account"])  # people on the account list chose an account and have one
+    assert [n.awaiting_account for n in account.values()] == [False, False]
+    assert [n.proxy_name for n in line_notes(vm["cash_at_home"]).values()] == ["Nguyễn Văn Hiếu (con)"]

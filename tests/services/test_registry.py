@@ -11,8 +11,8 @@ from portal.models import AuditEvent, Beneficiary
 from portal.services.audit import events_for
 from portal.services.demo import user_by_username
 from portal.services.identity import name_sort_key
-from portal.services.registry import (BeneficiaryInvalid, create_beneficiary, form_data, search_beneficiaries,
-                                      update_beneficiary)
+from portal.services.registry import (BeneficiaryInvalid, create_beneficiary, form_data, rate_warnings,
+                                      search_beneficiaries, update_beneficiary)
 
 VINH_MY, TAN_LOI = "30322", "30535"
 
@@ -51,8 +51,17 @@ def test_soft_id_warnings_are_returned_not_raised(clerk):
     assert any("1951" in w and "1950" in w for w in warnings)  # year in the ID differs from the birth year
 
 
-def test_padded_id_from_11_digits_is_a_warning(clerk):
-    b, warnings = create_beneficiary(clerk, VINH_MY, person(national_id="89050123456"))
+def test_typed_11_digit_id_is_refused_not_padded_because_any_digit_may_be_missing(clerk):
+    # "08905012345" is "089050123456" without its last digit: padding a leading zero would give another person.
+    with pytest.raises(BeneficiaryInvalid) as exc:
+        create_beneficiary(clerk, VINH_MY, person(national_id="08905012345"))
+    assert exc.value.errors["national_id"].startswith(
+        "Số định danh cá nhân phải gồm đúng 12 chữ số (đã nhập: 08905012345).")
+    assert db.session.execute(select(func.count(Beneficiary.id))).scalar() == 0
+
+
+def test_id_from_a_number_cell_is_padded_with_a_warning(clerk):
+    b, warnings = create_beneficiary(clerk, VINH_MY, person(national_id=89050123456))
     assert b.national_id == "089050123456"
     assert any("đã bổ sung số 0 đầu" in w for w in warnings)
 
@@ -141,3 +150,64 @@ def test_search_is_limited_to_the_visible_area(clerk):
     create_beneficiary(clerk, VINH_MY, person())
     tan_loi = user_by_username("xa.tanloi")
     assert search_beneficiaries(visible(Beneficiary, tan_loi), "binh")[1] == 0
+
+
+@pytest.mark.parametrize("name, shown", [
+    ('=HYPERLINK("http://x","Bấm")', '«"», «(», «)», «,», «/», «:», «=»'),
+    ("Nguyễn Văn 2", "«2»"),
+    ("Lê Thị <b>Hoa</b>", "«/», «<», «>»"),
+    ("Trần @An", "«@»"),
+    ("+Lê Văn An", "«+»"),
+])
+def test_name_with_characters_no_person_name_has_is_refused(clerk, name, shown):
+    with pytest.raises(BeneficiaryInvalid) as exc:
+        create_beneficiary(clerk, VINH_MY, person(full_name=name))
+    assert exc.value.errors["full_name"] == (
+        f"Họ và tên «{name}» có ký tự không dùng trong tên người: {shown}. Chỉ dùng chữ cái, khoảng trắng, "
+        "dấu nháy ('), gạch nối (-) và dấu chấm.")
+    with pytest.raises(BeneficiaryInvalid) as exc:
+        create_beneficiary(clerk, VINH_MY, person(guardian_name=name))
+    assert set(exc.value.errors) == {"guardian_name"}
+
+
+@pytest.mark.parametrize("name", ["Chau Sane Rết", "Néang Thi Sơn", "H'Hen Niê", "Nguyễn Thị Ánh-Hồng",
+                                  "Lê T. Hoa", "Đặng Thị Thuý", "Ka’ Sa"])
+def test_vietnamese_and_khmer_romanised_names_are_accepted(clerk, name):
+    b, _ = create_beneficiary(clerk, VINH_MY, person(full_name=name, guardian_name=name))
+    assert b.full_name == name
+
+
+def test_name_must_start_with_a_letter(clerk):
+    with pytest.raises(BeneficiaryInvalid) as exc:
+        create_beneficiary(clerk, VINH_MY, person(full_name="-Lê Văn An"))
+    assert exc.value.errors["full_name"] == "Họ và tên «-Lê Văn An» phải bắt đầu bằng chữ cái."
+
+
+@pytest.mark.parametrize("over, reason", [
+    ({"category_code": "K5c", "disability_level": "", "birth": "1950"},
+     "Không có hệ số cho diện K5c ở tuổi 74 trong tháng 07/2024."),  # "từ đủ 80 tuổi"
+    ({"category_code": "K1", "disability_level": "", "birth": "05/03/1994", "national_id": "089094123456"},
+     "Không có hệ số cho diện K1 ở tuổi 30 trong tháng 07/2024."),  # a child's category
+])
+def test_category_that_cannot_apply_at_this_age_is_a_warning_on_save(clerk, over, reason):
+    b, warnings = create_beneficiary(clerk, VINH_MY, person(**over))
+    assert b.id is not None  # saved: a warning, not an error
+    now = date.today().replace(day=1)
+    assert warnings[0] == f"Không tính được mức trợ cấp tháng 07/2024: {reason}"
+    assert len(warnings) == 2 and warnings[1].startswith(f"Không tính được mức trợ cấp tháng {now:%m/%Y}: ")
+
+
+def test_rate_warning_on_update_and_none_for_a_payable_person(clerk):
+    b, warnings = create_beneficiary(clerk, VINH_MY, person())  # K6 severe, 74 in 07/2024: 2,0 × 500.000 đ
+    assert warnings == []
+    _, warnings = update_beneficiary(clerk, b, form_data(b) | {"category_code": "K1", "disability_level": ""})
+    assert "Không tính được mức trợ cấp tháng 07/2024: Không có hệ số cho diện K1 ở tuổi 74 trong tháng " \
+           "07/2024." in warnings
+
+
+def test_rate_warnings_skip_the_current_month_before_the_start_month(clerk):
+    b, _ = create_beneficiary(clerk, VINH_MY, person(category_code="K1", disability_level="", birth="1994"))
+    assert rate_warnings(b, today=date(2024, 5, 20)) == [
+        "Không tính được mức trợ cấp tháng 07/2024: Không có hệ số cho diện K1 ở tuổi 30 trong tháng 07/2024."]
+    assert [w[:43] for w in rate_warnings(b, today=date(2024, 9, 2))] == [
+        "Không tính được mức trợ cấp tháng 07/2024: ", "Không tính được mức trợ cấp tháng 09/2024: "]

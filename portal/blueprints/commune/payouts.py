@@ -12,6 +12,7 @@ from ...extensions import db
 from ...models import ListStatus, PayoutList
 from ...rendering import render
 from ...services.audit import events_for
+from ...services.payout_lines import line_notes
 from ...services.payout_results import totals
 from ...services.payouts import confirm_list, describe
 from ..payout_pages import lines_page, page_arg
@@ -29,8 +30,8 @@ def payout_lists():
 def _detail(lst, error=None, status=200):
     lines, page, pages = lines_page(lst, page_arg())
     return render("commune/payouts_list.html", block="lines", lst=lst, lines=lines, page=page, pages=pages,
-                  totals=totals(lst), form=FlaskForm(), error=error, can_confirm=lst.status == ListStatus.DRAFT,
-                  events=events_for("payout_list", lst.id), status=status)
+                  notes=line_notes(lst, lines), totals=totals(lst), form=FlaskForm(), error=error,
+                  can_confirm=lst.status == ListStatus.DRAFT, events=events_for("payout_list", lst.id), status=status)
 
 
 @bp.route("/chi-tra/<int:list_id>")

@@ -122,8 +122,13 @@ def _batch_or_404(batch_id: int):
 def import_preview(batch_id: int):
     """Xem trước: counts and rows (errors first, with Excel row numbers); confirm or cancel."""
     batch = _batch_or_404(batch_id)
-    preview = import_service.show_preview(current_user, batch.id) if batch.status == "previewed" else None
-    return render("commune/import_preview.html", batch=batch, preview=preview,
+    preview = error = None
+    if batch.status == "previewed":
+        try:
+            preview = import_service.show_preview(current_user, batch.id)
+        except PortalError as err:  # stored before a file-level rule existed (e.g. another commune's list)
+            error = str(err)
+    return render("commune/import_preview.html", batch=batch, preview=preview, error=error,
                   labels=import_service.STATUS_LABELS)
 
 
