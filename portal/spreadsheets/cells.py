@@ -142,12 +142,9 @@ def parse_int_amount(v: Any, label: str = "Số tiền") -> int | None:
         if not math.isfinite(v) or abs(v - round(v)) > 1e-6:
             raise ValidationError(f"{label} không hợp lệ: {v!r} (số tiền phải là số nguyên đồng).")
         return int(round(v))
-    if not isinstance(v, str):
-        raise ValidationError(f"{label} không hợp lệ: {_shown(v)}.")
-    text = _clean_text(v)
-    if not text:
+    text = _text_cell(v, label)
+    if text is None:
         return None
-    _reject_excel_error(text, label)
     compact = _AMOUNT_SUFFIX_RE.sub("", " ".join(text.casefold().replace("\u202f", " ").split()))
     for pattern, sep in _AMOUNT_SHAPES:
         if pattern.match(compact):
@@ -161,3 +158,15 @@ def parse_int_amount(v: Any, label: str = "Số tiền") -> int | None:
                 return int(compact.replace(" ", ""))
             return int(compact)
     raise ValidationError(f"{label} không hợp lệ: “{text}” (cần số nguyên đồng, ví dụ 1.250.000).")
+
+
+def _text_cell(v: Any, label: str, hint: str = "") -> str | None:
+    """A cell that must hold text at this point: its cleaned text, or None when blank. Raises ValidationError
+    ("<label> không hợp lệ: …<hint>") for any other type and for Excel error values (#N/A …)."""
+    if not isinstance(v, str):
+        raise ValidationError(f"{label} không hợp lệ: {_shown(v)}{hint}.")
+    text = _clean_text(v)
+    if not text:
+        return None
+    _reject_excel_error(text, label)
+    return text

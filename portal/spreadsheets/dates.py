@@ -17,8 +17,8 @@ from typing import Any
 
 from portal.errors import ValidationError
 
-from .cells import _reject_excel_error, _shown
-from .text import _clean_text, _strip_marks
+from .cells import _shown, _text_cell
+from .text import _strip_marks
 
 __all__ = ["MAX_YEAR", "MIN_YEAR", "BirthDate", "parse_birth_date", "parse_date", "parse_month"]
 
@@ -139,12 +139,9 @@ def parse_birth_date(v: Any, *, epoch_1904: bool = False) -> BirthDate | None:
         raise ValidationError(
             f"{label} không hợp lệ: {year} (không phải năm sinh; cần ghi ngày/tháng/năm hoặc năm có 4 chữ số)."
         )
-    if not isinstance(v, str):
-        raise ValidationError(f"{label} không hợp lệ: {_shown(v)}.")
-    text = _clean_text(v)
-    if not text:
+    text = _text_cell(v, label)
+    if text is None:
         return None
-    _reject_excel_error(text, label)
     if re.fullmatch(r"\d{4}", text):
         year = int(text)
         if MIN_YEAR <= year <= MAX_YEAR:
@@ -178,12 +175,9 @@ def parse_month(v: Any, label: str = "Tháng") -> date | None:
         if _serial(d, False) <= MAX_YEAR:
             raise ValidationError(f"{label} không hợp lệ: {_shown(d)} (ô ngày chứa một số, không phải tháng).")
         return d.replace(day=1)
-    if not isinstance(v, str):
-        raise ValidationError(f"{label} không hợp lệ: {_shown(v)} (cần dạng tháng/năm, ví dụ 07/2024).")
-    text = _clean_text(v)
-    if not text:
+    text = _text_cell(v, label, " (cần dạng tháng/năm, ví dụ 07/2024)")
+    if text is None:
         return None
-    _reject_excel_error(text, label)
     folded = " ".join(_strip_marks(text).split())
     folded = re.sub(r"^(?:thang\s*|t\s*(?=\d))", "", folded)
     folded = re.sub(r"\s+nam\s+", "/", folded)
@@ -224,12 +218,9 @@ def parse_date(v: Any, label: str = "Ngày") -> date | None:
         if _serial(d, False) <= MAX_YEAR:
             raise ValidationError(f"{label} không hợp lệ: {_shown(d)} (ô ngày chứa một số, không phải ngày).")
         return d
-    if not isinstance(v, str):
-        raise ValidationError(f"{label} không hợp lệ: {_shown(v)} (cần dạng ngày/tháng/năm, ví dụ 02/08/2024).")
-    text = _clean_text(v)
-    if not text:
+    text = _text_cell(v, label, " (cần dạng ngày/tháng/năm, ví dụ 02/08/2024)")
+    if text is None:
         return None
-    _reject_excel_error(text, label)
     parts = _text_dmy(text, label, allow_zero=False)
     if parts is None:
         raise ValidationError(f"{label} không hợp lệ: “{text}” (cần dạng ngày/tháng/năm, ví dụ 02/08/2024).")
