@@ -43,7 +43,8 @@ def clean_account_number(raw) -> str:
     """Số tài khoản as stored: text of digits, spaces/dashes/dots removed, leading zeros kept.
 
     ``raw``: str (or int, as digits). Returns e.g. ``"0011004123456"``. Raises ``ValidationError`` when empty,
-    when other characters remain, or when the length is outside 6–19 digits (reference §6)."""
+    when other characters remain, when the length is outside 6–19 digits (reference §6), or when it is one digit
+    repeated ("0000000000", a placeholder, never a real account)."""
     text = _SEPARATORS.sub("", identity.nfc(str(raw)) if raw is not None else "")
     if not text:
         raise ValidationError("Chưa nhập số tài khoản.")
@@ -53,6 +54,8 @@ def clean_account_number(raw) -> str:
         raise ValidationError(
             f"Số tài khoản phải có từ {ACCOUNT_NUMBER_MIN} đến {ACCOUNT_NUMBER_MAX} chữ số (đã nhập {len(text)} "
             f"chữ số: {text}).")
+    if len(set(text)) == 1:
+        raise ValidationError(f"Số tài khoản không hợp lệ: {text} (một chữ số lặp lại).")
     return text
 
 
@@ -133,8 +136,10 @@ def holder_mismatch(beneficiary: Beneficiary, holder_kind: str, holder_name: str
     person, else None. The same check serves the account form and the bank spreadsheet (reference §6 "Bank
     names": names compared in capitals without diacritics, ``identity.names_match_bank``).
 
-    ``holder_kind`` "self": must match the beneficiary's name; "guardian": must match the recorded guardian name
-    (no check when none is recorded). ``holder_name`` empty counts as a mismatch when a name is expected."""
+    ``holder_kind`` "self": must match the beneficiary's name; "guardian": must match the guardian (người giám hộ /
+    nhận thay) recorded by the commune — money never goes to a third party the register does not name (the caller,
+    ``check_holder``, refuses a guardian holder when none is recorded). ``holder_name`` empty counts as a
+    mismatch."""
     if holder_kind == "guardian":
         expected, whose = beneficiary.guardian_name, "người giám hộ"
     else:
@@ -148,12 +153,13 @@ def holder_mismatch(beneficiary: Beneficiary, holder_kind: str, holder_name: str
 def check_holder(beneficiary: Beneficiary, holder_kind: str, holder_name: str | None) -> str:
     """The holder name to store for ``beneficiary`` (NFC, spaces collapsed; empty → ``default_holder_name``).
 
-    Raises ``ValidationError`` for an unknown ``holder_kind``, a guardian holder without any name (none given,
-    none recorded), a name over 120 characters, or a name that does not match (``holder_mismatch``)."""
+    Raises ``ValidationError`` for an unknown ``holder_kind``, a guardian holder when the commune has recorded no
+    guardian for the person, a name over 120 characters, or a name that does not match (``holder_mismatch``)."""
     check_holder_kind(holder_kind)
     name = " ".join(identity.nfc(holder_name or "").split())
-    if not name and holder_kind == "guardian" and not beneficiary.guardian_name:
-        raise ValidationError("Chủ tài khoản là người giám hộ: cần ghi tên người giám hộ (sổ đăng ký chưa có).")
+    if holder_kind == "guardian" and not beneficiary.guardian_name:
+        raise ValidationError("Sổ đăng ký chưa có người giám hộ/nhận thay của đối tượng này: xã cần ghi người giám "
+                              "hộ trước khi mở tài khoản đứng tên người khác.")
     name = name or default_holder_name(beneficiary, holder_kind)
     if not name:
         raise ValidationError("Chưa nhập tên chủ tài khoản.")

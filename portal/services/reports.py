@@ -17,7 +17,8 @@ CHANNELS = [c.value for c in PaymentChannel]
 @dataclass
 class OverviewRow:
     """Figures of one commune (or the sum of a district / the province): ``beneficiaries`` active,
-    ``by_channel`` chosen channel value → count, ``accounts_opened`` (active beneficiaries with an active account),
+    ``by_channel`` chosen channel value → count, ``accounts_opened`` (of those who chose an account channel, how many
+    have an active account — so it never exceeds ``chose_account``),
     and for the month: ``list_people``, ``list_amount``, ``paid_amount`` (đồng), ``lists`` (number of lists)."""
 
     code: str
@@ -86,7 +87,9 @@ def province_overview(month: date) -> ProvinceOverview:
             rows[code].by_channel[channel] = rows[code].by_channel.get(channel, 0) + n
     opened = (select(Beneficiary.commune_code, func.count(func.distinct(Beneficiary.id)))
               .join(PaymentAccount, PaymentAccount.beneficiary_id == Beneficiary.id)
-              .where(active, PaymentAccount.active.is_(True)).group_by(Beneficiary.commune_code))
+              .where(active, PaymentAccount.active.is_(True),
+                     Beneficiary.payment_channel.in_([c.value for c in PaymentChannel if c.is_account]))
+              .group_by(Beneficiary.commune_code))
     for code, n in _grouped(opened):
         if code in rows:
             rows[code].accounts_opened = n

@@ -109,7 +109,7 @@ def test_invalid_input_is_422_and_keeps_what_was_typed(teller):
     assert resp.status_code == 422 and "Ngày mở tài khoản 01/01/2099 ở tương lai." in resp.get_data(as_text=True)
     resp = teller.post(url, {"account_number": "123456789", "opened_on": "2024-08-02", "holder_kind": "guardian"})
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 422 and "cần ghi tên người giám hộ" in html and 'value="123456789"' in html
+    assert resp.status_code == 422 and "xã cần ghi người giám hộ trước" in html and 'value="123456789"' in html
     resp = teller.post(url, {"account_number": "123456789", "opened_on": "2024-08-02", "holder_kind": "chu"})
     assert resp.status_code == 422 and "Chủ tài khoản phải là chính chủ hoặc người giám hộ." in resp.get_data(as_text=True)
     assert recorded() == 0

@@ -233,3 +233,24 @@ def test_page_of_lines_with_many_waiting_for_an_account_stays_small(client, app)
     html = resp.get_data(as_text=True)
     assert html.count('<span class="badge awaiting">Chờ mở tài khoản</span>') == 15
     assert "Chờ mở tài khoản: người đã chọn nhận qua tài khoản" in html and len(resp.data) <= 5 * 1024
+
+
+def test_why_there_is_no_approve_button_is_said(client, people):
+    from portal.services.demo import user_by_username
+    from portal.services.payouts import confirm_list
+    client.login("pld.chaudoc.duyet")
+    assert "một người phê duyệt khác phải phê duyệt" in client.get("/huyen/?thang=2024-08").get_data(as_text=True)
+    client.logout()
+    client.login("pld.chaudoc")
+    assert "một người phê duyệt khác" not in client.get("/huyen/?thang=2024-08").get_data(as_text=True)
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    lst = _list()
+    confirm_list(user_by_username("xa.vinhmy"), lst)
+    db.session.commit()
+    client.logout()
+    client.login("pld.tinhbien.duyet")  # an approver of another district sees nothing of it
+    assert client.get(f"/huyen/chi-tra/{lst.id}").status_code == 404
+    client.logout()
+    client.login("pld.chaudoc")
+    html = client.get(f"/huyen/chi-tra/{lst.id}").get_data(as_text=True)
+    assert "Phê duyệt danh sách" not in html and "Bạn là người lập danh sách" in html

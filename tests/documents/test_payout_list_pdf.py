@@ -375,10 +375,10 @@ def test_rendering_static_stylesheet_works():
 
 
 def test_account_numbers_bank_names_and_dates_never_break_mid_word(tmp_path):
-    """Columns are wide enough for a 14-digit account, "Vietcombank", a dd/mm/yyyy date and "Nam": each reads back
+    """Columns are wide enough for a 4-digit STT, a 14-digit account, "Vietcombank", dd/mm/yyyy and "Nam": each reads back
     whole on one line (a break inside would split it in the extracted text)."""
     pl = _payout_module()
-    lines = [dataclasses_replace(line, account_number=f"17695023474{i:03d}", bank_name="Vietcombank",
+    lines = [dataclasses_replace(line, index=1000 + i, account_number=f"17695023474{i:03d}", bank_name="Vietcombank",
                                  birth="31/12/1931", gender="Nam") for i, line in enumerate(make_lines(30))]
     path = write(tmp_path, "wide.pdf", pl.render_payout_list(make_doc(lines=lines)))
     text = pdftotext(path, "-layout")
@@ -387,3 +387,4 @@ def test_account_numbers_bank_names_and_dates_never_break_mid_word(tmp_path):
     assert text.count("Vietcombank") == 30
     assert text.count("31/12/1931") == 30
     assert len(re.findall(r"\bNam\b", text)) >= 30
+    assert all(re.search(rf"^\s*{1000 + i}\s", text, re.M) for i in range(30))  # 4-digit STT on one line

@@ -93,9 +93,18 @@ def test_guardian_holder(vinh_my, teller):
     account = accounts.mark_opened(teller, khai, "123456789", date(2024, 8, 2), holder_kind="guardian")
     assert (account.holder_kind, account.holder_name) == ("guardian", "HUYNH THI DAO")
     other = person("089151256910")
+    with pytest.raises(ValidationError, match="xã cần ghi người giám hộ trước"):  # no third party the register
+        accounts.mark_opened(teller, other, "223456789", date(2024, 8, 2), "guardian", "NGUYEN VAN BINH")
+    other.guardian_name = "Lê Văn Ba"
     decomposed = "Le\u0302 Va\u0306n Ba"  # typed in NFD
     account = accounts.mark_opened(teller, other, "223456789", date(2024, 8, 2), "guardian", decomposed)
     assert account.holder_name == "Lê Văn Ba"
+
+
+def test_placeholder_account_numbers_are_refused(vinh_my, teller):
+    for number in ("0000000000", "111111"):
+        with pytest.raises(ValidationError, match="một chữ số lặp lại"):
+            accounts.mark_opened(teller, person("089171116550"), number, date(2024, 8, 2))
 
 
 def test_holder_name_must_be_the_persons_or_the_guardians(vinh_my, teller):

@@ -50,3 +50,12 @@ def test_overview_uses_a_fixed_number_of_queries(cycle):
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(statements) == 5
+
+
+def test_accounts_opened_counts_only_people_who_chose_an_account(app):
+    people = chau_doc_people()
+    people["vu"].payment_channel = "cash_at_point"  # keeps his Agribank account but now takes cash
+    db.session.commit()
+    vm = next(c for d in province_overview(AUG).districts if d.total.code == "884" for c in d.communes
+              if c.code == "30322")
+    assert (vm.chose_account, vm.accounts_opened) == (2, 1)  # only Yến: chose an account and has one
