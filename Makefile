@@ -4,7 +4,7 @@ PYTEST = .venv/bin/pytest
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run db test test-postgres bench
+.PHONY: install run db test test-postgres
 
 install:
 	@bash scripts/install.sh

@@ -1,6 +1,7 @@
 """Planning a beneficiary import row by row (kế hoạch nhập từng dòng): validate with the register's rules, match on
-the personal ID within the commune (new / update / unchanged), compute the allowance for the list's month from the
-rate tables and compare it with the clerk's figure (Decree 20/2021 Art. 4, 6), and finally write the planned rows.
+the personal ID within the commune (new / update / unchanged), keep the fields a clerk edited on the portal since
+(``import_changes``) unless told to overwrite them, compute the allowance for the list's month from the rate tables
+and compare it with the clerk's figure (Decree 20/2021 Art. 4, 6), and finally write the planned rows.
 ``services.imports`` holds the preview / commit workflow around it."""
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,23 +12,27 @@ from sqlalchemy import select
 from ..errors import PortalError, ValidationError
 from ..extensions import db
 from ..formatting import coefficient as fmt_coefficient, money
-from ..models import AdministrativeUnit, Beneficiary, CashAtHomeReason, PaymentAccount, PaymentChannel
+from ..models import (AdministrativeUnit, Beneficiary, CashAtHomeReason, PaymentAccount, PaymentChannel,
+                      PaymentProvider)
 from ..spreadsheets.reading import BirthDate
-from .audit import record
 from .entitlement import RateBook
-from .identity import ascii_upper
+from .import_changes import change_lines, edited_warnings, keep_edited, manual_edits
 from .import_origin import check_origin
 from .import_rows import ParsedRow, read_sheet
-from .registry import FIELD_LABELS, BeneficiaryInvalid, apply_values, audit_snapshot, clean_beneficiary, current_values
+from .registry import BeneficiaryInvalid, clean_beneficiary, current_values
 
 NO_REASON_NOTE = "Chưa ghi lý do"
 NO_REASON_WARNING = "Nhận tiền mặt tại nhà nhưng chưa ghi lý do (ghi tạm «Lý do khác: Chưa ghi lý do»)."
+CASH_CHANNELS = (PaymentChannel.CASH_AT_POINT.value, PaymentChannel.CASH_AT_HOME.value)
 
 
 @dataclass
 class RowResult:
     """One spreadsheet row in a preview: Excel ``row_number``, ``action`` new | update | unchanged | error, the
-    Vietnamese ``errors``/``warnings``, the portal's ``amount`` for the list month and the clerk's (đồng)."""
+    Vietnamese ``errors``/``warnings``, routine ``notices`` (an ID padded with its leading zero: shown as one summary
+    line, not as a warning), the portal's ``amount`` for the list month and the clerk's (đồng), the ``changes`` of
+    an update as "Trường: cũ → mới" lines, and ``kept`` — labels-and-values of the fields left at the value edited
+    on the portal (same shape as ``changes``)."""
 
     row_number: int
     full_name: str
@@ -38,6 +43,9 @@ class RowResult:
     amount: int | None = None
     clerk_amount: int | None = None
     changes: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    overwritten: bool = False
 
     @property
     def status(self) -> str:
@@ -47,14 +55,30 @@ class RowResult:
 
 @dataclass
 class Plan:
-    """What to do with one row: its ``result``, the validated ``values``, the ``existing`` beneficiary (None for a
-    new one), the ``changed`` fields, and an ``account`` (provider code, number) to record."""
+    """What to do with one row: its ``result``, the validated ``values`` (for an update, with the fields edited on
+    the portal left at their portal value unless overwriting), the ``existing`` beneficiary (None for a new one),
+    the ``changed`` fields to write, and an ``account`` (provider code, number) to record."""
 
     result: RowResult
     values: dict | None = None
     existing: Beneficiary | None = None
     changed: dict | None = None
     account: tuple[str, str] | None = None
+
+
+@dataclass
+class _Context:
+    """What every row is planned against: the commune, the register's rows by ID, the month and rates, bank names
+    by provider code, the fields edited on the portal (by beneficiary id) and whether to overwrite them."""
+
+    commune_code: str
+    existing: dict
+    month: date
+    book: RateBook
+    providers: dict
+    edits: dict
+    overwrite: bool
+    units: dict = field(default_factory=dict)
 
 
 def _commune(commune_code: str) -> AdministrativeUnit:
@@ -64,11 +88,13 @@ def _commune(commune_code: str) -> AdministrativeUnit:
     return unit
 
 
-def analyse(content: bytes, commune_code: str, today: date | None = None) -> tuple[date, list[Plan]]:
+def analyse(content: bytes, commune_code: str, today: date | None = None,
+            overwrite_manual: bool = False) -> tuple[date, list[Plan]]:
     """Parse ``content`` (.xlsx bytes) and plan every row against the register of ``commune_code``. Returns the
     month amounts are compared for (named in the title, else the month of ``today``) and one ``Plan`` per row.
-    Raises ``ValidationError`` for file-level problems, among them a title naming another commune
-    (``import_origin.check_origin``)."""
+    Fields edited on the portal since they were last imported are kept (with a warning) unless
+    ``overwrite_manual`` (the clerk's "Ghi đè cả các thông tin đã sửa trên cổng"). Raises ``ValidationError`` for
+    file-level problems, among them a title naming another commune (``import_origin.check_origin``)."""
     commune = _commune(commune_code)
     sheet = read_sheet(content)
     check_origin(sheet.title_lines, commune)
@@ -79,20 +105,21 @@ def analyse(content: bytes, commune_code: str, today: date | None = None) -> tup
         for b in db.session.execute(select(Beneficiary).where(
                 Beneficiary.national_id.in_(ids[start:start + 500]))).scalars():
             existing[b.national_id] = b
+    providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
+    edits = manual_edits([b.id for b in existing.values() if b.commune_code == commune_code])
+    ctx = _Context(commune_code, existing, month, RateBook.load(), providers, edits, overwrite_manual)
     accounts = _accounts_in_use([r for r in sheet.rows if r.account_number])
-    book = RateBook.load()
     seen: dict[str, int] = {}
     seen_accounts: dict[tuple, int] = {}
-    units: dict[str, str] = {}
     plans = []
     for row in sheet.rows:
-        plan = _plan_row(row, commune_code, existing, month, book, units)
+        plan = _plan_row(row, ctx)
         if row.national_id:
             if row.national_id in seen:
                 plan.result.errors.append(f"Trùng số định danh {row.national_id} với dòng {seen[row.national_id]}.")
             seen.setdefault(row.national_id, row.row_number)
         if plan.account:
-            _check_account(plan, accounts, seen_accounts)
+            _check_account(plan, accounts, seen_accounts, providers)
         if plan.result.errors:
             plan.result.action = "error"
         plans.append(plan)
@@ -105,11 +132,11 @@ def _accounts_in_use(rows: list[ParsedRow]) -> dict[tuple, str]:
     return {(a.provider_code, a.account_number): a.beneficiary.national_id for a in found}
 
 
-def _check_account(plan: Plan, in_use: dict, seen: dict) -> None:
+def _check_account(plan: Plan, in_use: dict, seen: dict, providers: dict) -> None:
     key = plan.account
     owner = in_use.get(key)
     if owner is not None and owner != plan.result.national_id:
-        plan.result.errors.append(f"Số tài khoản {key[1]} ({key[0]}) đã thuộc về người khác.")
+        plan.result.errors.append(f"Số tài khoản {key[1]} ({providers.get(key[0], key[0])}) đã thuộc về người khác.")
     elif key in seen:
         plan.result.errors.append(f"Số tài khoản {key[1]} trùng với dòng {seen[key]}.")
     seen.setdefault(key, plan.result.row_number)
@@ -121,14 +148,15 @@ def _base_data(b: Beneficiary) -> dict:
     return data
 
 
-def _plan_row(row: ParsedRow, commune_code: str, existing: dict, month: date, book: RateBook,
-              units: dict) -> Plan:
+def _plan_row(row: ParsedRow, ctx: _Context) -> Plan:
     result = RowResult(row.row_number, row.data.get("full_name", ""), row.national_id or "", "error",
-                       list(row.errors), list(row.warnings), clerk_amount=row.clerk_amount)
+                       list(row.errors), list(row.warnings), clerk_amount=row.clerk_amount,
+                       notices=list(row.notices))
     plan = Plan(result)
-    current = existing.get(row.national_id) if row.national_id else None
-    if current is not None and current.commune_code != commune_code:
-        name = units.setdefault(current.commune_code, db.session.get(AdministrativeUnit, current.commune_code).name)
+    current = ctx.existing.get(row.national_id) if row.national_id else None
+    if current is not None and current.commune_code != ctx.commune_code:
+        name = ctx.units.setdefault(current.commune_code,
+                                    db.session.get(AdministrativeUnit, current.commune_code).name)
         result.errors.append(f"Số định danh {row.national_id} đã được đăng ký hưởng trợ cấp tại {name}.")
         return plan
     if result.errors:
@@ -137,29 +165,56 @@ def _plan_row(row: ParsedRow, commune_code: str, existing: dict, month: date, bo
     data.update(row.data)
     _fill_defaults(row, data, current, result)
     try:
-        cleaned = clean_beneficiary(data, commune_code, current=current, check_duplicate=False)
+        cleaned = clean_beneficiary(data, ctx.commune_code, current=current, check_duplicate=False)
     except BeneficiaryInvalid as err:
         result.errors += [f"Ô {row.refs[key]}: {message}" if key in row.refs else message
                           for key, message in err.errors.items()]
         return plan
     result.warnings += cleaned.warnings
     plan.values, plan.existing = cleaned.values, current
-    _compare_amount(result, cleaned.values, month, book)
+    if current is not None:
+        _plan_update(plan, row, current, ctx)
+    else:
+        result.action = "new"
+        if row.account_number and row.provider_code:
+            plan.account = (row.provider_code, row.account_number)
+    _compare_amount(result, plan.values, ctx.month, ctx.book)
+    return plan
+
+
+def _plan_update(plan: Plan, row: ParsedRow, current: Beneficiary, ctx: _Context) -> None:
+    """Changes against the register, minus the fields edited on the portal (unless overwriting), with warnings for
+    those and for a switch from an active account to cash."""
+    result, before = plan.result, current_values(current)
+    changed = {k: v for k, v in plan.values.items() if before.get(k) != v}
+    kept = keep_edited(changed, ctx.edits.get(current.id, {}))
+    if kept:
+        result.warnings += edited_warnings(before, plan.values, kept, ctx.overwrite)
+        if ctx.overwrite:
+            result.overwritten = True
+        else:
+            result.kept = change_lines(before, plan.values, kept)
+            plan.values = plan.values | {k: before[k] for k in kept}
+            changed = {k: v for k, v in changed.items() if k not in kept}
+            if "payment_channel" in kept and NO_REASON_WARNING in result.warnings:
+                result.warnings.remove(NO_REASON_WARNING)
+    plan.changed = changed
+    result.changes = change_lines(before, plan.values, changed)
+    active = current.active_account
+    channel = plan.values["payment_channel"]
+    if active is not None and channel in CASH_CHANNELS and channel != current.payment_channel:
+        result.warnings.append(f"Đang có tài khoản {ctx.providers.get(active.provider_code, active.provider_code)} "
+                               f"{active.account_number}; chuyển sang {PaymentChannel(channel).label.lower()} "
+                               "theo tệp — kiểm tra lại.")
     if row.account_number and row.provider_code:
-        active = current.active_account if current else None
         if active is None:
             plan.account = (row.provider_code, row.account_number)
+            result.changes.append(f"Tài khoản: — → {ctx.providers.get(row.provider_code, row.provider_code)} "
+                                  f"{row.account_number}")
         elif (active.provider_code, active.account_number) != (row.provider_code, row.account_number):
-            result.warnings.append(f"Đã có tài khoản {active.account_number} ({active.provider_code}); "
-                                   f"không ghi tài khoản {row.account_number} trong tệp.")
-    if current is None:
-        result.action = "new"
-    else:
-        before = current_values(current)
-        plan.changed = {k: v for k, v in cleaned.values.items() if before.get(k) != v}
-        result.changes = [FIELD_LABELS[k] for k in plan.changed if k != "birth_year"]
-        result.action = "update" if plan.changed or plan.account else "unchanged"
-    return plan
+            result.warnings.append(f"Đã có tài khoản {ctx.providers.get(active.provider_code, active.provider_code)} "
+                                   f"{active.account_number}; không ghi tài khoản {row.account_number} trong tệp.")
+    result.action = "update" if plan.changed or plan.account else "unchanged"
 
 
 def _fill_defaults(row: ParsedRow, data: dict, current: Beneficiary | None, result: RowResult) -> None:
@@ -205,10 +260,14 @@ def _compare_amount(result: RowResult, values: dict, month: date, book: RateBook
 
 def counts_of(plans: list[Plan]) -> dict:
     """Counts for the preview: ``rows`` read and rows per action ``new``/``update``/``unchanged``/``error``, plus
-    ``warning`` (rows with a warning and no error)."""
+    ``warning`` (rows with a warning and no error), ``kept`` (rows keeping fields edited on the portal),
+    ``overwritten`` (rows overwriting such fields) and ``padded`` (IDs given back their leading zero)."""
     rows = [p.result for p in plans]
     counts = {k: sum(1 for r in rows if r.action == k) for k in ("new", "update", "unchanged", "error")}
     counts["warning"] = sum(1 for r in rows if r.warnings and not r.errors)
+    counts["kept"] = sum(1 for r in rows if r.kept and not r.errors)
+    counts["overwritten"] = sum(1 for r in rows if r.overwritten and not r.errors)
+    counts["padded"] = sum(1 for r in rows if r.notices)
     counts["rows"] = len(rows)
     return counts
 
@@ -217,40 +276,3 @@ def ordered(plans: list[Plan]) -> list[RowResult]:
     """Row results as the clerk reads them: errors first, then warnings, then the rest, each by Excel row number."""
     rank = {"error": 0, "warning": 1, "new": 2, "update": 2, "unchanged": 3}
     return sorted((p.result for p in plans), key=lambda r: (rank[r.status], r.row_number))
-
-
-def apply_plans(actor, plans: list[Plan], commune_code: str) -> dict:
-    """Write the planned rows; returns counts created / updated / unchanged / accounts."""
-    new = [p for p in plans if p.result.action == "new"]
-    for p in new:
-        p.existing = Beneficiary(commune_code=commune_code, status="active")
-        apply_values(p.existing, p.values)
-        db.session.add(p.existing)
-    db.session.flush()
-    accounts = 0
-    for p in plans:
-        if p.result.action not in ("new", "update"):
-            continue
-        b = p.existing
-        if p.result.action == "update" and p.changed:
-            before = {k: getattr(b, k) for k in p.changed}
-            apply_values(b, p.values)
-        if p.account:
-            db.session.add(PaymentAccount(  # the commune's sheet has no opening date: left unknown (None)
-                beneficiary=b, kind="bank_account", provider_code=p.account[0], account_number=p.account[1],
-                holder_kind="self", holder_name=ascii_upper(b.full_name), opened_on=None,
-                opened_by_user_id=getattr(actor, "id", None)))
-            accounts += 1
-        extra = {"Tài khoản": f"{p.account[0]} {p.account[1]}"} if p.account else {}
-        if p.result.action == "new":
-            record(actor, "import_create", "beneficiary", b.id, f"Thêm đối tượng {b.full_name} từ tệp Excel "
-                   f"(dòng {p.result.row_number})", after=audit_snapshot(p.values, skip_empty=True) | extra)
-        else:
-            changed = p.changed or {}
-            record(actor, "import_update", "beneficiary", b.id, f"Cập nhật đối tượng từ tệp Excel "
-                   f"(dòng {p.result.row_number})",
-                   before=audit_snapshot(before) if changed else None, after=audit_snapshot(changed) | extra)
-    db.session.flush()
-    counts = counts_of(plans)
-    return {"created": counts["new"], "updated": counts["update"], "unchanged": counts["unchanged"],
-            "accounts": accounts, "warnings": counts["warning"], "rows": counts["rows"]}

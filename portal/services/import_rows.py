@@ -71,8 +71,9 @@ class ParsedRow:
     """One data row as typed values. ``data`` holds raw input for ``registry.clean_beneficiary`` (only the keys the
     sheet gave a value for); ``national_id`` the parsed 12 digits (None on error); ``reason_from_note`` a
     ``CashAtHomeReason`` found in "Ghi chú"; ``clerk_amount`` the clerk's "Mức trợ cấp" (đồng); ``errors`` and
-    ``warnings`` Vietnamese messages naming the cell (e.g. "E12"); ``refs`` the cell of each ``data`` key, to name
-    it in errors from the register's rules."""
+    ``warnings`` Vietnamese messages naming the cell (e.g. "E12"); ``notices`` routine remarks that are not
+    warnings (an ID stored as a number, given back its leading zero); ``refs`` the cell of each ``data`` key, to
+    name it in errors from the register's rules."""
 
     row_number: int
     data: dict = field(default_factory=dict)
@@ -86,6 +87,7 @@ class ParsedRow:
     account_number: str | None = None
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     refs: dict[str, str] = field(default_factory=dict)
 
 
@@ -205,7 +207,7 @@ def _parse_id(row: ParsedRow, values: dict, header, cell) -> None:
         row.national_id, row.id_padded = result.value, result.padded
         row.data["national_id"] = result.value
         if result.padded:
-            row.warnings.append(f"Ô {header.cell_ref('national_id', row.row_number)}: số định danh lưu dạng số, "
+            row.notices.append(f"Ô {header.cell_ref('national_id', row.row_number)}: số định danh lưu dạng số, "
                                 f"đã bổ sung số 0 đầu → {result.value}.")
 
 

@@ -5,10 +5,12 @@ Each row is validated by the register's own rules (``registry.clean_beneficiary`
 within the commune (new / update / unchanged), and its allowance is computed by the portal from the rate tables for
 the month the list is for (Decree 20/2021 Art. 4, 6); a clerk's "Mức trợ cấp" that differs is a warning showing both
 amounts, never copied. An ID registered in another commune, an unreadable cell or an unknown category is a row
-error, and a file with any row error imports nothing. Importing the same file twice changes nothing."""
+error, and a file with any row error imports nothing. Importing the same file twice changes nothing. A field the
+clerk edited on the portal since it was last imported is kept, with a warning, unless the clerk chooses to overwrite
+it (``import_changes``)."""
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -18,7 +20,9 @@ from ..errors import AccessDenied, PortalError, StateError, ValidationError
 from ..extensions import db
 from ..models import ImportBatch, Organization, OrgKind
 from .audit import record
-from .import_plan import NO_REASON_NOTE, Plan, RowResult, analyse, apply_plans, counts_of, ordered  # noqa: F401
+from .import_changes import OVERWRITE_LABEL
+from .import_plan import NO_REASON_NOTE, Plan, RowResult, analyse, counts_of, ordered  # noqa: F401
+from .import_write import apply_plans
 
 KIND = "beneficiaries"
 STATUS_LABELS = {"new": "Mới", "update": "Cập nhật", "unchanged": "Không đổi", "error": "Lỗi", "warning": "Cảnh báo"}
@@ -27,7 +31,9 @@ STATUS_LABELS = {"new": "Mới", "update": "Cập nhật", "unchanged": "Không 
 @dataclass
 class Preview:
     """What an upload would do: ``rows`` ordered errors first, then warnings, then by Excel row; ``counts`` with
-    keys rows, new, update, unchanged, error, warning; ``month`` the first-of-month date amounts were computed for."""
+    keys rows, new, update, unchanged, error, warning, kept, overwritten, padded (see ``import_plan.counts_of``);
+    ``month`` the first-of-month date amounts were computed for; ``overwrite_manual`` whether fields edited on the
+    portal would be overwritten."""
 
     batch_id: int | None
     filename: str
@@ -35,18 +41,28 @@ class Preview:
     month: date
     rows: list[RowResult]
     counts: dict
+    overwrite_manual: bool = False
 
     @property
     def has_errors(self) -> bool:
         """True when any row has an error (the commit would be refused)."""
         return self.counts["error"] > 0
 
+    @property
+    def padded(self) -> list[str]:
+        """The routine notices of IDs given back their leading zero, "Dòng N: …", by Excel row (one summary line in
+        the preview, so they do not bury the warnings that matter)."""
+        return [f"Dòng {r.row_number}: {n}" for r in sorted(self.rows, key=lambda r: r.row_number)
+                for n in r.notices]
+
 
 @dataclass
 class ImportReport:
     """Outcome for the CLI: ``rows_read``, ``imported`` (created + updated), ``created``, ``updated``,
-    ``unchanged``, ``warnings`` (rows with a warning), ``errors`` (rows with an error) and the messages, each
-    starting "Dòng N:". ``committed`` is False for a dry run or when errors stopped the import."""
+    ``unchanged``, ``warnings`` (rows with a warning), ``errors`` (rows with an error), ``kept`` (rows keeping
+    fields edited on the portal) and the messages, each starting "Dòng N:", except one summary line for the IDs
+    given back their leading zero (each listed in ``notice_list``). ``committed`` is False for a dry run or when
+    errors stopped the import."""
 
     rows_read: int = 0
     imported: int = 0
@@ -55,8 +71,10 @@ class ImportReport:
     unchanged: int = 0
     warnings: int = 0
     errors: int = 0
+    kept: int = 0
     error_list: list[str] = field(default_factory=list)
     warning_list: list[str] = field(default_factory=list)
+    notice_list: list[str] = field(default_factory=list)
     committed: bool = False
 
 
@@ -103,11 +121,13 @@ def load_batch(actor, batch_id: int) -> ImportBatch:
     return batch
 
 
-def show_preview(actor, batch_id: int) -> Preview:
-    """Re-read a stored batch and return its ``Preview`` as it would be committed now."""
+def show_preview(actor, batch_id: int, overwrite_manual: bool = False) -> Preview:
+    """Re-read a stored batch and return its ``Preview`` as it would be committed now (with ``overwrite_manual``
+    as for ``commit``)."""
     batch = load_batch(actor, batch_id)
-    month, plans = analyse(batch.content, batch.scope, today=batch.created_at.date())
-    return Preview(batch.id, batch.filename, batch.scope, month, ordered(plans), counts_of(plans))
+    month, plans = analyse(batch.content, batch.scope, today=batch.created_at.date(),
+                           overwrite_manual=overwrite_manual)
+    return Preview(batch.id, batch.filename, batch.scope, month, ordered(plans), counts_of(plans), overwrite_manual)
 
 
 def _refuse_errors(plans: list[Plan]) -> None:
@@ -117,18 +137,21 @@ def _refuse_errors(plans: list[Plan]) -> None:
         raise PortalError(f"Tệp còn {len(bad)} dòng lỗi, chưa nhập dòng nào. Sửa tệp rồi tải lên lại. {first}")
 
 
-def commit(actor, batch_id: int) -> dict:
+def commit(actor, batch_id: int, overwrite_manual: bool = False) -> dict:
     """Import a previewed batch all-or-nothing: re-read the stored bytes, refuse (``PortalError``) if any row has an
     error, then create/update beneficiaries and record accounts already in the sheet, with one audit event per
-    changed beneficiary and one for the batch. Idempotent: committing a committed batch returns its summary.
-    Returns counts: rows, created, updated, unchanged, accounts, warnings. Raises ``AccessDenied`` (another
+    changed beneficiary and one for the batch. Fields edited on the portal since they were last imported keep the
+    portal's value unless ``overwrite_manual`` (the clerk ticked "Ghi đè cả các thông tin đã sửa trên cổng").
+    Idempotent: committing a committed batch returns its summary. Returns counts: rows, created, updated,
+    unchanged, accounts, warnings, kept (rows keeping portal edits), overwritten. Raises ``AccessDenied`` (another
     organisation's batch), ``StateError`` (discarded batch). Flushes, never commits."""
     batch = load_batch(actor, batch_id)
     if batch.status == "committed":
         return batch.summary["result"]
     if batch.status != "previewed":
         raise StateError("Tệp này đã bị hủy; hãy tải lên lại.")
-    _month, plans = analyse(batch.content, batch.scope, today=batch.created_at.date())
+    _month, plans = analyse(batch.content, batch.scope, today=batch.created_at.date(),
+                            overwrite_manual=overwrite_manual)
     _refuse_errors(plans)
     return _write(actor, batch, plans)
 
@@ -136,11 +159,12 @@ def commit(actor, batch_id: int) -> dict:
 def _write(actor, batch: ImportBatch, plans: list[Plan]) -> dict:
     """Apply the plans, mark the batch committed and audit it; returns the result counts."""
     r = apply_plans(actor, plans, batch.scope)
-    batch.status, batch.committed_at = "committed", datetime.now(timezone.utc)
+    batch.status, batch.committed_at = "committed", datetime.now(UTC)
     batch.summary = dict(batch.summary or {}) | {"result": r}
     record(actor, "import", "import_batch", batch.id,
            f"Nhập danh sách đối tượng từ tệp {batch.filename}: {r['rows']} dòng, {r['created']} mới, "
-           f"{r['updated']} cập nhật, {r['unchanged']} không đổi, {r['accounts']} tài khoản.")
+           f"{r['updated']} cập nhật, {r['unchanged']} không đổi, {r['accounts']} tài khoản"
+           f"{kept_summary(r)}.")
     db.session.flush()
     return r
 
@@ -157,20 +181,41 @@ def discard(actor, batch_id: int) -> None:
         db.session.flush()
 
 
-def import_file(actor, commune_code: str, path: str | Path, dry_run: bool = False) -> ImportReport:
+def kept_summary(result: dict) -> str:
+    """The part of a commit summary about fields edited on the portal: "; 2 dòng giữ thông tin đã sửa trên cổng"
+    (or "; 2 dòng ghi đè thông tin đã sửa trên cổng"), "" when none; ``result`` as returned by ``commit``."""
+    if result.get("kept"):
+        return f"; {result['kept']} dòng giữ thông tin đã sửa trên cổng (không lấy theo tệp)"
+    if result.get("overwritten"):
+        return f"; {result['overwritten']} dòng ghi đè thông tin đã sửa trên cổng"
+    return ""
+
+
+def padded_summary(count: int) -> str:
+    """"113 số định danh lưu dạng số đã được bổ sung số 0 đầu" — the one line standing for the routine notices."""
+    return f"{count} số định danh lưu dạng số đã được bổ sung số 0 đầu"
+
+
+def import_file(actor, commune_code: str, path: str | Path, dry_run: bool = False,
+                overwrite_manual: bool = False) -> ImportReport:
     """CLI import (flask import-beneficiaries): read the file at ``path`` for ``commune_code`` as ``actor`` (a User,
     or None for the system — the batch is then filed under the commune's committee). With errors, or with
-    ``dry_run``, nothing is written. Returns an ``ImportReport``. Raises ``ValidationError`` for file-level
+    ``dry_run``, nothing is written. Fields edited on the portal are kept unless ``overwrite_manual``. Returns an
+    ``ImportReport``. Raises ``ValidationError`` for file-level
     problems (wrong type, no header, another commune's title) and — in a dry run too — when the system imports
     for a commune without a committee organisation (Organization kind commune). Flushes, never commits."""
     content = Path(path).read_bytes()
-    month, plans = analyse(content, commune_code)
+    month, plans = analyse(content, commune_code, overwrite_manual=overwrite_manual)
     _org_for(actor, commune_code)  # the real import needs it: check it in a dry run too
     counts = counts_of(plans)
     report = ImportReport(rows_read=counts["rows"], warnings=counts["warning"], errors=counts["error"],
-                          created=counts["new"], updated=counts["update"], unchanged=counts["unchanged"])
+                          created=counts["new"], updated=counts["update"], unchanged=counts["unchanged"],
+                          kept=counts["kept"])
     report.error_list = [f"Dòng {r.row_number}: {e}" for r in ordered(plans) for e in r.errors]
     report.warning_list = [f"Dòng {r.row_number}: {w}" for r in ordered(plans) for w in r.warnings]
+    report.notice_list = [f"Dòng {r.row_number}: {n}" for r in ordered(plans) for n in r.notices]
+    if report.notice_list:
+        report.warning_list.append(padded_summary(counts["padded"]) + ".")
     if report.errors or dry_run:
         return report
     batch = _store(actor, commune_code, Path(path).name, content, counts, month)
@@ -179,5 +224,18 @@ def import_file(actor, commune_code: str, path: str | Path, dry_run: bool = Fals
     return report
 
 
-__all__ = ["Preview", "RowResult", "ImportReport", "preview", "show_preview", "commit", "discard", "import_file",
-           "load_batch", "STATUS_LABELS"]
+__all__ = [
+    "OVERWRITE_LABEL",
+    "STATUS_LABELS",
+    "ImportReport",
+    "Preview",
+    "RowResult",
+    "commit",
+    "discard",
+    "import_file",
+    "kept_summary",
+    "load_batch",
+    "padded_summary",
+    "preview",
+    "show_preview",
+]

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import Beneficiary, ImportBatch
 from portal.services.demo import user_by_username
 from portal.services.imports import import_file
-from portal.services.registry import create_beneficiary
+from portal.services.registry import create_beneficiary, form_data
 from tests.conftest import TAN_LOI_FILE, VINH_MY_FILE
 
 FORM = {"full_name": "Nguyễn Văn Bé", "birth": "05/03/1950", "gender": "male", "national_id": "089050123456",
@@ -260,3 +260,84 @@ def test_account_from_the_commune_list_shows_no_opening_date(clerk, loaded):
     b = db.session.execute(select(Beneficiary).where(Beneficiary.national_id == "089077105153")).scalar_one()
     html = clerk.get(f"/xa/doi-tuong/{b.id}").get_data(as_text=True)
     assert "<td>1164963643329</td><td>BUI NGOC VU</td><td>—</td><td>Đang dùng</td>" in html
+
+
+def edited_sample(changes: dict) -> bytes:
+    wb = openpyxl.load_workbook(VINH_MY_FILE)
+    for ref, value in changes.items():
+        wb.active[ref] = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def by_national_id(national_id):
+    db.session.expire_all()
+    return db.session.execute(select(Beneficiary).where(Beneficiary.national_id == national_id)).scalar_one()
+
+
+def edit_through_the_form(client, national_id, **changes):
+    b = by_national_id(national_id)
+    resp = client.post(f"/xa/doi-tuong/{b.id}/sua", form_data(b) | changes)
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
+
+
+def preview_of(client, content):
+    resp = upload(client, content)
+    assert resp.status_code == 302
+    return int(resp.headers["Location"].split("/")[-1]), clerk_html(client, resp.headers["Location"])
+
+
+def clerk_html(client, url):
+    return client.get(url).get_data(as_text=True)
+
+
+def test_update_rows_are_listed_visibly_with_old_and_new_values(clerk, loaded):
+    _, html = preview_of(clerk, edited_sample({"F9": "0911222333"}))
+    assert "Cập nhật: 1" in html
+    updates = html.split('<section class="card" id="updates">')[1].split("</section>")[0]
+    assert "Các dòng sẽ cập nhật (1)" in updates and "<details" not in updates  # never folded away
+    assert "Số điện thoại: 0822881621 → 0911222333" in updates and "Huỳnh Minh Khải" in updates
+
+
+def test_reimport_keeps_form_edits_unless_the_clerk_ticks_overwrite(clerk, loaded):
+    edit_through_the_form(clerk, "089133353959", phone="0911222333", hamlet="Khóm Vĩnh Tây 1",
+                          payment_channel="cash_at_home", cash_at_home_reason="bedridden")  # Bùi Mỹ Ánh
+    edit_through_the_form(clerk, "089197770279", children_count="2")  # Mai Mỹ Ánh, K4
+    batch_id, html = preview_of(clerk, read(VINH_MY_FILE))
+    assert "Cập nhật: 0" in html and "Không đổi: 340" in html
+    assert "2 dòng có thông tin đã sửa trên cổng sau lần nhập trước" in html
+    assert re.search(r"Dữ liệu trên cổng đã được sửa ngày \d\d/\d\d/\d{4} \(Nguyễn Thị Xuân\): Số con đang nuôi "
+                     r"2 → 1 trong tệp\. Giữ giá trị trên cổng", html)
+    assert "Số điện thoại 0911222333 → 0720767805 trong tệp" in html
+    box = re.search(r'<input[^>]*name="overwrite_manual"[^>]*>', html).group(0)
+    assert 'type="checkbox"' in box and "checked" not in box and "Ghi đè cả các thông tin đã sửa trên cổng" in html
+    resp = clerk.post(f"/xa/nhap/{batch_id}/xac-nhan", {"batch_id": batch_id})
+    assert "2 dòng giữ thông tin đã sửa trên cổng" in clerk_html(clerk, resp.headers["Location"])
+    assert by_national_id("089197770279").children_count == 2
+    assert by_national_id("089133353959").payment_channel == "cash_at_home"
+
+    batch_id, _ = preview_of(clerk, read(VINH_MY_FILE))
+    html = clerk_html(clerk, f"/xa/nhap/{batch_id}?ghi_de=1")
+    assert "Cập nhật: 2" in html and "Số con đang nuôi 2 → 1 trong tệp. Nhập tệp sẽ ghi đè." in html
+    assert "checked" in re.search(r'<input[^>]*name="overwrite_manual"[^>]*>', html).group(0)
+    resp = clerk.post(f"/xa/nhap/{batch_id}/xac-nhan", {"batch_id": batch_id, "overwrite_manual": "y"})
+    assert "2 dòng ghi đè thông tin đã sửa trên cổng" in clerk_html(clerk, resp.headers["Location"])
+    assert by_national_id("089197770279").children_count == 1
+    assert by_national_id("089133353959").phone == "0720767805"
+
+
+def test_padded_ids_are_one_collapsed_line_not_113_warnings(clerk):
+    _, html = preview_of(clerk, read(VINH_MY_FILE))
+    assert "Cảnh báo: 32" in html
+    padded = re.search(r'<details id="padded"><summary>(.*?)</summary>(.*?)</details>', html, re.DOTALL)
+    assert padded.group(1) == "113 số định danh lưu dạng số đã được bổ sung số 0 đầu — xem danh sách"
+    assert padded.group(2).count("<li>") == 113
+    assert "<li>Dòng 11: Ô E11: số định danh lưu dạng số, đã bổ sung số 0 đầu → 089077105153.</li>" in padded.group(2)
+    assert html.count("bổ sung số 0 đầu") == 114  # the summary and its list, nowhere else
+
+
+def test_account_to_cash_warning_in_the_preview_names_the_bank(clerk, loaded):
+    _, html = preview_of(clerk, edited_sample({"M11": "Tiền mặt tại điểm chi trả"}))
+    assert "Đang có tài khoản Agribank 1164963643329; chuyển sang tiền mặt tại điểm chi trả" in html
+    assert "Hình thức nhận: Tài khoản ngân hàng → Tiền mặt tại điểm chi trả" in html

@@ -5,6 +5,8 @@ from datetime import date
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
 
 from ...access import get_visible_or_404, visible
 from ...errors import AccessDenied, PortalError
@@ -19,6 +21,12 @@ from . import bp
 from .registry_forms import BeneficiaryForm, ImportForm
 
 PAGE_SIZE = 15
+
+
+class ImportCommitForm(FlaskForm):
+    """Xác nhận nhập: the one choice is to overwrite the fields edited on the portal (off unless ticked)."""
+
+    overwrite_manual = BooleanField(import_service.OVERWRITE_LABEL, default=False)
 
 
 @bp.context_processor
@@ -120,31 +128,36 @@ def _batch_or_404(batch_id: int):
 
 @bp.route("/nhap/<int:batch_id>")
 def import_preview(batch_id: int):
-    """Xem trước: counts and rows (errors first, with Excel row numbers); confirm or cancel."""
+    """Xem trước: counts and rows (errors first, then every update with its changes); confirm or cancel.
+    ``?ghi_de=1`` previews overwriting the fields edited on the portal."""
     batch = _batch_or_404(batch_id)
     preview = error = None
     if batch.status == "previewed":
         try:
-            preview = import_service.show_preview(current_user, batch.id)
+            preview = import_service.show_preview(current_user, batch.id,
+                                                  overwrite_manual=request.args.get("ghi_de") == "1")
         except PortalError as err:  # stored before a file-level rule existed (e.g. another commune's list)
             error = str(err)
     return render("commune/import_preview.html", batch=batch, preview=preview, error=error,
-                  labels=import_service.STATUS_LABELS)
+                  labels=import_service.STATUS_LABELS,
+                  form=ImportCommitForm(overwrite_manual=bool(preview and preview.overwrite_manual)))
 
 
 @bp.route("/nhap/<int:batch_id>/xac-nhan", methods=["POST"])
 def import_commit(batch_id: int):
-    """Xác nhận nhập: all-or-nothing; a double submit gets the same result (idempotent)."""
+    """Xác nhận nhập: all-or-nothing; fields edited on the portal are kept unless "Ghi đè…" is ticked; a double
+    submit gets the same result (idempotent)."""
     batch = _batch_or_404(batch_id)
+    form = ImportCommitForm()
     try:
-        r = import_service.commit(current_user, batch.id)
+        r = import_service.commit(current_user, batch.id, overwrite_manual=form.overwrite_manual.data)
     except PortalError as err:
         db.session.rollback()
         flash(str(err), "error")
         return redirect(url_for("commune.import_preview", batch_id=batch.id))
     db.session.commit()
     flash(f"Đã nhập {r['rows']} dòng: {r['created']} đối tượng mới, {r['updated']} cập nhật, "
-          f"{r['unchanged']} không đổi, {r['accounts']} tài khoản.", "ok")
+          f"{r['unchanged']} không đổi, {r['accounts']} tài khoản{import_service.kept_summary(r)}.", "ok")
     return redirect(url_for("commune.index"))
 
 
