@@ -29,8 +29,8 @@ def create_app(config: type | None = None) -> Flask:
 
     from . import auth_loader  # noqa: F401  (user loader, unauthorized handler)
     from .blueprints import register_blueprints
-    from .errors_web import register_error_handlers
     from .cli import register_cli
+    from .errors_web import register_error_handlers
     from .formatting import FILTERS
 
     register_blueprints(app)

@@ -12,8 +12,21 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .extensions import db, htmx
-from .models import (AuditEvent, ImportBatch, BankCoverage, Beneficiary, Duty, OrgKind, PaymentAccount, PaymentChannel,
-                     PayoutLine, PayoutList, ListStatus, AdministrativeUnit, User)
+from .models import (
+    AdministrativeUnit,
+    AuditEvent,
+    BankCoverage,
+    Beneficiary,
+    Duty,
+    ImportBatch,
+    ListStatus,
+    OrgKind,
+    PaymentAccount,
+    PaymentChannel,
+    PayoutLine,
+    PayoutList,
+    User,
+)
 
 ACCOUNT_CHANNELS = [c.value for c in PaymentChannel if c.is_account]
 

@@ -59,6 +59,7 @@ def register_cli(app: Flask) -> None:
     def list_organizations_cmd(kind, unit_code):
         """Print organisations (id, kind, unit, name, users) — the ids that other commands take."""
         from sqlalchemy import func, select
+
         from .models import Organization, User
         stmt = (select(Organization, func.count(User.id)).outerjoin(User, User.organization_id == Organization.id)
                 .group_by(Organization.id).order_by(Organization.kind, Organization.unit_code, Organization.id))

@@ -3,6 +3,8 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from .clock import to_vn
+
 
 def money(amount) -> str:
     """Integer đồng with "." thousands separators: 1234567 → "1.234.567"; None → ""."""
@@ -24,11 +26,7 @@ def datetime_vn(value) -> str:
     """datetime → "dd/mm/yyyy HH:MM" in Vietnam time (UTC+7)."""
     if value is None:
         return ""
-    from datetime import timedelta, timezone
-    vn = timezone(timedelta(hours=7))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(vn).strftime("%d/%m/%Y %H:%M")
+    return to_vn(value).strftime("%d/%m/%Y %H:%M")
 
 
 def month_vn(value) -> str:

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
+
 from portal import create_app
 from portal.extensions import db
 from tests.conftest import _config, scratch_database

@@ -10,9 +10,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError as FormError
+from wtforms.validators import DataRequired, Length
+from wtforms.validators import ValidationError as FormError
 
 from ..access import gate, get_visible_or_404
+from ..clock import today_vn
 from ..errors import AccessDenied, PortalError
 from ..extensions import db
 from ..models import Beneficiary, Duty
@@ -89,7 +91,7 @@ def index():
 @bp.route("/doi-tuong/<int:beneficiary_id>/mo-tai-khoan", methods=["GET", "POST"])
 def open_account(beneficiary_id):
     person = get_visible_or_404(Beneficiary, beneficiary_id)
-    defaults = {"opened_on": accounts.today_vn().isoformat(), "holder_name": accounts.default_holder_name(person)}
+    defaults = {"opened_on": today_vn().isoformat(), "holder_name": accounts.default_holder_name(person)}
     form = OpenAccountForm(person, data=None if request.method == "POST" else defaults)
     error = None
     if person.active_account is not None and request.method == "GET":

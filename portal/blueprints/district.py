@@ -6,7 +6,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 from wtforms import StringField
-from wtforms.validators import DataRequired, ValidationError as FormError
+from wtforms.validators import DataRequired
+from wtforms.validators import ValidationError as FormError
 
 from ..access import gate, get_visible_or_404, visible
 from ..errors import AccessDenied, PortalError

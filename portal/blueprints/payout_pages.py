@@ -1,13 +1,14 @@
 """Helpers shared by the payout-list pages of the district, commune and post office blueprints (no routes): the
 month picked in the query string, the month to show by default, one page of a list's lines. Rows are always loaded
 through ``portal.access``."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from math import ceil
 
 from flask import request
 from sqlalchemy import func, select
 
 from ..access import visible
+from ..clock import this_month_vn
 from ..errors import PortalError
 from ..extensions import db
 from ..models import PayoutLine, PayoutList
@@ -24,7 +25,7 @@ def month_arg(name: str = "thang") -> date:
     except (KeyError, PortalError):
         pass
     latest = db.session.execute(visible(PayoutList).with_only_columns(func.max(PayoutList.month))).scalar()
-    return latest or datetime.now(timezone(timedelta(hours=7))).date().replace(day=1)
+    return latest or this_month_vn()
 
 
 def page_arg() -> int:

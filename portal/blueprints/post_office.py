@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from ..access import gate, get_visible_or_404, visible
+from ..clock import today_vn
 from ..errors import PortalError
 from ..extensions import db
 from ..models import Duty, PayoutLine, PayoutList
@@ -68,7 +69,7 @@ def line_result(line_id):
     line = get_visible_or_404(PayoutLine, line_id)
     form = ResultForm(data=None if request.method == "POST" else {
         "result": "failed" if line.result == "failed" else "paid", "reason": line.result_reason or "",
-        "paid_on": (line.paid_on or results.today_vn()).isoformat()})
+        "paid_on": (line.paid_on or today_vn()).isoformat()})
     error = None
     if form.validate_on_submit():
         try:

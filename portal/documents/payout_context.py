@@ -5,10 +5,10 @@ Issuer lines come from the payout office (its ``parent_name`` above its name in 
 the short name of the office's district, signers are the preparer (Người lập biểu), the accountant (Kế toán, left
 blank) and the approver signing for the head ("KT. TRƯỞNG PHÒNG"). Only the category code is printed, never its
 text (HIV categories stay private; reference §2.3)."""
-from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from ..clock import today_vn, vn_date
 from ..extensions import db
 from ..formatting import coefficient
 from ..models import AdministrativeUnit, ListChannel, PaymentProvider, PayoutList
@@ -17,7 +17,6 @@ from ..services.payout_lines import AWAITING_ACCOUNT, NO_NOTE, line_notes
 from .payout_list import PayoutLine as DocLine
 from .payout_list import PayoutListDoc, default_signers
 
-VN = timezone(timedelta(hours=7))
 HEAD_TITLE = "KT. TRƯỞNG PHÒNG\nPHÓ TRƯỞNG PHÒNG"
 DOC_CHANNEL = {ListChannel.ACCOUNT: "bank_account", ListChannel.CASH_AT_POINT: "cash_at_point",
                ListChannel.CASH_AT_HOME: "cash_at_home"}
@@ -32,13 +31,6 @@ def short_name(unit: AdministrativeUnit) -> str:
             return unit.name[len(kind) + 1:]
     return unit.name
 
-
-def _vn_date(value: datetime | None) -> date:
-    if value is None:
-        return datetime.now(VN).date()
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(VN).date()
 
 
 def _note(line, note) -> str:
@@ -66,7 +58,7 @@ def build_payout_list_doc(lst: PayoutList) -> PayoutListDoc:
     approved = lst.approved_by is not None and lst.status_enum.frozen
     return PayoutListDoc(
         issuer_parent=(office.parent_name or "").upper(), issuer=office.name.upper(), place=short_name(office.unit),
-        issued_on=_vn_date(lst.approved_at if approved else lst.prepared_at), month=lst.month,
+        issued_on=vn_date(lst.approved_at if approved else lst.prepared_at) or today_vn(), month=lst.month,
         commune_name=lst.commune.name, channel=DOC_CHANNEL[lst.channel_enum], lines=lines,
         signers=default_signers(preparer=lst.prepared_by.full_name,
                                 head=lst.approved_by.full_name if approved else "", head_title=HEAD_TITLE),

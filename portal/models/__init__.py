@@ -1,12 +1,12 @@
 """SQLAlchemy models, one module per domain. Import from here: ``from portal.models import Beneficiary``."""
-from .geo import AdministrativeUnit
-from .organizations import BankCoverage, Duty, Organization, OrgKind, User
-from .registry import Beneficiary, Category, CategorySynonym, PaymentChannel, CashAtHomeReason
 from .accounts import PaymentAccount, PaymentProvider
-from .rates import CoefficientRule, StandardLevel
-from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList
 from .audit import AuditEvent
+from .geo import AdministrativeUnit
 from .imports import ImportBatch
+from .organizations import BankCoverage, Duty, Organization, OrgKind, User
+from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList
+from .rates import CoefficientRule, StandardLevel
+from .registry import Beneficiary, CashAtHomeReason, Category, CategorySynonym, PaymentChannel
 
 __all__ = [
     "AdministrativeUnit", "BankCoverage", "Duty", "Organization", "OrgKind", "User", "Beneficiary", "Category",

@@ -15,15 +15,25 @@ The bank spreadsheet import (``preview_bank_file`` / ``commit_bank_batch`` / ``i
 ``portal.services.bank_imports`` and is re-exported here.
 """
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from sqlalchemy import exists, select
 
 from .. import access
+from ..clock import today_vn
 from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
-from ..models import (AdministrativeUnit, BankCoverage, Beneficiary, Duty, Organization, OrgKind, PaymentAccount,
-                      PaymentProvider, User)
+from ..models import (
+    AdministrativeUnit,
+    BankCoverage,
+    Beneficiary,
+    Duty,
+    Organization,
+    OrgKind,
+    PaymentAccount,
+    PaymentProvider,
+    User,
+)
 from . import audit, identity
 
 ACCOUNT_NUMBER_MIN, ACCOUNT_NUMBER_MAX = 6, 19
@@ -31,13 +41,6 @@ EARLIEST_OPENING = date(2000, 1, 1)
 HOLDER_KINDS = {"self": "Chính chủ", "guardian": "Người giám hộ / người nhận thay"}
 DUPLICATE_NUMBER = "Số tài khoản đã được ghi cho người khác"
 _SEPARATORS = re.compile(r"[\s\-.]+")
-_VN_TZ = timezone(timedelta(hours=7))
-
-
-def today_vn() -> date:
-    """Today's date in Vietnam (UTC+7), the reference for "not in the future"."""
-    return datetime.now(_VN_TZ).date()
-
 
 def clean_account_number(raw) -> str:
     """Số tài khoản as stored: text of digits, spaces/dashes/dots removed, leading zeros kept.

@@ -8,19 +8,18 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ..clock import today_vn
 from ..documents.payout_context import build_payout_list_doc
 from ..documents.payout_list import render_payout_list
 from ..errors import PortalError, ValidationError
 from ..extensions import db
-from ..models import (AdministrativeUnit, BankCoverage, Beneficiary, LineResult, Organization, OrgKind, PayoutList,
-                      User)
+from ..models import AdministrativeUnit, BankCoverage, Beneficiary, LineResult, Organization, OrgKind, PayoutList, User
 from ..spreadsheets.reading import open_workbook
 from . import imports, payouts
-from .accounts import today_vn
 from .bank_imports import import_bank_file
-from .import_origin import communes_in_title
 from .demo import seed_demo
 from .identity import fold, parse_national_id
+from .import_origin import communes_in_title
 from .payout_results import RESULTS_OPEN, payment_sheet, record_result
 
 BANK_HEADER_HINTS = ("so tai khoan", "tai khoan")

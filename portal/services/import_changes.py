@@ -10,11 +10,12 @@ changes nothing; once an import overwrites a field, that import is its last writ
 again. Coupled fields travel together (channel with its cash-at-home reason, category with its disability level and
 children, birth date with birth year) so that the kept record stays valid."""
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..clock import to_vn
 from ..extensions import db
 from ..models import AuditEvent
 from .registry import FIELD_LABELS, FIELDS, display_value
@@ -27,7 +28,6 @@ GROUPS = (("payment_channel", "cash_at_home_reason", "cash_at_home_note"),
           ("category_code", "disability_level", "children_count"), ("birth_date", "birth_year"))
 FORM_ACTION, IMPORT_ACTION = "update", "import_update"
 OVERWRITE_LABEL = "Ghi đè cả các thông tin đã sửa trên cổng"
-_VN = timezone(timedelta(hours=7))
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,7 @@ class ManualEdit:
     @property
     def day(self) -> str:
         """The edit's date in Vietnam time, dd/mm/yyyy."""
-        at = self.at if self.at.tzinfo else self.at.replace(tzinfo=UTC)
-        return at.astimezone(_VN).strftime("%d/%m/%Y")
+        return to_vn(self.at).strftime("%d/%m/%Y")
 
 
 def manual_edits(beneficiary_ids: list[int]) -> dict[int, dict[str, ManualEdit]]:

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from ..errors import PortalError, ValidationError
 from ..extensions import db
-from ..formatting import coefficient as fmt_coefficient, money
-from ..models import (AdministrativeUnit, Beneficiary, CashAtHomeReason, PaymentAccount, PaymentChannel,
-                      PaymentProvider)
+from ..formatting import coefficient as fmt_coefficient
+from ..formatting import money
+from ..models import AdministrativeUnit, Beneficiary, CashAtHomeReason, PaymentAccount, PaymentChannel, PaymentProvider
 from ..spreadsheets.reading import BirthDate
 from .entitlement import RateBook
 from .import_changes import change_lines, edited_warnings, keep_edited, manual_edits

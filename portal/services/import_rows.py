@@ -17,8 +17,17 @@ from sqlalchemy import select
 from ..errors import ValidationError
 from ..extensions import db
 from ..models import CashAtHomeReason, CategorySynonym, PaymentChannel, PaymentProvider
-from ..spreadsheets.reading import (Column, cell_id_text, cell_text, find_header, iter_rows, open_workbook,
-                                    parse_birth_date, parse_int_amount, parse_month)
+from ..spreadsheets.reading import (
+    Column,
+    cell_id_text,
+    cell_text,
+    find_header,
+    iter_rows,
+    open_workbook,
+    parse_birth_date,
+    parse_int_amount,
+    parse_month,
+)
 from .identity import fold, nfc, parse_national_id
 
 COLUMNS = (

@@ -8,17 +8,24 @@ paid and who was not). Amounts are never changed here. Money is integer đồng.
 """
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from sqlalchemy import case, func, select
 
+from ..clock import today_vn, vn_date
 from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
 from ..models import Duty, LineResult, ListStatus, OrgKind, PaymentProvider, PayoutLine, PayoutList, User
-from ..spreadsheets.reading import (Column, cell_text, find_header, iter_rows, open_workbook, parse_date,
-                                    parse_int_amount)
+from ..spreadsheets.reading import (
+    Column,
+    cell_text,
+    find_header,
+    iter_rows,
+    open_workbook,
+    parse_date,
+    parse_int_amount,
+)
 from ..spreadsheets.writing import write_workbook
-from .accounts import today_vn
 from .audit import record
 from .identity import ascii_upper, fold, parse_national_id
 from .payouts import describe
@@ -33,7 +40,6 @@ SHEET_COLUMNS = [
     Column("reason", ("Lý do",), required=False),
     Column("paid_on", ("Ngày chi",), required=False),
 ]
-VN = timezone(timedelta(hours=7))
 _LIST_ID_RE = re.compile(r"Mã danh sách:\s*(\d+)")
 _RESULT_WORDS = {"da chi": LineResult.PAID, "khong chi duoc": LineResult.FAILED, "khong chi": LineResult.FAILED,
                  "chua chi": None}
@@ -83,12 +89,7 @@ def _require_post_office(actor: User, lst: PayoutList) -> None:
 
 def approved_on(lst: PayoutList) -> date | None:
     """The day ``lst`` was approved, in Vietnam time (UTC+7); None while not approved."""
-    value: datetime | None = lst.approved_at
-    if value is None:
-        return None
-    if value.tzinfo is None:  # SQLite returns naive UTC
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(VN).date()
+    return vn_date(lst.approved_at)
 
 
 def _checked(result, reason: str | None, paid_on: date | None,

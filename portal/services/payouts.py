@@ -17,8 +17,18 @@ from sqlalchemy.orm import Session, selectinload
 from ..access import area_commune_codes
 from ..errors import AccessDenied, PortalError, StateError
 from ..extensions import db
-from ..models import (AdministrativeUnit, Beneficiary, Duty, ListChannel, ListStatus, Organization, OrgKind, PayoutLine,
-                      PayoutList, User)
+from ..models import (
+    AdministrativeUnit,
+    Beneficiary,
+    Duty,
+    ListChannel,
+    ListStatus,
+    Organization,
+    OrgKind,
+    PayoutLine,
+    PayoutList,
+    User,
+)
 from ..models.registry import utcnow
 from .audit import record
 from .entitlement import RateBook

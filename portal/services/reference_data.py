@@ -11,8 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import (AdministrativeUnit, Category, CategorySynonym, CoefficientRule, PaymentProvider,
-                      StandardLevel)
+from ..models import AdministrativeUnit, Category, CategorySynonym, CoefficientRule, PaymentProvider, StandardLevel
 from .identity import fold
 
 DATA = Path(__file__).resolve().parent.parent / "data"

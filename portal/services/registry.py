@@ -13,8 +13,17 @@ from ..models import Beneficiary
 from .audit import record
 from .entitlement import RateBook
 from .identity import fold, name_sort_key, nfc
-from .registry_rules import (DISABILITY_LEVELS, FIELD_LABELS, FIELDS, GENDERS, BeneficiaryInvalid,  # noqa: F401
-                             Cleaned, audit_snapshot, clean_beneficiary, display_value)
+from .registry_rules import (  # noqa: F401
+    DISABILITY_LEVELS,
+    FIELD_LABELS,
+    FIELDS,
+    GENDERS,
+    BeneficiaryInvalid,
+    Cleaned,
+    audit_snapshot,
+    clean_beneficiary,
+    display_value,
+)
 
 
 def apply_values(beneficiary: Beneficiary, values: dict) -> None:

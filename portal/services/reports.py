@@ -8,8 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import (AdministrativeUnit, Beneficiary, LineResult, PaymentAccount, PaymentChannel, PayoutLine,
-                      PayoutList)
+from ..models import AdministrativeUnit, Beneficiary, LineResult, PaymentAccount, PaymentChannel, PayoutLine, PayoutList
 
 CHANNELS = [c.value for c in PaymentChannel]
 

@@ -2,8 +2,8 @@
 loads, htmx included — is at most 60 KB as transferred (gzip or deflate: what Chromium accepts over plain HTTP), and htmx actions answer at most 5 KB. Measured on
 the real Vĩnh Mỹ register (340 people) with its approved 08/2024 lists."""
 import gzip
-import zlib
 import re
+import zlib
 
 import pytest
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from portal.services.accounts import today_vn
+from portal.clock import today_vn
 from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
 
 pytestmark = pytest.mark.browser

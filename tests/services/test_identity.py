@@ -9,8 +9,20 @@ import pytest
 
 from portal.errors import ValidationError
 from portal.services.identity import (
-    PROVINCE_CODES, PROVINCE_NAMES, NationalIdResult, ascii_upper, detect_legacy_encoding, fold, name_sort_key,
-    names_match_bank, national_id_warnings, nfc, normalize_national_id, parse_national_id, phone_normalize)
+    PROVINCE_CODES,
+    PROVINCE_NAMES,
+    NationalIdResult,
+    ascii_upper,
+    detect_legacy_encoding,
+    fold,
+    name_sort_key,
+    names_match_bank,
+    national_id_warnings,
+    nfc,
+    normalize_national_id,
+    parse_national_id,
+    phone_normalize,
+)
 
 SAMPLES = sorted(Path("/work/shared/samples").glob("2024-07_*.xlsx"))
 TODAY = date(2026, 11, 29)

@@ -9,8 +9,15 @@ from sqlalchemy import delete, func, select
 
 from portal.errors import AccessDenied, PortalError, ValidationError
 from portal.extensions import db
-from portal.models import (AdministrativeUnit, AuditEvent, Beneficiary, ImportBatch, Organization, OrgKind,
-                           PaymentAccount)
+from portal.models import (
+    AdministrativeUnit,
+    AuditEvent,
+    Beneficiary,
+    ImportBatch,
+    Organization,
+    OrgKind,
+    PaymentAccount,
+)
 from portal.services import import_origin, imports
 from portal.services.demo import user_by_username
 from portal.services.registry import create_beneficiary, form_data, update_beneficiary

@@ -11,8 +11,14 @@ from portal.models import AuditEvent, Beneficiary
 from portal.services.audit import events_for
 from portal.services.demo import user_by_username
 from portal.services.identity import name_sort_key
-from portal.services.registry import (BeneficiaryInvalid, create_beneficiary, form_data, rate_warnings,
-                                      search_beneficiaries, update_beneficiary)
+from portal.services.registry import (
+    BeneficiaryInvalid,
+    create_beneficiary,
+    form_data,
+    rate_warnings,
+    search_beneficiaries,
+    update_beneficiary,
+)
 
 VINH_MY, TAN_LOI = "30322", "30535"
 

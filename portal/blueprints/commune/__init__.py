@@ -8,4 +8,4 @@ from ...models import Duty
 bp = Blueprint("commune", __name__, url_prefix="/xa")
 bp.before_request(gate(Duty.INTAKE))
 
-from . import registry, payouts  # noqa: E402,F401  (routes)
+from . import payouts, registry  # noqa: E402,F401  (routes)

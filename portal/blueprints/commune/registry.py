@@ -15,8 +15,14 @@ from ...models import Beneficiary, CashAtHomeReason
 from ...rendering import render
 from ...services import imports as import_service
 from ...services.audit import events_for
-from ...services.registry import (BeneficiaryInvalid, amount_in_month, create_beneficiary, form_data,
-                                  search_beneficiaries, update_beneficiary)
+from ...services.registry import (
+    BeneficiaryInvalid,
+    amount_in_month,
+    create_beneficiary,
+    form_data,
+    search_beneficiaries,
+    update_beneficiary,
+)
 from . import bp
 from .registry_forms import BeneficiaryForm, ImportForm
 
