@@ -12,7 +12,7 @@ from wtforms.validators import ValidationError as FormError
 from ..access import gate, get_visible_or_404, visible
 from ..errors import AccessDenied, PortalError
 from ..extensions import db
-from ..models import Duty, ListStatus, PayoutList
+from ..models import Duty, PayoutList
 from ..rendering import render, wants_fragment
 from ..services import payouts
 from ..services.audit import events_for
@@ -87,15 +87,10 @@ def build():
     return redirect(url)
 
 
-def _can_approve(lst) -> bool:
-    return (current_user.is_approver and current_user.id != lst.prepared_by_id
-            and lst.status == ListStatus.CONFIRMED)
-
-
 def _detail(lst, error=None, status=200):
     lines, page, pages = lines_page(lst, page_arg())
     return render("district/list.html", block="lines", lst=lst, lines=lines, page=page, pages=pages,
-                  notes=line_notes(lst, lines), totals=totals(lst), can_approve=_can_approve(lst), form=FlaskForm(),
+                  notes=line_notes(lst, lines), totals=totals(lst), can_approve=payouts.may_approve(current_user, lst), form=FlaskForm(),
                   error=error, events=events_for("payout_list", lst.id), status=status)
 
 

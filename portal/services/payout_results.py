@@ -15,6 +15,7 @@ from sqlalchemy import case, func, select
 from ..clock import today_vn, vn_date
 from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
+from ..formatting import money
 from ..models import Duty, LineResult, ListStatus, OrgKind, PaymentProvider, PayoutLine, PayoutList, User
 from ..spreadsheets.reading import (
     Column,
@@ -203,9 +204,9 @@ def _parse_row(row, lines: dict, seen: set,
     seen.add(national_id)
     amount = parse_int_amount(v.get("amount"), "Số tiền")
     if amount != line.total:
-        shown = "trống" if amount is None else f"{amount:,}".replace(",", ".")
+        shown = "trống" if amount is None else money(amount)
         raise ValidationError(f"Số tiền ({shown}) khác số tiền trong danh sách "
-                              f"({line.total:,}".replace(",", ".") + f" đồng) của {line.full_name}.")
+                              f"({money(line.total)} đồng) của {line.full_name}.")
     word = fold(cell_text(v.get("result")) or "chua chi")
     if word not in _RESULT_WORDS:
         raise ValidationError(f"Kết quả «{cell_text(v.get('result'))}» không hợp lệ "

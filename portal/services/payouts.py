@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..access import area_commune_codes
 from ..errors import AccessDenied, PortalError, StateError
 from ..extensions import db
+from ..formatting import money
 from ..models import (
     AdministrativeUnit,
     Beneficiary,
@@ -191,7 +192,7 @@ def _fill(actor, month, commune, channel, lst, rows) -> PayoutList:
     note = " Danh sách đã được xã xác nhận nay trở lại dự thảo, xã cần xác nhận lại." if was_confirmed else ""
     record(actor, action, "payout_list", lst.id,
            f"Lập danh sách chi trả {describe(lst)}: {lst.people_count} người, "
-           f"{lst.total_amount:,} đồng.".replace(",", ".") + note,
+           f"{money(lst.total_amount)} đồng." + note,
            after={"people_count": lst.people_count, "total_amount": lst.total_amount, "status": lst.status})
     return lst
 
@@ -230,6 +231,12 @@ def confirm_list(actor: User, lst: PayoutList) -> PayoutList:
     return lst
 
 
+def may_approve(actor: User, lst: PayoutList) -> bool:
+    """True when ``actor`` could approve ``lst`` now: an approver who did not prepare it, and the commune confirmed
+    it (the page shows the button only then; ``approve_list`` enforces the same rules)."""
+    return actor.is_approver and actor.id != lst.prepared_by_id and lst.status == ListStatus.CONFIRMED
+
+
 def approve_list(actor: User, lst: PayoutList) -> PayoutList:
     """A district approver (``is_approver``, not the preparer) approves a list the commune confirmed (phê duyệt).
     The state change is one guarded ``UPDATE … WHERE status='confirmed'``, so of two approvers at once exactly one
@@ -258,7 +265,7 @@ def approve_list(actor: User, lst: PayoutList) -> PayoutList:
         raise StateError("Danh sách vừa được người khác phê duyệt hoặc thay đổi. Hãy tải lại trang.")
     record(actor, "approve", "payout_list", lst.id,
            f"Phê duyệt danh sách {describe(lst)}: {lst.people_count} người, "
-           f"{lst.total_amount:,} đồng.".replace(",", "."),
+           f"{money(lst.total_amount)} đồng.",
            before={"status": "confirmed"}, after={"status": "approved"})
     db.session.flush()
     return lst
