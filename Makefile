@@ -4,7 +4,7 @@ PYTEST = .venv/bin/pytest
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run db test test-postgres
+.PHONY: install run db test test-postgres bench
 
 install:
 	@bash scripts/install.sh
@@ -21,3 +21,7 @@ test: install
 
 test-postgres: install
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(PYTEST) -q -n 2 --dist loadfile -m "not browser"
+
+# Speed figures (not tests): every bench/*.py in turn, e.g. bench/pdf_lists.py (payout-list PDF vs LibreOffice).
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; .venv/bin/python $$script || exit 1; done

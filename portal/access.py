@@ -15,16 +15,25 @@ from .extensions import db, htmx
 from .models import (
     AdministrativeUnit,
     AuditEvent,
+    Authorization,
     BankCoverage,
     Beneficiary,
+    ChangeSubmission,
     Duty,
+    Hamlet,
+    IdentityCheck,
     ImportBatch,
+    IssuedDocument,
+    Job,
     ListStatus,
     OrgKind,
     PaymentAccount,
     PaymentChannel,
     PayoutLine,
     PayoutList,
+    PayoutPointSession,
+    RegistryEvent,
+    ServiceContract,
     User,
 )
 
@@ -38,6 +47,8 @@ BLUEPRINT_DUTIES = {
     "post_office": Duty.PAYMENT_SERVICE,
     "province": Duty.OVERSIGHT,
     "police": Duty.ID_VERIFICATION,
+    "rates": Duty.OVERSIGHT,  # after "province" too (rates as data, issue #4)
+    "reference_admin": Duty.OVERSIGHT,  # after "province": the province's home page stays its overview
 }
 
 
@@ -63,6 +74,20 @@ def gate(duty: str):
     return check
 
 
+def gate_any(*duties: str):
+    """Like ``gate`` for a blueprint serving several duties (e.g. monthly reports: commune, district, province):
+    the organisation must hold at least one of ``duties``."""
+
+    def check():
+        if not current_user.is_authenticated:
+            return login_redirect()
+        if not any(current_user.organization.has_duty(d) for d in duties):
+            abort(403)
+        return None
+
+    return check
+
+
 def home_endpoint(user: User) -> str:
     """The endpoint of the user's main page (first blueprint whose duty the organisation holds)."""
     for bp, duty in BLUEPRINT_DUTIES.items():
@@ -82,7 +107,8 @@ def area_commune_codes(user: User):
     if org.kind in (OrgKind.DISTRICT, OrgKind.POST_OFFICE):
         return select(AdministrativeUnit.code).where(AdministrativeUnit.parent_code == org.unit_code)
     if org.kind == OrgKind.BANK:
-        return select(BankCoverage.commune_code).where(BankCoverage.bank_id == org.id)
+        return select(BankCoverage.commune_code).where(BankCoverage.bank_id == org.id,
+                                                       BankCoverage.status == "approved")
     if org.kind == OrgKind.PROVINCE:
         return None
     return select(AdministrativeUnit.code).where(False)
@@ -123,6 +149,38 @@ def visible(model, user: User | None = None):
         return select(PayoutLine).where(PayoutLine.payout_list_id.in_(lists))
     if model is ImportBatch:
         return select(ImportBatch).where(ImportBatch.organization_id == org.id)
+    if model is Hamlet:  # khóm/ấp lists: by area, like the register (issue #3)
+        return select(Hamlet) if area is None else select(Hamlet).where(Hamlet.commune_code.in_(area))
+    if model in (IdentityCheck, RegistryEvent, ChangeSubmission):
+        # identity checks: commune, its police, district, province; events and submissions: not the police
+        stmt = select(model)
+        if org.kind in (OrgKind.BANK, OrgKind.POST_OFFICE) or (org.kind == OrgKind.POLICE and model is not IdentityCheck):
+            return stmt.where(False)
+        return stmt if area is None else stmt.where(model.commune_code.in_(area))
+    if model is Authorization:  # letters carry the proxy's ID: not for the police or the province
+        if org.kind in (OrgKind.POLICE, OrgKind.PROVINCE):
+            return select(Authorization).where(False)
+        return select(Authorization).where(Authorization.beneficiary_id.in_(
+            visible(Beneficiary, user).with_only_columns(Beneficiary.id)))
+    if model is PayoutPointSession:  # a bank sees its own sessions in approved coverage; others by area
+        stmt = select(PayoutPointSession)
+        if area is not None:
+            stmt = stmt.where(PayoutPointSession.commune_code.in_(area))
+        if org.kind == OrgKind.BANK:
+            stmt = stmt.where(PayoutPointSession.bank_id == org.id)
+        return stmt
+    if model is Job:  # background jobs: the user who started it and their organisation
+        return select(Job).where((Job.user_id == user.id) | (Job.owner_org_id == org.id))
+    if model is ServiceContract:  # the district office that drafts it, its post office once issued, the province
+        stmt = select(ServiceContract)
+        if org.kind == OrgKind.PROVINCE:
+            return stmt
+        if org.kind == OrgKind.POST_OFFICE:
+            return stmt.where(ServiceContract.post_office_id == org.id, ServiceContract.status != "draft")
+        return stmt.where(ServiceContract.district_org_id == org.id)
+    if model is IssuedDocument:  # the issuing organisation and the province (the public sees only /xac-minh)
+        stmt = select(IssuedDocument)
+        return stmt if org.kind == OrgKind.PROVINCE else stmt.where(IssuedDocument.organization_id == org.id)
     if model is AuditEvent:
         stmt = select(AuditEvent)
         return stmt if org.kind == OrgKind.PROVINCE else stmt.where(AuditEvent.organization_id == org.id)

@@ -72,3 +72,5 @@ def register_cli(app: Flask) -> None:
 
     from .cli_imports import register_import_commands
     register_import_commands(app)
+    from .documents.cli import register_document_commands
+    register_document_commands(app)

@@ -14,7 +14,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = os.environ.get("REDIS_URL")
+    JOBS_SYNC = False  # True: background jobs run at once in the caller's thread (tests)
+    JOBS_THREADS = int(os.environ.get("JOBS_THREADS", "2"))  # in-process runner threads when REDIS_URL is unset
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024
+    IMPORT_JOB_ROWS = int(os.environ.get("IMPORT_JOB_ROWS", "500"))  # larger commune imports run as a background job
+    IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))  # data rows per file; the clerk splits bigger
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -24,6 +28,11 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
     PAGE_SIZE = 25
+    # Issued documents: certificates for PAdES signing (one org-<id>.p12 per organisation; default
+    # <instance>/certs, created for the demo by `flask dev-ca`) and the public base URL printed in QR codes.
+    SIGNING_CERT_DIR = os.environ.get("SIGNING_CERT_DIR")
+    SIGNING_P12_PASSWORD = os.environ.get("SIGNING_P12_PASSWORD", "asxh-dev")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
 
 
 class TestConfig(Config):
@@ -33,3 +42,5 @@ class TestConfig(Config):
     SECRET_KEY = "test"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     WTF_CSRF_ENABLED = True
+    JOBS_SYNC = True
+    REDIS_URL = None

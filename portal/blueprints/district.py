@@ -1,7 +1,7 @@
 """District labour office (Phòng LĐTBXH) pages: building the month's payout lists (one per commune × channel),
 checking them and approving them. Gated on the ``payout_management`` duty; rows are loaded through
 ``portal.access``; the rules (who may approve, frozen lists) live in ``portal.services.payouts``."""
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, Response, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
@@ -14,13 +14,12 @@ from ..errors import AccessDenied, PortalError
 from ..extensions import db
 from ..models import Duty, PayoutList
 from ..rendering import render, wants_fragment
-from ..services import payouts
+from ..services import fee_statements, payout_cycle, payouts
 from ..services.audit import events_for
 from ..services.entitlement import parse_month
-from ..services.payout_exclusions import month_exclusions
 from ..services.payout_lines import line_notes
 from ..services.payout_results import totals
-from .payout_pages import lines_page, month_arg, page_arg
+from .payout_pages import ReturnForm, lines_page, month_arg, page_arg
 
 bp = Blueprint("district", __name__, url_prefix="/huyen")
 bp.before_request(gate(Duty.PAYOUT_MANAGEMENT))
@@ -57,9 +56,11 @@ def build_summary(result: payouts.BuildResult, month) -> str:
 def _month_page(month, form=None, result=None, status=200):
     """The month's page (or its ``month`` block for htmx): heading, forms, lists and who is left off."""
     lists = _month_lists(month)
-    exclusions = result.exclusions if result else (month_exclusions(current_user, month) if lists else [])
+    check = payout_cycle.completeness(current_user, month) if lists else None
+    exclusions = result.exclusions if result else (check.left_off if check else [])
     return render("district/index.html", block="month", month=month, lists=lists, exclusions=exclusions,
-                  form=form or BuildForm(data={"month": f"{month:%Y-%m}"}),
+                  form=form or BuildForm(data={"month": f"{month:%Y-%m}"}), check=check,
+                  deadlines=payout_cycle.deadlines(month),
                   summary=build_summary(result, month) if result else None, status=status)
 
 
@@ -87,11 +88,13 @@ def build():
     return redirect(url)
 
 
-def _detail(lst, error=None, status=200):
+def _detail(lst, error=None, status=200, return_form=None):
     lines, page, pages = lines_page(lst, page_arg())
     return render("district/list.html", block="lines", lst=lst, lines=lines, page=page, pages=pages,
                   notes=line_notes(lst, lines), totals=totals(lst), can_approve=payouts.may_approve(current_user, lst), form=FlaskForm(),
-                  error=error, events=events_for("payout_list", lst.id), status=status)
+                  error=error, events=events_for("payout_list", lst.id), status=status,
+                  control=payout_cycle.control_totals(lst), deadlines=payout_cycle.deadlines(lst.month),
+                  return_form=return_form or ReturnForm())
 
 
 @bp.route("/chi-tra/<int:list_id>")
@@ -110,3 +113,65 @@ def approve(list_id):
     db.session.commit()
     flash(f"Đã phê duyệt danh sách {payouts.describe(lst)}.", "ok")
     return redirect(url_for("district.payout_list", list_id=lst.id))
+
+
+def _act(list_id, action, done: str):
+    """Run one state action (``action(current_user, lst)``) on a visible list; redirect with ``done`` flashed, or
+    re-render the list page with the Vietnamese error (403 / 422)."""
+    lst = get_visible_or_404(PayoutList, list_id)
+    try:
+        result = action(current_user, lst)
+    except PortalError as err:
+        db.session.rollback()
+        return _detail(db.session.get(PayoutList, list_id), str(err), 403 if isinstance(err, AccessDenied) else 422)
+    db.session.commit()
+    flash(done.format(lst=payouts.describe(lst)), "ok")
+    return redirect(url_for("district.payout_list", list_id=getattr(result, "id", lst.id)))
+
+
+@bp.route("/chi-tra/<int:list_id>/tra-lai", methods=["POST"])
+def return_list(list_id):
+    """The approver sends a confirmed list back for revision, with a reason."""
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        return _detail(get_visible_or_404(PayoutList, list_id), status=422, return_form=form)
+    return _act(list_id, lambda u, lst: payouts.return_list(u, lst, form.reason.data),
+                "Đã trả lại danh sách {lst} để sửa.")
+
+
+@bp.route("/chi-tra/<int:list_id>/quyet-toan", methods=["POST"])
+def settle(list_id):
+    return _act(list_id, payouts.settle_list, "Đã quyết toán danh sách {lst}.")
+
+
+@bp.route("/chi-tra/<int:list_id>/bo-sung", methods=["POST"])
+def supplement(list_id):
+    return _act(list_id, payout_cycle.build_supplement, "Đã lập danh sách bổ sung cho danh sách {lst}.")
+
+
+def _statements(month):
+    offices = {l.post_office for l in _month_lists(month) if l.post_office is not None}
+    return [fee_statements.fee_statement(o, month) for o in sorted(offices, key=lambda o: o.id)]
+
+
+@bp.route("/chi-phi")
+def fees():
+    """Fee statements (bảng tính chi phí chi trả) of the month for the post offices paying the district's lists."""
+    month = month_arg()
+    return render("district/fees.html", month=month, statements=_statements(month))
+
+
+@bp.route("/chi-phi/<int:office_id>.xlsx")
+def fees_xlsx(office_id):
+    month = month_arg()
+    statement = next((s for s in _statements(month) if s.post_office.id == office_id), None)
+    if statement is None:
+        return "Không có bảng tính chi phí của bưu điện này trong tháng.", 404
+    return Response(fee_statements.fee_statement_xlsx(statement), mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=chi-phi-chi-tra-{month:%Y-%m}-{office_id}.xlsx"})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+from . import district_changes  # noqa: E402,F401  (review of monthly change lists, issue #3)
+from . import district_accounts  # noqa: E402,F401  (flagged accounts, issue #5)

@@ -1,13 +1,22 @@
 """Document downloads for any logged-in user, limited by ``portal.access`` to what they may see: the payout list
 as an official PDF (danh sách chi trả), and its payment spreadsheet (bảng kê chi trả, .xlsx) for the district
-office and the post office."""
-from flask import Blueprint, abort, make_response
+office and the post office; issued documents exactly as stored; the authorization letter (giấy ủy quyền) of a
+recorded authorization, and its issue by the commune (one page, rendered in the request)."""
+from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
 
-from ..access import get_visible_or_404
-from ..documents.payout_context import build_payout_list_doc
-from ..documents.payout_list import render_payout_list
-from ..models import OrgKind, PayoutList
+from ..access import get_visible_or_404, may_see, visible
+from ..clock import today_vn
+from ..errors import AccessDenied, PortalError
+from ..extensions import db
+from ..models import Authorization, IssuedDocument, Organization, OrgKind, PayoutList, ServiceContract
+from ..rendering import render
+from ..services.contracts import countersign
+from ..services.documents import issue_authorization_letter as issue_letter
+from ..rendering import render
+from ..services.payout_list_pdf import request_pdf as request_list_pdf
 from ..services.payout_results import payment_sheet as build_payment_sheet
 
 bp = Blueprint("documents", __name__, url_prefix="/van-ban")
@@ -28,14 +37,25 @@ def _file(body: bytes, mimetype: str, filename: str, disposition: str = "attachm
     return resp
 
 
+def pdf_response(body: bytes, filename: str, disposition: str = "inline"):
+    """A PDF response (not cached: documents may hold personal data)."""
+    return _file(body, "application/pdf", filename, disposition)
+
+
 def _name(lst: PayoutList, ext: str) -> str:
     return f"danh-sach-chi-tra-{lst.commune_code}-{lst.month:%Y-%m}-{lst.channel}.{ext}"
 
 
 @bp.route("/danh-sach-chi-tra/<int:list_id>.pdf")
 def payout_list_pdf(list_id):
+    """The list's stored PDF; else a page following the job that renders it (never rendered in the request).
+    ``?tep=<id>``: the one-off print of a list still open that a job made (helper H)."""
     lst = get_visible_or_404(PayoutList, list_id)
-    return _file(render_payout_list(build_payout_list_doc(lst)), "application/pdf", _name(lst, "pdf"))
+    stored, job = request_list_pdf(current_user, lst, request.args.get("tep", type=int))
+    if stored is not None:
+        return _file(stored.content, stored.mimetype, stored.filename)
+    db.session.commit()
+    return render("jobs/show.html", block="progress", job=job, title="Đang chuẩn bị danh sách chi trả (PDF)")
 
 
 @bp.route("/danh-sach-chi-tra/<int:list_id>.xlsx")
@@ -44,3 +64,106 @@ def payment_sheet(list_id):
         abort(403)
     lst = get_visible_or_404(PayoutList, list_id)
     return _file(build_payment_sheet(lst), XLSX, _name(lst, "xlsx"))
+
+
+@bp.route("/da-ban-hanh/<int:document_id>.pdf")
+def issued_pdf(document_id):
+    """An issued document exactly as stored (its bytes match the hash shown on the verification page)."""
+    doc = get_visible_or_404(IssuedDocument, document_id)
+    return pdf_response(doc.content, doc.filename, "attachment")
+
+
+@bp.route("/giay-uy-quyen/<int:authorization_id>.pdf")
+def authorization_letter(authorization_id):
+    """The authorization letter of a recorded authorization: the issued copy when the commune issued one, else an
+    unnumbered print to be signed and certified on paper."""
+    from ..documents.authorization_letter import render_letter
+    auth = get_visible_or_404(Authorization, authorization_id)
+    if not may_see("national_id"):
+        abort(403)  # the letter prints both ID numbers
+    issued = db.session.execute(select(IssuedDocument).where(
+        IssuedDocument.subject_type == "authorization", IssuedDocument.subject_id == auth.id)
+        .order_by(IssuedDocument.id.desc()).limit(1)).scalar_one_or_none()
+    if issued is not None:
+        return pdf_response(issued.content, issued.filename)
+    commune = db.session.execute(select(Organization).where(
+        Organization.kind == OrgKind.COMMUNE, Organization.unit_code == auth.beneficiary.commune_code)).scalars().first()
+    if commune is None:
+        abort(404)
+    return pdf_response(render_letter(auth, commune), f"giay-uy-quyen-{auth.id}.pdf")
+
+
+@bp.route("/giay-uy-quyen/<int:authorization_id>/ban-hanh", methods=["POST"])
+def issue_authorization_letter(authorization_id):
+    """Issue (number, store, sign) the letter under the commune committee; commune only."""
+    auth = get_visible_or_404(Authorization, authorization_id)
+    try:
+        doc = issue_letter(current_user, auth, today_vn())
+    except AccessDenied:
+        abort(403)
+    except PortalError as err:
+        db.session.rollback()
+        flash(str(err), "error")
+        return redirect(url_for("documents.authorization_letter", authorization_id=authorization_id))
+    db.session.commit()
+    flash(f"Đã ban hành giấy ủy quyền số {doc.number_text}.", "ok")
+    return redirect(url_for("documents.authorization_letter", authorization_id=authorization_id))
+
+
+@bp.route("/hop-dong/<int:contract_id>")
+def contract_for_post_office(contract_id):
+    """The post office's view of an issued service contract: download it and sign it digitally (bên B)."""
+    contract = get_visible_or_404(ServiceContract, contract_id)
+    if current_user.organization_id != contract.post_office_id:
+        abort(403)
+    return render("documents/contract_post_office.html", c=contract, form=FlaskForm())
+
+
+@bp.route("/hop-dong/<int:contract_id>/hop-dong.pdf")
+def contract_pdf(contract_id):
+    """The issued contract (or the copy signed by both, once there is one) for the district, post office, province."""
+    contract = get_visible_or_404(ServiceContract, contract_id)
+    if contract.scan_sha256:
+        return pdf_response(contract.scan, contract.scan_filename or "hop-dong.pdf")
+    if contract.document is None:
+        abort(404)
+    return pdf_response(contract.document.content, contract.document.filename)
+
+
+@bp.route("/hop-dong/<int:contract_id>/ky-so", methods=["POST"])
+def countersign_contract(contract_id):
+    """Bên B (the post office) signs the issued contract with its certificate."""
+    contract = get_visible_or_404(ServiceContract, contract_id)
+    try:
+        countersign(current_user, contract, today_vn())
+    except AccessDenied:
+        abort(403)
+    except PortalError as err:
+        db.session.rollback()
+        flash(str(err), "error")
+        return redirect(url_for("documents.contract_for_post_office", contract_id=contract_id))
+    db.session.commit()
+    flash("Bưu điện đã ký số hợp đồng.", "ok")
+    return redirect(url_for("documents.contract_for_post_office", contract_id=contract_id))
+
+
+@bp.route("/hop-dong/")
+def post_office_contracts():
+    """The post office's issued and signed service contracts (bên B)."""
+    if current_user.organization.kind != OrgKind.POST_OFFICE:
+        abort(403)
+    rows = db.session.execute(visible(ServiceContract).order_by(ServiceContract.id.desc())).scalars().all()
+    return render("documents/contracts_post_office.html", contracts=rows)
+
+
+@bp.route("/bang-ke-phi.pdf")
+def fee_statement_pdf():
+    """The post office's monthly fee statement (``?thang=YYYY-MM``) as a PDF (one page, rendered in the request)."""
+    from ..documents.fee_statement import render_fee_statement
+    from ..services.fee_statements import fee_statement
+    from .payout_pages import month_arg
+    if current_user.organization.kind != OrgKind.POST_OFFICE:
+        abort(403)
+    month = month_arg()
+    return pdf_response(render_fee_statement(fee_statement(current_user.organization, month), None, today_vn()),
+                        f"bang-ke-phi-{month:%Y-%m}.pdf")

@@ -5,6 +5,9 @@ from datetime import date
 from math import ceil
 
 from flask import request
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 from sqlalchemy import func, select
 
 from ..access import visible
@@ -40,3 +43,10 @@ def lines_page(lst: PayoutList, page: int, size: int = LINES_PER_PAGE) -> tuple[
     lines = list(db.session.execute(select(PayoutLine).where(PayoutLine.payout_list_id == lst.id)
                                     .order_by(PayoutLine.position).offset((page - 1) * size).limit(size)).scalars())
     return lines, page, pages
+
+
+class ReturnForm(FlaskForm):
+    """Trả lại danh sách để sửa, với lý do (commune, approver or post office; ``payouts.return_list``)."""
+
+    reason = StringField("Lý do trả lại", validators=[DataRequired("Ghi lý do trả lại."), Length(
+        min=5, max=300, message="Lý do từ 5 đến 300 ký tự.")])

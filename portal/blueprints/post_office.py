@@ -3,7 +3,7 @@ line to record paid / failed (htmx swaps just the row), the payment spreadsheet 
 the results, and paid / unpaid totals. Gated on the ``payment_service`` duty; rows are loaded through
 ``portal.access`` (a post office sees only lists assigned to it, from approval on); rules live in
 ``portal.services.payout_results``. The category (diện) is never shown here."""
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -14,15 +14,16 @@ from wtforms.validators import Length
 
 from ..access import gate, get_visible_or_404, visible
 from ..clock import today_vn
-from ..errors import PortalError
+from ..errors import AccessDenied, PortalError
 from ..extensions import db
 from ..models import Duty, PayoutLine, PayoutList
 from ..rendering import render, wants_fragment
+from ..services import fee_statements, payout_cycle, payouts
 from ..services import payout_results as results
 from ..services.audit import events_for
 from ..services.payout_lines import line_notes
 from ..spreadsheets.reading import parse_date
-from .payout_pages import lines_page, page_arg
+from .payout_pages import ReturnForm, lines_page, month_arg, page_arg
 
 bp = Blueprint("post_office", __name__, url_prefix="/buu-dien")
 bp.before_request(gate(Duty.PAYMENT_SERVICE))
@@ -51,12 +52,14 @@ def index():
     return render("post_office/index.html", lists=lists, totals=results.result_totals_by_list([l.id for l in lists]))
 
 
-def _detail(lst, upload_form=None, upload_errors=(), status=200):
+def _detail(lst, upload_form=None, upload_errors=(), status=200, return_form=None, error=None):
     lines, page, pages = lines_page(lst, page_arg(), LINES_PER_PAGE)
     return render("post_office/list.html", lst=lst, lines=lines, page=page, pages=pages, totals=results.totals(lst),
                   notes=line_notes(lst, lines),
                   upload_form=upload_form or ResultsUploadForm(), upload_errors=upload_errors,
-                  events=events_for("payout_list", lst.id), status=status)
+                  events=events_for("payout_list", lst.id), status=status, error=error, form=FlaskForm(),
+                  control=payout_cycle.control_totals(lst), deadlines=payout_cycle.deadlines(lst.month),
+                  return_form=return_form or ReturnForm())
 
 
 @bp.route("/danh-sach/<int:list_id>")
@@ -107,3 +110,49 @@ def upload_results(list_id):
     flash(f"Đã ghi kết quả từ tệp: {out.paid} người đã chi, {out.failed} người không chi được, "
           f"{out.unchanged} dòng không đổi.", "ok")
     return redirect(url_for("post_office.payout_list", list_id=lst.id))
+
+
+def _act(list_id, action, done: str):
+    """One state action on a visible list: redirect with ``done`` flashed, or the list page with the error."""
+    lst = get_visible_or_404(PayoutList, list_id)
+    try:
+        action(current_user, lst)
+    except PortalError as err:
+        db.session.rollback()
+        return _detail(db.session.get(PayoutList, list_id), error=str(err),
+                       status=403 if isinstance(err, AccessDenied) else 422)
+    db.session.commit()
+    flash(done.format(lst=payouts.describe(lst)), "ok")
+    return redirect(url_for("post_office.index") if lst.status == "returned"
+                    else url_for("post_office.payout_list", list_id=lst.id))
+
+
+@bp.route("/danh-sach/<int:list_id>/nhan", methods=["POST"])
+def accept(list_id):
+    return _act(list_id, payouts.accept_list, "Đã nhận danh sách {lst}.")
+
+
+@bp.route("/danh-sach/<int:list_id>/tra-lai", methods=["POST"])
+def return_list(list_id):
+    """Send an approved list back (before accepting it), with a reason."""
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        return _detail(get_visible_or_404(PayoutList, list_id), status=422, return_form=form)
+    return _act(list_id, lambda u, lst: payouts.return_list(u, lst, form.reason.data),
+                "Đã trả lại danh sách {lst} cho Phòng LĐTBXH.")
+
+
+@bp.route("/chi-phi")
+def fees():
+    """This post office's fee statement (bảng tính chi phí chi trả) for a month, with an .xlsx download."""
+    month = month_arg()
+    return render("post_office/fees.html", month=month,
+                  st=fee_statements.fee_statement(current_user.organization, month))
+
+
+@bp.route("/chi-phi.xlsx")
+def fees_xlsx():
+    month = month_arg()
+    data = fee_statements.fee_statement_xlsx(fee_statements.fee_statement(current_user.organization, month))
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=chi-phi-chi-tra-{month:%Y-%m}.xlsx"})

@@ -20,3 +20,6 @@ def index():
     show_all = request.args.get("tat_ca") == "1"
     return render("province/index.html", block="overview", overview=province_overview(month), month=month,
                   show_all=show_all)
+
+
+from . import province_accounts  # noqa: E402,F401  (funnel and bank coverage, issue #5)

@@ -32,6 +32,8 @@ class Authorization(db.Model):
     beneficiary = db.relationship("Beneficiary")
 
     def valid_on(self, day) -> bool:
-        """True when certified, not revoked and ``day`` lies in the validity period."""
-        return (self.certified_on is not None and self.revoked_on is None and self.valid_from <= day
+        """True when certified, not revoked by ``day`` (revoked from ``revoked_on`` on) and ``day`` lies in the
+        validity period."""
+        return (self.certified_on is not None and (self.revoked_on is None or day < self.revoked_on)
+                and self.valid_from <= day
                 and (self.valid_to is None or day <= self.valid_to))

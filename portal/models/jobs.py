@@ -23,3 +23,10 @@ class Job(db.Model):
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
     started_at = db.Column(db.DateTime(timezone=True))
     finished_at = db.Column(db.DateTime(timezone=True))
+
+    user = db.relationship("User", foreign_keys=[user_id])
+
+    @property
+    def finished(self) -> bool:
+        """True once the job is ``done`` or ``failed`` (the progress bar stops polling)."""
+        return self.status in ("done", "failed")

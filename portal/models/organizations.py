@@ -67,11 +67,21 @@ class Organization(db.Model):
 
 
 class BankCoverage(db.Model):
-    """A bank branch covers a commune (địa bàn phụ trách, plan §III.4); a commune may have several banks."""
+    """A bank branch covers a commune (địa bàn phụ trách, plan §III.4); a commune may have several banks.
+    ``status``: ``requested`` (the branch registered it) → ``approved`` (the province approved) → ``withdrawn``;
+    only ``approved`` coverage gives access (``access.area_commune_codes``). Demo coverage is seeded approved."""
 
     __tablename__ = "bank_coverage"
     bank_id = db.Column(db.Integer, db.ForeignKey("organization.id"), primary_key=True)
     commune_code = db.Column(db.String(10), db.ForeignKey("administrative_unit.code"), primary_key=True)
+    status = db.Column(db.String(10), nullable=False, default="approved", server_default="approved")
+    requested_at = db.Column(db.DateTime(timezone=True))
+    decided_at = db.Column(db.DateTime(timezone=True))
+    decided_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    note = db.Column(db.String(300))
+
+    bank = db.relationship("Organization", foreign_keys=[bank_id])
+    commune = db.relationship("AdministrativeUnit")
 
 
 class User(UserMixin, db.Model):

@@ -15,6 +15,7 @@ class ListStatus(StrEnum):
     ACCEPTED = "accepted"        # the post office took it
     REPORTED = "reported"        # results recorded for every line
     SETTLED = "settled"
+    RETURNED = "returned"        # sent back for revision with a reason (commune, approver or post office)
 
     @property
     def label(self) -> str:
@@ -22,12 +23,13 @@ class ListStatus(StrEnum):
         return {
             "draft": "Dự thảo", "confirmed": "Xã đã xác nhận", "approved": "Đã phê duyệt",
             "accepted": "Bưu điện đã nhận", "reported": "Đã báo cáo kết quả", "settled": "Đã quyết toán",
+            "returned": "Bị trả lại để sửa",
         }[self.value]
 
     @property
     def frozen(self) -> bool:
-        """True once approved: lines and amounts no longer change."""
-        return self not in (ListStatus.DRAFT, ListStatus.CONFIRMED)
+        """True once approved: lines and amounts no longer change (a returned list is open again)."""
+        return self not in (ListStatus.DRAFT, ListStatus.CONFIRMED, ListStatus.RETURNED)
 
 
 class ListChannel(StrEnum):
@@ -62,9 +64,21 @@ class PayoutList(db.Model):
     (integer đồng) are recomputed on every build and frozen with the list."""
 
     __tablename__ = "payout_list"
-    __table_args__ = (db.UniqueConstraint("month", "commune_code", "channel"),)
+    __table_args__ = (db.UniqueConstraint("month", "commune_code", "channel", "sequence"),)
     id = db.Column(db.Integer, primary_key=True)
     month = db.Column(db.Date, nullable=False, index=True)
+    #: 0 = the month's main list; 1, 2… = supplementary lists (danh sách bổ sung) of ``supplement_of``
+    sequence = db.Column(db.Integer, nullable=False, default=0, server_default="0")
+    supplement_of_id = db.Column(db.Integer, db.ForeignKey("payout_list.id"))
+    return_reason = db.Column(db.String(300))
+    returned_from = db.Column(db.String(12))
+    returned_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    returned_at = db.Column(db.DateTime(timezone=True))
+    accepted_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    accepted_at = db.Column(db.DateTime(timezone=True))
+    reported_at = db.Column(db.DateTime(timezone=True))
+    settled_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    settled_at = db.Column(db.DateTime(timezone=True))
     commune_code = db.Column(db.String(10), db.ForeignKey("administrative_unit.code"), nullable=False, index=True)
     channel = db.Column(db.String(20), nullable=False)
     payout_office_id = db.Column(db.Integer, db.ForeignKey("organization.id"), nullable=False)
@@ -79,6 +93,14 @@ class PayoutList(db.Model):
     approved_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     approved_at = db.Column(db.DateTime(timezone=True))
     version = db.Column(db.Integer, nullable=False, default=1)
+    #: control totals per kind of money (integer đồng), computed at build (helper D), frozen with the list
+    regular_total = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
+    top_up_total = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
+    back_pay_total = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
+    care_total = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
+    funeral_total = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
+    recovery_total = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")  # shown, never netted
+    fee_amount = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")  # chi phí chi trả
 
     commune = db.relationship("AdministrativeUnit")
     payout_office = db.relationship("Organization", foreign_keys=[payout_office_id])
@@ -86,6 +108,10 @@ class PayoutList(db.Model):
     prepared_by = db.relationship("User", foreign_keys=[prepared_by_id])
     confirmed_by = db.relationship("User", foreign_keys=[confirmed_by_id])
     approved_by = db.relationship("User", foreign_keys=[approved_by_id])
+    returned_by = db.relationship("User", foreign_keys=[returned_by_id])
+    accepted_by = db.relationship("User", foreign_keys=[accepted_by_id])
+    settled_by = db.relationship("User", foreign_keys=[settled_by_id])
+    supplement_of = db.relationship("PayoutList", remote_side=[id], foreign_keys=[supplement_of_id])
     lines = db.relationship("PayoutLine", back_populates="payout_list", order_by="PayoutLine.position",
                             cascade="all, delete-orphan")
 
@@ -123,6 +149,16 @@ class PayoutLine(db.Model):
     standard_level = db.Column(db.Integer, nullable=False)
     regular_amount = db.Column(db.Integer, nullable=False)
     back_pay = db.Column(db.Integer, nullable=False, default=0)
+    top_up = db.Column(db.Integer, nullable=False, default=0, server_default="0")  # local top-up (HĐND tỉnh)
+    care_support = db.Column(db.Integer, nullable=False, default=0, server_default="0")  # Art. 20, programme "care"
+    funeral_support = db.Column(db.Integer, nullable=False, default=0, server_default="0")  # Art. 11, "funeral"
+    #: money to recover (paid for months after death / loss of eligibility): shown, NOT subtracted from ``total``
+    recovery = db.Column(db.Integer, nullable=False, default=0, server_default="0")
+    #: [{"month": "2026-07", "kind": "rate_change"|"gap"|"held"|"recovery", "amount": 40000}, …] — months named
+    back_pay_months = db.Column(db.JSON)
+    payee_name = db.Column(db.String(120))  # who is paid on a care / funeral line (carer, burial organiser)
+    payee_national_id = db.Column(db.String(12))
+    payee_relationship = db.Column(db.String(60))
     total = db.Column(db.Integer, nullable=False)
     account_number = db.Column(db.String(19))
     provider_code = db.Column(db.String(20))
@@ -131,6 +167,7 @@ class PayoutLine(db.Model):
     result_reason = db.Column(db.String(200))
     paid_on = db.Column(db.Date)
     result_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    result_at = db.Column(db.DateTime(timezone=True))  # when the result was last recorded (carry-over of unpaid)
 
     payout_list = db.relationship("PayoutList", back_populates="lines")
     beneficiary = db.relationship("Beneficiary")

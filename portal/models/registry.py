@@ -79,6 +79,7 @@ class CategorySynonym(db.Model):
     text_fold = db.Column(db.String(200), primary_key=True)
     category_code = db.Column(db.String(6), db.ForeignKey("category.code"), nullable=False)
     disability_level = db.Column(db.String(20))  # "severe" | "especially_severe" | None
+    text = db.Column(db.String(200))  # the wording as entered (NFC), for the province's list; None for old rows
 
 
 class Beneficiary(db.Model):
@@ -98,6 +99,11 @@ class Beneficiary(db.Model):
     national_id = db.Column(db.String(12), nullable=False, unique=True)
     phone = db.Column(db.String(15))
     hamlet = db.Column(db.String(120))
+    hamlet_id = db.Column(db.Integer, db.ForeignKey("hamlet.id"), index=True)  # the commune's list; text kept too
+    legacy_id_number = db.Column(db.String(12))  # số CMND cũ (9 digits, or 12 of 2012–2016), for old records
+    id_warning_override_reason = db.Column(db.String(300))  # why the clerk saved despite soft ID warnings
+    category_override_reason = db.Column(db.String(300))  # why the clerk saved a category outside its age band
+    disability_certified_month = db.Column(db.Date)  # K6: month of the disability certificate (first of month)
     category_code = db.Column(db.String(6), db.ForeignKey("category.code"), nullable=False)
     disability_level = db.Column(db.String(20))
     children_count = db.Column(db.Integer, nullable=False, default=1)  # K4: coefficient 1,0 per child

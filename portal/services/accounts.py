@@ -6,9 +6,15 @@ Rules (reference §6 "Account numbers", "Bank names"; plan §III.4 bank coverage
   account channel. It records accounts at its own bank (``Organization.provider_code``).
 - An account number is text: digits only once spaces, dashes and dots are removed, 6–19 long, leading zeros kept.
   There is no public checksum, so no per-bank validation.
-- One active account per beneficiary; a (provider, number) pair belongs to one person only.
-- The holder name (tên chủ tài khoản) is the beneficiary's own (chính chủ) or the recorded guardian's, compared in
-  capitals without diacritics (reference §6 "Bank names"): ``holder_mismatch``, shared by the form and the bank file.
+- One active account per beneficiary. A (provider, number) pair recorded for two beneficiaries is accepted but
+  flagged (unless the same guardian/proxy holds both): flags and what follows live in
+  ``portal.services.account_flags``; ``payable_account`` is what the payout build uses.
+- The holder name (tên chủ tài khoản) is the beneficiary's own (chính chủ), the recorded guardian's, or the proxy's of
+  a valid authorization to open an account (``Authorization.scope_open_account``, valid on the opening day),
+  compared in capitals without diacritics (reference §6 "Bank names"): ``holder_mismatch``, shared by the form and
+  the bank file.
+- Per account the bank records its kind, provider (NAPAS BIN list), card issued, and the fee waivers the plan
+  requires (``models.accounts.FEE_WAIVERS``, KH 2587 §V.6), so the province sees who promised what.
 - Every write leaves an audit event on the beneficiary (``object_type`` "beneficiary"), shown on their page.
 
 The bank spreadsheet import (``preview_bank_file`` / ``commit_bank_batch`` / ``import_bank_file``) lives in
@@ -25,6 +31,7 @@ from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
 from ..models import (
     AdministrativeUnit,
+    Authorization,
     BankCoverage,
     Beneficiary,
     Duty,
@@ -32,13 +39,17 @@ from ..models import (
     OrgKind,
     PaymentAccount,
     PaymentProvider,
+    PayoutPointSession,
     User,
 )
-from . import audit, identity
+from ..models.accounts import FEE_WAIVERS
+from . import account_flags, audit, identity
 
 ACCOUNT_NUMBER_MIN, ACCOUNT_NUMBER_MAX = 6, 19
 EARLIEST_OPENING = date(2000, 1, 1)
-HOLDER_KINDS = {"self": "Chính chủ", "guardian": "Người giám hộ / người nhận thay"}
+HOLDER_KINDS = {"self": "Chính chủ", "guardian": "Người giám hộ / người nhận thay",
+                "proxy": "Người được ủy quyền mở tài khoản"}
+ACCOUNT_KINDS = {"bank_account": "Tài khoản ngân hàng", "e_wallet": "Ví điện tử", "mobile_money": "Mobile Money"}
 DUPLICATE_NUMBER = "Số tài khoản đã được ghi cho người khác"
 _SEPARATORS = re.compile(r"[\s\-.]+")
 
@@ -90,10 +101,28 @@ def bank_of(actor: User) -> Organization:
 
 
 def covered_communes(user: User) -> list[AdministrativeUnit]:
-    """Communes the user's bank covers (BankCoverage), by name; empty for non-bank users."""
+    """Communes the user's bank covers with approved coverage (BankCoverage), by name; empty for non-bank users."""
     return list(db.session.execute(
         select(AdministrativeUnit).join(BankCoverage, BankCoverage.commune_code == AdministrativeUnit.code)
-        .where(BankCoverage.bank_id == user.organization_id).order_by(AdministrativeUnit.name)).scalars())
+        .where(BankCoverage.bank_id == user.organization_id, BankCoverage.status == "approved")
+        .order_by(AdministrativeUnit.name)).scalars())
+
+
+def payable_account(beneficiary: Beneficiary) -> PaymentAccount | None:
+    """The account the allowance may be transferred to (used by ``payouts.build_lists``): the active account
+    unless a safety flag on it is not cleared yet by the district (``account_flags``). None means: treat the person
+    as having no account (cash at the payout point, or at home)."""
+    account = beneficiary.active_account
+    return account if account is not None and account.payable else None
+
+
+def proxy_authorizations(beneficiary: Beneficiary, day: date) -> list[Authorization]:
+    """Authorizations (giấy ủy quyền, certified by the commune) that let a proxy open an account for
+    ``beneficiary`` on ``day``: ``scope_open_account`` and ``valid_on(day)``."""
+    rows = db.session.execute(select(Authorization).where(
+        Authorization.beneficiary_id == beneficiary.id, Authorization.scope_open_account.is_(True))
+        .order_by(Authorization.id.desc())).scalars()
+    return [a for a in rows if a.valid_on(day)]
 
 
 def _has_active_account():
@@ -145,6 +174,11 @@ def holder_mismatch(beneficiary: Beneficiary, holder_kind: str, holder_name: str
     mismatch."""
     if holder_kind == "guardian":
         expected, whose = beneficiary.guardian_name, "người giám hộ"
+    elif holder_kind == "proxy":
+        auths = proxy_authorizations(beneficiary, today_vn())
+        if not auths or any(identity.names_match_bank(a.proxy_name, holder_name) for a in auths):
+            return None
+        expected, whose = auths[0].proxy_name, "người được ủy quyền"
     else:
         expected, whose = beneficiary.full_name, "đối tượng"
     if not expected or identity.names_match_bank(expected, holder_name):
@@ -163,6 +197,8 @@ def check_holder(beneficiary: Beneficiary, holder_kind: str, holder_name: str | 
     if holder_kind == "guardian" and not beneficiary.guardian_name:
         raise ValidationError("Sổ đăng ký chưa có người giám hộ/nhận thay của đối tượng này: xã cần ghi người giám "
                               "hộ trước khi mở tài khoản đứng tên người khác.")
+    if holder_kind == "proxy" and not proxy_authorizations(beneficiary, today_vn()):
+        raise ValidationError("Chưa có giấy ủy quyền mở tài khoản còn hiệu lực (đã chứng thực) của đối tượng này.")
     name = name or default_holder_name(beneficiary, holder_kind)
     if not name:
         raise ValidationError("Chưa nhập tên chủ tài khoản.")
@@ -175,9 +211,11 @@ def check_holder(beneficiary: Beneficiary, holder_kind: str, holder_name: str | 
 
 
 def number_taken(provider_code: str, number: str):
-    """The PaymentAccount already holding (provider, number), or None."""
+    """The first active PaymentAccount holding (provider, number), or None (a shared number is flagged, not
+    refused: ``account_flags``)."""
     return db.session.execute(select(PaymentAccount).where(
-        PaymentAccount.provider_code == provider_code, PaymentAccount.account_number == number)).scalar_one_or_none()
+        PaymentAccount.provider_code == provider_code, PaymentAccount.account_number == number,
+        PaymentAccount.active.is_(True)).order_by(PaymentAccount.id)).scalars().first()
 
 
 def is_visible(actor: User, beneficiary: Beneficiary) -> bool:
@@ -188,18 +226,24 @@ def is_visible(actor: User, beneficiary: Beneficiary) -> bool:
 
 def mark_opened(actor: User, beneficiary: Beneficiary, account_number, opened_on: date,
                 holder_kind: str = "self", holder_name: str | None = None,
-                provider_code: str | None = None) -> PaymentAccount:
+                provider_code: str | None = None, *, kind: str | None = None, card_issued: bool = False,
+                waivers=(), session: PayoutPointSession | None = None) -> PaymentAccount:
     """Record that the actor's bank opened an account for ``beneficiary`` (ghi nhận mở tài khoản).
 
     ``account_number``: text (see ``clean_account_number``); ``opened_on``: date, 01/01/2000 … today;
-    ``holder_kind``: "self" | "guardian"; ``holder_name``: as the bank wrote it (NFC; default: the person's or the
-    guardian's name in capitals without diacritics); ``provider_code``: default the bank's own code (another
-    bank's code is refused). Returns the new active PaymentAccount (flushed) and writes an audit event.
+    ``holder_kind``: "self" | "guardian" | "proxy" (a proxy needs a valid authorization to open an account,
+    ``proxy_authorizations``); ``holder_name``: as the bank wrote it (NFC; default: the person's or the guardian's
+    name in capitals without diacritics); ``provider_code``: default the bank's own code (another bank's code is
+    refused); ``kind``: "bank_account" | "e_wallet" | "mobile_money", must be the provider's kind (default: it is);
+    ``card_issued``: a card was issued; ``waivers``: keys of ``FEE_WAIVERS`` the bank granted; ``session``: the
+    payout-point session it was recorded at. Returns the new active PaymentAccount (flushed), with its safety
+    flags set (``account_flags.assess``: a number shared with another person, a stopped or dead person, a commune
+    outside coverage — the account then pays only once the district clears it), and writes an audit event.
 
     Raises ``AccessDenied`` (actor is not a bank, or the person is outside its coverage / did not choose an
-    account), ``StateError`` (the person already has an active account), ``ValidationError`` (bad number, date,
-    holder — including a holder name that is not the person's, or not the recorded guardian's: ``holder_mismatch``;
-    "Số tài khoản đã được ghi cho người khác" when the number is taken)."""
+    account, or the session is another bank's), ``StateError`` (the person already has an active account),
+    ``ValidationError`` (bad number, date, kind, waiver, holder — including a holder name that is not the person's,
+    the recorded guardian's or the authorized proxy's: ``holder_mismatch``)."""
     bank = bank_of(actor)
     provider_code = provider_code or bank.provider_code
     if provider_code != bank.provider_code:
@@ -207,6 +251,17 @@ def mark_opened(actor: User, beneficiary: Beneficiary, account_number, opened_on
                            f"({provider_label(bank.provider_code)}).")
     if not is_visible(actor, beneficiary):
         raise AccessDenied("Đối tượng không thuộc địa bàn của chi nhánh hoặc chưa đăng ký nhận qua tài khoản.")
+    if session is not None and (session.bank_id != bank.id or session.commune_code != beneficiary.commune_code):
+        raise AccessDenied("Buổi làm việc tại điểm chi trả không thuộc chi nhánh hoặc xã của đối tượng.")
+    provider = db.session.get(PaymentProvider, provider_code)
+    if kind is not None and kind not in ACCOUNT_KINDS:
+        raise ValidationError("Loại tài khoản phải là tài khoản ngân hàng, ví điện tử hoặc Mobile Money.")
+    if kind is not None and provider is not None and kind != provider.kind:
+        raise ValidationError(f"{provider.name} cung cấp «{ACCOUNT_KINDS.get(provider.kind, provider.kind)}», "
+                              f"không phải «{ACCOUNT_KINDS[kind]}».")
+    unknown = set(waivers) - set(FEE_WAIVERS)
+    if unknown:
+        raise ValidationError(f"Ưu đãi không hợp lệ: {', '.join(sorted(unknown))}.")
     number = clean_account_number(account_number)
     check_opened_on(opened_on)
     name = check_holder(beneficiary, holder_kind, holder_name)
@@ -214,25 +269,37 @@ def mark_opened(actor: User, beneficiary: Beneficiary, account_number, opened_on
     if current is not None:
         raise StateError(f"{beneficiary.full_name} đã có tài khoản đang dùng "
                          f"({provider_label(current.provider_code)} {current.account_number}).")
-    if number_taken(provider_code, number) is not None:
-        raise ValidationError(f"{DUPLICATE_NUMBER} ({number}).")
-    return create_account(actor, beneficiary, provider_code, number, opened_on, holder_kind, name)
+    extra = {"card_issued": bool(card_issued), "session_id": session.id if session else None,
+             **{w: w in set(waivers) for w in FEE_WAIVERS}}
+    if holder_kind == "guardian":
+        extra["holder_national_id"] = beneficiary.guardian_national_id
+    elif holder_kind == "proxy":
+        auth = next(a for a in proxy_authorizations(beneficiary, today_vn())
+                    if identity.names_match_bank(a.proxy_name, name))
+        extra.update(authorization_id=auth.id, holder_national_id=auth.proxy_national_id)
+    return create_account(actor, beneficiary, provider_code, number, opened_on, holder_kind, name, **extra)
 
 
 def create_account(actor: User, beneficiary: Beneficiary, provider_code: str, number: str, opened_on: date,
-                   holder_kind: str, holder_name: str, source: str = "") -> PaymentAccount:
-    """Insert an already-validated account and its audit event (internal to this module and bank imports)."""
+                   holder_kind: str, holder_name: str, source: str = "", **extra) -> PaymentAccount:
+    """Insert an already-validated account, set its safety flags (``account_flags.assess``) and write its audit
+    event (internal to this module and bank imports). ``extra``: further PaymentAccount columns (waivers,
+    card_issued, session_id, holder_national_id, authorization_id)."""
     provider = db.session.get(PaymentProvider, provider_code)
     account = PaymentAccount(
         beneficiary=beneficiary, kind=provider.kind if provider else "bank_account", provider_code=provider_code,
         account_number=number, holder_kind=holder_kind, holder_name=holder_name, opened_on=opened_on,
-        opened_by_org_id=actor.organization_id, opened_by_user_id=actor.id, active=True)
+        opened_by_org_id=actor.organization_id, opened_by_user_id=actor.id, active=True, status="active", **extra)
     db.session.add(account)
     db.session.flush()
-    after = audit.snapshot(account, ["provider_code", "account_number", "holder_kind", "holder_name", "opened_on"])
+    flags = account_flags.assess(account)
+    db.session.flush()
+    after = audit.snapshot(account, ["provider_code", "account_number", "holder_kind", "holder_name", "opened_on",
+                                     "card_issued", "flags"])
+    warn = f" – CẢNH BÁO: {'; '.join(account.flag_labels)} (chưa chi trả đến khi Phòng LĐTBXH gỡ)" if flags else ""
     audit.record(actor, "account_opened", "beneficiary", beneficiary.id,
                  f"Ghi nhận mở tài khoản {provider.name if provider else provider_code} {number} "
-                 f"cho {beneficiary.full_name}{source}", after=after)
+                 f"cho {beneficiary.full_name}{source}{warn}", after=after)
     return account
 
 

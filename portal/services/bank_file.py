@@ -14,10 +14,12 @@ from . import identity
 from .accounts import check_opened_on, clean_account_number
 
 #: row status while previewing (judged against the database as it is now)
-STATUS_LABELS = {"new": "Mới", "unchanged": "Đã có", "name_mismatch": "Tên không khớp", "error": "Lỗi"}
+STATUS_LABELS = {"new": "Mới", "unchanged": "Đã có", "name_mismatch": "Tên không khớp",
+                 "duplicate": "Trùng số TK – ghi kèm cảnh báo", "error": "Lỗi"}
 #: row outcome once the file is committed (what the commit did with it)
 OUTCOME_LABELS = {"recorded": "Đã ghi nhận", "unchanged": "Đã có từ trước",
-                  "name_mismatch": "Giữ lại – tên không khớp", "error": "Lỗi"}
+                  "name_mismatch": "Giữ lại – tên không khớp", "duplicate": "Đã ghi nhận – có cảnh báo trùng số TK",
+                  "error": "Lỗi"}
 
 COLUMNS = [
     Column("name", ("Họ tên khách hàng", "Họ tên", "Họ và tên", "Tên khách hàng", "Họ tên chủ tài khoản",

@@ -9,8 +9,10 @@ gets one status:
 - ``unchanged``: the person already has this very account (a second import of the same file records 0);
 - ``name_mismatch``: the bank's name differs from the register once both are in capitals without diacritics
   (reference §6 "Bank names") — held back for review, never recorded silently; does not block the commit;
-- ``error``: bad ID, account number or date, unknown ID, number taken, another active account — any error
-  blocks the whole commit (like the commune import), with the Excel row number in the message.
+- ``duplicate``: the account number is already recorded for another beneficiary — recorded on commit but flagged
+  (``account_flags``: it does not pay until the district clears it); does not block the commit;
+- ``error``: bad ID, account number or date, unknown ID, the same number twice in the file, another active
+  account — any error blocks the whole commit (like the commune import), with the Excel row number in the message.
 
 The bytes previewed are kept in an ``ImportBatch`` (kind "bank_accounts", scope = bank organisation id), and the
 commit re-checks exactly those bytes against the database as it is then. Once committed, a batch is shown as what
@@ -95,11 +97,14 @@ def _judge_person(row: BankRow, person: Beneficiary, provider_code: str, holder:
     elif current is not None:
         _error(row, f"{person.full_name} đã có tài khoản khác đang dùng ({provider_label(current.provider_code)} "
                     f"{current.account_number}); liên hệ UBND xã trước khi ghi tài khoản mới.")
-    elif holder is not None:
-        _error(row, f"{DUPLICATE_NUMBER} ({row.account_number})." if holder.beneficiary_id != person.id
-               else f"Tài khoản {row.account_number} của đối tượng đã ngừng sử dụng; liên hệ UBND xã.")
+    elif holder is not None and holder.beneficiary_id == person.id:
+        _error(row, f"Tài khoản {row.account_number} của đối tượng đã ngừng sử dụng; liên hệ UBND xã.")
     elif mismatch := holder_mismatch(person, "self", row.bank_name):
         row.status, row.message = "name_mismatch", mismatch
+    elif holder is not None:
+        row.status = "duplicate"
+        row.message = (f"{DUPLICATE_NUMBER} ({row.account_number}: {holder.beneficiary.full_name}); sẽ ghi nhận kèm "
+                       "cảnh báo, chưa chi trả đến khi Phòng LĐTBXH kiểm tra và gỡ cảnh báo.")
     else:
         row.status = "new"
 
@@ -166,14 +171,16 @@ def commit_bank_batch(actor: User, batch_id: int) -> dict:
         raise ValidationError(f"Tệp còn {len(errors)} dòng lỗi (dòng {shown}): chưa ghi nhận tài khoản nào. "
                               "Sửa tệp rồi tải lên lại.")
     code = bank_of(actor).provider_code
-    for row in (r for r in preview.rows if r.status == "new"):
+    for row in (r for r in preview.rows if r.status in ("new", "duplicate")):
         create_account(actor, row.beneficiary, code, row.account_number, row.opened_on, "self",
                        identity.nfc(row.bank_name), source=f" (tệp {batch.filename}, dòng {row.row_number})")
     counts = preview.counts
     held = [r for r in preview.rows if r.status == "name_mismatch"]
-    summary = {"rows": counts["rows"], "recorded": counts["new"], "unchanged": counts["unchanged"],
+    flagged = [r.row_number for r in preview.rows if r.status == "duplicate"]
+    summary = {"rows": counts["rows"], "recorded": counts["new"] + counts["duplicate"],
+               "unchanged": counts["unchanged"],
                "name_mismatch": counts["name_mismatch"], "errors": 0, "already": False,
-               "held_rows": [r.row_number for r in held]}
+               "held_rows": [r.row_number for r in held], "flagged": len(flagged), "flagged_rows": flagged}
     batch.status, batch.committed_at = "committed", utcnow()
     batch.summary = {**summary, "recorded_rows": [r.row_number for r in preview.rows if r.status == "new"],
                      "held": [{"row": r.row_number, "message": r.message} for r in held]}
@@ -183,7 +190,8 @@ def commit_bank_batch(actor: User, batch_id: int) -> dict:
     return summary
 
 
-_SUMMARY_KEYS = ("rows", "recorded", "unchanged", "name_mismatch", "errors", "already", "held_rows")
+_SUMMARY_KEYS = ("rows", "recorded", "unchanged", "name_mismatch", "errors", "already", "held_rows", "flagged",
+                 "flagged_rows")
 
 
 def _counts(stored: dict | None) -> dict:
@@ -218,10 +226,11 @@ def batch_report(actor: User, batch_id: int) -> BankPreview | BankBatchReport:
     rows = []
     if batch.status == "committed" and "recorded_rows" in stored:
         recorded, held = set(stored["recorded_rows"]), {h["row"]: h["message"] for h in stored.get("held", [])}
+        flagged = set(stored.get("flagged_rows", []))
         for row in read_bank_rows(batch.content):
             row.committed, row.notes = True, []
-            row.status = ("recorded" if row.row_number in recorded else "name_mismatch" if row.row_number in held
-                          else "unchanged")
+            row.status = ("recorded" if row.row_number in recorded else "duplicate" if row.row_number in flagged
+                          else "name_mismatch" if row.row_number in held else "unchanged")
             row.message = held.get(row.row_number, "")
             rows.append(row)
     event = db.session.execute(select(AuditEvent).where(
@@ -238,6 +247,9 @@ def summary_text(summary: dict) -> str:
     if summary.get("already"):
         return "Tệp này đã được ghi nhận trước đó; không ghi thêm tài khoản nào."
     text = f"Đã ghi nhận {summary['recorded']} tài khoản mới"
+    if summary.get("flagged"):
+        rows = ", ".join(str(n) for n in summary.get("flagged_rows", []))
+        text += f" ({summary['flagged']} tài khoản trùng số được gắn cảnh báo, dòng {rows})"
     if summary.get("unchanged"):
         text += f"; {summary['unchanged']} dòng đã có từ trước"
     if summary.get("name_mismatch"):

@@ -85,6 +85,8 @@ def seed_demo() -> dict[str, int]:
         db.session.add(user)
         users += 1
     db.session.flush()
+    from .hamlets import seed_hamlets  # the demo communes' khóm/ấp lists (issue #3)
+    seed_hamlets()
     return {"units": units, "organizations": len(orgs), "users": users}
 
 

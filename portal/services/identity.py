@@ -48,7 +48,8 @@ _ORDER = "0 1 2 3 4 5 6 7 8 9 a ă â b c d đ e ê f g h i j k l m n o ô ơ p 
 _LETTER_CODE = {ch: str(10 + i) for i, ch in enumerate(_ORDER)}  # "10" … "52"; "99" = any other letter
 _MODIFIED = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", ("o", "\u0302"): "ô",
              ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
-_TONE_DIGIT = {"\u0300": "1", "\u0301": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5"}  # huyền sắc hỏi ngã nặng
+#: tone order of Vietnamese dictionaries and CLDR/ICU ``vi``: ngang < huyền < hỏi < ngã < sắc < nặng
+_TONE_DIGIT = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
 
 
 def _word_key(word: str) -> str:
@@ -75,17 +76,25 @@ def name_sort_key(full_name: str | None) -> str:
     Order: given name (tên, last word) first, then family name (họ) and middle names (tên đệm) in writing order.
     Each word compares letter by letter in the Vietnamese alphabet a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u
     ư v x y (f j w z in their Latin places, digits before letters), then — only if the letters are equal — by tone:
-    none < huyền < sắc < hỏi < ngã < nặng. Tone placement ("Hoà"/"Hòa") and NFC/NFD do not change the key.
+    ngang < huyền < hỏi < ngã < sắc < nặng (the dictionary order, as CLDR ``vi``). Tone placement ("Hoà"/"Hòa")
+    and NFC/NFD do not change the key.
 
     Encoding: each letter is a two-digit code "10"…"52" ("99" for any other letter); a word is its codes, "0",
     one tone digit "0"–"5"; words are joined by "0". Codes never start with "0", so a shorter word sorts before
     its extensions, and a shorter name before a longer one with the same words. The key is ASCII digits only, so
     byte order ("C" collation), SQLite's BINARY order and PostgreSQL's order all agree with Python's ``sorted``.
-    Example: "Lê Ánh" → "203731" "0" "2" (ánh: a n h, sắc) + "0" + "3528" "0" "0" (lê) = "203731020352800";
+    Example: "Lê Ánh" → "203731" "0" "4" (ánh: a n h, sắc) + "0" + "3528" "0" "0" (lê) = "203731040352800";
     ``""`` for an empty name. Source: reference §6 "Sorting lists by name"; pitfalls item 11.
     """
     words = [k for k in map(_word_key, nfc(full_name).split()) if k]
     return "0".join(words[-1:] + words[:-1])
+
+
+def text_sort_key(text: str | None) -> str:
+    """Vietnamese collation key of a name that is not a person's (khóm/ấp, commune): like ``name_sort_key`` but
+    the words stay in writing order ("Khóm Hòa Bình" < "Khóm Mỹ Thới 1" < "Khóm Mỹ Thới 2"; digits before letters).
+    ASCII digits only, so every database orders it the same way. Source: reference §6; pitfalls item 11."""
+    return "0".join(k for k in map(_word_key, nfc(text).split()) if k)
 
 
 # --- Personal ID number (số định danh cá nhân, CCCD) ---------------------------------------------------------------
@@ -212,15 +221,18 @@ def national_id_warnings(value: str, birth_year: int | date | None = None, gende
 # --- Phone, bank names ------------------------------------------------------------------------------------------------
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()\u2010-\u2015]")
 _MOBILE = re.compile(r"(?:(?:\+|00)?84)?0?([35789][0-9]{8})")
+_LANDLINE = re.compile(r"(?:(?:\+|00)?84)?0?(2[0-9]{9})")  # 0 + area code 2xx (2017 plan) + 7–8 digits = 11
 
 
-def phone_normalize(raw: str | int | float | Decimal | None) -> str:
+def phone_normalize(raw: str | int | float | Decimal | None, *, allow_landline: bool = False) -> str:
     """Vietnamese mobile number (số điện thoại di động) as 10 digits "0xxxxxxxxx"; ``""`` for empty input.
 
     Accepts spaces, dots, dashes and brackets; the +84 / 0084 / 84 country prefix (also "+84 0…"); and a
     spreadsheet number that lost its leading 0 (9 digits, e.g. int 912345678). The number must then be 0 followed
-    by 3, 5, 7, 8 or 9 and 8 more digits (mobile prefixes since the 2018 renumbering). Raises ``ValidationError``
-    with a Vietnamese message otherwise. Source: reference §6; MIC numbering plan (QĐ 798/QĐ-BTTTT 2018).
+    by 3, 5, 7, 8 or 9 and 8 more digits (mobile prefixes since the 2018 renumbering). With ``allow_landline``
+    (the intake form) a fixed-line number of 11 digits "02xxxxxxxxx" (area code 2xx since 2017, e.g. An Giang 0296)
+    is accepted too. Raises ``ValidationError`` with a Vietnamese message otherwise. Source: reference §6; MIC
+    numbering plan (QĐ 798/QĐ-BTTTT 2018; area codes QĐ 2036/QĐ-BTTTT 2015).
     """
     if raw is None or (isinstance(raw, str) and not any(ch.isalnum() for ch in raw)):
         return ""  # blank, or a placeholder such as "-" / "..."
@@ -229,8 +241,12 @@ def phone_normalize(raw: str | int | float | Decimal | None) -> str:
     if isinstance(raw, bool) or not isinstance(raw, (int, str)) or (isinstance(raw, int) and raw < 0):
         raise ValidationError(f"Số điện thoại không hợp lệ (đã nhập: {raw!r}).")
     shown = nfc(str(raw)).lstrip("'")
-    match = _MOBILE.fullmatch(_PHONE_SEPARATORS.sub("", shown))
+    compact = _PHONE_SEPARATORS.sub("", shown)
+    match = _MOBILE.fullmatch(compact) or (_LANDLINE.fullmatch(compact) if allow_landline else None)
     if not match:
+        if allow_landline:
+            raise ValidationError("Số điện thoại phải là số di động 10 chữ số bắt đầu bằng 03, 05, 07, 08 hoặc 09, "
+                                  f"hoặc số cố định 11 chữ số bắt đầu bằng 02 (đã nhập: {shown}).")
         raise ValidationError("Số điện thoại di động phải gồm 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09 "
                               f"(đã nhập: {shown}).")
     return "0" + match.group(1)

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
+from ..clock import today_vn
 from ..errors import PortalError, ValidationError
 from ..extensions import db
 from ..formatting import coefficient as fmt_coefficient
@@ -32,7 +33,8 @@ class RowResult:
     Vietnamese ``errors``/``warnings``, routine ``notices`` (an ID padded with its leading zero: shown as one summary
     line, not as a warning), the portal's ``amount`` for the list month and the clerk's (đồng), the ``changes`` of
     an update as "Trường: cũ → mới" lines, and ``kept`` — labels-and-values of the fields left at the value edited
-    on the portal (same shape as ``changes``)."""
+    on the portal (same shape as ``changes``); ``legacy`` the cells converted from a legacy font encoding (TCVN3 /
+    VNI), "Ô B12 (TCVN3): «NguyÔn» → «Nguyễn»"."""
 
     row_number: int
     full_name: str
@@ -46,6 +48,7 @@ class RowResult:
     notices: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     overwritten: bool = False
+    legacy: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -89,16 +92,17 @@ def _commune(commune_code: str) -> AdministrativeUnit:
 
 
 def analyse(content: bytes, commune_code: str, today: date | None = None,
-            overwrite_manual: bool = False) -> tuple[date, list[Plan]]:
+            overwrite_manual: bool = False, progress=None) -> tuple[date, list[Plan]]:
     """Parse ``content`` (.xlsx bytes) and plan every row against the register of ``commune_code``. Returns the
     month amounts are compared for (named in the title, else the month of ``today``) and one ``Plan`` per row.
     Fields edited on the portal since they were last imported are kept (with a warning) unless
     ``overwrite_manual`` (the clerk's "Ghi đè cả các thông tin đã sửa trên cổng"). Raises ``ValidationError`` for
-    file-level problems, among them a title naming another commune (``import_origin.check_origin``)."""
+    file-level problems, among them a title naming another commune (``import_origin.check_origin``).
+    ``progress(done, total)``, if given, is called every 100 planned rows and at the end (background jobs)."""
     commune = _commune(commune_code)
     sheet = read_sheet(content)
     check_origin(sheet.title_lines, commune)
-    month = sheet.title_month or (today or date.today()).replace(day=1)
+    month = sheet.title_month or (today or today_vn()).replace(day=1)
     ids = [r.national_id for r in sheet.rows if r.national_id]
     existing: dict[str, Beneficiary] = {}
     for start in range(0, len(ids), 500):
@@ -112,7 +116,9 @@ def analyse(content: bytes, commune_code: str, today: date | None = None,
     seen: dict[str, int] = {}
     seen_accounts: dict[tuple, int] = {}
     plans = []
-    for row in sheet.rows:
+    for index, row in enumerate(sheet.rows, start=1):
+        if progress is not None and (index % 100 == 0 or index == len(sheet.rows)):
+            progress(index, len(sheet.rows))
         plan = _plan_row(row, ctx)
         if row.national_id:
             if row.national_id in seen:
@@ -151,7 +157,7 @@ def _base_data(b: Beneficiary) -> dict:
 def _plan_row(row: ParsedRow, ctx: _Context) -> Plan:
     result = RowResult(row.row_number, row.data.get("full_name", ""), row.national_id or "", "error",
                        list(row.errors), list(row.warnings), clerk_amount=row.clerk_amount,
-                       notices=list(row.notices))
+                       notices=list(row.notices), legacy=list(row.legacy))
     plan = Plan(result)
     current = ctx.existing.get(row.national_id) if row.national_id else None
     if current is not None and current.commune_code != ctx.commune_code:
@@ -261,13 +267,15 @@ def _compare_amount(result: RowResult, values: dict, month: date, book: RateBook
 def counts_of(plans: list[Plan]) -> dict:
     """Counts for the preview: ``rows`` read and rows per action ``new``/``update``/``unchanged``/``error``, plus
     ``warning`` (rows with a warning and no error), ``kept`` (rows keeping fields edited on the portal),
-    ``overwritten`` (rows overwriting such fields) and ``padded`` (IDs given back their leading zero)."""
+    ``overwritten`` (rows overwriting such fields), ``padded`` (IDs given back their leading zero) and ``legacy``
+    (rows with text converted from a legacy font encoding)."""
     rows = [p.result for p in plans]
     counts = {k: sum(1 for r in rows if r.action == k) for k in ("new", "update", "unchanged", "error")}
     counts["warning"] = sum(1 for r in rows if r.warnings and not r.errors)
     counts["kept"] = sum(1 for r in rows if r.kept and not r.errors)
     counts["overwritten"] = sum(1 for r in rows if r.overwritten and not r.errors)
     counts["padded"] = sum(1 for r in rows if r.notices)
+    counts["legacy"] = sum(1 for r in rows if r.legacy)
     counts["rows"] = len(rows)
     return counts
 

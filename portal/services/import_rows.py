@@ -5,8 +5,13 @@ The header is found by its labels (several wordings per column), rows stream unt
 the signature block, and each cell is typed: IDs as text (a number that lost its leading zero is kept as a number for
 ``identity.parse_national_id`` to pad and flag), birth dates as date cells, dd/mm/yyyy text or a year, categories
 through ``CategorySynonym`` (the clerks' wording), payment channels by their usual wording. A cell that cannot be read
-becomes a row error with the Excel cell reference; it never stops the other rows. Source: pitfalls §Spreadsheets."""
+becomes a row error with the Excel cell reference; it never stops the other rows. Text typed with a legacy font
+(TCVN3 / VNI) is converted to Unicode and each converted cell listed before → after (``ParsedRow.legacy``); text that
+does not convert cleanly is a row error. A formula cell whose result was never computed (a file written by a program,
+not saved by Excel) is named in the row — an error in a column the import needs, a warning elsewhere — and never read
+as 0. Source: pitfalls §Spreadsheets (items 1–7)."""
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -22,12 +27,14 @@ from ..spreadsheets.reading import (
     cell_id_text,
     cell_text,
     find_header,
+    formula_cells_without_value,
     iter_rows,
     open_workbook,
     parse_birth_date,
     parse_int_amount,
     parse_month,
 )
+from ..spreadsheets.legacy import fix_legacy
 from .identity import fold, nfc, parse_national_id
 
 COLUMNS = (
@@ -72,6 +79,11 @@ REASON_WORDS = {
     CashAtHomeReason.NO_PHONE: ("khong co dien thoai", "khong dien thoai"),
     CashAtHomeReason.NO_PROXY: ("khong co nguoi nhan thay", "khong nguoi nhan thay"),
 }
+#: columns read as text, where a legacy font encoding (TCVN3 / VNI) is looked for
+TEXT_KEYS = ("name", "gender", "hamlet", "category", "channel", "bank", "decision", "note")
+#: columns without which a row cannot be imported (a formula there without a value is an error, elsewhere a warning)
+NEEDED_KEYS = ("name", "birth", "national_id", "category", "start_month")
+FORMULA_HINT = "mở tệp bằng Excel rồi lưu lại (Excel tính và lưu kết quả công thức), sau đó tải lên lại"
 _TITLE_MONTH = re.compile(r"\bthang\s*(\d{1,2})\s*(?:/|-|\.|nam)\s*(\d{4})\b")
 
 
@@ -82,7 +94,8 @@ class ParsedRow:
     ``CashAtHomeReason`` found in "Ghi chú"; ``clerk_amount`` the clerk's "Mức trợ cấp" (đồng); ``errors`` and
     ``warnings`` Vietnamese messages naming the cell (e.g. "E12"); ``notices`` routine remarks that are not
     warnings (an ID stored as a number, given back its leading zero); ``refs`` the cell of each ``data`` key, to
-    name it in errors from the register's rules."""
+    name it in errors from the register's rules; ``legacy`` the cells converted from a legacy font encoding, as
+    "Ô B12 (TCVN3): «NguyÔn» → «Nguyễn»"."""
 
     row_number: int
     data: dict = field(default_factory=dict)
@@ -98,25 +111,45 @@ class ParsedRow:
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     refs: dict[str, str] = field(default_factory=dict)
+    legacy: list[str] = field(default_factory=list)
 
 
 @dataclass
 class ParsedSheet:
     """The rows of the first sheet, ``title_month`` (first-of-month date named in the title, e.g. "Tháng 7/2024",
-    or None), the labels of the optional columns that were found, and ``title_lines`` (the text of the rows above
-    the header, for ``import_origin``)."""
+    or None), the labels of the optional columns that were found, ``title_lines`` (the text of the rows above
+    the header, for ``import_origin``), ``legacy_encoding`` ("TCVN3" / "VNI" when the file was typed with a legacy
+    font, else None) and ``formula_cells`` (references of formula cells without a computed value, e.g. "J9")."""
 
     rows: list[ParsedRow]
     title_month: date | None
     found: set[str]
     title_lines: list[str] = field(default_factory=list)
+    legacy_encoding: str | None = None
+    formula_cells: list[str] = field(default_factory=list)
 
 
-def _title_lines(ws, header_row: int) -> list[str]:
-    """Text cells of the title block (the rows above the header), NFC, in reading order."""
-    return [nfc(value) for raw in ws.iter_rows(min_row=1, max_row=max(1, header_row - 1), max_col=30,
-                                               values_only=True)
-            for value in raw if isinstance(value, str) and value.strip()]
+def _title_lines(ws, header_row: int, encoding: str | None = None) -> list[str]:
+    """Text cells of the title block (the rows above the header), NFC, in reading order; text typed with a legacy
+    font is converted (``encoding``: the one found in the data rows, for cells the detector cannot decide)."""
+    lines = []
+    for raw in ws.iter_rows(min_row=1, max_row=max(1, header_row - 1), max_col=30, values_only=True):
+        for value in raw:
+            if isinstance(value, str) and value.strip():
+                fixed = fix_legacy(value, encoding)
+                lines.append(nfc(fixed.after if fixed else value))
+    return lines
+
+
+def _file_encoding(rows) -> str | None:
+    """The legacy encoding most text cells of the data rows are in ("TCVN3" / "VNI"), when at least two cells are
+    detected as such; else None (single cells are still converted on their own)."""
+    found = Counter(fix.encoding for r in rows for key in TEXT_KEYS
+                    if isinstance(r.values.get(key), str) and (fix := fix_legacy(r.values[key])) is not None)
+    if not found:
+        return None
+    encoding, count = found.most_common(1)[0]
+    return encoding if count >= 2 else None
 
 
 def _title_month(lines: list[str]) -> date | None:
@@ -131,19 +164,48 @@ def read_sheet(content: bytes) -> ParsedSheet:
     """Parse the first worksheet of an .xlsx upload (``content`` bytes). Raises ``ValidationError`` (Vietnamese)
     for a file that is not an .xlsx, a missing header or required column, or data after the total row; row-level
     problems go into each ``ParsedRow``."""
-    wb = open_workbook(content)
+    wb = open_workbook(content, max_bytes=max_upload_bytes())
     try:
         ws = wb.worksheets[0]
         header = find_header(ws, COLUMNS)
-        title = _title_lines(ws, header.row) if header.row > 1 else []
+        raw_rows = list(iter_rows(ws, header, max_rows=max_import_rows()))
+        encoding = _file_encoding(raw_rows)
+        title = _title_lines(ws, header.row, encoding) if header.row > 1 else []
+        formulas = formula_cells_without_value(content, ws.title, max_bytes=max_upload_bytes(), limit=1_000_000)
         lookups = _Lookups.load()
         epoch_1904 = wb.epoch == CALENDAR_MAC_1904
-        rows = [_parse_row(r.row_number, r.values, header, lookups, epoch_1904) for r in iter_rows(ws, header)]
+        context = _RowContext(header, lookups, epoch_1904, encoding, set(formulas))
+        rows = [_parse_row(r.row_number, r.values, context) for r in raw_rows]
     finally:
         wb.close()
     if not rows:
         raise ValidationError("Không có dòng dữ liệu nào dưới dòng tiêu đề.")
-    return ParsedSheet(rows, _title_month(title), set(header.columns), title)
+    return ParsedSheet(rows, _title_month(title), set(header.columns), title, encoding, formulas)
+
+
+def max_upload_bytes() -> int:
+    """The upload size limit in bytes: the app's ``MAX_CONTENT_LENGTH`` (env ``MAX_UPLOAD_MB``), default 10 MiB."""
+    from flask import current_app, has_app_context
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") if has_app_context() else None
+    return int(limit or 10 * 1024 * 1024)
+
+
+def max_import_rows() -> int:
+    """The cap on data rows per file: config ``IMPORT_MAX_ROWS``, default 20 000 (the clerk is told to split)."""
+    from flask import current_app, has_app_context
+
+    limit = current_app.config.get("IMPORT_MAX_ROWS") if has_app_context() else None
+    return int(limit or 20_000)
+
+
+@dataclass
+class _RowContext:
+    header: object
+    lookups: "_Lookups"
+    epoch_1904: bool
+    encoding: str | None
+    formulas: set
 
 
 @dataclass
@@ -161,10 +223,49 @@ class _Lookups:
         return cls(synonyms, providers)
 
 
-def _parse_row(row_number: int, values: dict, header, lookups: _Lookups, epoch_1904: bool) -> ParsedRow:
+def _formula_gaps(row: ParsedRow, values: dict, context: _RowContext) -> set[str]:
+    """Keys whose cell is a formula without a computed value: an error in a needed column, else a warning."""
+    header, gaps = context.header, set()
+    for key in values:
+        ref = header.cell_ref(key, row.row_number)
+        if values[key] is None and ref in context.formulas:
+            gaps.add(key)
+            message = f"Ô {ref}: công thức chưa có giá trị (tệp do chương trình tạo, chưa lưu bằng Excel)"
+            if key in NEEDED_KEYS:
+                row.errors.append(f"{message} — {FORMULA_HINT}.")
+            elif key == "amount":
+                row.warnings.append(f"{message}: không đối chiếu được mức trợ cấp trong tệp (cổng tự tính).")
+            else:
+                row.warnings.append(f"{message}: coi như ô trống — muốn lấy giá trị này thì {FORMULA_HINT}.")
+    return gaps
+
+
+def _convert_legacy(row: ParsedRow, values: dict, context: _RowContext) -> dict:
+    """``values`` with the text typed in a legacy font converted to Unicode; each conversion listed in
+    ``row.legacy``, a text that does not convert cleanly is a row error."""
+    values = dict(values)
+    for key in TEXT_KEYS:
+        fix = fix_legacy(values[key], context.encoding) if isinstance(values.get(key), str) else None
+        if fix is None:
+            continue
+        ref = context.header.cell_ref(key, row.row_number)
+        if fix.doubtful:
+            row.errors.append(f"Ô {ref}: chữ gõ bằng bảng mã cũ {fix.encoding} không chuyển được sang Unicode "
+                              f"«{nfc(fix.before)}» → «{fix.after}». Hãy chuyển tệp sang Unicode (Unikey: Công cụ "
+                              "chuyển mã) rồi tải lên lại.")
+        else:
+            row.legacy.append(f"Ô {ref} ({fix.encoding}): «{nfc(fix.before)}» → «{nfc(fix.after)}»")
+            values[key] = fix.after
+    return values
+
+
+def _parse_row(row_number: int, values: dict, context: _RowContext) -> ParsedRow:
+    header, lookups, epoch_1904 = context.header, context.lookups, context.epoch_1904
     row = ParsedRow(row_number)
     row.refs = {key: header.cell_ref(column, row_number) for key, column in FIELD_COLUMNS.items()
                 if column in header.columns}
+    gaps = _formula_gaps(row, values, context)
+    values = _convert_legacy(row, values, context)
 
     def cell(key, fn):
         if key not in values or values[key] is None:
@@ -187,7 +288,8 @@ def _parse_row(row_number: int, values: dict, header, lookups: _Lookups, epoch_1
     gender = cell("gender", cell_text)
     if gender:
         row.data["gender"] = gender
-    _parse_id(row, values, header, cell)
+    if "national_id" not in gaps:
+        _parse_id(row, values, header, cell)
     for key, target in (("phone", "phone"), ("hamlet", "hamlet"), ("decision", "decision_number"),
                         ("note", "note")):
         text = cell(key, cell_id_text if key == "phone" else cell_text)
@@ -198,7 +300,8 @@ def _parse_row(row_number: int, values: dict, header, lookups: _Lookups, epoch_1
         row.data["start_month"] = start
     row.clerk_amount = cell("amount", lambda v: parse_int_amount(v, "Mức trợ cấp"))
     row.coefficient = cell("coefficient", _parse_coefficient)
-    _parse_category(row, cell("category", cell_text), lookups, header)
+    if "category" not in gaps:
+        _parse_category(row, cell("category", cell_text), lookups, header)
     _parse_channel(row, cell("channel", cell_text), header)
     _parse_account(row, cell("bank", cell_text), cell("account", lambda v: cell_id_text(v, "Số tài khoản")),
                    lookups, header)

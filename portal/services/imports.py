@@ -22,6 +22,7 @@ from ..models import ImportBatch, Organization, OrgKind
 from .audit import record
 from .import_changes import OVERWRITE_LABEL
 from .import_plan import NO_REASON_NOTE, Plan, RowResult, analyse, counts_of, ordered  # noqa: F401
+from .import_plan import _commune as analyse_commune
 from .import_write import apply_plans
 
 KIND = "beneficiaries"
@@ -54,6 +55,18 @@ class Preview:
         the preview, so they do not bury the warnings that matter)."""
         return [f"Dòng {r.row_number}: {n}" for r in sorted(self.rows, key=lambda r: r.row_number)
                 for n in r.notices]
+
+    @property
+    def legacy(self) -> list[str]:
+        """The cells converted from a legacy font encoding, before → after, "Dòng N: Ô B12 (TCVN3): «…» → «…»", by
+        Excel row (shown as one section the clerk checks before confirming)."""
+        return [f"Dòng {r.row_number}: {line}" for r in sorted(self.rows, key=lambda r: r.row_number)
+                for line in r.legacy]
+
+    @property
+    def legacy_encodings(self) -> list[str]:
+        """The legacy encodings met in the file ("TCVN3", "VNI"), sorted."""
+        return sorted({line.split("(", 1)[1].split(")", 1)[0] for r in self.rows for line in r.legacy})
 
 
 @dataclass
@@ -111,6 +124,19 @@ def preview(actor, commune_code: str, filename: str, content: bytes) -> Preview:
     return Preview(batch.id, batch.filename, commune_code, month, ordered(plans), counts)
 
 
+def stage(actor, commune_code: str, filename: str, content: bytes, rows: int) -> ImportBatch:
+    """Store an upload of ``rows`` data rows for a background check (``import_jobs``): status "analysing", counts
+    known only as ``{"rows": rows}``. Raises ``ValidationError`` for an unknown commune. Flushes."""
+    analyse_commune(commune_code)
+    batch = ImportBatch(kind=KIND, scope=commune_code, organization_id=_org_for(actor, commune_code),
+                        user_id=getattr(actor, "id", None), filename=(filename or "tep.xlsx")[:200],
+                        sha256=hashlib.sha256(content).hexdigest(), content=content, status="analysing",
+                        summary={"preview": {"rows": rows}})
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
 def load_batch(actor, batch_id: int) -> ImportBatch:
     """The actor's organisation's beneficiary import batch ``batch_id``. Raises ``AccessDenied`` when it belongs to
     another organisation or is not a beneficiary import."""
@@ -123,8 +149,13 @@ def load_batch(actor, batch_id: int) -> ImportBatch:
 
 def show_preview(actor, batch_id: int, overwrite_manual: bool = False) -> Preview:
     """Re-read a stored batch and return its ``Preview`` as it would be committed now (with ``overwrite_manual``
-    as for ``commit``)."""
+    as for ``commit``). A large batch analysed by a background job (``import_jobs``) shows the rows the job stored
+    (``summary["stored_rows"]``) instead of re-reading the file in the request; the commit re-reads it anyway."""
     batch = load_batch(actor, batch_id)
+    stored = (batch.summary or {}).get("stored_rows")
+    if stored is not None and not overwrite_manual:
+        return Preview(batch.id, batch.filename, batch.scope, date.fromisoformat(batch.summary["month"]),
+                       [RowResult(**r) for r in stored], batch.summary["preview"])
     month, plans = analyse(batch.content, batch.scope, today=batch.created_at.date(),
                            overwrite_manual=overwrite_manual)
     return Preview(batch.id, batch.filename, batch.scope, month, ordered(plans), counts_of(plans), overwrite_manual)
@@ -137,21 +168,22 @@ def _refuse_errors(plans: list[Plan]) -> None:
         raise PortalError(f"Tệp còn {len(bad)} dòng lỗi, chưa nhập dòng nào. Sửa tệp rồi tải lên lại. {first}")
 
 
-def commit(actor, batch_id: int, overwrite_manual: bool = False) -> dict:
+def commit(actor, batch_id: int, overwrite_manual: bool = False, progress=None) -> dict:
     """Import a previewed batch all-or-nothing: re-read the stored bytes, refuse (``PortalError``) if any row has an
     error, then create/update beneficiaries and record accounts already in the sheet, with one audit event per
     changed beneficiary and one for the batch. Fields edited on the portal since they were last imported keep the
     portal's value unless ``overwrite_manual`` (the clerk ticked "Ghi đè cả các thông tin đã sửa trên cổng").
     Idempotent: committing a committed batch returns its summary. Returns counts: rows, created, updated,
     unchanged, accounts, warnings, kept (rows keeping portal edits), overwritten. Raises ``AccessDenied`` (another
-    organisation's batch), ``StateError`` (discarded batch). Flushes, never commits."""
+    organisation's batch), ``StateError`` (discarded batch). ``progress(done, total)`` is passed to ``analyse``
+    (background jobs). Flushes, never commits."""
     batch = load_batch(actor, batch_id)
     if batch.status == "committed":
         return batch.summary["result"]
-    if batch.status != "previewed":
+    if batch.status not in ("previewed", "committing"):  # committing: a background job (import_jobs)
         raise StateError("Tệp này đã bị hủy; hãy tải lên lại.")
     _month, plans = analyse(batch.content, batch.scope, today=batch.created_at.date(),
-                            overwrite_manual=overwrite_manual)
+                            overwrite_manual=overwrite_manual, progress=progress)
     _refuse_errors(plans)
     return _write(actor, batch, plans)
 
@@ -160,7 +192,7 @@ def _write(actor, batch: ImportBatch, plans: list[Plan]) -> dict:
     """Apply the plans, mark the batch committed and audit it; returns the result counts."""
     r = apply_plans(actor, plans, batch.scope)
     batch.status, batch.committed_at = "committed", datetime.now(UTC)
-    batch.summary = dict(batch.summary or {}) | {"result": r}
+    batch.summary = {k: v for k, v in (batch.summary or {}).items() if k != "stored_rows"} | {"result": r}
     record(actor, "import", "import_batch", batch.id,
            f"Nhập danh sách đối tượng từ tệp {batch.filename}: {r['rows']} dòng, {r['created']} mới, "
            f"{r['updated']} cập nhật, {r['unchanged']} không đổi, {r['accounts']} tài khoản"
@@ -175,7 +207,9 @@ def discard(actor, batch_id: int) -> None:
     batch = load_batch(actor, batch_id)
     if batch.status == "committed":
         raise StateError("Tệp này đã được nhập, không hủy được.")
-    if batch.status == "previewed":
+    if batch.status == "committing":
+        raise StateError("Tệp này đang được nhập (chạy nền), không hủy được.")
+    if batch.status in ("previewed", "analysing"):
         batch.status = "discarded"
         record(actor, "import_discard", "import_batch", batch.id, f"Hủy nhập tệp {batch.filename}")
         db.session.flush()
@@ -214,6 +248,8 @@ def import_file(actor, commune_code: str, path: str | Path, dry_run: bool = Fals
     report.error_list = [f"Dòng {r.row_number}: {e}" for r in ordered(plans) for e in r.errors]
     report.warning_list = [f"Dòng {r.row_number}: {w}" for r in ordered(plans) for w in r.warnings]
     report.notice_list = [f"Dòng {r.row_number}: {n}" for r in ordered(plans) for n in r.notices]
+    report.warning_list += [f"Dòng {r.row_number}: chuyển bảng mã cũ sang Unicode, {line}"
+                            for r in ordered(plans) for line in r.legacy]
     if report.notice_list:
         report.warning_list.append(padded_summary(counts["padded"]) + ".")
     if report.errors or dry_run:

@@ -34,7 +34,8 @@ def month_exclusions(actor: User, month: date) -> list[tuple[Beneficiary, str]]:
     if not people:
         return []
     lists = {(l.commune_code, l.channel): l for l in db.session.execute(select(PayoutList).where(
-        PayoutList.month == month, PayoutList.commune_code.in_({b.commune_code for b in people}))).scalars()}
+        PayoutList.month == month, PayoutList.commune_code.in_({b.commune_code for b in people}),
+        PayoutList.sequence == 0)).scalars()}
     book = RateBook.load()
     out = []
     for b in people:

@@ -8,9 +8,12 @@ the PDF is rendered — one query for the lines at hand, never one per line:
   the relationship — printed on cash lists (reference §2.3) so the post office knows whom to pay. Only shown where
   ``access.may_see("guardian_name")`` allows.
 """
+import functools
+import gc
+import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from ..extensions import db
 from ..models import Beneficiary, ListChannel, PaymentChannel, PayoutLine, PayoutList
@@ -48,3 +51,86 @@ def line_notes(lst: PayoutList, lines=None) -> dict[int, LineNote]:
         proxy = f"{name} ({relationship.strip()})" if name and (relationship or "").strip() else name
         out[line_id] = LineNote(awaiting_account=cash and PaymentChannel(channel).is_account, proxy_name=proxy)
     return out
+
+
+class NewLine:
+    """A payout line about to be written: the ``PayoutLine`` column values as plain attributes (``line.total``…),
+    without the ORM's per-attribute instrumentation, which costs more than everything else in a province-wide build.
+    ``insert_lines`` writes it; ``to_model()`` gives a transient ``PayoutLine``."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+    def to_model(self) -> PayoutLine:
+        """The same values as a transient ``PayoutLine``."""
+        return PayoutLine(**self.__dict__)
+
+
+def insert_lines(lines: list) -> None:
+    """Write new lines (``NewLine`` or transient ``PayoutLine``) of DRAFT lists with one bulk ``INSERT``
+    (executemany) instead of the unit of work — the monthly build of a province writes ~150.000 lines
+    (bench/monthly_build.py). Only for lines of lists that are not frozen (the caller builds drafts; the frozen-list
+    guard in ``payouts`` sees ORM flushes only). Nothing is added to the session: a list's ``lines`` load from the
+    database afterwards. Lines whose sets of given values differ are written through the ORM instead (column
+    defaults stay right)."""
+    if not lines:
+        return
+    rows = [vars(line) if type(line) is NewLine else {k: v for k, v in vars(line).items() if not k.startswith("_")}
+            for line in lines]
+    keys = rows[0].keys()
+    if any(r.keys() != keys for r in rows):
+        db.session.add_all([line.to_model() if isinstance(line, NewLine) else line for line in lines])
+        return
+    for line in lines:
+        if isinstance(line, PayoutLine) and line in db.session:
+            db.session.expunge(line)
+    if db.session.get_bind().dialect.name == "postgresql":
+        copy_rows(PayoutLine.__table__, rows)
+    else:
+        db.session.execute(insert(PayoutLine.__table__), rows)  # Core: no per-row ORM bookkeeping
+
+
+def copy_rows(table, rows: list[dict]) -> None:
+    """PostgreSQL: ``COPY <table> FROM STDIN`` of ``rows`` (dicts with the same keys) on the session's connection
+    (same transaction) — executemany sends one statement per row. Columns missing from the rows get their scalar
+    default; JSON values are dumped; ``id`` and server defaults are left to the database."""
+    keys = set(rows[0])
+    defaults, columns = {}, []
+    for col in table.columns:
+        if col.key in keys:
+            columns.append(col)
+        elif col.default is not None and col.default.is_scalar:
+            columns.append(col)
+            defaults[col.key] = col.default.arg
+        elif col.default is not None and col.default.is_callable:
+            columns.append(col)
+            defaults[col.key] = col.default.arg(None)  # e.g. utcnow, once for the batch
+    json_keys = {c.key for c in columns if isinstance(c.type, db.JSON)}
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    raw = db.session.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            values = []
+            for c in columns:
+                v = row[c.key] if c.key in row else defaults[c.key]
+                if v is not None and c.key in json_keys:
+                    v = json.dumps(v, ensure_ascii=False)
+                values.append(v)
+            copy.write_row(values)
+
+
+def paused_gc(fn):
+    """Decorator for bulk work that allocates hundreds of thousands of objects (the monthly build): Python's cyclic
+    garbage collector is paused while ``fn`` runs (re-enabled after, if it was on) — its repeated full scans cost a
+    quarter of a province build (bench/monthly_build.py). Reference counting still frees memory as usual."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+    return wrapper

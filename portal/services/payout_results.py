@@ -17,6 +17,7 @@ from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
 from ..formatting import money
 from ..models import Duty, LineResult, ListStatus, OrgKind, PaymentProvider, PayoutLine, PayoutList, User
+from ..models.registry import utcnow
 from ..spreadsheets.reading import (
     Column,
     cell_text,
@@ -118,22 +119,37 @@ def _checked(result, reason: str | None, paid_on: date | None,
     raise ValidationError("Kết quả phải là «Đã chi» hoặc «Không chi được».")
 
 
+def on_line_failed(actor: User, line: PayoutLine) -> None:
+    """THE single place to react to a line newly reported ``failed`` (không chi được), called once per such line
+    from ``record_result`` and ``results_upload`` before they flush; ``line.result_reason`` holds the post office's
+    reason. Bank accounts (helper F): invalidate the account here when the failure is because of the account.
+    Unpaid amounts need nothing here: ``payout_cycle.unpaid_carry_over`` finds them for next month's build."""
+    from .account_flags import transfer_failed  # helper F: closed / wrong account → invalid, back to the bank's queue
+    transfer_failed(actor, line)
+
+
 def _apply(actor: User, line: PayoutLine, result: LineResult, reason, paid_on) -> bool:
     """Set one line's result; False when nothing changes."""
     if (line.result, line.result_reason, line.paid_on) == (result.value, reason, paid_on):
         return False
     line.result, line.result_reason, line.paid_on, line.result_by_id = result.value, reason, paid_on, actor.id
+    line.result_at = utcnow()
+    if result == LineResult.FAILED:
+        on_line_failed(actor, line)
     return True
 
 
-def _advance(lst: PayoutList) -> None:
+def _advance(lst: PayoutList, actor: User | None = None) -> None:
     """approved → accepted on the first result; → reported when no line is pending."""
     pending = db.session.execute(select(func.count()).where(
         PayoutLine.payout_list_id == lst.id, PayoutLine.result == LineResult.PENDING.value)).scalar_one()
     if lst.status == ListStatus.APPROVED:
         lst.status = ListStatus.ACCEPTED.value
+        lst.accepted_at = lst.accepted_at or utcnow()
+        lst.accepted_by_id = lst.accepted_by_id or getattr(actor, "id", None)
     if pending == 0 and lst.status == ListStatus.ACCEPTED:
         lst.status = ListStatus.REPORTED.value
+        lst.reported_at = utcnow()
 
 
 def record_result(actor: User, line: PayoutLine, result, reason: str | None = None,
@@ -148,7 +164,7 @@ def record_result(actor: User, line: PayoutLine, result, reason: str | None = No
     before = {"result": line.result, "result_reason": line.result_reason, "paid_on": line.paid_on}
     if _apply(actor, line, result, reason, paid_on):
         db.session.flush()
-        _advance(lst)
+        _advance(lst, actor)
         record(actor, "record_result", "payout_line", line.id,
                f"{result.label}: {line.full_name} (STT {line.position}, danh sách {describe(lst)})"
                + (f" – lý do: {reason}" if reason else ""), before=before,
@@ -267,7 +283,7 @@ def results_upload(actor: User, lst: PayoutList, filename: str, content: bytes) 
         else:
             out.unchanged += 1
     db.session.flush()
-    _advance(lst)
+    _advance(lst, actor)
     record(actor, "upload_results", "payout_list", lst.id,
            f"Tải lên kết quả chi trả ({filename}) cho danh sách {describe(lst)}: {out.paid} dòng đã chi, "
            f"{out.failed} dòng không chi được, {out.unchanged} dòng không đổi.",

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import AdministrativeUnit, Category, CategorySynonym, CoefficientRule, PaymentProvider, StandardLevel
+from ..models import FeeRule, SupportRule
 from .identity import fold
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -57,7 +58,7 @@ def load_reference(path: Path = DATA / "categories.json") -> dict[str, int]:
     for text, code, level in data["synonyms"] + [[c[0], c[0], None] for c in data["categories"]]:
         key = fold(text)
         if key not in have:
-            db.session.add(CategorySynonym(text_fold=key, category_code=code, disability_level=level))
+            db.session.add(CategorySynonym(text_fold=key, category_code=code, disability_level=level, text=text))
             have.add(key)
             counts["synonyms"] += 1
     if not db.session.execute(select(CoefficientRule.id).limit(1)).first():
@@ -72,10 +73,29 @@ def load_reference(path: Path = DATA / "categories.json") -> dict[str, int]:
         if _d(v_from) not in have:
             db.session.add(StandardLevel(valid_from=_d(v_from), amount=amount, legal_basis=basis))
             counts["standard_levels"] += 1
+    counts.update(_load_support_and_fee_rules(data))
     have = set(db.session.execute(select(PaymentProvider.code)).scalars())
     for code, name, bin_, kind in data["providers"]:
         if code not in have:
             db.session.add(PaymentProvider(code=code, name=name, bin=bin_, kind=kind))
             counts["providers"] += 1
     db.session.flush()
+    return counts
+
+
+def _load_support_and_fee_rules(data: dict) -> dict[str, int]:
+    """Missing support rules (funeral Art. 11, care Art. 20; by kind and valid-from) and fee rules (by valid-from)."""
+    counts = {"support_rules": 0, "fee_rules": 0}
+    have = set(db.session.execute(select(SupportRule.kind, SupportRule.valid_from)).all())
+    for kind, coef, v_from, v_to, label, basis in data.get("support_rules", []):
+        if (kind, _d(v_from)) not in have:
+            db.session.add(SupportRule(kind=kind, coefficient=Decimal(coef), valid_from=_d(v_from),
+                                       valid_to=_d(v_to), label=label, legal_basis=basis))
+            counts["support_rules"] += 1
+    have = set(db.session.execute(select(FeeRule.valid_from)).scalars())
+    for v_from, per_person, bp, basis in data.get("fee_rules", []):
+        if _d(v_from) not in have:
+            db.session.add(FeeRule(valid_from=_d(v_from), per_beneficiary=per_person, basis_points=bp,
+                                   legal_basis=basis))
+            counts["fee_rules"] += 1
     return counts

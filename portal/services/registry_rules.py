@@ -9,10 +9,12 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ..clock import today_vn
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import AdministrativeUnit, Beneficiary, CashAtHomeReason, Category, PaymentChannel
+from ..models import AdministrativeUnit, Beneficiary, CashAtHomeReason, Category, Hamlet, PaymentChannel
 from ..spreadsheets.reading import BirthDate, parse_birth_date, parse_date, parse_month
+from .entitlement import age_in_month
 from .identity import detect_legacy_encoding, fold, national_id_warnings, nfc, parse_national_id, phone_normalize
 
 #: model field → Vietnamese label (form labels, audit details, error messages)
@@ -25,25 +27,75 @@ FIELD_LABELS = {
     "cash_at_home_note": "Ghi rõ lý do", "preferred_bank": "Ngân hàng mong muốn",
     "guardian_name": "Người giám hộ / nhận thay", "guardian_relationship": "Quan hệ",
     "guardian_phone": "Điện thoại người giám hộ", "note": "Ghi chú",
+    "hamlet_id": "Mã khóm/ấp", "legacy_id_number": "Số CMND cũ", "guardian_national_id": "Số định danh người giám hộ",
+    "disability_certified_month": "Tháng xác nhận khuyết tật",
+    "id_warning_override_reason": "Lý do vẫn lưu dù số định danh chưa khớp",
+    "category_override_reason": "Lý do vẫn lưu dù diện không khớp tuổi",
+    "disability_age_group": "Nhóm tuổi người khuyết tật",
 }
 #: fields written by ``clean_beneficiary`` (and compared / audited)
-FIELDS = ["full_name", "birth_date", "birth_year", "gender", "national_id", "phone", "hamlet", "category_code",
-          "disability_level", "children_count", "decision_number", "decision_date", "start_month", "payment_channel",
-          "cash_at_home_reason", "cash_at_home_note", "preferred_bank", "guardian_name", "guardian_relationship",
-          "guardian_phone", "note"]
+FIELDS = ["full_name", "birth_date", "birth_year", "gender", "national_id", "legacy_id_number", "phone", "hamlet",
+          "category_code", "disability_level", "disability_certified_month", "children_count",
+          "decision_number", "decision_date", "start_month", "payment_channel", "cash_at_home_reason",
+          "cash_at_home_note", "preferred_bank", "guardian_name", "guardian_national_id", "guardian_relationship",
+          "guardian_phone", "note", "id_warning_override_reason", "category_override_reason"]
+#: fields kept for the system, not shown in the audit trail (the hamlet's name is)
+_UNAUDITED = {"hamlet_id"}
 DISABILITY_LEVELS = {"severe": "Nặng", "especially_severe": "Đặc biệt nặng"}
 GENDERS = {"male": "Nam", "female": "Nữ"}
 _TEXT_LIMITS = {"full_name": 120, "hamlet": 120, "decision_number": 60, "cash_at_home_note": 200,
-                "preferred_bank": 60, "guardian_name": 120, "guardian_relationship": 60, "note": 300}
+                "preferred_bank": 60, "guardian_name": 120, "guardian_relationship": 60, "note": 300,
+                "id_warning_override_reason": 300, "category_override_reason": 300}
+
+#: Art. 5 categories bound to an age (Decree 20/2021 Art. 5; reference §1.2–1.3; "trẻ em" = under 16, "người cao
+#: tuổi" = 60+): code → (from age, below age, words). Age as ``entitlement.age_in_month`` (birthday month counts).
+AGE_BANDS = {
+    "K1": (None, 16, "dưới 16 tuổi"), "K2": (16, 23, "từ đủ 16 đến 22 tuổi"), "K3": (None, 16, "dưới 16 tuổi"),
+    "K5a": (60, None, "từ đủ 60 tuổi"), "K5b": (75, 80, "từ đủ 75 đến dưới 80 tuổi"),
+    "K5c": (80, None, "từ đủ 80 tuổi"), "K5d": (60, None, "từ đủ 60 tuổi"), "K7": (None, 3, "dưới 3 tuổi"),
+}
+#: K6 sub-cases by age (Art. 6.1.đ): child under 16, adult 16–59, elderly 60+ — they set the coefficient
+DISABILITY_AGE_GROUPS = {
+    "child": (None, 16, "Trẻ em khuyết tật (dưới 16 tuổi)"), "adult": (16, 60, "Người khuyết tật (16–59 tuổi)"),
+    "elderly": (60, None, "Người cao tuổi khuyết tật (từ đủ 60 tuổi)"),
+}
+OVERRIDE_HINT = "Kiểm tra lại, hoặc ghi lý do để vẫn lưu."
 
 
 class BeneficiaryInvalid(ValidationError):
     """Validation failed on one or more fields; ``errors`` maps a field name (as in ``FIELD_LABELS``; ``birth`` for
-    the birth date) to a Vietnamese message. ``str(err)`` joins the messages."""
+    the birth date) to a Vietnamese message. ``str(err)`` joins the messages. ``field_warnings`` and ``links`` are
+    those of the failed ``Checked`` (shown next to the fields when the form is re-rendered)."""
 
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, str], field_warnings: dict[str, list[str]] | None = None,
+                 links: dict[str, list[int]] | None = None):
         self.errors = errors
+        self.field_warnings = field_warnings or {}
+        self.links = links or {}
         super().__init__(" ".join(errors.values()))
+
+
+@dataclass
+class Checked:
+    """Outcome of ``check_beneficiary``: cleaned ``values`` (keys of ``FIELDS``, may be partial when ``errors``),
+    ``errors`` (field → message), ``field_warnings`` (field → soft warnings, cảnh báo) and ``links`` (field → ids of
+    records of the same commune the clerk may open, e.g. the holder of a duplicate ID). Another commune's record is
+    never linked nor named: only its commune is said."""
+
+    values: dict
+    errors: dict[str, str] = field(default_factory=dict)
+    field_warnings: dict[str, list[str]] = field(default_factory=dict)
+    links: dict[str, list[int]] = field(default_factory=dict)
+    info: dict[str, list[str]] = field(default_factory=dict)  # neutral notes (e.g. the category's sub-case)
+
+    def warn(self, key: str, message: str) -> None:
+        """Add a warning under ``key``."""
+        self.field_warnings.setdefault(key, []).append(message)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every warning, in field order."""
+        return [w for ws in self.field_warnings.values() for w in ws]
 
 
 @dataclass
@@ -52,6 +104,8 @@ class Cleaned:
 
     values: dict
     warnings: list[str] = field(default_factory=list)
+    field_warnings: dict[str, list[str]] = field(default_factory=dict)
+    links: dict[str, list[int]] = field(default_factory=dict)
 
 
 _NAME_PUNCTUATION = frozenset(" '\u2019-.")  # space, apostrophe (also ’), hyphen, dot (e.g. "Néang", "H'Hen")
@@ -72,11 +126,15 @@ def check_person_name(name: str, label: str = "Họ và tên") -> None:
         raise ValidationError(f"{label} «{name}» phải bắt đầu bằng chữ cái.")
 
 
+_CONTROL = dict.fromkeys((c for c in range(0x100) if unicodedata.category(chr(c)) == "Cc"), " ")
+
+
 def _text(data: dict, key: str) -> str | None:
+    """NFC text with single spaces and no control characters (PostgreSQL refuses NUL), or None when empty."""
     value = data.get(key)
     if value is None:
         return None
-    value = nfc(str(value))
+    value = nfc(str(value).translate(_CONTROL))
     return value or None
 
 
@@ -93,41 +151,119 @@ def _birth(raw) -> BirthDate | None:
     return parse_birth_date(raw.strip() if isinstance(raw, str) else raw)
 
 
-def _month(raw) -> date | None:
+def _month(raw, label: str = "Hưởng từ tháng") -> date | None:
     if isinstance(raw, date):
         return raw.replace(day=1)
-    return parse_month(raw, "Hưởng từ tháng")
+    if isinstance(raw, str) and not nfc(raw):
+        return None
+    return parse_month(nfc(raw) if isinstance(raw, str) else raw, label)
+
+
+_ID_SEPARATORS = str.maketrans("", "", " .-")
+
+
+def parse_legacy_id(raw) -> str | None:
+    """The old identity card number (số CMND cũ) as digits: 9 digits, or 12 for the cards of 2012–2016; ``None``
+    when empty. Spaces, dots and dashes are ignored. Raises ``ValidationError``. Source: reference §4.3."""
+    text = nfc(str(raw)) if raw is not None else ""
+    digits = text.translate(_ID_SEPARATORS)
+    if not digits:
+        return None
+    if digits.isascii() and digits.isdigit() and len(digits) in (9, 12):
+        return digits
+    raise ValidationError(f"Số CMND cũ phải gồm 9 chữ số (hoặc 12 chữ số với CMND cấp từ 2012) (đã nhập: {text}).")
+
+
+def age_group(age: int) -> str:
+    """The K6 age group (``DISABILITY_AGE_GROUPS`` key) of a person of ``age`` whole years."""
+    return "child" if age < 16 else "adult" if age < 60 else "elderly"
+
+
+def category_age_problem(category_code: str | None, birth_date: date | None, birth_year: int | None,
+                         month: date | None, disability_age_group: str | None = None) -> str | None:
+    """Why ``category_code`` cannot apply at the person's age in ``month`` (the start month), or None.
+
+    Age as ``entitlement.age_in_month`` (a year-only birth counts from 1 January). Bands: ``AGE_BANDS`` (K1 and K3
+    under 16, K2 16–22, K5a/K5d 60+, K5b 75–79, K5c 80+, K7 under 3); for K6, ``disability_age_group`` (child /
+    adult / elderly, optional) must be the person's group. Categories without a band (K4, K6 without a group, K8)
+    never fail. The intake form refuses a problem unless the clerk gives a reason (``category_override_reason``);
+    the spreadsheet import may show it as a warning. Source: Decree 20/2021 Art. 5, 6; reference §1.2–1.3."""
+    if not category_code or birth_year is None or month is None:
+        return None
+    age = age_in_month(birth_date, birth_year, month)
+    if category_code == "K6" and disability_age_group in DISABILITY_AGE_GROUPS:
+        actual = age_group(age)
+        if actual != disability_age_group:
+            return (f"Nhóm «{DISABILITY_AGE_GROUPS[disability_age_group][2]}» không khớp tuổi: tháng {month:%m/%Y} "
+                    f"đối tượng {age} tuổi, thuộc nhóm «{DISABILITY_AGE_GROUPS[actual][2]}».")
+        return None
+    band = AGE_BANDS.get(category_code)
+    if band is None:
+        return None
+    low, high, words = band
+    if (low is not None and age < low) or (high is not None and age >= high):
+        return (f"Diện {category_code} dành cho người {words}; theo ngày sinh, tháng {month:%m/%Y} (hưởng từ tháng) "
+                f"đối tượng {age} tuổi.")
+    return None
+
+
+def _changed(current: Beneficiary | None, v: dict, keys) -> bool:
+    """True for a new record, or when any of ``keys`` differs from the stored row."""
+    return current is None or any(getattr(current, k, None) != v.get(k) for k in keys)
 
 
 def clean_beneficiary(data: dict, commune_code: str, current: Beneficiary | None = None,
-                      today: date | None = None, check_duplicate: bool = True) -> Cleaned:
-    """Validate raw input (form strings or spreadsheet values) for a beneficiary of ``commune_code``.
+                      today: date | None = None, check_duplicate: bool = True, strict: bool = False) -> Cleaned:
+    """Validate raw input for a beneficiary of ``commune_code`` (see ``check_beneficiary`` for keys and rules).
+    Returns ``Cleaned`` (values, flat warnings, warnings by field, links). Raises ``BeneficiaryInvalid`` listing
+    every failing field; an ID already registered anywhere in the province names only the commune holding it
+    (personal data of another commune is not revealed)."""
+    checked = check_beneficiary(data, commune_code, current, today, check_duplicate, strict)
+    if checked.errors:
+        raise BeneficiaryInvalid(checked.errors, checked.field_warnings, checked.links)
+    return Cleaned(checked.values, checked.warnings, checked.field_warnings, checked.links)
+
+
+def check_beneficiary(data: dict, commune_code: str, current: Beneficiary | None = None,
+                      today: date | None = None, check_duplicate: bool = True, strict: bool = False) -> Checked:
+    """Check raw input (form strings or spreadsheet values) for a beneficiary of ``commune_code``; never raises for
+    bad input (every problem is in ``Checked.errors``).
 
     ``data`` keys: ``full_name``, ``birth`` (date, ``BirthDate``, year, or text "dd/mm/yyyy" / "yyyy"), ``gender``
-    ("male"/"female"/"Nam"/"Nữ"), ``national_id`` (text or spreadsheet number), ``phone``, ``hamlet``,
+    ("male"/"female"/"Nam"/"Nữ"), ``national_id`` (text or spreadsheet number), ``legacy_id_number`` (old CMND,
+    9 or 12 digits, optional), ``phone``, ``hamlet_id`` (id in the commune's list) and/or ``hamlet`` (its name),
     ``category_code`` (Art. 5 code), ``disability_level`` (K6 only: severe | especially_severe),
-    ``children_count`` (K4, ≥ 1), ``decision_number``, ``decision_date``, ``start_month`` (first-of-month date or
-    text "MM/YYYY"/"YYYY-MM"), ``payment_channel`` (``PaymentChannel`` value), ``cash_at_home_reason``
-    (``CashAtHomeReason`` value, required for cash at home; "other" needs ``cash_at_home_note``),
-    ``preferred_bank``, ``guardian_name``, ``guardian_relationship``, ``guardian_phone``, ``note``.
-    ``current`` is the row being edited (excluded from the duplicate check); ``check_duplicate=False`` skips the
-    ID look-up for callers that matched IDs themselves (the import).
+    ``disability_age_group`` (K6, optional: child | adult | elderly, checked against the age, not stored),
+    ``disability_certified_month`` (K6, optional), ``children_count`` (K4, ≥ 1), ``decision_number``,
+    ``decision_date``, ``start_month`` (first-of-month date or text "MM/YYYY"/"YYYY-MM"), ``payment_channel``
+    (``PaymentChannel`` value), ``cash_at_home_reason`` (``CashAtHomeReason`` value, required for cash at home;
+    "other" needs ``cash_at_home_note``), ``preferred_bank``, ``guardian_name``, ``guardian_national_id``,
+    ``guardian_relationship``, ``guardian_phone``, ``note``, ``id_warning_override_reason``,
+    ``category_override_reason``. ``current`` is the row being edited (excluded from the duplicate checks);
+    ``check_duplicate=False`` skips the ID look-up for callers that matched IDs themselves (the import).
 
-    Names (and the guardian's) must pass ``check_person_name``. Returns ``Cleaned``: NFC text with single spaces;
-    a 12-digit ID (leading zeros restored, with a warning, only for a spreadsheet number — typed text must have 12);
-    warnings from ``identity.national_id_warnings`` (province code, birth year, gender). Raises
-    ``BeneficiaryInvalid`` listing every failing field; an ID already registered anywhere in the province names
-    only the commune holding it (personal data of another commune is not revealed)."""
-    errors: dict[str, str] = {}
-    warnings: list[str] = []
-    v: dict = {}
+    Always: NFC text with single spaces; names pass ``check_person_name``; a 12-digit ID (leading zeros restored,
+    with a warning, only for a spreadsheet number — typed text must have 12); soft ID warnings from
+    ``identity.national_id_warnings`` (province code, birth year, gender) under ``national_id``.
+    ``strict=True`` (the commune's intake form) adds: soft ID warnings and ``category_age_problem`` are errors unless
+    the matching override reason is given (only when the fields involved are new or changed — an old record is not
+    blocked for an unrelated edit); the reason is kept only while needed; a landline is a valid phone; a hamlet from
+    the commune's list (required on new records when the list is not empty); guardian details need the guardian's
+    name; decision date and certificate month not in the future; the certificate month only for K6; the same folded
+    name and birth in another commune (or the same one) is a warning under ``full_name``.
+    Source: Decree 20/2021 Art. 5, 8; reference §4.3, §6; plan §III.4."""
+    today = today or today_vn()
+    c = Checked({})
+    v, errors = c.values, c.errors
 
     def check(key, fn):
         try:
             return fn()
         except ValidationError as err:
             errors[key] = str(err)
-            return None
+        except (ValueError, TypeError, OverflowError):
+            errors[key] = f"{FIELD_LABELS.get(key, key)}: giá trị không hợp lệ."
+        return None
 
     v["full_name"] = _text(data, "full_name")
     if not v["full_name"]:
@@ -142,40 +278,116 @@ def clean_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
         errors["birth"] = "Chưa nhập ngày sinh (ngày/tháng/năm, hoặc năm sinh)."
     elif birth is not None:
         v["birth_date"], v["birth_year"] = birth.day, birth.year
-        if birth.year > (today or date.today()).year:
-            errors["birth"] = f"Năm sinh {birth.year} ở tương lai."
+        if birth.year > today.year or (birth.day and birth.day > today):
+            errors["birth"] = f"Năm sinh {birth.year} ở tương lai." if birth.year > today.year else (
+                f"Ngày sinh {birth.day:%d/%m/%Y} ở tương lai.")
     v["gender"] = _gender(data.get("gender"))
     if v["gender"] is None:
         errors["gender"] = "Chọn giới tính (Nam hoặc Nữ)."
-    national = check("national_id", lambda: parse_national_id(data.get("national_id")))
-    if national is not None:
-        v["national_id"] = national.value
-        if national.padded:
-            warnings.append(f"Số định danh {national.value}: đã bổ sung số 0 đầu (ô lưu dạng số) — kiểm tra lại.")
-        if "birth_year" in v and v["gender"]:
-            warnings += national_id_warnings(national.value, v["birth_year"], v["gender"], today=today)
+    for key in ("id_warning_override_reason", "category_override_reason"):
+        v[key] = _text(data, key)
+    _check_national_id(data, v, c, current, today, strict)
+    v["legacy_id_number"] = check("legacy_id_number", lambda: parse_legacy_id(data.get("legacy_id_number")))
     for key in ("phone", "guardian_phone"):
-        v[key] = check(key, lambda key=key: phone_normalize(data.get(key))) or None
-    for key in ("hamlet", "decision_number", "preferred_bank", "guardian_name", "guardian_relationship", "note",
+        v[key] = check(key, lambda key=key: phone_normalize(data.get(key), allow_landline=strict)) or None
+    for key in ("decision_number", "preferred_bank", "guardian_name", "guardian_relationship", "note",
                 "cash_at_home_note"):
         v[key] = _text(data, key)
+    _check_hamlet(data, commune_code, v, errors, current, strict, c.warn)
     if v["guardian_name"]:
         check("guardian_name", lambda: check_person_name(v["guardian_name"], FIELD_LABELS["guardian_name"]))
+    _check_guardian(data, v, errors, strict)
     for key, limit in _TEXT_LIMITS.items():
         if v.get(key) and len(v[key]) > limit:
             errors[key] = f"{FIELD_LABELS[key]} dài quá {limit} ký tự."
     _check_category(data, v, errors)
     v["decision_date"] = check("decision_date", lambda: parse_date(data.get("decision_date"), "Ngày quyết định")
                                if not isinstance(data.get("decision_date"), date) else data["decision_date"])
+    if strict and v["decision_date"] and v["decision_date"] > today:
+        errors["decision_date"] = f"Ngày quyết định {v['decision_date']:%d/%m/%Y} ở tương lai."
     v["start_month"] = check("start_month", lambda: _month(data.get("start_month")))
     if v["start_month"] is None and "start_month" not in errors:
         errors["start_month"] = "Chưa nhập tháng bắt đầu hưởng (MM/YYYY)."
+    v["disability_certified_month"] = check("disability_certified_month", lambda: _month(
+        data.get("disability_certified_month"), FIELD_LABELS["disability_certified_month"]))
+    if strict:
+        _check_strict_category(data, v, c, current, today)
     _check_channel(data, v, errors)
     if check_duplicate and "national_id" in v and "national_id" not in errors:
-        _check_duplicate(v["national_id"], current, errors)
-    if errors:
-        raise BeneficiaryInvalid(errors)
-    return Cleaned(v, warnings)
+        _check_duplicate(v["national_id"], commune_code, current, c)
+    if strict and v.get("full_name") and "full_name" not in errors and "birth_year" in v and "birth" not in errors:
+        _check_same_person(v, commune_code, current, c)
+    return c
+
+
+def _check_national_id(data: dict, v: dict, c: Checked, current, today: date, strict: bool) -> None:
+    try:
+        national = parse_national_id(data.get("national_id"))
+    except ValidationError as err:
+        c.errors["national_id"] = str(err)
+        return
+    except (ValueError, TypeError, OverflowError):
+        c.errors["national_id"] = "Số định danh cá nhân không hợp lệ."
+        return
+    v["national_id"] = national.value
+    warnings = []
+    if national.padded:
+        warnings.append(f"Số định danh {national.value}: đã bổ sung số 0 đầu (ô lưu dạng số) — kiểm tra lại.")
+    if "birth_year" in v and v["gender"]:
+        warnings += national_id_warnings(national.value, v["birth_year"], v["gender"], today=today)
+    for w in warnings:
+        c.warn("national_id", w)
+    if not strict:
+        return
+    if not warnings:
+        v["id_warning_override_reason"] = None  # nothing to override any more
+    elif not _text(data, "id_warning_override_reason") and _changed(
+            current, v, ("national_id", "birth_date", "birth_year", "gender")):
+        c.errors["id_warning_override_reason"] = f"Số định danh chưa khớp với thông tin đã khai. {OVERRIDE_HINT}"
+
+
+def _check_hamlet(data: dict, commune_code: str, v: dict, errors: dict, current, strict: bool, warn) -> None:
+    raw_id, text = data.get("hamlet_id"), _text(data, "hamlet")
+    hamlet = None
+    if raw_id not in (None, ""):
+        hid = raw_id if isinstance(raw_id, int) else (int(raw_id) if str(raw_id).isascii()
+                                                     and str(raw_id).isdigit() and len(str(raw_id)) < 10 else None)
+        found = db.session.get(Hamlet, hid) if hid is not None else None
+        if found is None or found.commune_code != commune_code:
+            errors["hamlet_id"] = "Khóm/ấp không có trong danh sách của xã."
+        elif strict and not found.active and getattr(current, "hamlet_id", None) != found.id:
+            errors["hamlet_id"] = f"Khóm/ấp «{found.name}» đã ngừng dùng; chọn khóm/ấp khác."
+        elif not text or fold(text) == found.name_fold:
+            hamlet = found
+    if hamlet is None and text and "hamlet_id" not in errors:
+        hamlet = db.session.execute(select(Hamlet).where(Hamlet.commune_code == commune_code,
+                                                         Hamlet.name_fold == fold(text))).scalar_one_or_none()
+        if hamlet is None and strict and (current is None or fold(text) != fold(current.hamlet)):
+            warn("hamlet_id", f"Khóm/ấp «{text}» chưa có trong danh sách khóm/ấp của xã.")
+    if hamlet is None and not text and raw_id in (None, "") and strict and current is not None and "hamlet" not in data:
+        text = current.hamlet  # an old free-text hamlet not on the list is kept until one is chosen
+    v["hamlet"] = hamlet.name if hamlet else text  # ``hamlet_id`` is derived from the name (registry.apply_values)
+    if strict and v["hamlet"] is None and "hamlet_id" not in errors and (current is None or current.hamlet) and \
+            db.session.execute(select(Hamlet.id).where(Hamlet.commune_code == commune_code,
+                                                       Hamlet.active).limit(1)).first():
+        errors["hamlet_id"] = "Chọn khóm/ấp (trong danh sách của xã)."
+
+
+def _check_guardian(data: dict, v: dict, errors: dict, strict: bool) -> None:
+    raw = data.get("guardian_national_id")
+    v["guardian_national_id"] = None
+    if raw not in (None, "") and nfc(str(raw)):
+        try:
+            v["guardian_national_id"] = parse_national_id(raw if isinstance(raw, (int, str)) else str(raw)).value
+        except (ValueError, TypeError):
+            errors["guardian_national_id"] = (f"Số định danh người giám hộ phải gồm đúng 12 chữ số "
+                                              f"(đã nhập: {nfc(str(raw))}).")
+        else:
+            if v["guardian_national_id"] == v.get("national_id"):
+                errors["guardian_national_id"] = "Số định danh người giám hộ trùng với số định danh của đối tượng."
+    if strict and not v["guardian_name"] and "guardian_name" not in errors and (
+            v["guardian_national_id"] or v["guardian_relationship"] or v.get("guardian_phone")):
+        errors["guardian_name"] = "Ghi họ và tên người giám hộ / nhận thay."
 
 
 def _check_category(data: dict, v: dict, errors: dict) -> None:
@@ -221,15 +433,77 @@ def _check_channel(data: dict, v: dict, errors: dict) -> None:
         errors["cash_at_home_note"] = "Lý do khác: ghi rõ lý do nhận tại nhà."
 
 
-def _check_duplicate(national_id: str, current: Beneficiary | None, errors: dict) -> None:
-    stmt = select(Beneficiary.commune_code).where(Beneficiary.national_id == national_id)
+def _check_strict_category(data: dict, v: dict, c: Checked, current, today: date) -> None:
+    """Intake-form rules on the category: the certificate month only for K6 and not in the future; the age band
+    (``category_age_problem``) an error unless ``category_override_reason`` is given."""
+    month = v.get("disability_certified_month")
+    if month and v.get("category_code") != "K6":
+        c.errors["disability_certified_month"] = "Chỉ diện K6 (người khuyết tật) mới ghi tháng xác nhận khuyết tật."
+    elif month and month > today:
+        c.errors["disability_certified_month"] = f"Tháng xác nhận khuyết tật {month:%m/%Y} ở tương lai."
+    group = _text(data, "disability_age_group")
+    if group and group not in DISABILITY_AGE_GROUPS:
+        c.errors["disability_age_group"] = "Chọn nhóm tuổi trong danh sách."
+        group = None
+    if group and v.get("category_code") != "K6":
+        c.errors["disability_age_group"] = "Chỉ diện K6 (người khuyết tật) mới chọn nhóm tuổi người khuyết tật."
+    if "category_code" in c.errors or "birth" in c.errors or "start_month" in c.errors:
+        return
+    problem = category_age_problem(v.get("category_code"), v.get("birth_date"), v.get("birth_year"),
+                                   v.get("start_month"), group)
+    if problem is None:
+        v["category_override_reason"] = None
+    elif v.get("category_override_reason"):
+        c.warn("category_code", f"{problem} Đã ghi lý do ngoại lệ.")
+    elif group or _changed(current, v, ("category_code", "birth_date", "birth_year", "start_month")):
+        c.errors["category_code"] = f"{problem} {OVERRIDE_HINT}"
+    else:
+        c.warn("category_code", problem)
+
+
+def _check_duplicate(national_id: str, commune_code: str, current: Beneficiary | None, c: Checked) -> None:
+    """The same ID anywhere in the province blocks the save. Same commune: name, birth and a link; another commune:
+    only that commune's name (no personal data, no link)."""
+    stmt = select(Beneficiary).where(Beneficiary.national_id == national_id)
     if current is not None and current.id is not None:
         stmt = stmt.where(Beneficiary.id != current.id)
-    commune_code = db.session.execute(stmt).scalar()
-    if commune_code is not None:
-        unit = db.session.get(AdministrativeUnit, commune_code)
-        errors["national_id"] = (f"Số định danh {national_id} đã được đăng ký hưởng trợ cấp tại "
-                                 f"{unit.name if unit else commune_code}.")
+    other = db.session.execute(stmt).scalars().first()
+    if other is None:
+        return
+    if other.commune_code == commune_code:
+        c.errors["national_id"] = (f"Số định danh {national_id} đã có trong sổ của xã: {other.full_name}, sinh "
+                                   f"{other.birth_display}.")
+        c.links.setdefault("national_id", []).append(other.id)
+    else:
+        unit = db.session.get(AdministrativeUnit, other.commune_code)
+        c.errors["national_id"] = (f"Số định danh {national_id} đã được đăng ký hưởng trợ cấp tại "
+                                   f"{unit.name if unit else other.commune_code}.")
+
+
+def _check_same_person(v: dict, commune_code: str, current: Beneficiary | None, c: Checked) -> None:
+    """Same folded name and birth (full date, or the year when either side knows only the year) on a record not
+    stopped, with another ID: warn — in another commune it is most likely a move not yet stopped at the old place
+    (reference §1.6, §4.3). Another commune is named, never linked; the same commune is linked."""
+    stmt = select(Beneficiary.id, Beneficiary.commune_code).where(
+        Beneficiary.name_fold == fold(v["full_name"]), Beneficiary.status != "stopped",
+        Beneficiary.birth_year == v["birth_year"])
+    if v.get("birth_date"):
+        stmt = stmt.where((Beneficiary.birth_date == v["birth_date"]) | Beneficiary.birth_date.is_(None))
+    if v.get("national_id"):
+        stmt = stmt.where(Beneficiary.national_id != v["national_id"])
+    if current is not None and current.id is not None:
+        stmt = stmt.where(Beneficiary.id != current.id)
+    rows = db.session.execute(stmt.order_by(Beneficiary.id).limit(5)).all()
+    for row in rows:
+        if row.commune_code == commune_code:
+            c.warn("full_name", "Trong sổ của xã đã có người cùng họ tên và ngày sinh (số định danh khác) — kiểm tra "
+                                "có trùng người không.")
+            c.links.setdefault("full_name", []).append(row.id)
+        else:
+            unit = db.session.get(AdministrativeUnit, row.commune_code)
+            c.warn("full_name", f"Có người cùng họ tên và ngày sinh đang hưởng trợ cấp tại "
+                                f"{unit.name if unit else row.commune_code} — có thể đã chuyển đến mà nơi cũ chưa "
+                                "dừng chi trả; liên hệ nơi cũ trước khi lưu.")
 
 
 def display_value(key: str, value) -> str | None:
@@ -244,7 +518,7 @@ def display_value(key: str, value) -> str | None:
         return CashAtHomeReason(value).label
     if key == "disability_level":
         return DISABILITY_LEVELS.get(value, value)
-    if key == "start_month":
+    if key in ("start_month", "disability_certified_month"):
         return value.strftime("%m/%Y")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
@@ -257,7 +531,7 @@ def audit_snapshot(values: dict, skip_empty: bool = False) -> dict:
     there."""
     out = {}
     for k in FIELDS:
-        if k not in values or (k == "birth_year" and values.get("birth_date")):
+        if k not in values or k in _UNAUDITED or (k == "birth_year" and values.get("birth_date")):
             continue
         shown = display_value(k, values[k])
         if shown is not None or not skip_empty:

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from portal.errors import ValidationError
 
+from .legacy import decoded_variants
 from .text import _clean_text, _is_empty, _strip_marks
 from .workbook import _reset_dimensions, _stream
 
@@ -36,8 +37,11 @@ _PAREN_RE = re.compile(r"\([^()]*\)")
 
 
 def _label_keys(text: str) -> set[str]:
-    """All comparison keys of one label: as written and without parenthesised parts ("Mức trợ cấp (đồng)")."""
+    """All comparison keys of one label: as written and without parenthesised parts ("Mức trợ cấp (đồng)"), also
+    read as TCVN3 / VNI text when it holds Latin-1 letters (``legacy.decoded_variants``)."""
     keys = {_fold_label(text), _fold_label(_PAREN_RE.sub(" ", text))}
+    for decoded in decoded_variants(text):  # a header typed with a legacy font: "Hä vµ tªn", "Hoï vaø teân"
+        keys |= {_fold_label(decoded), _fold_label(_PAREN_RE.sub(" ", decoded))}
     keys.discard("")
     return keys
 

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from portal.errors import ValidationError
 
 from .header import Header, _fold_label, _is_column_number_row, _pad
+from .legacy import decoded_variants
 from .text import _is_empty
 from .workbook import _reset_dimensions, _stream
 
@@ -86,7 +87,12 @@ def _is_total_label(text: str) -> bool:
 def _is_total_row(cells: list[Any], header: Header) -> bool:
     start = header.first_column - 1
     for v in cells[start:start + TOTAL_LABEL_COLUMNS]:
-        if isinstance(v, str) and _is_total_label(unicodedata.normalize("NFC", v)):
+        if not isinstance(v, str):
+            continue
+        if _is_total_label(unicodedata.normalize("NFC", v)):
+            return True
+        head = v.lstrip()[:16]  # also typed with a legacy font: "Tæng céng" (TCVN3), "Toång coäng" (VNI)
+        if head[:1] in "TtCc" and any(_is_total_label(t) for t in decoded_variants(head)):
             return True
     return False
 
@@ -97,9 +103,10 @@ def _is_signature_row(cells: list[Any]) -> bool:
     if not filled or len(filled) > 3 or not all(isinstance(v, str) for v in filled):
         return False
     for v in filled:
-        folded = _fold_label(v)
-        if _SIGNATURE_RE.match(folded) or _SIGNATURE_DATE_RE.search(folded):
-            return True
+        for text in (v, *decoded_variants(v)):  # also typed with a legacy font ("Ng\xadêi lËp biÓu")
+            folded = _fold_label(text)
+            if _SIGNATURE_RE.match(folded) or _SIGNATURE_DATE_RE.search(folded):
+                return True
     return False
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from portal.extensions import db
-from portal.models import ImportBatch, Organization, PayoutLine, PayoutList, User
+from portal.models import ImportBatch, Job, Organization, PayoutLine, PayoutList, User
 from tests.factories import make_beneficiary
 
 ROLES = ["xa.vinhmy", "agribank.chaudoc", "pld.chaudoc", "pld.chaudoc.duyet", "buudien.chaudoc", "so.angiang",
@@ -16,8 +16,60 @@ ROLES = ["xa.vinhmy", "agribank.chaudoc", "pld.chaudoc", "pld.chaudoc.duyet", "b
 HOLDERS = {
     "commune": {"xa.vinhmy"}, "bank": {"agribank.chaudoc"}, "district": {"pld.chaudoc", "pld.chaudoc.duyet"},
     "post_office": {"buudien.chaudoc"}, "province": {"so.angiang"}, "police": {"congan.vinhmy"},
+    "reference_admin": {"so.angiang"},
+    "rates": {"so.angiang"},
+    "contracts": {"pld.chaudoc", "pld.chaudoc.duyet"},
+    "reports": {"xa.vinhmy", "pld.chaudoc", "pld.chaudoc.duyet", "so.angiang"},
 }
-PUBLIC = {"auth.login", "auth.home", "static"}
+PUBLIC = {"auth.login", "auth.home", "static", "verify.page", "verify.check"}  # verify: public by design
+
+
+def _changes_rows(b) -> dict:
+    """Issue #3 rows of the foreign beneficiary: a submission with an event, an authorization, an identity check."""
+    from portal.models import Authorization, ChangeSubmission, IdentityCheck, RegistryEvent
+    sub = ChangeSubmission(commune_code="30280", month=date(2024, 8, 1), status="submitted")
+    db.session.add(sub)
+    db.session.flush()
+    ev = RegistryEvent(beneficiary_id=b.id, commune_code="30280", kind="suspend", effective_month=date(2024, 9, 1),
+                       decision_number="1/QĐ", status="submitted", submission_id=sub.id)
+    auth = Authorization(beneficiary_id=b.id, proxy_name="Người Nhận Thay", proxy_national_id="089000000001",
+                         proxy_relationship="Con", valid_from=date(2024, 1, 1), certification_number="1",
+                         certified_on=date(2024, 1, 1))
+    check = IdentityCheck(beneficiary_id=b.id, commune_code="30280", result="mismatched", mismatch_fields="gender")
+    db.session.add_all([ev, auth, check])
+    db.session.commit()
+    return {"submission_id": sub.id, "event_id": ev.id, "authorization_id": auth.id, "check_id": check.id}
+
+
+def _document_rows() -> dict:
+    """Issue #6 rows of Long Xuyên's labour office: a draft service contract and an issued document."""
+    from portal.models import IssuedDocument, ServiceContract
+    district = Organization.query.filter_by(kind="district_office", unit_code="883").one()
+    officer = User.query.filter_by(username="pld.chaudoc").one()
+    contract = ServiceContract(district_org_id=district.id, post_office_id=district.id, commune_codes=["30280"],
+                               fee_per_person=5000, estimated_people=1, estimated_months=12, estimated_value=60000,
+                               valid_from=date(2024, 1, 1), valid_to=date(2024, 12, 31), party_a_signer="A",
+                               party_a_title="Trưởng phòng", party_b_signer="B", party_b_title="Giám đốc",
+                               created_by_id=officer.id)
+    doc = IssuedDocument(organization_id=district.id, kind="service_contract", year=2024, series="HĐ", number=1,
+                         symbol="HĐ-LĐTBXH", title="x", issued_on=date(2024, 1, 2), filename="x.pdf",
+                         content=b"%PDF-x", sha256="0" * 64, verify_token="foreign-token")
+    db.session.add_all([contract, doc])
+    db.session.commit()
+    return {"contract_id": contract.id, "document_id": doc.id}
+
+
+def _account_rows(b) -> dict:
+    """Issue #5 rows: an account of the foreign beneficiary and a payout-point session in Mỹ Bình (30280)."""
+    from portal.models import PaymentAccount, PayoutPointSession
+    bank = Organization.query.filter_by(kind="bank_branch", unit_code="890", provider_code="VBA").one()
+    account = PaymentAccount(beneficiary_id=b.id, provider_code="VBA", account_number="123456789",
+                             holder_name="NGOAI DIA BAN", flags="duplicate_number")
+    point = PayoutPointSession(bank_id=bank.id, commune_code="30280", session_date=date(2024, 8, 5),
+                               place_kind="commune_office", place_name="UBND phường Mỹ Bình", staff_present="A")
+    db.session.add_all([account, point])
+    db.session.commit()
+    return {"account_id": account.id, "session_id": point.id}
 
 
 @pytest.fixture
@@ -40,8 +92,16 @@ def foreign_ids(app):
     db.session.add_all([line, batch])
     db.session.commit()
     lst.status = "approved"  # approved lists are visible to the post office role too
+    job = Job(kind="payout_list_pdf", status="running", params={}, owner_org_id=commune_org.id)
+    db.session.add(job)
     db.session.commit()
-    return {"beneficiary_id": b.id, "list_id": lst.id, "line_id": line.id, "batch_id": batch.id}
+    ids = {"beneficiary_id": b.id, "list_id": lst.id, "line_id": line.id, "batch_id": batch.id, "job_id": job.id}
+    ids["level_id"] = 999_999  # rates are province-wide: an unknown standard level answers 404
+    ids["office_id"] = district.id  # fee statement of a post office paying none of the user's lists: 404
+    from portal.services.hamlets import add_hamlet  # a khóm of Mỹ Bình: out of every demo user's area (issue #3)
+    ids["hamlet_id"] = add_hamlet(None, "30280", "Khóm Đông Thịnh 1").id
+    db.session.commit()
+    return ids | _changes_rows(b) | _document_rows() | _account_rows(b)
 
 
 def _routes(app):
@@ -62,7 +122,10 @@ def _expected(role, rule):
     if bp in HOLDERS and role not in HOLDERS[bp]:
         return {403}
     if bp == "documents":
-        if role == "so.angiang" and rule.endpoint == "documents.payout_list_pdf":
+        if role == "buudien.chaudoc" and rule.endpoint in ("documents.post_office_contracts",
+                                                           "documents.fee_statement_pdf"):
+            return {200}  # its own contracts (none in the demo) and fee statement
+        if role == "so.angiang" and rule.endpoint in ("documents.payout_list_pdf", "documents.issued_pdf"):
             return {200}  # the province sees every list
         return {403, 404}
     if rule.arguments:

@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.models import Beneficiary, ImportBatch
 from portal.services.demo import user_by_username
 from portal.services.imports import import_file
+from portal.services.hamlets import find_hamlet
 from portal.services.registry import create_beneficiary, form_data
 from tests.conftest import TAN_LOI_FILE, VINH_MY_FILE
 
@@ -41,6 +42,11 @@ def loaded(app):
 
 def count_beneficiaries():
     return db.session.execute(select(func.count(Beneficiary.id))).scalar()
+
+
+def hamlet_id(name, commune_code="30322"):
+    """The id of a hamlet on the commune's list (the form's select sends ids)."""
+    return str(find_hamlet(commune_code, name).id)
 
 
 def test_upload_preview_commit_then_340_in_list(clerk):
@@ -153,7 +159,7 @@ def test_create_form_422_keeps_typed_values(clerk):
 
 
 def test_create_then_detail(clerk):
-    resp = clerk.post("/xa/doi-tuong/them", FORM)
+    resp = clerk.post("/xa/doi-tuong/them", FORM | {"hamlet_id": hamlet_id("Khóm Mỹ Thới 1")})
     assert resp.status_code == 302
     html = clerk.get(resp.headers["Location"]).get_data(as_text=True)
     assert "Đã thêm đối tượng Nguyễn Văn Bé." in html
@@ -165,7 +171,8 @@ def test_edit_creates_audit_event_shown_on_detail(clerk, loaded):
     form = clerk.get(f"/xa/doi-tuong/{b.id}/sua").get_data(as_text=True)
     assert 'value="Huỳnh Thanh Tài"' in form and 'value="1931"' in form and 'value="03/2022"' in form
     data = {"full_name": "Huỳnh Thanh Tài", "birth": "1931", "gender": "male", "national_id": "089031432683",
-            "phone": "0909000111", "hamlet": "Khóm Mỹ Thới 4", "category_code": "K5c", "start_month": "03/2022",
+            "phone": "0909000111", "hamlet_id": hamlet_id("Khóm Mỹ Thới 4"), "category_code": "K5c",
+            "start_month": "03/2022",
             "payment_channel": "bank_account", "preferred_bank": "VBA", "decision_number": "1679/QĐ-UBND"}
     resp = clerk.post(f"/xa/doi-tuong/{b.id}/sua", data)
     assert resp.status_code == 302
@@ -248,7 +255,13 @@ def test_form_refuses_a_formula_as_name(clerk):
 
 
 def test_saving_a_category_that_cannot_apply_shows_a_warning(clerk):
-    resp = clerk.post("/xa/doi-tuong/them", FORM | {"category_code": "K5c", "disability_level": "", "birth": "1950"})
+    data = FORM | {"category_code": "K5c", "disability_level": "", "birth": "1950",
+                   "hamlet_id": hamlet_id("Khóm Mỹ Thới 1")}
+    resp = clerk.post("/xa/doi-tuong/them", data)
+    assert resp.status_code == 422 and count_beneficiaries() == 0  # an error until the clerk gives a reason
+    assert ("Diện K5c dành cho người từ đủ 80 tuổi; theo ngày sinh, tháng 07/2024 (hưởng từ tháng) đối tượng 74 "
+            "tuổi. Kiểm tra lại, hoặc ghi lý do để vẫn lưu.") in resp.get_data(as_text=True)
+    resp = clerk.post("/xa/doi-tuong/them", data | {"category_override_reason": "Quyết định cũ của huyện"})
     assert resp.status_code == 302  # saved
     html = clerk.get(resp.headers["Location"]).get_data(as_text=True)
     assert ("Cảnh báo: Không tính được mức trợ cấp tháng 07/2024: Không có hệ số cho diện K5c ở tuổi 74 trong "

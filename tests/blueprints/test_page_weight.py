@@ -41,6 +41,14 @@ def _transferred(client, url, **kw) -> tuple[int, str]:
 @pytest.mark.parametrize("username, url", [
     ("xa.vinhmy", "/xa/"), ("agribank.chaudoc", "/ngan-hang/"), ("pld.chaudoc", "/huyen/?thang=2024-08"),
     ("buudien.chaudoc", "/buu-dien/"), ("so.angiang", "/tinh/?thang=2024-08"), ("congan.vinhmy", "/cong-an/"),
+    ("xa.vinhmy", "/xa/nhap"), ("so.angiang", "/tinh/danh-muc/"),  # import upload, category wording (issue #3)
+    ("xa.vinhmy", "/xa/bien-dong"), ("xa.vinhmy", "/xa/doi-sanh"), ("xa.vinhmy", "/xa/uy-quyen"),
+    ("congan.vinhmy", "/cong-an/doi-sanh"), ("pld.chaudoc", "/huyen/bien-dong"),
+    ("so.angiang", "/tinh/pheu?thang=2024-08"), ("agribank.chaudoc", "/ngan-hang/diem-chi-tra"),
+    ("so.angiang", "/tinh/muc-chuan/"),
+    ("buudien.chaudoc", "/buu-dien/chi-phi?thang=2024-08"), ("pld.chaudoc", "/huyen/chi-phi?thang=2024-08"),
+    ("pld.chaudoc", "/huyen/hop-dong/"), ("pld.chaudoc", "/bao-cao/?thang=2024-08"),
+    ("so.angiang", "/bao-cao/?thang=2024-08"), ("buudien.chaudoc", "/van-ban/hop-dong/"),
 ])
 def test_first_visit_within_60_kb(app, client, vinh_my, username, url):
     client.login(username)

@@ -19,18 +19,36 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _flask(flask: list[str], args: list[str], env: dict) -> None:
+    """Run one ``flask --app wsgi`` set-up command; on failure show its output (the CalledProcessError hides it)."""
+    done = subprocess.run(flask + args, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        pytest.fail(f"`flask {' '.join(args)}` failed ({done.returncode}):\n{done.stdout[-3000:]}\n"
+                    f"{done.stderr[-6000:]}", pytrace=False)
+
+
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    """Base URL of a portal server process on its own seeded database."""
-    db_file = tmp_path_factory.mktemp("live") / "portal.db"
+def live_server(request, tmp_path_factory):
+    """Base URL of a portal server process on its own seeded database.
+
+    A test module may set ``LIVE_SERVER_SETUP``: a list of further ``flask --app wsgi`` commands (argument lists)
+    run after ``seed-demo``, e.g. ``[["import-beneficiaries", "--commune", "30322", VINH_MY_FILE]]``.
+    ``REDIS_URL`` is removed from the server's environment: background jobs run in the web process's thread pool,
+    as in production without Redis (``JOBS_SYNC`` stays off)."""
+    live_dir = tmp_path_factory.mktemp("live")
+    db_file = live_dir / "portal.db"
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_file}", SECRET_KEY="browser-test")
-    env.pop("TEST_DATABASE_URL", None)
+    for name in ("TEST_DATABASE_URL", "REDIS_URL", "FLASK_DEBUG"):
+        env.pop(name, None)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run(flask + ["seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    _flask(flask, ["db", "upgrade"], env)
+    _flask(flask, ["seed-demo"], env)
+    for args in getattr(request.module, "LIVE_SERVER_SETUP", ()):
+        _flask(flask, list(args), env)
     port = _free_port()
+    log = open(live_dir / "server.log", "wb")  # the server's own log, for a failing test's post-mortem
     proc = subprocess.Popen(flask + ["run", "--port", str(port), "--no-reload"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -40,10 +58,12 @@ def live_server(tmp_path_factory):
             time.sleep(0.1)
     else:
         proc.kill()
-        raise RuntimeError("the portal server did not start")
+        log.close()
+        raise RuntimeError("the portal server did not start:\n" + (live_dir / "server.log").read_text()[-4000:])
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture(scope="module")

@@ -128,16 +128,23 @@ def doc():
 
 @pytest.fixture(scope="module")
 def single_pdf(doc, pdf_dir) -> Path:
-    """The whole list in one WeasyPrint call."""
+    """The whole list as the portal prints it (list engine, portal.documents.list_pdf)."""
     pl = _payout_module()
-    return write(pdf_dir, "single.pdf", pl.render_payout_list(doc, chunk_rows=1000))
+    return write(pdf_dir, "single.pdf", pl.render_payout_list(doc))
+
+
+@pytest.fixture(scope="module")
+def weasy_pdf(doc, pdf_dir) -> Path:
+    """The HTML reference layout: the whole list in one WeasyPrint call."""
+    pl = _payout_module()
+    return write(pdf_dir, "weasy.pdf", pl.render_payout_list_weasyprint(doc, chunk_rows=1000))
 
 
 @pytest.fixture(scope="module")
 def chunked_pdf(doc, pdf_dir) -> Path:
-    """The same list, 30 rows per WeasyPrint call."""
+    """The HTML reference layout, 30 rows per WeasyPrint call (renderer.pdf_for_chunks)."""
     pl = _payout_module()
-    return write(pdf_dir, "chunked.pdf", pl.render_payout_list(doc, chunk_rows=30))
+    return write(pdf_dir, "chunked.pdf", pl.render_payout_list_weasyprint(doc, chunk_rows=30))
 
 
 def n_pages(path: Path) -> int:
@@ -248,20 +255,29 @@ def test_page_numbers_computed_and_top_centred(single_pdf, chunked_pdf):
         assert line.strip() == "2" and len(line) - len(line.lstrip()) > 40
 
 
-def test_chunked_equals_single(single_pdf, chunked_pdf):
-    count = n_pages(single_pdf)
+def test_chunked_equals_single(weasy_pdf, chunked_pdf):
+    count = n_pages(weasy_pdf)
     assert n_pages(chunked_pdf) == count, "carry-over keeps the pagination of one big rendering"
-    assert page_texts(chunked_pdf, count, "-raw") == page_texts(single_pdf, count, "-raw")
+    assert page_texts(chunked_pdf, count, "-raw") == page_texts(weasy_pdf, count, "-raw")
     # same geometry too (fixed table layout: chunks cannot change column widths)
-    assert page_texts(chunked_pdf, count, "-layout") == page_texts(single_pdf, count, "-layout")
+    assert page_texts(chunked_pdf, count, "-layout") == page_texts(weasy_pdf, count, "-layout")
+
+
+def test_list_engine_paginates_like_the_html_reference(single_pdf, weasy_pdf):
+    """Same column widths, fonts and row heights as payout_list.html: the same rows on the same pages."""
+    count = n_pages(weasy_pdf)
+    assert n_pages(single_pdf) == count
+    ids = re.compile(r"\b089\d{9}\b")
+    rows_per_page = [sorted(ids.findall(t)) for t in page_texts(single_pdf, count)]
+    assert rows_per_page == [sorted(ids.findall(t)) for t in page_texts(weasy_pdf, count)]
 
 
 def test_tiny_chunks_still_complete(pdf_dir):
     """Chunks smaller than a page are grown so every join still fills pages; nothing lost or doubled."""
     pl = _payout_module()
     doc = make_doc(lines=make_lines(40))
-    path = write(pdf_dir, "tiny.pdf", pl.render_payout_list(doc, chunk_rows=3))
-    whole = write(pdf_dir, "tiny-whole.pdf", pl.render_payout_list(doc))
+    path = write(pdf_dir, "tiny.pdf", pl.render_payout_list_weasyprint(doc, chunk_rows=3))
+    whole = write(pdf_dir, "tiny-whole.pdf", pl.render_payout_list_weasyprint(doc))
     assert n_pages(path) == n_pages(whole)
     assert page_texts(path, n_pages(path), "-raw") == page_texts(whole, n_pages(whole), "-raw")
     text = pdftotext(path)
@@ -279,7 +295,7 @@ def test_empty_list_renders(pdf_dir):
 
 
 def test_fonts_are_embedded_liberation_serif(single_pdf, chunked_pdf):
-    for path in (single_pdf, chunked_pdf):
+    for path in (single_pdf, chunked_pdf):  # the list engine (TrueType subsets) and WeasyPrint (CID subsets)
         out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
         rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
         assert rows
@@ -292,15 +308,16 @@ def test_fonts_are_embedded_liberation_serif(single_pdf, chunked_pdf):
         assert any("Bold" in n for n in names) and any("Italic" in n for n in names)
         for row in rows:
             assert row[-5:-2] == ["yes", "yes", "yes"], row
-    # pypdf: the descendant font carries a FontFile2 (TrueType program embedded)
-    reader = PdfReader(single_pdf)
-    font_files = 0
-    for font in reader.pages[0]["/Resources"]["/Font"].values():
-        font = font.get_object()
-        for desc in font.get("/DescendantFonts", []):
-            descriptor = desc.get_object()["/FontDescriptor"].get_object()
-            font_files += "/FontFile2" in descriptor
-    assert font_files >= 2
+    # pypdf: each font (or its descendant font) carries a FontFile2 (TrueType program embedded)
+    for path in (single_pdf, chunked_pdf):
+        reader = PdfReader(path)
+        font_files = 0
+        for font in reader.pages[0]["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for desc in font.get("/DescendantFonts", [font]):
+                descriptor = desc.get_object()["/FontDescriptor"].get_object()
+                font_files += "/FontFile2" in descriptor
+        assert font_files >= 2
 
 
 def test_privacy_only_category_code(single_pdf):

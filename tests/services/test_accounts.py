@@ -151,9 +151,10 @@ def test_mark_opened_state_and_duplicates(vinh_my, teller):
     accounts.mark_opened(teller, khai, "123456789", date(2024, 8, 2))
     with pytest.raises(StateError, match="đã có tài khoản đang dùng"):
         accounts.mark_opened(teller, khai, "999456789", date(2024, 8, 2))
-    with pytest.raises(ValidationError, match="Số tài khoản đã được ghi cho người khác"):
-        accounts.mark_opened(teller, hai, "123-456-789", date(2024, 8, 2))
-    assert bank_accounts(teller) == 1
+    shared = accounts.mark_opened(teller, hai, "123-456-789", date(2024, 8, 2))  # a shared number: flagged
+    assert shared.flag_set == ["duplicate_number"] and not shared.payable
+    assert khai.active_account.flag_set == ["duplicate_number"] and accounts.payable_account(khai) is None
+    assert bank_accounts(teller) == 2
 
 
 def test_mark_opened_access(vinh_my, teller):
@@ -172,7 +173,7 @@ def test_mark_opened_access(vinh_my, teller):
 def test_agribank_sample_on_vinh_my(vinh_my, teller):
     content = open(AGRIBANK_FILE, "rb").read()
     preview = accounts.preview_bank_file(teller, "2024-08_agribank-chau-doc_tk-mo-moi.xlsx", content)
-    assert preview.counts == {"rows": 40, "new": 40, "unchanged": 0, "name_mismatch": 0, "error": 0}
+    assert preview.counts == {"rows": 40, "new": 40, "unchanged": 0, "name_mismatch": 0, "duplicate": 0, "error": 0}
     assert [r.row_number for r in preview.rows][:2] == [4, 5] and preview.rows[-1].row_number == 43
     batch = db.session.get(ImportBatch, preview.batch_id)
     assert (batch.kind, batch.scope, batch.status) == ("bank_accounts", str(teller.organization_id), "previewed")
@@ -262,7 +263,8 @@ def test_number_taken_and_other_account(vinh_my, teller, tmp_path):
     by_row = {r.row_number: r for r in preview.rows}
     assert by_row[4].status == "unchanged"
     assert by_row[5].status == "error" and "đã có tài khoản khác đang dùng (VietinBank 555555555)" in by_row[5].message
-    assert by_row[6].message == "Số tài khoản đã được ghi cho người khác (15643655289899)."
+    assert by_row[6].status == "duplicate"  # recorded with a flag, not refused
+    assert by_row[6].message.startswith("Số tài khoản đã được ghi cho người khác (15643655289899: Đỗ Văn Khác)")
 
 
 def test_header_variants_and_typed_cells(vinh_my, teller, tmp_path):

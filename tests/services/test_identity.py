@@ -127,7 +127,7 @@ def test_ties_on_given_name_sort_by_family_then_middle_name():
 
 
 @pytest.mark.parametrize("ordered", [
-    ["Lê Ma", "Lê Mà", "Lê Má", "Lê Mả", "Lê Mã", "Lê Mạ", "Lê Mai"],  # tone order, then longer word
+    ["Lê Ma", "Lê Mà", "Lê Mả", "Lê Mã", "Lê Má", "Lê Mạ", "Lê Mai"],  # tone order, then longer word
     ["Lê A", "Lê Ă", "Lê Â", "Lê B", "Lê Đ", "Lê E", "Lê Ê", "Lê O", "Lê Ô", "Lê Ơ", "Lê P", "Lê U", "Lê Ư", "Lê V"],
     ["Lê Anh", "Lê Ánh", "Lê Ăn", "Lê Ân", "Lê Ấn", "Lê Út", "Lê Ưng", "Lê Y", "Lê Yến"],
     ["Chau Sane Rết", "Néang Thi Sơn", "Néang Pha Thy"],
@@ -138,7 +138,7 @@ def test_sort_orders(ordered):
 
 
 def test_sort_key_is_stable_under_spelling_variants_and_plain_digits():
-    assert name_sort_key("Lê Ánh") == "203731020352800"
+    assert name_sort_key("Lê Ánh") == "203731040352800"
     assert name_sort_key("Võ Thị Hoà") == name_sort_key("Võ Thị Hòa") == name_sort_key(" VÕ  THỊ HÒA ")
     assert name_sort_key("Nguye\u0302\u0303n Thuý") == name_sort_key("Nguyễn Thúy")
     assert name_sort_key("Lê Thuỷ") != name_sort_key("Lê Thủ")

@@ -51,10 +51,19 @@ def test_create_normalises_name_and_keys(clerk):
     assert event.after["Giới tính"] == "Nam"
 
 
-def test_soft_id_warnings_are_returned_not_raised(clerk):
-    b, warnings = create_beneficiary(clerk, VINH_MY, person(national_id="089151256910", gender="female"))
-    assert b.id is not None
-    assert any("1951" in w and "1950" in w for w in warnings)  # year in the ID differs from the birth year
+def test_soft_id_warnings_need_a_reason_which_is_stored_and_audited(clerk):
+    with pytest.raises(BeneficiaryInvalid) as exc:
+        create_beneficiary(clerk, VINH_MY, person(national_id="089151256910", gender="female"))
+    assert exc.value.errors == {"id_warning_override_reason": "Số định danh chưa khớp với thông tin đã khai. Kiểm tra "
+                                                              "lại, hoặc ghi lý do để vẫn lưu."}
+    assert exc.value.field_warnings["national_id"] == [
+        "Năm sinh theo số định danh là 1951, khác năm sinh khai báo (1950)."]
+    b, warnings = create_beneficiary(clerk, VINH_MY, person(national_id="089151256910", gender="female",
+                                                            id_warning_override_reason="Giấy khai sinh ghi 1950"))
+    assert b.id_warning_override_reason == "Giấy khai sinh ghi 1950"
+    assert any("1951" in w and "1950" in w for w in warnings)  # still told on saving
+    after = events_for("beneficiary", b.id)[0].after
+    assert after["Lý do vẫn lưu dù số định danh chưa khớp"] == "Giấy khai sinh ghi 1950"
 
 
 def test_typed_11_digit_id_is_refused_not_padded_because_any_digit_may_be_missing(clerk):
@@ -67,7 +76,8 @@ def test_typed_11_digit_id_is_refused_not_padded_because_any_digit_may_be_missin
 
 
 def test_id_from_a_number_cell_is_padded_with_a_warning(clerk):
-    b, warnings = create_beneficiary(clerk, VINH_MY, person(national_id=89050123456))
+    b, warnings = create_beneficiary(clerk, VINH_MY, person(national_id=89050123456,
+                                                            id_warning_override_reason="Đã xem thẻ"))
     assert b.national_id == "089050123456"
     assert any("đã bổ sung số 0 đầu" in w for w in warnings)
 
@@ -195,24 +205,30 @@ def test_name_must_start_with_a_letter(clerk):
     ({"category_code": "K1", "disability_level": "", "birth": "05/03/1994", "national_id": "089094123456"},
      "Không có hệ số cho diện K1 ở tuổi 30 trong tháng 07/2024."),  # a child's category
 ])
-def test_category_that_cannot_apply_at_this_age_is_a_warning_on_save(clerk, over, reason):
-    b, warnings = create_beneficiary(clerk, VINH_MY, person(**over))
+def test_category_that_cannot_apply_at_this_age_saves_with_a_reason_and_a_warning(clerk, over, reason):
+    with pytest.raises(BeneficiaryInvalid):
+        create_beneficiary(clerk, VINH_MY, person(**over))
+    b, warnings = create_beneficiary(clerk, VINH_MY, person(**over, category_override_reason="QĐ cũ"))
     assert b.id is not None  # saved: a warning, not an error
     now = date.today().replace(day=1)
-    assert warnings[0] == f"Không tính được mức trợ cấp tháng 07/2024: {reason}"
-    assert len(warnings) == 2 and warnings[1].startswith(f"Không tính được mức trợ cấp tháng {now:%m/%Y}: ")
+    assert warnings[0].endswith("(hưởng từ tháng) đối tượng %s tuổi. Đã ghi lý do ngoại lệ." % reason.split()[9])
+    assert warnings[1] == f"Không tính được mức trợ cấp tháng 07/2024: {reason}"
+    assert len(warnings) == 3 and warnings[2].startswith(f"Không tính được mức trợ cấp tháng {now:%m/%Y}: ")
+    assert b.category_override_reason == "QĐ cũ"
 
 
 def test_rate_warning_on_update_and_none_for_a_payable_person(clerk):
     b, warnings = create_beneficiary(clerk, VINH_MY, person())  # K6 severe, 74 in 07/2024: 2,0 × 500.000 đ
     assert warnings == []
-    _, warnings = update_beneficiary(clerk, b, form_data(b) | {"category_code": "K1", "disability_level": ""})
+    _, warnings = update_beneficiary(clerk, b, form_data(b) | {"category_code": "K1", "disability_level": "",
+                                                               "category_override_reason": "Theo QĐ"})
     assert "Không tính được mức trợ cấp tháng 07/2024: Không có hệ số cho diện K1 ở tuổi 74 trong tháng " \
            "07/2024." in warnings
 
 
 def test_rate_warnings_skip_the_current_month_before_the_start_month(clerk):
-    b, _ = create_beneficiary(clerk, VINH_MY, person(category_code="K1", disability_level="", birth="1994"))
+    b, _ = create_beneficiary(clerk, VINH_MY, person(category_code="K1", disability_level="", birth="1994",
+                                                     national_id="089094123456", category_override_reason="Theo QĐ"))
     assert rate_warnings(b, today=date(2024, 5, 20)) == [
         "Không tính được mức trợ cấp tháng 07/2024: Không có hệ số cho diện K1 ở tuổi 30 trong tháng 07/2024."]
     assert [w[:43] for w in rate_warnings(b, today=date(2024, 9, 2))] == [

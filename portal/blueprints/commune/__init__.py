@@ -9,3 +9,7 @@ bp = Blueprint("commune", __name__, url_prefix="/xa")
 bp.before_request(gate(Duty.INTAKE))
 
 from . import payouts, registry  # noqa: E402,F401  (routes)
+from . import registry_hamlets, registry_intake  # noqa: E402,F401  (intake checks, khóm/ấp list: issue #3)
+from . import authorizations, changes, identity_checks  # noqa: E402,F401  (routes of issue #3)
+from . import accounts  # noqa: E402,F401  (new accounts and disputes, issue #5)
+from . import import_pages  # noqa: E402,F401  (import error file, issue #3)

@@ -14,8 +14,9 @@ from ...rendering import render
 from ...services.audit import events_for
 from ...services.payout_lines import line_notes
 from ...services.payout_results import totals
-from ...services.payouts import confirm_list, describe
-from ..payout_pages import lines_page, page_arg
+from ...services import payout_cycle
+from ...services.payouts import confirm_list, describe, return_list
+from ..payout_pages import ReturnForm, lines_page, page_arg
 from . import bp
 
 
@@ -27,11 +28,13 @@ def payout_lists():
     return render("commune/payouts.html", lists=lists)
 
 
-def _detail(lst, error=None, status=200):
+def _detail(lst, error=None, status=200, return_form=None):
     lines, page, pages = lines_page(lst, page_arg())
     return render("commune/payouts_list.html", block="lines", lst=lst, lines=lines, page=page, pages=pages,
                   notes=line_notes(lst, lines), totals=totals(lst), form=FlaskForm(), error=error,
-                  can_confirm=lst.status == ListStatus.DRAFT, events=events_for("payout_list", lst.id), status=status)
+                  can_confirm=lst.status == ListStatus.DRAFT, events=events_for("payout_list", lst.id), status=status,
+                  control=payout_cycle.control_totals(lst), deadlines=payout_cycle.deadlines(lst.month),
+                  return_form=return_form or ReturnForm())
 
 
 @bp.route("/chi-tra/<int:list_id>")
@@ -49,4 +52,21 @@ def confirm_payout_list(list_id):
         return _detail(db.session.get(PayoutList, list_id), str(err), 422)
     db.session.commit()
     flash(f"Đã xác nhận danh sách {describe(lst)}.", "ok")
+    return redirect(url_for("commune.payout_list", list_id=lst.id))
+
+
+@bp.route("/chi-tra/<int:list_id>/tra-lai", methods=["POST"])
+def return_payout_list(list_id):
+    """The commune sends its draft list back to the district (before confirming it), with a reason."""
+    lst = get_visible_or_404(PayoutList, list_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        return _detail(lst, status=422, return_form=form)
+    try:
+        return_list(current_user, lst, form.reason.data)
+    except PortalError as err:
+        db.session.rollback()
+        return _detail(db.session.get(PayoutList, list_id), str(err), 422, form)
+    db.session.commit()
+    flash(f"Đã trả lại danh sách {describe(lst)} cho Phòng LĐTBXH.", "ok")
     return redirect(url_for("commune.payout_list", list_id=lst.id))

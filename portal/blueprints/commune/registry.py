@@ -1,18 +1,18 @@
 """Commune register pages (sổ đối tượng của xã): list with htmx search and paging, detail with accounts and audit
 trail, create/edit forms, and the spreadsheet import (upload → preview → confirm). Rows are loaded through
 ``portal.access``; rules live in ``services.registry`` and ``services.imports``."""
-from datetime import date
-
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
 from ...access import get_visible_or_404, visible
+from ...clock import this_month_vn
 from ...errors import AccessDenied, PortalError
 from ...extensions import db
 from ...models import Beneficiary, CashAtHomeReason
 from ...rendering import render
+from ...services import import_jobs
 from ...services import imports as import_service
 from ...services.audit import events_for
 from ...services.registry import (
@@ -25,6 +25,7 @@ from ...services.registry import (
 )
 from . import bp
 from .registry_forms import BeneficiaryForm, ImportForm
+from .registry_intake import form_messages
 
 PAGE_SIZE = 15
 
@@ -62,7 +63,7 @@ def index():
 def beneficiary_detail(beneficiary_id: int):
     """Hồ sơ đối tượng: identity, category, channel, accounts, this month's allowance, audit trail."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
-    month = date.today().replace(day=1)
+    month = this_month_vn()
     amount, no_amount = amount_in_month(b, month)
     return render("commune/detail.html", b=b, month=month, amount=amount, no_amount=no_amount,
                   events=events_for("beneficiary", b.id))
@@ -78,8 +79,10 @@ def _saved(b: Beneficiary, warnings: list[str], message: str):
 
 @bp.route("/doi-tuong/them", methods=["GET", "POST"])
 def beneficiary_new():
-    """Thêm đối tượng (form); a failed validation re-renders with 422 and the typed values."""
-    form = BeneficiaryForm()
+    """Thêm đối tượng (form); a failed validation re-renders with 422, the typed values, and the warnings and
+    links of the checks (the same as the inline htmx checks of ``registry_intake``)."""
+    form = BeneficiaryForm(commune_code=_commune_code())
+    checked = None
     if form.validate_on_submit():
         try:
             b, warnings = create_beneficiary(current_user, _commune_code(), form.values())
@@ -87,15 +90,18 @@ def beneficiary_new():
         except BeneficiaryInvalid as err:
             db.session.rollback()
             form.attach(err.errors)
+            checked = err
     status = 422 if form.is_submitted() else 200
-    return render("commune/form.html", form=form, b=None, status=status)
+    return render("commune/form.html", form=form, b=None, msgs=form_messages(form, checked), status=status)
 
 
 @bp.route("/doi-tuong/<int:beneficiary_id>/sua", methods=["GET", "POST"])
 def beneficiary_edit(beneficiary_id: int):
     """Sửa hồ sơ đối tượng; changes are recorded in the audit trail."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
-    form = BeneficiaryForm(data=form_data(b) if request.method == "GET" else None)
+    form = BeneficiaryForm(data=form_data(b) if request.method == "GET" else None, commune_code=b.commune_code,
+                           keep_hamlet_id=b.hamlet_id)
+    checked = None
     if form.validate_on_submit():
         try:
             b, warnings = update_beneficiary(current_user, b, form.values())
@@ -103,8 +109,9 @@ def beneficiary_edit(beneficiary_id: int):
         except BeneficiaryInvalid as err:
             db.session.rollback()
             form.attach(err.errors)
+            checked = err
     status = 422 if form.is_submitted() else 200
-    return render("commune/form.html", form=form, b=b, status=status)
+    return render("commune/form.html", form=form, b=b, msgs=form_messages(form, checked), status=status)
 
 
 @bp.route("/nhap", methods=["GET", "POST"])
@@ -115,7 +122,7 @@ def import_upload():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            result = import_service.preview(current_user, _commune_code(), upload.filename, upload.read())
+            result = import_jobs.upload(current_user, _commune_code(), upload.filename, upload.read())
             db.session.commit()
             return redirect(url_for("commune.import_preview", batch_id=result.batch_id))
         except PortalError as err:
@@ -144,7 +151,8 @@ def import_preview(batch_id: int):
                                                   overwrite_manual=request.args.get("ghi_de") == "1")
         except PortalError as err:  # stored before a file-level rule existed (e.g. another commune's list)
             error = str(err)
-    return render("commune/import_preview.html", batch=batch, preview=preview, error=error,
+    job = import_jobs.job_of(batch) if batch.status in ("analysing", "committing") else None
+    return render("commune/import_preview.html", batch=batch, preview=preview, error=error, job=job,
                   labels=import_service.STATUS_LABELS,
                   form=ImportCommitForm(overwrite_manual=bool(preview and preview.overwrite_manual)))
 
@@ -156,12 +164,15 @@ def import_commit(batch_id: int):
     batch = _batch_or_404(batch_id)
     form = ImportCommitForm()
     try:
-        r = import_service.commit(current_user, batch.id, overwrite_manual=form.overwrite_manual.data)
+        started = import_jobs.confirm(current_user, batch.id, overwrite_manual=form.overwrite_manual.data)
     except PortalError as err:
         db.session.rollback()
         flash(str(err), "error")
         return redirect(url_for("commune.import_preview", batch_id=batch.id))
     db.session.commit()
+    if started.job is not None:  # a large file: the preview page shows the job's progress
+        return redirect(url_for("commune.import_preview", batch_id=batch.id))
+    r = started.result
     flash(f"Đã nhập {r['rows']} dòng: {r['created']} đối tượng mới, {r['updated']} cập nhật, "
           f"{r['unchanged']} không đổi, {r['accounts']} tài khoản{import_service.kept_summary(r)}.", "ok")
     return redirect(url_for("commune.index"))

@@ -5,11 +5,11 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
 
 from ...extensions import db
 from ...models import CashAtHomeReason, Category, PaymentChannel, PaymentProvider
-from ...services.registry import DISABILITY_LEVELS, FIELD_LABELS, GENDERS
+from ...services.hamlets import hamlets_for
+from ...services.registry import DISABILITY_AGE_GROUPS, DISABILITY_LEVELS, FIELD_LABELS, GENDERS
 
 _L = FIELD_LABELS
 
@@ -25,14 +25,19 @@ def _select(label, pairs):
 class BeneficiaryForm(FlaskForm):
     """Hồ sơ đối tượng: identity, category (Art. 5), decision, payment channel (and reason for cash at home)."""
 
-    full_name = StringField(_L["full_name"], validators=[DataRequired("Chưa nhập họ và tên.")])
+    full_name = StringField(_L["full_name"])  # required: checked by the service with every other field
     birth = StringField("Ngày sinh (ngày/tháng/năm, hoặc chỉ năm)")
     gender = _select(_L["gender"], GENDERS.items())
-    national_id = StringField("Số định danh cá nhân (12 chữ số)")
-    phone = StringField(_L["phone"])
-    hamlet = StringField(_L["hamlet"])
+    national_id = StringField("Số định danh cá nhân (12 chữ số; trẻ dưới 14 tuổi có số dù chưa có thẻ)")
+    id_warning_override_reason = StringField(_L["id_warning_override_reason"])
+    legacy_id_number = StringField("Số CMND cũ (9 chữ số, nếu có)")
+    phone = StringField(_L["phone"] + " (di động hoặc cố định)")
+    hamlet_id = _select(_L["hamlet"], [])
     category_code = _select(_L["category_code"], [])
+    category_override_reason = StringField(_L["category_override_reason"])
     disability_level = _select("Mức độ khuyết tật (chỉ diện K6)", DISABILITY_LEVELS.items())
+    disability_age_group = _select("Nhóm tuổi (diện K6)", [(k, v[2]) for k, v in DISABILITY_AGE_GROUPS.items()])
+    disability_certified_month = StringField("Tháng xác nhận khuyết tật (MM/YYYY, diện K6)")
     children_count = StringField("Số con đang nuôi (diện K4)", default="1")
     decision_number = StringField(_L["decision_number"])
     decision_date = StringField("Ngày quyết định (ngày/tháng/năm)")
@@ -43,12 +48,16 @@ class BeneficiaryForm(FlaskForm):
     cash_at_home_note = StringField("Ghi rõ lý do (khi chọn Lý do khác)")
     preferred_bank = _select(_L["preferred_bank"], [])
     guardian_name = StringField(_L["guardian_name"])
+    guardian_national_id = StringField("Số định danh người giám hộ / nhận thay")
     guardian_relationship = StringField(_L["guardian_relationship"])
     guardian_phone = StringField(_L["guardian_phone"])
     note = TextAreaField(_L["note"])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, commune_code: str | None = None, keep_hamlet_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.hamlet_id.choices = _choices(
+            (str(h.id), h.name if h.active else f"{h.name} (ngừng dùng)")
+            for h in (hamlets_for(commune_code, keep_id=keep_hamlet_id) if commune_code else []))
         self.category_code.choices = _choices(
             (c.code, f"{c.code} – {c.name}") for c in db.session.execute(select(Category).order_by(Category.code))
             .scalars())
@@ -64,7 +73,7 @@ class BeneficiaryForm(FlaskForm):
         """Show service errors under their fields (unknown keys under the name field)."""
         for key, message in errors.items():
             field = self._fields.get(key) or self._fields.get(
-                {"birth_date": "birth", "birth_year": "birth"}.get(key, "full_name"))
+                {"birth_date": "birth", "birth_year": "birth", "hamlet": "hamlet_id"}.get(key, "full_name"))
             field.errors = list(field.errors or []) + [message]
 
 

@@ -1,0 +1,103 @@
+"""Bench: a large commune spreadsheet import (nhập danh sách đối tượng từ Excel) — the work the background job does.
+
+Builds a Vĩnh Mỹ list of ``--rows`` people (default 5.000; title block, header, column numbers, "Tổng cộng", signature
+block; a third of the IDs stored as numbers, birth dates in three shapes) and, on a scratch SQLite database seeded
+with the demo set-up, times: counting the data rows (what the upload does before choosing job or not), the preview
+(every rule, every row), the commit (re-check + writes, all-or-nothing), and a second preview of the same file (all
+rows unchanged). Prints rows per second and the peak RSS. Figures, not a test: exit status 0.
+Goal: a file under ``IMPORT_JOB_ROWS`` (500) is checked within the web request in ≤ 2 s; larger ones run as a job.
+
+Usage: ``.venv/bin/python bench/import_large.py [--rows 5000]``
+"""
+import argparse
+import io
+import os
+import resource
+import sys
+import tempfile
+import time
+from datetime import datetime
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import openpyxl  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.config import Config  # noqa: E402
+from portal.extensions import db  # noqa: E402
+
+HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Số điện thoại", "Khóm/Ấp", "Diện đối tượng",
+          "Hệ số", "Mức trợ cấp (đồng)", "Số QĐ hưởng", "Hưởng từ tháng", "Hình thức nhận", "Ngân hàng",
+          "Số tài khoản", "Ghi chú"]
+GIVEN = ["An", "Bình", "Cúc", "Dũng", "Đức", "Hoà", "Khải", "Lan", "Minh", "Nga", "Phúc", "Quý", "Sang", "Tài"]
+
+
+def sheet(rows: int) -> bytes:
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet()
+    for line in ("UBND PHƯỜNG VĨNH MỸ", None, "DANH SÁCH ĐỐI TƯỢNG HƯỞNG TRỢ CẤP XÃ HỘI HẰNG THÁNG",
+                 "Phường Vĩnh Mỹ, Thành phố Châu Đốc - Tháng 7/2024", None):
+        ws.append([line] if line else [])
+    ws.append(HEADER)
+    ws.append([f"({n})" for n in range(1, len(HEADER) + 1)])
+    for i in range(1, rows + 1):
+        nid = f"0890{30 + i % 14:02d}{100000 + i:06d}"
+        year = 1930 + i % 14
+        birth = (datetime(year, 1 + i % 12, 1 + i % 28), f"{1 + i % 28:02d}/{1 + i % 12:02d}/{year}", year)[i % 3]
+        ws.append([i, f"Nguyễn Văn {GIVEN[i % len(GIVEN)]}", birth, "Nam", int(nid) if i % 3 == 0 else nid, None,
+                   "Khóm Mỹ Thới 1", "Người từ đủ 80 tuổi trở lên không có lương hưu", 1, 500000, f"{i}/QĐ-UBND",
+                   "03/2021", "Tiền mặt tại điểm chi trả", None, None, None])
+    ws.append([None, "Tổng cộng"] + [None] * 7 + [500000 * rows])
+    ws.append([])
+    ws.append([None, "Người lập biểu"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        config = type("BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+                                                 "TESTING": True})
+        app = create_app(config)
+        with app.app_context():
+            from portal.services import import_jobs, imports
+            from portal.services.demo import seed_demo, user_by_username
+
+            db.create_all()
+            seed_demo()
+            db.session.commit()
+            content = sheet(args.rows)
+            clerk = user_by_username("xa.vinhmy")
+            print(f"file: {args.rows} rows, {len(content) / 1024:.0f} KB")
+            figures = []
+            t = time.perf_counter()
+            counted = import_jobs.count_rows(content)
+            figures.append(("count rows (upload)", time.perf_counter() - t))
+            t = time.perf_counter()
+            p = imports.preview(clerk, "30322", "lon.xlsx", content)
+            db.session.commit()
+            figures.append(("preview (all rules)", time.perf_counter() - t))
+            t = time.perf_counter()
+            result = imports.commit(clerk, p.batch_id)
+            db.session.commit()
+            figures.append(("commit (re-check + write)", time.perf_counter() - t))
+            t = time.perf_counter()
+            again = imports.preview(clerk, "30322", "lon.xlsx", content)
+            figures.append(("same file again (preview)", time.perf_counter() - t))
+            assert counted == args.rows == p.counts["rows"] and result["created"] == args.rows
+            assert again.counts["unchanged"] == args.rows
+            for label, seconds in figures:
+                print(f"{label:28s} {seconds:7.2f} s  {args.rows / seconds:8.0f} rows/s")
+            per_row = figures[1][1] / args.rows
+            print(f"estimated preview of {import_jobs.DEFAULT_JOB_ROWS} rows (job threshold): "
+                  f"{per_row * import_jobs.DEFAULT_JOB_ROWS:.2f} s (goal ≤ 2 s)")
+            print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+            db.session.remove()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""Commune monthly changes (biến động tăng / giảm / điều chỉnh hằng tháng): the month's submission with its events,
+recording an event for a beneficiary, receiving a person moving in, and sending the list to the district. Also the
+context helper behind the small block on the beneficiary page (events, identity check, authorizations). Rules live
+in ``services.registry_events`` and ``services.change_submissions``."""
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from ...access import get_visible_or_404, visible
+from ...clock import this_month_vn
+from ...errors import PortalError
+from ...extensions import db
+from ...models import AdministrativeUnit, Beneficiary, Category, ChangeSubmission, RegistryEvent
+from ...rendering import render
+from ...services import change_submissions
+from ...services import identity_checks as checks_service
+from ...services import registry_events as events_service
+from ...services.authorizations import of_beneficiary
+from ...services.entitlement import parse_month
+from ...services.registry_rules import DISABILITY_LEVELS
+from ...spreadsheets.dates import parse_date
+from ...spreadsheets.dates import parse_month as parse_month_text
+from . import bp
+
+
+def _opt(pairs, empty="— Không —") -> list[SelectChoice]:
+    return [SelectChoice("", empty)] + [SelectChoice(value, label) for value, label in pairs]
+
+
+class EventForm(FlaskForm):
+    """Ghi biến động: kind, months, decision and the kind's details (only the relevant ones are read)."""
+
+    kind = SelectField("Loại biến động", choices=_opt([(k.value, k.label) for k in events_service.COMMUNE_KINDS],
+                                                     "— Chọn —"), validate_choice=False)
+    effective_month = StringField("Áp dụng từ tháng (MM/YYYY)")
+    event_date = StringField("Ngày chết (ngày/tháng/năm, chỉ khi chết)")
+    decision_number = StringField("Số quyết định")
+    decision_date = StringField("Ngày quyết định (ngày/tháng/năm)")
+    category_code = SelectField("Diện mới (điều chỉnh)", validate_choice=False)
+    disability_level = SelectField("Mức độ khuyết tật mới (điều chỉnh)", choices=_opt(DISABILITY_LEVELS.items()),
+                                   validate_choice=False)
+    children_count = StringField("Số con mới (điều chỉnh, diện K4)")
+    stop_reason = SelectField("Lý do thôi hưởng", choices=_opt(events_service.STOP_REASONS.items()),
+                              validate_choice=False)
+    to_commune = SelectField("Chuyển đến xã/phường", validate_choice=False)
+    organiser_name = StringField("Người tổ chức mai táng (khi chết)")
+    organiser_national_id = StringField("Số định danh người tổ chức mai táng")
+    note = TextAreaField("Ghi chú")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category_code.choices = _opt((c.code, f"{c.code} – {c.name}") for c in db.session.execute(
+            select(Category).order_by(Category.code)).scalars())
+        self.to_commune.choices = _opt((u.code, u.name) for u in db.session.execute(
+            select(AdministrativeUnit).where(AdministrativeUnit.level == "commune")
+            .order_by(AdministrativeUnit.name)).scalars())
+
+    def values(self) -> dict:
+        """Keyword arguments for ``registry_events.create_event`` (dates parsed; raises ``ValidationError``)."""
+        d = self.data
+        return {
+            "effective_month": parse_month_text(d["effective_month"] or None, "Tháng áp dụng"),
+            "event_date": parse_date(d["event_date"] or None, "Ngày chết"),
+            "decision_number": d["decision_number"], "note": d["note"],
+            "decision_date": parse_date(d["decision_date"] or None, "Ngày quyết định"),
+            "details": {"category_code": d["category_code"], "disability_level": d["disability_level"],
+                        "children_count": d["children_count"], "reason": d["stop_reason"],
+                        "to_commune": d["to_commune"], "organiser_name": d["organiser_name"],
+                        "organiser_national_id": d["organiser_national_id"]},
+        }
+
+
+class ReceiveForm(FlaskForm):
+    """Tiếp nhận chuyển đến: the new commune's decision."""
+
+    decision_number = StringField("Số quyết định tiếp nhận")
+    decision_date = StringField("Ngày quyết định")
+
+
+def _report_month():
+    try:
+        return parse_month(request.args.get("thang", ""))
+    except PortalError:
+        return this_month_vn()
+
+
+@bp.context_processor
+def change_helpers():
+    """``beneficiary_extras(b)`` for the block on the beneficiary page: events, latest identity check,
+    authorizations."""
+    def beneficiary_extras(b):
+        return {"events": events_service.events_of(b.id), "check": checks_service.latest_for(b.id),
+                "authorizations": of_beneficiary(b.id)}
+    return {"beneficiary_extras": beneficiary_extras, **events_service.TEMPLATE_HELPERS}
+
+
+@bp.route("/bien-dong")
+def changes():
+    """Danh sách biến động tháng (``?thang=YYYY-MM``, default this month) and the moves waiting to be received."""
+    month = _report_month()
+    sub = db.session.execute(visible(ChangeSubmission).where(ChangeSubmission.month == month)).scalar_one_or_none()
+    return render("commune/changes.html", month=month, sub=sub, labels=change_submissions.STATUS_LABELS,
+                  incoming=events_service.incoming_moves([current_user.organization.unit_code]),
+                  history=change_submissions.submissions(visible(ChangeSubmission)), form=ReceiveForm())
+
+
+@bp.route("/doi-tuong/<int:beneficiary_id>/bien-dong", methods=["GET", "POST"])
+def event_new(beneficiary_id: int):
+    """Ghi biến động cho một đối tượng; invalid input re-renders with 422 and the typed values."""
+    b = get_visible_or_404(Beneficiary, beneficiary_id)
+    form, error, month = EventForm(), None, _report_month()
+    if form.validate_on_submit():
+        try:
+            ev = events_service.create_event(current_user, b, form.kind.data, report_month=month, **form.values())
+            db.session.commit()
+            flash(f"Đã ghi biến động «{ev.kind_enum.label}» vào danh sách tháng {month:%m/%Y}.", "ok")
+            return redirect(url_for("commune.changes", thang=f"{month:%Y-%m}"))
+        except PortalError as err:
+            db.session.rollback()
+            error = str(err)
+    status = 422 if form.is_submitted() else 200
+    return render("commune/event_form.html", b=b, form=form, error=error, month=month, status=status)
+
+
+@bp.route("/bien-dong/<int:event_id>/xoa", methods=["POST"])
+def event_delete(event_id: int):
+    """Xóa một biến động chưa gửi (hoặc bị trả lại)."""
+    ev = get_visible_or_404(RegistryEvent, event_id)
+    month = ev.submission.month if ev.submission else this_month_vn()
+    try:
+        events_service.delete_draft(current_user, ev)
+        db.session.commit()
+        flash("Đã xóa biến động.", "ok")
+    except PortalError as err:
+        db.session.rollback()
+        flash(str(err), "error")
+    return redirect(url_for("commune.changes", thang=f"{month:%Y-%m}"))
+
+
+@bp.route("/bien-dong/<int:event_id>/tiep-nhan", methods=["POST"])
+def event_receive(event_id: int):
+    """Tiếp nhận người chuyển đến vào danh sách biến động của tháng đang xem."""
+    ev = get_visible_or_404(RegistryEvent, event_id)
+    form, month = ReceiveForm(), _report_month()
+    try:
+        events_service.receive_move(current_user, ev, report_month=month, decision_number=form.decision_number.data,
+                                    decision_date=parse_date(form.decision_date.data or None, "Ngày quyết định"))
+        db.session.commit()
+        flash(f"Đã tiếp nhận {ev.beneficiary.full_name} chuyển đến.", "ok")
+    except PortalError as err:
+        db.session.rollback()
+        flash(str(err), "error")
+    return redirect(url_for("commune.changes", thang=f"{month:%Y-%m}"))
+
+
+@bp.route("/bien-dong/danh-sach/<int:submission_id>/gui", methods=["POST"])
+def submission_submit(submission_id: int):
+    """Gửi huyện danh sách biến động của tháng."""
+    sub = get_visible_or_404(ChangeSubmission, submission_id)
+    try:
+        change_submissions.submit(current_user, sub)
+        db.session.commit()
+        flash(f"Đã gửi huyện danh sách biến động tháng {sub.month:%m/%Y}.", "ok")
+    except PortalError as err:
+        db.session.rollback()
+        flash(str(err), "error")
+    return redirect(url_for("commune.changes", thang=f"{sub.month:%Y-%m}"))
+

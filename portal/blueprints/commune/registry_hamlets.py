@@ -1,0 +1,62 @@
+"""Danh mục khóm/ấp of the commune: list with the number of people in each, add, rename, stop/restart using one.
+Rules in ``services.hamlets``; rows through ``portal.access``."""
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from ...access import get_visible_or_404
+from ...errors import ValidationError
+from ...extensions import db
+from ...models import Hamlet
+from ...rendering import render
+from ...services import hamlets as hamlet_service
+from . import bp
+
+
+def _page(error: str | None = None, typed: str = "", status: int = 200):
+    code = current_user.organization.unit_code
+    return render("commune/hamlets.html", hamlets=hamlet_service.hamlets_for(code, include_inactive=True),
+                  counts=hamlet_service.people_per_hamlet(code), error=error, typed=typed, status=status)
+
+
+@bp.route("/khom-ap")
+def hamlets():
+    """Danh mục khóm/ấp của xã."""
+    return _page()
+
+
+@bp.route("/khom-ap", methods=["POST"])
+def hamlet_add():
+    """Thêm khóm/ấp; an invalid or repeated name re-renders with 422 and the typed name."""
+    name = request.form.get("name", "")
+    try:
+        h = hamlet_service.add_hamlet(current_user, current_user.organization.unit_code, name)
+    except ValidationError as err:
+        db.session.rollback()
+        return _page(str(err), name, 422)
+    db.session.commit()
+    flash(f"Đã thêm {h.name}.", "ok")
+    return redirect(url_for("commune.hamlets"))
+
+
+@bp.route("/khom-ap/<int:hamlet_id>/doi-ten", methods=["POST"])
+def hamlet_rename(hamlet_id: int):
+    """Đổi tên khóm/ấp (also on every person linked to it)."""
+    h = get_visible_or_404(Hamlet, hamlet_id)
+    try:
+        moved = hamlet_service.rename_hamlet(current_user, h, request.form.get("name", ""))
+    except ValidationError as err:
+        db.session.rollback()
+        return _page(str(err), request.form.get("name", ""), 422)
+    db.session.commit()
+    flash(f"Đã đổi tên thành {h.name} ({moved} đối tượng).", "ok")
+    return redirect(url_for("commune.hamlets"))
+
+
+@bp.route("/khom-ap/<int:hamlet_id>/trang-thai", methods=["POST"])
+def hamlet_toggle(hamlet_id: int):
+    """Ngừng dùng / dùng lại một khóm/ấp (people already there keep it)."""
+    h = get_visible_or_404(Hamlet, hamlet_id)
+    hamlet_service.set_hamlet_active(current_user, h, request.form.get("active") == "1")
+    db.session.commit()
+    flash(f"{'Đã dùng lại' if h.active else 'Đã ngừng dùng'} {h.name}.", "ok")
+    return redirect(url_for("commune.hamlets"))

@@ -1,0 +1,90 @@
+"""Monthly progress report on cashless payment (báo cáo tiến độ chi trả không dùng tiền mặt, plan §V.7) for the
+commune, the district office and the province: figures of the month, the reporter's free text, draft PDF, Excel,
+and issue (numbered, stored, signed). One gate: any of intake / payout_management / oversight. The report is 2–3
+pages: its PDF renders in the request (< 1 s measured), no background job needed."""
+from flask import Blueprint, flash, redirect, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from ..access import gate_any, visible
+from ..clock import today_vn
+from ..errors import PortalError
+from ..extensions import db
+from ..models import DocumentKind, Duty, IssuedDocument
+from ..rendering import render
+from ..services import monthly_report
+from .documents import _file, pdf_response
+from .payout_pages import month_arg
+
+bp = Blueprint("reports", __name__, url_prefix="/bao-cao")
+bp.before_request(gate_any(Duty.INTAKE, Duty.PAYOUT_MANAGEMENT, Duty.OVERSIGHT))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class NotesForm(FlaskForm):
+    """Khó khăn, vướng mắc và đề xuất của người báo cáo."""
+
+    difficulties = TextAreaField("Khó khăn, vướng mắc", validators=[Length(max=4000)])
+    proposals = TextAreaField("Đề xuất, kiến nghị", validators=[Length(max=4000)])
+
+
+def _page(month, form=None, error=None, status=200):
+    rep = monthly_report.build_report(current_user, month)
+    issued = db.session.execute(visible(IssuedDocument).where(
+        IssuedDocument.kind == DocumentKind.MONTHLY_REPORT.value,
+        IssuedDocument.organization_id == current_user.organization_id).order_by(IssuedDocument.id.desc())
+        .limit(24)).scalars().all()
+    form = form or NotesForm(data={"difficulties": rep.difficulties, "proposals": rep.proposals})
+    return render("reports/index.html", block="main", rep=rep, month=month, form=form, issue_form=FlaskForm(),
+                  issued=issued, error=error, status=status)
+
+
+@bp.route("/")
+def index():
+    return _page(month_arg())
+
+
+@bp.route("/ghi-chu", methods=["POST"])
+def notes():
+    month = month_arg()
+    form = NotesForm()
+    if not form.validate_on_submit():
+        return _page(month, form, status=422)
+    try:
+        monthly_report.save_notes(current_user, month, form.difficulties.data, form.proposals.data)
+    except PortalError as err:
+        db.session.rollback()
+        return _page(month, form, str(err), 422)
+    db.session.commit()
+    flash("Đã lưu khó khăn, đề xuất.", "ok")
+    return redirect(url_for("reports.index", thang=f"{month:%Y-%m}"))
+
+
+@bp.route("/du-thao.pdf")
+def draft_pdf():
+    from ..documents.monthly_report import render_report
+    month = month_arg()
+    rep = monthly_report.build_report(current_user, month)
+    return pdf_response(render_report(rep, current_user, None, today_vn()), f"du-thao-bao-cao-{month:%Y-%m}.pdf")
+
+
+@bp.route("/bao-cao.xlsx")
+def workbook():
+    month = month_arg()
+    rep = monthly_report.build_report(current_user, month)
+    return _file(monthly_report.report_workbook(rep), XLSX, f"bao-cao-chi-tra-khong-tien-mat-{month:%Y-%m}.xlsx")
+
+
+@bp.route("/ban-hanh", methods=["POST"])
+def issue():
+    month = month_arg()
+    if not FlaskForm().validate_on_submit():
+        return _page(month, error="Phiên làm việc hết hạn, hãy thử lại.", status=422)
+    doc = monthly_report.issue_report(current_user, month, today_vn())
+    db.session.commit()
+    flash(f"Đã ban hành báo cáo số {doc.number_text}.", "ok")
+    return redirect(url_for("reports.index", thang=f"{month:%Y-%m}"))
+
+

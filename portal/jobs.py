@@ -1,0 +1,265 @@
+"""Background jobs (công việc chạy nền): long work (PDF lists, large imports, reports) never runs in a web request.
+
+API (helpers: read this first) — READY since 10:47 UTC, tested in tests/test_jobs.py (sync, threads, RQ smoke-tested)
+-------------------------------------------------------------------------------------------------------------------
+``enqueue(kind, func_path, *, params, user, owner_org_id) -> Job``
+    Creates a :class:`~portal.models.Job` row (status ``queued``), **commits the current session** (the worker must
+    see the row; commit your own changes first or let this commit carry them) and starts the work:
+
+    * config ``JOBS_SYNC`` true (tests): runs it at once, in this thread, before returning (the returned Job is
+      already ``done``/``failed``; call ``db.session.refresh(job)`` if you loaded it before);
+    * config ``REDIS_URL`` set: RQ queue ``asxh`` on that Redis; a worker runs it
+      (``flask --app wsgi rq-worker`` — or ``rq worker -u $REDIS_URL asxh``, which builds the app from the environment);
+    * otherwise: an in-process thread pool in the web process (``JOBS_THREADS``, default 2 = the machine's cores).
+
+    ``kind``: short label (≤ 40 chars, e.g. ``"payout_list_pdf"``). ``func_path``: ``"package.module:function"``
+    (or ``"package.module.function"``). ``params``: JSON-serialisable dict. ``user``: the User who asked (or None
+    for the system). ``owner_org_id``: organisation whose users may watch the job.
+
+The job function
+    ``def func(job: Job, progress) -> dict | None`` runs inside an application context with its own ``db.session``;
+    ``job.params``, ``job.user`` / ``job.user_id``, ``job.owner_org_id`` are available. ``progress(pct, message)``
+    (pct int 0–100, Vietnamese message) writes and commits the progress on a *separate* session, so it never commits
+    the function's work (on SQLite do not hold uncommitted writes while calling it: the update is then skipped).
+    The return value is stored in ``Job.result`` (JSON). Give it ``{"url": "/…"}`` or
+    ``{"endpoint": "documents.x", "values": {"list_id": 3}}`` plus an optional ``"label"`` (Vietnamese link text) and
+    the progress fragment shows the link when the job is done. After the function returns, the runner commits the
+    function's session together with ``status="done"``, ``progress=100``. A raised :class:`~portal.errors.PortalError`
+    is stored as its Vietnamese message in ``Job.error`` (status ``failed``); any other exception is logged and stored
+    as a generic Vietnamese message; the function's uncommitted work is rolled back.
+
+Watching a job
+    Route ``jobs.show`` = ``GET /cong-viec/<job_id>``: a page with a progress bar; for htmx requests only the bar
+    fragment (re-polled with ``hx-trigger="every 1s"`` until done/failed, then it shows the result link or the error).
+    Only the job's user or a user of ``owner_org_id`` may see it (``access.visible(Job)``), others get 404.
+    In your own page: ``{% from "_macros/job.html" import job_progress %}{{ job_progress(job) }}``.
+
+Helpers: ``run_job(job_id)`` runs a queued job in the current app context (used by every runner);
+``job_result_url(job)`` the result link or None; ``is_stale(job)`` True for a job unfinished after
+``STALE_AFTER`` (e.g. lost with a restarted web process: do not reuse it, enqueue anew);
+``register_cli(app)`` adds the ``rq-worker`` command.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta, timezone
+from typing import Any, Callable
+
+from flask import current_app, has_app_context, url_for
+from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from .errors import PortalError
+from .extensions import db
+from .models import Job
+from .models.registry import utcnow
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "asxh"
+#: RQ: a job running longer than this is killed by the worker (seconds).
+RQ_JOB_TIMEOUT = 3600
+GENERIC_ERROR = "Lỗi hệ thống khi chạy công việc ({name}). Vui lòng thử lại hoặc báo quản trị viên."
+QUEUE_ERROR = "Không gửi được công việc vào hàng đợi (Redis). Vui lòng thử lại sau hoặc báo quản trị viên."
+
+Progress = Callable[[int, str], None]
+#: An unfinished job older than this is presumed lost (web process restarted, worker killed).
+STALE_AFTER = timedelta(minutes=30)
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Enqueue
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def enqueue(kind: str, func_path: str, *, params: dict, user=None, owner_org_id: int | None = None) -> Job:
+    """Create a Job for ``func_path(job, progress)`` and start it (see module docstring). Commits the session.
+
+    Returns the Job (status ``queued``/``running`` when asynchronous; ``done``/``failed`` in sync mode).
+    Raises ``ValueError`` when ``func_path`` does not name a callable (checked before anything is written)."""
+    _resolve(func_path)  # fail early, in the caller, on a typo
+    job = Job(kind=kind, status="queued", progress=0, message="Đang chờ xử lý…",
+              params={**(params or {}), "_func": func_path},
+              user_id=getattr(user, "id", None), owner_org_id=owner_org_id)
+    db.session.add(job)
+    db.session.commit()
+    job_id = job.id
+    app = current_app._get_current_object()
+    if app.config.get("JOBS_SYNC"):
+        with app.app_context():
+            run_job(job_id)
+        db.session.refresh(job)
+    elif app.config.get("REDIS_URL"):
+        try:
+            _rq_queue(app.config["REDIS_URL"]).enqueue(
+                "portal.jobs.run_job_rq", job_id, job_timeout=RQ_JOB_TIMEOUT, result_ttl=0)
+        except Exception:  # Redis down: the job can never start; say so instead of spinning forever
+            log.exception("could not enqueue job %s", job_id)
+            job.status, job.error, job.finished_at = "failed", QUEUE_ERROR, utcnow()
+            db.session.commit()
+    else:
+        _pool(app).submit(_run_in_thread, app, job_id)
+    return job
+
+
+def _resolve(func_path: str) -> Callable[..., Any]:
+    module_name, sep, name = func_path.partition(":")
+    if not sep:
+        module_name, _, name = func_path.rpartition(".")
+    try:
+        func = getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise ValueError(f"unknown job function {func_path!r}") from exc
+    if not callable(func):
+        raise ValueError(f"job function {func_path!r} is not callable")
+    return func
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _progress_writer(job_id: int) -> Progress:
+    """``progress(pct, message)`` committing on its own short session (never the job function's session)."""
+
+    def progress(pct: int, message: str = "") -> None:
+        pct = max(0, min(100, int(pct)))
+        try:
+            with Session(db.engine) as s:
+                s.execute(update(Job).where(Job.id == job_id).values(progress=pct, message=(message or "")[:300]))
+                s.commit()
+        except SQLAlchemyError:  # e.g. SQLite locked by the function's own pending writes: progress is best effort
+            log.warning("progress of job %s not recorded", job_id, exc_info=True)
+
+    return progress
+
+
+def run_job(job_id: int) -> None:
+    """Run the queued Job ``job_id`` in the current application context and record the outcome. Never raises for
+    errors of the job function (they are stored in ``Job.error``); a job not in ``queued`` state is left alone."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.status != "queued":
+        return
+    job.status, job.started_at, job.message = "running", utcnow(), "Đang xử lý…"
+    db.session.commit()
+    params = dict(job.params or {})
+    try:
+        func = _resolve(params.pop("_func"))
+        result = func(job, _progress_writer(job_id))
+        db.session.refresh(job)  # progress() wrote on another session
+        job.status, job.progress, job.result = "done", 100, result
+        job.message = "Đã xong."
+        job.finished_at = utcnow()
+        db.session.commit()
+    except Exception as exc:  # noqa: BLE001 — every failure is recorded for the user
+        db.session.rollback()
+        if isinstance(exc, PortalError):
+            error = str(exc)
+        else:
+            log.exception("job %s (%s) failed", job_id, job.kind)
+            error = GENERIC_ERROR.format(name=type(exc).__name__)
+        job = db.session.get(Job, job_id)
+        job.status, job.error, job.finished_at = "failed", error[:500], utcnow()
+        job.message = "Không hoàn thành."
+        db.session.commit()
+
+
+def _run_in_thread(app, job_id: int) -> None:
+    with app.app_context():
+        try:
+            run_job(job_id)
+        finally:
+            db.session.remove()
+
+
+def _pool(app) -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=int(app.config.get("JOBS_THREADS", 2)),
+                                           thread_name_prefix="asxh-job")
+        return _executor
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# RQ (Redis)
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _rq_queue(redis_url: str):
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))
+
+
+_worker_app = None
+
+
+def run_job_rq(job_id: int) -> None:
+    """Entry point executed by an RQ worker: builds the app once per process if no app context is active."""
+    global _worker_app
+    if has_app_context():
+        app = current_app._get_current_object()
+    else:
+        if _worker_app is None:
+            from . import create_app
+
+            _worker_app = create_app()
+        app = _worker_app
+    with app.app_context():
+        for engine in db.engines.values():  # connections inherited through the work-horse fork are not ours
+            engine.dispose(close=False)
+        try:
+            run_job(job_id)
+        finally:
+            db.session.remove()
+
+
+def register_cli(app) -> None:
+    """Add ``flask --app wsgi rq-worker [--burst]``: an RQ worker on ``REDIS_URL``, queue ``asxh``."""
+    import click
+
+    @app.cli.command("rq-worker")
+    @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+    def rq_worker_cmd(burst):
+        """Run background jobs from Redis (REDIS_URL) — queue asxh."""
+        url = app.config.get("REDIS_URL")
+        if not url:
+            raise click.ClickException("Chưa đặt REDIS_URL: công việc nền đang chạy trong tiến trình web.")
+        from redis import Redis
+        from rq import Queue, Worker
+
+        conn = Redis.from_url(url)
+        Worker([Queue(QUEUE_NAME, connection=conn)], connection=conn).work(burst=burst)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Presentation helpers
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def is_stale(job: Job) -> bool:
+    """True when ``job`` is still queued/running ``STALE_AFTER`` after it was created."""
+    if job.finished or job.created_at is None:
+        return False
+    created = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=timezone.utc)
+    return utcnow() - created > STALE_AFTER
+
+
+def job_result_url(job: Job) -> str | None:
+    """The link to the job's result (``result["url"]`` or ``url_for(result["endpoint"], **result["values"])``)."""
+    result = job.result if isinstance(job.result, dict) else {}
+    if result.get("url"):
+        return result["url"]
+    if result.get("endpoint"):
+        return url_for(result["endpoint"], **(result.get("values") or {}))
+    return None
