@@ -15,7 +15,6 @@ from ..models import Authorization, IssuedDocument, Organization, OrgKind, Payou
 from ..rendering import render
 from ..services.contracts import countersign
 from ..services.documents import issue_authorization_letter as issue_letter
-from ..rendering import render
 from ..services.payout_list_pdf import request_pdf as request_list_pdf
 from ..services.payout_results import payment_sheet as build_payment_sheet
 

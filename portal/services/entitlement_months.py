@@ -23,7 +23,9 @@ Rules (Decree 20/2021/NĐ-CP; reference §1.3–§1.7):
   the new values, and optionally ``{"before": {...}}`` with the old ones when the register row already shows the new.
 
 Money is integer đồng; months are first-of-month dates; ``back_pay_months`` entries are
-``{"month": "YYYY-MM", "kind": "gap"|"held"|"rate_change"|"recovery", "amount": int}``.
+``{"month": "YYYY-MM", "kind": "gap"|"held"|"rate_change"|"recovery"|"unpaid", "amount": int}`` — ``unpaid``: the
+total of that month's line the post office could not pay, carried into a later list (các khoản chưa nhận, Decree
+20/2021 Art. 34.4; found by ``payout_cycle.unpaid_carry_over``, added by ``payouts.build_lists``).
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,7 +39,7 @@ ATTRIBUTES = ("category_code", "disability_level", "children_count")
 LOOKBACK_MONTHS = 60
 _ORDER = {"move_out": 0, "stop": 1, "suspend": 2, "death": 3, "adjust": 4, "new": 5, "move_in": 6, "resume": 7}
 KIND_LABELS = {"gap": "Truy lĩnh", "held": "Truy lĩnh tháng tạm dừng", "rate_change": "Truy lĩnh chênh lệch mức",
-               "recovery": "Thu hồi"}
+               "recovery": "Thu hồi", "unpaid": "Chưa nhận được"}
 
 
 def add_months(month: date, n: int) -> date:
@@ -55,7 +57,7 @@ def describe_months(entries) -> str:
     """Vietnamese summary of back-pay entries by kind: "Truy lĩnh chênh lệch mức 07/2026–10/2026 (160.000 đ)"."""
     from ..formatting import money
     parts = []
-    for kind in ("gap", "held", "rate_change", "recovery"):
+    for kind in ("gap", "held", "rate_change", "unpaid", "recovery"):
         chosen = [e for e in entries or () if e["kind"] == kind]
         if chosen:
             months = sorted(e["month"] for e in chosen)
@@ -90,6 +92,8 @@ class History:
         if result == "failed":
             self.failed.add(month)
         for e in entries or ():
+            if e["kind"] == "unpaid":
+                continue  # pays again an earlier line's amount, already counted for its month
             m = date(int(e["month"][:4]), int(e["month"][5:7]), 1)
             self.paid[m] = self.paid.get(m, 0) + (-e["amount"] if e["kind"] == "recovery" else e["amount"])
 

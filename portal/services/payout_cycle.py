@@ -26,6 +26,7 @@ from ..models import Beneficiary, LineResult, ListStatus, PayoutLine, PayoutList
 from ..models.registry import utcnow
 from .audit import record
 from .entitlement import RateBook
+from .entitlement_months import LinePlan, month_key
 from .payout_exclusions import NOT_LISTED_YET, month_exclusions
 from .payout_lines import insert_lines
 from .payouts import _area_communes, _new_line, _require_manager, describe, list_channel
@@ -191,7 +192,7 @@ def deadlines(month: date) -> Deadlines:
 def build_supplement(actor: User, original: PayoutList) -> PayoutList:
     """Lập danh sách bổ sung: the people of ``original``'s commune and channel who are entitled in its month but on
     no line (because ``original`` was approved before they qualified) go on a supplementary list referencing it
-    (``supplement_of``, ``sequence`` 1, 2…), built like a main list (amounts from ``RateBook``, name order), as a
+    (``supplement_of``, ``sequence`` 1, 2…), built like a main list (amounts from ``RateBook`` plus unpaid amounts carried over, name order), as a
     draft that follows the same cycle. A draft supplement not yet approved is refilled instead of adding another.
     Raises AccessDenied (no ``payout_management`` or out of area), StateError (``original`` not approved yet —
     rebuild it instead), ValidationError (nobody to add)."""
@@ -219,12 +220,14 @@ def build_supplement(actor: User, original: PayoutList) -> PayoutList:
                Beneficiary.start_month <= month, Beneficiary.id.not_in(listed))
         .order_by(Beneficiary.name_sort, Beneficiary.id)).scalars()
     book = RateBook.load()
+    carry = unpaid_carry_over([original.commune_code], month)  # earlier unpaid amounts, as in the main build
     rows = []
     for b in people:
         if list_channel(b).value != original.channel:
             continue
         try:
-            rows.append((b, book.amount_for(b, month)))
+            rows.append((b, LinePlan(PROGRAMME, amount=book.amount_for(b, month), entries=[
+                {"month": month_key(m), "kind": "unpaid", "amount": amount} for m, amount in carry.get(b.id, ())])))
         except PortalError:
             continue  # shown with its reason on the month's exclusions
     if not rows:

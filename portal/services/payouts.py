@@ -40,7 +40,7 @@ from .accounts import payable_account
 from .audit import record
 from .payout_lines import NewLine, insert_lines, paused_gc
 from .entitlement import Amount, RateBook, fee_for
-from .entitlement_months import LOOKBACK_MONTHS, History, LinePlan, add_months, plan_person
+from .entitlement_months import LOOKBACK_MONTHS, History, LinePlan, add_months, month_key, plan_person
 
 FROZEN = [s.value for s in ListStatus if s.frozen]
 SELF_APPROVAL = "Người lập danh sách không được tự phê duyệt"
@@ -199,6 +199,22 @@ def _load(codes: list[str], month: date) -> _Loaded:
     return _Loaded(people, events, extras, care, tcxh, care_history, funeral_paid, history_start)
 
 
+def _add_unpaid(plan, carried, held: bool) -> None:
+    """Add what earlier lines could not pay (``payout_cycle.unpaid_carry_over``: [(month, đồng)]) to the person's own
+    allowance line as back pay, months named (kind ``unpaid``, "Chưa nhận được 08/2024"; Decree 20/2021 Art. 34.4).
+    The line goes on the list of the person's channel now (a failed account gives cash). With no allowance line this
+    month one is made for the carried money alone (to the heirs named on a funeral line), except for a person held
+    (suspended): they get it on the first line after resumption."""
+    line = next((l for l in plan.lines if l.programme == "tcxh"), None)
+    if line is None:
+        if held:
+            return
+        line = LinePlan("tcxh", payee=next((l.payee for l in plan.lines if l.programme == "funeral"), None))
+        plan.lines.insert(0, line)
+    line.entries = line.entries + [{"month": month_key(m), "kind": "unpaid", "amount": amount}
+                                   for m, amount in carried]
+
+
 @paused_gc
 def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
     """Build or rebuild the DRAFT lists (lập danh sách chi trả) of ``month`` (first-of-month date) for every
@@ -234,6 +250,8 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
         select(PayoutLine.beneficiary_id, PayoutLine.programme, PayoutList.status).join(PayoutList).where(
             PayoutLine.month == month)).all()}
     data = _load(list(communes), month)
+    from .payout_cycle import unpaid_carry_over  # payout_cycle imports this module
+    carry = unpaid_carry_over(list(communes), month)  # one query (two when something failed) for the whole build
     book = RateBook.load()
     groups: dict[tuple[str, str], list] = {}
     for b in data.people:
@@ -245,6 +263,9 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
         result.exclusions.extend((b, reason) for reason in plan.reasons)
         if plan.suspended:
             result.suspensions.append(b)
+        if b.id in carry:
+            _add_unpaid(plan, carry[b.id], held=plan.suspended or b.status == "suspended" or any(
+                r.startswith("Đang tạm dừng") for r in plan.reasons))
         for line in plan.lines:
             if (b.id, line.programme) in taken:
                 if taken[(b.id, line.programme)] not in FROZEN:

@@ -10,6 +10,7 @@ group titles, or a header followed by a row of column numbers "(1)", "(2)", … 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -28,6 +29,7 @@ HEADER_MAX_COLUMNS = 100
 """Header labels are looked for in the first this-many columns."""
 
 
+@lru_cache(maxsize=8192)
 def _fold_label(text: str) -> str:
     """Label key: NFC+casefold, marks stripped, every non-alphanumeric run → one space."""
     return " ".join(re.sub(r"[^0-9a-z]+", " ", _strip_marks(text)).split())
@@ -36,14 +38,15 @@ def _fold_label(text: str) -> str:
 _PAREN_RE = re.compile(r"\([^()]*\)")
 
 
-def _label_keys(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _label_keys(text: str) -> frozenset[str]:
     """All comparison keys of one label: as written and without parenthesised parts ("Mức trợ cấp (đồng)"), also
     read as TCVN3 / VNI text when it holds Latin-1 letters (``legacy.decoded_variants``)."""
     keys = {_fold_label(text), _fold_label(_PAREN_RE.sub(" ", text))}
     for decoded in decoded_variants(text):  # a header typed with a legacy font: "Hä vµ tªn", "Hoï vaø teân"
         keys |= {_fold_label(decoded), _fold_label(_PAREN_RE.sub(" ", decoded))}
     keys.discard("")
-    return keys
+    return frozenset(keys)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 the commune imports its list and searches it, the bank records accounts (one by hand, the rest by file), the
 district builds the 08/2024 lists, the commune confirms, the approver approves, the post office records results."""
 import re
+from io import BytesIO
 
+import pdfplumber
 import pytest
 
 from portal.clock import today_vn
@@ -119,9 +121,29 @@ def test_monthly_cycle_in_chromium(browser, live_server):
     with page.expect_download() as dl:
         page.click("text=Tải bảng kê chi trả (Excel)")
     assert dl.value.suggested_filename.endswith(".xlsx")
+    summary = page.locator("main section.card").first.inner_text()  # the list's control totals, as printed on the PDF
+    commune = re.search(r"(Phường Vĩnh Mỹ) · Tháng 08/2024 ·", summary).group(1)
+    people = re.search(r"Số người: (\d+)", summary).group(1)
+    total = re.search(r"Tổng số tiền: ([\d.]+)", summary).group(1)
+    assert int(people) >= 1 and int(total.replace(".", "")) > 0
+    # the PDF is rendered by a background job (web process thread pool): its progress page polls every second
+    page.click("text=Tải danh sách (PDF)")
+    page.wait_for_url(re.compile(r"/van-ban/danh-sach-chi-tra/\d+\.pdf$"))
+    assert "Đang chuẩn bị danh sách chi trả (PDF)" in page.inner_text("h1")
+    result = page.locator(".job p.ok a", has_text="Tải danh sách (PDF)")
+    result.wait_for(timeout=120000)  # htmx replaces the bar by the link when the job is done
     with page.expect_download() as dl:
-        page.click("text=Tải danh sách (PDF)")
-    assert dl.value.suggested_filename.endswith(".pdf")
+        result.click()
+    assert re.fullmatch(r"danh-sach-chi-tra-\d+-2024-08-\w+\.pdf", dl.value.suggested_filename)
     with open(dl.value.path(), "rb") as fh:
-        assert fh.read(5) == b"%PDF-"
+        pdf = fh.read()
+    assert pdf[:5] == b"%PDF-"
+    text = _pdf_text(pdf)
+    assert commune.upper() in text.upper() and total in text, text[:500]
     page.context.close()
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """All the PDF's text (pdfplumber), whitespace runs collapsed."""
+    with pdfplumber.open(BytesIO(pdf)) as doc:
+        return "\f".join(" ".join((p.extract_text() or "").split()) for p in doc.pages)

@@ -2,60 +2,24 @@
 Vĩnh Mỹ, taps one person in the short list, fills the short account form (kind, provider with its NAPAS BIN, card,
 fee waivers) and sees the confirmation; the page never scrolls sideways and never shows a category.
 
-The server's schema is built with ``db.create_all()`` (not ``flask db upgrade``) until the lead's migration for
-issue #5 exists; then the shared ``live_server`` fixture of ``conftest.py`` can be used instead."""
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-
+The server is the shared ``live_server`` of ``conftest.py`` (``flask db upgrade`` + ``seed-demo``) with the Vĩnh Mỹ
+register imported by the CLI before it starts."""
 import pytest
 
-from tests.browser.conftest import ROOT, _free_port
 from tests.conftest import VINH_MY_FILE
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture(scope="module")
-def phone_server(tmp_path_factory):
-    """Base URL of a portal server on its own database holding the demo set-up and the Vĩnh Mỹ register."""
-    db_file = tmp_path_factory.mktemp("phone") / "portal.db"
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_file}", SECRET_KEY="browser-test")
-    env.pop("TEST_DATABASE_URL", None)
-    make_schema = "from portal import create_app; from portal.extensions import db\n" \
-                  "app = create_app()\nwith app.app_context(): db.create_all()"
-    subprocess.run([sys.executable, "-c", make_schema], cwd=ROOT, env=env, check=True, capture_output=True)
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    subprocess.run(flask + ["seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run(flask + ["import-beneficiaries", "--commune", "30322", VINH_MY_FILE], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
-    port = _free_port()
-    proc = subprocess.Popen(flask + ["run", "--port", str(port), "--no-reload"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/login", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        raise RuntimeError("the portal server did not start")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+#: run by the ``live_server`` fixture after ``seed-demo``: the commune's register, as the clerk's import would leave it
+LIVE_SERVER_SETUP = [["import-beneficiaries", "--commune", "30322", VINH_MY_FILE]]
 
 
 def _no_sideways_scroll(page):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
 
 
-def test_teller_records_an_account_on_a_phone(browser, phone_server):
-    base = phone_server
+def test_teller_records_an_account_on_a_phone(browser, live_server):
+    base = live_server
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="vi-VN")
     page = context.new_page()
     page.goto(base + "/login")

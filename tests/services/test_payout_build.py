@@ -243,3 +243,46 @@ def test_an_adjustment_keeps_earlier_months_as_printed_and_the_retroactive_rate_
     assert (line.regular_amount, line.recovery) == (810_000, 0)
     assert [(e["month"], e["amount"]) for e in line.back_pay_months] == [
         ("2026-07", 80_000), ("2026-08", 80_000), ("2026-09", 80_000), ("2026-10", 60_000)]
+
+
+def test_a_failed_transfer_is_carried_once_as_back_pay_on_the_list_of_the_channel_now(app):
+    from portal.services.payout_results import record_result
+    from tests.factories import chau_doc_people, run_to_approved
+    aug, sep, octo = date(2024, 8, 1), date(2024, 9, 1), date(2024, 10, 1)
+    p = chau_doc_people()
+    db.session.commit()
+    lists = run_to_approved(aug)
+    post = user("buudien.chaudoc")
+    failed = {p["yen"].id: "Tài khoản đã đóng", p["thoa"].id: "Đối tượng nằm viện"}
+    for lst in lists.values():
+        for line in lst.lines:
+            if line.beneficiary_id in failed:
+                record_result(post, line, "failed", reason=failed[line.beneficiary_id])
+            else:
+                record_result(post, line, "paid", paid_on=date(2024, 8, 5))
+    db.session.commit()
+
+    def sep_lines():
+        yen, = lines_of(p["yen"], sep)
+        thoa, = lines_of(p["thoa"], sep)
+        vu, = lines_of(p["vu"], sep)
+        return yen, thoa, vu
+
+    result = build(sep)
+    yen, thoa, vu = sep_lines()
+    # Yến's account was closed (helper F's flag): cash at the payout point, August named as not received
+    assert (yen.regular_amount, yen.back_pay, yen.total) == (500_000, 500_000, 1_000_000)
+    assert yen.back_pay_months == [{"month": "2024-08", "kind": "unpaid", "amount": 500_000}]
+    assert describe_months(yen.back_pay_months) == "Chưa nhận được 08/2024: 500.000 đ"
+    assert (yen.payout_list.channel, yen.account_number) == ("cash_at_point", None)
+    assert (thoa.back_pay, thoa.total, thoa.payout_list.channel) == (1_000_000, 2_000_000, "cash_at_home")
+    assert (vu.back_pay, vu.back_pay_months, vu.payout_list.channel) == (0, None, "account")  # paid in August
+    assert sum(l.back_pay_total for l in result.lists) == 1_500_000
+    result = build(sep)  # rebuilding September does not double it
+    yen, thoa, vu = sep_lines()
+    assert (yen.back_pay, thoa.back_pay, vu.back_pay) == (500_000, 1_000_000, 0)
+    assert sum(l.back_pay_total for l in result.lists) == 1_500_000
+    db.session.commit()
+    result = build(octo)  # paid once: October does not carry August again
+    assert [(l.back_pay, l.back_pay_months, l.total) for l in lines_of(p["yen"], octo)] == [(0, None, 500_000)]
+    assert sum(l.back_pay_total for l in result.lists) == 0

@@ -305,3 +305,19 @@ def test_fee_statement_counts_people_paid(people):
     assert rows[0][0] == "BẢNG TÍNH CHI PHÍ CHI TRẢ TRỢ CẤP XÃ HỘI - THÁNG 08/2024"
     assert rows[-1][1] == "Tổng cộng" and rows[-1][9] == 20_000
     assert fee_statement(user("buudien.tinhbien").organization, AUG).rows == []
+
+
+def test_completeness_counts_a_person_held_after_three_unpaid_months_as_excluded(app):
+    from portal.services.payout_exclusions import HELD_UNPAID
+    b = make_beneficiary("Lê Văn Vắng", birth_date=date(1970, 2, 2), category_code="K8", start_month=date(2024, 5, 1))
+    db.session.commit()
+    for m in (5, 6, 7):
+        build_lists(user("pld.chaudoc"), date(2024, m, 1), ["30322"])
+        db.session.execute(select(PayoutLine).where(PayoutLine.beneficiary_id == b.id,
+                                                    PayoutLine.month == date(2024, m, 1))).scalar_one().result = "failed"
+    db.session.commit()
+    assert build_lists(user("pld.chaudoc"), AUG, ["30322"]).suspensions == [b]
+    check = completeness(user("pld.chaudoc"), AUG)
+    assert check.ok and b not in check.missing
+    assert [(x.full_name, r) for x, r in check.excluded] == [("Lê Văn Vắng", "Tạm dừng do 3 tháng liên tục không nhận")]
+    assert HELD_UNPAID == "Tạm dừng do 3 tháng liên tục không nhận"
