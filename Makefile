@@ -12,9 +12,10 @@ install:
 db: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
+	@test -f instance/certs/ca.pem || $(FLASK) dev-ca --out instance/certs  # demo signing certificates, made once
 
 run: db
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
 	$(PYTEST) -q -n 2 --dist loadfile
@@ -24,4 +25,4 @@ test-postgres: install
 
 # Speed figures (not tests): every bench/*.py in turn, e.g. bench/pdf_lists.py (payout-list PDF vs LibreOffice).
 bench: install
-	@for script in bench/*.py; do echo "== $$script"; .venv/bin/python $$script || exit 1; done
+	@for script in bench/*.py; do echo "== $$script"; BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} .venv/bin/python $$script || exit 1; done

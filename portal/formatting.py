@@ -93,16 +93,29 @@ FIELD_LABELS = {
     "decision_date": "Ngày quyết định", "rows": "Số dòng", "recorded": "Đã ghi nhận",
     "unchanged": "Đã có từ trước", "name_mismatch": "Tên không khớp (giữ lại)", "errors": "Dòng lỗi",
     "held_rows": "Dòng giữ lại", "already": "Đã ghi nhận trước đó",
+    "commune_code": "Xã/phường", "children_count": "Số con đang nuôi", "card_issued": "Đã phát hành thẻ",
+    "flags": "Cảnh báo", "kind": "Loại tài khoản", "top_up": "Trợ cấp địa phương", "care_support": "Hỗ trợ chăm sóc",
+    "funeral_support": "Hỗ trợ mai táng", "recovery": "Thu hồi", "regular_total": "Tổng trợ cấp hằng tháng",
+    "top_up_total": "Tổng trợ cấp địa phương", "back_pay_total": "Tổng truy lĩnh", "care_total": "Tổng hỗ trợ chăm sóc",
+    "funeral_total": "Tổng hỗ trợ mai táng", "recovery_total": "Tổng thu hồi", "fee_amount": "Chi phí chi trả",
+    "sequence": "Lần lập", "return_reason": "Lý do trả lại", "waive_account_fee": "Miễn phí quản lý tài khoản",
+    "waive_balance_sms": "Miễn phí SMS số dư", "waive_otp_sms": "Miễn phí SMS OTP",
+    "waive_card_fees": "Miễn phí thẻ", "waive_own_atm": "Miễn phí rút tiền ATM", "hamlet_id": "Khóm/Ấp",
 }
 
 
 def field_label(name: str) -> str:
     """Model field name → Vietnamese label for the change log: "provider_code" → "Ngân hàng"; unknown names (and
     keys that are already Vietnamese labels) are shown as is."""
-    return FIELD_LABELS.get(name, name)
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name]
+    from .services.registry_rules import FIELD_LABELS as REGISTRY_LABELS
+    return REGISTRY_LABELS.get(name, name)
 
 
-_MONEY_FIELDS = {"total_amount", "regular_amount", "back_pay", "total"}
+_MONEY_FIELDS = {"total_amount", "regular_amount", "back_pay", "total", "top_up", "care_support", "funeral_support",
+                 "recovery", "regular_total", "top_up_total", "back_pay_total", "care_total", "funeral_total",
+                 "recovery_total", "fee_amount", "amount"}
 _DATE_FIELDS = {"opened_on", "paid_on", "birth_date", "decision_date"}
 
 

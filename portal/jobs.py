@@ -25,8 +25,8 @@ The job function
     ``{"endpoint": "documents.x", "values": {"list_id": 3}}`` plus an optional ``"label"`` (Vietnamese link text) and
     the progress fragment shows the link when the job is done. After the function returns, the runner commits the
     function's session together with ``status="done"``, ``progress=100``. A raised :class:`~portal.errors.PortalError`
-    is stored as its Vietnamese message in ``Job.error`` (status ``failed``); any other exception is logged and stored
-    as a generic Vietnamese message; the function's uncommitted work is rolled back.
+    is stored as its Vietnamese message in ``Job.error`` (status ``failed``); any other exception is logged (server
+    log only) and stored as a generic Vietnamese message without the exception name; the function's uncommitted work is rolled back.
 
 Watching a job
     Route ``jobs.show`` = ``GET /cong-viec/<job_id>``: a page with a progress bar; for htmx requests only the bar
@@ -63,7 +63,9 @@ log = logging.getLogger(__name__)
 QUEUE_NAME = "asxh"
 #: RQ: a job running longer than this is killed by the worker (seconds).
 RQ_JOB_TIMEOUT = 3600
-GENERIC_ERROR = "Lỗi hệ thống khi chạy công việc ({name}). Vui lòng thử lại hoặc báo quản trị viên."
+#: Shown for any non-PortalError failure; the exception itself (class, message, traceback) goes to the server log
+#: only, never to the page (users read Vietnamese, and technical detail may leak data).
+GENERIC_ERROR = "Lỗi hệ thống khi chạy công việc. Vui lòng thử lại hoặc báo quản trị viên."
 QUEUE_ERROR = "Không gửi được công việc vào hàng đợi (Redis). Vui lòng thử lại sau hoặc báo quản trị viên."
 
 Progress = Callable[[int, str], None]
@@ -165,7 +167,7 @@ def run_job(job_id: int) -> None:
             error = str(exc)
         else:
             log.exception("job %s (%s) failed", job_id, job.kind)
-            error = GENERIC_ERROR.format(name=type(exc).__name__)
+            error = GENERIC_ERROR
         job = db.session.get(Job, job_id)
         job.status, job.error, job.finished_at = "failed", error[:500], utcnow()
         job.message = "Không hoàn thành."
@@ -253,6 +255,22 @@ def is_stale(job: Job) -> bool:
         return False
     created = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=timezone.utc)
     return utcnow() - created > STALE_AFTER
+
+
+def job_error_text(job: Job) -> str:
+    """The Vietnamese error shown for a failed ``job``: ``Job.error``, except the generic message for rows recorded
+    before the exception name was kept out of it ("Lỗi hệ thống … (ValueError)")."""
+    error = job.error or "Công việc không hoàn thành."
+    return GENERIC_ERROR if error.startswith("Lỗi hệ thống khi chạy công việc (") else error
+
+
+def job_retry_url(job: Job) -> str | None:
+    """Where a "Thử lại" form of a failed ``job`` POSTs: ``params["retry"] = {"endpoint", "values"}`` set by the
+    caller of ``enqueue``; None when the job offers no retry."""
+    retry = (job.params or {}).get("retry") if job.status == "failed" else None
+    if not isinstance(retry, dict) or not retry.get("endpoint"):
+        return None
+    return url_for(retry["endpoint"], **(retry.get("values") or {}))
 
 
 def job_result_url(job: Job) -> str | None:

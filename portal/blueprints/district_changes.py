@@ -34,7 +34,7 @@ def change_submissions():
     """Danh sách biến động các xã gửi (``?trang_thai=submitted`` to filter), newest month first."""
     status = request.args.get("trang_thai") or None
     rows = service.submissions(visible(ChangeSubmission), status if status in service.STATUS_LABELS else None)
-    return render("district/changes.html", rows=rows, labels=service.STATUS_LABELS, status=status,
+    return render("district/changes.html", rows=rows, labels=service.STATUS_LABELS, status_filter=status,
                   counts=service.event_counts(r.id for r in rows))
 
 

@@ -57,6 +57,17 @@ def payout_list_pdf(list_id):
     return render("jobs/show.html", block="progress", job=job, title="Đang chuẩn bị danh sách chi trả (PDF)")
 
 
+@bp.route("/danh-sach-chi-tra/<int:list_id>/in-lai", methods=["POST"])
+def payout_list_pdf_retry(list_id):
+    """"Thử lại" after a failed print job: starts a new job (CSRF-checked POST), then shows its progress."""
+    lst = get_visible_or_404(PayoutList, list_id)
+    stored, job = request_list_pdf(current_user, lst, retry=True)
+    db.session.commit()
+    if job is None:
+        return redirect(url_for(".payout_list_pdf", list_id=lst.id))
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
 @bp.route("/danh-sach-chi-tra/<int:list_id>.xlsx")
 def payment_sheet(list_id):
     if current_user.organization.kind not in (OrgKind.DISTRICT, OrgKind.POST_OFFICE):

@@ -4,12 +4,14 @@ from flask import Blueprint
 from flask_login import login_required
 
 from ..access import get_visible_or_404
-from ..jobs import job_result_url, register_cli
+from ..jobs import job_error_text, job_result_url, job_retry_url, register_cli
 from ..models import Job
 from ..rendering import render
 
 bp = Blueprint("jobs", __name__, url_prefix="/cong-viec")
 bp.add_app_template_global(job_result_url, "job_result_url")
+bp.add_app_template_global(job_error_text, "job_error_text")
+bp.add_app_template_global(job_retry_url, "job_retry_url")
 bp.record_once(lambda state: register_cli(state.app))  # flask --app wsgi rq-worker
 
 

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from ..clock import today_vn, vn_date
 from ..extensions import db
-from ..formatting import coefficient
+from ..formatting import coefficient, money
 from ..models import AdministrativeUnit, ListChannel, PaymentProvider, PayoutList
+from ..services.entitlement_months import describe_months
 from ..services.identity import names_match_bank
 from ..services.payout_lines import AWAITING_ACCOUNT, NO_NOTE, line_notes
 from .payout_list import PayoutLine as DocLine
@@ -33,16 +34,33 @@ def short_name(unit: AdministrativeUnit) -> str:
 
 
 
+def _payee(line) -> str:
+    return f" — người nhận: {line.payee_name}" if line.payee_name else ""
+
+
 def _note(line, note) -> str:
+    """Ghi chú: what the "Truy lĩnh, khác" cell holds besides back pay (mai táng phí / hỗ trợ chăm sóc with the
+    payee, trợ cấp địa phương; with each amount when the cell mixes kinds), the back-pay and recovery months
+    (``describe_months``; a recovery is named, never netted), then the account note."""
+    kinds = [(label, int(value or 0)) for label, value in (
+        ("Mai táng phí", line.funeral_support), ("Hỗ trợ chăm sóc", line.care_support),
+        ("Trợ cấp địa phương", line.top_up)) if value]
+    mixed = len(kinds) + bool(line.back_pay) > 1  # one printed cell holds several kinds: give each its amount
+    parts = [f"{label}{f' {money(value)} đ' if mixed else ''}{'' if label == 'Trợ cấp địa phương' else _payee(line)}"
+             for label, value in kinds]
+    if line.back_pay_months:
+        parts.append(describe_months(line.back_pay_months))
     if line.holder_name and not names_match_bank(line.full_name, line.holder_name):
-        return f"Chủ TK: {line.holder_name}"
-    return AWAITING_ACCOUNT if note.awaiting_account else ""
+        parts.append(f"Chủ TK: {line.holder_name}")
+    elif note.awaiting_account:
+        parts.append(AWAITING_ACCOUNT)
+    return "; ".join(p for p in parts if p)
 
 
 def build_payout_list_doc(lst: PayoutList) -> PayoutListDoc:
     """``PayoutListDoc`` for ``lst``: issued on the approval date (Vietnam time; the preparation date while a
     draft, which is also printed as "Tình trạng: Dự thảo…"), lines in list order with their snapshot figures
-    (money in integer đồng), account number and bank name on account lists, a note (Ghi chú) when someone else
+    (money in integer đồng; ``other`` = top-up + care + funeral support, printed with back pay), account number and bank name on account lists, a note (Ghi chú) when someone else
     holds the account, and "Chờ mở tài khoản" on a cash list for a person who chose an account not opened yet."""
     office = lst.payout_office
     providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
@@ -51,6 +69,7 @@ def build_payout_list_doc(lst: PayoutList) -> PayoutListDoc:
                      gender="Nam" if l.gender == "male" else "Nữ", national_id=l.national_id, hamlet=l.hamlet or "",
                      category_code=l.category_code, coefficient=coefficient(l.coefficient),
                      amount=int(l.regular_amount), back_pay=int(l.back_pay or 0), total=int(l.total),
+                     other=int(l.top_up or 0) + int(l.care_support or 0) + int(l.funeral_support or 0),
                      account_number=l.account_number or "",
                      bank_name=providers.get(l.provider_code, l.provider_code or ""),
                      note=_note(l, notes.get(l.id, NO_NOTE)))

@@ -48,10 +48,13 @@ class PayoutLine:
     index: STT printed (1-based). full_name: "Họ và tên" (NFC). birth: as printed, "dd/mm/yyyy" or "yyyy".
     gender: "Nam" / "Nữ". national_id: 12-digit số định danh cá nhân (string). hamlet: khóm/ấp.
     category_code: diện code only (e.g. "K6"). coefficient: hệ số as printed ("1,5"; Vietnamese decimal comma).
-    amount: monthly allowance, back_pay: truy lĩnh, total: amount + back_pay — all int đồng ≥ 0.
+    amount: monthly allowance (mức trợ cấp), back_pay: truy lĩnh, other: khoản khác — local top-up (trợ cấp địa
+    phương), care support (hỗ trợ chăm sóc) and funeral support (mai táng phí), named in ``note``;
+    total: amount + back_pay + other — all int đồng ≥ 0 (recoveries, thu hồi, are named in the note, never netted).
+    The list prints back_pay + other in one column ("Truy lĩnh, khác"; :attr:`extra`).
     account_number / bank_name: for bank transfers ("" for cash). note: ghi chú.
-    Raises ``TypeError`` / ``ValueError`` on non-int or negative money, or when total ≠ amount + back_pay
-    (the list prints exactly these three columns, so each row must add up).
+    Raises ``TypeError`` / ``ValueError`` on non-int or negative money, or when total ≠ amount + back_pay + other
+    (each printed row must add up).
     """
 
     index: int
@@ -68,14 +71,19 @@ class PayoutLine:
     account_number: str = ""
     bank_name: str = ""
     note: str = ""
+    other: int = 0
+
+    @property
+    def extra(self) -> int:
+        """The printed "Truy lĩnh, khác" cell: back_pay + other (int đồng)."""
+        return self.back_pay + self.other
 
     def __post_init__(self) -> None:
-        for name in ("amount", "back_pay", "total"):
+        for name in ("amount", "back_pay", "other", "total"):
             _check_money(name, getattr(self, name))
-        if self.total != self.amount + self.back_pay:
-            raise ValueError(
-                f"line {self.index}: total {self.total} ≠ amount {self.amount} + back_pay {self.back_pay}"
-            )
+        if self.total != self.amount + self.back_pay + self.other:
+            raise ValueError(f"line {self.index}: total {self.total} ≠ amount {self.amount} + back_pay "
+                             f"{self.back_pay} + other {self.other}")
 
 
 @dataclass(frozen=True)
@@ -102,12 +110,13 @@ def default_signers(preparer: str = "", accountant: str = "", head: str = "",
 
 @dataclass(frozen=True)
 class PayoutTotals:
-    """Footer totals: people (number of lines), amount, back_pay, total (int đồng)."""
+    """Footer totals: people (number of lines), amount, back_pay, total, other (khoản khác) (int đồng)."""
 
     people: int
     amount: int
     back_pay: int
     total: int
+    other: int = 0
 
 
 @dataclass
@@ -154,19 +163,23 @@ class PayoutListDoc:
             amount=sum(line.amount for line in self.lines),
             back_pay=sum(line.back_pay for line in self.lines),
             total=sum(line.total for line in self.lines),
+            other=sum(line.other for line in self.lines),
         )
         self.amount_in_words = amount_in_words(self.totals.total)
 
 
 #: Column shares (% of the 252 mm text width) sized for 10 pt Liberation Serif: 4-digit STT, dd/mm/yyyy, 12-digit ID,
 #: 14-digit account, "Vietcombank", 9-digit totals. Bank lists end with account + bank, cash lists with "Ký nhận".
+#: Column 10 "Truy lĩnh, khác" holds back pay + ``other`` (top-up, care, funeral support), each kind named in "Ghi chú":
+#: the table has no room for one more money column at these widths (tested; its 3-line header keeps the header
+#: height). Keep payout_list.html in step.
 _BANK_COLUMNS = [("STT", 4, "CENTER"), ("Họ và tên", 11.5, "LEFT"), ("Ngày sinh", 7.5, "CENTER"),
                  ("Giới tính", 4, "CENTER"), ("Số định danh cá nhân", 9.5, "CENTER"), ("Khóm/Ấp", 8, "LEFT"),
                  ("Diện", 3.5, "CENTER"), ("Hệ số", 3, "CENTER"), ("Mức trợ cấp (đồng)", 8, "RIGHT"),
-                 ("Truy lĩnh (đồng)", 6, "RIGHT"), ("Tổng cộng (đồng)", 8, "RIGHT"), ("Số tài khoản", 11.5, "LEFT"),
-                 ("Ngân hàng", 8.5, "LEFT"), ("Ghi chú", 7, "LEFT")]
+                 ("Truy lĩnh, khác (đồng)", 7, "RIGHT"), ("Tổng cộng (đồng)", 8, "RIGHT"),
+                 ("Số tài khoản", 11.5, "LEFT"), ("Ngân hàng", 8.5, "LEFT"), ("Ghi chú", 6, "LEFT")]
 _CASH_COLUMNS = _BANK_COLUMNS[:1] + [("Họ và tên", 14, "LEFT")] + _BANK_COLUMNS[2:5] + [("Khóm/Ấp", 9.5, "LEFT")] + \
-    _BANK_COLUMNS[6:11] + [("Ký nhận", 13, "LEFT"), ("Ghi chú", 10, "LEFT")]
+    _BANK_COLUMNS[6:11] + [("Ký nhận", 13, "LEFT"), ("Ghi chú", 9, "LEFT")]
 #: Cash lists: room for a signature or thumbprint in "Ký nhận".
 SIGN_ROW_HEIGHT_MM = 11
 
@@ -182,7 +195,7 @@ def list_spec(doc: PayoutListDoc) -> list_pdf.ListSpec:
     columns = [list_pdf.Column(t, w, a) for t, w, a in (_BANK_COLUMNS if is_bank else _CASH_COLUMNS)]
     totals = [""] * len(columns)
     totals[0] = f"Tổng cộng: {doc.totals.people} người"
-    totals[8], totals[9], totals[10] = (_money(doc.totals.amount), _money(doc.totals.back_pay),
+    totals[8], totals[9], totals[10] = (_money(doc.totals.amount), _money(doc.totals.back_pay + doc.totals.other),
                                         _money(doc.totals.total))
     title_lines = [("DANH SÁCH CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG", "title"),
                    (f"Tháng {doc.month:%m/%Y}", "subtitle"),
@@ -200,7 +213,7 @@ def list_spec(doc: PayoutListDoc) -> list_pdf.ListSpec:
 
 def _row(line: PayoutLine, is_bank: bool) -> list[str]:
     cells = [str(line.index), line.full_name, line.birth, line.gender, line.national_id, line.hamlet,
-             line.category_code, line.coefficient, _money(line.amount), _money(line.back_pay) if line.back_pay else "",
+             line.category_code, line.coefficient, _money(line.amount), _money(line.extra) if line.extra else "",
              _money(line.total)]
     return cells + ([line.account_number, line.bank_name] if is_bank else [""]) + [line.note]
 

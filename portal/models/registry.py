@@ -133,6 +133,11 @@ class Beneficiary(db.Model):
         return self.birth_date.strftime("%d/%m/%Y") if self.birth_date else str(self.birth_year)
 
     @property
+    def status_label(self) -> str:
+        """Đang hưởng / Tạm dừng / Thôi hưởng."""
+        return {"active": "Đang hưởng", "suspended": "Tạm dừng", "stopped": "Thôi hưởng"}.get(self.status, self.status)
+
+    @property
     def gender_label(self) -> str:
         """Nam / Nữ."""
         return "Nam" if self.gender == "male" else "Nữ"

@@ -5,8 +5,10 @@ and as an .xlsx for the post office and the district.
 Fee source, first that applies: the post office's service contract (``ServiceContract``, issued or signed, valid in
 the month, covering the commune: ``fee_per_person`` đồng per person paid per month; An Giang plan §II.3b: 5.000 đ);
 else the province's ``FeeRule`` valid in the month through ``entitlement.fee_for`` (``per_beneficiary`` đồng per
-person + ``basis_points`` of the amount paid, Circular 76/2021/TT-BTC Art. 3.7); else the fee is pending (None, "chờ"). The fee is counted on people
-paid (chi phí theo thực tế) once results are in, on people listed before. Money is integer đồng. Read-only.
+person + ``basis_points`` of the amount paid, Circular 76/2021/TT-BTC Art. 3.7); else the fee is pending (None, "chờ"). On the statement the fee is counted on
+people actually paid (result ``paid``, chi phí theo thực tế) whatever the channel (``FEE_RULE``); failed lines are
+not charged, and while any line is still pending the statement is provisional ("tạm tính"). ``list_fee`` (a
+list's control totals before payment) still estimates on people listed. Money is integer đồng. Read-only.
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,20 +16,25 @@ from datetime import date
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import FeeRule, ListStatus, Organization, PayoutList, ServiceContract
+from ..models import FeeRule, IssuedDocument, ListStatus, Organization, PayoutList, ServiceContract
 from ..spreadsheets.writing import write_workbook
 from .entitlement import fee_for
 from .payout_results import result_totals_by_list
 
 RESULTS_IN = (ListStatus.REPORTED, ListStatus.SETTLED)
 IN_FORCE = ("issued", "signed")
+#: the one rule of the statement, printed on it (plan 2587/KH-SLĐTBXH §II.3b: 5.000 đ per person paid per month)
+FEE_RULE = ("Chi phí chi trả tính trên số người đã nhận tiền (kết quả «Đã chi»), mọi hình thức chi trả: "
+            "số người đã chi × mức chi phí mỗi người mỗi tháng; người không chi được không tính phí.")
+NO_CONTRACT = "chưa có hợp đồng"
 
 
 @dataclass(frozen=True)
 class FeeRow:
     """One list on the statement: ids and names, ``people`` listed, ``paid_people`` / ``paid_amount`` (đồng),
-    ``base_people`` (people the fee is counted on), ``fee`` (đồng, None = pending) and ``basis`` (Vietnamese source:
-    contract number or rule)."""
+    ``base_people`` (people the fee is counted on: the people paid), ``fee`` (đồng = paid × rate, None when no
+    contract or rule applies), ``basis`` (Vietnamese source: contract number and date, or rule), ``failed_people``
+    and ``pending_people`` (lines not paid / not reported yet)."""
 
     list_id: int
     commune_name: str
@@ -40,6 +47,8 @@ class FeeRow:
     base_people: int
     fee: int | None
     basis: str
+    failed_people: int = 0
+    pending_people: int = 0
 
 
 @dataclass
@@ -62,6 +71,30 @@ class FeeStatement:
     @property
     def paid_amount(self) -> int:
         return sum(r.paid_amount for r in self.rows)
+
+    @property
+    def failed_people(self) -> int:
+        return sum(r.failed_people for r in self.rows)
+
+    @property
+    def pending_people(self) -> int:
+        return sum(r.pending_people for r in self.rows)
+
+    @property
+    def base_people(self) -> int:
+        return sum(r.base_people for r in self.rows)
+
+    @property
+    def provisional(self) -> bool:
+        """True ("tạm tính") while any line of the statement's lists is still pending (no result yet)."""
+        return self.pending_people > 0
+
+    @property
+    def basis(self) -> str:
+        """The distinct bases of the rows, joined by "; " ("" without rows)."""
+        return "; ".join(dict.fromkeys(r.basis for r in self.rows))
+
+    rule = FEE_RULE
 
     @property
     def fee_total(self) -> int | None:
@@ -87,13 +120,24 @@ def fee_for_people(post_office_id: int | None, commune_code: str, month: date, p
     ``amount`` đồng in ``commune_code`` in ``month``."""
     contract = _contract(post_office_id, commune_code, month)
     if contract is not None:
-        return people * contract.fee_per_person, (f"Hợp đồng dịch vụ chi trả số {contract.id}: "
+        return people * contract.fee_per_person, (f"{contract_reference(contract)}: "
                                                   f"{contract.fee_per_person:,} đ/người/tháng".replace(",", "."))
     rule = db.session.execute(select(FeeRule).where(FeeRule.valid_from <= month)
                               .order_by(FeeRule.valid_from.desc()).limit(1)).scalar_one_or_none()
     if rule is not None:
-        return fee_for((people, amount), month), rule.legal_basis
-    return None, "Chờ mức chi phí chi trả (chưa có hợp đồng hoặc quy định)"
+        return fee_for((people, amount), month), f"{rule.legal_basis} ({NO_CONTRACT})"
+    return None, f"Chờ mức chi phí chi trả ({NO_CONTRACT}, chưa có quy định)"
+
+
+def contract_reference(contract: ServiceContract | None) -> str:
+    """How the statement cites the contract: "Hợp đồng dịch vụ chi trả số 01/HĐ-LĐTBXH ngày 15/01/2024" from its
+    issued document (``IssuedDocument.number_text`` and ``issued_on``), or "chưa có hợp đồng" when there is no
+    contract or it has not been issued with a number."""
+    doc = db.session.get(IssuedDocument, contract.document_id) if contract is not None and contract.document_id \
+        else None
+    if doc is None:
+        return NO_CONTRACT
+    return f"Hợp đồng dịch vụ chi trả số {doc.number_text} ngày {doc.issued_on:%d/%m/%Y}"
 
 
 def list_fee(lst: PayoutList) -> int | None:
@@ -108,8 +152,8 @@ def list_fee(lst: PayoutList) -> int | None:
 
 def fee_statement(post_office: Organization, month: date) -> FeeStatement:
     """The statement of ``post_office`` for ``month`` (first-of-month date): every list assigned to it from
-    approval on (main and supplementary), with people and money paid and the fee per list. Three queries plus one
-    per contract lookup."""
+    approval on (main and supplementary), with people listed, paid, failed and pending, and the fee per list on
+    people paid (``FEE_RULE``). Three queries plus one per contract lookup."""
     month = month.replace(day=1)
     frozen = [s.value for s in ListStatus if s.frozen]
     lists = list(db.session.execute(select(PayoutList).where(
@@ -120,27 +164,29 @@ def fee_statement(post_office: Organization, month: date) -> FeeStatement:
     for lst in lists:
         t = totals.get(lst.id)
         paid_people, paid_amount = (t.paid_count, t.paid_amount) if t else (0, 0)
-        done = lst.status_enum in RESULTS_IN
-        base_people, base_amount = (paid_people, paid_amount) if done else (lst.people_count, lst.total_amount)
-        fee, basis = fee_for_people(post_office.id, lst.commune_code, month, base_people, base_amount)
+        fee, basis = fee_for_people(post_office.id, lst.commune_code, month, paid_people, paid_amount)
         name = lst.commune.name + (f" (bổ sung {lst.sequence})" if lst.sequence else "")
         out.rows.append(FeeRow(lst.id, name, lst.channel_enum.label, lst.status_enum.label, lst.people_count,
-                               lst.total_amount, paid_people, paid_amount, base_people, fee, basis))
+                               lst.total_amount, paid_people, paid_amount, paid_people, fee, basis,
+                               t.failed_count if t else 0, t.pending_count if t else 0))
     return out
 
 
 FEE_HEADERS = ["STT", "Xã/phường", "Hình thức", "Trạng thái", "Số người trong danh sách", "Số tiền danh sách",
-               "Số người đã chi", "Số tiền đã chi", "Số người tính phí", "Chi phí chi trả", "Căn cứ"]
+               "Số người đã chi", "Số tiền đã chi", "Số người tính phí", "Chi phí chi trả", "Căn cứ",
+               "Không chi được (người)", "Chưa có kết quả (người)"]
 
 
 def fee_statement_xlsx(statement: FeeStatement) -> bytes:
     """The statement as .xlsx bytes: title block, one row per list, a "Tổng cộng" row; money as integer cells."""
     rows = [[i, r.commune_name, r.channel_label, r.status_label, r.people, r.amount, r.paid_people, r.paid_amount,
-             r.base_people, r.fee if r.fee is not None else "Chờ", r.basis] for i, r in enumerate(statement.rows, 1)]
+             r.base_people, r.fee if r.fee is not None else "Chờ", r.basis, r.failed_people, r.pending_people]
+            for i, r in enumerate(statement.rows, 1)]
     fee = statement.fee_total
     rows.append([None, "Tổng cộng", None, None, statement.people, sum(r.amount for r in statement.rows),
-                 statement.paid_people, statement.paid_amount, sum(r.base_people for r in statement.rows),
-                 fee if fee is not None else "Chờ", None])
-    titles = [f"BẢNG TÍNH CHI PHÍ CHI TRẢ TRỢ CẤP XÃ HỘI - THÁNG {statement.month:%m/%Y}",
-              statement.post_office.name]
+                 statement.paid_people, statement.paid_amount, statement.base_people,
+                 fee if fee is not None else "Chờ", None, statement.failed_people, statement.pending_people])
+    titles = [f"BẢNG TÍNH CHI PHÍ CHI TRẢ TRỢ CẤP XÃ HỘI - THÁNG {statement.month:%m/%Y}"
+              + (" (TẠM TÍNH)" if statement.provisional else ""),
+              statement.post_office.name, FEE_RULE]
     return write_workbook(titles, FEE_HEADERS, rows, text_columns=set(), sheet_title=f"Chi phi T{statement.month:%m-%Y}")

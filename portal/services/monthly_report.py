@@ -25,6 +25,7 @@ from ..models import (AdministrativeUnit, Beneficiary, Category, DocumentKind, L
 from . import audit
 from . import documents as issuing
 from .funnel import monthly_funnel
+from .registry_events import active_in_month
 
 LEVELS = {OrgKind.COMMUNE: "commune", OrgKind.DISTRICT: "district", OrgKind.PROVINCE: "province"}
 SENSITIVE_FOLDED = "Nhóm đối tượng được bảo mật thông tin"
@@ -129,7 +130,7 @@ def build_report(actor: User, month: date) -> MonthlyReport:
     month = month.replace(day=1)
     area = area_commune_codes(actor)
     rep = MonthlyReport(actor.organization, month, level)
-    people = select(Beneficiary).where(Beneficiary.status == "active", Beneficiary.start_month <= month)
+    people = select(Beneficiary).where(active_in_month(month), Beneficiary.start_month <= month)
     if area is not None:
         people = people.where(Beneficiary.commune_code.in_(area))
     ids = people.with_only_columns(Beneficiary.id)

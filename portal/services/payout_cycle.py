@@ -29,6 +29,7 @@ from .entitlement import RateBook
 from .entitlement_months import LinePlan, month_key
 from .payout_exclusions import NOT_LISTED_YET, month_exclusions
 from .payout_lines import insert_lines
+from .registry_events import active_in_month
 from .payouts import _area_communes, _new_line, _require_manager, describe, list_channel
 
 PROGRAMME = "tcxh"
@@ -63,12 +64,13 @@ class Completeness:
 
 def completeness(actor: User, month: date) -> Completeness:
     """Check the lists of ``month`` (first-of-month date) in ``actor``'s area: each entitled person (``active``,
-    ``start_month ≤ month``; Decree 20/2021 Art. 8) is on exactly one ``tcxh`` line of the month, or on the
+    in that month per the accepted events — a death in the month still counts, ``registry_events.active_in_month`` —
+    and ``start_month ≤ month``; Decree 20/2021 Art. 8) is on exactly one ``tcxh`` line of the month, or on the
     exclusion list with a reason (``payout_exclusions.month_exclusions``: no rate, list already approved). Those
     with neither are ``missing`` and named. Read-only; a handful of queries whatever the size."""
     month = month.replace(day=1)
     area = area_commune_codes(actor)
-    entitled = select(Beneficiary.id).where(Beneficiary.status == "active", Beneficiary.start_month <= month)
+    entitled = select(Beneficiary.id).where(active_in_month(month), Beneficiary.start_month <= month)
     lines = (select(PayoutLine.beneficiary_id, func.count()).join(PayoutList)
              .where(PayoutLine.month == month, PayoutLine.programme == PROGRAMME))
     if area is not None:

@@ -4,6 +4,8 @@ request; an approved list never changes, so its PDF is rendered once and served 
 - ``request_pdf(actor, lst, file_id=None) -> (StoredFile | None, Job | None)``: the stored PDF when there is one
   (approved list: keyed by the approval time; a list still open: only the file ``file_id`` a job of this list made),
   else a job rendering it (an unfinished job of the same list that ``actor`` may watch is reused). The caller commits.
+  A failed job is shown again (its Vietnamese error and a "Thử lại" button) instead of starting a new one on every
+  reload; ``request_pdf(..., retry=True)`` (the button's POST) starts a new one.
 - ``render_job(job, progress)``: the job function (``portal.jobs``): loads the list, builds the document
   (``documents.payout_context``), renders it with the list engine (``documents.list_pdf``) and stores it.
 
@@ -67,17 +69,34 @@ def _running_job(actor: User, lst: PayoutList) -> Job | None:
     return None
 
 
-def request_pdf(actor: User, lst: PayoutList, file_id: int | None = None) -> tuple[StoredFile | None, Job | None]:
+def _last_job(actor: User, lst: PayoutList) -> Job | None:
+    """The newest PDF job of ``lst`` (same fingerprint) that ``actor`` may watch, whatever its status."""
+    key = fingerprint(lst)
+    candidates = db.session.execute(visible(Job, actor).where(
+        Job.kind == KIND, Job.params["list_id"].as_integer() == lst.id).order_by(Job.id.desc()).limit(20)).scalars()
+    return next((job for job in candidates if (job.params or {}).get("fingerprint") == key), None)
+
+
+def request_pdf(actor: User, lst: PayoutList, file_id: int | None = None,
+                retry: bool = False) -> tuple[StoredFile | None, Job | None]:
     """The stored PDF of ``lst`` if there is one, else ``(None, job)`` with a job that renders it (a new one, or an
-    unfinished one ``actor`` may watch). In sync mode (tests) the job has already run: the file is returned.
-    The new Job row is committed by ``jobs.enqueue``."""
+    unfinished one ``actor`` may watch). When the newest job of this list failed, that failed job is returned (the
+    page shows its error and a "Thử lại" button) and nothing is started, unless ``retry`` (the button's POST).
+    In sync mode (tests) the job has already run: the file is returned. The new Job row is committed by
+    ``jobs.enqueue``."""
     found = stored_pdf(lst, file_id)
     if found is not None:
         return found, None
+    if not retry:
+        last = _last_job(actor, lst)
+        if last is not None and last.status == "failed":
+            return None, last
     job = _running_job(actor, lst)
     if job is None:
-        job = jobs.enqueue(KIND, JOB_FUNC, params={"list_id": lst.id, "fingerprint": fingerprint(lst)}, user=actor,
-                           owner_org_id=actor.organization_id)
+        job = jobs.enqueue(KIND, JOB_FUNC, params={
+            "list_id": lst.id, "fingerprint": fingerprint(lst),
+            "retry": {"endpoint": "documents.payout_list_pdf_retry", "values": {"list_id": lst.id}}},
+            user=actor, owner_org_id=actor.organization_id)
     if job.status == "done" and (job.result or {}).get("file_id"):
         return db.session.get(StoredFile, job.result["file_id"]), job
     return None, job

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import AdministrativeUnit, Beneficiary, LineResult, PaymentAccount, PaymentChannel, PayoutLine, PayoutList
+from .registry_events import active_in_month
 
 CHANNELS = [c.value for c in PaymentChannel]
 
@@ -70,7 +71,8 @@ def _grouped(stmt) -> list:
 
 
 def province_overview(month: date) -> ProvinceOverview:
-    """The province overview of ``month`` (first-of-month date): per district and commune, active beneficiaries,
+    """The province overview of ``month`` (first-of-month date): per district and commune, beneficiaries active in
+    that month (``registry_events.active_in_month``),
     by chosen channel, accounts opened, and the month's list totals (people, amount, paid amount). Five grouped
     queries whatever the number of communes."""
     month = month.replace(day=1)
@@ -78,7 +80,7 @@ def province_overview(month: date) -> ProvinceOverview:
                             AdministrativeUnit.parent_code)
                      .where(AdministrativeUnit.level.in_(("district", "commune"))).order_by(AdministrativeUnit.code))
     rows = {code: OverviewRow(code, name) for code, name, level, _ in units if level == "commune"}
-    active = Beneficiary.status == "active"
+    active = active_in_month(month)  # status in the month per accepted events (a death in the month still counts)
     for code, channel, n in _grouped(select(Beneficiary.commune_code, Beneficiary.payment_channel, func.count())
                                      .where(active).group_by(Beneficiary.commune_code, Beneficiary.payment_channel)):
         if code in rows:

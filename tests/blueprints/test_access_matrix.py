@@ -127,6 +127,8 @@ def _expected(role, rule):
             return {200}  # its own contracts (none in the demo) and fee statement
         if role == "so.angiang" and rule.endpoint in ("documents.payout_list_pdf", "documents.issued_pdf"):
             return {200}  # the province sees every list
+        if role == "so.angiang" and rule.endpoint == "documents.payout_list_pdf_retry":
+            return {302}  # … and may print it again after a failed job
         return {403, 404}
     if rule.arguments:
         return {404}

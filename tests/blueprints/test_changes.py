@@ -132,7 +132,9 @@ def test_change_form_submission_returned_then_accepted(client, people):
     assert sub.status == "submitted"
     client.logout()
     client.login("pld.chaudoc")
-    listing = client.get("/huyen/bien-dong?trang_thai=submitted").get_data(as_text=True)
+    resp = client.get("/huyen/bien-dong?trang_thai=submitted")
+    assert resp.status_code == 200  # the filter once became the HTTP status line
+    listing = resp.get_data(as_text=True)
     assert "Phường Vĩnh Mỹ" in listing and "08/2024" in listing
     no_reason = client.post(f"/huyen/bien-dong/{sub.id}/tra-lai", {"reason": " "})
     assert no_reason.status_code == 422 and "Nhập lý do trả lại" in no_reason.get_data(as_text=True)

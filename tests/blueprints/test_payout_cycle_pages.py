@@ -138,3 +138,36 @@ def test_fee_statement_pages_and_spreadsheet(client, people):
     client.logout()
     client.login("pld.tinhbien")
     assert client.get(f"/huyen/chi-phi/{office}.xlsx?thang=2024-08").status_code == 404
+
+
+def test_month_page_and_report_keep_a_person_who_died_mid_month(client, people):
+    from portal.services.change_submissions import accept, submit
+    from portal.services.registry_events import create_event
+    client.login("pld.chaudoc")
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    ev = create_event(user("xa.vinhmy"), people["vu"], "death", effective_month=None, report_month=date(2024, 8, 1),
+                      event_date=date(2024, 8, 14))
+    submit(user("xa.vinhmy"), ev.submission)
+    accept(user("pld.chaudoc"), ev.submission)
+    db.session.commit()
+    page = client.get("/huyen/?thang=2024-08").get_data(as_text=True)
+    assert "không còn hưởng" not in page
+    assert "7 người đang hưởng; 6 người có trong danh sách" in page
+    report = client.get("/bao-cao/?thang=2024-08").get_data(as_text=True)
+    september = client.get("/bao-cao/?thang=2024-09").get_data(as_text=True)
+    assert '<th>Đối tượng đang hưởng</th><td class="num">7</td>' in report
+    assert '<th>Đối tượng đang hưởng</th><td class="num">7</td>' in september  # Vũ gone, Phan Văn Mới starts
+
+
+def test_fee_statement_page_charges_people_paid_and_says_provisional(client, people):
+    run_to_approved()
+    record_result(user("buudien.chaudoc"), _list().lines[0], "paid", paid_on=date(2024, 8, 5))
+    record_result(user("buudien.chaudoc"), _list().lines[1], "failed", reason="Tài khoản bị phong toả")
+    db.session.commit()
+    client.login("buudien.chaudoc")
+    page = client.get("/buu-dien/chi-phi?thang=2024-08").get_data(as_text=True)
+    assert "tạm tính" in page and "còn 3 người chưa có kết quả chi trả" in page
+    assert "số người đã chi × mức chi phí mỗi người mỗi tháng" in page and "chưa có hợp đồng" in page
+    assert ('<tfoot><tr><td colspan="3">Tổng cộng</td><td class="num">5</td><td class="num">1</td>'
+            '<td class="num">1</td><td class="num">3</td><td class="num">1.000.000</td><td class="num">5.000</td>'
+            in page)

@@ -85,3 +85,12 @@ def test_other_roles_cannot_edit_rates(client):
     assert client.get("/tinh/muc-chuan/").status_code == 403
     assert client.post("/tinh/muc-chuan/muc-chuan", {"valid_from": "2027-07", "amount": "600.000",
                                                     "legal_basis": "Nghị định 999/2027/NĐ-CP"}).status_code == 403
+
+
+def test_rates_fragment_renders_for_htmx_with_decimal_comma_coefficients(client):
+    client.login("so.angiang")
+    resp = client.get("/tinh/muc-chuan/", htmx=True)
+    assert resp.status_code == 200
+    body = resp.get_data(as_text=True)
+    assert 'name="csrf_token"' in body and "<html" not in body
+    assert ">2,5<" in body and ">2.50<" not in body

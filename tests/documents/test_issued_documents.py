@@ -269,17 +269,32 @@ def test_post_office_countersigns_both_signatures_valid(app, client, certs):
     assert client.get(f"/van-ban/hop-dong/{contract.id}").status_code == 404
 
 
-def test_fee_statement_pdf_people_times_fee(app, client):
+def test_fee_statement_pdf_people_paid_times_fee(app, client):
+    from portal.services.payout_results import record_result
     from tests.factories import chau_doc_people, run_to_approved
-    chau_doc_people()
-    run_to_approved()  # Vĩnh Mỹ: 5 people on approved lists, demo FeeRule 5.000 đ → 25.000 đ
+    people = chau_doc_people()
+    lists = run_to_approved()  # Vĩnh Mỹ: 5 people on approved lists (account 2, cash at home 1, cash at point 2)
     client.login("buudien.chaudoc")
+    draft = pdfcheck.text(client.get("/van-ban/bang-ke-phi.pdf?thang=2024-08").data)
+    assert "Căn cứ:" in draft and "chưa có hợp đồng" in draft  # demo FeeRule, no contract issued yet
+    officer, contract = _contract()
+    contracts.issue_contract(officer, contract, ISSUED_ON)
+    post = user_by_username("buudien.chaudoc")
+    for line in lists["account"].lines:  # Vũ paid, Yến failed
+        if line.beneficiary_id == people["yen"].id:
+            record_result(post, line, "failed", reason="Tài khoản bị phong toả")
+        else:
+            record_result(post, line, "paid", paid_on=date(2024, 8, 5))
+    record_result(post, lists["cash_at_home"].lines[0], "paid", paid_on=date(2024, 8, 6))
+    db.session.commit()  # cash at point: 2 still pending
     resp = client.get("/van-ban/bang-ke-phi.pdf?thang=2024-08")
     text = pdfcheck.text(resp.data)
     assert resp.status_code == 200
     assert "BƯU ĐIỆN THÀNH PHỐ CHÂU" in text and "BẢNG KÊ CHI PHÍ DỊCH VỤ CHI TRẢ" in text and "Số: /BK-BĐ" in text
-    assert "Tổng cộng" in text and "25.000" in text and "Bằng chữ: Hai mươi lăm nghìn đồng." in text
+    assert "(tạm tính)" in text and "còn 2 người chưa có kết quả chi trả" in text
+    assert "Hợp đồng dịch vụ chi trả số 01/HĐ-LĐTBXH ngày 05/08/2024" in text and "số 1:" not in text
+    assert "Tổng cộng 5 2 1 2" in " ".join(text.split()) and "Bằng chữ: Mười nghìn đồng." in text  # 2 paid × 5.000
     client.logout()
     client.login("pld.chaudoc")
-    assert "Bằng chữ: Hai mươi lăm nghìn đồng." in pdfcheck.text(
+    assert "Bằng chữ: Mười nghìn đồng." in pdfcheck.text(
         client.get("/huyen/hop-dong/bang-ke-phi.pdf?thang=2024-08").data)

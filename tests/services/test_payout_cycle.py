@@ -298,12 +298,12 @@ def test_fee_statement_counts_people_paid(people):
     _report(lists["account"], {people["yen"].id: "Tài khoản bị phong toả"})
     st = fee_statement(post, AUG)
     assert [(r.channel_label, r.base_people, r.paid_amount, r.fee) for r in st.rows] == [
-        ("Chuyển khoản", 1, 1_000_000, 5_000), ("Tiền mặt tại nhà", 1, 0, 5_000),
-        ("Tiền mặt tại điểm chi trả", 2, 0, 10_000)]
-    assert (st.people, st.paid_people, st.fee_total) == (5, 1, 20_000)
+        ("Chuyển khoản", 1, 1_000_000, 5_000), ("Tiền mặt tại nhà", 0, 0, 0),
+        ("Tiền mặt tại điểm chi trả", 0, 0, 0)]  # charged on people paid only, whatever the channel
+    assert (st.people, st.paid_people, st.fee_total, st.provisional) == (5, 1, 5_000, True)
     rows = list(openpyxl.load_workbook(io.BytesIO(fee_statement_xlsx(st))).active.iter_rows(values_only=True))
-    assert rows[0][0] == "BẢNG TÍNH CHI PHÍ CHI TRẢ TRỢ CẤP XÃ HỘI - THÁNG 08/2024"
-    assert rows[-1][1] == "Tổng cộng" and rows[-1][9] == 20_000
+    assert rows[0][0] == "BẢNG TÍNH CHI PHÍ CHI TRẢ TRỢ CẤP XÃ HỘI - THÁNG 08/2024 (TẠM TÍNH)"
+    assert rows[-1][1] == "Tổng cộng" and rows[-1][9] == 5_000
     assert fee_statement(user("buudien.tinhbien").organization, AUG).rows == []
 
 
@@ -321,3 +321,67 @@ def test_completeness_counts_a_person_held_after_three_unpaid_months_as_excluded
     assert check.ok and b not in check.missing
     assert [(x.full_name, r) for x, r in check.excluded] == [("Lê Văn Vắng", "Tạm dừng do 3 tháng liên tục không nhận")]
     assert HELD_UNPAID == "Tạm dừng do 3 tháng liên tục không nhận"
+
+
+def _record_death(b, died_on):
+    """A death reported by the commune and accepted by the district (the real flow: draft → submit → accept)."""
+    from portal.services.change_submissions import accept, submit
+    from portal.services.registry_events import create_event
+    ev = create_event(user("xa.vinhmy"), b, "death", effective_month=None, report_month=AUG, event_date=died_on)
+    submit(user("xa.vinhmy"), ev.submission)
+    accept(user("pld.chaudoc"), ev.submission)
+    db.session.commit()
+    return ev
+
+
+def test_a_death_in_mid_month_counts_as_entitled_that_month_and_not_the_next(people):
+    from portal.services.monthly_report import build_report
+    from portal.services.reports import province_overview
+    build_lists(user("pld.chaudoc"), AUG)
+    ev = _record_death(people["vu"], date(2024, 8, 14))
+    assert (ev.effective_month, people["vu"].status) == (SEP, "stopped")
+    check = completeness(user("pld.chaudoc"), AUG)
+    assert (check.entitled, check.listed, check.not_entitled) == (7, 6, [])  # Vũ is rightly on the 08/2024 list
+    sep = completeness(user("pld.chaudoc"), SEP)
+    assert sep.entitled == 7 - 1 + 1  # Vũ gone, Phan Văn Mới starts 09/2024
+    assert "Bùi Ngọc Vũ" not in [b.full_name for b in sep.missing]
+    aug_rep, sep_rep = build_report(user("pld.chaudoc"), AUG), build_report(user("pld.chaudoc"), SEP)
+    assert (aug_rep.registered, sep_rep.registered) == (7, 7)
+    k6 = lambda rep: dict((c, n) for c, _, n in rep.by_category)["K6"]  # noqa: E731
+    assert (k6(aug_rep), k6(sep_rep)) == (2, 1)
+    vm = lambda ov: next(c for d in ov.districts for c in d.communes if c.code == "30322")  # noqa: E731
+    assert (vm(province_overview(AUG)).beneficiaries, vm(province_overview(SEP)).beneficiaries) == (7, 6)
+
+
+def test_fee_statement_charges_people_paid_and_cites_the_issued_contract(people):
+    from portal.models import IssuedDocument, ServiceContract
+    from portal.services.fee_statements import FEE_RULE
+    lists = run_to_approved()
+    post = user("buudien.chaudoc").organization
+    assert "(chưa có hợp đồng)" in fee_statement(post, AUG).basis  # the province's rule, no contract yet
+    _report(lists["account"], {people["yen"].id: "Tài khoản bị phong toả"})  # 1 paid, 1 failed
+    record_result(user("buudien.chaudoc"), lists["cash_at_home"].lines[0], "paid", paid_on=date(2024, 8, 6))
+    pld = user("pld.chaudoc")
+    doc = IssuedDocument(organization_id=pld.organization_id, kind="service_contract", year=2024, series="HĐ",
+                         number=1, symbol="HĐ-LĐTBXH", title="Hợp đồng dịch vụ chi trả", issued_on=date(2024, 1, 15),
+                         filename="hd.pdf", content=b"%PDF", sha256="0" * 64, verify_token="t" * 43)
+    db.session.add(doc)
+    db.session.flush()
+    db.session.add(ServiceContract(district_org_id=pld.organization_id, post_office_id=post.id, status="issued",
+                                   commune_codes=[], fee_per_person=5_000, estimated_people=100,
+                                   estimated_value=6_000_000, valid_from=date(2024, 1, 1), valid_to=date(2024, 12, 1),
+                                   party_a_signer="A", party_a_title="Trưởng phòng", party_b_signer="B",
+                                   party_b_title="Giám đốc", document_id=doc.id, created_by_id=pld.id))
+    db.session.flush()
+    st = fee_statement(post, AUG)
+    assert [(r.channel_label, r.people, r.paid_people, r.failed_people, r.pending_people, r.base_people, r.fee)
+            for r in st.rows] == [("Chuyển khoản", 2, 1, 1, 0, 1, 5_000), ("Tiền mặt tại nhà", 1, 1, 0, 0, 1, 5_000),
+                                  ("Tiền mặt tại điểm chi trả", 2, 0, 0, 2, 0, 0)]
+    assert (st.people, st.paid_people, st.pending_people, st.fee_total, st.provisional) == (5, 2, 2, 10_000, True)
+    assert st.basis == "Hợp đồng dịch vụ chi trả số 01/HĐ-LĐTBXH ngày 15/01/2024: 5.000 đ/người/tháng"
+    rows = list(openpyxl.load_workbook(io.BytesIO(fee_statement_xlsx(st))).active.iter_rows(values_only=True))
+    assert rows[0][0] == "BẢNG TÍNH CHI PHÍ CHI TRẢ TRỢ CẤP XÃ HỘI - THÁNG 08/2024 (TẠM TÍNH)"
+    assert rows[2][0] == FEE_RULE
+    _report(lists["cash_at_point"], {})
+    st = fee_statement(post, AUG)
+    assert (st.paid_people, st.pending_people, st.fee_total, st.provisional) == (4, 0, 20_000, False)
