@@ -85,3 +85,11 @@ def run_to_approved(month: date = AUG, approved_at: datetime | None = None):
         lst.approved_at = approved_at or datetime(month.year, month.month, 1, 1, 0, tzinfo=timezone.utc)
     db.session.commit()
     return lists
+
+
+def person_form(**over) -> dict:
+    """Form data of a valid K6 beneficiary of Vĩnh Mỹ as the intake form posts it; ``over`` replaces fields."""
+    data = {"full_name": "Nguyễn Văn Bình", "birth": "05/03/1950", "gender": "male", "national_id": "089050123456",
+            "phone": "0912 345 678", "hamlet": "Khóm Mỹ Thới 1", "category_code": "K6",
+            "disability_level": "severe", "start_month": "07/2024", "payment_channel": "cash_at_point"}
+    return data | over

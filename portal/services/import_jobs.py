@@ -62,7 +62,7 @@ def upload(actor, commune_code: str, filename: str, content: bytes) -> Started:
     if rows <= job_threshold():
         return Started(imports.preview(actor, commune_code, filename, content).batch_id)
     batch = imports.stage(actor, commune_code, filename, content, rows)
-    job = enqueue_job(PREVIEW_KIND, "portal.services.import_jobs:preview_job", batch, actor, {})
+    job = _enqueue_job(PREVIEW_KIND, "portal.services.import_jobs:preview_job", batch, actor, {})
     return Started(batch.id, job)
 
 
@@ -80,12 +80,14 @@ def confirm(actor, batch_id: int, overwrite_manual: bool = False) -> Started:
         return Started(batch.id, result=imports.commit(actor, batch.id, overwrite_manual=overwrite_manual))
     batch.status = "committing"
     db.session.flush()
-    job = enqueue_job(COMMIT_KIND, "portal.services.import_jobs:commit_job", batch, actor,
+    job = _enqueue_job(COMMIT_KIND, "portal.services.import_jobs:commit_job", batch, actor,
                       {"overwrite_manual": bool(overwrite_manual)})
     return Started(batch.id, job)
 
 
-def enqueue_job(kind: str, func: str, batch: ImportBatch, actor, params: dict) -> Job:
+def _enqueue_job(kind: str, func: str, batch: ImportBatch, actor, params: dict) -> Job:
+    """Start job ``func`` ("module:function") for ``batch`` as ``actor``, owned by the batch's organisation; the job
+    gets ``{"batch_id": …, **params}``. Returns the Job row (``portal.jobs.enqueue``)."""
     from ..jobs import enqueue  # the job runner imports the models and services: import it only when used
 
     return enqueue(kind, func, params={"batch_id": batch.id, **params}, user=actor,

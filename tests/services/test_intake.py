@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.access import visible
 from portal.errors import ValidationError
 from portal.extensions import db
+from tests.factories import person_form
 from portal.models import Beneficiary, Hamlet
 from portal.services import hamlets
 from portal.services.audit import events_for
@@ -29,11 +30,7 @@ from portal.services.registry_rules import clean_beneficiary, parse_legacy_id
 VINH_MY, TAN_LOI = "30322", "30535"
 
 
-def person(**over):
-    data = {"full_name": "Nguyễn Văn Bình", "birth": "05/03/1950", "gender": "male", "national_id": "089050123456",
-            "phone": "0912 345 678", "hamlet": "Khóm Mỹ Thới 1", "category_code": "K6",
-            "disability_level": "severe", "start_month": "07/2024", "payment_channel": "cash_at_point"}
-    return data | over
+person = person_form
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from portal.access import visible
 from portal.extensions import db
+from tests.factories import person_form
 from portal.models import AuditEvent, Beneficiary
 from portal.services.audit import events_for
 from portal.services.demo import user_by_username
@@ -23,12 +24,7 @@ from portal.services.registry import (
 VINH_MY, TAN_LOI = "30322", "30535"
 
 
-def person(**over):
-    data = {"full_name": "Nguyễn Văn Bình", "birth": "05/03/1950", "gender": "male", "national_id": "089050123456",
-            "phone": "0912 345 678", "hamlet": "Khóm Mỹ Thới 1", "category_code": "K6",
-            "disability_level": "severe", "start_month": "07/2024", "payment_channel": "cash_at_point"}
-    data.update(over)
-    return data
+person = person_form
 
 
 @pytest.fixture
