@@ -47,6 +47,7 @@ def live_server(request, tmp_path_factory):
         _flask(flask, list(args), env)
     port = _free_port()
     log = open(live_dir / "server.log", "wb")  # the server's own log, for a failing test's post-mortem
+    request.module._live_server_log = live_dir / "server.log"  # shown by pytest_runtest_makereport on failure
     proc = subprocess.Popen(flask + ["run", "--port", str(port), "--no-reload"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -64,6 +65,18 @@ def live_server(request, tmp_path_factory):
     proc.terminate()
     proc.wait(timeout=10)
     log.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing browser test shows the last lines of the portal server's log (requests, statuses, tracebacks)."""
+    outcome = yield
+    report = outcome.get_result()
+    log_path = getattr(item.module, "_live_server_log", None)
+    if report.failed and log_path is not None and os.path.exists(log_path):
+        with open(log_path, "rb") as fh:
+            tail = fh.read()[-8000:].decode("utf-8", "replace")
+        report.sections.append(("portal server log (tail)", tail))
 
 
 @pytest.fixture(scope="module")

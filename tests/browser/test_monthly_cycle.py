@@ -24,6 +24,19 @@ def _login(browser, base, username):
     return page
 
 
+def _search(page, typed: str, expected_name: str) -> None:
+    """Type into the register's search box and wait for htmx's partial answer (not a fixed sleep): the request must
+    be sent, answer 200 and be swapped into the page with the expected person in it."""
+    page.wait_for_function("window.htmx !== undefined")
+    page.locator("#q").click()
+    with page.expect_response(lambda r: "q=" in r.url and r.request.headers.get("hx-request") == "true",
+                              timeout=60000) as answer:
+        page.fill("#q", typed)
+    assert answer.value.status == 200, answer.value.status
+    page.wait_for_function(f"document.querySelector('#results').innerText.includes({expected_name!r})",
+                           timeout=60000)
+
+
 def test_monthly_cycle_in_chromium(browser, live_server):
     base = live_server
     # 3. commune clerk: upload → preview → confirm → 340 in the list, searchable
@@ -36,11 +49,9 @@ def test_monthly_cycle_in_chromium(browser, live_server):
     with page.expect_navigation(url=re.compile(r"/xa/$"), timeout=60000):
         page.click("button:has-text('Xác nhận nhập')")
     assert "340" in page.inner_text("main")
-    page.fill("#q", "huynh thanh tai")  # no diacritics; htmx search as you type
-    page.wait_for_function("document.querySelector('main').innerText.includes('Huỳnh Thanh Tài')")
+    _search(page, "huynh thanh tai", "Huỳnh Thanh Tài")  # no diacritics; htmx search as you type
     assert "q=huynh" in page.url  # hx-push-url keeps the search in the address bar
-    page.fill("#q", "089077105153")  # stored in the sheet as a number, leading zero restored
-    page.wait_for_function("document.querySelector('main').innerText.includes('Bùi Ngọc Vũ')")
+    _search(page, "089077105153", "Bùi Ngọc Vũ")  # stored in the sheet as a number, leading zero restored
     page.context.close()
 
     # 4. bank teller: one account by hand, then the bank's file
