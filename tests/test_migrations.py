@@ -37,3 +37,30 @@ def test_upgrade_from_empty_matches_models(tmp_path):
             assert {"beneficiary", "payout_line", "payout_list", "audit_event", "import_batch"} <= set(
                 db.metadata.tables)
             db.engine.dispose()
+
+
+def test_upgrade_to_0003_refreshes_stale_name_keys(tmp_path):
+    """A database sorted with the old keys (upgraded from 0002) gets today's fold/sort keys from migration 0003."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from portal.services.demo import seed_demo
+    from portal.services.identity import name_sort_key
+    from tests.factories import make_beneficiary
+    with scratch_database(tmp_path) as uri:
+        app = create_app(_config(uri))
+        with app.app_context():
+            upgrade(directory=MIGRATIONS, revision="0002")
+            seed_demo()
+            person = make_beneficiary("Lê Thị Ánh", birth_date=date(1940, 3, 1))
+            fresh = make_beneficiary("Trần Văn Bé", birth_date=date(1941, 5, 2))
+            db.session.execute(text("UPDATE beneficiary SET name_sort = '99', name_fold = 'stale' WHERE id = :id"),
+                               {"id": person.id})
+            db.session.commit()
+            upgrade(directory=MIGRATIONS)
+            rows = dict(db.session.execute(text("SELECT id, name_sort || '|' || name_fold FROM beneficiary")).all())
+            assert rows[person.id] == name_sort_key("Lê Thị Ánh") + "|le thi anh"
+            assert rows[fresh.id] == name_sort_key("Trần Văn Bé") + "|tran van be"
+            db.session.remove()
+            db.engine.dispose()

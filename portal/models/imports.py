@@ -22,3 +22,4 @@ class ImportBatch(db.Model):
     summary = db.Column(db.JSON)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
     committed_at = db.Column(db.DateTime(timezone=True))
+    job_id = db.Column(db.Integer, db.ForeignKey("job.id"))  # latest preview/commit background job (large files)

@@ -165,6 +165,10 @@ class PayoutLine(db.Model):
     holder_name = db.Column(db.String(120))
     result = db.Column(db.String(10), nullable=False, default=LineResult.PENDING.value)
     result_reason = db.Column(db.String(200))
+    # closed list of why a line was not paid (services.payout_results.FAILURE_REASONS): "account" (closed / wrong
+    # number / name mismatch: the account is invalidated), "absent", "deceased", "refused", "other"; None for
+    # results recorded before the list existed (then the free-text reason is read).
+    result_reason_code = db.Column(db.String(20))
     paid_on = db.Column(db.Date)
     result_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     result_at = db.Column(db.DateTime(timezone=True))  # when the result was last recorded (carry-over of unpaid)
