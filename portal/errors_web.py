@@ -1,9 +1,16 @@
 """Error pages in Vietnamese; a CSRF failure is shown (pitfall 18), a database lock becomes "thử lại" (pitfall 22),
 and a write that lost a race with another user (unique constraint) becomes "tải lại" instead of a 500. Every handler
-rolls the session back first, so the error page itself can query the database."""
+rolls the session back first, so the error page itself can query the database.
+
+Every HTTP error (``abort(…)``, an unknown URL, a file download refused by ``portal.access``) is the normal page —
+``errors/error.html`` in the layout, or only the message (``errors/_message.html``) for an htmx request — never
+Werkzeug's English text. A view that answers an error status with a bare text body (``return "…", 404``) gets that
+text inside the same page (``bare_text_as_page``). Error pages are never cached and vary on ``HX-Request``, so a
+message fragment is never shown later as a whole page (pitfall 20)."""
 from flask import current_app, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
 
 from .extensions import db, htmx
 
@@ -19,11 +26,38 @@ MESSAGES = {
 }
 
 
+#: error statuses whose bare text body a view may have returned (``bare_text_as_page``)
+WRAPPED = (400, 403, 404, 405, 409, 410)
+
+
 def _page(status: int, message: str | None = None):
     db.session.rollback()
     message = message or MESSAGES.get(status, "Đã có lỗi.")
     template = "errors/_message.html" if htmx else "errors/error.html"
-    return render_template(template, status=status, message=message), status
+    return render_template(template, status=status, message=message), status, {
+        "Vary": "HX-Request", "Cache-Control": "no-store"}
+
+
+def _http_error(e: HTTPException):
+    """The page for any HTTP error; a Vietnamese ``abort(404, description="…")`` text is shown as the message
+    (Werkzeug's English default descriptions are not)."""
+    text = e.description or ""
+    return _page(e.code or 500, text if any(ord(ch) > 127 for ch in text) else None)
+
+
+def bare_text_as_page(response):
+    """``after_request``: an error response (``WRAPPED``) whose body is plain text, not markup — e.g. a download
+    view's ``return "Không có …", 404`` — becomes the Vietnamese error page with that text as the message (an
+    English or empty text gets the standard message). Files, streams and pages are left alone."""
+    if (response.status_code not in WRAPPED or response.direct_passthrough or response.is_streamed
+            or response.mimetype not in ("text/html", "text/plain")
+            or "attachment" in response.headers.get("Content-Disposition", "")):
+        return response
+    text = response.get_data(as_text=True).strip()
+    if "<" in text or len(text) > 500:  # markup (a page or a fragment) or not a short message
+        return response
+    vietnamese = any(ord(ch) > 127 for ch in text)  # an English text (Werkzeug's own) gets the standard message
+    return current_app.make_response(_page(response.status_code, text if vietnamese else None))
 
 
 def _too_large(_e):
@@ -34,8 +68,10 @@ def _too_large(_e):
 def register_error_handlers(app):
     """Attach handlers for HTTP errors, CSRF failures, lost races and locked databases."""
     for code in (400, 403, 404, 405, 500):
-        app.register_error_handler(code, lambda e, code=code: _page(code))
+        app.register_error_handler(code, _http_error)
+    app.register_error_handler(HTTPException, _http_error)  # any other status (401, 410, 429, …)
     app.register_error_handler(413, _too_large)
+    app.after_request(bare_text_as_page)
 
     @app.errorhandler(CSRFError)
     def csrf_error(_e):

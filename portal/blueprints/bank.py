@@ -88,8 +88,12 @@ class UploadForm(FlaskForm):
     file = FileField("Tệp Excel của ngân hàng (.xlsx)", validators=[FileRequired("Chọn tệp .xlsx để tải lên.")])
 
 
-def _account_defaults(person: Beneficiary) -> dict:
-    return {"opened_on": today_vn().isoformat(), "holder_name": accounts.default_holder_name(person),
+def _account_defaults(person: Beneficiary, point: PayoutPointSession | None = None) -> dict:
+    """Initial values of the account form. "Ngày mở" is the payout-point session's date when recording within a
+    session (``point``; never later than today, which ``accounts.check_opened_on`` would refuse), else today; the
+    teller may change it."""
+    opened = min(point.session_date, today_vn()) if point is not None else today_vn()
+    return {"opened_on": opened.isoformat(), "holder_name": accounts.default_holder_name(person),
             "kind": "bank_account", "provider_code": current_user.organization.provider_code,
             "waivers": list(FEE_WAIVERS), "card_issued": True}
 
@@ -268,7 +272,7 @@ def session_person(session_id, beneficiary_id):
     person = get_visible_or_404(Beneficiary, beneficiary_id)
     if person.commune_code != point.commune_code:
         abort(404)
-    form = OpenAccountForm(person, data=None if request.method == "POST" else _account_defaults(person))
+    form = OpenAccountForm(person, data=None if request.method == "POST" else _account_defaults(person, point))
     error, account = None, person.active_account
     if account is None and form.validate_on_submit():
         account, error = _record(person, form, point)

@@ -1,6 +1,6 @@
-"""District pages for the payment service contract with the post office (hợp đồng dịch vụ chi trả, plan §V.7):
+"""Payout office pages for the payment service contract with the post office (hợp đồng dịch vụ chi trả, plan §V.7):
 list and draft, preview the PDF, issue (number + stored, signed PDF), upload the copy signed by both parties.
-Gated on ``payout_management``; rows loaded through ``portal.access``; rules in ``portal.services.contracts``.
+Gated on ``payout_management`` (the district labour office, or a two-tier commune committee holding that duty); rows loaded through ``portal.access``; rules in ``portal.services.contracts``.
 The contract is 3 pages: its PDF renders in the request (~0.3–0.8 s measured), no background job needed."""
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
@@ -135,7 +135,7 @@ def scan(contract_id):
 
 @bp.route("/bang-ke-phi.pdf")
 def fee_statement_pdf():
-    """The month's fee statement of the district's post office (``?thang=YYYY-MM``), as a draft PDF."""
+    """The month's fee statement of the post office serving the office's area (``?thang=YYYY-MM``), as a draft PDF."""
     from ..documents.fee_statement import render_fee_statement
     from ..services.fee_statements import fee_statement
     post = contracts.post_office_for(current_user.organization)

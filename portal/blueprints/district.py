@@ -1,7 +1,7 @@
 """District labour office (Phòng LĐTBXH) pages: building the month's payout lists (one per commune × channel),
 checking them and approving them. Gated on the ``payout_management`` duty; rows are loaded through
 ``portal.access``; the rules (who may approve, frozen lists) live in ``portal.services.payouts``."""
-from flask import Blueprint, Response, flash, redirect, url_for
+from flask import Blueprint, Response, abort, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
@@ -19,6 +19,7 @@ from ..services.audit import events_for
 from ..services.entitlement import parse_month
 from ..services.payout_lines import line_notes
 from ..services.payout_results import totals
+from ..services.payout_staleness import staleness_by_list
 from .payout_pages import ReturnForm, lines_page, month_arg, page_arg
 
 bp = Blueprint("district", __name__, url_prefix="/huyen")
@@ -59,6 +60,7 @@ def _month_page(month, form=None, result=None, status=200):
     check = payout_cycle.completeness(current_user, month) if lists else None
     exclusions = result.exclusions if result else (check.left_off if check else [])
     return render("district/index.html", block="month", month=month, lists=lists, exclusions=exclusions,
+                  stale=staleness_by_list(lists),
                   form=form or BuildForm(data={"month": f"{month:%Y-%m}"}), check=check,
                   deadlines=payout_cycle.deadlines(month),
                   summary=build_summary(result, month) if result else None, status=status)
@@ -94,7 +96,7 @@ def _detail(lst, error=None, status=200, return_form=None):
                   notes=line_notes(lst, lines), totals=totals(lst), can_approve=payouts.may_approve(current_user, lst), form=FlaskForm(),
                   error=error, events=events_for("payout_list", lst.id), status=status,
                   control=payout_cycle.control_totals(lst), deadlines=payout_cycle.deadlines(lst.month),
-                  return_form=return_form or ReturnForm())
+                  return_form=return_form or ReturnForm(), stale=staleness_by_list([lst]).get(lst.id))
 
 
 @bp.route("/chi-tra/<int:list_id>")
@@ -139,6 +141,25 @@ def return_list(list_id):
                 "Đã trả lại danh sách {lst} để sửa.")
 
 
+@bp.route("/chi-tra/<int:list_id>/lap-lai", methods=["POST"])
+def rebuild(list_id):
+    """Rebuild one open list (and the other open lists of its commune and month) from the register: the action
+    offered when the list is out of date (``payout_staleness``). A list left empty is deleted: back to the
+    month's page then."""
+    lst = get_visible_or_404(PayoutList, list_id)
+    month = lst.month
+    try:
+        result = payouts.rebuild_list(current_user, lst)
+    except PortalError as err:
+        db.session.rollback()
+        return _detail(db.session.get(PayoutList, list_id), str(err), 403 if isinstance(err, AccessDenied) else 422)
+    db.session.commit()
+    flash(build_summary(result, month), "ok")
+    if db.session.get(PayoutList, list_id) is None:
+        return redirect(url_for("district.index", thang=f"{month:%Y-%m}"))
+    return redirect(url_for("district.payout_list", list_id=list_id))
+
+
 @bp.route("/chi-tra/<int:list_id>/quyet-toan", methods=["POST"])
 def settle(list_id):
     return _act(list_id, payouts.settle_list, "Đã quyết toán danh sách {lst}.")
@@ -166,9 +187,10 @@ def fees_xlsx(office_id):
     month = month_arg()
     statement = next((s for s in _statements(month) if s.post_office.id == office_id), None)
     if statement is None:
-        return "Không có bảng tính chi phí của bưu điện này trong tháng.", 404
+        abort(404, description="Không có bảng tính chi phí của bưu điện này trong tháng.")
     return Response(fee_statements.fee_statement_xlsx(statement), mimetype=XLSX, headers={
-        "Content-Disposition": f"attachment; filename=chi-phi-chi-tra-{month:%Y-%m}-{office_id}.xlsx"})
+        "Content-Disposition": 'attachment; filename="Chi-phi-chi-tra-{:%Y-%m}-{}.xlsx"'.format(
+            month, payouts.file_slug(statement.post_office.name) or office_id)})
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,12 +11,13 @@ from ..access import get_visible_or_404, may_see, visible
 from ..clock import today_vn
 from ..errors import AccessDenied, PortalError
 from ..extensions import db
-from ..models import Authorization, IssuedDocument, Organization, OrgKind, PayoutList, ServiceContract
+from ..models import Authorization, Duty, IssuedDocument, Organization, OrgKind, PayoutList, ServiceContract
 from ..rendering import render
 from ..services.contracts import countersign
 from ..services.documents import issue_authorization_letter as issue_letter
 from ..services.payout_list_pdf import request_pdf as request_list_pdf
 from ..services.payout_results import payment_sheet as build_payment_sheet
+from ..services.payouts import download_name, file_slug
 
 bp = Blueprint("documents", __name__, url_prefix="/van-ban")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,10 +42,6 @@ def pdf_response(body: bytes, filename: str, disposition: str = "inline"):
     return _file(body, "application/pdf", filename, disposition)
 
 
-def _name(lst: PayoutList, ext: str) -> str:
-    return f"danh-sach-chi-tra-{lst.commune_code}-{lst.month:%Y-%m}-{lst.channel}.{ext}"
-
-
 @bp.route("/danh-sach-chi-tra/<int:list_id>.pdf")
 def payout_list_pdf(list_id):
     """The list's stored PDF; else a page following the job that renders it (never rendered in the request).
@@ -52,7 +49,7 @@ def payout_list_pdf(list_id):
     lst = get_visible_or_404(PayoutList, list_id)
     stored, job = request_list_pdf(current_user, lst, request.args.get("tep", type=int))
     if stored is not None:
-        return _file(stored.content, stored.mimetype, stored.filename)
+        return _file(stored.content, stored.mimetype, download_name(lst, "pdf"))
     db.session.commit()
     return render("jobs/show.html", block="progress", job=job, title="Đang chuẩn bị danh sách chi trả (PDF)")
 
@@ -70,10 +67,11 @@ def payout_list_pdf_retry(list_id):
 
 @bp.route("/danh-sach-chi-tra/<int:list_id>.xlsx")
 def payment_sheet(list_id):
-    if current_user.organization.kind not in (OrgKind.DISTRICT, OrgKind.POST_OFFICE):
+    # by duty: a two-tier commune committee managing payouts needs the sheet too
+    if not any(current_user.organization.has_duty(d) for d in (Duty.PAYOUT_MANAGEMENT, Duty.PAYMENT_SERVICE)):
         abort(403)
     lst = get_visible_or_404(PayoutList, list_id)
-    return _file(build_payment_sheet(lst), XLSX, _name(lst, "xlsx"))
+    return _file(build_payment_sheet(lst), XLSX, download_name(lst, "xlsx", "Bang-ke-chi-tra"))
 
 
 @bp.route("/da-ban-hanh/<int:document_id>.pdf")
@@ -160,7 +158,7 @@ def countersign_contract(contract_id):
 @bp.route("/hop-dong/")
 def post_office_contracts():
     """The post office's issued and signed service contracts (bên B)."""
-    if current_user.organization.kind != OrgKind.POST_OFFICE:
+    if not current_user.organization.has_duty(Duty.PAYMENT_SERVICE):
         abort(403)
     rows = db.session.execute(visible(ServiceContract).order_by(ServiceContract.id.desc())).scalars().all()
     return render("documents/contracts_post_office.html", contracts=rows)
@@ -172,8 +170,8 @@ def fee_statement_pdf():
     from ..documents.fee_statement import render_fee_statement
     from ..services.fee_statements import fee_statement
     from .payout_pages import month_arg
-    if current_user.organization.kind != OrgKind.POST_OFFICE:
+    if not current_user.organization.has_duty(Duty.PAYMENT_SERVICE):
         abort(403)
     month = month_arg()
     return pdf_response(render_fee_statement(fee_statement(current_user.organization, month), None, today_vn()),
-                        f"bang-ke-phi-{month:%Y-%m}.pdf")
+                        f"Bang-ke-phi-chi-tra-{month:%Y-%m}-{file_slug(current_user.organization.name)}.pdf")

@@ -2,7 +2,12 @@
 (đối sánh CSDL quốc gia về dân cư) — name, birth, gender, personal ID and hamlet, never the category or phone —
 and the checks the commune sent: record a result per person (matched, mismatched with the fields, not found,
 deceased) or upload the filled-in sheet. Gated on the ``id_verification`` duty; rows are loaded through
-``portal.access`` (a check of another commune answers 404); rules live in ``services.identity_checks``."""
+``portal.access`` (a check of another commune answers 404); rules live in ``services.identity_checks``.
+
+htmx on the cross-check page (each answer ≤ 5 KB, tests/blueprints/test_page_weight.py): paging answers the
+``pending`` block; «Khớp» answers the ``pending`` block of the same page with a message and fires ``checks-changed``,
+on which the recent-results section reloads itself (``done`` block, ``/doi-sanh/gan-day``). Without JavaScript the
+button posts the page form and redirects."""
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,7 +22,7 @@ from ..errors import PortalError
 from ..extensions import db
 from ..models import Beneficiary, CheckResult, Duty, IdentityCheck
 from ..models.identity_checks import MISMATCH_FIELDS
-from ..rendering import render
+from ..rendering import render, wants_fragment
 from ..services import identity_checks as checks
 from ..services.registry import search_beneficiaries
 
@@ -25,7 +30,8 @@ bp = Blueprint("police", __name__, url_prefix="/cong-an")
 bp.before_request(gate(Duty.ID_VERIFICATION))
 
 PAGE_SIZE = 25
-CHECKS_PAGE = 20  # rows with a button each: 20 keep the htmx page under 5 KB
+CHECKS_PAGE = 15  # rows with a button and a link each: 15 keep the htmx page under 5 KB (test_page_weight)
+CHECKS_CHANGED = "checks-changed"
 
 
 class ResultForm(FlaskForm):
@@ -56,18 +62,29 @@ def index():
                   first=(page - 1) * PAGE_SIZE)
 
 
-def _checks_page(upload=None, errors=None, status=200):
+def _checks_page(upload=None, errors=None, status=200, block="pending", message=None, message_kind="ok"):
+    """The cross-check page at ``page`` (query string; clamped to the last page), or for htmx one ``block``."""
     page = max(1, request.args.get("page", 1, type=int))
     rows, total, done = checks.police_page(visible(IdentityCheck), page, CHECKS_PAGE)
-    return render("police/checks.html", block="pending", rows=rows, total=total, page=page,
-                  pages=max(1, -(-total // CHECKS_PAGE)), first=(page - 1) * CHECKS_PAGE, done=done,
-                  upload=upload or UploadForm(), errors=errors, status=status)
+    pages = max(1, -(-total // CHECKS_PAGE))
+    if page > pages:  # the last rows of the last page were just recorded
+        page = pages
+        rows, total, done = checks.police_page(visible(IdentityCheck), page, CHECKS_PAGE)
+    return render("police/checks.html", block=block, rows=rows, total=total, page=page, pages=pages,
+                  first=(page - 1) * CHECKS_PAGE, done=done, upload=upload or UploadForm(), errors=errors,
+                  message=message, message_kind=message_kind, status=status)
 
 
 @bp.route("/doi-sanh")
 def identity_checks():
-    """Danh sách chờ đối sánh (20 mỗi trang; htmx paging gets the ``pending`` block) and the latest results."""
+    """Danh sách chờ đối sánh (15 mỗi trang; htmx paging gets the ``pending`` block) and the latest results."""
     return _checks_page()
+
+
+@bp.route("/doi-sanh/gan-day")
+def recent_results():
+    """Kết quả đã ghi gần đây: htmx gets the ``done`` block (reloaded after «Khớp»), a browser the whole page."""
+    return _checks_page(block="done")
 
 
 @bp.route("/doi-sanh/danh-sach.xlsx")
@@ -100,19 +117,28 @@ def identity_check(check_id: int):
 
 @bp.route("/doi-sanh/khop", methods=["POST"])
 def identity_check_matched():
-    """Nút «Khớp» on the list (one form for the page, the button carries ``check_id``): records a match."""
+    """Nút «Khớp» on the list (one form for the page, the button carries ``check_id``): records a match. htmx gets
+    the ``pending`` block of the same page with the message (and ``HX-Trigger: checks-changed``); otherwise a
+    redirect to that page."""
     check_id = request.form.get("check_id", type=int)
+    changed = False
     if check_id is None:
-        flash("Chọn người cần ghi kết quả.", "error")
-        return redirect(url_for("police.identity_checks"))
-    check = get_visible_or_404(IdentityCheck, check_id)
-    try:
-        checks.record_result(current_user, check, CheckResult.MATCHED.value, checked_on=today_vn())
-        db.session.commit()
-        flash(f"{check.beneficiary.full_name}: khớp.", "ok")
-    except PortalError as err:
-        db.session.rollback()
-        flash(str(err), "error")
+        message, kind = "Chọn người cần ghi kết quả.", "error"
+    else:
+        check = get_visible_or_404(IdentityCheck, check_id)
+        try:
+            checks.record_result(current_user, check, CheckResult.MATCHED.value, checked_on=today_vn())
+            db.session.commit()
+            message, kind, changed = f"{check.beneficiary.full_name}: khớp.", "ok", True
+        except PortalError as err:
+            db.session.rollback()
+            message, kind = str(err), "error"
+    if wants_fragment():
+        resp = _checks_page(message=message, message_kind=kind)
+        if changed:
+            resp.headers["HX-Trigger"] = CHECKS_CHANGED
+        return resp
+    flash(message, kind)
     return redirect(url_for("police.identity_checks", page=request.args.get("page", type=int)))
 
 

@@ -31,17 +31,28 @@ LINES_PER_PAGE = 25
 
 
 class ResultForm(FlaskForm):
-    """Kết quả chi trả của một người."""
+    """Kết quả chi trả của một người: đã chi (ngày chi) hoặc không chi được (lý do trong danh sách đóng
+    ``payout_results.FAILURE_REASONS``, ghi chú bắt buộc khi chọn «Lý do khác»). Choices are checked by the
+    service, with Vietnamese messages."""
 
-    result = SelectField("Kết quả", choices=[SelectChoice("paid", "Đã chi"), SelectChoice("failed", "Không chi được")])
+    result = SelectField("Kết quả", choices=[SelectChoice("paid", "Đã chi"), SelectChoice("failed", "Không chi được")],
+                         validate_choice=False)
     paid_on = StringField("Ngày chi", render_kw={"type": "date"})
-    reason = StringField("Lý do (nếu không chi được)", validators=[Length(max=200)])
+    reason_code = SelectField("Lý do không chi được", validate_choice=False, choices=[
+        SelectChoice("", "— Chọn lý do —"), *(SelectChoice(c, label) for c, label in results.FAILURE_REASONS.items())])
+    reason = StringField("Ghi chú lý do (bắt buộc nếu «Lý do khác»)",
+                         validators=[Length(max=200, message="Ghi chú tối đa 200 ký tự.")])
 
 
 class ResultsUploadForm(FlaskForm):
     """Tải lên bảng kê đã ghi kết quả."""
 
     file = FileField("Bảng kê đã ghi kết quả (.xlsx)", validators=[FileRequired("Chọn tệp .xlsx để tải lên.")])
+
+
+@bp.context_processor
+def _result_helpers():
+    return {"reason_text": results.reason_text}
 
 
 @bp.route("/")
@@ -67,25 +78,39 @@ def payout_list(list_id):
     return _detail(get_visible_or_404(PayoutList, list_id))
 
 
+def _initial(line) -> dict:
+    """What the per-line form shows first: the recorded result, or paid today; an old free-text reason (no code)
+    shows the code it maps to (``classify_reason``) with its text."""
+    code, note = line.result_reason_code, line.result_reason
+    if line.result == "failed" and code is None:
+        code, note = results.classify_reason(line.result_reason)
+    return {"result": "failed" if line.result == "failed" else "paid", "reason_code": code or "",
+            "reason": note or "", "paid_on": (line.paid_on or today_vn()).isoformat()}
+
+
 @bp.route("/dong/<int:line_id>", methods=["GET", "POST"])
 def line_result(line_id):
+    """One line's result form (GET) and its saving (POST). htmx gets the row back plus the list's summary card
+    (paid / failed / pending totals, status) swapped out of band; a plain form a redirect; errors the form again
+    (422) with what was typed."""
     line = get_visible_or_404(PayoutLine, line_id)
-    form = ResultForm(data=None if request.method == "POST" else {
-        "result": "failed" if line.result == "failed" else "paid", "reason": line.result_reason or "",
-        "paid_on": (line.paid_on or today_vn()).isoformat()})
+    form = ResultForm(data=None if request.method == "POST" else _initial(line))
     error = None
     if form.validate_on_submit():
         try:
-            paid_on = parse_date(form.paid_on.data, "Ngày chi") if form.result.data == "paid" else None
-            results.record_result(current_user, line, form.result.data, form.reason.data, paid_on)
+            failed = form.result.data == "failed"
+            paid_on = None if failed else parse_date(form.paid_on.data, "Ngày chi")
+            results.record_result(current_user, line, form.result.data, form.reason.data, paid_on,
+                                  reason_code=(form.reason_code.data or "") if failed else None)
         except PortalError as err:
             db.session.rollback()
             error = str(err)
         else:
             db.session.commit()
             if wants_fragment():
-                return render("post_office/line.html", block="row", line=line, editing=False,
-                              notes=line_notes(line.payout_list, [line]))
+                lst = line.payout_list
+                return render("post_office/line.html", block="row", line=line, editing=False, lst=lst,
+                              totals=results.totals(lst), notes=line_notes(lst, [line]))
             flash(f"Đã ghi kết quả cho {line.full_name}.", "ok")
             return redirect(url_for("post_office.payout_list", list_id=line.payout_list_id))
     return render("post_office/line.html", block="row", line=line, form=form, error=error, editing=True,
@@ -155,4 +180,5 @@ def fees_xlsx():
     month = month_arg()
     data = fee_statements.fee_statement_xlsx(fee_statements.fee_statement(current_user.organization, month))
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=chi-phi-chi-tra-{month:%Y-%m}.xlsx"})
+                    headers={"Content-Disposition": 'attachment; filename="Chi-phi-chi-tra-{:%Y-%m}-{}.xlsx"'.format(
+                        month, payouts.file_slug(current_user.organization.name))})

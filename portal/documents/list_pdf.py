@@ -191,7 +191,9 @@ class ListSpec:
     must add up to 100). ``totals``: the bold last row — cell texts, one per column, with ``totals_spans`` as
     ``(first, last)`` column index pairs merged into one cell. ``words``: "Bằng chữ: …" text (italic label) or "".
     ``signers``: signature columns. ``min_row_height``: pt (e.g. 11 mm for a "Ký nhận" column). ``pdf_title``:
-    document metadata title."""
+    document metadata title; ``pdf_author`` (default: the issuing organisation's display name found from the
+    heading, ``official.issuing_org_name``), ``pdf_subject`` (default: the title lines after the first),
+    ``pdf_keywords`` (default: document number and "trợ giúp xã hội") — see :func:`_set_metadata`."""
 
     issuer_parent: str
     issuer: str
@@ -206,6 +208,9 @@ class ListSpec:
     signers: list[Signer] = field(default_factory=list)
     min_row_height: float = 0.0
     pdf_title: str = ""
+    pdf_author: str = ""
+    pdf_subject: str = ""
+    pdf_keywords: str = ""
 
     def __post_init__(self) -> None:
         if abs(sum(c.share for c in self.columns) - 100) > 0.01:
@@ -468,6 +473,22 @@ def paginate(row_heights: Sequence[float], first_page_room: float, page_room: fl
     return pages
 
 
+def _set_metadata(c: Canvas, spec: ListSpec) -> None:
+    """Document information of every list PDF (the one place for the ReportLab engine): Title, Author (never
+    ReportLab's "anonymous"), Subject, Keywords, Creator "ASXH Portal", Producer "ASXH Portal (ReportLab)"; the
+    catalog /Lang is given to the ``Canvas`` (``lang=PDF_LANG``)."""
+    from .official import PDF_CREATOR, pdf_meta
+
+    subject = spec.pdf_subject or " - ".join(text for text, style in spec.title_lines[1:] if style != "status")
+    meta = pdf_meta(spec, spec.pdf_title)
+    c.setTitle(meta.title)
+    c.setAuthor(spec.pdf_author or meta.author)
+    c.setSubject(subject or meta.subject)
+    c.setKeywords(spec.pdf_keywords or meta.keywords)
+    c.setCreator(PDF_CREATOR)
+    c.setProducer(f"{PDF_CREATOR} (ReportLab)")
+
+
 def render_list(spec: ListSpec, rows: Sequence[Sequence[str]], progress: Progress | None = None) -> bytes:
     """Render ``rows`` (one text per column each) with ``spec`` into A4-landscape PDF bytes.
 
@@ -475,6 +496,8 @@ def render_list(spec: ListSpec, rows: Sequence[Sequence[str]], progress: Progres
     caller still has to store the file).
     Raises ``ValueError`` for a row with the wrong number of cells, :class:`DocumentRenderError` without the fonts.
     """
+    from .official import PDF_LANG
+
     register_fonts()
     grid = _Grid(spec)
     prepared = []
@@ -494,10 +517,9 @@ def render_list(spec: ListSpec, rows: Sequence[Sequence[str]], progress: Progres
     header_sizes = [size for _, _, size in grid.header]
 
     out = BytesIO()
-    c = Canvas(out, pagesize=(PAGE_W, PAGE_H), pageCompression=1, initialFontName=REGULAR, initialFontSize=BODY_SIZE)
-    c.setTitle(spec.pdf_title)
-    c.setCreator("ASXH Portal")
-    c.setProducer("ASXH Portal (ReportLab)")
+    c = Canvas(out, pagesize=(PAGE_W, PAGE_H), pageCompression=1, initialFontName=REGULAR, initialFontSize=BODY_SIZE,
+               lang=PDF_LANG)
+    _set_metadata(c, spec)
     for number, page in enumerate(pages, start=1):
         top = TEXT_TOP
         if number == 1:

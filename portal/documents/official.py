@@ -1,19 +1,37 @@
 """Plain data shared by the prose documents (văn bản hành chính) printed on the Decree 30/2020 page
 (``templates/documents/_page.html``): heading, number, place and date, title, sign-off with the recipients (nơi nhận)
 and the verification QR code. Context builders of each document fill :class:`OfficialDoc`; nothing here touches
-the database except :func:`issuer_lines` and :func:`place_of`, which read one organisation."""
+the database except :func:`issuer_lines` and :func:`place_of`, which read one organisation, and
+:func:`issuing_org_name`, which finds the organisation behind a printed heading.
+
+PDF metadata (Title, Author, Subject, Keywords, Creator "ASXH Portal", language vi) is the same for both engines:
+:func:`pdf_meta` builds it from a document's frame (an :class:`OfficialDoc`, a payout list or a list spec); the
+WeasyPrint path (``renderer.render_html`` → ``_page.html``) and the ReportLab path (``list_pdf.render_list``) each
+apply it in one place. The Author is the issuing organisation's display name ("Phòng Lao động - Thương binh và Xã
+hội – Thành phố Châu Đốc"), never a library default ("anonymous")."""
 from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
 
+import unicodedata
+
+from flask import has_app_context
+from sqlalchemy import select
+
+from ..extensions import db
 from ..models import Organization, OrgKind
 from .payout_context import short_name
 from .payout_list import Signer
 
-__all__ = ["OfficialDoc", "Signer", "issuer_lines", "place_of", "DRAFT_MARK"]
+__all__ = ["OfficialDoc", "Signer", "issuer_lines", "place_of", "DRAFT_MARK", "PdfMeta", "pdf_meta",
+           "issuing_org_name", "PDF_CREATOR", "PDF_LANG"]
 
 DRAFT_MARK = "DỰ THẢO"
+#: Creator of every PDF the portal produces (the Producer stays the engine's own: WeasyPrint / ReportLab).
+PDF_CREATOR = "ASXH Portal"
+#: Language of every document (PDF catalog /Lang, ``<html lang>``).
+PDF_LANG = "vi"
 
 
 @dataclass
@@ -40,6 +58,8 @@ class OfficialDoc:
     qr_svg: str = ""
     draft: bool = False
     personal: bool = False
+    author: str = ""
+    keywords: str = ""
 
     @property
     def number_line(self) -> str:
@@ -61,3 +81,60 @@ def place_of(org: Organization) -> str:
     """Địa danh (ô 4, Decree 30 Phụ lục I): the short name of the organisation's own unit — "Châu Đốc" for a district
     office, "Vĩnh Mỹ" for a commune committee, "An Giang" for the province."""
     return short_name(org.unit) if org.unit is not None else ""
+
+
+@dataclass(frozen=True)
+class PdfMeta:
+    """PDF document information: ``title``, ``author`` (issuing organisation's display name), ``subject``
+    (trích yếu), ``keywords`` (comma-separated), ``creator`` ("ASXH Portal"), ``lang`` ("vi")."""
+
+    title: str = ""
+    author: str = ""
+    subject: str = ""
+    keywords: str = ""
+    creator: str = PDF_CREATOR
+    lang: str = PDF_LANG
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text or "").upper().split())
+
+
+def issuing_org_name(issuer_parent: str, issuer: str, place: str = "") -> str:
+    """Display name of the organisation whose Decree 30 heading (ô 2) reads ``issuer_parent`` / ``issuer`` (as
+    printed by :func:`issuer_lines`, or as the payout list prints its office: parent name / name; any case, NFC), e.g. ("ỦY BAN NHÂN DÂN THÀNH PHỐ CHÂU ĐỐC",
+    "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI") → "Phòng Lao động - Thương binh và Xã hội – Thành phố Châu Đốc".
+    With no issuing body (a citizen's letter, ``issuer`` "") the commune committee of ``place`` (địa danh) is meant.
+    Several matches are narrowed by ``place``. Without an application context, or with no single match, the printed
+    heading itself ("PHÒNG … – ỦY BAN NHÂN DÂN …"; "" for a letter) is returned. Never raises."""
+    fallback = " – ".join(p for p in (issuer.strip(), issuer_parent.strip()) if p)
+    if not has_app_context():
+        return fallback
+    try:
+        orgs = db.session.execute(select(Organization)).scalars().all()
+    except Exception:  # noqa: BLE001 — metadata must never stop a document
+        return fallback
+    if issuer.strip():
+        want = (_fold(issuer_parent), _fold(issuer))
+        found = [o for o in orgs if want in {tuple(_fold(x) for x in issuer_lines(o)),  # prose documents
+                                             (_fold(o.parent_name or ""), _fold(o.name))}]  # payout lists
+    else:
+        found = [o for o in orgs if o.kind == OrgKind.COMMUNE]
+        found = [o for o in found if place and place_of(o) == place]
+    if len(found) > 1 and place:
+        found = [o for o in found if place_of(o) == place] or found
+    return found[0].display_name if len(found) == 1 else fallback
+
+
+def pdf_meta(doc, title: str = "") -> PdfMeta:
+    """Metadata of a document from its frame ``doc`` — anything with ``issuer_parent``, ``issuer``, ``place`` (an
+    :class:`OfficialDoc`, a ``PayoutListDoc``, a ``list_pdf.ListSpec``) and optionally ``author``, ``subtitle`` /
+    ``subject``, ``document_number``, ``keywords``. ``title``: the document title (``<title>``/``pdf_title``).
+    Keywords: the given ones, else the document number (when issued) and "trợ giúp xã hội"."""
+    author = getattr(doc, "author", "") or issuing_org_name(getattr(doc, "issuer_parent", "") or "",
+                                                           getattr(doc, "issuer", "") or "",
+                                                           getattr(doc, "place", "") or "")
+    subject = getattr(doc, "subject", "") or getattr(doc, "subtitle", "") or ""
+    keywords = getattr(doc, "keywords", "") or ", ".join(
+        k for k in (getattr(doc, "document_number", "") or "", "trợ giúp xã hội") if k)
+    return PdfMeta(title=title, author=author, subject=subject, keywords=keywords)

@@ -29,6 +29,12 @@ engine ~0,3 s (``make bench``). For tables of a few hundred rows in WeasyPrint �
   the CSS ``page`` counter of each chunk starts at the right global number. Decree 30/2020 (Phụ lục I): Arabic
   numerals, centred in the top margin, not on page 1 — so there is no "of y" total and no second pass is needed.
 
+Metadata: :func:`render_html` gives every template ``pdf_meta`` (``official.pdf_meta`` of the context's ``doc``:
+Author = the issuing organisation's display name, Subject = trích yếu, Keywords), which ``_page.html`` writes as
+``<meta name="author|description|keywords|generator">``; WeasyPrint turns those, ``<title>`` and ``<html lang="vi">``
+into the PDF's Author, Subject, Keywords, Title, Creator ("ASXH Portal") and catalog /Lang. Merged chunks keep the
+first chunk's information and /Lang.
+
 Errors: :class:`DocumentRenderError` (a ``RuntimeError``) for refused URLs and template/contract problems;
 ``jinja2.TemplateNotFound`` / ``jinja2.UndefinedError`` propagate as they are (programming errors).
 """
@@ -45,6 +51,7 @@ from urllib.parse import unquote, urlsplit
 
 import jinja2
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, TextStringObject
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -163,7 +170,16 @@ def render_html(template_name: str, context: Mapping[str, Any]) -> str:
     """
     if not template_name.startswith(DOCUMENTS_PREFIX):
         template_name = DOCUMENTS_PREFIX + template_name
-    return jinja_env.get_template(template_name).render(**context)
+    return jinja_env.get_template(template_name).render(**{"pdf_meta": document_meta(context), **context})
+
+
+def document_meta(context: Mapping[str, Any]):
+    """``official.PdfMeta`` (author, subject, keywords, creator, lang) of the document whose frame is
+    ``context["doc"]``; without a ``doc`` only the creator and language. The title comes from the template."""
+    from .official import PdfMeta, pdf_meta
+
+    doc = context.get("doc")
+    return pdf_meta(doc) if doc is not None else PdfMeta()
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -284,6 +300,9 @@ def pdf_for_chunks(
         writer.append(PdfReader(BytesIO(part)))
     if first.metadata:
         writer.add_metadata({k: v for k, v in first.metadata.items() if isinstance(v, str)})
+    lang = first.trailer["/Root"].get("/Lang")
+    if lang:
+        writer._root_object[NameObject("/Lang")] = TextStringObject(str(lang))
     out = BytesIO()
     writer.write(out)
     return out.getvalue()

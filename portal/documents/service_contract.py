@@ -1,9 +1,11 @@
-"""Context builder and renderer of the payment service contract (hợp đồng dịch vụ chi trả) between the district
-labour office (bên A) and the post office (bên B): plan §II.3 and §V.7, Decree 20/2021 Art. 34.2–34.3 (mandatory
+"""Context builder and renderer of the payment service contract (hợp đồng dịch vụ chi trả) between the payout office
+(bên A: the district labour office, or the commune committee in the two-tier set-up since 7/2025) and the post office
+(bên B): plan §II.3 and §V.7, Decree 20/2021 Art. 34.2–34.3 (mandatory
 clauses: scope, payment methods, transfer, deadlines, fee, settlement, duties, other terms).
 
 ``contract_doc(contract, stamp=None)`` → ``(OfficialDoc, ContractBody)`` plain data; ``render_contract(...)`` → PDF.
-Money is int đồng; the estimated value is people × months × fee, printed in figures and words."""
+Money is int đồng; the estimated value is people × months × fee, printed in figures and words. Both parties are
+printed from the organisations' own data (name, parent body, unit), never from a fixed name."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -32,6 +34,16 @@ LEGAL_BASES = [
 ]
 
 
+def party_name(org) -> str:
+    """How a party is named in the contract text: its ``display_name``, followed by its unit's name when the name
+    alone does not say where it is ("Phòng Lao động - Thương binh và Xã hội – Thành phố Châu Đốc", "Ủy ban nhân dân
+    Phường Vĩnh Mỹ", "Bưu điện Thành phố Châu Đốc")."""
+    name = org.display_name
+    if org.unit is not None and org.unit.name.casefold() not in name.casefold():
+        name = f"{name} – {org.unit.name}"
+    return name
+
+
 @dataclass(frozen=True)
 class ContractBody:
     """What the contract's articles print. ``communes``: names of the communes covered; money int đồng."""
@@ -58,7 +70,10 @@ class ContractBody:
 
 def contract_doc(contract: ServiceContract, stamp=None, issued_on: _dt.date | None = None):
     """``(OfficialDoc, ContractBody)`` for ``contract``; ``stamp`` (``services.documents.Stamp``) prints the number
-    and the QR code of an issued contract, without it the contract is a draft ("DỰ THẢO", dotted number)."""
+    and the QR code of an issued contract, without it the contract is a draft ("DỰ THẢO", dotted number: the
+    symbol of bên A's register, e.g. "…/HĐ-UBND" for a commune committee)."""
+    from ..services.documents import org_symbol
+
     a, b = contract.district_org, contract.post_office
     parent, issuer = issuer_lines(a)
     names = dict(db.session.execute(select(AdministrativeUnit.code, AdministrativeUnit.name)
@@ -68,13 +83,13 @@ def contract_doc(contract: ServiceContract, stamp=None, issued_on: _dt.date | No
         issued_on=issued_on or contract.valid_from, title="HỢP ĐỒNG DỊCH VỤ CHI TRẢ",
         subtitle=(f"Chi trả chính sách trợ giúp xã hội không dùng tiền mặt đối với đối tượng bảo trợ xã hội "
                   f"sống tại cộng đồng năm {contract.valid_from.year}"),
-        document_number=stamp.number_text if stamp else "", symbol="HĐ-LĐTBXH",
+        document_number=stamp.number_text if stamp else "", symbol=f"HĐ-{org_symbol(a)}",
         signers=[Signer(f"ĐẠI DIỆN BÊN A\n{contract.party_a_title}", contract.party_a_signer, hint="(Ký, đóng dấu)"),
                  Signer(f"ĐẠI DIỆN BÊN B\n{contract.party_b_title}", contract.party_b_signer, hint="(Ký, đóng dấu)")],
         verify_url=stamp.verify_url if stamp else "", qr_svg=stamp.qr_svg if stamp else "", draft=stamp is None)
     body = ContractBody(
-        year=contract.valid_from.year, legal_bases=LEGAL_BASES, party_a=a.display_name,
-        party_a_signer=contract.party_a_signer, party_a_title=contract.party_a_title, party_b=b.name,
+        year=contract.valid_from.year, legal_bases=LEGAL_BASES, party_a=party_name(a),
+        party_a_signer=contract.party_a_signer, party_a_title=contract.party_a_title, party_b=party_name(b),
         party_b_signer=contract.party_b_signer, party_b_title=contract.party_b_title,
         communes=[names.get(c, c) for c in contract.commune_codes or []],
         fee_per_person=contract.fee_per_person, fee_per_person_words=amount_in_words(contract.fee_per_person),

@@ -100,3 +100,8 @@ class AdditionalCategory(db.Model):
     category_code = db.Column(db.String(6), db.ForeignKey("category.code"), nullable=False)
     disability_level = db.Column(db.String(20))
     children_count = db.Column(db.Integer)
+    # months it counts for, half-open [valid_from, valid_to) (first-of-month dates); None = open. Rows made before
+    # migration 0003 have no valid_from and count for every month, as they did.
+    valid_from = db.Column(db.Date)
+    valid_to = db.Column(db.Date)
+    decision_number = db.Column(db.String(60))

@@ -174,28 +174,36 @@ def dispute(actor: User, account: PaymentAccount, reason: str) -> PaymentAccount
     return account
 
 
-def is_account_failure(reason: str | None) -> bool:
-    """True when a post-office failure reason blames the account (closed, wrong number, name mismatch…)."""
+def is_account_failure(reason: str | None, code: str | None = None) -> bool:
+    """True when a post-office failure blames the account (closed, wrong number, name mismatch…): decided by the
+    reason ``code`` (``payout_results.FAILURE_REASONS``: only "account") when there is one; for results recorded
+    before the closed list (``code`` None) by the words of the free-text ``reason`` (``ACCOUNT_FAILURE_WORDS``)."""
+    if code is not None:
+        return code == "account"
     folded = identity.fold(reason or "")
     return any(word in folded for word in ACCOUNT_FAILURE_WORDS)
 
 
 def transfer_failed(actor: User, line: PayoutLine) -> PaymentAccount | None:
     """Hook for ``payout_results``: when ``line`` (of an account-transfer list) is recorded ``failed`` for a reason
-    that blames the account (``is_account_failure``), the beneficiary's active account with that number becomes
-    ``invalid`` (inactive): next month's build puts the person on the cash-at-point list, and the bank sees them
-    again in "Cần mở tài khoản". Returns the account invalidated, or None when nothing applies. Flushes."""
-    if line.result != LineResult.FAILED.value or not line.account_number or not is_account_failure(line.result_reason):
+    that blames the account (``is_account_failure`` of ``line.result_reason_code``, or of the free text when the
+    code is None), the beneficiary's active account with that number becomes ``invalid`` (inactive): next month's
+    build puts the person on the cash-at-point list, and the bank sees them again in "Cần mở tài khoản". Returns
+    the account invalidated, or None when nothing applies. Flushes."""
+    if (line.result != LineResult.FAILED.value or not line.account_number
+            or not is_account_failure(line.result_reason, line.result_reason_code)):
         return None
     account = db.session.execute(select(PaymentAccount).where(
         PaymentAccount.beneficiary_id == line.beneficiary_id, PaymentAccount.account_number == line.account_number,
         PaymentAccount.active.is_(True))).scalars().first()
     if account is None:
         return None
-    account.active, account.status, account.status_reason = False, "invalid", (line.result_reason or "")[:300]
+    from .payout_results import reason_text  # payout_results imports this module
+    why = reason_text(line)
+    account.active, account.status, account.status_reason = False, "invalid", why[:300]
     account.status_changed_at = utcnow()
     audit.record(actor, "account_invalid", "beneficiary", line.beneficiary_id,
-                 f"Chuyển khoản tháng {line.month:%m/%Y} không thành công ({line.result_reason}): tài khoản "
+                 f"Chuyển khoản tháng {line.month:%m/%Y} không thành công ({why}): tài khoản "
                  f"{account.account_number} không còn dùng; tháng sau chi tiền mặt, chờ ngân hàng mở lại.",
                  after={"account_status": "invalid"})
     db.session.flush()

@@ -1,11 +1,14 @@
-"""Payment service contracts (hợp đồng dịch vụ chi trả) between a district labour office and its post office
-(plan §V.7, Decree 20/2021 Art. 34.3): draft → issued (number from the office's register, PDF stored with its hash,
-signed with the office's certificate when configured) → signed by both (the paper copy signed by both parties
-uploaded as a PDF scan). Money in integer đồng.
+"""Payment service contracts (hợp đồng dịch vụ chi trả) between the payout office (bên A: the organisation holding
+``payout_management`` — the district labour office in the 2024 tree, the commune committee in the two-tier set-up
+since 7/2025) and the post office serving its area (bên B, ``payment_service``) (plan §V.7, Decree 20/2021 Art.
+34.3): draft → issued (number from the office's register, PDF stored with its hash, signed with the office's
+certificate when configured) → signed by both (the paper copy signed by both parties uploaded as a PDF scan). Money
+in integer đồng. Who may act is decided by duty, the communes covered by the office's area (``portal.access``).
 
 Every function takes the acting ``User``, flushes and records an audit event; raises ``AccessDenied`` when the
-actor's organisation is not the contract's district office, ``StateError`` on a wrong state, ``ValidationError`` on
-bad input (Vietnamese messages)."""
+actor's organisation is not the contract's payout office, ``StateError`` on a wrong state, ``ValidationError`` on
+bad input (Vietnamese messages). (The column ``ServiceContract.district_org_id`` holds the payout office, whatever
+its level.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,9 +16,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from ..access import communes_under, org_commune_codes, serving_organization
 from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
-from ..models import (AdministrativeUnit, Beneficiary, ContractStatus, DocumentKind, Organization, OrgKind,
+from ..models import (AdministrativeUnit, Beneficiary, ContractStatus, DocumentKind, Duty, Organization, OrgKind,
                       ServiceContract, User)
 from . import audit
 from . import documents as issuing
@@ -28,7 +32,7 @@ MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 @dataclass
 class ContractInput:
-    """What the district clerk types: term, fee (đ/person/month), estimated people and months, both signers."""
+    """What the payout office's clerk types: term, fee (đ/person/month), estimated people and months, both signers."""
 
     valid_from: date
     valid_to: date
@@ -53,11 +57,17 @@ def fee_on(day: date) -> int:
     return int(rule.per_beneficiary) if rule is not None and rule.per_beneficiary else DEFAULT_FEE
 
 
-def district_communes(district: Organization) -> list[str]:
-    """Codes of the communes of the office's district, in code order."""
+def area_communes(office: Organization) -> list[str]:
+    """Codes of the communes in the payout office's area (``access.org_commune_codes``: a district office's
+    communes, a commune committee's own commune, every commune of the province for a province-level office), in
+    code order."""
+    area = org_commune_codes(office)
+    if area is None:  # the whole province
+        area = communes_under(office.unit_code)
     return list(db.session.execute(select(AdministrativeUnit.code).where(
-        AdministrativeUnit.parent_code == district.unit_code, AdministrativeUnit.level == "commune")
+        AdministrativeUnit.code.in_(area), AdministrativeUnit.level == "commune")
         .order_by(AdministrativeUnit.code)).scalars())
+
 
 
 def active_people(commune_codes: list[str]) -> int:
@@ -66,20 +76,26 @@ def active_people(commune_codes: list[str]) -> int:
         Beneficiary.commune_code.in_(commune_codes), Beneficiary.status == "active")).scalar_one()
 
 
-def post_office_for(district: Organization) -> Organization | None:
-    """The post office seated in the district (bên B), or None."""
-    return db.session.execute(select(Organization).where(
-        Organization.kind == OrgKind.POST_OFFICE, Organization.unit_code == district.unit_code)
-        .order_by(Organization.id).limit(1)).scalar_one_or_none()
+def post_office_for(office: Organization) -> Organization | None:
+    """The post office (bên B, duty ``payment_service``) serving the payout office's area: seated at the office's
+    own unit, else at its nearest ancestor (``access.serving_organization``) — Bưu điện Thành phố Châu Đốc for the
+    Châu Đốc labour office, a commune post office (or the province's) for a two-tier commune committee. None when
+    there is none."""
+    return serving_organization(office.unit_code, Duty.PAYMENT_SERVICE)
+
+
+#: Default title of bên A's signer by the kind of body (a display default the clerk may change).
+SIGNER_TITLES = {OrgKind.COMMUNE: "Chủ tịch", OrgKind.PROVINCE: "Giám đốc"}
 
 
 def defaults(actor: User, today: date) -> ContractInput:
     """A sensible starting draft: this calendar year, the current fee, today's active people, 12 months."""
-    communes = district_communes(actor.organization)
+    communes = area_communes(actor.organization)
     start = date(today.year, 1, 1)
     return ContractInput(valid_from=start, valid_to=date(today.year, 12, 31), fee_per_person=fee_on(today),
                          estimated_people=active_people(communes), estimated_months=12,
-                         party_a_signer=actor.full_name, party_a_title="Trưởng phòng",
+                         party_a_signer=actor.full_name,
+                         party_a_title=SIGNER_TITLES.get(actor.organization.kind, "Trưởng phòng"),
                          party_b_signer="", party_b_title="Giám đốc")
 
 
@@ -103,18 +119,23 @@ def _own(actor: User, contract: ServiceContract) -> None:
 
 
 def create_draft(actor: User, data: ContractInput) -> ServiceContract:
-    """New draft contract of the actor's district office with its post office, covering all its communes;
-    ``estimated_value`` = people × months × fee. Raises ``AccessDenied`` for a non-district actor, ``StateError``
-    when the district has no post office."""
-    district = actor.organization
-    if district.kind != OrgKind.DISTRICT:
-        raise AccessDenied("Chỉ phòng Lao động - Thương binh và Xã hội cấp huyện ký hợp đồng dịch vụ chi trả.")
+    """New draft contract of the actor's payout office (duty ``payout_management``) with the post office serving
+    it (``post_office_for``), covering every commune of its area (``area_communes``); ``estimated_value`` = people ×
+    months × fee. Raises ``AccessDenied`` when the organisation lacks ``payout_management``, ``StateError`` when no
+    post office serves the area or the area has no commune."""
+    office = actor.organization
+    if not office.has_duty(Duty.PAYOUT_MANAGEMENT):
+        raise AccessDenied("Chỉ cơ quan có nhiệm vụ quản lý chi trả (lập, phê duyệt danh sách chi trả) mới ký hợp "
+                           "đồng dịch vụ chi trả.")
     _check(data)
-    post = post_office_for(district)
+    post = post_office_for(office)
     if post is None:
         raise StateError("Địa bàn chưa có bưu điện để ký hợp đồng.")
+    communes = area_communes(office)
+    if not communes:
+        raise StateError("Địa bàn quản lý chưa có xã, phường nào để ký hợp đồng.")
     contract = ServiceContract(
-        district_org_id=district.id, post_office_id=post.id, commune_codes=district_communes(district),
+        district_org_id=office.id, post_office_id=post.id, commune_codes=communes,
         fee_per_person=data.fee_per_person, estimated_people=data.estimated_people,
         estimated_months=data.estimated_months,
         estimated_value=data.estimated_people * data.estimated_months * data.fee_per_person,
@@ -130,8 +151,9 @@ def create_draft(actor: User, data: ContractInput) -> ServiceContract:
 
 
 def issue_contract(actor: User, contract: ServiceContract, issued_on: date | None = None):
-    """Issue the draft: number ``NN/HĐ-LĐTBXH`` from the office's register, PDF stored and signed. Returns the
-    ``IssuedDocument``. Raises ``StateError`` unless the contract is a draft."""
+    """Issue the draft: number ``NN/HĐ-<issuer>`` from the office's register (``services.documents.org_symbol``:
+    ``HĐ-LĐTBXH`` for a district labour office, ``HĐ-UBND`` for a commune committee), PDF stored and signed.
+    Returns the ``IssuedDocument``. Raises ``StateError`` unless the contract is a draft."""
     from ..documents.service_contract import render_contract
 
     _own(actor, contract)

@@ -30,7 +30,9 @@ from ..extensions import db
 from ..models import DocumentCounter, DocumentKind, IssuedDocument, Organization, OrgKind, User
 from . import audit
 
-#: Short name of the issuing body in the ký hiệu (Decree 30 Phụ lục III), by organisation kind.
+#: Short name of the issuing body in the ký hiệu (Decree 30 Phụ lục III), by organisation kind: it names the *body*
+#: (display only), whatever duties it holds — a commune committee acting as payout office in the two-tier set-up
+#: numbers its contracts "NN/HĐ-UBND", a district labour office "NN/HĐ-LĐTBXH".
 ORG_SYMBOLS = {
     OrgKind.DISTRICT: "LĐTBXH", OrgKind.COMMUNE: "UBND", OrgKind.PROVINCE: "SLĐTBXH",
     OrgKind.POST_OFFICE: "BĐ", OrgKind.BANK: "NH", OrgKind.POLICE: "CA",

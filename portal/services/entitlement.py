@@ -48,6 +48,13 @@ class Amount:
     top_up: int = 0  # local top-up of the province (đồng), paid on top of ``amount``
 
 
+def in_force(record, month: date) -> bool:
+    """True when ``record`` (anything with optional ``valid_from``/``valid_to`` first-of-month dates, half-open
+    ``[valid_from, valid_to)``; None = open) applies to ``month`` (first-of-month date)."""
+    start, end = getattr(record, "valid_from", None), getattr(record, "valid_to", None)
+    return (start is None or start <= month) and (end is None or month < end)
+
+
 class RateBook:
     """Standard levels and coefficient rules loaded once. ``RateBook.load()`` reads the current database."""
 
@@ -112,8 +119,11 @@ class RateBook:
 
         ``extra_categories`` (objects with category_code, disability_level, optional children_count) are further
         categories the person qualifies under: only the single highest amount is paid, except that a K4 single parent
-        who is also K5/K6/K8 gets the K4 amount (per child) plus the highest K5/K6/K8 amount (Art. 6.2). Raises
-        PortalError when no rate applies under any category."""
+        who is also K5/K6/K8 gets the K4 amount (per child) plus the highest K5/K6/K8 amount (Art. 6.2). One whose
+        optional ``valid_from``/``valid_to`` (first-of-month dates, ``[from, to)``) leave ``month`` out does not
+        count, so adding a category from 12/2026 changes nothing for months already paid. Raises PortalError when no
+        rate applies under any category."""
+        extra_categories = [c for c in extra_categories if in_force(c, month)]
         age = age_in_month(beneficiary.birth_date, beneficiary.birth_year, month)
         key = (beneficiary.category_code, beneficiary.disability_level, beneficiary.children_count, age, month)
         if extra_categories:

@@ -151,8 +151,10 @@ class Timeline:
 
     def __init__(self, beneficiary, events, month: date):
         self.b = beneficiary
-        self.events = sorted((e for e in events if e.effective_month <= month),
-                             key=lambda e: (e.effective_month, _ORDER.get(e.kind, 9), e.id or 0))
+        ordered = sorted(events, key=lambda e: (e.effective_month, _ORDER.get(e.kind, 9), e.id or 0))
+        self.events = [e for e in ordered if e.effective_month <= month]
+        # move-outs after the month being built: a rebuild of an earlier month keeps the person on the old commune
+        self.later_move_outs = [e for e in ordered if e.kind == "move_out" and e.effective_month > month]
         self.first = self._first_month(events)
         self.segments = [(self.first, "paid")]
         self.released: list[tuple[date, date]] = []
@@ -225,7 +227,8 @@ class Timeline:
             if e.kind == "move_in" and e.effective_month <= month:
                 code = e.commune_code
         if code is None:
-            later = [e for e in self.events if e.kind == "move_out" and e.effective_month > month]
+            later = [e for e in self.events + self.later_move_outs
+                     if e.kind == "move_out" and e.effective_month > month]
             code = later[0].commune_code if later else self.b.commune_code
         return code
 

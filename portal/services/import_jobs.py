@@ -21,7 +21,7 @@ from ..models import AdministrativeUnit, ImportBatch, Job
 from ..spreadsheets.reading import find_header, iter_rows, open_workbook
 from ..spreadsheets.writing import write_workbook
 from . import imports
-from .import_plan import analyse, counts_of, ordered
+from .import_plan import counts_of, ordered
 from .import_rows import COLUMNS, max_import_rows, max_upload_bytes
 
 PREVIEW_KIND, COMMIT_KIND = "import_preview", "import_commit"
@@ -87,15 +87,25 @@ def confirm(actor, batch_id: int, overwrite_manual: bool = False) -> Started:
 
 def _enqueue_job(kind: str, func: str, batch: ImportBatch, actor, params: dict) -> Job:
     """Start job ``func`` ("module:function") for ``batch`` as ``actor``, owned by the batch's organisation; the job
-    gets ``{"batch_id": …, **params}``. Returns the Job row (``portal.jobs.enqueue``)."""
+    gets ``{"batch_id": …, **params}``. The batch keeps the id of its latest job (``ImportBatch.job_id``; set after
+    ``portal.jobs.enqueue`` committed the Job row, flushed — the caller commits). Returns the Job row."""
     from ..jobs import enqueue  # the job runner imports the models and services: import it only when used
 
-    return enqueue(kind, func, params={"batch_id": batch.id, **params}, user=actor,
-                   owner_org_id=batch.organization_id)
+    job = enqueue(kind, func, params={"batch_id": batch.id, **params}, user=actor,
+                  owner_org_id=batch.organization_id)
+    batch.job_id = job.id  # only this column is written: the job's own changes to the batch are kept
+    db.session.flush()
+    return job
 
 
 def job_of(batch: ImportBatch) -> Job | None:
-    """The latest preview or commit job of ``batch`` (None if it never had one)."""
+    """The latest preview or commit job of ``batch`` (None if it never had one): ``batch.job_id``. A batch without
+    it (stored before migration 0003, or whose job was started but not yet linked) falls back to looking for the
+    batch id in the parameters of the organisation's last 50 import jobs."""
+    if batch.job_id is not None:
+        job = db.session.get(Job, batch.job_id)
+        if job is not None:
+            return job
     kind = COMMIT_KIND if batch.status in ("committing", "committed") else PREVIEW_KIND
     jobs = db.session.execute(select(Job).where(Job.kind.in_((kind, PREVIEW_KIND)),
                                                 Job.owner_org_id == batch.organization_id)
@@ -116,8 +126,8 @@ def preview_job(job: Job, progress) -> dict:
     error; the clerk discards the batch)."""
     batch = db.session.get(ImportBatch, job.params["batch_id"])
     progress(2, "Đang đọc tệp…")
-    month, plans = analyse(batch.content, batch.scope, today=batch.created_at.date(),
-                           progress=_progress(progress, 5, 95, "Đã kiểm tra"))
+    month, plans = imports.analyse(batch.content, batch.scope, today=batch.created_at.date(),
+                                   progress=_progress(progress, 5, 95, "Đã kiểm tra"))
     counts = counts_of(plans)
     db.session.refresh(batch)
     if batch.status != "analysing":  # discarded by the clerk meanwhile: leave it so

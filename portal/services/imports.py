@@ -7,7 +7,8 @@ the month the list is for (Decree 20/2021 Art. 4, 6); a clerk's "Mức trợ c�
 amounts, never copied. An ID registered in another commune, an unreadable cell or an unknown category is a row
 error, and a file with any row error imports nothing. Importing the same file twice changes nothing. A field the
 clerk edited on the portal since it was last imported is kept, with a warning, unless the clerk chooses to overwrite
-it (``import_changes``)."""
+it (``import_changes``). A row of a person whose payment is stopped or suspended (an accepted "Thôi hưởng", "Tạm
+dừng" or death) gets a warning: importing never changes that status — it takes a registry event."""
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -18,12 +19,14 @@ from sqlalchemy import select
 from ..access import visible
 from ..errors import AccessDenied, PortalError, StateError, ValidationError
 from ..extensions import db
-from ..models import ImportBatch, Organization, OrgKind
+from ..models import EventKind, ImportBatch, Organization, OrgKind
+from . import import_plan
 from .audit import record
 from .import_changes import OVERWRITE_LABEL
-from .import_plan import NO_REASON_NOTE, Plan, RowResult, analyse, counts_of, ordered  # noqa: F401
+from .import_plan import NO_REASON_NOTE, Plan, RowResult, counts_of, ordered  # noqa: F401
 from .import_plan import _commune as analyse_commune
 from .import_write import apply_plans
+from .registry_events import STATUS_AFTER, STOP_REASONS, accepted_events_by_beneficiary
 
 KIND = "beneficiaries"
 STATUS_LABELS = {"new": "Mới", "update": "Cập nhật", "unchanged": "Không đổi", "error": "Lỗi", "warning": "Cảnh báo"}
@@ -89,6 +92,50 @@ class ImportReport:
     warning_list: list[str] = field(default_factory=list)
     notice_list: list[str] = field(default_factory=list)
     committed: bool = False
+
+
+#: statuses (``Beneficiary.status``) under which the person is not paid
+NOT_PAID = ("stopped", "suspended")
+
+
+def analyse(content: bytes, commune_code: str, today: date | None = None, overwrite_manual: bool = False,
+            progress=None) -> tuple[date, list[Plan]]:
+    """``import_plan.analyse`` (same arguments, same result: the list month and one ``Plan`` per row), plus a
+    warning on each row of a person not paid now (``stopped_warning``). Every preview, commit and CLI import, and the
+    background preview job, go through here. Raises ``ValidationError`` for file-level problems."""
+    month, plans = import_plan.analyse(content, commune_code, today=today, overwrite_manual=overwrite_manual,
+                                       progress=progress)
+    stopped = [p for p in plans if p.existing is not None and p.existing.status in NOT_PAID and not p.result.errors]
+    events = accepted_events_by_beneficiary(p.existing.id for p in stopped)
+    for p in stopped:
+        p.result.warnings.append(stopped_warning(p.existing, events.get(p.existing.id, [])))
+    return month, plans
+
+
+def stopped_warning(beneficiary, events: list) -> str:
+    """The warning of an import row matching ``beneficiary`` whose status is stopped or suspended (thôi hưởng / tạm
+    dừng): since when and why — from the accepted event that set that status, the last of ``events`` (its accepted
+    registry events, ``registry_events.accepted_events_by_beneficiary``) — that importing does not restore the
+    allowance, and which registry event does (Decree 20/2021 Art. 9: "Chi trả lại" after a suspension, a new
+    decision "Tăng mới" after a stop), as one Vietnamese sentence, e.g. «Đối tượng đang thôi hưởng từ tháng 05/2024
+    (lý do: Không còn đủ điều kiện): nhập lại không khôi phục trợ cấp — nếu hưởng lại, hãy ghi biến động «Tăng mới»
+    ở trang đối tượng.»"""
+    status = beneficiary.status
+    cause = next((e for e in reversed(events) if STATUS_AFTER.get(e.kind) == status), None)
+    since = f" từ tháng {cause.effective_month:%m/%Y}" if cause is not None else ""
+    if cause is not None and cause.kind == EventKind.DEATH:
+        died = f" ngày {cause.event_date:%d/%m/%Y}" if cause.event_date else ""
+        return (f"Đối tượng đã chết{died} (thôi hưởng{since}): nhập lại không khôi phục trợ cấp — kiểm tra lại "
+                "dòng này trong tệp.")
+    reason = None
+    if cause is not None:
+        reason = STOP_REASONS.get((cause.details or {}).get("reason")) if cause.kind == EventKind.STOP else None
+        reason = "; ".join(x for x in (reason, cause.note) if x) or None
+    why = f" (lý do: {reason})" if reason else ""
+    state, restore = (("tạm dừng hưởng", EventKind.RESUME) if status == "suspended"
+                      else ("thôi hưởng", EventKind.NEW))
+    return (f"Đối tượng đang {state}{since}{why}: nhập lại không khôi phục trợ cấp — nếu hưởng lại, hãy ghi biến "
+            f"động «{restore.label}» ở trang đối tượng.")
 
 
 def _org_for(actor, commune_code: str) -> int:
@@ -262,6 +309,7 @@ def import_file(actor, commune_code: str, path: str | Path, dry_run: bool = Fals
 
 __all__ = [
     "OVERWRITE_LABEL",
+    "analyse",
     "STATUS_LABELS",
     "ImportReport",
     "Preview",
@@ -273,5 +321,6 @@ __all__ = [
     "load_batch",
     "padded_summary",
     "preview",
+    "stopped_warning",
     "show_preview",
 ]

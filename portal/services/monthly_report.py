@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from ..access import area_commune_codes
 from ..errors import AccessDenied, ValidationError
@@ -25,6 +25,7 @@ from ..models import (AdministrativeUnit, Beneficiary, Category, DocumentKind, L
 from . import audit
 from . import documents as issuing
 from .funnel import monthly_funnel
+from .payout_results import classify_reason, failure_label
 from .registry_events import active_in_month
 
 LEVELS = {OrgKind.COMMUNE: "commune", OrgKind.DISTRICT: "district", OrgKind.PROVINCE: "province"}
@@ -53,8 +54,8 @@ class AreaRow:
 class MonthlyReport:
     """The report of ``organization`` for ``month``. ``level``: commune | district | province. Lists of tuples:
     ``by_category`` (code, name, people), ``by_channel`` (label, people), ``accounts_by_bank`` (bank, people),
-    ``paid_by_channel`` (label, people, đồng), ``failures`` (reason, people, đồng). ``rows``: AreaRow per commune or
-    district (empty for a commune report)."""
+    ``paid_by_channel`` (label, people, đồng), ``failures`` (reason label of ``payout_results.FAILURE_REASONS``,
+    people, đồng; most people first). ``rows``: AreaRow per commune or district (empty for a commune report)."""
 
     organization: object
     month: date
@@ -157,20 +158,23 @@ def build_report(actor: User, month: date) -> MonthlyReport:
     rep.accounts_opened = funnel.total.account_opened
     rep.accounts_by_bank = [(b.name, b.account_opened) for b in funnel.total.banks]
 
-    lines = (select(PayoutList.channel, PayoutLine.result, PayoutLine.result_reason, func.count(PayoutLine.id),
-                    func.coalesce(func.sum(PayoutLine.total), 0))
+    lines = (select(PayoutList.channel, PayoutLine.result, PayoutLine.result_reason_code,
+                    case((PayoutLine.result_reason_code.is_(None), PayoutLine.result_reason), else_=None),
+                    func.count(PayoutLine.id), func.coalesce(func.sum(PayoutLine.total), 0))
              .join(PayoutList, PayoutList.id == PayoutLine.payout_list_id).where(PayoutLine.month == month))
     if area is not None:
         lines = lines.where(PayoutList.commune_code.in_(area))
-    lines = lines.group_by(PayoutList.channel, PayoutLine.result, PayoutLine.result_reason)
+    lines = lines.group_by(*lines.selected_columns[:4])
     paid: dict[str, list[int]] = {c.value: [0, 0] for c in ListChannel}
     failures: dict[str, list[int]] = {}
-    for channel, result, reason, n, amount in db.session.execute(lines):
+    for channel, result, code, old_text, n, amount in db.session.execute(lines):
         if result == LineResult.PAID.value:
             paid[channel][0] += int(n)
             paid[channel][1] += int(amount)
         elif result == LineResult.FAILED.value:
-            key = reason or "Không rõ lý do"
+            # failures by reason: the label of the closed list (payout_results.FAILURE_REASONS); a result recorded
+            # before the list (code None) is put under the label its free text maps to
+            key = failure_label(code or classify_reason(old_text)[0]) or "Không rõ lý do"
             failures.setdefault(key, [0, 0])
             failures[key][0] += int(n)
             failures[key][1] += int(amount)

@@ -17,7 +17,6 @@ from datetime import date
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from ..access import area_commune_codes
 from ..clock import today_vn
 from ..errors import AccessDenied, PortalError, StateError, ValidationError
 from ..extensions import db
@@ -27,7 +26,7 @@ from ..models.registry import utcnow
 from .audit import record
 from .entitlement import RateBook
 from .entitlement_months import LinePlan, month_key
-from .payout_exclusions import NOT_LISTED_YET, month_exclusions
+from .payout_exclusions import area_codes, month_exclusions, month_payers, movers, needs_rebuild
 from .payout_lines import insert_lines
 from .registry_events import active_in_month
 from .payouts import _area_communes, _new_line, _require_manager, describe, list_channel
@@ -65,29 +64,38 @@ class Completeness:
 def completeness(actor: User, month: date) -> Completeness:
     """Check the lists of ``month`` (first-of-month date) in ``actor``'s area: each entitled person (``active``,
     in that month per the accepted events — a death in the month still counts, ``registry_events.active_in_month`` —
-    and ``start_month ≤ month``; Decree 20/2021 Art. 8) is on exactly one ``tcxh`` line of the month, or on the
-    exclusion list with a reason (``payout_exclusions.month_exclusions``: no rate, list already approved). Those
-    with neither are ``missing`` and named. Read-only; a handful of queries whatever the size."""
+    and ``start_month ≤ month``; Decree 20/2021 Art. 8) is on exactly one ``tcxh`` line of the month, on a list of
+    the commune paying them that month (``payout_exclusions.month_payers``: before a move the old commune, from
+    the move's month the new one; Art. 8.3–8.4), or on the exclusion list with a reason
+    (``payout_exclusions.month_exclusions``: no rate, list already approved, move not received yet). Those with
+    neither are ``missing`` and named; a line on a list of a commune that does not pay the person that month is
+    ``not_entitled`` there. Read-only; a handful of queries whatever the size."""
     month = month.replace(day=1)
-    area = area_commune_codes(actor)
-    entitled = select(Beneficiary.id).where(active_in_month(month), Beneficiary.start_month <= month)
-    lines = (select(PayoutLine.beneficiary_id, func.count()).join(PayoutList)
+    codes = area_codes(actor)
+    payers = month_payers(month)
+    entitled = select(Beneficiary.id, Beneficiary.commune_code).where(
+        active_in_month(month), Beneficiary.start_month <= month, payers.condition(codes))
+    lines = (select(PayoutLine.beneficiary_id, PayoutList.commune_code).join(PayoutList)
              .where(PayoutLine.month == month, PayoutLine.programme == PROGRAMME))
-    if area is not None:
-        entitled = entitled.where(Beneficiary.commune_code.in_(area))
-        lines = lines.where(PayoutList.commune_code.in_(area))
-    entitled_ids = set(db.session.execute(entitled).scalars())
-    counts = dict(db.session.execute(lines.group_by(PayoutLine.beneficiary_id)).all())
-    out = Completeness(month=month, entitled=len(entitled_ids), listed=len(entitled_ids & counts.keys()))
-    out.duplicated = sorted(b for b, n in counts.items() if n > 1)
-    out.left_off = month_exclusions(actor, month)
+    if codes is not None:
+        lines = lines.where(PayoutList.commune_code.in_(codes))
+    expected = {b_id: payers.moved.get(b_id, code) for b_id, code in db.session.execute(entitled)}
+    where: dict[int, list[str]] = {}
+    for b_id, code in db.session.execute(lines):
+        where.setdefault(b_id, []).append(code)
+    out = Completeness(month=month, entitled=len(expected),
+                       listed=sum(1 for b_id, payer in expected.items() if payer in where.get(b_id, ())))
+    out.duplicated = sorted(b for b, found in where.items() if len(found) > 1)
+    out.left_off = month_exclusions(actor, month, payers)
     for b, reason in out.left_off:
-        (out.missing.append(b) if reason == NOT_LISTED_YET else out.excluded.append((b, reason)))
-    stray = sorted(counts.keys() - entitled_ids)
+        (out.missing.append(b) if needs_rebuild(reason) else out.excluded.append((b, reason)))
+    stray = {(b_id, code) for b_id, found in where.items() for code in found if expected.get(b_id) != code}
     if stray:
-        out.not_entitled = list(db.session.execute(
-            select(PayoutLine).where(PayoutLine.month == month, PayoutLine.programme == PROGRAMME,
-                                     PayoutLine.beneficiary_id.in_(stray)).order_by(PayoutLine.full_name)).scalars())
+        out.not_entitled = [line for line in db.session.execute(
+            select(PayoutLine).join(PayoutList).options(selectinload(PayoutLine.payout_list))
+            .where(PayoutLine.month == month, PayoutLine.programme == PROGRAMME,
+                   PayoutLine.beneficiary_id.in_({b for b, _ in stray})).order_by(PayoutLine.full_name)).scalars()
+            if (line.beneficiary_id, line.payout_list.commune_code) in stray]
     return out
 
 
@@ -192,12 +200,14 @@ def deadlines(month: date) -> Deadlines:
 
 
 def build_supplement(actor: User, original: PayoutList) -> PayoutList:
-    """Lập danh sách bổ sung: the people of ``original``'s commune and channel who are entitled in its month but on
-    no line (because ``original`` was approved before they qualified) go on a supplementary list referencing it
-    (``supplement_of``, ``sequence`` 1, 2…), built like a main list (amounts from ``RateBook`` plus unpaid amounts carried over, name order), as a
-    draft that follows the same cycle. A draft supplement not yet approved is refilled instead of adding another.
-    Raises AccessDenied (no ``payout_management`` or out of area), StateError (``original`` not approved yet —
-    rebuild it instead), ValidationError (nobody to add)."""
+    """Lập danh sách bổ sung: the people ``original``'s commune pays in its month (``month_payers``: before a move
+    the old commune, from its month the new one; nobody while the destination has not received the person), of its
+    channel, active then and now, on no line of the month (because ``original`` was approved before they
+    qualified), go on a supplementary list referencing it (``supplement_of``, ``sequence`` 1, 2…), built like a
+    main list (amounts from ``RateBook`` plus unpaid amounts carried over, name order), as a draft that follows the
+    same cycle. A draft supplement not yet approved is refilled instead of adding another. Raises AccessDenied (no
+    ``payout_management`` or out of area), StateError (``original`` not approved yet — rebuild it instead),
+    ValidationError (nobody to add)."""
     _require_manager(actor)
     if original.commune_code not in {c.code for c in _area_communes(actor, None)}:
         raise AccessDenied("Danh sách ngoài địa bàn quản lý.")
@@ -216,10 +226,12 @@ def build_supplement(actor: User, original: PayoutList) -> PayoutList:
         db.session.execute(delete(PayoutLine).where(PayoutLine.payout_list_id == draft.id))
         db.session.expire(draft, ["lines"])
         listed = listed.where(PayoutLine.payout_list_id != draft.id)
+    payers = month_payers(month)  # the commune paying each mover that month, not their register commune today
     people = db.session.execute(
         select(Beneficiary).options(selectinload(Beneficiary.accounts), selectinload(Beneficiary.commune))
-        .where(Beneficiary.commune_code == original.commune_code, Beneficiary.status == "active",
-               Beneficiary.start_month <= month, Beneficiary.id.not_in(listed))
+        .where(payers.condition({original.commune_code}), Beneficiary.status == "active", active_in_month(month),
+               Beneficiary.start_month <= month, Beneficiary.id.not_in(listed),
+               Beneficiary.id.not_in(list(payers.waiting)))  # moved, not received yet: nobody lists them
         .order_by(Beneficiary.name_sort, Beneficiary.id)).scalars()
     book = RateBook.load()
     carry = unpaid_carry_over([original.commune_code], month)  # earlier unpaid amounts, as in the main build
@@ -268,43 +280,44 @@ def build_supplement(actor: User, original: PayoutList) -> PayoutList:
 def unpaid_carry_over(commune_codes, month: date) -> dict[int, list[tuple[date, int]]]:
     """Amounts not paid in earlier months that the build of ``month`` must add as back pay (truy lĩnh các khoản
     chưa nhận, Decree 20/2021 Art. 34.4): beneficiary id → [(month of the unpaid line, its ``total`` in đồng)],
-    oldest first, for lines of lists in ``commune_codes`` (None = everywhere) that the post office reported
-    ``failed``.
+    oldest first, for lines the post office reported ``failed`` (on lists accepted, reported or settled), of the
+    people whom a commune of ``commune_codes`` (None = everywhere) pays in ``month``
+    (``payout_exclusions.month_payers``). So the amount follows a person who moved (chuyển đi/chuyển đến, Art.
+    8.3–8.4) to the commune paying them now, whichever commune's list failed; the old commune never pays it, and
+    nobody does while the destination has not received the person yet.
 
-    A failed line counts as carried already when the same person has a line in a later month other than ``month``
-    on a list built (``prepared_at``) after the failure was recorded (``result_at``) — that build took it — so
-    rebuilding ``month`` is idempotent and nothing is carried twice. A failed line of month M−1 itself carries
-    what it held, so only its own total is carried. Read-only."""
+    A failed line counts as carried already when a later ``tcxh`` line of the person, of a month other than
+    ``month``, names it as back pay (``back_pay_months`` entry ``{"month": "YYYY-MM", "kind": "unpaid"}``), in
+    whatever commune — so rebuilding ``month`` is idempotent and nothing is carried twice (the line's uniqueness
+    per person, programme and month keeps one line a month). A failed line that itself carried an earlier amount
+    carries its whole ``total`` (which holds it), and the earlier month is named on it, so is not carried again.
+    Read-only; two queries when something failed (three when ``commune_codes`` is given)."""
     month = month.replace(day=1)
-    stmt = (select(PayoutLine.beneficiary_id, PayoutLine.month, PayoutLine.total, PayoutLine.result_at)
-            .join(PayoutList)
+    stmt = (select(PayoutLine.beneficiary_id, PayoutLine.month, PayoutLine.total, Beneficiary.commune_code)
+            .join(PayoutList).join(Beneficiary, Beneficiary.id == PayoutLine.beneficiary_id)
             .where(PayoutLine.result == LineResult.FAILED.value, PayoutLine.month < month,
                    PayoutLine.programme == PROGRAMME, PayoutList.status.in_(
                        [ListStatus.ACCEPTED.value, ListStatus.REPORTED.value, ListStatus.SETTLED.value])))
-    if commune_codes is not None:
-        stmt = stmt.where(PayoutList.commune_code.in_(list(commune_codes)))
+    if commune_codes is not None:  # their register commune, or a move (the paying commune is settled below)
+        codes = set(commune_codes)
+        stmt = stmt.where(Beneficiary.commune_code.in_(codes) | PayoutLine.beneficiary_id.in_(movers(month)))
     failed = db.session.execute(stmt).all()
+    if commune_codes is not None and failed:
+        payers = month_payers(month, {r[0] for r in failed})
+        failed = [r for r in failed if payers.moved.get(r[0], r[3]) in codes]
     if not failed:
         return {}
-    later: dict[int, list] = {}
-    for b_id, m, prepared in db.session.execute(
-            select(PayoutLine.beneficiary_id, PayoutLine.month, PayoutList.prepared_at).join(PayoutList)
+    carried: set[tuple[int, str]] = set()
+    for b_id, entries in db.session.execute(
+            select(PayoutLine.beneficiary_id, PayoutLine.back_pay_months)
             .where(PayoutLine.beneficiary_id.in_({r[0] for r in failed}), PayoutLine.programme == PROGRAMME,
-                   PayoutLine.month > min(r[1] for r in failed), PayoutLine.month != month)):
-        later.setdefault(b_id, []).append((m, prepared))
+                   PayoutLine.month > min(r[1] for r in failed), PayoutLine.month != month,
+                   PayoutLine.back_pay_months.is_not(None))):
+        carried.update((b_id, e["month"]) for e in entries or () if e.get("kind") == "unpaid")
     out: dict[int, list[tuple[date, int]]] = {}
-    for b_id, m, total, result_at in failed:
-        if result_at is not None and any(m2 > m and prepared is not None and _after(prepared, result_at)
-                                         for m2, prepared in later.get(b_id, ())):
-            continue
-        out.setdefault(b_id, []).append((m, int(total)))
+    for b_id, m, total, _ in failed:
+        if (b_id, month_key(m)) not in carried:
+            out.setdefault(b_id, []).append((m, int(total)))
     for items in out.values():
         items.sort()
     return out
-
-
-def _after(a, b) -> bool:
-    """a > b for datetimes that may come back naive (SQLite) or aware (PostgreSQL)."""
-    if (a.tzinfo is None) != (b.tzinfo is None):
-        a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
-    return a > b

@@ -1,21 +1,136 @@
 """Who is left off the month's payout lists (người chưa có trong danh sách chi trả), recomputed from the register at
 any time — so the district page shows the exclusions of a month after a reload, not only in the answer to "Lập
-danh sách" (``payouts.build_lists`` returns them too, at build time). Read-only: no write, no audit."""
+danh sách" (``payouts.build_lists`` returns them too, at build time). Read-only: no write, no audit.
+
+A person is expected on a list of the commune that pays them *for that month* (``month_payers``, from the accepted
+moves: ``registry_events.paying_commune``; Decree 20/2021 Art. 8.3–8.4), not of the commune their register row
+belongs to today: someone who moved from A to B from 10/2026 belongs on A's lists up to 09/2026 and on B's from
+10/2026."""
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, false, func, select, true
 from sqlalchemy.orm import selectinload
 
 from ..access import area_commune_codes
 from ..errors import PortalError
 from ..extensions import db
-from ..models import Beneficiary, EventStatus, PayoutLine, PayoutList, RegistryEvent, User
+from ..models import (AdministrativeUnit, Beneficiary, EventKind, EventStatus, PayoutLine, PayoutList,
+                      RegistryEvent, User)
 from .entitlement import RateBook
 from .entitlement_months import add_months
 from .payouts import describe, list_channel
+from .registry_events import active_in_month, paying_commune
 
-NOT_LISTED_YET = "Chưa có trong danh sách (thay đổi sau khi lập danh sách); bấm «Lập danh sách» để lập lại."
+#: the closing words of every reason that only a new build fixes (``needs_rebuild``)
+REBUILD = "bấm «Lập danh sách» để lập lại."
+NOT_LISTED_YET = "Chưa có trong danh sách (thay đổi sau khi lập danh sách); " + REBUILD
 HELD_UNPAID = "Tạm dừng do 3 tháng liên tục không nhận"
+#: on a list of another commune than the one paying the month (e.g. a list built before a move was accepted)
+WRONG_COMMUNE = ("Có trong danh sách chi trả tháng {month:%m/%Y} của {listed}, nhưng tháng này do {payer} chi trả "
+                 "(chuyển đi/chuyển đến); " + REBUILD)
+#: moved out (accepted) but the destination has not received the person yet: nobody may list them (a gap, never a
+#: double payment); the destination's move-in (``registry_events.receive_move``) closes it, with back pay
+MOVE_NOT_RECEIVED = ("Chuyển đến {payer} từ tháng {effective:%m/%Y}, xã/phường nơi đến chưa tiếp nhận (chưa có "
+                     "trong danh sách của nơi đi lẫn nơi đến).")
+
+
+def needs_rebuild(reason: str) -> bool:
+    """True for a reason that means "missing": the lists must be built again (``NOT_LISTED_YET``,
+    ``WRONG_COMMUNE``), as opposed to a stated reason for leaving the person off."""
+    return reason.endswith(REBUILD)
+
+
+@dataclass
+class MonthPayers:
+    """Who pays whom for ``month`` (first of month) where it is not the register commune: ``moved`` beneficiary id
+    → code of the commune paying that month, for the people whose accepted move (chuyển đi) makes it differ from
+    ``Beneficiary.commune_code`` (a move effective after the month: the old commune still pays it; a move not
+    received yet by its destination); ``waiting`` beneficiary id → that accepted ``move_out`` in force in the month
+    whose destination has not received the person yet. Everyone else is paid by the commune of their register
+    row."""
+
+    month: date
+    moved: dict = field(default_factory=dict)
+    waiting: dict = field(default_factory=dict)
+
+    def of(self, b: Beneficiary) -> str:
+        """Code of the commune paying ``b`` for the month."""
+        return self.moved.get(b.id, b.commune_code)
+
+    def condition(self, codes):
+        """SQL condition on ``Beneficiary``: paid for the month by one of ``codes`` (a set of commune codes; None =
+        anywhere)."""
+        if codes is None:
+            return true()
+        codes = set(codes)
+        if not codes:
+            return false()
+        here = [i for i, c in self.moved.items() if c in codes]
+        away = [i for i, c in self.moved.items() if c not in codes]
+        stays = Beneficiary.commune_code.in_(codes)
+        if away:
+            stays = stays & Beneficiary.id.not_in(away)
+        return (stays | Beneficiary.id.in_(here)) if here else stays
+
+
+def _payer(b: Beneficiary, month: date, events: list) -> str:
+    """``registry_events.paying_commune``; a move-out without its destination in ``details`` (rows written by
+    hand) falls back to its accepted move-in."""
+    try:
+        return paying_commune(b, month, events)
+    except (KeyError, TypeError):
+        ins = [e for e in events if e.kind == EventKind.MOVE_IN and e.effective_month <= month]
+        later = [e for e in events if e.kind == EventKind.MOVE_OUT and e.effective_month > month]
+        return ins[-1].commune_code if ins else (later[0].commune_code if later else b.commune_code)
+
+
+def movers(month: date | None = None):
+    """Scalar select of the ids of beneficiaries with an accepted move-out; with ``month``, only those whose
+    paying commune of ``month`` may differ from their register commune: a move-out effective after ``month``, or
+    one whose move-in the destination has not accepted yet."""
+    out = (RegistryEvent.kind == EventKind.MOVE_OUT.value) & (RegistryEvent.status == EventStatus.ACCEPTED.value)
+    if month is not None:
+        received = select(RegistryEvent.id).where(RegistryEvent.kind == EventKind.MOVE_IN.value,
+                                                  RegistryEvent.status == EventStatus.ACCEPTED.value)
+        out = out & ((RegistryEvent.effective_month > month) | RegistryEvent.linked_event_id.is_(None)
+                     | RegistryEvent.linked_event_id.not_in(received))
+    return select(RegistryEvent.beneficiary_id).where(out)
+
+
+def month_payers(month: date, ids=None) -> MonthPayers:
+    """The paying commune of ``month`` (first of month) of the people whose accepted moves make it differ from
+    their register commune (or only of those among ``ids``, an iterable of beneficiary ids). One query, over the
+    few people whose move straddles the month (the register's 150.000 people are not loaded). Read-only."""
+    month = month.replace(day=1)
+    who = movers(month)
+    if ids is not None:
+        who = who.where(RegistryEvent.beneficiary_id.in_(list(ids)))
+    events: dict[int, list] = {}
+    people: dict[int, Beneficiary] = {}
+    for ev, b in db.session.execute(
+            select(RegistryEvent, Beneficiary).join(Beneficiary, Beneficiary.id == RegistryEvent.beneficiary_id)
+            .where(RegistryEvent.beneficiary_id.in_(who), RegistryEvent.status == EventStatus.ACCEPTED.value,
+                   RegistryEvent.kind.in_([EventKind.MOVE_OUT.value, EventKind.MOVE_IN.value]))
+            .order_by(RegistryEvent.effective_month, RegistryEvent.id)):
+        events.setdefault(b.id, []).append(ev)
+        people[b.id] = b
+    out = MonthPayers(month)
+    for bid, evs in events.items():
+        payer = _payer(people[bid], month, evs)
+        if payer != people[bid].commune_code:
+            out.moved[bid] = payer
+        received = {e.linked_event_id for e in evs if e.kind == EventKind.MOVE_IN}
+        current = [e for e in evs if e.kind == EventKind.MOVE_OUT and e.effective_month <= month]
+        if current and current[-1].id not in received:
+            out.waiting[bid] = current[-1]
+    return out
+
+
+def area_codes(actor: User) -> set[str] | None:
+    """The commune codes of ``actor``'s area as a set (None: the whole province)."""
+    area = area_commune_codes(actor)
+    return None if area is None else set(db.session.execute(area).scalars())
 
 
 def _held_after_unpaid(ids, month: date) -> set[int]:
@@ -33,35 +148,61 @@ def _held_after_unpaid(ids, month: date) -> set[int]:
         .group_by(PayoutLine.beneficiary_id).having(func.count(func.distinct(PayoutLine.month)) == 3)).scalars())
 
 
-def month_exclusions(actor: User, month: date) -> list[tuple[Beneficiary, str]]:
-    """People in ``actor``'s area who should be paid for ``month`` (first-of-month date: ``active``, started by then)
-    but are on no payout line of that month, as (beneficiary, Vietnamese reason), by commune then name. Reasons: no
-    rate applies (Decree 20/2021 Art. 6 — the RateBook message); held after three unpaid months (``HELD_UNPAID``,
-    like ``BuildResult.suspensions``); their list is already approved (a supplementary
-    list is needed); otherwise they were added or changed after the lists were built. Two queries plus the rate
-    tables, plus one query for those held."""
+def month_exclusions(actor: User, month: date, payers: MonthPayers | None = None) -> list[tuple[Beneficiary, str]]:
+    """People in ``actor``'s area who should be paid for ``month`` (first-of-month date: active in that month per
+    the accepted events — ``registry_events.active_in_month`` —, started by then, paid that month by a commune of
+    the area — ``month_payers``) but are on no payout line of that month on a list of that commune, as
+    (beneficiary, Vietnamese reason), by commune then name. Reasons: no rate applies (Decree 20/2021 Art. 6 — the
+    RateBook message); held after three unpaid months (``HELD_UNPAID``, like ``BuildResult.suspensions``); moved
+    and not received yet by the destination (``MOVE_NOT_RECEIVED``); their list is already approved (a
+    supplementary list is needed); on another commune's list (``WRONG_COMMUNE``); otherwise they were added or
+    changed after the lists were built (``NOT_LISTED_YET``). ``payers``: ``month_payers(month)`` when the caller
+    has it. A handful of queries plus the rate tables."""
     month = month.replace(day=1)
-    listed = select(PayoutLine.beneficiary_id).where(PayoutLine.month == month, PayoutLine.programme == "tcxh")
+    payers = payers or month_payers(month)
+    codes = area_codes(actor)
+    # on a line of the month on a list of their own register commune: listed where expected, unless they moved
+    listed_at_home = exists().where(PayoutLine.beneficiary_id == Beneficiary.id, PayoutLine.month == month,
+                                    PayoutLine.programme == "tcxh", PayoutLine.payout_list_id == PayoutList.id,
+                                    PayoutList.commune_code == Beneficiary.commune_code)
+    not_listed = ~listed_at_home
+    if payers.moved:
+        not_listed = not_listed | Beneficiary.id.in_(list(payers.moved))
     stmt = (select(Beneficiary).options(selectinload(Beneficiary.accounts), selectinload(Beneficiary.commune))
-            .where(Beneficiary.status == "active", Beneficiary.start_month <= month, Beneficiary.id.not_in(listed))
+            .where(active_in_month(month), Beneficiary.start_month <= month, payers.condition(codes), not_listed)
             .order_by(Beneficiary.commune_code, Beneficiary.name_sort, Beneficiary.id))
-    area = area_commune_codes(actor)
-    if area is not None:
-        stmt = stmt.where(Beneficiary.commune_code.in_(area))
     people = list(db.session.execute(stmt).scalars())
     if not people:
         return []
-    held = _held_after_unpaid(stmt.with_only_columns(Beneficiary.id).order_by(None), month)
+    ids = stmt.with_only_columns(Beneficiary.id).order_by(None)  # as a subquery: no list of 150.000 ids
+    listed_at = dict(db.session.execute(
+        select(PayoutLine.beneficiary_id, PayoutList.commune_code).join(PayoutList).where(
+            PayoutLine.month == month, PayoutLine.programme == "tcxh", PayoutLine.beneficiary_id.in_(ids))).all())
+    people = [b for b in people if listed_at.get(b.id) != payers.of(b)]
+    if not people:
+        return []
+    held = _held_after_unpaid(ids, month)
     lists = {(l.commune_code, l.channel): l for l in db.session.execute(select(PayoutList).where(
-        PayoutList.month == month, PayoutList.commune_code.in_({b.commune_code for b in people}),
+        PayoutList.month == month, PayoutList.commune_code.in_({payers.of(b) for b in people}),
         PayoutList.sequence == 0)).scalars()}
+    names = dict(db.session.execute(select(AdministrativeUnit.code, AdministrativeUnit.name).where(
+        AdministrativeUnit.code.in_({payers.of(b) for b in people} | set(listed_at.values())))).all())
     book = RateBook.load()
     out = []
     for b in people:
+        payer = payers.of(b)
+        if b.id in listed_at:
+            out.append((b, WRONG_COMMUNE.format(month=month, listed=names.get(listed_at[b.id], listed_at[b.id]),
+                                                payer=names.get(payer, payer))))
+            continue
+        if b.id in payers.waiting:
+            out.append((b, MOVE_NOT_RECEIVED.format(payer=names.get(payer, payer),
+                                                    effective=payers.waiting[b.id].effective_month)))
+            continue
         if b.id in held:
             out.append((b, HELD_UNPAID))
             continue
-        lst = lists.get((b.commune_code, list_channel(b).value))
+        lst = lists.get((payer, list_channel(b).value))
         if lst is not None and lst.status_enum.frozen:
             out.append((b, f"Danh sách {describe(lst)} đã phê duyệt; cần lập danh sách bổ sung."))
             continue
@@ -71,4 +212,5 @@ def month_exclusions(actor: User, month: date) -> list[tuple[Beneficiary, str]]:
             out.append((b, str(err)))
             continue
         out.append((b, NOT_LISTED_YET))
+    out.sort(key=lambda x: (payers.of(x[0]), x[0].name_sort, x[0].id))
     return out

@@ -26,14 +26,16 @@ from ..documents.payout_list import render_payout_list
 from ..errors import StateError
 from ..extensions import db
 from ..models import Job, PayoutList, StoredFile, User
+from . import payouts
 
 KIND = "payout_list_pdf"
 JOB_FUNC = "portal.services.payout_list_pdf:render_job"
 
 
 def file_name(lst: PayoutList) -> str:
-    """``danh-sach-chi-tra-<commune>-<YYYY-MM>-<channel>.pdf``."""
-    return f"danh-sach-chi-tra-{lst.commune_code}-{lst.month:%Y-%m}-{lst.channel}.pdf"
+    """The stored and served name, e.g. ``DS-chi-tra-2024-08-Phuong-Vinh-My-chuyen-khoan.pdf``
+    (``payouts.download_name``)."""
+    return payouts.download_name(lst, "pdf")
 
 
 def fingerprint(lst: PayoutList) -> str | None:

@@ -16,7 +16,7 @@ from ..clock import today_vn, vn_date
 from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
 from ..formatting import money
-from ..models import Duty, LineResult, ListStatus, OrgKind, PaymentProvider, PayoutLine, PayoutList, User
+from ..models import Duty, LineResult, ListStatus, PaymentProvider, PayoutLine, PayoutList, User
 from ..models.registry import utcnow
 from ..spreadsheets.reading import (
     Column,
@@ -29,7 +29,8 @@ from ..spreadsheets.reading import (
 )
 from ..spreadsheets.writing import write_workbook
 from .audit import record
-from .identity import ascii_upper, fold, parse_national_id
+from .account_flags import ACCOUNT_FAILURE_WORDS
+from .identity import ascii_upper, fold, nfc, parse_national_id
 from .payouts import describe
 
 RESULTS_OPEN = (ListStatus.APPROVED, ListStatus.ACCEPTED, ListStatus.REPORTED)
@@ -45,6 +46,66 @@ SHEET_COLUMNS = [
 _LIST_ID_RE = re.compile(r"Mã danh sách:\s*(\d+)")
 _RESULT_WORDS = {"da chi": LineResult.PAID, "khong chi duoc": LineResult.FAILED, "khong chi": LineResult.FAILED,
                  "chua chi": None}
+
+#: why a line was not paid (lý do không chi được), a closed list: code → Vietnamese label. Stored in
+#: ``PayoutLine.result_reason_code``; ``PayoutLine.result_reason`` keeps the post office's note (required for
+#: "other"). Only "account" blames the account (``account_flags.transfer_failed`` invalidates it).
+FAILURE_REASONS = {
+    "account": "Tài khoản bị khóa, đã đóng, sai số hoặc sai tên chủ tài khoản",
+    "absent": "Vắng mặt, không liên lạc được",
+    "deceased": "Đối tượng đã chết",
+    "refused": "Từ chối nhận",
+    "moved": "Chuyển đi nơi khác",
+    "other": "Lý do khác",
+}
+ACCOUNT_REASON = "account"
+OTHER_REASON = "other"
+_NOTE_SEP = re.compile(r"\s*[–—:-]\s*")
+#: folded wordings of the spreadsheet's free-text reason → code, tried in this order ("account" reuses
+#: ``account_flags.ACCOUNT_FAILURE_WORDS``); anything else is "other" with the text as note.
+_REASON_PATTERNS = (
+    ("deceased", re.compile(r"\b(chet|qua doi|tu vong|tu tran|da mat(?! lien lac))\b")),
+    (ACCOUNT_REASON, re.compile("|".join(re.escape(w) for w in ACCOUNT_FAILURE_WORDS))),
+    ("moved", re.compile(r"\b(chuyen di|chuyen den|chuyen ve|chuyen khau|chuyen ho khau|noi khac|khong con (o|cu tru)"
+                         r"|khong o dia phuong)\b")),
+    ("absent", re.compile(r"\b(vang|khong lien lac|mat lien lac|khong gap|khong co mat|di lam xa|di xa|khong co nha"
+                          r"|nam vien)\b")),
+    ("refused", re.compile(r"\b(tu choi|khong nhan|khong muon nhan|khong chiu nhan)\b")),
+)
+
+
+def failure_label(code: str | None) -> str | None:
+    """Vietnamese label of a failure reason code; None for None or an unknown code."""
+    return FAILURE_REASONS.get(code or "")
+
+
+def classify_reason(text: str | None) -> tuple[str | None, str | None]:
+    """Free-text reason (spreadsheet column "Lý do", old data) → (code, note). A label of ``FAILURE_REASONS``
+    (alone or followed by " – note", as ``reason_text`` writes it) gives its code; known wordings give their code
+    with the text kept as note; any other text gives ("other", text). Empty text gives (None, None)."""
+    text = " ".join(nfc(text or "").split())
+    if not text:
+        return None, None
+    folded = fold(text)
+    for code, label in FAILURE_REASONS.items():
+        key = fold(label)
+        if folded == key:
+            return code, None
+        if folded.startswith(key) and (m := _NOTE_SEP.match(text, len(label))) and text[m.end():]:
+            return code, text[m.end():]
+    for code, pattern in _REASON_PATTERNS:
+        if pattern.search(folded):
+            return code, text
+    return OTHER_REASON, text
+
+
+def reason_text(line: PayoutLine) -> str:
+    """What is shown (and written in the payment sheet) for a line's failure reason: "label – note", the label
+    alone, or the free text of a result recorded before the closed list (code None). "" when there is none."""
+    label = failure_label(line.result_reason_code)
+    if label is None:
+        return line.result_reason or ""
+    return f"{label} – {line.result_reason}" if line.result_reason else label
 
 
 @dataclass(frozen=True)
@@ -83,7 +144,7 @@ def totals(lst: PayoutList) -> Totals:
 
 def _require_post_office(actor: User, lst: PayoutList) -> None:
     org = actor.organization
-    if not (org.kind == OrgKind.POST_OFFICE and org.has_duty(Duty.PAYMENT_SERVICE) and org.id == lst.post_office_id):
+    if not (org.has_duty(Duty.PAYMENT_SERVICE) and org.id == lst.post_office_id):
         raise AccessDenied("Chỉ bưu điện được giao chi trả danh sách này mới được ghi kết quả.")
     if lst.status_enum not in RESULTS_OPEN:
         raise StateError(f"Danh sách đang ở trạng thái «{lst.status_enum.label}», không ghi kết quả được.")
@@ -94,19 +155,29 @@ def approved_on(lst: PayoutList) -> date | None:
     return vn_date(lst.approved_at)
 
 
-def _checked(result, reason: str | None, paid_on: date | None,
-             since: date | None = None) -> tuple[LineResult, str | None, date | None]:
-    """Validate one result: failed needs a reason, paid needs a date not in the future and not before ``since``
-    (the list's approval day: nobody is paid from a list before it is approved)."""
+def _checked(result, reason: str | None, paid_on: date | None, since: date | None = None,
+             code: str | None = None) -> tuple[LineResult, str | None, str | None, date | None]:
+    """Validate one result → (result, note, reason code, paid_on). Failed needs a reason: ``code`` from
+    ``FAILURE_REASONS`` ("other" needs a note in ``reason``); ``code`` None derives it from the free text
+    (``classify_reason``); ``code`` "" (nothing chosen in the form) is refused. Paid needs a date not in the future
+    and not before ``since`` (the list's approval day: nobody is paid from a list before it is approved)."""
     try:
         result = LineResult(result)
     except ValueError:
         raise ValidationError("Kết quả phải là «Đã chi» hoặc «Không chi được».") from None
     reason = " ".join((reason or "").split()) or None
     if result == LineResult.FAILED:
-        if not reason:
-            raise ValidationError("Không chi được: cần ghi lý do.")
-        return result, reason[:200], None
+        if code is None:
+            if not reason:
+                raise ValidationError("Không chi được: cần ghi lý do.")
+            code, reason = classify_reason(reason)
+        elif code == "":
+            raise ValidationError("Không chi được: chọn lý do trong danh sách.")
+        elif code not in FAILURE_REASONS:
+            raise ValidationError("Lý do không chi được không có trong danh sách.")
+        if code == OTHER_REASON and not reason:
+            raise ValidationError("Lý do khác: cần ghi rõ lý do.")
+        return result, (reason[:200] if reason else None), code, None
     if result == LineResult.PAID:
         if paid_on is None:
             raise ValidationError("Đã chi: cần ghi ngày chi.")
@@ -115,24 +186,27 @@ def _checked(result, reason: str | None, paid_on: date | None,
         if since is not None and paid_on < since:
             raise ValidationError(f"Ngày chi ({paid_on:%d/%m/%Y}) không được trước ngày danh sách được phê duyệt "
                                   f"({since:%d/%m/%Y}).")
-        return result, None, paid_on
+        return result, None, None, paid_on
     raise ValidationError("Kết quả phải là «Đã chi» hoặc «Không chi được».")
 
 
 def on_line_failed(actor: User, line: PayoutLine) -> None:
     """THE single place to react to a line newly reported ``failed`` (không chi được), called once per such line
-    from ``record_result`` and ``results_upload`` before they flush; ``line.result_reason`` holds the post office's
-    reason. Bank accounts (helper F): invalidate the account here when the failure is because of the account.
+    from ``record_result`` and ``results_upload`` before they flush; ``line.result_reason_code`` holds the reason
+    (``FAILURE_REASONS``) and ``line.result_reason`` the post office's note. Bank accounts (helper F): invalidate
+    the account here when the failure is because of the account (code "account").
     Unpaid amounts need nothing here: ``payout_cycle.unpaid_carry_over`` finds them for next month's build."""
     from .account_flags import transfer_failed  # helper F: closed / wrong account → invalid, back to the bank's queue
     transfer_failed(actor, line)
 
 
-def _apply(actor: User, line: PayoutLine, result: LineResult, reason, paid_on) -> bool:
+def _apply(actor: User, line: PayoutLine, result: LineResult, reason, code, paid_on) -> bool:
     """Set one line's result; False when nothing changes."""
-    if (line.result, line.result_reason, line.paid_on) == (result.value, reason, paid_on):
+    if (line.result, line.result_reason, line.result_reason_code, line.paid_on) == (result.value, reason, code,
+                                                                                    paid_on):
         return False
     line.result, line.result_reason, line.paid_on, line.result_by_id = result.value, reason, paid_on, actor.id
+    line.result_reason_code = code
     line.result_at = utcnow()
     if result == LineResult.FAILED:
         on_line_failed(actor, line)
@@ -153,22 +227,27 @@ def _advance(lst: PayoutList, actor: User | None = None) -> None:
 
 
 def record_result(actor: User, line: PayoutLine, result, reason: str | None = None,
-                  paid_on: date | None = None) -> PayoutLine:
+                  paid_on: date | None = None, reason_code: str | None = None) -> PayoutLine:
     """Record (or correct) what the post office did for one line: ``result`` ``paid`` (with ``paid_on``) or
-    ``failed`` (with ``reason``). Raises AccessDenied (not this list's post office), StateError (list not approved
-    yet, or settled), ValidationError (missing reason or date, ``paid_on`` in the future or before the day the list
-    was approved)."""
+    ``failed`` with ``reason_code`` (``FAILURE_REASONS``; "other" needs the note ``reason``, optional otherwise).
+    ``reason_code`` None derives the code from the free text ``reason`` (``classify_reason``); the per-line form
+    always passes the select's value, so "" (nothing chosen) is refused. Raises AccessDenied (not this list's post
+    office), StateError (list not approved yet, or settled), ValidationError (missing reason, code or date,
+    ``paid_on`` in the future or before the day the list was approved)."""
     lst = line.payout_list
     _require_post_office(actor, lst)
-    result, reason, paid_on = _checked(result, reason, paid_on, approved_on(lst))
-    before = {"result": line.result, "result_reason": line.result_reason, "paid_on": line.paid_on}
-    if _apply(actor, line, result, reason, paid_on):
+    result, reason, code, paid_on = _checked(result, reason, paid_on, approved_on(lst), reason_code)
+    before = {"result": line.result, "result_reason": line.result_reason,
+              "result_reason_code": line.result_reason_code, "paid_on": line.paid_on}
+    if _apply(actor, line, result, reason, code, paid_on):
         db.session.flush()
         _advance(lst, actor)
+        shown = reason_text(line)
         record(actor, "record_result", "payout_line", line.id,
                f"{result.label}: {line.full_name} (STT {line.position}, danh sách {describe(lst)})"
-               + (f" – lý do: {reason}" if reason else ""), before=before,
-               after={"result": line.result, "result_reason": reason, "paid_on": paid_on})
+               + (f" – lý do: {shown}" if shown else ""), before=before,
+               after={"result": line.result, "result_reason": reason, "result_reason_code": code,
+                      "paid_on": paid_on})
         db.session.flush()
     return line
 
@@ -185,11 +264,13 @@ def payment_sheet(lst: PayoutList) -> bytes:
                      providers.get(line.provider_code, line.provider_code or ""), line.total,
                      f"TCXH T{lst.month:%m %Y} {name}",
                      "" if line.result == LineResult.PENDING else line.result_enum.label,
-                     line.result_reason or "", line.paid_on.strftime("%d/%m/%Y") if line.paid_on else ""])
+                     reason_text(line), line.paid_on.strftime("%d/%m/%Y") if line.paid_on else ""])
     rows.append([None, "Tổng cộng", f"{len(rows)} người", None, None, None, sum(r[6] for r in rows)])
     titles = [f"BẢNG KÊ CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG - THÁNG {lst.month:%m/%Y}",
               f"{lst.commune.name} - {lst.channel_enum.label} - Mã danh sách: {lst.id}",
-              "Ghi cột Kết quả «Đã chi» (kèm Ngày chi dd/mm/yyyy) hoặc «Không chi được» (kèm Lý do)."]
+              "Ghi cột Kết quả «Đã chi» (kèm Ngày chi dd/mm/yyyy) hoặc «Không chi được» (kèm Lý do: "
+              + "; ".join(FAILURE_REASONS[c] for c in FAILURE_REASONS if c != OTHER_REASON)
+              + "; hoặc ghi rõ lý do khác)."]
     return write_workbook(titles, SHEET_HEADERS, rows, text_columns={3, 4, 10},
                           sheet_title=f"DS {lst.id} T{lst.month:%m-%Y}")
 
@@ -206,8 +287,10 @@ class UploadResult:
 
 
 def _parse_row(row, lines: dict, seen: set,
-               since: date | None) -> tuple[PayoutLine, LineResult, str | None, date | None] | None:
-    """One sheet row → (line, result, reason, paid_on), None for a row left pending. Raises ValidationError."""
+               since: date | None) -> tuple[PayoutLine, LineResult, str | None, str | None, date | None] | None:
+    """One sheet row → (line, result, note, reason code, paid_on), None for a row left pending. The free-text
+    reason is mapped to a code (``classify_reason``: unknown text is "other" with the text as note). Raises
+    ValidationError."""
     v = row.values
     if v.get("national_id") in (None, ""):
         raise ValidationError("thiếu Số định danh.")
@@ -229,9 +312,8 @@ def _parse_row(row, lines: dict, seen: set,
                               "(ghi «Đã chi» hoặc «Không chi được»).")
     if _RESULT_WORDS[word] is None:
         return None
-    result, reason, paid_on = _checked(_RESULT_WORDS[word], cell_text(v.get("reason")),
-                                       parse_date(v.get("paid_on"), "Ngày chi"), since)
-    return line, result, reason, paid_on
+    return (line, *_checked(_RESULT_WORDS[word], cell_text(v.get("reason")),
+                            parse_date(v.get("paid_on"), "Ngày chi"), since))
 
 
 def _check_list_id(ws, lst: PayoutList, title_rows: int = 6) -> None:
@@ -277,8 +359,8 @@ def results_upload(actor: User, lst: PayoutList, filename: str, content: bytes) 
         out.errors.append("Tệp không có dòng nào ghi kết quả «Đã chi» hoặc «Không chi được».")
     if out.errors:
         return out
-    for line, result, reason, paid_on in parsed:
-        if _apply(actor, line, result, reason, paid_on):
+    for line, result, reason, code, paid_on in parsed:
+        if _apply(actor, line, result, reason, code, paid_on):
             setattr(out, result.value, getattr(out, result.value) + 1)
         else:
             out.unchanged += 1

@@ -8,13 +8,15 @@ approves → the list is frozen (lines and amounts never change again) → the p
 Amounts come from the rate tables (``entitlement.RateBook``), never from a spreadsheet. Money is integer đồng;
 months are first-of-month dates. Every write records an audit event and flushes, never commits.
 """
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, delete, event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from ..access import area_commune_codes
+from ..access import area_commune_codes, serving_organization, serving_organizations
 from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
 from ..formatting import money
@@ -29,7 +31,6 @@ from ..models import (
     ListChannel,
     ListStatus,
     Organization,
-    OrgKind,
     PayoutLine,
     PayoutList,
     RegistryEvent,
@@ -73,12 +74,10 @@ def list_channel(beneficiary: Beneficiary) -> ListChannel:
     return ListChannel.CASH_AT_POINT
 
 
-def post_office_for(district_code: str) -> Organization | None:
-    """The post office (Bưu điện) serving a district: kind ``post_office`` with ``unit_code`` = district code."""
-    return db.session.execute(select(Organization).where(
-        Organization.kind == OrgKind.POST_OFFICE, Organization.unit_code == district_code,
-        Organization.active.is_(True)).order_by(Organization.id).limit(1)
-        .execution_options(autoflush=False)).scalar_one_or_none()  # no flush per list during a build
+def post_office_for(commune_code: str) -> Organization | None:
+    """The post office (``payment_service``) serving a commune: seated at the commune itself, else at its nearest
+    ancestor unit (the district's post office in the 2024 tree) — ``access.serving_organization``."""
+    return serving_organization(commune_code, Duty.PAYMENT_SERVICE)
 
 
 def _require_manager(actor: User) -> None:
@@ -286,15 +285,12 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
             record(actor, "delete", "payout_list", lst.id, f"Xoá danh sách rỗng {describe(lst)}")
             db.session.delete(lst)
     order = {"tcxh": 0, "care": 1, "funeral": 2}
-    offices: dict[str, int | None] = {}  # district code → post office id, one query per district
-    for code, _ in groups:
-        parent = communes[code].parent_code
-        if parent not in offices:
-            office = post_office_for(parent)
-            offices[parent] = office.id if office else None
+    # commune code → id of the post office serving it (same unit, else nearest ancestor), a few queries in all
+    offices = {code: office.id if office else None for code, office in serving_organizations(
+        {code for code, _ in groups}, Duty.PAYMENT_SERVICE).items()}
     new_lists = {key: PayoutList(month=month, commune_code=key[0], channel=key[1],
                                  payout_office_id=actor.organization_id,
-                                 post_office_id=offices[communes[key[0]].parent_code], prepared_by_id=actor.id,
+                                 post_office_id=offices[key[0]], prepared_by_id=actor.id,
                                  status=ListStatus.DRAFT.value) for key in groups if key not in existing}
     db.session.add_all(new_lists.values())
     db.session.flush()  # one flush gives every new list its id
@@ -303,7 +299,7 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
         lst = new_lists.get((code, channel))
         result.lists.append(_fill(actor, month, communes[code], channel, lst or existing.get((code, channel)),
                                   rows, book=book, new=lst is not None,
-                                  office_id=offices[communes[code].parent_code]))
+                                  office_id=offices[code]))
     db.session.flush()
     return result
 
@@ -316,7 +312,7 @@ def _fill(actor, month, commune, channel, lst, rows, book: RateBook | None = Non
     book = book or RateBook.load()
     was_confirmed = lst is not None and lst.status == ListStatus.CONFIRMED
     if office_id is None:
-        office = post_office_for(commune.parent_code)
+        office = post_office_for(commune.code)
         office_id = office.id if office else None
     if lst is None:
         lst = PayoutList(month=month, commune_code=commune.code, channel=channel,
@@ -373,7 +369,7 @@ def confirm_list(actor: User, lst: PayoutList) -> PayoutList:
     version=…``, so of two confirmations at once (double click, two tabs) exactly one is recorded. Raises
     AccessDenied for another organisation, StateError in any other status or when the list changed meanwhile."""
     org = actor.organization
-    if not (org.has_duty(Duty.INTAKE) and org.kind == OrgKind.COMMUNE and org.unit_code == lst.commune_code):
+    if not (org.has_duty(Duty.INTAKE) and org.unit_code == lst.commune_code):
         raise AccessDenied("Chỉ UBND xã/phường của danh sách mới được xác nhận danh sách này.")
     if lst.status != ListStatus.DRAFT:
         raise StateError(f"Danh sách đang ở trạng thái «{lst.status_enum.label}», chỉ xác nhận được bản dự thảo.")
@@ -476,13 +472,13 @@ def return_list(actor: User, lst: PayoutList, reason: str) -> PayoutList:
     if who is None:
         raise StateError(f"Danh sách đang ở trạng thái «{status.label}», không trả lại được.")
     if who == "commune":
-        if not (org.kind == OrgKind.COMMUNE and org.has_duty(Duty.INTAKE) and org.unit_code == lst.commune_code):
+        if not (org.has_duty(Duty.INTAKE) and org.unit_code == lst.commune_code):
             raise AccessDenied("Danh sách dự thảo chỉ do UBND xã/phường của danh sách trả lại (trước khi xác nhận).")
     elif who == "approver":
         if not (org.has_duty(Duty.PAYOUT_MANAGEMENT) and actor.is_approver and _in_area(actor, lst)):
             raise AccessDenied("Danh sách xã đã xác nhận chỉ do người phê duyệt của phòng trả lại (trước khi phê "
                                "duyệt).")
-    elif not (org.kind == OrgKind.POST_OFFICE and org.has_duty(Duty.PAYMENT_SERVICE)
+    elif not (org.has_duty(Duty.PAYMENT_SERVICE)
               and org.id == lst.post_office_id):
         raise AccessDenied("Danh sách đã phê duyệt chỉ do bưu điện được giao trả lại (trước khi nhận).")
     _guarded(lst, status, "Danh sách vừa được người khác thay đổi. Hãy tải lại trang.",
@@ -500,7 +496,7 @@ def accept_list(actor: User, lst: PayoutList) -> PayoutList:
     34.4). Recording the first result accepts it too. Raises AccessDenied (another organisation), StateError (not
     approved, or already accepted)."""
     org = actor.organization
-    if not (org.kind == OrgKind.POST_OFFICE and org.has_duty(Duty.PAYMENT_SERVICE) and org.id == lst.post_office_id):
+    if not (org.has_duty(Duty.PAYMENT_SERVICE) and org.id == lst.post_office_id):
         raise AccessDenied("Chỉ bưu điện được giao chi trả danh sách này mới được nhận danh sách.")
     if lst.status != ListStatus.APPROVED:
         raise StateError(f"Danh sách đang ở trạng thái «{lst.status_enum.label}», chỉ nhận được danh sách đã phê "
@@ -557,3 +553,22 @@ def _guard_frozen(session, _ctx, _instances):
                     state.attrs[f].history.has_changes() for f in ("people_count", "total_amount", "month",
                                                                    "commune_code", "channel")):
                 raise StateError("Danh sách đã phê duyệt, không thể thay đổi tổng số người hoặc số tiền.")
+
+
+def file_slug(text: str) -> str:
+    """ASCII slug of a Vietnamese label for download file names (old browsers): diacritics dropped, đ → d, case
+    kept, every run of other characters → "-". "Phường Vĩnh Mỹ" → "Phuong-Vinh-My"."""
+    text = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("M"))
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+
+
+def download_name(lst: PayoutList, ext: str, kind: str = "DS-chi-tra") -> str:
+    """Readable ASCII file name of a payout list's download: ``<kind>-<YYYY-MM>-<commune>-<channel>[-bo-sung-N].
+    <ext>``, e.g. "DS-chi-tra-2024-08-Phuong-Vinh-My-tien-mat-tai-diem-chi-tra.pdf" (``kind`` "Bang-ke-chi-tra"
+    for the payment sheet)."""
+    parts = [kind, f"{lst.month:%Y-%m}", file_slug(lst.commune.name if lst.commune else lst.commune_code),
+             file_slug(lst.channel_enum.label).lower()]
+    if lst.sequence:
+        parts.append(f"bo-sung-{lst.sequence}")
+    return "-".join(parts) + f".{ext}"

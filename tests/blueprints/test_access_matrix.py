@@ -100,6 +100,11 @@ def foreign_ids(app):
     ids["office_id"] = district.id  # fee statement of a post office paying none of the user's lists: 404
     from portal.services.hamlets import add_hamlet  # a khóm of Mỹ Bình: out of every demo user's area (issue #3)
     ids["hamlet_id"] = add_hamlet(None, "30280", "Khóm Đông Thịnh 1").id
+    from portal.models import AdditionalCategory  # a further category of the foreign person (commune extras pages)
+    extra = AdditionalCategory(beneficiary_id=b.id, category_code="K5a")
+    db.session.add(extra)
+    db.session.flush()
+    ids["row_id"] = extra.id
     db.session.commit()
     return ids | _changes_rows(b) | _document_rows() | _account_rows(b)
 

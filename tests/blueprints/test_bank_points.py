@@ -2,12 +2,13 @@
 category), the payout-point teller pages (small: each htmx answer ≤ 5 KB), the commune's dispute, the district's
 flag clearing, and the province's coverage approval and funnel (SVG, table, Excel)."""
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
 from sqlalchemy import select
 
+from portal.clock import today_vn
 from portal.extensions import db
 from portal.models import BankCoverage, PaymentAccount, PayoutPointSession
 from portal.services import accounts
@@ -138,3 +139,34 @@ def test_commune_disputes_and_district_clears(client, people):
     foreign = make_account(people["loi"], "777777777")
     db.session.commit()
     assert client.post(f"/xa/tai-khoan/{foreign.id}/khieu-nai", {"reason": "Không phải của xã"}).status_code == 404
+
+
+def test_session_form_opens_on_the_session_date(client, people):
+    """At a payout point the account form's "Ngày mở" is the session's day (05/08/2024), not today; the teller may
+    change it, the bounds stay; the branch's own pending list still proposes today."""
+    point = new_session()
+    client.login("agribank.chaudoc")
+    url = f"/ngan-hang/diem-chi-tra/{point.id}/doi-tuong/{people['khai'].id}"
+    body = client.get(url, htmx=True).get_data(as_text=True)
+    assert 'name="opened_on" required type="date" value="2024-08-05"' in body
+    assert today_vn().isoformat() not in body
+    outside = client.get(f"/ngan-hang/doi-tuong/{people['khai'].id}/mo-tai-khoan", htmx=True).get_data(as_text=True)
+    assert f'name="opened_on" required type="date" value="{today_vn().isoformat()}"' in outside
+    tomorrow = today_vn() + timedelta(days=1)
+    future = client.post(url, {**ACCOUNT_FORM, "opened_on": tomorrow.isoformat()}, htmx=True)
+    assert future.status_code == 422
+    assert f"Ngày mở tài khoản {tomorrow:%d/%m/%Y} ở tương lai." in future.get_data(as_text=True)
+    assert f'value="{tomorrow.isoformat()}"' in future.get_data(as_text=True)  # keeps what was typed
+    saved = client.post(url, {**ACCOUNT_FORM, "opened_on": "2024-08-06"}, htmx=True)
+    assert saved.status_code == 200
+    assert people["khai"].active_account.opened_on == date(2024, 8, 6)
+
+
+def test_session_in_the_future_proposes_today(client, people):
+    point = new_session()
+    point.session_date = today_vn() + timedelta(days=3)  # planned ahead: the form never proposes a future day
+    db.session.commit()
+    client.login("agribank.chaudoc")
+    body = client.get(f"/ngan-hang/diem-chi-tra/{point.id}/doi-tuong/{people['khai'].id}",
+                      htmx=True).get_data(as_text=True)
+    assert f'name="opened_on" required type="date" value="{today_vn().isoformat()}"' in body

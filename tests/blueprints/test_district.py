@@ -254,3 +254,62 @@ def test_why_there_is_no_approve_button_is_said(client, people):
     client.login("pld.chaudoc")
     html = client.get(f"/huyen/chi-tra/{lst.id}").get_data(as_text=True)
     assert "Phê duyệt danh sách" not in html and "Bạn là người lập danh sách" in html
+
+
+def test_draft_list_flagged_after_a_change_until_rebuilt(client, people):
+    """A draft built before a bank account was recorded says so (list page and month page) with the rebuild
+    action; rebuilding clears it; a confirmed list is not flagged."""
+    from portal.services.accounts import mark_opened
+    from portal.services.demo import user_by_username
+    from portal.services.payout_staleness import changes_since_build
+    client.login("pld.chaudoc")
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    point = _list(channel="cash_at_point")
+    assert changes_since_build(point) == 0
+    assert "hãy lập lại" not in client.get(f"/huyen/chi-tra/{point.id}").get_data(as_text=True)
+    mark_opened(user_by_username("agribank.chaudoc"), people["khai"], "1164000000017", date(2024, 8, 2))
+    db.session.commit()
+    assert changes_since_build(point) == 1
+    assert changes_since_build(_list(commune="30325", channel="cash_at_point")) == 0  # Núi Sam: nothing changed
+    page = client.get(f"/huyen/chi-tra/{point.id}").get_data(as_text=True)
+    assert "Danh sách lập lúc " in page
+    assert "sau đó có 1 thay đổi (tài khoản) — hãy lập lại trước khi gửi xã xác nhận." in page
+    assert f'action="/huyen/chi-tra/{point.id}/lap-lai"' in page and "Lập lại danh sách</button>" in page
+    month = client.get("/huyen/?thang=2024-08").get_data(as_text=True)
+    assert "3 danh sách dự thảo đã cũ" in month  # Vĩnh Mỹ's three lists; Núi Sam's is up to date
+    assert month.count("sau đó có 1 thay đổi (tài khoản)") == 3
+    resp = client.post(f"/huyen/chi-tra/{point.id}/lap-lai")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/huyen/chi-tra/{point.id}")
+    db.session.expire_all()
+    assert changes_since_build(point) == 0 and [l.full_name for l in point.lines] == ["Trương Văn Phúc"]
+    account = _list(channel="account")
+    assert sorted(l.full_name for l in account.lines) == ["Bùi Ngọc Vũ", "Huỳnh Minh Khải", "Võ Ngọc Yến"]
+    page = client.get(f"/huyen/chi-tra/{point.id}").get_data(as_text=True)
+    assert "hãy lập lại" not in page and "Lập lại danh sách" not in page
+    client.logout()
+    client.login("xa.vinhmy")
+    assert client.post(f"/xa/chi-tra/{point.id}/xac-nhan").status_code == 302
+    people["phuc"].status = "stopped"  # a register change after the commune confirmed: not flagged
+    db.session.commit()
+    assert changes_since_build(point) == 0 and changes_since_build(account) == 1  # the account list is a draft
+
+
+def test_registry_change_makes_the_draft_stale(client, people):
+    from portal.services.payout_staleness import staleness_by_list
+    client.login("pld.chaudoc")
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    make_beneficiary("Ngô Văn Tư", birth_year=1935)  # added to Vĩnh Mỹ after the build
+    people["phuc"].status = "stopped"
+    db.session.commit()
+    point = _list(channel="cash_at_point")
+    found = staleness_by_list([point])[point.id]
+    assert (found.count, found.accounts, found.registry, found.kinds) == (2, 0, 2, "biến động")
+
+
+def test_district_download_names(client, people):
+    client.login("pld.chaudoc")
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    home = _list(channel="cash_at_home")
+    sheet = client.get(f"/van-ban/danh-sach-chi-tra/{home.id}.xlsx")
+    assert sheet.headers["Content-Disposition"] == (
+        'attachment; filename="Bang-ke-chi-tra-2024-08-Phuong-Vinh-My-tien-mat-tai-nha.xlsx"')

@@ -48,13 +48,14 @@ def test_results_one_by_one_with_htmx(client, lists):
     form = client.get(f"/buu-dien/dong/{yen}", htmx=True)
     assert form.status_code == 200 and len(form.data) <= 5 * 1024 and "<html" not in form.get_data(as_text=True)
     bad = client.post(f"/buu-dien/dong/{yen}", {"result": "failed", "reason": "", "paid_on": "2024-08-05"}, htmx=True)
-    assert bad.status_code == 422 and "Không chi được: cần ghi lý do." in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Không chi được: chọn lý do trong danh sách." in bad.get_data(as_text=True)
     assert 'value="2024-08-05"' in bad.get_data(as_text=True)
     ok = client.post(f"/buu-dien/dong/{vu}", {"result": "paid", "paid_on": "2024-08-05"}, htmx=True)
     row = ok.get_data(as_text=True)
     assert ok.status_code == 200 and len(ok.data) <= 5 * 1024
     assert row.strip().startswith(f'<tr id="line-{vu}"') and "Đã chi" in row and "05/08/2024" in row
-    plain = client.post(f"/buu-dien/dong/{yen}", {"result": "failed", "reason": "Tài khoản bị khoá"})
+    plain = client.post(f"/buu-dien/dong/{yen}", {"result": "failed", "reason_code": "account",
+                                                  "reason": "Tài khoản bị khoá"})
     assert plain.status_code == 302
     page = client.get(f"/buu-dien/danh-sach/{acc.id}").get_data(as_text=True)
     assert "Đã chi: 1 người · 1.000.000 đ" in page and "Không chi được: 1 người · 500.000 đ" in page
@@ -146,3 +147,92 @@ def test_uploading_the_sheet_of_another_list_gives_one_message(client, lists):
     assert resp.status_code == 422 and "Chưa ghi kết quả nào vì tệp có 1 lỗi" in html
     assert (f"Bảng kê này thuộc danh sách số {home.id}, không phải danh sách đang mở (số {point.id})."
             in html) and "Dòng " not in html
+
+
+def test_failure_reason_form_offers_the_closed_list(client, lists):
+    """Each code of the closed list is recorded from the per-line form and its label shown in the row; "other"
+    needs a note (422 keeps what was chosen and typed)."""
+    from portal.services.payout_results import FAILURE_REASONS
+    line = lists["cash_at_point"].lines[1]  # Trương Văn Phúc, 500.000, no account
+    client.login("buudien.chaudoc")
+    form = client.get(f"/buu-dien/dong/{line.id}", htmx=True).get_data(as_text=True)
+    assert '<option selected value="">— Chọn lý do —</option>' in form
+    assert '<option value="moved">Chuyển đi nơi khác</option>' in form
+    for code, label in FAILURE_REASONS.items():
+        note = "Đi nước ngoài" if code == "other" else ""
+        resp = client.post(f"/buu-dien/dong/{line.id}", {"result": "failed", "reason_code": code, "reason": note},
+                           htmx=True)
+        row = resp.get_data(as_text=True).split("</tr>")[0]
+        assert resp.status_code == 200, code
+        assert f"Không chi được</span> – {label}" + (f" – {note}" if note else "") + "</td>" in row, code
+        db.session.expire_all()
+        assert (line.result, line.result_reason_code, line.result_reason) == ("failed", code, note or None)
+    bad = client.post(f"/buu-dien/dong/{line.id}", {"result": "failed", "reason_code": "other", "reason": " "},
+                      htmx=True)
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Lý do khác: cần ghi rõ lý do." in html
+    assert '<option selected value="other">Lý do khác</option>' in html
+    unknown = client.post(f"/buu-dien/dong/{line.id}", {"result": "failed", "reason_code": "lost", "reason": "Mất"},
+                          htmx=True)
+    html = unknown.get_data(as_text=True)
+    assert unknown.status_code == 422 and "Lý do không chi được không có trong danh sách." in html
+    assert 'value="Mất"' in html
+    db.session.expire_all()
+    # the refused posts changed nothing
+    assert (line.result_reason_code, line.result_reason) == ("other", "Đi nước ngoài")
+    page = client.get(f"/buu-dien/danh-sach/{lists['cash_at_point'].id}").get_data(as_text=True)
+    assert "Lý do khác – Đi nước ngoài" in page
+
+
+def test_saving_a_result_with_htmx_refreshes_the_totals(client, lists):
+    """The row comes back with the list's summary card swapped out of band (hx-swap-oob): new totals and status."""
+    acc = lists["account"]
+    vu, yen = acc.lines
+    client.login("buudien.chaudoc")
+    page = client.get(f"/buu-dien/danh-sach/{acc.id}").get_data(as_text=True)
+    assert '<div id="list-totals">' in page and "Chưa chi: 2 người · 1.500.000 đ" in page
+    resp = client.post(f"/buu-dien/dong/{vu.id}", {"result": "paid", "paid_on": "2024-08-05"}, htmx=True)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and len(resp.data) <= 5 * 1024, len(resp.data)
+    row, oob = html.split("</tr>", 1)
+    assert row.strip().startswith(f'<tr id="line-{vu.id}"')
+    assert '<div id="list-totals" hx-swap-oob="true">' in oob
+    assert "Đã chi: 1 người · 1.000.000 đ" in oob and "Không chi được: 0 người · 0 đ" in oob
+    assert "Chưa chi: 1 người · 500.000 đ" in oob and "Bưu điện đã nhận" in oob
+    resp = client.post(f"/buu-dien/dong/{yen.id}", {"result": "failed", "reason_code": "absent"}, htmx=True)
+    oob = resp.get_data(as_text=True).split("</tr>", 1)[1]
+    assert resp.status_code == 200 and len(resp.data) <= 5 * 1024, len(resp.data)
+    assert "Không chi được: 1 người · 500.000 đ" in oob and "Chưa chi: 0 người · 0 đ" in oob
+    assert "Đã báo cáo kết quả" in oob
+    form = client.get(f"/buu-dien/dong/{yen.id}", htmx=True).get_data(as_text=True)
+    assert "hx-swap-oob" not in form and '<option selected value="absent">' in form  # the form alone
+
+
+def test_account_invalidated_only_for_the_account_reason(client, lists):
+    """The code decides, not the words of the note: "absent" with a note that speaks of the account keeps it."""
+    from portal.models import PaymentAccount
+    acc = lists["account"]
+    vu, yen = acc.lines
+    client.login("buudien.chaudoc")
+    client.post(f"/buu-dien/dong/{yen.id}", {"result": "failed", "reason_code": "absent",
+                                              "reason": "Không gặp, tài khoản vẫn dùng"}, htmx=True)
+    client.post(f"/buu-dien/dong/{vu.id}", {"result": "failed", "reason_code": "account", "reason": ""}, htmx=True)
+    db.session.expire_all()
+    accounts = {a.account_number: a for a in db.session.query(PaymentAccount)}
+    assert (accounts["4668495185680"].active, accounts["4668495185680"].status) == (True, "active")
+    assert (accounts["1164963643329"].active, accounts["1164963643329"].status) == (False, "invalid")
+    assert accounts["1164963643329"].status_reason == "Tài khoản bị khóa, đã đóng, sai số hoặc sai tên chủ tài khoản"
+
+
+def test_download_names_are_readable_ascii(client, lists):
+    client.login("buudien.chaudoc")
+    pdf = client.get(f"/van-ban/danh-sach-chi-tra/{lists['cash_at_point'].id}.pdf")
+    assert pdf.headers["Content-Disposition"] == (
+        'attachment; filename="DS-chi-tra-2024-08-Phuong-Vinh-My-tien-mat-tai-diem-chi-tra.pdf"')
+    sheet = client.get(f"/van-ban/danh-sach-chi-tra/{lists['account'].id}.xlsx")
+    assert sheet.headers["Content-Disposition"] == (
+        'attachment; filename="Bang-ke-chi-tra-2024-08-Phuong-Vinh-My-chuyen-khoan.xlsx"')
+    fees = client.get("/buu-dien/chi-phi.xlsx?thang=2024-08")
+    assert fees.status_code == 200 and fees.headers["Content-Disposition"].startswith(
+        'attachment; filename="Chi-phi-chi-tra-2024-08-Buu-dien-')
+    assert fees.headers["Content-Disposition"].isascii()

@@ -117,18 +117,19 @@ def test_monthly_cycle_in_chromium(browser, live_server):
     rows = page.locator("#lines tbody tr")
     rows.nth(0).locator("text=Ghi kết quả").click()
     page.wait_for_selector("tr.editing")
-    page.select_option("tr.editing select", "paid")
+    page.select_option("tr.editing select[name=result]", "paid")
     page.fill("tr.editing input[type=date]", today_vn().isoformat())  # not before the approval (today)
     page.click("tr.editing >> text=Lưu")
     page.wait_for_function("!document.querySelector('tr.editing')")
     assert "Đã chi" in rows.nth(0).inner_text()
     rows.nth(1).locator("text=Ghi kết quả").click()
     page.wait_for_selector("tr.editing")
-    page.select_option("tr.editing select", "failed")
+    page.select_option("tr.editing select[name=result]", "failed")
+    page.select_option("tr.editing select[name=reason_code]", "absent")  # closed list of reasons
     page.fill("tr.editing input[name=reason]", "Không liên lạc được")
     page.click("tr.editing >> text=Lưu")
     page.wait_for_function("!document.querySelector('tr.editing')")
-    assert "Không chi được" in rows.nth(1).inner_text()
+    assert "Không chi được" in rows.nth(1).inner_text() and "Vắng mặt" in rows.nth(1).inner_text()
     with page.expect_download() as dl:
         page.click("text=Tải bảng kê chi trả (Excel)")
     assert dl.value.suggested_filename.endswith(".xlsx")
@@ -145,7 +146,7 @@ def test_monthly_cycle_in_chromium(browser, live_server):
     result.wait_for(timeout=120000)  # htmx replaces the bar by the link when the job is done
     with page.expect_download() as dl:
         result.click()
-    assert re.fullmatch(r"danh-sach-chi-tra-\d+-2024-08-\w+\.pdf", dl.value.suggested_filename)
+    assert re.fullmatch(r"DS-chi-tra-2024-08-Phuong-Vinh-My-[a-z-]+\.pdf", dl.value.suggested_filename)
     with open(dl.value.path(), "rb") as fh:
         pdf = fh.read()
     assert pdf[:5] == b"%PDF-"

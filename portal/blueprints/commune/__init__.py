@@ -13,3 +13,4 @@ from . import registry_hamlets, registry_intake  # noqa: E402,F401  (intake chec
 from . import authorizations, changes, identity_checks  # noqa: E402,F401  (routes of issue #3)
 from . import accounts  # noqa: E402,F401  (new accounts and disputes, issue #5)
 from . import import_pages  # noqa: E402,F401  (import error file, issue #3)
+from . import entitlement_extras  # noqa: E402,F401  (further categories, care support on the beneficiary page)

@@ -1,0 +1,53 @@
+"""The post office's per-line result saved with htmx in a real Chromium: the row is swapped and the list's summary
+card (totals, status) is replaced out of band from the same response. The portal's own pages and fragments (from
+the Flask test client) are served to the browser through Playwright's routing: no server process needed."""
+import os
+from urllib.parse import urlparse
+
+from tests.factories import chau_doc_people, run_to_approved
+
+STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "portal",
+                      "static")
+BASE = "http://portal.test"
+
+
+def test_totals_swapped_out_of_band(client, browser):
+    chau_doc_people()
+    acc = run_to_approved()["account"]
+    vu = acc.lines[0]
+    client.login("buudien.chaudoc")
+    page_html = client.get(f"/buu-dien/danh-sach/{acc.id}").get_data(as_text=True)
+    form_html = client.get(f"/buu-dien/dong/{vu.id}", htmx=True).get_data(as_text=True)
+    saved_html = client.post(f"/buu-dien/dong/{vu.id}", {"result": "paid", "paid_on": "2024-08-05"},
+                             htmx=True).get_data(as_text=True)
+
+    def serve(route):
+        req = route.request
+        path = urlparse(req.url).path
+        if path.startswith("/static/"):
+            with open(os.path.join(STATIC, path[len("/static/"):]), "rb") as fh:
+                body = fh.read()
+            kind = "text/css" if path.endswith(".css") else "application/javascript"
+            return route.fulfill(status=200, body=body, content_type=kind)
+        if path == f"/buu-dien/danh-sach/{acc.id}":
+            return route.fulfill(status=200, body=page_html, content_type="text/html; charset=utf-8")
+        if path == f"/buu-dien/dong/{vu.id}":
+            body = saved_html if req.method == "POST" else form_html
+            return route.fulfill(status=200, body=body, content_type="text/html; charset=utf-8")
+        return route.fulfill(status=404, body="")
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.route(BASE + "/**", serve)
+    page.goto(f"{BASE}/buu-dien/danh-sach/{acc.id}")
+    assert "Chưa chi: 2 người · 1.500.000 đ" in page.inner_text("#list-totals")
+    page.locator(f"#line-{vu.id} a", has_text="Ghi kết quả").click()
+    page.wait_for_selector("tr.editing")
+    page.click("tr.editing >> text=Lưu")
+    page.wait_for_function("!document.querySelector('tr.editing')")
+    totals = page.inner_text("#list-totals")
+    assert "Đã chi: 1 người · 1.000.000 đ" in totals and "Chưa chi: 1 người · 500.000 đ" in totals
+    assert "Bưu điện đã nhận" in totals
+    assert page.locator("#list-totals").count() == 1 and page.locator("#lines tbody tr").count() == 2
+    assert "Đã chi" in page.inner_text(f"#line-{vu.id}")
+    context.close()
