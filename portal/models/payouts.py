@@ -169,6 +169,11 @@ class PayoutLine(db.Model):
     # number / name mismatch: the account is invalidated), "absent", "deceased", "refused", "other"; None for
     # results recorded before the list existed (then the free-text reason is read).
     result_reason_code = db.Column(db.String(20))
+    # a "deceased" report of the post office (báo đã chết) is resolved by the commune: death recorded, or the person
+    # confirmed alive (then payment resumes); until then the person's next lines are held
+    report_resolved_at = db.Column(db.DateTime(timezone=True))
+    report_resolved_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    report_resolution = db.Column(db.String(200))
     paid_on = db.Column(db.Date)
     result_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     result_at = db.Column(db.DateTime(timezone=True))  # when the result was last recorded (carry-over of unpaid)
