@@ -16,6 +16,8 @@ def create_app(config: type | None = None) -> Flask:
     """Build the Flask app. ``config`` is a Config class (default ``Config``)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config or Config)
+    from .errors_web import register_converters
+    register_converters(app)  # "<int:…>" bounded to SQLite's INTEGER: a huge id is a 404, not a 500
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "portal.db")
@@ -28,6 +30,8 @@ def create_app(config: type | None = None) -> Flask:
     compress.init_app(app)
 
     from . import auth_loader  # noqa: F401  (user loader, unauthorized handler)
+    from .forms_i18n import install as install_form_messages
+    install_form_messages()  # WTForms messages in Vietnamese for every form
     from .blueprints import register_blueprints
     from .cli import register_cli
     from .errors_web import register_error_handlers

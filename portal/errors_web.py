@@ -11,6 +11,7 @@ from flask import current_app, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db, htmx
 
@@ -24,6 +25,25 @@ MESSAGES = {
     500: "Lỗi hệ thống. Vui lòng thử lại hoặc báo quản trị viên.",
     503: "Cơ sở dữ liệu đang bận, vui lòng thử lại sau ít phút.",
 }
+
+
+#: the largest id SQLite can store (signed 64-bit INTEGER)
+MAX_ID = 2**63 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` for every route: a number larger than SQLite's INTEGER (``/xa/doi-tuong/99999999999999999999``)
+    does not match, so the URL is a 404 instead of an ``OverflowError`` (500). Registered as "int" by
+    ``register_converters`` before any blueprint."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def register_converters(app):
+    """Replace Flask's "int" URL converter with :class:`BoundedIntConverter` (call before registering routes)."""
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 #: error statuses whose bare text body a view may have returned (``bare_text_as_page``)
@@ -76,6 +96,10 @@ def register_error_handlers(app):
     @app.errorhandler(CSRFError)
     def csrf_error(_e):
         return _page(400, "Phiên làm việc đã hết hạn hoặc thiếu mã bảo vệ (CSRF). Vui lòng tải lại trang và thử lại.")
+
+    @app.errorhandler(OverflowError)
+    def too_large_number(_e):  # a number from the URL or query string too big for SQLite: nothing to find
+        return _page(404)
 
     @app.errorhandler(IntegrityError)
     def conflict(e):

@@ -93,3 +93,19 @@ def person_form(**over) -> dict:
             "phone": "0912 345 678", "hamlet": "Khóm Mỹ Thới 1", "category_code": "K6",
             "disability_level": "severe", "start_month": "07/2024", "payment_channel": "cash_at_point"}
     return data | over
+
+
+def accept_lists(lists: dict) -> dict:
+    """The post office (buudien.chaudoc) accepts each of ``lists`` (nhận danh sách: results may be recorded only
+    after that); commits. Returns ``lists``."""
+    from portal.services.demo import user_by_username
+    from portal.services.payouts import accept_list
+    for lst in lists.values():
+        accept_list(user_by_username("buudien.chaudoc"), lst)
+    db.session.commit()
+    return lists
+
+
+def run_to_accepted(month: date = AUG, approved_at: datetime | None = None):
+    """``run_to_approved`` then ``accept_lists``: Vĩnh Mỹ's lists by channel, accepted by the post office."""
+    return accept_lists(run_to_approved(month, approved_at))

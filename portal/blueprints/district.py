@@ -44,26 +44,32 @@ def _month_lists(month):
                                    .order_by(PayoutList.commune_code, PayoutList.channel)).scalars())
 
 
-def build_summary(result: payouts.BuildResult, month) -> str:
-    """One Vietnamese sentence about a build: lists built, approved lists kept, people left off."""
+def build_summary(result: payouts.BuildResult, month, check: payout_cycle.Completeness | None) -> str:
+    """One Vietnamese sentence about a build: lists built, approved lists kept, and — counted by the same
+    ``payout_cycle.completeness`` the page shows under «Kiểm tra đủ người», never by ``result.exclusions`` (which
+    also names people not entitled that month, e.g. suspended or stopped, and people listed for back pay only) —
+    the people entitled that month left off with a reason, and any still missing."""
     text = f"Đã lập {len(result.lists)} danh sách tháng {month:%m/%Y}"
     if result.skipped:
         text += f"; {len(result.skipped)} danh sách đã phê duyệt được giữ nguyên"
-    if result.exclusions:
-        text += f"; {len(result.exclusions)} người không đưa vào danh sách (xem lý do bên dưới)"
+    if check is not None and check.excluded:
+        text += f"; {len(check.excluded)} người không đưa vào danh sách có lý do (xem lý do bên dưới)"
+    if check is not None and check.missing:
+        text += f"; thiếu {len(check.missing)} người chưa có trong danh sách"
     return text + "."
 
 
 def _month_page(month, form=None, result=None, status=200):
-    """The month's page (or its ``month`` block for htmx): heading, forms, lists and who is left off."""
+    """The month's page (or its ``month`` block for htmx): heading, forms, lists and who is left off (always the
+    completeness check's ``left_off``, so the summary, the check and the list agree)."""
     lists = _month_lists(month)
     check = payout_cycle.completeness(current_user, month) if lists else None
-    exclusions = result.exclusions if result else (check.left_off if check else [])
+    exclusions = check.left_off if check else []
     return render("district/index.html", block="month", month=month, lists=lists, exclusions=exclusions,
                   stale=staleness_by_list(lists),
                   form=form or BuildForm(data={"month": f"{month:%Y-%m}"}), check=check,
                   deadlines=payout_cycle.deadlines(month),
-                  summary=build_summary(result, month) if result else None, status=status)
+                  summary=build_summary(result, month, check) if result else None, status=status)
 
 
 @bp.route("/")
@@ -86,7 +92,7 @@ def build():
         resp = _month_page(month, form, result)
         resp.headers["HX-Push-Url"] = url
         return resp
-    flash(build_summary(result, month), "ok")
+    flash(build_summary(result, month, payout_cycle.completeness(current_user, month)), "ok")
     return redirect(url)
 
 
@@ -154,7 +160,7 @@ def rebuild(list_id):
         db.session.rollback()
         return _detail(db.session.get(PayoutList, list_id), str(err), 403 if isinstance(err, AccessDenied) else 422)
     db.session.commit()
-    flash(build_summary(result, month), "ok")
+    flash(build_summary(result, month, payout_cycle.completeness(current_user, month)), "ok")
     if db.session.get(PayoutList, list_id) is None:
         return redirect(url_for("district.index", thang=f"{month:%Y-%m}"))
     return redirect(url_for("district.payout_list", list_id=list_id))

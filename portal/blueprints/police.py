@@ -22,6 +22,7 @@ from ..errors import PortalError
 from ..extensions import db
 from ..models import Beneficiary, CheckResult, Duty, IdentityCheck
 from ..models.identity_checks import MISMATCH_FIELDS
+from ..paging import page_arg, page_count
 from ..rendering import render, wants_fragment
 from ..services import identity_checks as checks
 from ..services.registry import search_beneficiaries
@@ -55,18 +56,21 @@ class UploadForm(FlaskForm):
 def index():
     """Danh sách đối chiếu nhân thân: paged, searchable by name or ID; htmx gets the ``results`` block."""
     q = request.args.get("q", "").strip()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     rows, total = search_beneficiaries(visible(Beneficiary), q, page, PAGE_SIZE)
-    pages = max(1, -(-total // PAGE_SIZE))
+    pages = page_count(total, PAGE_SIZE)
+    if page > pages:  # past the end (?page=999): the last page
+        page = pages
+        rows, total = search_beneficiaries(visible(Beneficiary), q, page, PAGE_SIZE)
     return render("police/index.html", block="results", rows=rows, total=total, q=q, page=page, pages=pages,
                   first=(page - 1) * PAGE_SIZE)
 
 
 def _checks_page(upload=None, errors=None, status=200, block="pending", message=None, message_kind="ok"):
     """The cross-check page at ``page`` (query string; clamped to the last page), or for htmx one ``block``."""
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     rows, total, done = checks.police_page(visible(IdentityCheck), page, CHECKS_PAGE)
-    pages = max(1, -(-total // CHECKS_PAGE))
+    pages = page_count(total, CHECKS_PAGE)
     if page > pages:  # the last rows of the last page were just recorded
         page = pages
         rows, total, done = checks.police_page(visible(IdentityCheck), page, CHECKS_PAGE)

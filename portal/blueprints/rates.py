@@ -47,7 +47,7 @@ RATES_CHANGED = "rates-changed"
 class LevelForm(FlaskForm):
     """Thêm mức chuẩn (also the two fields of a row's correction: amount, legal_basis)."""
 
-    valid_from = StringField("Áp dụng từ tháng (YYYY-MM)", id="level-valid_from")
+    valid_from = StringField("Áp dụng từ tháng (MM/YYYY)", id="level-valid_from")
     amount = StringField("Mức chuẩn (đồng)", id="level-amount")
     legal_basis = StringField("Căn cứ pháp lý", id="level-legal_basis")
 
@@ -57,7 +57,7 @@ class CoefficientForm(FlaskForm):
 
     rule_id = StringField("Dòng hệ số")  # radio buttons in the table rows (rates/_coefficients.html)
     coefficient = StringField("Hệ số mới", id="coef-coefficient")
-    valid_from = StringField("Áp dụng từ tháng (YYYY-MM)", id="coef-valid_from")
+    valid_from = StringField("Áp dụng từ tháng (MM/YYYY)", id="coef-valid_from")
     legal_basis = StringField("Căn cứ pháp lý", id="coef-legal_basis")
 
 
@@ -67,15 +67,15 @@ class TopUpForm(FlaskForm):
     category_code = SelectField("Diện (để trống: mọi diện)", choices=[], validate_choice=False,
                                 id="top_up-category_code")
     amount = StringField("Số tiền/tháng (đồng)", id="top_up-amount")
-    valid_from = StringField("Từ tháng (YYYY-MM)", id="top_up-valid_from")
-    valid_to = StringField("Đến trước tháng (YYYY-MM, có thể để trống)", id="top_up-valid_to")
+    valid_from = StringField("Từ tháng (MM/YYYY)", id="top_up-valid_from")
+    valid_to = StringField("Đến trước tháng (MM/YYYY, có thể để trống)", id="top_up-valid_to")
     legal_basis = StringField("Căn cứ pháp lý", id="top_up-legal_basis")
 
 
 class FeeForm(FlaskForm):
     """Chi phí chi trả."""
 
-    valid_from = StringField("Áp dụng từ tháng (YYYY-MM)", id="fee-valid_from")
+    valid_from = StringField("Áp dụng từ tháng (MM/YYYY)", id="fee-valid_from")
     per_beneficiary = StringField("Đồng/đối tượng/tháng", id="fee-per_beneficiary")
     basis_points = StringField("Tỷ lệ trên số tiền chi trả (phần vạn, 50 = 0,5 %)", id="fee-basis_points")
     legal_basis = StringField("Căn cứ pháp lý", id="fee-legal_basis")

@@ -32,6 +32,7 @@ Errors: :class:`~portal.documents.renderer.DocumentRenderError` when Liberation 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -155,6 +156,38 @@ def wrap(text: str, font: str, size: float, max_width: float, break_words: bool 
     return lines or [""]
 
 
+#: where a unit name may break (between phrases): after " - " and before an administrative-unit word
+#: ("ỦY BAN NHÂN DÂN | TỈNH AN GIANG", "PHÒNG LAO ĐỘNG - | THƯƠNG BINH VÀ XÃ HỘI | THÀNH PHỐ CHÂU ĐỐC"); "VÀ XÃ HỘI"
+#: and "THỊ XÃ" are not unit starts.
+_PHRASE_BREAK = re.compile(r"(?<=\s-)\s+|(?<!\sVÀ)(?<!^VÀ)(?<!THỊ)\s+(?=(?:TỈNH|HUYỆN|QUẬN|THÀNH PHỐ|THỊ XÃ|THỊ TRẤN|"
+                           r"PHƯỜNG|XÃ|ĐẶC KHU)\s)")
+
+
+def wrap_phrases(text: str, font: str, size: float, max_width: float) -> list[str]:
+    """A unit name (tên cơ quan) in lines broken only between phrases (see ``_PHRASE_BREAK``), so "TỈNH AN GIANG"
+    or "THƯƠNG BINH VÀ XÃ HỘI" never splits; a phrase wider than ``max_width`` alone falls back to :func:`wrap`."""
+    lines: list[str] = []
+    for para in (text or "").split("\n"):
+        current = ""
+        for phrase in _PHRASE_BREAK.split(para.strip()):
+            candidate = f"{current} {phrase}" if current else phrase
+            if width(candidate, font, size) <= max_width:
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+            pieces = wrap(phrase, font, size, max_width)
+            lines.extend(pieces[:-1])
+            current = pieces[-1]
+        lines.append(current)
+    return lines or [""]
+
+
+#: a money/number cell ("35.500.000", "2.476.850.000 đ", "-180.000"): never wrapped, shrunk to fit instead
+_NUMBER_RE = re.compile(r"^[-−+]?\d[\d.,]*(?:\s?(?:đ|đồng))?$")
+MIN_NUMBER_SIZE = 6.0
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Spec
 # --------------------------------------------------------------------------------------------------------------------
@@ -238,7 +271,7 @@ def _heading(c: Canvas | None, spec: ListSpec, top: float) -> float:
     # left: issuing body (ô 2), short solid rule below (40 % of the name's width), number (ô 3)
     for text, font in ([(spec.issuer_parent.upper(), REGULAR)] if spec.issuer_parent else []) + \
             [(spec.issuer.upper(), BOLD)]:
-        for line in wrap(text, font, 12.5, left_w):
+        for line in wrap_phrases(text, font, 12.5, left_w):
             y_left -= 15.0
             if c:
                 c.setFont(font, 12.5)
@@ -306,7 +339,8 @@ def _footer(c: Canvas | None, spec: ListSpec, top: float) -> float:
         col_w = TEXT_W / len(spec.signers)
         heads = []
         for s in spec.signers:
-            lines = [(line, BOLD, 13.0) for t in s.title.split("\n") for line in wrap(t.upper(), BOLD, 13, col_w - 8)]
+            lines = [(line, BOLD, 13.0) for t in s.title.split("\n")
+                     for line in wrap_phrases(t.upper(), BOLD, 13, col_w - 8)]
             if s.hint:
                 lines += [(line, ITALIC, 12.0) for line in wrap(s.hint, ITALIC, 12, col_w - 8)]
             heads.append(lines)
@@ -375,6 +409,11 @@ class _Grid:
         align = align or self.aligns[col]
         if text and self._width(text, font, size) <= inner and "\n" not in text:
             lines = [text]
+        elif text and _NUMBER_RE.match(text):  # an amount: one line, in a smaller font when the column is narrow
+            shrunk = max(MIN_NUMBER_SIZE, size * inner / self._width(text, font, size) * 0.999)
+            w = self._width(text, font, shrunk)
+            x = PAD_X if align == "LEFT" else PAD_X + (inner - w) / 2 if align == "CENTER" else PAD_X + inner - w
+            return (font, shrunk), [(text, x)], 1
         else:
             lines = wrap(text, font, size, inner, break_words)
         placed = []
@@ -432,9 +471,12 @@ class _Grid:
             for col, font, placed, count in cells:
                 if not placed:
                     continue
-                if current != (font, size):
-                    text.setFont(font, size, leading)
-                    current = (font, size)
+                fsize = size
+                if isinstance(font, tuple):  # an amount shrunk to fit its column (``_cell``)
+                    font, fsize = font
+                if current != (font, fsize):
+                    text.setFont(font, fsize, leading)
+                    current = (font, fsize)
                 # vertically centred block of ``count`` lines; baseline of each line inside its line box
                 line_top = y - (height - count * leading) / 2
                 base = line_top - (leading - 1.107 * size) / 2 - 0.891 * size

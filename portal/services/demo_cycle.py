@@ -13,7 +13,8 @@ from ..documents.payout_context import build_payout_list_doc
 from ..documents.payout_list import render_payout_list
 from ..errors import PortalError, ValidationError
 from ..extensions import db
-from ..models import AdministrativeUnit, BankCoverage, Beneficiary, LineResult, Organization, OrgKind, PayoutList, User
+from ..models import (AdministrativeUnit, BankCoverage, Beneficiary, LineResult, ListStatus, Organization, OrgKind,
+                      PayoutList, User)
 from ..spreadsheets.reading import open_workbook
 from . import imports, payouts
 from .bank_imports import import_bank_file
@@ -138,6 +139,8 @@ def run_cycle(month: date, out_dir: Path, files: list[Path]) -> list[ListLine]:
             payouts.approve_list(approver, lst)
         post_office = _user_of(OrgKind.POST_OFFICE, district)
         for lst in built.lists + built.skipped:
+            if lst.status_enum == ListStatus.APPROVED:  # the post office receives the list before paying it
+                payouts.accept_list(post_office, lst)
             if lst.status_enum in RESULTS_OPEN:
                 for line in lst.lines:
                     if line.result == LineResult.PENDING:

@@ -21,12 +21,20 @@ K4_COMBINABLE = ("K5a", "K5b", "K5c", "K5d", "K6", "K8")
 
 
 def parse_month(text: str) -> date:
-    """"YYYY-MM" → first-of-month date. Raises PortalError with a Vietnamese message."""
+    """Month text → first-of-month date; the one month parser for forms and query strings.
+
+    Accepts ``MM/YYYY``, ``M/YYYY`` (also ``-``/``.``), ``YYYY-MM`` and the other spellings of
+    :func:`portal.spreadsheets.dates.parse_month`. Raises PortalError with a Vietnamese message
+    (empty text included)."""
+    from ..spreadsheets.dates import parse_month as _parse
     try:
-        year, month = (int(x) for x in text.strip().split("-"))
-        return date(year, month, 1)
-    except (ValueError, AttributeError):
-        raise PortalError(f"Tháng không hợp lệ: «{text}» (định dạng YYYY-MM, ví dụ 2024-08).") from None
+        value = _parse(text.strip() if isinstance(text, str) else text, "Tháng")
+    except (ValueError, AttributeError, TypeError):  # PortalError included
+        value = None
+    if value is None:
+        shown = text.strip() if isinstance(text, str) else text
+        raise PortalError(f"Tháng không hợp lệ: «{shown}» (định dạng MM/YYYY, ví dụ 08/2024).")
+    return value
 
 
 def age_in_month(birth_date: date | None, birth_year: int, month: date) -> int:

@@ -59,7 +59,7 @@ def _month(value, field: str) -> date:
         try:
             value = parse_month(str(value or ""))
         except Exception:
-            raise _error("Tháng không hợp lệ (định dạng YYYY-MM).", field) from None
+            raise _error("Tháng không hợp lệ (định dạng MM/YYYY, ví dụ 01/2027).", field) from None
     return value.replace(day=1)
 
 

@@ -30,9 +30,10 @@ from ..models import (AdditionalCategory, Beneficiary, CareArrangement, Category
                       RegistryEvent, SupportRule)
 from ..spreadsheets.dates import parse_month
 from .audit import record
-from .entitlement import K4_COMBINABLE, Amount, RateBook, in_force
+from .entitlement import K4_COMBINABLE, Amount, RateBook, age_in_month, in_force
 from .entitlement_months import LOOKBACK_MONTHS, History, add_months, describe_months, plan_person
-from .identity import nfc, parse_national_id
+from .identity import PROVINCE_CODES, nfc, parse_national_id
+from .registry_events import STATUS_AFTER, accepted_events_by_beneficiary, status_in_month
 from .registry_rules import DISABILITY_LEVELS, category_age_problem, check_person_name
 
 #: the SupportRule kind that is not care support (funeral support, Art. 11)
@@ -47,9 +48,24 @@ CARE_NEEDS = {
     "foster_adult_especially_severe": ("K6", "especially_severe"),
     "foster_child_especially_severe": ("K6", "especially_severe"),
 }
+#: care kind → conditions on the cared-for person beyond the category (Decree 20/2021 Art. 20; reference §1.5):
+#: ``age`` = [from, to) in whole years (``entitlement.age_in_month``; None = open) with its Vietnamese wording,
+#: ``sex`` = the gender required (the khoản 2 kinds: a woman with a disability, pregnant or raising a child).
+CARE_PERSON = {
+    "foster_child_under_4": {"age": (None, 4, "trẻ em dưới 4 tuổi")},
+    "foster_child_4_to_16": {"age": (4, 16, "trẻ em từ 4 đến dưới 16 tuổi")},
+    "foster_child_especially_severe": {"age": (None, 16, "trẻ em (dưới 16 tuổi)")},
+    "foster_adult_especially_severe": {"age": (16, None, "người từ 16 tuổi trở lên")},
+    "disabled_pregnant_or_child": {"sex": "female"},
+    "disabled_pregnant_and_child": {"sex": "female"},
+}
 #: kinds paid to the disabled person herself or himself (Art. 20 khoản 2: pregnant or raising a child under 36 months)
 SELF_PAID = ("disabled_pregnant_or_child", "disabled_pregnant_and_child")
 MAX_CHILDREN = 20
+#: how the audit summaries this module writes on the beneficiary begin (``payout_staleness`` counts them as changes
+#: after a list was built: a further category or care arrangement added, ended or deleted changes the amounts)
+AUDIT_PREFIXES = ("Ghi thêm diện hưởng khác", "Thôi hưởng diện khác", "Xóa diện hưởng khác", "Ghi hỗ trợ chăm sóc",
+                  "Kết thúc hỗ trợ chăm sóc", "Xóa hỗ trợ chăm sóc")
 #: how far after the next list's month a start or end month may be entered
 MAX_AHEAD_MONTHS = 12
 
@@ -227,7 +243,9 @@ def _category_audit(row) -> dict:
 
 def add_category(actor, beneficiary: Beneficiary, data: dict, month: date) -> AdditionalCategory:
     """Record a further category from its ``valid_from`` month (``clean_category`` rules; ``month`` = the next
-    list's month); audit on the beneficiary. Raises ``ExtrasInvalid``. Flushes."""
+    list's month); audit on the beneficiary. Refused (``ExtrasInvalid`` key ``status``) while the person is stopped or
+    suspended in ``month``. Raises ``ExtrasInvalid``. Flushes."""
+    _refuse_inactive(beneficiary, month, "diện hưởng khác")
     values = clean_category(beneficiary, data, month)
     row = AdditionalCategory(beneficiary_id=beneficiary.id, **values)
     db.session.add(row)
@@ -319,14 +337,70 @@ def _month(raw, label: str, errors: dict, key: str, required: bool) -> date | No
         return None
 
 
-def clean_care(beneficiary: Beneficiary, data: dict) -> dict:
+def care_person_problem(beneficiary: Beneficiary, kind: str, month: date, label: str, when: str) -> str | None:
+    """Why the person does not meet ``kind``'s own conditions (``CARE_PERSON``: age band, sex) in ``month``, as a
+    Vietnamese message naming the condition (``label`` = the kind's label, ``when`` names the month), or None."""
+    cond = CARE_PERSON.get(kind, {})
+    if cond.get("sex") and beneficiary.gender != cond["sex"]:
+        return (f"«{label}» chỉ dành cho phụ nữ khuyết tật (đang mang thai hoặc nuôi con dưới 36 tháng); "
+                "đối tượng là nam.")
+    if cond.get("age"):
+        lo, hi, text = cond["age"]
+        age = age_in_month(beneficiary.birth_date, beneficiary.birth_year, month)
+        if (lo is not None and age < lo) or (hi is not None and age >= hi):
+            return (f"«{label}» chỉ dành cho {text}; đối tượng {age} tuổi trong tháng {month:%m/%Y} ({when}).")
+    return None
+
+
+def care_band_end(beneficiary: Beneficiary, kind: str, month: date) -> date | None:
+    """The first month in which the person has left ``kind``'s age band (e.g. the child turns 4: the birthday month,
+    ``age_in_month`` counting a birthday from its month), or None when the band has no upper end. ``month`` is
+    unused (kept for callers)."""
+    cond = CARE_PERSON.get(kind, {})
+    hi = cond["age"][1] if cond.get("age") else None
+    if hi is None:
+        return None
+    bd = beneficiary.birth_date or date(beneficiary.birth_year, 1, 1)
+    return date(bd.year + hi, bd.month, 1)
+
+
+def inactive_since(beneficiary: Beneficiary, month: date) -> tuple[str, date | None] | None:
+    """``(status, first month)`` when the person is not paid in ``month`` because of their status (``stopped`` — also
+    deceased — or ``suspended``, per ``registry_events.status_in_month`` and the accepted events; the month is the
+    effective month of the last such event, None when the status has no event), else None."""
+    events = accepted_events_by_beneficiary([beneficiary.id]).get(beneficiary.id, [])
+    status = status_in_month(beneficiary, month, events)
+    if status not in ("stopped", "suspended"):
+        return None
+    since = [e.effective_month for e in events if STATUS_AFTER.get(e.kind) == status and e.effective_month <= month]
+    return status, max(since) if since else None
+
+
+def inactive_text(state: tuple[str, date | None]) -> str:
+    """"Đã thôi hưởng từ tháng 09/2024" / "Tạm dừng hưởng từ tháng 09/2024" (without the month when unknown)."""
+    status, since = state
+    head = "Đã thôi hưởng" if status == "stopped" else "Tạm dừng hưởng"
+    return head + (f" từ tháng {since:%m/%Y}" if since else "")
+
+
+def _refuse_inactive(beneficiary: Beneficiary, month: date, what: str) -> None:
+    state = inactive_since(beneficiary, month)
+    if state is not None:
+        raise ExtrasInvalid({"status": f"Đối tượng {inactive_text(state)[0].lower()}{inactive_text(state)[1:]}: "
+                                       f"không ghi thêm {what} được (chỉ có thể kết thúc hoặc xóa bản ghi ghi nhầm)."})
+
+
+def clean_care(beneficiary: Beneficiary, data: dict, month: date | None = None) -> dict:
     """Check a care arrangement for ``beneficiary``. ``data``: ``kind`` (a care ``SupportRule`` kind), ``payee_name``,
     ``payee_national_id`` (12 digits, ``identity.parse_national_id``), ``payee_relationship``, ``valid_from`` and
     optional ``valid_to`` (months ``MM/YYYY`` or ``YYYY-MM``; ``valid_to`` = first month NOT paid, after
     ``valid_from``), ``decision_number`` (the chairman's decision). The kind must fit the person's categories
     (``CARE_NEEDS``); the payee is someone else except for the kinds paid to the disabled person (``SELF_PAID``); the
-    same kind may not overlap an existing arrangement. Returns the column values; raises ``ExtrasInvalid`` (Decree
-    20/2021 Art. 20)."""
+    same kind may not overlap an existing arrangement. The person must meet the kind's own conditions
+    (``CARE_PERSON``: age band, sex) in ``valid_from`` and, when it runs then, in ``month`` (the next list's month,
+    default ``valid_from``); a kind whose age band ends before ``valid_to`` (the child turns 4 or 16) gets ``valid_to``
+    = the month the person leaves the band, so the engine never pays the old rate past it. Returns the column values;
+    raises ``ExtrasInvalid`` (Decree 20/2021 Art. 20)."""
     errors: dict[str, str] = {}
     kinds = care_kinds()
     kind = nfc(data.get("kind"))
@@ -359,6 +433,12 @@ def clean_care(beneficiary: Beneficiary, data: dict) -> dict:
     except ValidationError as err:
         errors["payee_national_id"] = str(err).replace("số định danh cá nhân", "số định danh người nhận").replace(
             "Số định danh cá nhân", "Số định danh người nhận")
+    else:
+        if set(national_id) == {"0"} or not 1 <= int(national_id[:3]) <= max(map(int, PROVINCE_CODES)):
+            errors["payee_national_id"] = (f"Số định danh người nhận ({national_id}) không hợp lệ: 3 chữ số đầu "
+                                           f"({national_id[:3]}) không thể là mã tỉnh nơi đăng ký khai sinh "
+                                           "(001–096).")
+            national_id = None
     self_paid = national_id is not None and national_id == beneficiary.national_id
     if self_paid and kind and kind not in SELF_PAID and "kind" not in errors:
         errors["payee_national_id"] = ("Người nhận hỗ trợ chăm sóc là người/hộ chăm sóc, không phải chính đối tượng "
@@ -382,6 +462,16 @@ def clean_care(beneficiary: Beneficiary, data: dict) -> dict:
     elif len(decision) > 60:
         errors["decision_number"] = "Số quyết định quá dài (tối đa 60 ký tự)."
 
+    if not errors:
+        problem = care_person_problem(beneficiary, kind, valid_from, kinds[kind], "hưởng từ tháng")
+        if problem is None and month is not None and valid_from <= month and (valid_to is None or month < valid_to):
+            problem = care_person_problem(beneficiary, kind, month, kinds[kind], "tháng của danh sách tới")
+        if problem:
+            errors["kind"] = problem
+        else:
+            band_end = care_band_end(beneficiary, kind, valid_from)
+            if band_end is not None and (valid_to is None or band_end < valid_to):
+                valid_to = band_end
     if not errors:
         book = RateBook.load()
         if book.support_rule(kind, valid_from) is None:
@@ -414,9 +504,12 @@ def _care_audit(arr) -> dict:
             "Số quyết định": arr.decision_number}
 
 
-def add_care(actor, beneficiary: Beneficiary, data: dict) -> CareArrangement:
-    """Record a care arrangement (``clean_care`` rules); audit on the beneficiary. Raises ``ExtrasInvalid``. Flushes."""
-    arr = CareArrangement(beneficiary_id=beneficiary.id, **clean_care(beneficiary, data))
+def add_care(actor, beneficiary: Beneficiary, data: dict, month: date | None = None) -> CareArrangement:
+    """Record a care arrangement (``clean_care`` rules; ``month`` = the next list's month). Refused (``ExtrasInvalid``
+    key ``status``) while the person is stopped or suspended in ``month``. Audits on the beneficiary; flushes."""
+    if month is not None:
+        _refuse_inactive(beneficiary, month, "hỗ trợ chăm sóc")
+    arr = CareArrangement(beneficiary_id=beneficiary.id, **clean_care(beneficiary, data, month))
     db.session.add(arr)
     db.session.flush()
     record(actor, "create", "beneficiary", beneficiary.id,
@@ -511,6 +604,7 @@ class Preview:
     care_line: str = ""
     notes: list = field(default_factory=list)
     back_pay_line: str = ""
+    back_pay_lines: list = field(default_factory=list)  # one text per line: allowance (person), care (carer)
 
 
 def preview(beneficiary: Beneficiary, month: date, book: RateBook | None = None, extras=None, care=None) -> Preview:
@@ -562,7 +656,12 @@ def preview(beneficiary: Beneficiary, month: date, book: RateBook | None = None,
             why = (why + "; " if why else "") + f"gồm {money(p.amount.top_up)} đ hỗ trợ thêm của tỉnh"
         if why:
             p.line += f" ({why})"
-    amount, arr = book.care_amount(care, month)
+    state = inactive_since(beneficiary, month)
+    if state is not None:
+        p.line = inactive_text(state) + (" — không có lần chi trả tới" if state[0] == "stopped" else
+                                         " — không có lần chi trả tới cho đến khi có quyết định tiếp tục")
+        p.amount = None
+    amount, arr = book.care_amount(care, month) if state is None else (0, None)
     p.care_amount, p.care = amount, arr
     if arr is not None:
         p.care_line = (f"Hỗ trợ chăm sóc tháng {month:%m/%Y}: {money(amount)} đ — trả cho {arr.payee_name}"
@@ -572,22 +671,36 @@ def preview(beneficiary: Beneficiary, month: date, book: RateBook | None = None,
         if len(valid) > 1:
             p.care_line += " (nhiều khoản cùng lúc: chỉ hưởng mức cao nhất)"
     try:
-        entries = [e for line in plan_next_list(beneficiary, month, book, extras, care).lines for e in line.entries]
+        lines = [l for l in plan_next_list(beneficiary, month, book, extras, care).lines if l.entries]
     except PortalError:  # the preview never fails the page
-        entries = []
+        lines = []
+    entries = [e for line in lines for e in line.entries]
+    parts = []
+    for line in lines:  # the allowance (to the person) and the care support (to the carer) are separate payments
+        text = describe_months(line.entries)
+        if line.programme == "care":
+            who = (line.payee or {}).get("name")
+            parts.append("Hỗ trợ chăm sóc: " + text + (f" — trả cho {who}" if who else ""))
+        elif line.programme == "tcxh" and any(l.programme == "care" for l in lines):
+            parts.append("Trợ cấp: " + text + f" — trả cho {beneficiary.full_name}")
+        else:
+            parts.append(text)
+    p.back_pay_lines = parts
     if entries:
-        p.back_pay_line = "Kèm theo ở lần lập danh sách tới: " + describe_months(entries)
+        p.back_pay_line = "Kèm theo ở lần lập danh sách tới: " + "; ".join(parts)
         legacy = [r.category_code for r in extras if r.valid_from is None and in_force(r, month)]
         if legacy and any(e["kind"] in ("rate_change", "gap") for e in entries):
             p.notes.append(f"Diện {', '.join(legacy)} ghi trước khi có tháng hưởng nên được tính cho mọi tháng, kể cả "
                            "các tháng đã lập danh sách (truy lĩnh chênh lệch). Nếu đối tượng chỉ đủ điều kiện từ một "
                            "tháng, ghi «Thôi hưởng từ tháng» cho diện đó và ghi lại kèm tháng hưởng, hoặc báo huyện "
                            "trước khi lập danh sách.")
-    if beneficiary.status == "stopped":
-        p.notes.append("Đối tượng đã thôi hưởng: không lên danh sách chi trả.")
-    elif beneficiary.status == "suspended":
-        p.notes.append("Đối tượng đang tạm dừng hưởng: chưa chi trả cho đến khi có quyết định tiếp tục.")
-    elif beneficiary.start_month > month:
+    for a in care:  # the engine pays the kind's rate while the row runs: warn when the age band ends first
+        if a.valid_to is None or month < a.valid_to:
+            end = care_band_end(beneficiary, a.kind, month)
+            if end is not None and end > a.valid_from and (a.valid_to is None or end < a.valid_to):
+                p.notes.append(f"«{care_kinds().get(a.kind, a.kind)}»: từ tháng {end:%m/%Y} đối tượng ra khỏi độ tuổi "
+                               "của loại hỗ trợ này — ghi «Thôi hưởng từ tháng» đó và ghi loại phù hợp.")
+    if state is None and beneficiary.start_month > month:
         p.notes.append(f"Đối tượng hưởng từ tháng {beneficiary.start_month:%m/%Y}.")
     return p
 

@@ -153,11 +153,12 @@ def month_exclusions(actor: User, month: date, payers: MonthPayers | None = None
     the accepted events — ``registry_events.active_in_month`` —, started by then, paid that month by a commune of
     the area — ``month_payers``) but are on no payout line of that month on a list of that commune, as
     (beneficiary, Vietnamese reason), by commune then name. Reasons: no rate applies (Decree 20/2021 Art. 6 — the
-    RateBook message); held after three unpaid months (``HELD_UNPAID``, like ``BuildResult.suspensions``); moved
-    and not received yet by the destination (``MOVE_NOT_RECEIVED``); their list is already approved (a
-    supplementary list is needed); on another commune's list (``WRONG_COMMUNE``); otherwise they were added or
-    changed after the lists were built (``NOT_LISTED_YET``). ``payers``: ``month_payers(month)`` when the caller
-    has it. A handful of queries plus the rate tables."""
+    RateBook message); reported dead by the post office and not verified by the commune
+    (``death_reports.HELD_REASON``); held after three unpaid months (``HELD_UNPAID``, like
+    ``BuildResult.suspensions``); moved and not received yet by the destination (``MOVE_NOT_RECEIVED``); their
+    list is already approved (a supplementary list is needed); on another commune's list (``WRONG_COMMUNE``);
+    otherwise they were added or changed after the lists were built (``NOT_LISTED_YET``). ``payers``:
+    ``month_payers(month)`` when the caller has it. A handful of queries plus the rate tables."""
     month = month.replace(day=1)
     payers = payers or month_payers(month)
     codes = area_codes(actor)
@@ -182,6 +183,8 @@ def month_exclusions(actor: User, month: date, payers: MonthPayers | None = None
     if not people:
         return []
     held = _held_after_unpaid(ids, month)
+    from .death_reports import held as death_held  # reported dead by the post office, not verified by the commune
+    dead = death_held(month, ids)
     lists = {(l.commune_code, l.channel): l for l in db.session.execute(select(PayoutList).where(
         PayoutList.month == month, PayoutList.commune_code.in_({payers.of(b) for b in people}),
         PayoutList.sequence == 0)).scalars()}
@@ -198,6 +201,9 @@ def month_exclusions(actor: User, month: date, payers: MonthPayers | None = None
         if b.id in payers.waiting:
             out.append((b, MOVE_NOT_RECEIVED.format(payer=names.get(payer, payer),
                                                     effective=payers.waiting[b.id].effective_month)))
+            continue
+        if b.id in dead:
+            out.append((b, dead[b.id]))
             continue
         if b.id in held:
             out.append((b, HELD_UNPAID))

@@ -2,8 +2,8 @@
 (đã chi / không chi được), the payment spreadsheet it works from (bảng kê chi trả) and re-uploading that sheet with
 the results filled in; totals by result.
 
-Results may be recorded from approval on and corrected until the list is settled; the first result moves the list
-to ``accepted`` and the last pending line to ``reported`` (Decree 20/2021 Art. 34.5: the provider reports who was
+Results may be recorded once the post office has accepted the list (nhận danh sách, ``payouts.accept_list``: the
+totals checked) and corrected until the list is settled; the last pending line moves it to ``reported`` (Decree 20/2021 Art. 34.5: the provider reports who was
 paid and who was not). Amounts are never changed here. Money is integer đồng. Flushes, never commits.
 """
 import re
@@ -33,10 +33,14 @@ from .account_flags import ACCOUNT_FAILURE_WORDS
 from .identity import ascii_upper, fold, nfc, parse_national_id
 from .payouts import describe
 
-RESULTS_OPEN = (ListStatus.APPROVED, ListStatus.ACCEPTED, ListStatus.REPORTED)
+#: results are recorded once the post office has accepted the list (nhận danh sách: totals checked,
+#: ``payouts.accept_list``) and until it is settled
+RESULTS_OPEN = (ListStatus.ACCEPTED, ListStatus.REPORTED)
+NOT_ACCEPTED = "Hãy nhận danh sách (đối chiếu tổng số người, số tiền) trước khi ghi kết quả."
 SHEET_HEADERS = ["STT", "Họ và tên", "Tên không dấu", "Số định danh", "Số tài khoản", "Ngân hàng", "Số tiền",
                  "Nội dung chuyển khoản", "Kết quả", "Lý do", "Ngày chi"]
 SHEET_COLUMNS = [
+    Column("position", ("STT",), required=False),
     Column("national_id", ("Số định danh", "Số định danh cá nhân", "Số CCCD")),
     Column("amount", ("Số tiền", "Số tiền (đồng)")),
     Column("result", ("Kết quả",)),
@@ -68,10 +72,41 @@ _REASON_PATTERNS = (
     (ACCOUNT_REASON, re.compile("|".join(re.escape(w) for w in ACCOUNT_FAILURE_WORDS))),
     ("moved", re.compile(r"\b(chuyen di|chuyen den|chuyen ve|chuyen khau|chuyen ho khau|noi khac|khong con (o|cu tru)"
                          r"|khong o dia phuong)\b")),
-    ("absent", re.compile(r"\b(vang|khong lien lac|mat lien lac|khong gap|khong co mat|di lam xa|di xa|khong co nha"
-                          r"|nam vien)\b")),
-    ("refused", re.compile(r"\b(tu choi|khong nhan|khong muon nhan|khong chiu nhan)\b")),
+    ("absent", re.compile(r"\b(vang|khong lien lac|mat lien lac|khong gap|khong co mat|di lam an xa|di lam xa|di xa"
+                          r"|khong co nha|khong nhan thay|nam vien|di vien|dang dieu tri)\b")),
+    # only explicit refusal: "không nhận" alone is unclear ("other"), and refusing is a ground for stopping benefit
+    ("refused", re.compile(r"\b(tu choi|khong dong y nhan|khong muon nhan|khong chiu nhan)\b")),
 )
+_WORD = re.compile(r"\w+")
+
+
+def _drop_echo(code: str | None, note: str | None) -> str | None:
+    """``note`` unless it only repeats (folded) words of the label of ``code`` ("chết" under "Đối tượng đã
+    chết")."""
+    label = FAILURE_REASONS.get(code or "")
+    if not note or label is None:
+        return note
+    words = set(_WORD.findall(fold(note)))
+    return None if words and words <= set(_WORD.findall(fold(label))) else note
+
+
+#: what a payee line is paid for, in the sheet's transfer content (Nội dung chuyển khoản)
+_PAYEE_CONTENT = {"care": "HTCS", "funeral": "MTP"}
+
+
+def payee_of(line: PayoutLine) -> tuple[str, str] | None:
+    """Who receives a care / funeral line's money when that is not the beneficiary: (payee name, payee national ID
+    or ""); None for any other line (the beneficiary is paid). Mirrors ``_macros/payouts.html`` ``has_payee``."""
+    if line.programme in _PAYEE_CONTENT and line.payee_name and line.payee_national_id != line.national_id:
+        return line.payee_name, line.payee_national_id or ""
+    return None
+
+
+def sheet_id(line: PayoutLine) -> str:
+    """The ID written in the payment sheet's "Số định danh" column: the payee's for a payee line, else the
+    beneficiary's."""
+    payee = payee_of(line)
+    return payee[1] if payee else line.national_id
 
 
 def failure_label(code: str | None) -> str | None:
@@ -92,10 +127,10 @@ def classify_reason(text: str | None) -> tuple[str | None, str | None]:
         if folded == key:
             return code, None
         if folded.startswith(key) and (m := _NOTE_SEP.match(text, len(label))) and text[m.end():]:
-            return code, text[m.end():]
+            return code, _drop_echo(code, text[m.end():])
     for code, pattern in _REASON_PATTERNS:
         if pattern.search(folded):
-            return code, text
+            return code, _drop_echo(code, text)
     return OTHER_REASON, text
 
 
@@ -105,7 +140,8 @@ def reason_text(line: PayoutLine) -> str:
     label = failure_label(line.result_reason_code)
     if label is None:
         return line.result_reason or ""
-    return f"{label} – {line.result_reason}" if line.result_reason else label
+    note = _drop_echo(line.result_reason_code, line.result_reason)
+    return f"{label} – {note}" if note else label
 
 
 @dataclass(frozen=True)
@@ -146,6 +182,8 @@ def _require_post_office(actor: User, lst: PayoutList) -> None:
     org = actor.organization
     if not (org.has_duty(Duty.PAYMENT_SERVICE) and org.id == lst.post_office_id):
         raise AccessDenied("Chỉ bưu điện được giao chi trả danh sách này mới được ghi kết quả.")
+    if lst.status_enum == ListStatus.APPROVED:
+        raise StateError(NOT_ACCEPTED)
     if lst.status_enum not in RESULTS_OPEN:
         raise StateError(f"Danh sách đang ở trạng thái «{lst.status_enum.label}», không ghi kết quả được.")
 
@@ -177,6 +215,7 @@ def _checked(result, reason: str | None, paid_on: date | None, since: date | Non
             raise ValidationError("Lý do không chi được không có trong danh sách.")
         if code == OTHER_REASON and not reason:
             raise ValidationError("Lý do khác: cần ghi rõ lý do.")
+        reason = _drop_echo(code, reason)
         return result, (reason[:200] if reason else None), code, None
     if result == LineResult.PAID:
         if paid_on is None:
@@ -214,13 +253,9 @@ def _apply(actor: User, line: PayoutLine, result: LineResult, reason, code, paid
 
 
 def _advance(lst: PayoutList, actor: User | None = None) -> None:
-    """approved → accepted on the first result; → reported when no line is pending."""
+    """accepted → reported when no line is pending (the list is accepted by ``payouts.accept_list`` first)."""
     pending = db.session.execute(select(func.count()).where(
         PayoutLine.payout_list_id == lst.id, PayoutLine.result == LineResult.PENDING.value)).scalar_one()
-    if lst.status == ListStatus.APPROVED:
-        lst.status = ListStatus.ACCEPTED.value
-        lst.accepted_at = lst.accepted_at or utcnow()
-        lst.accepted_by_id = lst.accepted_by_id or getattr(actor, "id", None)
     if pending == 0 and lst.status == ListStatus.ACCEPTED:
         lst.status = ListStatus.REPORTED.value
         lst.reported_at = utcnow()
@@ -232,7 +267,7 @@ def record_result(actor: User, line: PayoutLine, result, reason: str | None = No
     ``failed`` with ``reason_code`` (``FAILURE_REASONS``; "other" needs the note ``reason``, optional otherwise).
     ``reason_code`` None derives the code from the free text ``reason`` (``classify_reason``); the per-line form
     always passes the select's value, so "" (nothing chosen) is refused. Raises AccessDenied (not this list's post
-    office), StateError (list not approved yet, or settled), ValidationError (missing reason, code or date,
+    office), StateError (list not accepted yet — ``NOT_ACCEPTED`` —, or settled), ValidationError (missing reason, code or date,
     ``paid_on`` in the future or before the day the list was approved)."""
     lst = line.payout_list
     _require_post_office(actor, lst)
@@ -260,9 +295,13 @@ def payment_sheet(lst: PayoutList) -> bytes:
     rows = []
     for line in lst.lines:
         name = ascii_upper(line.full_name)
-        rows.append([line.position, line.full_name, name, line.national_id, line.account_number or "",
-                     providers.get(line.provider_code, line.provider_code or ""), line.total,
-                     f"TCXH T{lst.month:%m %Y} {name}",
+        shown, shown_id, content = line.full_name, line.national_id, f"TCXH T{lst.month:%m %Y} {name}"
+        if payee := payee_of(line):  # paid to the carer / burial organiser: their name and ID, the person in content
+            shown, shown_id = payee
+            content = f"{_PAYEE_CONTENT[line.programme]} T{lst.month:%m %Y} {ascii_upper(shown)} CHO {name}"
+            name = ascii_upper(shown)
+        rows.append([line.position, shown, name, shown_id, line.account_number or "",
+                     providers.get(line.provider_code, line.provider_code or ""), line.total, content,
                      "" if line.result == LineResult.PENDING else line.result_enum.label,
                      reason_text(line), line.paid_on.strftime("%d/%m/%Y") if line.paid_on else ""])
     rows.append([None, "Tổng cộng", f"{len(rows)} người", None, None, None, sum(r[6] for r in rows)])
@@ -286,21 +325,58 @@ class UploadResult:
     errors: list[str] = field(default_factory=list)
 
 
-def _parse_row(row, lines: dict, seen: set,
+@dataclass
+class _SheetLines:
+    """A list's lines as the payment sheet names them: by STT and by the ID written in the sheet (``sheet_id``:
+    the payee's on care / funeral lines), with the beneficiary's ID as fallback (sheets written before payees)."""
+
+    by_position: dict
+    by_id: dict
+    by_beneficiary: dict
+
+    @classmethod
+    def of(cls, lst: PayoutList) -> "_SheetLines":
+        by_id: dict[str, list] = {}
+        by_beneficiary: dict[str, list] = {}
+        for line in lst.lines:
+            by_id.setdefault(sheet_id(line), []).append(line)
+            by_beneficiary.setdefault(line.national_id, []).append(line)
+        return cls({line.position: line for line in lst.lines}, by_id, by_beneficiary)
+
+
+def _find_line(v: dict, lines: _SheetLines) -> PayoutLine:
+    """The line a sheet row is about: its STT when the ID matches that line's, else the one line with that ID (the
+    payee's, or the beneficiary's on older sheets). Raises ValidationError."""
+    raw = v.get("national_id")
+    national_id = parse_national_id(raw).value if raw not in (None, "") else ""  # leading zero back
+    try:
+        position = int(v.get("position"))
+    except (TypeError, ValueError):
+        position = None
+    line = lines.by_position.get(position)
+    if line is not None and national_id in (sheet_id(line), line.national_id):
+        return line
+    if not national_id:
+        raise ValidationError("thiếu Số định danh.")
+    found = lines.by_id.get(national_id) or lines.by_beneficiary.get(national_id) or []
+    if len(found) > 1:
+        raise ValidationError(f"số định danh {national_id} có ở nhiều dòng của danh sách; giữ nguyên cột STT của "
+                              "bảng kê để biết là dòng nào.")
+    if not found:
+        raise ValidationError(f"số định danh {national_id} không có trong danh sách này.")
+    return found[0]
+
+
+def _parse_row(row, lines: "_SheetLines", seen: set,
                since: date | None) -> tuple[PayoutLine, LineResult, str | None, str | None, date | None] | None:
     """One sheet row → (line, result, note, reason code, paid_on), None for a row left pending. The free-text
     reason is mapped to a code (``classify_reason``: unknown text is "other" with the text as note). Raises
     ValidationError."""
     v = row.values
-    if v.get("national_id") in (None, ""):
-        raise ValidationError("thiếu Số định danh.")
-    national_id = parse_national_id(v["national_id"]).value  # a number cell gets its leading zero back
-    line = lines.get(national_id)
-    if line is None:
-        raise ValidationError(f"số định danh {national_id} không có trong danh sách này.")
-    if national_id in seen:
-        raise ValidationError(f"số định danh {national_id} xuất hiện nhiều lần.")
-    seen.add(national_id)
+    line = _find_line(v, lines)
+    if line.id in seen:
+        raise ValidationError(f"dòng STT {line.position} ({sheet_id(line) or line.full_name}) xuất hiện nhiều lần.")
+    seen.add(line.id)
     amount = parse_int_amount(v.get("amount"), "Số tiền")
     if amount != line.total:
         shown = "trống" if amount is None else money(amount)
@@ -314,6 +390,15 @@ def _parse_row(row, lines: dict, seen: set,
         return None
     return (line, *_checked(_RESULT_WORDS[word], cell_text(v.get("reason")),
                             parse_date(v.get("paid_on"), "Ngày chi"), since))
+
+
+def _reversal(line: PayoutLine, result: LineResult, reason, code, paid_on) -> str | None:
+    """Why an uploaded row may not overwrite a line's recorded result: paid ↔ failed, or another paid date (a sheet
+    must not reverse a payment silently; the per-line form is the place for corrections). None when allowed."""
+    if line.result == LineResult.PENDING.value or (line.result == result.value and line.paid_on == paid_on):
+        return None
+    shown = f"«{line.result_enum.label}»" + (f" ngày {line.paid_on:%d/%m/%Y}" if line.paid_on else "")
+    return f"đã ghi {shown}; muốn sửa, hãy sửa từng dòng trên trang danh sách"
 
 
 def _check_list_id(ws, lst: PayoutList, title_rows: int = 6) -> None:
@@ -336,8 +421,8 @@ def results_upload(actor: User, lst: PayoutList, filename: str, content: bytes) 
     ``UploadResult.errors`` with Excel row numbers and nothing is changed."""
     _require_post_office(actor, lst)
     out = UploadResult()
-    lines = {line.national_id: line for line in lst.lines}
-    seen: set[str] = set()
+    lines = _SheetLines.of(lst)
+    seen: set[int] = set()
     parsed = []
     since = approved_on(lst)
     wb = open_workbook(content)
@@ -352,6 +437,9 @@ def results_upload(actor: User, lst: PayoutList, filename: str, content: bytes) 
                 out.errors.append(f"Dòng {row.row_number}: {err}")
                 continue
             if item is not None:
+                if clash := _reversal(*item):
+                    out.errors.append(f"Dòng {row.row_number}: {clash}")
+                    continue
                 parsed.append(item)
     finally:
         wb.close()

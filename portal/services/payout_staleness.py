@@ -8,8 +8,9 @@ confirms the list it is sent).
 Confirmed lists (the commune confirmed what it saw) and approved or later lists (frozen) are never flagged;
 supplementary lists (``sequence`` > 0) neither — rebuilding the month rebuilds only the main lists. Computed from
 timestamps already stored (``PaymentAccount.created_at`` / ``status_changed_at`` / ``flags_cleared_at``,
-``Beneficiary.updated_at``, ``ChangeSubmission.reviewed_at`` of accepted submissions); read-only, three queries
-whatever the number of lists.
+``Beneficiary.updated_at``, ``ChangeSubmission.reviewed_at`` of accepted submissions, and ``AuditEvent.at`` of the
+audit events ``entitlement_extras`` writes on a beneficiary when a further category or care arrangement is added,
+ended or deleted — those rows have no timestamp of their own); read-only, four queries whatever the number of lists.
 """
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,7 +18,9 @@ from datetime import datetime, timezone
 from sqlalchemy import or_, select
 
 from ..extensions import db
-from ..models import Beneficiary, ChangeSubmission, EventStatus, ListStatus, PaymentAccount, PayoutList, RegistryEvent
+from ..models import (AuditEvent, Beneficiary, ChangeSubmission, EventStatus, ListStatus, PaymentAccount, PayoutList,
+                      RegistryEvent)
+from .entitlement_extras import AUDIT_PREFIXES
 
 #: the states in which a list may be flagged (and rebuilt by the district)
 OPEN_STATES = (ListStatus.DRAFT.value, ListStatus.RETURNED.value)
@@ -82,6 +85,12 @@ def staleness_by_list(lists) -> dict[int, Staleness]:
         .join(ChangeSubmission, ChangeSubmission.id == RegistryEvent.submission_id)
         .where(RegistryEvent.commune_code.in_(communes), RegistryEvent.status == EventStatus.ACCEPTED.value,
                ChangeSubmission.reviewed_at > since))]
+    registry_changes += [(commune, bid, _aware(at)) for commune, bid, at in db.session.execute(
+        select(Beneficiary.commune_code, Beneficiary.id, AuditEvent.at)
+        .join(Beneficiary, Beneficiary.id == AuditEvent.object_id)
+        .where(AuditEvent.object_type == "beneficiary", Beneficiary.commune_code.in_(communes),
+               AuditEvent.action.in_(("create", "update", "delete")), AuditEvent.at > since,
+               or_(*(AuditEvent.summary.startswith(p, autoescape=True) for p in AUDIT_PREFIXES))))]
     out: dict[int, Staleness] = {}
     for lst in lists:
         built = _aware(lst.prepared_at)

@@ -227,8 +227,9 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
 
     A DRAFT, CONFIRMED or RETURNED list gets its lines replaced (a confirmed one returns to draft, with an audit
     note); an approved (frozen) list is never touched and its people are skipped. People with no applicable rate,
-    held (suspended), or already on another list of the month, are returned in ``exclusions``. Raises AccessDenied
-    when the actor's organisation lacks ``payout_management`` or a code is outside its area."""
+    held (suspended, or reported dead by the post office and not verified by the commune:
+    ``death_reports.held``), or already on another list of the month, are returned in ``exclusions``. Raises
+    AccessDenied when the actor's organisation lacks ``payout_management`` or a code is outside its area."""
     _require_manager(actor)
     month = month.replace(day=1)
     communes = {c.code: c for c in _area_communes(actor, commune_codes)}
@@ -252,12 +253,18 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
     from .payout_cycle import unpaid_carry_over  # payout_cycle imports this module
     carry = unpaid_carry_over(list(communes), month)  # one query (two when something failed) for the whole build
     book = RateBook.load()
+    # people the post office reported dead (báo đã chết), not yet verified by the commune: held, nothing paid
+    from .death_reports import held as death_held
+    dead = death_held(month)  # the few open reports, whole province: one query, no list of ids
     groups: dict[tuple[str, str], list] = {}
     for b in data.people:
         plan = plan_person(book, b, month, events=data.events.get(b.id, ()), extra_categories=data.extras.get(
             b.id, ()), care=data.care.get(b.id, ()), tcxh=data.tcxh.get(b.id), care_history=data.care_history.get(
             b.id), funeral_paid=b.id in data.funeral_paid, history_start=data.history_start.get(b.commune_code))
         if plan.commune_code not in communes:
+            continue
+        if b.id in dead:  # held until the commune resolves the report (services.death_reports)
+            result.exclusions.append((b, dead[b.id]))
             continue
         result.exclusions.extend((b, reason) for reason in plan.reasons)
         if plan.suspended:
@@ -493,8 +500,8 @@ def return_list(actor: User, lst: PayoutList, reason: str) -> PayoutList:
 
 def accept_list(actor: User, lst: PayoutList) -> PayoutList:
     """The post office assigned to an approved list accepts it (nhận danh sách và kinh phí, Decree 20/2021 Art.
-    34.4). Recording the first result accepts it too. Raises AccessDenied (another organisation), StateError (not
-    approved, or already accepted)."""
+    34.4). Results may be recorded only after this (payout_results). Raises AccessDenied (another organisation),
+    StateError (not approved, or already accepted)."""
     org = actor.organization
     if not (org.has_duty(Duty.PAYMENT_SERVICE) and org.id == lst.post_office_id):
         raise AccessDenied("Chỉ bưu điện được giao chi trả danh sách này mới được nhận danh sách.")

@@ -313,3 +313,21 @@ def test_district_download_names(client, people):
     sheet = client.get(f"/van-ban/danh-sach-chi-tra/{home.id}.xlsx")
     assert sheet.headers["Content-Disposition"] == (
         'attachment; filename="Bang-ke-chi-tra-2024-08-Phuong-Vinh-My-tien-mat-tai-nha.xlsx"')
+
+
+def test_draft_list_flagged_after_a_further_category_is_added(client, people):
+    """Adding a further category from the list's month changes the amount: the list counts 1 change."""
+    from portal.services import entitlement_extras
+    from portal.services.demo import user_by_username
+    from portal.services.payout_staleness import changes_since_build
+    client.login("pld.chaudoc")
+    client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
+    point = _list(channel="cash_at_point")
+    assert changes_since_build(point) == 0
+    entitlement_extras.add_category(user_by_username("xa.vinhmy"), people["phuc"],
+                                    {"category_code": "K5a", "valid_from": "08/2024", "decision_number": "15/QĐ"},
+                                    month=date(2024, 8, 1))
+    db.session.commit()
+    assert changes_since_build(point) == 1
+    page = client.get(f"/huyen/chi-tra/{point.id}").get_data(as_text=True)
+    assert "sau đó có 1 thay đổi (biến động) — hãy lập lại trước khi gửi xã xác nhận." in page

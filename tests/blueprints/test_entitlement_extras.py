@@ -484,3 +484,47 @@ def test_htmx_answers_stay_within_5_kb_with_several_rows(people, clerk):
     page = clerk.get(f"/xa/doi-tuong/{vu.id}")  # first visit: the beneficiary page with the whole section
     print("detail page (B):", len(page.data))
     assert page.status_code == 200 and len(page.data) <= 60 * 1024
+
+
+def test_stopped_person_section_promises_nothing_and_refuses_new_rows(people, clerk):
+    """Trương Văn Phúc stopped from 09/2024: no "next payment" line, adding a category or care refused (422, the
+    message shown on the form), ending still allowed."""
+    from portal.models import RegistryEvent
+    phuc = people["phuc"]
+    db.session.add(RegistryEvent(beneficiary_id=phuc.id, commune_code=phuc.commune_code, kind="stop",
+                                 effective_month=date(2024, 9, 1), status="accepted", decision_number="5/QĐ"))
+    phuc.status = "stopped"
+    db.session.commit()
+    html = text(clerk.get(url(phuc), htmx=True))
+    assert "Lần chi trả tới: <strong id=\"extras-amount\">Đã thôi hưởng từ tháng 09/2024 — không có lần chi trả " \
+           "tới</strong>" in html
+    assert "1.080.000" not in html
+    resp = clerk.post(url(phuc, "/dien"), cat("K5a", next_month_label()), htmx=True)
+    assert resp.status_code == 422 and len(resp.data) <= FRAGMENT_LIMIT
+    assert ("Đối tượng đã thôi hưởng từ tháng 09/2024: không ghi thêm diện hưởng khác được (chỉ có thể kết thúc "
+            "hoặc xóa bản ghi ghi nhầm).") in text(resp)
+    assert db.session.execute(select(AdditionalCategory)).first() is None
+
+
+def test_refused_category_form_still_hides_the_main_category(people, clerk):
+    phuc = people["phuc"]  # main category K5c
+    first = text(clerk.get(url(phuc, "?mau=dien"), htmx=True))
+    resp = clerk.post(url(phuc, "/dien"), cat("K5a", "13/2024"), htmx=True)
+    assert resp.status_code == 422
+    assert 'value="K5c"' not in first and 'value="K5c"' not in text(resp) and 'value="K5a"' in text(resp)
+
+
+def test_care_kind_by_age_and_impossible_payee_id_refused(people, clerk):
+    child = make_beneficiary("Lê Văn Tí", birth_date=date(2020, 1, 5), category_code="K1")  # 6 from 01/2026
+    db.session.commit()
+    form = {"care-kind": "foster_child_under_4", "care-payee_name": "Bùi Thị Hoa",
+            "care-payee_national_id": "089180001234", "care-payee_relationship": "Người nhận chăm sóc",
+            "care-valid_from": next_month_label(), "care-decision_number": "125/QĐ-UBND"}
+    resp = clerk.post(url(child, "/cham-soc"), form)
+    assert resp.status_code == 422 and "chỉ dành cho trẻ em dưới 4 tuổi; đối tượng 6 tuổi" in text(resp)
+    resp = clerk.post(url(child, "/cham-soc"), dict(form, **{"care-kind": "foster_child_4_to_16",
+                                                             "care-payee_national_id": "000000000000"}))
+    assert resp.status_code == 422 and "Số định danh người nhận (000000000000) không hợp lệ" in text(resp)
+    assert clerk.post(url(child, "/cham-soc"), dict(form, **{"care-kind": "foster_child_4_to_16"})).status_code == 302
+    arr = db.session.execute(select(CareArrangement)).scalar_one()
+    assert arr.valid_to == date(2036, 1, 1)  # the child turns 16

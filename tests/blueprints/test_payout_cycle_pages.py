@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import PayoutLine, PayoutList
 from portal.services.demo import user_by_username as user
 from portal.services.payout_results import record_result
-from tests.factories import chau_doc_people, make_account, make_beneficiary, run_to_approved
+from tests.factories import chau_doc_people, make_account, make_beneficiary, run_to_accepted, run_to_approved
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_month_page_and_report_keep_a_person_who_died_mid_month(client, people):
 
 
 def test_fee_statement_page_charges_people_paid_and_says_provisional(client, people):
-    run_to_approved()
+    run_to_accepted()
     record_result(user("buudien.chaudoc"), _list().lines[0], "paid", paid_on=date(2024, 8, 5))
     record_result(user("buudien.chaudoc"), _list().lines[1], "failed", reason="Tài khoản bị phong toả")
     db.session.commit()

@@ -2,19 +2,27 @@
 payment sheet downloaded, filled in and uploaded back (row errors with Excel row numbers, nothing half-recorded),
 paid / unpaid totals."""
 import io
+from datetime import date
 
 import openpyxl
 import pytest
 
 from portal.extensions import db
 from portal.models import PayoutList
-from tests.factories import chau_doc_people, run_to_approved
+from tests.factories import accept_lists, chau_doc_people, run_to_accepted, run_to_approved
+
+
+@pytest.fixture
+def approved(app):
+    chau_doc_people()
+    return run_to_approved()
 
 
 @pytest.fixture
 def lists(app):
+    """Vĩnh Mỹ's lists, approved and accepted by the post office (results may be recorded)."""
     chau_doc_people()
-    return run_to_approved()
+    return run_to_accepted()
 
 
 def _filled(sheet: bytes, edits: dict) -> bytes:
@@ -26,7 +34,8 @@ def _filled(sheet: bytes, edits: dict) -> bytes:
     return out.getvalue()
 
 
-def test_index_shows_only_approved_lists_of_this_post_office(client, lists):
+def test_index_shows_only_approved_lists_of_this_post_office(client, approved):
+    lists = approved
     client.login("buudien.chaudoc")
     html = client.get("/buu-dien/").get_data(as_text=True)
     assert html.count("Phường Vĩnh Mỹ") == 3 and "Phường Núi Sam" not in html  # Núi Sam is still a draft
@@ -59,7 +68,9 @@ def test_results_one_by_one_with_htmx(client, lists):
     assert plain.status_code == 302
     page = client.get(f"/buu-dien/danh-sach/{acc.id}").get_data(as_text=True)
     assert "Đã chi: 1 người · 1.000.000 đ" in page and "Không chi được: 1 người · 500.000 đ" in page
-    assert "Chưa chi: 0 người · 0 đ" in page and "Đã báo cáo kết quả" in page and "Tài khoản bị khoá" in page
+    assert "Chưa chi: 0 người · 0 đ" in page and "Đã báo cáo kết quả" in page
+    # the note only repeats words of the label: dropped (no "… chủ tài khoản – Tài khoản bị khoá")
+    assert "sai tên chủ tài khoản</td>" in page and "Tài khoản bị khoá" not in page
 
 
 def test_results_by_uploading_the_payment_sheet(client, lists):
@@ -108,7 +119,7 @@ def test_cash_lists_show_hamlet_proxy_and_awaiting_account(client, app):
     people = chau_doc_people()
     people["thoa"].hamlet = "Khóm Mỹ Thới 3"
     people["thoa"].guardian_name, people["thoa"].guardian_relationship = "Nguyễn Văn Hiếu", "con"
-    lists = run_to_approved()
+    lists = run_to_accepted()
     client.login("buudien.chaudoc")
     page = client.get(f"/buu-dien/danh-sach/{lists['cash_at_home'].id}").get_data(as_text=True)
     table = page.split('id="lines"')[1].split("</table>")[0]
@@ -236,3 +247,90 @@ def test_download_names_are_readable_ascii(client, lists):
     assert fees.status_code == 200 and fees.headers["Content-Disposition"].startswith(
         'attachment; filename="Chi-phi-chi-tra-2024-08-Buu-dien-')
     assert fees.headers["Content-Disposition"].isascii()
+
+
+def test_results_wait_for_the_post_office_to_accept_the_list(client, approved):
+    """No result (form or sheet) before «Nhận danh sách»: a clear 422, nothing recorded, the buttons hidden."""
+    acc = approved["account"]
+    line = acc.lines[0]
+    client.login("buudien.chaudoc")
+    page = client.get(f"/buu-dien/danh-sach/{acc.id}").get_data(as_text=True)
+    assert "Nhận danh sách</button>" in page and "Tải lên kết quả" not in page and "Ghi kết quả</a>" not in page
+    resp = client.post(f"/buu-dien/dong/{line.id}", {"result": "paid", "paid_on": "2024-08-05"}, htmx=True)
+    msg = "Hãy nhận danh sách (đối chiếu tổng số người, số tiền) trước khi ghi kết quả."
+    assert resp.status_code == 422 and msg in resp.get_data(as_text=True)
+    sheet = client.get(f"/van-ban/danh-sach-chi-tra/{acc.id}.xlsx").data
+    filled = _filled(sheet, {(6, 9): "Đã chi", (6, 11): "05/08/2024"})
+    resp = client.post(f"/buu-dien/danh-sach/{acc.id}/tai-len", {"file": (io.BytesIO(filled), "kq.xlsx")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 422 and msg in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert (acc.status, line.result) == ("approved", "pending")
+    accept_lists({"account": acc})
+    page = client.get(f"/buu-dien/danh-sach/{acc.id}").get_data(as_text=True)
+    assert "Tải lên kết quả" in page and "Ghi kết quả</a>" in page
+
+
+def test_upload_does_not_reverse_a_recorded_result(client, lists):
+    """A sheet saying «Không chi được» (or another date) for a line recorded paid is a row error; same value is
+    unchanged."""
+    point = lists["cash_at_point"]
+    khai = point.lines[0]  # row 6 of the sheet
+    client.login("buudien.chaudoc")
+    client.post(f"/buu-dien/dong/{khai.id}", {"result": "paid", "paid_on": "2024-08-29"}, htmx=True)
+    sheet = client.get(f"/van-ban/danh-sach-chi-tra/{point.id}.xlsx").data
+    for edits in ({(6, 9): "Không chi được", (6, 10): "Vắng nhà", (6, 11): None},
+                  {(6, 11): "05/08/2024"}):
+        filled = _filled(sheet, {(7, 9): "Đã chi", (7, 11): "05/08/2024"} | edits)
+        resp = client.post(f"/buu-dien/danh-sach/{point.id}/tai-len", {"file": (io.BytesIO(filled), "kq.xlsx")},
+                           content_type="multipart/form-data")
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 422, edits
+        assert ("Dòng 6: đã ghi «Đã chi» ngày 29/08/2024; muốn sửa, hãy sửa từng dòng trên trang danh sách"
+                in html), edits
+        db.session.expire_all()
+        assert (point.lines[0].result, point.lines[0].paid_on.day, point.lines[1].result) == ("paid", 29, "pending")
+    same = _filled(sheet, {(7, 9): "Đã chi", (7, 11): "05/08/2024"})
+    resp = client.post(f"/buu-dien/danh-sach/{point.id}/tai-len", {"file": (io.BytesIO(same), "kq.xlsx")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 302
+    page = client.get(f"/buu-dien/danh-sach/{point.id}").get_data(as_text=True)
+    assert "Đã ghi kết quả từ tệp: 1 người đã chi, 0 người không chi được, 1 dòng không đổi." in page
+
+
+def test_a_care_line_shows_and_pays_the_payee(client, app):
+    """A care-support line (programme "care") is paid to the carer: their name and ID in the tables and in the
+    payment sheet (the beneficiary in the content), no «Chờ mở tài khoản»; the sheet uploads back."""
+    from portal.models import CareArrangement
+    people = chau_doc_people()
+    vu = people["vu"]  # chose an account: his care line lands on the cash list
+    db.session.add(CareArrangement(beneficiary_id=vu.id, kind="household_especially_severe", payee_name="Bùi Thị Hoa",
+                                   payee_national_id="089180001234", payee_relationship="Vợ",
+                                   valid_from=date(2024, 8, 1)))
+    db.session.commit()
+    lists = run_to_accepted()
+    point = lists["cash_at_point"]
+    care = next(l for l in point.lines if l.programme == "care")
+    shown = "Bùi Thị Hoa (người nhận hỗ trợ chăm sóc cho Bùi Ngọc Vũ)"
+    client.login("buudien.chaudoc")
+    page = client.get(f"/buu-dien/danh-sach/{point.id}").get_data(as_text=True)
+    row = page.split(f'id="line-{care.id}"')[1].split("</tr>")[0]
+    assert f"<td>{shown}</td><td>089180001234</td>" in row and "Chờ mở tài khoản" not in row
+    wb = openpyxl.load_workbook(io.BytesIO(client.get(f"/van-ban/danh-sach-chi-tra/{point.id}.xlsx").data))
+    sheet_row = next(r for r in wb.active.iter_rows(values_only=True) if r[0] == care.position)
+    assert sheet_row[1:4] == ("Bùi Thị Hoa", "BUI THI HOA", "089180001234")
+    assert sheet_row[6] == care.total and sheet_row[7] == "HTCS T08 2024 BUI THI HOA CHO BUI NGOC VU"
+    out = io.BytesIO()
+    r = next(c.row for c in wb.active["A"] if c.value == care.position)
+    wb.active.cell(row=r, column=9, value="Đã chi")
+    wb.active.cell(row=r, column=11, value="05/08/2024")
+    wb.save(out)
+    resp = client.post(f"/buu-dien/danh-sach/{point.id}/tai-len", {"file": (io.BytesIO(out.getvalue()), "kq.xlsx")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    assert care.result == "paid"
+    client.logout()
+    client.login("pld.chaudoc")
+    district = client.get(f"/huyen/chi-tra/{point.id}").get_data(as_text=True)
+    assert shown in district and "089180001234" in district

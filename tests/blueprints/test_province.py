@@ -6,13 +6,13 @@ import pytest
 from portal.extensions import db
 from portal.services.demo import user_by_username as user
 from portal.services.payout_results import record_result
-from tests.factories import chau_doc_people, run_to_approved
+from tests.factories import chau_doc_people, run_to_accepted
 
 
 @pytest.fixture
 def cycle(app):
     p = chau_doc_people()
-    lists = run_to_approved()
+    lists = run_to_accepted()
     record_result(user("buudien.chaudoc"), lists["cash_at_home"].lines[0], "paid", paid_on=date(2024, 8, 6))
     db.session.commit()
     return p

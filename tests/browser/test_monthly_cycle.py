@@ -110,10 +110,12 @@ def test_monthly_cycle_in_chromium(browser, live_server):
         assert "Đã phê duyệt" in page.inner_text("main")
     page.context.close()
 
-    # 6. post office: mark one line paid, one failed (htmx row forms), see totals
+    # 6. post office: accept the list, mark one line paid, one failed (htmx row forms), see totals
     page = _login(browser, base, "buudien.chaudoc")
     page.locator("main table a", has_text="Chi trả").first.click()
     page.wait_for_selector("#lines")
+    page.locator("button", has_text="Nhận danh sách").click()  # accept (totals checked) before any result
+    page.wait_for_selector("text=Tải lên kết quả")
     rows = page.locator("#lines tbody tr")
     rows.nth(0).locator("text=Ghi kết quả").click()
     page.wait_for_selector("tr.editing")

@@ -4,7 +4,7 @@ the Flask test client) are served to the browser through Playwright's routing: n
 import os
 from urllib.parse import urlparse
 
-from tests.factories import chau_doc_people, run_to_approved
+from tests.factories import chau_doc_people, run_to_accepted
 
 STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "portal",
                       "static")
@@ -13,7 +13,7 @@ BASE = "http://portal.test"
 
 def test_totals_swapped_out_of_band(client, browser):
     chau_doc_people()
-    acc = run_to_approved()["account"]
+    acc = run_to_accepted()["account"]  # results only after the post office accepted the list
     vu = acc.lines[0]
     client.login("buudien.chaudoc")
     page_html = client.get(f"/buu-dien/danh-sach/{acc.id}").get_data(as_text=True)

@@ -271,9 +271,9 @@ def test_post_office_countersigns_both_signatures_valid(app, client, certs):
 
 def test_fee_statement_pdf_people_paid_times_fee(app, client):
     from portal.services.payout_results import record_result
-    from tests.factories import chau_doc_people, run_to_approved
+    from tests.factories import chau_doc_people, run_to_accepted
     people = chau_doc_people()
-    lists = run_to_approved()  # Vĩnh Mỹ: 5 people on approved lists (account 2, cash at home 1, cash at point 2)
+    lists = run_to_accepted()  # Vĩnh Mỹ: 5 people on approved lists (account 2, cash at home 1, cash at point 2)
     client.login("buudien.chaudoc")
     draft = pdfcheck.text(client.get("/van-ban/bang-ke-phi.pdf?thang=2024-08").data)
     assert "Căn cứ:" in draft and "chưa có hợp đồng" in draft  # demo FeeRule, no contract issued yet

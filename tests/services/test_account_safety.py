@@ -16,7 +16,7 @@ from portal.services.demo import user_by_username as user
 from portal.services.payout_results import record_result
 from portal.services.payouts import build_lists
 from tests.conftest import VINH_MY_FILE
-from tests.factories import AUG, chau_doc_people, make_account, make_beneficiary, run_to_approved
+from tests.factories import AUG, chau_doc_people, make_account, make_beneficiary, run_to_accepted
 from tests.services.test_accounts import altered_sample, person
 
 SEP = date(2024, 9, 1)
@@ -162,7 +162,7 @@ def test_commune_dispute_puts_the_person_back(people):
 
 
 def test_failed_transfer_invalidates_the_account_and_requeues(people):
-    lists = run_to_approved()
+    lists = run_to_accepted()
     post = user("buudien.chaudoc")
     vu_line, yen_line = lists["account"].lines
     record_result(post, yen_line, "failed", "Người nhận không liên lạc được")  # not the account's fault
@@ -179,7 +179,7 @@ def test_failed_transfer_invalidates_the_account_and_requeues(people):
 
 
 def test_funnel_counts(people):
-    lists = run_to_approved()
+    lists = run_to_accepted()
     record_result(user("buudien.chaudoc"), lists["account"].lines[0], "paid", paid_on=date(2024, 8, 5))  # vu
     db.session.commit()
     data = funnel.monthly_funnel(AUG, ["30322", "30325"])

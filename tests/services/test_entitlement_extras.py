@@ -252,3 +252,100 @@ def test_ending_warns_when_care_lines_are_listed_already(people, clerk):
     with pytest.raises(extras.ExtrasInvalid) as err:
         extras.end_care(clerk, vu, arr, "")
     assert err.value.errors == {"valid_to": "Chưa nhập thôi hưởng từ tháng (dạng tháng/năm, ví dụ 12/2026)."}
+
+
+def care(kind, payee_id="089180001234", valid_from="08/2024", **more):
+    return {"kind": kind, "payee_name": "Bùi Thị Hoa", "payee_national_id": payee_id, "payee_relationship": "Bà",
+            "valid_from": valid_from, "decision_number": "9/QĐ-UBND", **more}
+
+
+def test_care_kind_must_fit_the_persons_age_and_sex(app, clerk):
+    """Art. 20: the K1 child's age band (in valid_from and in the next list's month), the khoản 2 kinds only for a
+    woman with a disability; a band ending while the row runs closes the row in that month."""
+    child = make_beneficiary("Lê Văn Tí", birth_date=date(2018, 5, 10), category_code="K1")  # 6 in 08/2024
+    with pytest.raises(extras.ExtrasInvalid) as err:
+        extras.add_care(clerk, child, care("foster_child_under_4"), month=AUG)
+    assert err.value.errors == {"kind": "«Nhận chăm sóc, nuôi dưỡng trẻ em K1 dưới 4 tuổi» chỉ dành cho trẻ em dưới 4 "
+                                        "tuổi; đối tượng 6 tuổi trong tháng 08/2024 (hưởng từ tháng)."}
+    arr = extras.add_care(clerk, child, care("foster_child_4_to_16"), month=AUG)
+    assert arr.valid_to == date(2034, 5, 1)  # turns 16 in 05/2034
+    assert extras.preview(child, AUG).care_amount == 750_000
+    baby = make_beneficiary("Lê Thị Bé", birth_date=date(2020, 3, 1), gender="female", category_code="K1")
+    with pytest.raises(extras.ExtrasInvalid) as err:  # under 4 in 02/2024, but 4 in the next list's month 08/2024
+        extras.add_care(clerk, baby, care("foster_child_under_4", valid_from="02/2024"), month=AUG)
+    assert err.value.errors["kind"].endswith("đối tượng 4 tuổi trong tháng 08/2024 (tháng của danh sách tới).")
+    tiny = make_beneficiary("Lê Văn Nhỏ", birth_date=date(2022, 3, 1), category_code="K1")
+    arr = extras.add_care(clerk, tiny, care("foster_child_under_4"), month=AUG)
+    assert arr.valid_to == date(2026, 3, 1)  # 1.250.000 đ only until the child turns 4
+    assert extras.preview(tiny, AUG).care_amount == 1_250_000
+    assert extras.preview(tiny, date(2026, 3, 1)).care_amount == 0
+    boy = make_beneficiary("Trần Văn Bình", birth_date=date(2016, 1, 1), category_code="K6", disability_level="severe")
+    with pytest.raises(extras.ExtrasInvalid) as err:
+        extras.add_care(clerk, boy, care("disabled_pregnant_or_child"), month=AUG)
+    assert err.value.errors["kind"].startswith("«NKT nặng/đặc biệt nặng đang mang thai hoặc nuôi 1 con dưới 36 tháng» "
+                                               "chỉ dành cho phụ nữ khuyết tật")
+    adult = make_beneficiary("Trần Văn Lớn", birth_date=date(1990, 1, 1), category_code="K6",
+                             disability_level="especially_severe")
+    with pytest.raises(extras.ExtrasInvalid) as err:
+        extras.add_care(clerk, adult, care("foster_child_especially_severe"), month=AUG)
+    assert "chỉ dành cho trẻ em (dưới 16 tuổi); đối tượng 34 tuổi" in err.value.errors["kind"]
+    assert extras.add_care(clerk, adult, care("foster_adult_especially_severe"), month=AUG).valid_to is None
+
+
+@pytest.mark.parametrize("payee_id", ["000000000000", "000180001234", "999180001234"])
+def test_impossible_payee_ids_are_refused(people, clerk, payee_id):
+    with pytest.raises(extras.ExtrasInvalid) as err:
+        extras.add_care(clerk, people["vu"], care("household_especially_severe", payee_id=payee_id), month=AUG)
+    assert err.value.errors["payee_national_id"].startswith(f"Số định danh người nhận ({payee_id}) không hợp lệ")
+
+
+def _stop(b, month, kind="stop"):
+    from portal.models import RegistryEvent
+    db.session.add(RegistryEvent(beneficiary_id=b.id, commune_code=b.commune_code, kind=kind, effective_month=month,
+                                 status="accepted", decision_number="5/QĐ"))
+    b.status = "stopped" if kind == "stop" else "suspended"
+    db.session.flush()
+
+
+def test_a_stopped_person_is_promised_nothing_and_gets_no_new_category_or_care(people, clerk):
+    phuc, vu = people["phuc"], people["vu"]
+    row = extras.add_category(clerk, phuc, cat("K5a"), month=AUG)
+    _stop(phuc, SEP)
+    p = extras.preview(phuc, date(2026, 12, 1))
+    assert p.line == "Đã thôi hưởng từ tháng 09/2024 — không có lần chi trả tới" and p.amount is None
+    with pytest.raises(extras.ExtrasInvalid) as err:
+        extras.add_category(clerk, phuc, cat("K8"), month=date(2026, 12, 1))
+    assert err.value.errors == {"status": "Đối tượng đã thôi hưởng từ tháng 09/2024: không ghi thêm diện hưởng khác "
+                                          "được (chỉ có thể kết thúc hoặc xóa bản ghi ghi nhầm)."}
+    extras.end_category(clerk, phuc, row, "10/2024", month=date(2026, 12, 1))  # ending stays allowed
+    _stop(vu, SEP, "suspend")
+    assert extras.preview(vu, OCT).line.startswith("Tạm dừng hưởng từ tháng 09/2024 — không có lần chi trả tới")
+    with pytest.raises(extras.ExtrasInvalid) as err:
+        extras.add_care(clerk, vu, care("household_especially_severe"), month=OCT)
+    assert err.value.errors["status"].startswith("Đối tượng tạm dừng hưởng từ tháng 09/2024: không ghi thêm hỗ trợ")
+
+
+def test_back_pay_of_allowance_and_care_are_two_lines(people, clerk):
+    vu = people["vu"]  # K6 especially severe
+    run_to_approved(AUG)
+    extras.add_care(clerk, vu, care("household_especially_severe"), month=SEP)
+    p = extras.preview(vu, SEP)
+    assert p.back_pay_lines == ["Hỗ trợ chăm sóc: Truy lĩnh 08/2024: 500.000 đ — trả cho Bùi Thị Hoa"], p.back_pay_lines
+    child = make_beneficiary("Lê Văn Tí", birth_date=date(2018, 5, 10), category_code="K1", start_month=AUG)
+    extras.add_care(clerk, child, care("foster_child_4_to_16"), month=SEP)
+    p = extras.preview(child, SEP)
+    assert p.back_pay_lines == ["Trợ cấp: Truy lĩnh 08/2024: 750.000 đ — trả cho Lê Văn Tí",
+                               "Hỗ trợ chăm sóc: Truy lĩnh 08/2024: 750.000 đ — trả cho Bùi Thị Hoa"]
+
+
+def test_preview_warns_when_an_open_care_row_outlives_its_age_band(app, clerk):
+    """A row entered before the age check (no end month) for a child who turned 4 in 03/2024: the engine still pays
+    2,5 × (RateBook.care_amount does not look at age), so the section says when the band ended."""
+    child = make_beneficiary("Lê Văn Tí", birth_date=date(2020, 3, 1), category_code="K1")
+    db.session.add(CareArrangement(beneficiary_id=child.id, kind="foster_child_under_4", payee_name="Bùi Thị Hoa",
+                                   payee_national_id="089180001234", valid_from=date(2023, 1, 1)))
+    db.session.flush()
+    p = extras.preview(child, AUG)
+    assert p.care_amount == 1_250_000  # engine limitation, reported
+    assert ("«Nhận chăm sóc, nuôi dưỡng trẻ em K1 dưới 4 tuổi»: từ tháng 03/2024 đối tượng ra khỏi độ tuổi của loại hỗ "
+            "trợ này — ghi «Thôi hưởng từ tháng» đó và ghi loại phù hợp.") in p.notes

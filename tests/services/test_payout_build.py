@@ -247,11 +247,11 @@ def test_an_adjustment_keeps_earlier_months_as_printed_and_the_retroactive_rate_
 
 def test_a_failed_transfer_is_carried_once_as_back_pay_on_the_list_of_the_channel_now(app):
     from portal.services.payout_results import record_result
-    from tests.factories import chau_doc_people, run_to_approved
+    from tests.factories import chau_doc_people, run_to_accepted
     aug, sep, octo = date(2024, 8, 1), date(2024, 9, 1), date(2024, 10, 1)
     p = chau_doc_people()
     db.session.commit()
-    lists = run_to_approved(aug)
+    lists = run_to_accepted(aug)
     post = user("buudien.chaudoc")
     failed = {p["yen"].id: "Tài khoản đã đóng", p["thoa"].id: "Đối tượng nằm viện"}
     for lst in lists.values():

@@ -23,7 +23,7 @@ from portal.services.payout_cycle import (
 from portal.services.payout_results import payment_sheet, record_result, results_upload
 from portal.services.payouts import accept_list, approve_list, build_lists, confirm_list, return_list, settle_list
 from tests.conftest import ON_POSTGRES
-from tests.factories import AUG, chau_doc_people, make_account, make_beneficiary, run_to_approved
+from tests.factories import AUG, chau_doc_people, make_account, make_beneficiary, run_to_accepted
 
 SEP = date(2024, 9, 1)
 
@@ -149,7 +149,7 @@ def test_return_with_reason_at_each_step(people):
 
 
 def test_supplementary_list_references_the_original(people):
-    lists = run_to_approved()
+    lists = run_to_accepted()
     acc = lists["account"]
     with pytest.raises(ValidationError, match="Không có ai cần bổ sung"):
         build_supplement(user("pld.chaudoc"), acc)
@@ -192,7 +192,7 @@ def _report(lst, failed: dict[int, str], paid_on=date(2024, 8, 5)):
 
 
 def test_unpaid_amounts_are_carried_to_the_next_month_once(people):
-    lists = run_to_approved()
+    lists = run_to_accepted()
     assert unpaid_carry_over(["30322"], SEP) == {}
     _report(lists["account"], {people["yen"].id: "Tài khoản bị phong toả"})
     _report(lists["cash_at_home"], {people["thoa"].id: "Đối tượng nằm viện"})
@@ -253,7 +253,7 @@ def test_two_approvers_in_two_threads_give_exactly_one_approval(people, app):
 
 
 def test_results_upload_reports_bad_rows_and_records_nothing(people):
-    point = run_to_approved()["cash_at_point"]
+    point = run_to_accepted()["cash_at_point"]
     wb = openpyxl.load_workbook(io.BytesIO(payment_sheet(point)))
     ws = wb.active
     ws.cell(row=6, column=9, value="Đã trả")                     # unknown result word
@@ -269,7 +269,7 @@ def test_results_upload_reports_bad_rows_and_records_nothing(people):
     assert out.errors[1] == "Dòng 7: số định danh 089999999999 không có trong danh sách này."
     assert out.errors[2].startswith("Dòng 8: ") and len(out.errors) == 3
     assert (out.paid, out.failed) == (0, 0)
-    assert {l.result for l in point.lines} == {"pending"} and point.status == "approved"
+    assert {l.result for l in point.lines} == {"pending"} and point.status == "accepted"
 
 
 def test_deadlines_of_decree_20_article_34():
@@ -286,7 +286,7 @@ def test_deadlines_of_decree_20_article_34():
 
 
 def test_fee_statement_counts_people_paid(people):
-    lists = run_to_approved()
+    lists = run_to_accepted()
     post = user("buudien.chaudoc").organization
     db.session.execute(delete(FeeRule))  # the demo seed has the province's rule: start without one
     st = fee_statement(post, AUG)
@@ -356,7 +356,7 @@ def test_a_death_in_mid_month_counts_as_entitled_that_month_and_not_the_next(peo
 def test_fee_statement_charges_people_paid_and_cites_the_issued_contract(people):
     from portal.models import IssuedDocument, ServiceContract
     from portal.services.fee_statements import FEE_RULE
-    lists = run_to_approved()
+    lists = run_to_accepted()
     post = user("buudien.chaudoc").organization
     assert "(chưa có hợp đồng)" in fee_statement(post, AUG).basis  # the province's rule, no contract yet
     _report(lists["account"], {people["yen"].id: "Tài khoản bị phong toả"})  # 1 paid, 1 failed

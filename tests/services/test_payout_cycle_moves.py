@@ -75,6 +75,8 @@ def _approve_and_fail(month, failed_id, reason="Đối tượng đi vắng, khô
         confirm_list(user("xa.vinhmy"), lst)
         approve_list(user("pld.chaudoc.duyet"), lst)
         lst.approved_at = datetime(month.year, month.month, 1, 1, 0, tzinfo=timezone.utc)
+        from portal.services.payouts import accept_list
+        accept_list(user("buudien.chaudoc"), lst)  # nhận danh sách before any result
         for line in lst.lines:
             if line.beneficiary_id == failed_id:
                 record_result(user("buudien.chaudoc"), line, "failed", reason=reason)

@@ -20,13 +20,13 @@ from portal.services.payout_results import (
     record_result,
     results_upload,
 )
-from tests.factories import chau_doc_people, run_to_approved
+from tests.factories import chau_doc_people, run_to_accepted
 
 
 @pytest.fixture
 def lists(app):
     chau_doc_people()
-    return run_to_approved()
+    return run_to_accepted()
 
 
 def _filled(sheet: bytes, edits: dict[tuple[int, int], object]) -> bytes:
@@ -39,7 +39,9 @@ def _filled(sheet: bytes, edits: dict[tuple[int, int], object]) -> bytes:
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Tài khoản đã đóng", ("account", "Tài khoản đã đóng")),
+    ("Tài khoản đã đóng", ("account", None)),  # only repeats words of the label: no note
+    ("chết", ("deceased", None)),  # not "Đối tượng đã chết – chết"
+    ("Đối tượng đã chết – chết", ("deceased", None)),
     ("Sai tên chủ TK", ("account", "Sai tên chủ TK")),
     ("Đi vắng, không liên lạc được", ("absent", "Đi vắng, không liên lạc được")),
     ("Đã mất liên lạc", ("absent", "Đã mất liên lạc")),
@@ -51,6 +53,17 @@ def _filled(sheet: bytes, edits: dict[tuple[int, int], object]) -> bytes:
     ("Vắng mặt, không liên lạc được", ("absent", None)),  # the label itself
     ("Lý do khác – Đi nước ngoài", ("other", "Đi nước ngoài")),  # what payment_sheet writes back
     ("Từ chối nhận - con cháu không đồng ý", ("refused", "con cháu không đồng ý")),
+    # refusal (a ground for stopping benefit) only for explicit wording
+    ("Không đồng ý nhận", ("refused", "Không đồng ý nhận")),
+    ("Không muốn nhận tiền", ("refused", "Không muốn nhận tiền")),
+    ("Đi làm ăn xa, con cháu không nhận thay", ("absent", "Đi làm ăn xa, con cháu không nhận thay")),
+    ("con cháu không nhận thay", ("absent", "con cháu không nhận thay")),
+    ("Vắng nhà", ("absent", "Vắng nhà")),
+    ("Đang nằm viện", ("absent", "Đang nằm viện")),
+    ("Đi viện ở Long Xuyên", ("absent", "Đi viện ở Long Xuyên")),
+    ("Đang điều trị tại BV tỉnh", ("absent", "Đang điều trị tại BV tỉnh")),
+    ("người nhà không nhận", ("other", "người nhà không nhận")),
+    ("không nhận", ("other", "không nhận")),
     ("   ", (None, None)),
 ])
 def test_free_text_maps_to_a_code(text, expected):

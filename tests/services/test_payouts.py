@@ -13,8 +13,8 @@ from portal.extensions import db
 from portal.models import AuditEvent, Organization, PayoutLine, PayoutList, User
 from portal.services.demo import user_by_username as user
 from portal.services.payout_results import payment_sheet, record_result, results_upload, totals
-from portal.services.payouts import approve_list, build_lists, confirm_list, rebuild_list
-from tests.factories import AUG, chau_doc_people, make_beneficiary, run_to_approved
+from portal.services.payouts import accept_list, approve_list, build_lists, confirm_list, rebuild_list
+from tests.factories import AUG, chau_doc_people, make_beneficiary, run_to_accepted
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_two_approvers_at_once_give_exactly_one_approval(people):
 
 
 def test_approved_list_is_frozen(people):
-    lists = run_to_approved()
+    lists = run_to_accepted()
     acc = lists["account"]
     line_ids = [l.id for l in acc.lines]
     with pytest.raises(StateError, match="đã phê duyệt"):
@@ -155,7 +155,7 @@ def test_second_line_for_the_same_person_and_month_is_refused_by_the_database(pe
 
 
 def test_post_office_records_results_one_by_one(people):
-    lists = run_to_approved()
+    lists = run_to_accepted()
     post = user("buudien.chaudoc")
     acc = lists["account"]
     with pytest.raises(AccessDenied):
@@ -190,7 +190,7 @@ def _sheet_with(content: bytes, edits: dict[int, dict[int, object]]) -> bytes:
 
 
 def test_payment_sheet_round_trip(people):
-    lists = run_to_approved()
+    lists = run_to_accepted()
     point = lists["cash_at_point"]
     sheet = payment_sheet(point)
     ws = openpyxl.load_workbook(io.BytesIO(sheet)).active
@@ -210,7 +210,7 @@ def test_payment_sheet_round_trip(people):
     assert out.errors == [
         "Dòng 6: Số tiền (700.000) khác số tiền trong danh sách (750.000 đồng) của Huỳnh Minh Khải.",
         "Dòng 7: Không chi được: cần ghi lý do."]
-    assert totals(point).pending_count == 2 and point.status == "approved"  # nothing half-recorded
+    assert totals(point).pending_count == 2 and point.status == "accepted"  # nothing half-recorded
 
     good = _sheet_with(sheet, {6: {9: "Đã chi", 11: "05/08/2024"},
                                7: {9: "Không chi được", 10: "Đi vắng, không liên lạc được"}})
@@ -259,6 +259,7 @@ def test_vinh_my_sample_cycle_for_08_2024(app):
         lst.approved_at = datetime(2024, 8, 1, 1, 0, tzinfo=timezone.utc)  # approved 01/08/2024, paid from 03/08
     db.session.commit()
     home = vm["cash_at_home"]
+    accept_list(user("buudien.chaudoc"), home)
     sheet = payment_sheet(home)
     edits = {6 + i: {9: "Đã chi", 11: "03/08/2024"} for i in range(32)}
     edits[8] = {9: "Không chi được", 10: "Đối tượng nằm viện"}
@@ -317,7 +318,7 @@ def test_paid_on_must_lie_between_approval_and_today(people):
     from datetime import timedelta
 
     from portal.services.accounts import today_vn
-    lists = run_to_approved(approved_at=datetime(2024, 8, 2, 17, 30, tzinfo=timezone.utc))  # 03/08 00:30 in VN
+    lists = run_to_accepted(approved_at=datetime(2024, 8, 2, 17, 30, tzinfo=timezone.utc))  # 03/08 00:30 in VN
     post, line = user("buudien.chaudoc"), lists["account"].lines[0]
     with pytest.raises(ValidationError, match=r"Ngày chi \(02/08/2024\) không được trước ngày danh sách được phê "
                                               r"duyệt \(03/08/2024\)\."):
@@ -335,7 +336,7 @@ def test_paid_on_must_lie_between_approval_and_today(people):
 
 
 def test_the_sheet_of_another_list_is_refused_as_a_whole(people):
-    lists = run_to_approved()
+    lists = run_to_accepted()
     home, point = lists["cash_at_home"], lists["cash_at_point"]
     other = _sheet_with(payment_sheet(home), {6: {9: "Đã chi", 11: "05/08/2024"}})
     with pytest.raises(ValidationError) as err:

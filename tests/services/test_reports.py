@@ -8,13 +8,13 @@ from portal.extensions import db
 from portal.services.demo import user_by_username as user
 from portal.services.payout_results import record_result
 from portal.services.reports import province_overview
-from tests.factories import AUG, chau_doc_people, run_to_approved
+from tests.factories import AUG, chau_doc_people, run_to_accepted
 
 
 @pytest.fixture
 def cycle(app):
     chau_doc_people()
-    lists = run_to_approved()
+    lists = run_to_accepted()
     record_result(user("buudien.chaudoc"), lists["account"].lines[0], "paid", paid_on=date(2024, 8, 5))
     db.session.commit()
     return lists

@@ -159,6 +159,8 @@ def test_commune_builds_approves_and_its_post_office_pays(two_tier, seat):
     seen = {l.id for l in db.session.execute(visible(PayoutList, po_user)).scalars()}
     assert seen == {l.id for l in built.lists}
     cash = lists["cash_at_point"]
+    from portal.services.payouts import accept_list
+    accept_list(po_user, cash)  # nhận danh sách before any result
     record_result(po_user, cash.lines[0], "paid", paid_on=date(2025, 8, 5))
     assert cash.lines[0].result == "paid" and cash.status == "reported"
     # the seed's district office does not see these lists, nor its post office

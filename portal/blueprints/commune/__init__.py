@@ -14,3 +14,4 @@ from . import authorizations, changes, identity_checks  # noqa: E402,F401  (rout
 from . import accounts  # noqa: E402,F401  (new accounts and disputes, issue #5)
 from . import import_pages  # noqa: E402,F401  (import error file, issue #3)
 from . import entitlement_extras  # noqa: E402,F401  (further categories, care support on the beneficiary page)
+from . import death_reports  # noqa: E402,F401  (post office reported dead: verify)

@@ -110,13 +110,19 @@ def _context(b: Beneficiary, cat_form=None, care_form=None, end=None, message=No
     | "cat", "id", "value", "error"}), a success ``message``, ``warnings``, an ``error``."""
     month = _next_month()
     extras, care = service.categories_of(b.id), service.care_of(b.id)
-    ongoing = {b.category_code, *(r.category_code for r in extras if r.valid_to is None)}
+    ongoing = _ongoing(b, extras)
     return {"v": service.preview(b, month, extras=extras, care=care), "extras": extras, "care": care,
             "kinds": service.care_kinds(), "month": month,
             "cat_form": cat_form or CategoryForm(formdata=None, exclude=ongoing, month=month),
             "care_form": care_form or CareForm(formdata=None), "end": end or {}, "message": message,
             "warnings": list(warnings), "error": error, "edit": edit, "edit_cat": edit_cat,
             "collapse": tuple(collapse)}
+
+
+def _ongoing(b: Beneficiary, extras=None) -> set[str]:
+    """Category codes the add form does not offer: the main one and further ones still running."""
+    extras = service.categories_of(b.id) if extras is None else extras
+    return {b.category_code, *(r.category_code for r in extras if r.valid_to is None)}
 
 
 @bp.context_processor
@@ -203,7 +209,7 @@ def extras_category_add(beneficiary_id: int):
     """Ghi thêm một diện hưởng khác từ một tháng, theo quyết định; refused input answers 422 with the typed values.
     A start before the next list's month is allowed (backdated decision): the section then shows the back pay."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
-    form = CategoryForm()
+    form = CategoryForm(exclude=_ongoing(b))
     try:
         row = service.add_category(current_user, b, form.values(), month=_next_month())
         db.session.commit()
@@ -252,7 +258,7 @@ def extras_care_add(beneficiary_id: int):
     b = get_visible_or_404(Beneficiary, beneficiary_id)
     form = CareForm()
     try:
-        arr = service.add_care(current_user, b, form.values())
+        arr = service.add_care(current_user, b, form.values(), month=_next_month())
         db.session.commit()
     except service.ExtrasInvalid as err:
         db.session.rollback()
