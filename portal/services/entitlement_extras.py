@@ -199,11 +199,7 @@ def clean_category(beneficiary: Beneficiary, data: dict, month: date, book: Rate
                                         f"(đã nhập: {raw_children}).")
         else:
             children = int(raw_children)
-    decision = nfc(data.get("decision_number"))
-    if not decision:
-        errors["decision_number"] = "Chưa nhập số quyết định hưởng diện này."
-    elif len(decision) > 60:
-        errors["decision_number"] = "Số quyết định quá dài (tối đa 60 ký tự)."
+    decision = _decision_number(data, errors, "hưởng diện này")
     if not errors:
         problem = _category_problem(beneficiary, code, level, children, valid_from, book, "hưởng từ tháng")
         if problem is None and valid_from <= month and (category.valid_to is None or month < category.valid_to):
@@ -323,6 +319,17 @@ def remove_category(actor, beneficiary: Beneficiary, row: AdditionalCategory) ->
 
 
 # --- care support (Art. 20) ---------------------------------------------------------------------------------------
+
+def _decision_number(data: dict, errors: dict, what: str) -> str:
+    """The typed decision number (số quyết định, NFC, required, ≤ 60 characters); a problem goes into
+    ``errors["decision_number"]`` naming ``what`` the decision is for."""
+    decision = nfc(data.get("decision_number"))
+    if not decision:
+        errors["decision_number"] = f"Chưa nhập số quyết định {what}."
+    elif len(decision) > 60:
+        errors["decision_number"] = "Số quyết định quá dài (tối đa 60 ký tự)."
+    return decision
+
 
 def _month(raw, label: str, errors: dict, key: str, required: bool) -> date | None:
     text = nfc(raw)
@@ -456,11 +463,7 @@ def clean_care(beneficiary: Beneficiary, data: dict, month: date | None = None) 
         errors["valid_to"] = (f"Tháng thôi hưởng ({valid_to:%m/%Y}) phải sau tháng bắt đầu hưởng "
                               f"({valid_from:%m/%Y}).")
 
-    decision = nfc(data.get("decision_number"))
-    if not decision:
-        errors["decision_number"] = "Chưa nhập số quyết định hỗ trợ chăm sóc."
-    elif len(decision) > 60:
-        errors["decision_number"] = "Số quyết định quá dài (tối đa 60 ký tự)."
+    decision = _decision_number(data, errors, "hỗ trợ chăm sóc")
 
     if not errors:
         problem = care_person_problem(beneficiary, kind, valid_from, kinds[kind], "hưởng từ tháng")
