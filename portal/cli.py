@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from .errors import PortalError
+from .schema import migrates_schema, needs_schema
 from .extensions import db
 
 
@@ -18,6 +19,7 @@ def register_cli(app: Flask) -> None:
     """Attach the commands to ``app``."""
 
     @app.cli.command("seed-demo")
+    @migrates_schema
     def seed_demo_cmd():
         """Load units and reference data and create the demo organisations and users (idempotent)."""
         from .services.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
@@ -28,6 +30,7 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Tài khoản mẫu (mật khẩu {DEMO_PASSWORD}): " + ", ".join(u[0] for u in DEMO_USERS))
 
     @app.cli.command("seed-reference")
+    @migrates_schema
     def seed_reference_cmd():
         """Load administrative units, categories, coefficients, standard levels and providers (idempotent)."""
         from .services.reference_data import load_reference, load_units
@@ -42,6 +45,7 @@ def register_cli(app: Flask) -> None:
     @click.argument("username")
     @click.argument("full_name")
     @click.password_option()
+    @needs_schema
     def create_user_cmd(org_id, approver, username, full_name, password):
         """Create a user of an organisation."""
         from .models import Organization, User
@@ -56,6 +60,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("list-organizations")
     @click.option("--kind", help="bank_branch, post_office, district_office, commune_committee, police, …")
     @click.option("--unit", "unit_code", help="mã đơn vị hành chính nơi đặt trụ sở, ví dụ 884")
+    @needs_schema
     def list_organizations_cmd(kind, unit_code):
         """Print organisations (id, kind, unit, name, users) — the ids that other commands take."""
         from sqlalchemy import func, select

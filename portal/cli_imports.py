@@ -7,7 +7,12 @@ import click
 from sqlalchemy import select
 
 from .errors import PortalError
+from .schema import migrates_schema, needs_schema
 from .extensions import db
+
+
+#: messages printed per file by demo-cycle (the rest are counted)
+DEMO_MESSAGES = 10
 
 
 def _fail(message: str):
@@ -23,6 +28,7 @@ def register_import_commands(app):
     @click.option("--commune", "commune_code", required=True, help="mã xã/phường (GSO), ví dụ 30322")
     @click.option("--dry-run", is_flag=True, help="chỉ kiểm tra, không ghi")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @needs_schema
     def import_beneficiaries_cmd(commune_code, dry_run, file):
         """Import a commune's beneficiary spreadsheet (all-or-nothing)."""
         from .services.imports import import_file
@@ -45,6 +51,7 @@ def register_import_commands(app):
     @app.cli.command("import-bank-accounts")
     @click.option("--bank", "bank_org", required=True, type=int, help="id của chi nhánh ngân hàng (Organization)")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @needs_schema
     def import_bank_accounts_cmd(bank_org, file):
         """Record the accounts a bank branch opened, from its spreadsheet (matched on ID number)."""
         from .models import Organization, OrgKind, User
@@ -72,12 +79,21 @@ def register_import_commands(app):
     @click.option("--month", required=True, help="tháng chi trả, YYYY-MM")
     @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
     @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @migrates_schema
     def demo_cycle_cmd(month, out_dir, files):
         """Seed, import FILES, build/confirm/approve the month's lists, record all paid, write PDFs and sheets."""
         from .services.demo_cycle import run_cycle
         from .services.entitlement import parse_month
+        def show(report):
+            click.echo(report.summary())
+            for message in report.messages[:DEMO_MESSAGES]:
+                click.echo(f"  {message}")
+            if len(report.messages) > DEMO_MESSAGES:
+                click.echo(f"  … và {len(report.messages) - DEMO_MESSAGES} thông báo khác (xem bằng "
+                           f"import-beneficiaries --dry-run hoặc trang xem trước).")
+
         try:
-            lines = run_cycle(parse_month(month), out_dir, list(files))
+            lines = run_cycle(parse_month(month), out_dir, list(files), on_file=show)
         except PortalError as err:
             _fail(str(err))
         db.session.commit()

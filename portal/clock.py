@@ -1,8 +1,20 @@
-"""Vietnam time (giờ Việt Nam, UTC+7): the one place that turns stored UTC timestamps into local days and says what
-"today" and "this month" are. Timestamps are stored UTC; SQLite hands them back naive, so naive means UTC."""
+"""Time (thời gian): the one place that says what "now", "today" and "this month" are, in Vietnam time (giờ Việt
+Nam, UTC+7), and turns stored UTC timestamps into local days. Timestamps are stored UTC; SQLite hands them back naive,
+so naive means UTC. Every other module asks this one; tests move it with ``time_machine`` (which also moves
+``datetime.now`` here), so a result never depends on the day the code runs."""
 from datetime import date, datetime, timedelta, timezone
 
 VN_TZ = timezone(timedelta(hours=7))
+
+
+def utcnow() -> datetime:
+    """Now as a timezone-aware UTC datetime: the value stored in every ``*_at`` column."""
+    return datetime.now(timezone.utc)
+
+
+def now_vn() -> datetime:
+    """Now in Vietnam time (aware, UTC+7)."""
+    return datetime.now(VN_TZ)
 
 
 def to_vn(value: datetime) -> datetime:
@@ -19,7 +31,7 @@ def vn_date(value: datetime | None) -> date | None:
 
 def today_vn() -> date:
     """Today's date in Vietnam, the reference for "not in the future"."""
-    return datetime.now(VN_TZ).date()
+    return now_vn().date()
 
 
 def this_month_vn() -> date:

@@ -53,10 +53,11 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from .clock import utcnow
 from .errors import PortalError
 from .extensions import db
 from .models import Job
-from .models.registry import utcnow
+from .schema import needs_schema
 
 log = logging.getLogger(__name__)
 
@@ -232,6 +233,7 @@ def register_cli(app) -> None:
 
     @app.cli.command("rq-worker")
     @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+    @needs_schema
     def rq_worker_cmd(burst):
         """Run background jobs from Redis (REDIS_URL) — queue asxh."""
         url = app.config.get("REDIS_URL")

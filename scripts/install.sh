@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="fonts-liberation2 libharfbuzz-subset0 poppler-utils chromium npm"
+APT_PACKAGES="fonts-liberation2 libharfbuzz-subset0 poppler-utils chromium npm faketime"
 missing=""
 for p in $APT_PACKAGES; do
   if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi

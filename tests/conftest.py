@@ -9,21 +9,28 @@ import re
 import shutil
 import uuid
 from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from portal import create_app
+from portal.clock import VN_TZ
 from portal.config import TestConfig
 from portal.extensions import db
 
-SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "shared")
-SAMPLES = os.path.join(SHARED, "samples")
+#: the sample spreadsheets shipped with the repository (real formats, invented people; see samples/README.md)
+SAMPLES = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "samples"))
 VINH_MY_FILE = os.path.join(SAMPLES, "2024-07_phuong-vinh-my_ds-doi-tuong.xlsx")
 TAN_LOI_FILE = os.path.join(SAMPLES, "2024-07_xa-tan-loi_ds-doi-tuong.xlsx")
 AGRIBANK_FILE = os.path.join(SAMPLES, "2024-08_agribank-chau-doc_tk-mo-moi.xlsx")
 PASSWORD = "demo1234"
+#: the moment date-dependent tests run at (Vietnam time): ``pytestmark = pinned_clock`` in their module moves the
+#: clock there with time-machine (it keeps ticking), so "next month", "too far ahead" and ages are the same whatever
+#: day the suite runs; CI also runs the suite under ``faketime`` years ahead to catch a test that forgot.
+PINNED_NOW = datetime(2026, 12, 6, 9, 0, tzinfo=VN_TZ)
+pinned_clock = pytest.mark.time_machine(PINNED_NOW, tick=True)
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
@@ -174,3 +181,14 @@ class WebClient:
     def logout(self):
         """Log out."""
         return self.post("/logout")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that starts Chromium carries the ``browser`` mark, so ``-m "not browser"`` (PostgreSQL and
+    moved-clock runs) leaves them all out: a test in ``tests/browser/`` without it, or a test elsewhere using the
+    ``browser`` fixture, is an error at collection."""
+    for item in items:
+        in_browser_dir = "browser" in item.path.parts[-2:-1]
+        uses_browser = "browser" in getattr(item, "fixturenames", ())
+        if (in_browser_dir or uses_browser) and item.get_closest_marker("browser") is None:
+            raise pytest.UsageError(f"{item.nodeid} starts Chromium but has no @pytest.mark.browser")

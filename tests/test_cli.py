@@ -2,11 +2,19 @@
 import shutil
 
 import openpyxl
+import pytest
 from sqlalchemy import func, select
+
+from portal import create_app
 
 from portal.extensions import db
 from portal.models import Beneficiary, Organization, PaymentAccount, User
 from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
+
+
+def _list_lines(output: str) -> list[tuple[str, ...]]:
+    """The per-list lines of demo-cycle (tab-separated), without the per-file reports printed before them."""
+    return [tuple(line.split("\t")) for line in output.strip().splitlines() if "\t" in line]
 
 
 def _run(app, *args):
@@ -64,9 +72,96 @@ def test_demo_cycle_prints_one_line_per_list_and_writes_files(app, tmp_path):
     out = tmp_path / "out"
     result = _run(app, "demo-cycle", "--month", "2024-08", "--out", str(out), AGRIBANK_FILE, VINH_MY_FILE)
     assert result.exit_code == 0, result.output
-    lines = [l.split("\t") for l in result.output.strip().splitlines()]
+    lines = [l.split("\t") for l in result.output.strip().splitlines() if "\t" in l]
     assert {tuple(l[:2]) for l in lines} == {("30322", "account"), ("30322", "cash_at_point"),
                                              ("30322", "cash_at_home")}
     assert sum(int(l[2]) for l in lines) == 340
     assert sum(int(l[3]) for l in lines) == 240_000_000
     assert len(list(out.glob("*.pdf"))) == 3 and len(list(out.glob("*.xlsx"))) == 3
+
+
+def test_demo_cycle_reports_each_file_before_the_lists(app, tmp_path):
+    result = _run(app, "demo-cycle", "--month", "2024-08", "--out", str(tmp_path / "out"), AGRIBANK_FILE, VINH_MY_FILE)
+    assert result.exit_code == 0, result.output
+    out = result.output.splitlines()
+    commune = out.index("2024-07_phuong-vinh-my_ds-doi-tuong.xlsx: đọc 340 dòng, nhập 340, cảnh báo 32, lỗi 0")
+    bank = out.index("2024-08_agribank-chau-doc_tk-mo-moi.xlsx: đọc 40 dòng, nhập 40, cảnh báo 0, lỗi 0")
+    assert commune < bank < out.index("30322\taccount\t144\t104250000")
+    assert out[commune + 1].startswith("  Dòng 40: Nhận tiền mặt tại nhà nhưng chưa ghi lý do")
+    assert out[commune + 11] == "  … và 136 thông báo khác (xem bằng import-beneficiaries --dry-run hoặc trang xem trước)."
+
+
+def test_demo_cycle_stops_on_a_file_with_errors_and_shows_its_rows(app, tmp_path):
+    bad = tmp_path / "vinh-my-loi.xlsx"
+    shutil.copy(VINH_MY_FILE, bad)
+    wb = openpyxl.load_workbook(bad)
+    wb.active["E20"] = "08912345X789"
+    wb.save(bad)
+    result = app.test_cli_runner().invoke(args=["demo-cycle", "--month", "2024-08", "--out", str(tmp_path / "o"),
+                                                str(bad)])
+    assert result.exit_code == 1
+    assert "vinh-my-loi.xlsx: đọc 340 dòng, nhập 0, cảnh báo 32, lỗi 1" in result.output
+    assert "  Dòng 20: " in result.output
+    assert _count(Beneficiary) == 0
+
+
+def _commune_copy(tmp_path, title_unit: str, file_name: str):
+    """The Vĩnh Mỹ sample list retitled as another commune's list (same people, invented)."""
+    path = tmp_path / file_name
+    wb = openpyxl.load_workbook(VINH_MY_FILE)
+    wb.active["A1"] = f"UBND {title_unit.upper()}"
+    wb.active["A5"] = f"{title_unit}, Thành phố Châu Đốc - Tháng 7/2024"
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    """The app on a SQLite file that does not exist yet (no schema, no data)."""
+    from tests.conftest import _config
+    app = create_app(_config(f"sqlite:///{tmp_path / 'moi' / 'portal.db'}"))
+    (tmp_path / "moi").mkdir()
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_command_on_a_database_never_migrated_names_the_command_to_run(empty_app):
+    for args in (["list-organizations"], ["create-user", "--org", "1", "--password", "x", "a", "A"],
+                 ["import-beneficiaries", "--commune", "30322", VINH_MY_FILE]):
+        result = empty_app.test_cli_runner().invoke(args=args)
+        assert result.exit_code == 1, args
+        assert result.output.strip() == ("Lỗi: Cơ sở dữ liệu chưa được tạo. Hãy chạy: flask --app wsgi db upgrade "
+                                         "(rồi flask --app wsgi seed-reference hoặc seed-demo).")
+        assert isinstance(result.exception, SystemExit)
+
+
+def test_seed_demo_migrates_a_new_database(empty_app):
+    result = _run(empty_app, "seed-demo")
+    assert result.exit_code == 0
+    assert result.output.startswith("Đã tạo/cập nhật lược đồ cơ sở dữ liệu (flask db upgrade).")
+    assert _count(User) == 13
+    again = _run(empty_app, "list-organizations", "--kind", "post_office")
+    assert [line.split("\t")[2] for line in again.output.splitlines()] == ["884", "890"]
+
+
+def test_demo_cycle_on_a_new_database_for_another_commune(empty_app, tmp_path):
+    nui_sam = _commune_copy(tmp_path, "Phường Núi Sam", "nui-sam.xlsx")
+    result = _run(empty_app, "demo-cycle", "--month", "2024-08", "--out", str(tmp_path / "out"), str(nui_sam))
+    assert result.exit_code == 0, result.output
+    assert "nui-sam.xlsx: đọc 340 dòng, nhập 340, cảnh báo 32, lỗi 0" in result.output
+    assert _list_lines(result.output) == [("30325", "account", "104", "72500000"),
+                                          ("30325", "cash_at_home", "32", "21500000"),
+                                          ("30325", "cash_at_point", "204", "146000000")]
+    clerk = db.session.execute(select(User).join(Organization).where(
+        Organization.unit_code == "30325", Organization.kind == "commune_committee")).scalar_one()
+    assert clerk.username == "xa.nuisam" and clerk.check_password("demo1234")
+
+
+def test_demo_cycle_refuses_a_commune_outside_the_demo_districts(app, tmp_path):
+    long_xuyen = _commune_copy(tmp_path, "Phường Mỹ Bình", "my-binh.xlsx")
+    result = app.test_cli_runner().invoke(args=["demo-cycle", "--month", "2024-08", "--out", str(tmp_path / "o"),
+                                                str(long_xuyen)])
+    assert result.exit_code == 1
+    assert "Đơn vị 30280 không phải xã/phường của các huyện mẫu (884, 890)" in result.output

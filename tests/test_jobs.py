@@ -153,7 +153,7 @@ def test_progress_page_only_for_the_user_and_organisation(app, client):
 def test_stale_job_is_recognised(app):
     from datetime import timedelta
 
-    from portal.models.registry import utcnow
+    from portal.clock import utcnow
     job = _queued_job()
     assert not jobs.is_stale(job)
     job.created_at = utcnow() - timedelta(minutes=31)

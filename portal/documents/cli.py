@@ -4,6 +4,8 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from ..schema import needs_schema
+
 
 def register_document_commands(app: Flask) -> None:
     """Attach ``dev-ca`` to ``app``."""
@@ -11,6 +13,7 @@ def register_document_commands(app: Flask) -> None:
     @app.cli.command("dev-ca")
     @click.option("--out", "out", default=None, help="thư mục chứa chứng thư (mặc định instance/certs)")
     @click.option("--all-orgs", is_flag=True, help="mọi cơ quan, không chỉ cơ quan có người dùng")
+    @needs_schema
     def dev_ca_cmd(out, all_orgs):
         """Create a development CA and a PKCS#12 certificate per organisation (demo only, never production)."""
         from sqlalchemy import select

@@ -14,6 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from ..clock import utcnow
+
 CA_NAME = "ASXH Portal Development CA"
 
 
@@ -45,7 +47,7 @@ def load_or_create_ca(out: Path):
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
         return key, x509.load_pem_x509_certificate(cert_path.read_bytes())
     key = _key()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = utcnow()
     name = _name(CA_NAME, "ASXH Portal (demo)")
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
@@ -68,7 +70,7 @@ def issue_org_certificate(out: Path, org_id: int, org_name: str, password: bytes
     ``password``; returns its path. Overwrites an existing file."""
     ca_key, ca_cert = ca or load_or_create_ca(out)
     key = _key()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = utcnow()
     cert = (x509.CertificateBuilder().subject_name(_name(org_name, org_name))
             .issuer_name(ca_cert.subject).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))

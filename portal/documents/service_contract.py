@@ -21,7 +21,7 @@ from .renderer import pdf_for
 
 TEMPLATE = "documents/service_contract.html"
 
-#: Legal bases printed as "Căn cứ …;" (reference §2.1–2.2; the plan's text is in shared/seed).
+#: Legal bases printed as "Căn cứ …;" (reference §2.1–2.2; the plan's text is in docs/seed).
 LEGAL_BASES = [
     "Bộ luật Dân sự số 91/2015/QH13 ngày 24 tháng 11 năm 2015",
     "Nghị định số 20/2021/NĐ-CP ngày 15 tháng 3 năm 2021 của Chính phủ quy định chính sách trợ giúp xã hội đối với "

@@ -1,6 +1,6 @@
 """Audit trail (nhật ký thao tác): every write leaves who, when, what, before and after."""
 from ..extensions import db
-from .registry import utcnow
+from ..clock import utcnow
 
 
 class AuditEvent(db.Model):

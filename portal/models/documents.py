@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import StateError
 from ..extensions import db
-from .registry import utcnow
+from ..clock import utcnow
 
 
 class DocumentKind(StrEnum):

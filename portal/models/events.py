@@ -4,7 +4,7 @@ Payout lists use only events whose ``status`` is ``accepted``."""
 from enum import StrEnum
 
 from ..extensions import db
-from .registry import utcnow
+from ..clock import utcnow
 
 
 class EventKind(StrEnum):

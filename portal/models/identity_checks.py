@@ -4,7 +4,7 @@ commune corrects the record or confirms it with a note."""
 from enum import StrEnum
 
 from ..extensions import db
-from .registry import utcnow
+from ..clock import utcnow
 
 
 class CheckResult(StrEnum):

@@ -3,7 +3,7 @@ per programme and month: ``uq_payout_line_beneficiary_id`` on (beneficiary, prog
 from enum import StrEnum
 
 from ..extensions import db
-from .registry import utcnow
+from ..clock import utcnow
 
 
 class ListStatus(StrEnum):

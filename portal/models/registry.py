@@ -1,13 +1,8 @@
 """The register of beneficiaries (đối tượng bảo trợ xã hội, Decree 20/2021 Art. 5) and their payment choice."""
-from datetime import datetime, timezone
 from enum import StrEnum
 
+from ..clock import utcnow
 from ..extensions import db
-
-
-def utcnow():
-    """Timezone-aware now (UTC) for timestamps."""
-    return datetime.now(timezone.utc)
 
 
 class PaymentChannel(StrEnum):

@@ -2,7 +2,7 @@
 background job and served from here afterwards. Not an issued document (no number, no signature — see
 ``models/documents.IssuedDocument``): a cache whose key says exactly what the bytes were made from."""
 from ..extensions import db
-from .registry import utcnow
+from ..clock import utcnow
 
 
 class StoredFile(db.Model):

@@ -34,7 +34,7 @@ from ..models import (
     User,
 )
 from ..models.accounts import ACCOUNT_FLAGS
-from ..models.registry import utcnow
+from ..clock import utcnow
 from . import audit, identity
 
 #: folded words in a post-office failure reason that put the blame on the account (closed, wrong number, name)

@@ -30,7 +30,7 @@ from .. import access
 from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
 from ..models import AuditEvent, Beneficiary, ImportBatch, PaymentAccount, User
-from ..models.registry import utcnow
+from ..clock import utcnow
 from . import audit, identity
 from .accounts import DUPLICATE_NUMBER, bank_of, create_account, holder_mismatch, provider_label
 from .bank_file import COLUMNS, OUTCOME_LABELS, STATUS_LABELS, BankRow, read_bank_rows  # noqa: F401  (re-exported)

@@ -8,7 +8,7 @@ from ..clock import this_month_vn
 from ..errors import StateError, ValidationError
 from ..extensions import db
 from ..models import ChangeSubmission, EventStatus, RegistryEvent
-from ..models.registry import utcnow
+from ..clock import utcnow
 from .audit import record
 from .registry_events import apply_event
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
 from ..models import AdministrativeUnit, BankCoverage, Duty, Organization, OrgKind, User
-from ..models.registry import utcnow
+from ..clock import utcnow
 from . import audit, identity
 
 COVERAGE_STATUS = {"requested": "Chờ Sở duyệt", "approved": "Đã duyệt", "withdrawn": "Đã rút"}

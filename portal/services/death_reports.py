@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
 from ..models import Beneficiary, Duty, EventKind, EventStatus, PayoutLine, RegistryEvent, User
-from ..models.registry import utcnow
+from ..clock import utcnow
 from .audit import record
 
 DECEASED = "deceased"

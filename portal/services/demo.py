@@ -3,8 +3,10 @@ of An Giang (2024 tree), five banks' branches covering Châu Đốc and Tịnh B
 those communes, and one user per role. Every demo user's password is ``DEMO_PASSWORD``."""
 from sqlalchemy import select
 
+from ..errors import PortalError
 from ..extensions import db
 from ..models import AdministrativeUnit, BankCoverage, Duty, Organization, OrgKind, User
+from .identity import fold
 from .reference_data import load_reference, load_units
 
 DEMO_PASSWORD = "demo1234"
@@ -88,6 +90,45 @@ def seed_demo() -> dict[str, int]:
     from .hamlets import seed_hamlets  # the demo communes' khóm/ấp lists (issue #3)
     seed_hamlets()
     return {"units": units, "organizations": len(orgs), "users": users}
+
+
+def commune_slug(unit: AdministrativeUnit) -> str:
+    """The user-name part of a commune: its name without the kind word, folded, no spaces ("Phường Vĩnh Mỹ" →
+    "vinhmy", "Thị trấn Nhà Bàng" → "nhabang")."""
+    name = fold(unit.name)
+    for kind in ("thi tran ", "phuong ", "xa "):
+        if name.startswith(kind):
+            name = name[len(kind):]
+            break
+    return name.replace(" ", "")
+
+
+def ensure_commune_users(commune_code: str) -> list[User]:
+    """The demo users of one commune of a demo district (``xa.<slug>`` for its committee, ``congan.<slug>`` for its
+    police), created the way ``seed_demo`` creates those of Vĩnh Mỹ and Tân Lợi when missing (the slug gets the
+    unit code when another commune already uses it). Returns [committee user, police user]. Raises PortalError for
+    a commune outside the demo districts (Châu Đốc 884, Tịnh Biên 890). Flushes."""
+    unit = db.session.get(AdministrativeUnit, commune_code)
+    if unit is None or unit.level != "commune" or unit.parent_code not in DEMO_DISTRICTS:
+        raise PortalError(f"Đơn vị {commune_code} không phải xã/phường của các huyện mẫu "
+                          f"({', '.join(DEMO_DISTRICTS)}): chu trình mẫu chỉ chạy cho các xã đó.")
+    users = []
+    for kind, prefix, full_name in ((OrgKind.COMMUNE, "xa", "Cán bộ LĐTBXH xã"), (OrgKind.POLICE, "congan",
+                                                                                   "Cán bộ công an")):
+        org = db.session.execute(select(Organization).where(Organization.kind == kind,
+                                                            Organization.unit_code == commune_code)).scalar_one()
+        user = db.session.execute(select(User).where(User.organization_id == org.id, User.active.is_(True))
+                                  .order_by(User.id).limit(1)).scalar_one_or_none()
+        if user is None:
+            username = f"{prefix}.{commune_slug(unit)}"
+            if db.session.execute(select(User.id).where(User.username == username)).first():
+                username = f"{username}.{commune_code}"
+            user = User(username=username, full_name=full_name, organization_id=org.id, is_approver=False)
+            user.set_password(DEMO_PASSWORD)
+            db.session.add(user)
+            db.session.flush()
+        users.append(user)
+    return users
 
 
 def user_by_username(username: str) -> User:

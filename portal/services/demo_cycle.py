@@ -18,7 +18,7 @@ from ..models import (AdministrativeUnit, BankCoverage, Beneficiary, LineResult,
 from ..spreadsheets.reading import open_workbook
 from . import imports, payouts
 from .bank_imports import import_bank_file
-from .demo import seed_demo
+from .demo import ensure_commune_users, seed_demo
 from .identity import fold, parse_national_id
 from .import_origin import communes_in_title
 from .payout_results import RESULTS_OPEN, payment_sheet, record_result
@@ -106,27 +106,60 @@ def _bank_user_for(path: Path) -> User:
     raise PortalError(f"{path.name}: không có số định danh nào khớp với đối tượng đã nhập.")
 
 
-def run_cycle(month: date, out_dir: Path, files: list[Path]) -> list[ListLine]:
+@dataclass
+class FileReport:
+    """What the cycle read from one file: its name, kind ("commune"/"bank"), rows read, rows imported (commune:
+    new + updated; bank: accounts recorded), rows with a warning (bank: name mismatches held back), rows with an
+    error, and the messages ("Dòng N: …"), errors first."""
+
+    name: str
+    kind: str
+    rows: int
+    imported: int
+    warnings: int
+    errors: int
+    messages: list[str]
+
+    def summary(self) -> str:
+        """One line for the CLI: "<file>: đọc N dòng, nhập M, cảnh báo W, lỗi E"."""
+        return (f"{self.name}: đọc {self.rows} dòng, nhập {self.imported}, cảnh báo {self.warnings}, "
+                f"lỗi {self.errors}")
+
+
+def _import_commune(path: Path, code: str) -> FileReport:
+    actor = ensure_commune_users(code)[0]
+    report = imports.import_file(actor, code, path)
+    return FileReport(path.name, "commune", report.rows_read, report.imported, report.warnings, report.errors,
+                      report.error_list + report.warning_list + report.notice_list)
+
+
+def _import_bank(path: Path) -> FileReport:
+    result = import_bank_file(_bank_user_for(path), str(path))
+    return FileReport(path.name, "bank", result["rows"], result["recorded"], result["name_mismatch"],
+                      result["errors"], result["messages"])
+
+
+def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> list[ListLine]:
     """Run the cycle for ``month`` (first-of-month date) on ``files`` (commune files first, then bank files,
     whatever order they are given in) and write ``<commune>_<channel>_<YYYY-MM>.pdf/.xlsx`` into ``out_dir``.
-    Returns one ListLine per list of the month of the imported communes, by commune and channel — also on a re-run,
-    when some lists are already approved (``BuildResult.skipped``): their still-pending lines are recorded paid and
-    their files written again. Lines are recorded paid on today's date (Vietnam), the approval day of the new
-    lists. Raises PortalError (nothing is committed by this function) when a file has errors or is not a readable
-    .xlsx, or a demo user is missing. Flushes only."""
+    A commune file may be of any commune of the demo districts: its committee and police users are created when
+    missing (``demo.ensure_commune_users``). ``on_file(FileReport)`` is called for each file once it is read, before
+    a file with errors stops the cycle. Returns one ListLine per list of the month of the imported communes, by
+    commune and channel — also on a re-run, when some lists are already approved (``BuildResult.skipped``): their
+    still-pending lines are recorded paid and their files written again. Lines are recorded paid on today's date
+    (Vietnam), the approval day of the new lists. Raises PortalError (nothing is committed by this function) when a
+    file has errors or is not a readable .xlsx, or a demo user is missing. Flushes only."""
     seed_demo()
-    kinds = [(p, *classify(p)) for p in files]
+    kinds = [(Path(p), *classify(Path(p))) for p in files]
     communes = []
     for path, kind, code in sorted(kinds, key=lambda k: k[1] != "commune"):
+        report = _import_commune(path, code) if kind == "commune" else _import_bank(path)
+        if on_file is not None:
+            on_file(report)
+        if report.errors:
+            raise PortalError(f"{path.name}: {report.errors} dòng lỗi — " + "; ".join(report.messages[:5]))
         if kind == "commune":
-            report = imports.import_file(_user_of(OrgKind.COMMUNE, code), code, path)
-            if report.errors:
-                raise PortalError(f"{path.name}: {report.errors} dòng lỗi — " + "; ".join(report.error_list[:5]))
             communes.append(code)
-        else:
-            result = import_bank_file(_bank_user_for(path), str(path))
-            if result["errors"]:
-                raise PortalError(f"{path.name}: {result['errors']} dòng lỗi — " + "; ".join(result["messages"][:5]))
     out_dir.mkdir(parents=True, exist_ok=True)
     lists: list[PayoutList] = []
     parent = {c: db.session.get(AdministrativeUnit, c).parent_code for c in communes}

@@ -12,7 +12,7 @@ from ..models import Beneficiary, Hamlet
 from .audit import record
 from .identity import fold, text_sort_key, nfc
 
-#: the demo communes' hamlets, as the shared sample lists write them (``/work/shared/samples``): Phường Vĩnh Mỹ
+#: the demo communes' hamlets, as the shared sample lists write them (``samples/``): Phường Vĩnh Mỹ
 #: (30322) and Xã Tân Lợi (30535); Phường Núi Sam (30325) has the one hamlet the test factories use.
 DEMO_HAMLETS = {
     "30322": ["Khóm Hòa Bình", "Khóm Mỹ Thới 1", "Khóm Mỹ Thới 2", "Khóm Mỹ Thới 3", "Khóm Mỹ Thới 4",

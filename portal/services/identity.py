@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from unidecode import unidecode
 
+from ..clock import today_vn
 from ..errors import ValidationError
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
@@ -198,7 +199,7 @@ def national_id_warnings(value: str, birth_year: int | date | None = None, gende
     warnings: list[str] = []
     ppp, g = value[:3], int(value[3])
     id_year = 1900 + 100 * (g // 2) + int(value[4:6])
-    this_year = (today or date.today()).year
+    this_year = (today or today_vn()).year
     if ppp not in PROVINCE_CODES:
         warnings.append(f"Mã tỉnh {ppp} (3 chữ số đầu) không có trong danh mục 63 tỉnh, thành phố — kiểm tra lại.")
     if id_year > this_year:

@@ -16,7 +16,7 @@ from ..errors import StateError, ValidationError
 from ..extensions import db
 from ..models import Beneficiary, CheckResult, IdentityCheck
 from ..models.identity_checks import MISMATCH_FIELDS
-from ..models.registry import utcnow
+from ..clock import utcnow
 from ..spreadsheets.workbook import open_workbook
 from ..spreadsheets.writing import write_workbook
 from .audit import record

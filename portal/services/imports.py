@@ -11,12 +11,13 @@ it (``import_changes``). A row of a person whose payment is stopped or suspended
 dừng" or death) gets a warning: importing never changes that status — it takes a registry event."""
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
 from ..access import visible
+from ..clock import utcnow
 from ..errors import AccessDenied, PortalError, StateError, ValidationError
 from ..extensions import db
 from ..models import EventKind, ImportBatch, Organization, OrgKind
@@ -238,7 +239,7 @@ def commit(actor, batch_id: int, overwrite_manual: bool = False, progress=None) 
 def _write(actor, batch: ImportBatch, plans: list[Plan]) -> dict:
     """Apply the plans, mark the batch committed and audit it; returns the result counts."""
     r = apply_plans(actor, plans, batch.scope)
-    batch.status, batch.committed_at = "committed", datetime.now(UTC)
+    batch.status, batch.committed_at = "committed", utcnow()
     batch.summary = {k: v for k, v in (batch.summary or {}).items() if k != "stored_rows"} | {"result": r}
     record(actor, "import", "import_batch", batch.id,
            f"Nhập danh sách đối tượng từ tệp {batch.filename}: {r['rows']} dòng, {r['created']} mới, "

@@ -22,7 +22,7 @@ from ..errors import AccessDenied, PortalError, StateError, ValidationError
 from ..extensions import db
 from ..formatting import money
 from ..models import Beneficiary, LineResult, ListStatus, PayoutLine, PayoutList, User
-from ..models.registry import utcnow
+from ..clock import utcnow
 from .audit import record
 from .entitlement import RateBook
 from .entitlement_months import LinePlan, month_key

@@ -17,7 +17,7 @@ from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
 from ..formatting import money
 from ..models import Duty, LineResult, ListStatus, PaymentProvider, PayoutLine, PayoutList, User
-from ..models.registry import utcnow
+from ..clock import utcnow
 from ..spreadsheets.reading import (
     Column,
     cell_text,

@@ -36,7 +36,7 @@ from ..models import (
     RegistryEvent,
     User,
 )
-from ..models.registry import utcnow
+from ..clock import utcnow
 from .accounts import payable_account
 from .audit import record
 from .payout_lines import NewLine, insert_lines, paused_gc

@@ -19,7 +19,7 @@ The implementation is split by responsibility; import from here (``from portal.s
 Identity rules (CCCD padding and validity, name folding, phone numbers) live in ``portal.services.identity``;
 these modules only return raw values typed correctly (e.g. an ID cell as digits without a float artefact).
 
-Source of the rules: ``/work/shared/domain/pitfalls.md`` §Spreadsheets (items 1–6).
+Source of the rules: the domain pitfalls of spreadsheets (items 1–6 of the project's pitfalls list).
 """
 
 from __future__ import annotations

@@ -14,7 +14,10 @@ from portal.models import AdditionalCategory, AuditEvent, CareArrangement
 from portal.services.demo import user_by_username
 from portal.services.entitlement_months import add_months
 from portal.services.payouts import build_lists
+from tests.conftest import pinned_clock
 from tests.factories import AUG, chau_doc_people, make_beneficiary, run_to_approved
+
+pytestmark = pinned_clock  # "next month", "quá xa" and ages are relative to the pinned day
 
 FRAGMENT_LIMIT = 5 * 1024
 
@@ -246,9 +249,10 @@ def test_category_form_defaults_to_the_next_lists_month_and_needs_a_decision(peo
     assert resp.status_code == 422 and len(resp.data) <= FRAGMENT_LIMIT
     assert "Chưa nhập hưởng từ tháng (dạng tháng/năm, ví dụ 12/2026)." in text(resp)
     assert "Chưa nhập số quyết định hưởng diện này." in text(resp)
-    resp = clerk.post(url(vu, "/dien"), cat("K8", "01/2028", "3/QĐ"), htmx=True)
-    assert resp.status_code == 422 and "Hưởng từ tháng (01/2028) quá xa" in text(resp)
-    assert 'value="01/2028"' in text(resp) and 'value="3/QĐ"' in text(resp)
+    too_far = f"{add_months(this_month_vn(), 14):%m/%Y}"  # 13 months after the next list's month (limit 12)
+    resp = clerk.post(url(vu, "/dien"), cat("K8", too_far, "3/QĐ"), htmx=True)
+    assert resp.status_code == 422 and f"Hưởng từ tháng ({too_far}) quá xa" in text(resp)
+    assert f'value="{too_far}"' in text(resp) and 'value="3/QĐ"' in text(resp)
     resp = clerk.post(url(vu, "/dien"), cat("K8", "12/2023", "3/QĐ"), htmx=True)
     assert resp.status_code == 422 and "không được trước tháng đối tượng bắt đầu hưởng trợ cấp (01/2024)" in text(resp)
     assert db.session.execute(select(AdditionalCategory)).first() is None
@@ -515,7 +519,7 @@ def test_refused_category_form_still_hides_the_main_category(people, clerk):
 
 
 def test_care_kind_by_age_and_impossible_payee_id_refused(people, clerk):
-    child = make_beneficiary("Lê Văn Tí", birth_date=date(2020, 1, 5), category_code="K1")  # 6 from 01/2026
+    child = make_beneficiary("Lê Văn Tí", birth_date=date(2020, 6, 5), category_code="K1")  # 6 in 01/2027, the next list
     db.session.commit()
     form = {"care-kind": "foster_child_under_4", "care-payee_name": "Bùi Thị Hoa",
             "care-payee_national_id": "089180001234", "care-payee_relationship": "Người nhận chăm sóc",
@@ -527,4 +531,4 @@ def test_care_kind_by_age_and_impossible_payee_id_refused(people, clerk):
     assert resp.status_code == 422 and "Số định danh người nhận (000000000000) không hợp lệ" in text(resp)
     assert clerk.post(url(child, "/cham-soc"), dict(form, **{"care-kind": "foster_child_4_to_16"})).status_code == 302
     arr = db.session.execute(select(CareArrangement)).scalar_one()
-    assert arr.valid_to == date(2036, 1, 1)  # the child turns 16
+    assert arr.valid_to == date(2036, 6, 1)  # the child turns 16

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from portal.clock import today_vn
 from portal.extensions import db
 from portal.models import Beneficiary, Hamlet
 from portal.services.demo import user_by_username
@@ -212,7 +213,7 @@ CATEGORIES = ["K1", "K2", "K4", "K5a", "K5d", "K6", "K7", "K8"]
 
 @st.composite
 def valid_forms(draw):
-    today = date.today()
+    today = today_vn()
     birth = draw(st.dates(date(1920, 1, 1), date(today.year - 1, 12, 31)))
     start = draw(st.dates(max(date(2021, 7, 1), birth), today)).replace(day=1)
     category = draw(st.sampled_from(CATEGORIES).filter(

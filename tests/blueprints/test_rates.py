@@ -11,6 +11,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEvent, CoefficientRule, FeeRule, LocalTopUp, StandardLevel
 from portal.services.entitlement import RateBook
+from tests.conftest import pinned_clock
+
+pytestmark = pinned_clock  # "2027-01" is a month still ahead on the pinned day
 
 
 def test_province_sees_the_three_standard_levels_and_the_fee(client):

@@ -4,7 +4,11 @@ the Flask test client) are served to the browser through Playwright's routing: n
 import os
 from urllib.parse import urlparse
 
+import pytest
+
 from tests.factories import chau_doc_people, run_to_accepted
+
+pytestmark = pytest.mark.browser
 
 STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "portal",
                       "static")

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.access import visible
+from portal.clock import this_month_vn
 from portal.extensions import db
 from tests.factories import person_form
 from portal.models import AuditEvent, Beneficiary
@@ -206,7 +207,7 @@ def test_category_that_cannot_apply_at_this_age_saves_with_a_reason_and_a_warnin
         create_beneficiary(clerk, VINH_MY, person(**over))
     b, warnings = create_beneficiary(clerk, VINH_MY, person(**over, category_override_reason="QĐ cũ"))
     assert b.id is not None  # saved: a warning, not an error
-    now = date.today().replace(day=1)
+    now = this_month_vn()
     assert warnings[0].endswith("(hưởng từ tháng) đối tượng %s tuổi. Đã ghi lý do ngoại lệ." % reason.split()[9])
     assert warnings[1] == f"Không tính được mức trợ cấp tháng 07/2024: {reason}"
     assert len(warnings) == 3 and warnings[2].startswith(f"Không tính được mức trợ cấp tháng {now:%m/%Y}: ")

@@ -3,7 +3,7 @@ three tiers: a commune committee holding ``intake`` and ``payout_management`` ma
 serving it (seated at the commune, or at the province) pays its approved lists, a bank covers it. Nothing in the code
 knows the commune is "two-tier": area, gates and documents follow duties and unit levels (``portal.access``).
 
-Units are the 2025 tree of /work/shared/data/an-giang-units-2025.csv (Tỉnh An Giang 91): Phường Rạch Giá (30742) and
+Units are from the 2025 tree (portal/data/an-giang-units-2025.csv) (Tỉnh An Giang 91): Phường Rạch Giá (30742) and
 Phường Vĩnh Thông (30760), whose codes do not collide with the 2024 tree the product ships (Phường Vĩnh Mỹ 30322 went
 into Phường Châu Đốc 30316, a code the 2024 tree still uses for Phường Châu Phú B)."""
 import csv
@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
+import portal
 from portal.access import area_commune_codes, may_see, serving_organization, visible
 from portal.errors import AccessDenied
 from portal.extensions import db
@@ -22,11 +23,11 @@ from portal.services import contracts
 from portal.services.demo import user_by_username
 from portal.services.payout_results import record_result
 from portal.services.payouts import approve_list, build_lists, confirm_list
-from tests.conftest import PASSWORD, SHARED
+from tests.conftest import PASSWORD
 from tests.documents import pdfcheck
 from tests.factories import make_account, make_beneficiary
 
-UNITS_2025 = os.path.join(SHARED, "data", "an-giang-units-2025.csv")
+UNITS_2025 = os.path.join(os.path.dirname(portal.__file__), "data", "an-giang-units-2025.csv")
 REFORM = date(2025, 7, 1)
 AUG25 = date(2025, 8, 1)
 RACH_GIA, VINH_THONG, PROVINCE_2025 = "30742", "30760", "91"

@@ -30,7 +30,7 @@ from portal.spreadsheets.reading import (
     parse_month,
 )
 
-SAMPLES = Path("/work/shared/samples")
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 VINH_MY = SAMPLES / "2024-07_phuong-vinh-my_ds-doi-tuong.xlsx"
 TAN_LOI = SAMPLES / "2024-07_xa-tan-loi_ds-doi-tuong.xlsx"
 BANK = SAMPLES / "2024-08_agribank-chau-doc_tk-mo-moi.xlsx"
