@@ -64,7 +64,7 @@ def main() -> None:
                                                  "TESTING": True})
         app = create_app(config)
         with app.app_context():
-            from portal.services import import_jobs, imports
+            from portal.services.imports import jobs as import_jobs, beneficiaries as imports
             from portal.services.demo import seed_demo, user_by_username
 
             db.create_all()

@@ -54,7 +54,7 @@ def _config(uri):
 
 
 def _names():
-    from portal.services.identity import fold, name_sort_key
+    from portal.services.registry.identity import fold, name_sort_key
     out = []
     for f in FAMILY:
         for m in MIDDLE:
@@ -106,7 +106,7 @@ def generate(people: int, district_people: int, seed: int = 20240801) -> dict:
 
 def _bulk(model, rows):
     """Core executemany on SQLite; COPY on PostgreSQL (executemany there sends one statement per row)."""
-    from portal.services.payout_lines import copy_rows
+    from portal.services.payouts.lines import copy_rows
     if db.session.get_bind().dialect.name == "postgresql":
         copy_rows(model.__table__, rows)
     else:
@@ -162,7 +162,7 @@ def run(uri: str, engine_name: str, people: int, district_people: int, profile: 
     """Seed, generate, time the three builds on ``uri``; returns rows (engine, step, people, seconds, goal)."""
     from portal.models import PayoutLine
     from portal.services.demo import seed_demo, user_by_username
-    from portal.services.payouts import build_lists
+    from portal.services.payouts.build import build_lists
     app = create_app(_config(uri))
     rows = []
     with app.app_context():

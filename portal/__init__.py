@@ -43,7 +43,7 @@ def create_app(config: type | None = None) -> Flask:
     app.jinja_env.filters.update(FILTERS)
     from . import access
     app.jinja_env.globals["may_see"] = access.may_see
-    from .services.payout_results import reason_text
+    from .services.payouts.reasons import reason_text
     app.jinja_env.globals["failure_reason"] = reason_text  # "label – note" of a line not paid
     return app
 

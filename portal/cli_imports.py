@@ -31,7 +31,7 @@ def register_import_commands(app):
     @needs_schema
     def import_beneficiaries_cmd(commune_code, dry_run, file):
         """Import a commune's beneficiary spreadsheet (all-or-nothing)."""
-        from .services.imports import import_file
+        from .services.imports.beneficiaries import import_file
         try:
             report = import_file(None, commune_code, file, dry_run=dry_run)
         except PortalError as err:
@@ -55,7 +55,7 @@ def register_import_commands(app):
     def import_bank_accounts_cmd(bank_org, file):
         """Record the accounts a bank branch opened, from its spreadsheet (matched on ID number)."""
         from .models import Organization, OrgKind, User
-        from .services.accounts import import_bank_file
+        from .services.accounts.bank_import import import_bank_file
         org = db.session.get(Organization, bank_org)
         if org is None or org.kind != OrgKind.BANK:
             _fail(f"không có chi nhánh ngân hàng id {bank_org}.")
@@ -83,7 +83,7 @@ def register_import_commands(app):
     def demo_cycle_cmd(month, out_dir, files):
         """Seed, import FILES, build/confirm/approve the month's lists, record all paid, write PDFs and sheets."""
         from .services.demo_cycle import run_cycle
-        from .services.entitlement import parse_month
+        from .services.entitlement.rates import parse_month
         def show(report):
             click.echo(report.summary())
             for message in report.messages[:DEMO_MESSAGES]:

@@ -109,7 +109,7 @@ def field_label(name: str) -> str:
     keys that are already Vietnamese labels) are shown as is."""
     if name in FIELD_LABELS:
         return FIELD_LABELS[name]
-    from .services.registry_rules import FIELD_LABELS as REGISTRY_LABELS
+    from .services.registry.fields import FIELD_LABELS as REGISTRY_LABELS
     return REGISTRY_LABELS.get(name, name)
 
 

@@ -48,7 +48,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta, timezone
 from typing import Any, Callable
 
-from flask import current_app, has_app_context, url_for
+from flask import current_app, url_for
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -102,7 +102,7 @@ def enqueue(kind: str, func_path: str, *, params: dict, user=None, owner_org_id:
     elif app.config.get("REDIS_URL"):
         try:
             _rq_queue(app.config["REDIS_URL"]).enqueue(
-                "portal.jobs.run_job_rq", job_id, job_timeout=RQ_JOB_TIMEOUT, result_ttl=0)
+                "portal.worker.run_job_rq", job_id, job_timeout=RQ_JOB_TIMEOUT, result_ttl=0)
         except Exception:  # Redis down: the job can never start; say so instead of spinning forever
             log.exception("could not enqueue job %s", job_id)
             job.status, job.error, job.finished_at = "failed", QUEUE_ERROR, utcnow()
@@ -204,27 +204,6 @@ def _rq_queue(redis_url: str):
     return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))
 
 
-_worker_app = None
-
-
-def run_job_rq(job_id: int) -> None:
-    """Entry point executed by an RQ worker: builds the app once per process if no app context is active."""
-    global _worker_app
-    if has_app_context():
-        app = current_app._get_current_object()
-    else:
-        if _worker_app is None:
-            from . import create_app
-
-            _worker_app = create_app()
-        app = _worker_app
-    with app.app_context():
-        for engine in db.engines.values():  # connections inherited through the work-horse fork are not ours
-            engine.dispose(close=False)
-        try:
-            run_job(job_id)
-        finally:
-            db.session.remove()
 
 
 def register_cli(app) -> None:

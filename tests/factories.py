@@ -5,7 +5,7 @@ from itertools import count
 
 from portal.extensions import db
 from portal.models import Beneficiary, PaymentAccount
-from portal.services.identity import fold, name_sort_key
+from portal.services.registry.identity import fold, name_sort_key
 
 _ids = count(1)
 
@@ -76,7 +76,8 @@ def run_to_approved(month: date = AUG, approved_at: datetime | None = None):
     pld.chaudoc.duyet; commits. The approval is dated ``approved_at`` (default: the 1st of ``month``, 08:00 Vietnam
     time), so results can be recorded with dates in the month. Returns Vĩnh Mỹ's approved lists by channel value."""
     from portal.services.demo import user_by_username
-    from portal.services.payouts import approve_list, build_lists, confirm_list
+    from portal.services.payouts.workflow import approve_list, confirm_list
+    from portal.services.payouts.build import build_lists
     result = build_lists(user_by_username("pld.chaudoc"), month)
     lists = {l.channel: l for l in result.lists if l.commune_code == "30322"}
     for lst in lists.values():
@@ -99,7 +100,7 @@ def accept_lists(lists: dict) -> dict:
     """The post office (buudien.chaudoc) accepts each of ``lists`` (nhận danh sách: results may be recorded only
     after that); commits. Returns ``lists``."""
     from portal.services.demo import user_by_username
-    from portal.services.payouts import accept_list
+    from portal.services.payouts.workflow import accept_list
     for lst in lists.values():
         accept_list(user_by_username("buudien.chaudoc"), lst)
     db.session.commit()

@@ -46,7 +46,7 @@ def test_upgrade_to_0003_refreshes_stale_name_keys(tmp_path):
     from sqlalchemy import text
 
     from portal.services.demo import seed_demo
-    from portal.services.identity import name_sort_key
+    from portal.services.registry.identity import name_sort_key
     from tests.factories import make_beneficiary
     with scratch_database(tmp_path) as uri:
         app = create_app(_config(uri))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.models import StandardLevel
-from portal.services.entitlement import parse_month
+from portal.services.entitlement.rates import parse_month
 
 
 @pytest.mark.parametrize("text", ["01/2027", "1/2027", "2027-01", " 01/2027 ", "1-2027"])

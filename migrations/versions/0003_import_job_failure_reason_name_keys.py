@@ -8,7 +8,7 @@ Create Date: 2026-11-29 13:46:50.179428
 from alembic import op
 import sqlalchemy as sa
 
-from portal.services.identity import fold, name_sort_key
+from portal.services.registry.identity import fold, name_sort_key
 
 
 # revision identifiers, used by Alembic.

@@ -23,7 +23,8 @@ from ..access import visible
 from ..models import Beneficiary, Duty, PaymentProvider, PayoutPointSession
 from ..models.accounts import FEE_WAIVERS
 from ..rendering import render, wants_fragment
-from ..services import accounts, coverage, payout_points, registry
+from ..services.accounts import opening as accounts, bank_import, coverage, payout_points
+from ..services.registry import beneficiaries as registry
 from ..spreadsheets.reading import parse_date
 
 bp = Blueprint("bank", __name__, url_prefix="/ngan-hang")
@@ -150,7 +151,7 @@ def upload():
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            preview = accounts.preview_bank_file(current_user, form.file.data.filename, form.file.data.read())
+            preview = bank_import.preview_bank_file(current_user, form.file.data.filename, form.file.data.read())
         except PortalError as err:
             db.session.rollback()
             form.file.errors.append(str(err))
@@ -163,7 +164,7 @@ def upload():
 @bp.route("/tai-len/<int:batch_id>")
 def batch(batch_id):
     try:
-        shown = accounts.batch_report(current_user, batch_id)
+        shown = bank_import.batch_report(current_user, batch_id)
     except AccessDenied:
         abort(404)
     if shown.batch_status == "previewed":
@@ -174,7 +175,7 @@ def batch(batch_id):
 @bp.route("/tai-len/<int:batch_id>/ghi-nhan", methods=["POST"])
 def commit(batch_id):
     try:
-        summary = accounts.commit_bank_batch(current_user, batch_id)
+        summary = bank_import.commit_bank_batch(current_user, batch_id)
     except AccessDenied:
         abort(404)
     except PortalError as err:
@@ -182,7 +183,7 @@ def commit(batch_id):
         flash(str(err), "error")
         return redirect(url_for("bank.batch", batch_id=batch_id))
     db.session.commit()
-    flash(accounts.summary_text(summary), "ok")
+    flash(bank_import.summary_text(summary), "ok")
     return redirect(url_for("bank.batch", batch_id=batch_id))
 
 

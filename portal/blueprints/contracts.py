@@ -15,7 +15,7 @@ from ..errors import PortalError
 from ..extensions import db
 from ..models import Duty, ServiceContract
 from ..rendering import render
-from ..services import contracts
+from ..services.documents import contracts
 from .documents import pdf_response
 from .payout_pages import month_arg
 
@@ -137,7 +137,7 @@ def scan(contract_id):
 def fee_statement_pdf():
     """The month's fee statement of the post office serving the office's area (``?thang=YYYY-MM``), as a draft PDF."""
     from ..documents.fee_statement import render_fee_statement
-    from ..services.fee_statements import fee_statement
+    from ..services.payouts.fee_statements import fee_statement
     post = contracts.post_office_for(current_user.organization)
     if post is None:
         abort(404)

@@ -13,11 +13,11 @@ from ..errors import AccessDenied, PortalError
 from ..extensions import db
 from ..models import Authorization, Duty, IssuedDocument, Organization, OrgKind, PayoutList, ServiceContract
 from ..rendering import render
-from ..services.contracts import countersign
-from ..services.documents import issue_authorization_letter as issue_letter
-from ..services.payout_list_pdf import request_pdf as request_list_pdf
-from ..services.payout_results import payment_sheet as build_payment_sheet
-from ..services.payouts import download_name, file_slug
+from ..services.documents.contracts import countersign
+from ..services.documents.issuing import issue_authorization_letter as issue_letter
+from ..services.payouts.pdf import request_pdf as request_list_pdf
+from ..services.payouts.results import payment_sheet as build_payment_sheet
+from ..services.payouts.lists import download_name, file_slug
 
 bp = Blueprint("documents", __name__, url_prefix="/van-ban")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -168,7 +168,7 @@ def post_office_contracts():
 def fee_statement_pdf():
     """The post office's monthly fee statement (``?thang=YYYY-MM``) as a PDF (one page, rendered in the request)."""
     from ..documents.fee_statement import render_fee_statement
-    from ..services.fee_statements import fee_statement
+    from ..services.payouts.fee_statements import fee_statement
     from .payout_pages import month_arg
     if not current_user.organization.has_duty(Duty.PAYMENT_SERVICE):
         abort(403)

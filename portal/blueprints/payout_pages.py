@@ -15,7 +15,7 @@ from ..clock import this_month_vn
 from ..errors import PortalError
 from ..extensions import db
 from ..models import PayoutLine, PayoutList
-from ..services.entitlement import parse_month
+from ..services.entitlement.rates import parse_month
 
 LINES_PER_PAGE = 15  # keeps the htmx page-of-lines fragment under 5 KB
 

@@ -24,8 +24,8 @@ from ..models import Beneficiary, CheckResult, Duty, IdentityCheck
 from ..models.identity_checks import MISMATCH_FIELDS
 from ..paging import page_arg, page_count
 from ..rendering import render, wants_fragment
-from ..services import identity_checks as checks
-from ..services.registry import search_beneficiaries
+from ..services.registry import identity_checks as checks
+from ..services.registry.beneficiaries import search_beneficiaries
 
 bp = Blueprint("police", __name__, url_prefix="/cong-an")
 bp.before_request(gate(Duty.ID_VERIFICATION))

@@ -18,10 +18,10 @@ from ..errors import AccessDenied, PortalError
 from ..extensions import db
 from ..models import Duty, PayoutLine, PayoutList
 from ..rendering import render, wants_fragment
-from ..services import fee_statements, payout_cycle, payouts
-from ..services import payout_results as results
+from ..services.payouts import fee_statements, cycle, workflow, lists as payouts_lists
+from ..services.payouts import results, reasons
 from ..services.audit import events_for
-from ..services.payout_lines import line_notes
+from ..services.payouts.lines import line_notes
 from ..spreadsheets.reading import parse_date
 from .payout_pages import ReturnForm, lines_page, month_arg, page_arg
 
@@ -39,7 +39,7 @@ class ResultForm(FlaskForm):
                          validate_choice=False)
     paid_on = StringField("Ngày chi", render_kw={"type": "date"})
     reason_code = SelectField("Lý do không chi được", validate_choice=False, choices=[
-        SelectChoice("", "— Chọn lý do —"), *(SelectChoice(c, label) for c, label in results.FAILURE_REASONS.items())])
+        SelectChoice("", "— Chọn lý do —"), *(SelectChoice(c, label) for c, label in reasons.FAILURE_REASONS.items())])
     reason = StringField("Ghi chú lý do (bắt buộc nếu «Lý do khác»)",
                          validators=[Length(max=200, message="Ghi chú tối đa 200 ký tự.")])
 
@@ -52,7 +52,7 @@ class ResultsUploadForm(FlaskForm):
 
 @bp.context_processor
 def _result_helpers():
-    return {"reason_text": results.reason_text}
+    return {"reason_text": reasons.reason_text}
 
 
 @bp.route("/")
@@ -69,7 +69,7 @@ def _detail(lst, upload_form=None, upload_errors=(), status=200, return_form=Non
                   notes=line_notes(lst, lines),
                   upload_form=upload_form or ResultsUploadForm(), upload_errors=upload_errors,
                   events=events_for("payout_list", lst.id), status=status, error=error, form=FlaskForm(),
-                  control=payout_cycle.control_totals(lst), deadlines=payout_cycle.deadlines(lst.month),
+                  control=cycle.control_totals(lst), deadlines=cycle.deadlines(lst.month),
                   return_form=return_form or ReturnForm())
 
 
@@ -83,7 +83,7 @@ def _initial(line) -> dict:
     shows the code it maps to (``classify_reason``) with its text."""
     code, note = line.result_reason_code, line.result_reason
     if line.result == "failed" and code is None:
-        code, note = results.classify_reason(line.result_reason)
+        code, note = reasons.classify_reason(line.result_reason)
     return {"result": "failed" if line.result == "failed" else "paid", "reason_code": code or "",
             "reason": note or "", "paid_on": (line.paid_on or today_vn()).isoformat()}
 
@@ -147,14 +147,14 @@ def _act(list_id, action, done: str):
         return _detail(db.session.get(PayoutList, list_id), error=str(err),
                        status=403 if isinstance(err, AccessDenied) else 422)
     db.session.commit()
-    flash(done.format(lst=payouts.describe(lst)), "ok")
+    flash(done.format(lst=payouts_lists.describe(lst)), "ok")
     return redirect(url_for("post_office.index") if lst.status == "returned"
                     else url_for("post_office.payout_list", list_id=lst.id))
 
 
 @bp.route("/danh-sach/<int:list_id>/nhan", methods=["POST"])
 def accept(list_id):
-    return _act(list_id, payouts.accept_list, "Đã nhận danh sách {lst}.")
+    return _act(list_id, workflow.accept_list, "Đã nhận danh sách {lst}.")
 
 
 @bp.route("/danh-sach/<int:list_id>/tra-lai", methods=["POST"])
@@ -163,7 +163,7 @@ def return_list(list_id):
     form = ReturnForm()
     if not form.validate_on_submit():
         return _detail(get_visible_or_404(PayoutList, list_id), status=422, return_form=form)
-    return _act(list_id, lambda u, lst: payouts.return_list(u, lst, form.reason.data),
+    return _act(list_id, lambda u, lst: workflow.return_list(u, lst, form.reason.data),
                 "Đã trả lại danh sách {lst} cho Phòng LĐTBXH.")
 
 
@@ -181,4 +181,4 @@ def fees_xlsx():
     data = fee_statements.fee_statement_xlsx(fee_statements.fee_statement(current_user.organization, month))
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": 'attachment; filename="Chi-phi-chi-tra-{:%Y-%m}-{}.xlsx"'.format(
-                        month, payouts.file_slug(current_user.organization.name))})
+                        month, payouts_lists.file_slug(current_user.organization.name))})

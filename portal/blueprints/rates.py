@@ -30,7 +30,7 @@ from ..extensions import db
 from ..formatting import money
 from ..models import CoefficientRule, Duty, StandardLevel
 from ..rendering import render, wants_fragment
-from ..services import entitlement_admin as admin
+from ..services.entitlement import administration as admin
 
 bp = Blueprint("rates", __name__, url_prefix="/tinh/muc-chuan")
 bp.before_request(gate(Duty.OVERSIGHT))

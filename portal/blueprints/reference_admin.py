@@ -21,8 +21,8 @@ from ..errors import PortalError
 from ..extensions import db
 from ..models import Duty
 from ..rendering import render, wants_fragment
-from ..services import import_synonyms
-from ..services.registry_rules import DISABILITY_LEVELS
+from ..services.imports import synonyms as import_synonyms
+from ..services.registry.fields import DISABILITY_LEVELS
 
 bp = Blueprint("reference_admin", __name__, url_prefix="/tinh/danh-muc")
 bp.before_request(gate(Duty.OVERSIGHT))

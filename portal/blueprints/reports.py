@@ -14,7 +14,7 @@ from ..errors import PortalError
 from ..extensions import db
 from ..models import DocumentKind, Duty, IssuedDocument
 from ..rendering import render
-from ..services import monthly_report
+from ..services.reporting import monthly_report
 from .documents import _file, pdf_response
 from .payout_pages import month_arg
 

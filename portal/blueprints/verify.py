@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 
 from ..errors import ValidationError
 from ..rendering import render
-from ..services import documents as issuing
+from ..services.documents import issuing
 
 bp = Blueprint("verify", __name__, url_prefix="/xac-minh")
 

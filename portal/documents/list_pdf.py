@@ -47,6 +47,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from .renderer import DocumentRenderError
+from .official import PDF_CREATOR, pdf_meta
+from .official import PDF_LANG
 
 PAGE_W, PAGE_H = landscape(A4)
 MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT = 20 * mm, 15 * mm, 20 * mm, 30 * mm
@@ -519,7 +521,6 @@ def _set_metadata(c: Canvas, spec: ListSpec) -> None:
     """Document information of every list PDF (the one place for the ReportLab engine): Title, Author (never
     ReportLab's "anonymous"), Subject, Keywords, Creator "ASXH Portal", Producer "ASXH Portal (ReportLab)"; the
     catalog /Lang is given to the ``Canvas`` (``lang=PDF_LANG``)."""
-    from .official import PDF_CREATOR, pdf_meta
 
     subject = spec.pdf_subject or " - ".join(text for text, style in spec.title_lines[1:] if style != "status")
     meta = pdf_meta(spec, spec.pdf_title)
@@ -538,7 +539,6 @@ def render_list(spec: ListSpec, rows: Sequence[Sequence[str]], progress: Progres
     caller still has to store the file).
     Raises ``ValueError`` for a row with the wrong number of cells, :class:`DocumentRenderError` without the fonts.
     """
-    from .official import PDF_LANG
 
     register_fonts()
     grid = _Grid(spec)

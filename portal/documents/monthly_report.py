@@ -27,7 +27,7 @@ def report_doc(rep, actor, stamp=None, issued_on: _dt.date | None = None) -> Off
     """The frame of the report: issuer lines of the reporting organisation, number ``NN/BC-…`` when issued."""
     org = rep.organization
     parent, issuer = issuer_lines(org)
-    from ..services.documents import org_symbol
+    from ..services.documents.issuing import org_symbol
     return OfficialDoc(
         issuer_parent=parent, issuer=issuer, place=place_of(org), issued_on=issued_on or today_vn(),
         title="BÁO CÁO", subtitle=(f"Tiến độ, kết quả chi trả chính sách trợ giúp xã hội không dùng tiền mặt "

@@ -20,11 +20,9 @@ from flask import has_app_context
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Organization, OrgKind
-from .payout_context import short_name
-from .payout_list import Signer
+from ..models import AdministrativeUnit, Organization, OrgKind
 
-__all__ = ["OfficialDoc", "Signer", "issuer_lines", "place_of", "DRAFT_MARK", "PdfMeta", "pdf_meta",
+__all__ = ["OfficialDoc", "Signer", "short_name", "issuer_lines", "place_of", "DRAFT_MARK", "PdfMeta", "pdf_meta",
            "issuing_org_name", "PDF_CREATOR", "PDF_LANG"]
 
 DRAFT_MARK = "DỰ THẢO"
@@ -32,6 +30,27 @@ DRAFT_MARK = "DỰ THẢO"
 PDF_CREATOR = "ASXH Portal"
 #: Language of every document (PDF catalog /Lang, ``<html lang>``).
 PDF_LANG = "vi"
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A signature column: ``title`` printed UPPER bold ("\\n" separates lines, e.g.
+    "KT. TRƯỞNG PHÒNG\\nPHÓ TRƯỞNG PHÒNG"), ``hint`` italic below it, ``name`` bold after the signing space
+    ("" leaves it blank to be written by hand)."""
+
+    title: str
+    name: str = ""
+    hint: str = "(Ký, ghi rõ họ tên)"
+
+
+def short_name(unit: AdministrativeUnit) -> str:
+    """Unit name without its type: "Thành phố Châu Đốc" → "Châu Đốc", "Huyện Tịnh Biên" → "Tịnh Biên"."""
+    kinds = [unit.unit_type or "", "thành phố", "thị xã", "huyện", "thị trấn", "phường", "xã", "tỉnh"]
+    for kind in kinds:
+        if kind and unit.name.lower().startswith(kind.lower() + " "):
+            return unit.name[len(kind) + 1:]
+    return unit.name
+
 
 
 @dataclass

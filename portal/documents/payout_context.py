@@ -11,10 +11,11 @@ from sqlalchemy import select
 from ..clock import today_vn, vn_date
 from ..extensions import db
 from ..formatting import coefficient, money
-from ..models import AdministrativeUnit, ListChannel, PaymentProvider, PayoutList
-from ..services.entitlement_months import describe_months
-from ..services.identity import names_match_bank
-from ..services.payout_lines import AWAITING_ACCOUNT, NO_NOTE, line_notes
+from ..models import ListChannel, PaymentProvider, PayoutList
+from ..services.entitlement.months import describe_months
+from ..services.registry.identity import names_match_bank
+from ..services.payouts.lines import AWAITING_ACCOUNT, NO_NOTE, line_notes
+from .official import short_name
 from .payout_list import PayoutLine as DocLine
 from .payout_list import PayoutListDoc, default_signers
 
@@ -24,13 +25,6 @@ DOC_CHANNEL = {ListChannel.ACCOUNT: "bank_account", ListChannel.CASH_AT_POINT: "
 DRAFT_STATUS = {"draft": "Dự thảo, chưa phê duyệt", "confirmed": "Xã đã xác nhận, chưa phê duyệt"}
 
 
-def short_name(unit: AdministrativeUnit) -> str:
-    """Unit name without its type: "Thành phố Châu Đốc" → "Châu Đốc", "Huyện Tịnh Biên" → "Tịnh Biên"."""
-    kinds = [unit.unit_type or "", "thành phố", "thị xã", "huyện", "thị trấn", "phường", "xã", "tỉnh"]
-    for kind in kinds:
-        if kind and unit.name.lower().startswith(kind.lower() + " "):
-            return unit.name[len(kind) + 1:]
-    return unit.name
 
 
 

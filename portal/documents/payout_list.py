@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from portal.documents import list_pdf
 from portal.documents.amount_words import amount_in_words
+from portal.documents.official import Signer
 from portal.documents.renderer import DEFAULT_CHUNK_ROWS, pdf_for_chunks
 
 TEMPLATE = "documents/payout_list.html"
@@ -86,15 +87,6 @@ class PayoutLine:
                              f"{self.back_pay} + other {self.other}")
 
 
-@dataclass(frozen=True)
-class Signer:
-    """A signature column: ``title`` printed UPPER bold ("\\n" separates lines, e.g.
-    "KT. TRƯỞNG PHÒNG\\nPHÓ TRƯỞNG PHÒNG"), ``hint`` italic below it, ``name`` bold after the signing space
-    ("" leaves it blank to be written by hand)."""
-
-    title: str
-    name: str = ""
-    hint: str = "(Ký, ghi rõ họ tên)"
 
 
 def default_signers(preparer: str = "", accountant: str = "", head: str = "",

@@ -56,6 +56,7 @@ from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from portal.formatting import FILTERS as FORMATTING_FILTERS
+from .official import PdfMeta, pdf_meta
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = PORTAL_DIR / "templates"
@@ -176,7 +177,6 @@ def render_html(template_name: str, context: Mapping[str, Any]) -> str:
 def document_meta(context: Mapping[str, Any]):
     """``official.PdfMeta`` (author, subject, keywords, creator, lang) of the document whose frame is
     ``context["doc"]``; without a ``doc`` only the creator and language. The title comes from the template."""
-    from .official import PdfMeta, pdf_meta
 
     doc = context.get("doc")
     return pdf_meta(doc) if doc is not None else PdfMeta()

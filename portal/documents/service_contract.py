@@ -72,7 +72,7 @@ def contract_doc(contract: ServiceContract, stamp=None, issued_on: _dt.date | No
     """``(OfficialDoc, ContractBody)`` for ``contract``; ``stamp`` (``services.documents.Stamp``) prints the number
     and the QR code of an issued contract, without it the contract is a draft ("DỰ THẢO", dotted number: the
     symbol of bên A's register, e.g. "…/HĐ-UBND" for a commune committee)."""
-    from ..services.documents import org_symbol
+    from ..services.documents.issuing import org_symbol
 
     a, b = contract.district_org, contract.post_office
     parent, issuer = issuer_lines(a)

@@ -6,8 +6,9 @@ from sqlalchemy import select
 from ..errors import PortalError
 from ..extensions import db
 from ..models import AdministrativeUnit, BankCoverage, Duty, Organization, OrgKind, User
-from .identity import fold
 from .reference_data import load_reference, load_units
+from .registry.identity import fold
+
 
 DEMO_PASSWORD = "demo1234"
 PROVINCE = "89"
@@ -87,7 +88,7 @@ def seed_demo() -> dict[str, int]:
         db.session.add(user)
         users += 1
     db.session.flush()
-    from .hamlets import seed_hamlets  # the demo communes' khóm/ấp lists (issue #3)
+    from .registry.hamlets import seed_hamlets  # the demo communes' khóm/ấp lists (issue #3)
     seed_hamlets()
     return {"units": units, "organizations": len(orgs), "users": users}
 

@@ -13,15 +13,26 @@ from ..documents.payout_context import build_payout_list_doc
 from ..documents.payout_list import render_payout_list
 from ..errors import PortalError, ValidationError
 from ..extensions import db
-from ..models import (AdministrativeUnit, BankCoverage, Beneficiary, LineResult, ListStatus, Organization, OrgKind,
-                      PayoutList, User)
+from ..models import (
+    AdministrativeUnit,
+    BankCoverage,
+    Beneficiary,
+    LineResult,
+    ListStatus,
+    Organization,
+    OrgKind,
+    PayoutList,
+    User,
+)
 from ..spreadsheets.reading import open_workbook
-from . import imports, payouts
-from .bank_imports import import_bank_file
+from .accounts.bank_import import import_bank_file
 from .demo import ensure_commune_users, seed_demo
-from .identity import fold, parse_national_id
-from .import_origin import communes_in_title
-from .payout_results import RESULTS_OPEN, payment_sheet, record_result
+from .imports import beneficiaries as imports
+from .imports.origin import communes_in_title
+from .payouts import build, workflow
+from .payouts.results import RESULTS_OPEN, payment_sheet, record_result
+from .registry.identity import fold, parse_national_id
+
 
 BANK_HEADER_HINTS = ("so tai khoan", "tai khoan")
 COMMUNE_HEADER_HINTS = ("dien doi tuong",)
@@ -164,16 +175,16 @@ def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> li
     lists: list[PayoutList] = []
     parent = {c: db.session.get(AdministrativeUnit, c).parent_code for c in communes}
     for district in sorted(set(parent.values())):
-        built = payouts.build_lists(_user_of(OrgKind.DISTRICT, district, approver=False), month,
+        built = build.build_lists(_user_of(OrgKind.DISTRICT, district, approver=False), month,
                                     [c for c in communes if parent[c] == district])
         approver = _user_of(OrgKind.DISTRICT, district, approver=True)
         for lst in built.lists:
-            payouts.confirm_list(_user_of(OrgKind.COMMUNE, lst.commune_code), lst)
-            payouts.approve_list(approver, lst)
+            workflow.confirm_list(_user_of(OrgKind.COMMUNE, lst.commune_code), lst)
+            workflow.approve_list(approver, lst)
         post_office = _user_of(OrgKind.POST_OFFICE, district)
         for lst in built.lists + built.skipped:
             if lst.status_enum == ListStatus.APPROVED:  # the post office receives the list before paying it
-                payouts.accept_list(post_office, lst)
+                workflow.accept_list(post_office, lst)
             if lst.status_enum in RESULTS_OPEN:
                 for line in lst.lines:
                     if line.result == LineResult.PENDING:

@@ -11,9 +11,18 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import AdministrativeUnit, Category, CategorySynonym, CoefficientRule, PaymentProvider, StandardLevel
-from ..models import FeeRule, SupportRule
-from .identity import fold
+from ..models import (
+    AdministrativeUnit,
+    Category,
+    CategorySynonym,
+    CoefficientRule,
+    FeeRule,
+    PaymentProvider,
+    StandardLevel,
+    SupportRule,
+)
+from .registry.identity import fold
+
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -181,7 +181,7 @@ def fix_legacy(text: str | None, assume: str | None = None) -> LegacyFix | None:
     (plain Unicode or ASCII), else a ``LegacyFix``."""
     if not text or not has_legacy_bytes(text):
         return None
-    from portal.services.identity import detect_legacy_encoding  # identity rules live there (pure functions)
+    from portal.services.registry.identity import detect_legacy_encoding  # identity rules live there (pure functions)
 
     encoding = detect_legacy_encoding(text)
     if encoding is None and assume and all(ord(ch) <= 0xFF for ch in text):

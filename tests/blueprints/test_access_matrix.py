@@ -98,7 +98,9 @@ def foreign_ids(app):
     ids = {"beneficiary_id": b.id, "list_id": lst.id, "line_id": line.id, "batch_id": batch.id, "job_id": job.id}
     ids["level_id"] = 999_999  # rates are province-wide: an unknown standard level answers 404
     ids["office_id"] = district.id  # fee statement of a post office paying none of the user's lists: 404
-    from portal.services.hamlets import add_hamlet  # a khóm of Mỹ Bình: out of every demo user's area (issue #3)
+    from portal.services.registry.hamlets import (  # a khóm of Mỹ Bình: out of every demo user's area (issue #3)
+        add_hamlet,
+    )
     ids["hamlet_id"] = add_hamlet(None, "30280", "Khóm Đông Thịnh 1").id
     from portal.models import AdditionalCategory  # a further category of the foreign person (commune extras pages)
     extra = AdditionalCategory(beneficiary_id=b.id, category_code="K5a")

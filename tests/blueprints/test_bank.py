@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Beneficiary, PaymentAccount
-from portal.services import imports
+from portal.services.imports import beneficiaries as imports
 from portal.services.demo import user_by_username
 from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
 from tests.factories import make_beneficiary

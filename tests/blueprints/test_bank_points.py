@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.clock import today_vn
 from portal.extensions import db
 from portal.models import BankCoverage, PaymentAccount, PayoutPointSession
-from portal.services import accounts
+from portal.services.accounts import opening as accounts
 from portal.services.demo import user_by_username as user
 from tests.factories import chau_doc_people, make_account
 

@@ -237,7 +237,7 @@ def test_page_of_lines_with_many_waiting_for_an_account_stays_small(client, app)
 
 def test_why_there_is_no_approve_button_is_said(client, people):
     from portal.services.demo import user_by_username
-    from portal.services.payouts import confirm_list
+    from portal.services.payouts.workflow import confirm_list
     client.login("pld.chaudoc.duyet")
     assert "một người phê duyệt khác phải phê duyệt" in client.get("/huyen/?thang=2024-08").get_data(as_text=True)
     client.logout()
@@ -259,9 +259,9 @@ def test_why_there_is_no_approve_button_is_said(client, people):
 def test_draft_list_flagged_after_a_change_until_rebuilt(client, people):
     """A draft built before a bank account was recorded says so (list page and month page) with the rebuild
     action; rebuilding clears it; a confirmed list is not flagged."""
-    from portal.services.accounts import mark_opened
+    from portal.services.accounts.opening import mark_opened
     from portal.services.demo import user_by_username
-    from portal.services.payout_staleness import changes_since_build
+    from portal.services.payouts.staleness import changes_since_build
     client.login("pld.chaudoc")
     client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
     point = _list(channel="cash_at_point")
@@ -295,7 +295,7 @@ def test_draft_list_flagged_after_a_change_until_rebuilt(client, people):
 
 
 def test_registry_change_makes_the_draft_stale(client, people):
-    from portal.services.payout_staleness import staleness_by_list
+    from portal.services.payouts.staleness import staleness_by_list
     client.login("pld.chaudoc")
     client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
     make_beneficiary("Ngô Văn Tư", birth_year=1935)  # added to Vĩnh Mỹ after the build
@@ -317,14 +317,14 @@ def test_district_download_names(client, people):
 
 def test_draft_list_flagged_after_a_further_category_is_added(client, people):
     """Adding a further category from the list's month changes the amount: the list counts 1 change."""
-    from portal.services import entitlement_extras
+    from portal.services.entitlement import categories
     from portal.services.demo import user_by_username
-    from portal.services.payout_staleness import changes_since_build
+    from portal.services.payouts.staleness import changes_since_build
     client.login("pld.chaudoc")
     client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
     point = _list(channel="cash_at_point")
     assert changes_since_build(point) == 0
-    entitlement_extras.add_category(user_by_username("xa.vinhmy"), people["phuc"],
+    categories.add_category(user_by_username("xa.vinhmy"), people["phuc"],
                                     {"category_code": "K5a", "valid_from": "08/2024", "decision_number": "15/QĐ"},
                                     month=date(2024, 8, 1))
     db.session.commit()

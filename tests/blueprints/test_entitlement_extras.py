@@ -12,8 +12,8 @@ from portal.clock import this_month_vn
 from portal.extensions import db
 from portal.models import AdditionalCategory, AuditEvent, CareArrangement
 from portal.services.demo import user_by_username
-from portal.services.entitlement_months import add_months
-from portal.services.payouts import build_lists
+from portal.services.entitlement.months import add_months
+from portal.services.payouts.build import build_lists
 from tests.conftest import pinned_clock
 from tests.factories import AUG, chau_doc_people, make_beneficiary, run_to_approved
 

@@ -2,13 +2,13 @@
 the limit; htmx requests get the message alone."""
 from sqlalchemy.exc import IntegrityError
 
-from portal.blueprints import district
+from portal.services.payouts import build as payout_build
 
 
 def test_integrity_error_becomes_vietnamese_409(client, monkeypatch):
     def lost_race(*_a, **_k):
         raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed: payout_list.month"))
-    monkeypatch.setattr(district.payouts, "build_lists", lost_race)
+    monkeypatch.setattr(payout_build, "build_lists", lost_race)
     client.login("pld.chaudoc")
     resp = client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
     assert resp.status_code == 409
@@ -50,7 +50,7 @@ def _is_error_page(resp, status: int, message: str) -> str:
 
 def test_another_communes_import_error_file_is_the_vietnamese_404_page(app, client):
     from tests.conftest import VINH_MY_FILE
-    from portal.services import import_jobs
+    from portal.services.imports import jobs as import_jobs
     from portal.services.demo import user_by_username
 
     with open(VINH_MY_FILE, "rb") as fh:

@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from portal.services import imports
+from portal.services.imports import beneficiaries as imports
 from portal.services.demo import user_by_username
 from tests.conftest import VINH_MY_FILE
 from tests.factories import run_to_accepted
@@ -137,7 +137,7 @@ def _fragment(client, url, method="get", data=None, status=200) -> tuple[int, in
 def test_category_wording_fragments_within_5_kb(app, client):
     """/tinh/danh-muc/ with 102 wordings (seeded + clerks' variants): search, paging, add (refused and accepted)
     and delete each answer ≤ 5 KB (before: the whole table, 11.265 B with the 30 seeded rows alone)."""
-    from portal.services import import_synonyms
+    from portal.services.imports import synonyms as import_synonyms
     from portal.blueprints.reference_admin import PAGE_SIZE
     from portal.extensions import db
 
@@ -186,7 +186,7 @@ def test_police_cross_check_fragments_within_5_kb(app, client):
     with 20 rows a page)."""
     from portal.blueprints.police import CHECKS_PAGE
     from portal.extensions import db
-    from portal.services import identity_checks
+    from portal.services.registry import identity_checks
 
     with open(VINH_MY_FILE, "rb") as fh:
         preview = imports.preview(user_by_username("xa.vinhmy"), "30322", "ds.xlsx", fh.read())

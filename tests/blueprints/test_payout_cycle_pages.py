@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from portal.extensions import db
 from portal.models import PayoutLine, PayoutList
 from portal.services.demo import user_by_username as user
-from portal.services.payout_results import record_result
+from portal.services.payouts.results import record_result
 from tests.factories import chau_doc_people, make_account, make_beneficiary, run_to_accepted, run_to_approved
 
 
@@ -64,7 +64,7 @@ def test_approver_returns_a_confirmed_list(client, people):
     client.login("pld.chaudoc")
     client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
     lst = _list()
-    from portal.services.payouts import confirm_list
+    from portal.services.payouts.workflow import confirm_list
     confirm_list(user("xa.vinhmy"), lst)
     db.session.commit()
     assert client.post(f"/huyen/chi-tra/{lst.id}/tra-lai", {"reason": "Thiếu người"}).status_code == 403
@@ -141,8 +141,8 @@ def test_fee_statement_pages_and_spreadsheet(client, people):
 
 
 def test_month_page_and_report_keep_a_person_who_died_mid_month(client, people):
-    from portal.services.change_submissions import accept, submit
-    from portal.services.registry_events import create_event
+    from portal.services.registry.submissions import accept, submit
+    from portal.services.registry.events import create_event
     client.login("pld.chaudoc")
     client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
     ev = create_event(user("xa.vinhmy"), people["vu"], "death", effective_month=None, report_month=date(2024, 8, 1),

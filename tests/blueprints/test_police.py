@@ -3,7 +3,7 @@ import pytest
 
 from portal.extensions import db
 from portal.services.demo import user_by_username
-from portal.services.imports import import_file
+from portal.services.imports.beneficiaries import import_file
 from tests.conftest import TAN_LOI_FILE, VINH_MY_FILE
 
 

@@ -163,7 +163,7 @@ def test_uploading_the_sheet_of_another_list_gives_one_message(client, lists):
 def test_failure_reason_form_offers_the_closed_list(client, lists):
     """Each code of the closed list is recorded from the per-line form and its label shown in the row; "other"
     needs a note (422 keeps what was chosen and typed)."""
-    from portal.services.payout_results import FAILURE_REASONS
+    from portal.services.payouts.reasons import FAILURE_REASONS
     line = lists["cash_at_point"].lines[1]  # Trương Văn Phúc, 500.000, no account
     client.login("buudien.chaudoc")
     form = client.get(f"/buu-dien/dong/{line.id}", htmx=True).get_data(as_text=True)

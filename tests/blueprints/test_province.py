@@ -5,7 +5,7 @@ import pytest
 
 from portal.extensions import db
 from portal.services.demo import user_by_username as user
-from portal.services.payout_results import record_result
+from portal.services.payouts.results import record_result
 from tests.factories import chau_doc_people, run_to_accepted
 
 

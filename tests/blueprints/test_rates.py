@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEvent, CoefficientRule, FeeRule, LocalTopUp, StandardLevel
-from portal.services.entitlement import RateBook
+from portal.services.entitlement.rates import RateBook
 from tests.conftest import pinned_clock
 
 pytestmark = pinned_clock  # "2027-01" is a month still ahead on the pinned day
@@ -105,7 +105,7 @@ import gzip  # noqa: E402
 import re  # noqa: E402
 import zlib  # noqa: E402
 
-from portal.services import entitlement_admin  # noqa: E402
+from portal.services.entitlement import administration as entitlement_admin  # noqa: E402
 from portal.services.audit import record  # noqa: E402
 from portal.services.demo import user_by_username  # noqa: E402
 

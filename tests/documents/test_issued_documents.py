@@ -13,8 +13,9 @@ from portal.documents.devca import create_dev_ca
 from portal.errors import StateError
 from portal.extensions import db
 from portal.models import Authorization, IssuedDocument
-from portal.services import contracts, monthly_report
-from portal.services import documents as issuing
+from portal.services.documents import contracts
+from portal.services.reporting import monthly_report
+from portal.services.documents import issuing
 from portal.services.demo import user_by_username
 from tests.documents import pdfcheck
 from tests.factories import make_beneficiary
@@ -270,7 +271,7 @@ def test_post_office_countersigns_both_signatures_valid(app, client, certs):
 
 
 def test_fee_statement_pdf_people_paid_times_fee(app, client):
-    from portal.services.payout_results import record_result
+    from portal.services.payouts.results import record_result
     from tests.factories import chau_doc_people, run_to_accepted
     people = chau_doc_people()
     lists = run_to_accepted()  # Vĩnh Mỹ: 5 people on approved lists (account 2, cash at home 1, cash at point 2)

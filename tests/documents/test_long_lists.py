@@ -20,7 +20,7 @@ from portal.documents import list_pdf
 from portal.documents import payout_list as pl
 from portal.extensions import db
 from portal.models import Job, StoredFile
-from portal.services import payout_list_pdf
+from portal.services.payouts import pdf as payout_list_pdf
 from tests.documents.test_payout_list_pdf import make_doc, make_lines, row_text
 from tests.factories import chau_doc_people, run_to_approved
 
@@ -232,7 +232,7 @@ def test_failure_is_recorded_in_vietnamese(app):
 def test_draft_list_printed_fresh_each_time(client, app, monkeypatch):
     chau_doc_people()
     from portal.services.demo import user_by_username
-    from portal.services.payouts import build_lists
+    from portal.services.payouts.build import build_lists
     lst = next(l for l in build_lists(user_by_username("pld.chaudoc"), approved_month()).lists
                if l.commune_code == "30322")
     db.session.commit()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import IssuedDocument
-from portal.services import documents as issuing
+from portal.services.documents import issuing
 from portal.services.demo import user_by_username
 from tests.conftest import ON_POSTGRES
 

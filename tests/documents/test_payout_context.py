@@ -9,7 +9,7 @@ from portal.documents.payout_context import build_payout_list_doc, short_name
 from portal.documents.payout_list import render_payout_list
 from portal.models import AdministrativeUnit
 from portal.services.demo import user_by_username as user
-from portal.services.payouts import build_lists
+from portal.services.payouts.build import build_lists
 from tests.factories import AUG, chau_doc_people, make_beneficiary, run_to_approved
 
 

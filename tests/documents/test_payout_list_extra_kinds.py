@@ -12,9 +12,9 @@ from portal.documents.payout_context import build_payout_list_doc
 from portal.documents.payout_list import render_payout_list
 from portal.extensions import db
 from portal.models import CareArrangement, Job, PayoutList, RegistryEvent
-from portal.services import payout_list_pdf
+from portal.services.payouts import pdf as payout_list_pdf
 from portal.services.demo import user_by_username as user
-from portal.services.payouts import build_lists
+from portal.services.payouts.build import build_lists
 from tests.factories import make_beneficiary
 
 SEP, OCT = date(2026, 9, 1), date(2026, 10, 1)
@@ -115,7 +115,7 @@ def test_note_gives_each_amount_when_the_cell_mixes_kinds():
     from types import SimpleNamespace
 
     from portal.documents.payout_context import _note
-    from portal.services.payout_lines import NO_NOTE
+    from portal.services.payouts.lines import NO_NOTE
 
     line = SimpleNamespace(full_name="Phạm Văn Trễ", holder_name=None, funeral_support=10_800_000, care_support=0,
                            top_up=0, back_pay=540_000, payee_name="Phạm Thị Lo",

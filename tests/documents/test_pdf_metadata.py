@@ -13,8 +13,9 @@ from portal.documents.payout_context import build_payout_list_doc
 from portal.documents.payout_list import render_payout_list, render_payout_list_weasyprint
 from portal.documents.service_contract import render_contract
 from portal.extensions import db
-from portal.services import contracts, monthly_report
-from portal.services import documents as issuing
+from portal.services.documents import contracts
+from portal.services.reporting import monthly_report
+from portal.services.documents import issuing
 from portal.services.demo import user_by_username
 from tests.documents.test_issued_documents import ISSUED_ON, _contract, certs  # noqa: F401  (fixture)
 from tests.factories import chau_doc_people, run_to_approved

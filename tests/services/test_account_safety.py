@@ -11,10 +11,18 @@ from sqlalchemy import select
 from portal.errors import AccessDenied, StateError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, Authorization, BankCoverage, PayoutLine
-from portal.services import account_flags, accounts, coverage, funnel, imports, payout_points
+from portal.services.accounts import (
+    flags as account_flags,
+    opening as accounts,
+    bank_import,
+    coverage,
+    funnel,
+    payout_points,
+)
+from portal.services.imports import beneficiaries as imports
 from portal.services.demo import user_by_username as user
-from portal.services.payout_results import record_result
-from portal.services.payouts import build_lists
+from portal.services.payouts.results import record_result
+from portal.services.payouts.build import build_lists
 from tests.conftest import VINH_MY_FILE
 from tests.factories import AUG, chau_doc_people, make_account, make_beneficiary, run_to_accepted
 from tests.services.test_accounts import altered_sample, person
@@ -223,7 +231,7 @@ def test_bank_file_with_name_mismatch_unknown_id_and_duplicate_account(app, tmp_
     make_account(other, "15643655289899")  # row 6's number, already recorded for someone else
     db.session.commit()
     content = altered_sample(tmp_path, {"B5": "LY MY HAII", "C10": "089999999999"})
-    preview = accounts.preview_bank_file(bank, "agribank.xlsx", content)
+    preview = bank_import.preview_bank_file(bank, "agribank.xlsx", content)
     by_row = {r.row_number: r for r in preview.rows}
     assert (by_row[5].status, by_row[6].status, by_row[10].status) == ("name_mismatch", "duplicate", "error")
     assert by_row[5].message == "Tên chủ tài khoản «LY MY HAII» không khớp với tên đối tượng «Lý Mỹ Hai»."
@@ -232,17 +240,17 @@ def test_bank_file_with_name_mismatch_unknown_id_and_duplicate_account(app, tmp_
     assert preview.counts == {"rows": 40, "new": 37, "unchanged": 0, "name_mismatch": 1, "duplicate": 1,
                               "error": 1}
     with pytest.raises(ValidationError, match=r"Tệp còn 1 dòng lỗi \(dòng 10\)"):
-        accounts.commit_bank_batch(bank, preview.batch_id)  # all or nothing
-    preview = accounts.preview_bank_file(bank, "agribank.xlsx", altered_sample(tmp_path, {"B5": "LY MY HAII"}))
-    summary = accounts.commit_bank_batch(bank, preview.batch_id)
+        bank_import.commit_bank_batch(bank, preview.batch_id)  # all or nothing
+    preview = bank_import.preview_bank_file(bank, "agribank.xlsx", altered_sample(tmp_path, {"B5": "LY MY HAII"}))
+    summary = bank_import.commit_bank_batch(bank, preview.batch_id)
     assert (summary["recorded"], summary["name_mismatch"], summary["flagged"], summary["flagged_rows"]) == (
         39, 1, 1, [6])
-    assert accounts.summary_text(summary).startswith(
+    assert bank_import.summary_text(summary).startswith(
         "Đã ghi nhận 39 tài khoản mới (1 tài khoản trùng số được gắn cảnh báo, dòng 6)")
     lien = person("089151256910")
     assert lien.active_account.flag_set == ["duplicate_number"] and accounts.payable_account(lien) is None
     assert other.active_account.flag_set == ["duplicate_number"]
-    report = accounts.batch_report(bank, preview.batch_id)
+    report = bank_import.batch_report(bank, preview.batch_id)
     assert {r.row_number: r.status_label for r in report.rows}[6] == "Đã ghi nhận – có cảnh báo trùng số TK"
 
 

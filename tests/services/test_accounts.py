@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from portal.errors import AccessDenied, StateError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, Beneficiary, ImportBatch, PaymentAccount
-from portal.services import accounts, imports
+from portal.services.accounts import bank_import, opening as accounts
+from portal.services.imports import beneficiaries as imports
 from portal.services.demo import user_by_username
 from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
 from tests.factories import make_account, make_beneficiary
@@ -172,14 +173,14 @@ def test_mark_opened_access(vinh_my, teller):
 
 def test_agribank_sample_on_vinh_my(vinh_my, teller):
     content = open(AGRIBANK_FILE, "rb").read()
-    preview = accounts.preview_bank_file(teller, "2024-08_agribank-chau-doc_tk-mo-moi.xlsx", content)
+    preview = bank_import.preview_bank_file(teller, "2024-08_agribank-chau-doc_tk-mo-moi.xlsx", content)
     assert preview.counts == {"rows": 40, "new": 40, "unchanged": 0, "name_mismatch": 0, "duplicate": 0, "error": 0}
     assert [r.row_number for r in preview.rows][:2] == [4, 5] and preview.rows[-1].row_number == 43
     batch = db.session.get(ImportBatch, preview.batch_id)
     assert (batch.kind, batch.scope, batch.status) == ("bank_accounts", str(teller.organization_id), "previewed")
     assert bank_accounts(teller) == 0  # a preview records nothing
 
-    summary = accounts.commit_bank_batch(teller, preview.batch_id)
+    summary = bank_import.commit_bank_batch(teller, preview.batch_id)
     db.session.commit()
     assert (summary["recorded"], summary["name_mismatch"], summary["errors"]) == (40, 0, 0)
     assert bank_accounts(teller) == 40
@@ -189,24 +190,24 @@ def test_agribank_sample_on_vinh_my(vinh_my, teller):
                                                                        "HUYNH MINH KHAI")
     assert batch.status == "committed"
 
-    again = accounts.commit_bank_batch(teller, preview.batch_id)  # double submit
+    again = bank_import.commit_bank_batch(teller, preview.batch_id)  # double submit
     assert again["already"] and again["recorded"] == 0
-    second = accounts.preview_bank_file(teller, "lan-2.xlsx", content)
+    second = bank_import.preview_bank_file(teller, "lan-2.xlsx", content)
     assert second.counts["unchanged"] == 40 and second.counts["new"] == 0
-    assert accounts.commit_bank_batch(teller, second.batch_id)["recorded"] == 0
+    assert bank_import.commit_bank_batch(teller, second.batch_id)["recorded"] == 0
     assert bank_accounts(teller) == 40
 
 
 def test_name_mismatch_is_held_back(vinh_my, teller, tmp_path):
     content = altered_sample(tmp_path, {"B5": "LY MY HAII"})
-    preview = accounts.preview_bank_file(teller, "agribank.xlsx", content)
+    preview = bank_import.preview_bank_file(teller, "agribank.xlsx", content)
     held = [r for r in preview.rows if r.status == "name_mismatch"]
     assert [r.row_number for r in held] == [5]
     assert held[0].message == "Tên chủ tài khoản «LY MY HAII» không khớp với tên đối tượng «Lý Mỹ Hai»."
     assert preview.can_commit
-    summary = accounts.commit_bank_batch(teller, preview.batch_id)
+    summary = bank_import.commit_bank_batch(teller, preview.batch_id)
     assert (summary["recorded"], summary["name_mismatch"], summary["held_rows"]) == (39, 1, [5])
-    assert "1 dòng tên không khớp được giữ lại để kiểm tra (dòng 5)" in accounts.summary_text(summary)
+    assert "1 dòng tên không khớp được giữ lại để kiểm tra (dòng 5)" in bank_import.summary_text(summary)
     assert person("089316334725").active_account is None
     assert person("089316334725") in pending(teller)
 
@@ -214,12 +215,12 @@ def test_name_mismatch_is_held_back(vinh_my, teller, tmp_path):
 def test_committed_batch_is_reported_as_committed_not_judged_again(vinh_my, teller, tmp_path):
     content = altered_sample(tmp_path, {"B5": "LY MY HAII"})
     make_account(person("089218589283"), "11344579315344")  # row 4: already there
-    preview = accounts.preview_bank_file(teller, "agribank.xlsx", content)
-    assert accounts.batch_report(teller, preview.batch_id).counts["new"] == 38  # previewed: judged now
-    accounts.commit_bank_batch(teller, preview.batch_id)
+    preview = bank_import.preview_bank_file(teller, "agribank.xlsx", content)
+    assert bank_import.batch_report(teller, preview.batch_id).counts["new"] == 38  # previewed: judged now
+    bank_import.commit_bank_batch(teller, preview.batch_id)
     db.session.commit()
-    report = accounts.batch_report(teller, preview.batch_id)
-    assert isinstance(report, accounts.BankBatchReport) and report.batch_status == "committed"
+    report = bank_import.batch_report(teller, preview.batch_id)
+    assert isinstance(report, bank_import.BankBatchReport) and report.batch_status == "committed"
     assert {k: report.summary[k] for k in ("rows", "recorded", "unchanged", "name_mismatch")} == {
         "rows": 40, "recorded": 38, "unchanged": 1, "name_mismatch": 1}
     assert report.committed_by == teller.full_name and report.committed_at is not None
@@ -229,7 +230,7 @@ def test_committed_batch_is_reported_as_committed_not_judged_again(vinh_my, tell
     assert by_row[5].message == "Tên chủ tài khoản «LY MY HAII» không khớp với tên đối tượng «Lý Mỹ Hai»."
     assert sum(r.status == "recorded" for r in report.rows) == 38
     with pytest.raises(AccessDenied):
-        accounts.batch_report(user_by_username("agribank.tinhbien"), preview.batch_id)
+        bank_import.batch_report(user_by_username("agribank.tinhbien"), preview.batch_id)
 
 
 def test_row_errors_block_the_commit(vinh_my, teller, tmp_path):
@@ -237,7 +238,7 @@ def test_row_errors_block_the_commit(vinh_my, teller, tmp_path):
     db.session.commit()
     content = altered_sample(tmp_path, {"C10": "089999999999", "C11": tan_loi.national_id, "D12": "1234-AB",
                                         "E13": "31/02/2024", "D14": "11344579315344", "E15": None})
-    preview = accounts.preview_bank_file(teller, "agribank.xlsx", content)
+    preview = bank_import.preview_bank_file(teller, "agribank.xlsx", content)
     errors = {r.row_number: r.message for r in preview.rows if r.status == "error"}
     assert sorted(errors) == [10, 11, 12, 13, 14, 15]
     assert errors[10].startswith("Không tìm thấy đối tượng có số định danh 089999999999 trong địa bàn")
@@ -249,7 +250,7 @@ def test_row_errors_block_the_commit(vinh_my, teller, tmp_path):
     assert preview.rows[6].describe().startswith("Dòng 10: Không tìm thấy")
     assert preview.counts["new"] == 34 and not preview.can_commit
     with pytest.raises(ValidationError, match=r"Tệp còn 6 dòng lỗi \(dòng 10, 11, 12, 13, 14, 15\)"):
-        accounts.commit_bank_batch(teller, preview.batch_id)
+        bank_import.commit_bank_batch(teller, preview.batch_id)
     assert bank_accounts(teller) == 0
 
 
@@ -259,7 +260,7 @@ def test_number_taken_and_other_account(vinh_my, teller, tmp_path):
     make_account(hai, "555555555", provider_code="ICB")  # row 5: already has another account → error
     other = make_beneficiary("Đỗ Văn Khác", birth_year=1950, payment_channel="bank_account")
     make_account(other, "15643655289899")  # row 6: number held by someone else
-    preview = accounts.preview_bank_file(teller, "agribank.xlsx", open(AGRIBANK_FILE, "rb").read())
+    preview = bank_import.preview_bank_file(teller, "agribank.xlsx", open(AGRIBANK_FILE, "rb").read())
     by_row = {r.row_number: r for r in preview.rows}
     assert by_row[4].status == "unchanged"
     assert by_row[5].status == "error" and "đã có tài khoản khác đang dùng (VietinBank 555555555)" in by_row[5].message
@@ -277,7 +278,7 @@ def test_header_variants_and_typed_cells(vinh_my, teller, tmp_path):
     ws.append([None, "Tổng cộng", None, None, None])
     path = tmp_path / "variants.xlsx"
     wb.save(path)
-    preview = accounts.preview_bank_file(teller, "variants.xlsx", path.read_bytes())
+    preview = bank_import.preview_bank_file(teller, "variants.xlsx", path.read_bytes())
     assert [(r.row_number, r.status, r.national_id, r.account_number) for r in preview.rows] == [
         (3, "new", "089218589283", "001122334455"), (4, "new", "089316334725", "123456789")]
     assert preview.rows[1].notes == ["Số tài khoản lưu dạng số trong Excel: kiểm tra các chữ số 0 ở đầu."]
@@ -285,35 +286,35 @@ def test_header_variants_and_typed_cells(vinh_my, teller, tmp_path):
 
 def test_file_level_errors(vinh_my, teller):
     with pytest.raises(ValidationError, match="Không tìm thấy cột: Ngày mở"):
-        accounts.preview_bank_file(teller, "ds.xlsx", open(VINH_MY_FILE, "rb").read())
+        bank_import.preview_bank_file(teller, "ds.xlsx", open(VINH_MY_FILE, "rb").read())
     with pytest.raises(ValidationError, match="không phải bảng tính Excel"):
-        accounts.preview_bank_file(teller, "ds.csv", b"STT;HO TEN\n1;A\n")
+        bank_import.preview_bank_file(teller, "ds.csv", b"STT;HO TEN\n1;A\n")
     with pytest.raises(AccessDenied):
-        accounts.preview_bank_file(user_by_username("xa.vinhmy"), "a.xlsx", open(AGRIBANK_FILE, "rb").read())
+        bank_import.preview_bank_file(user_by_username("xa.vinhmy"), "a.xlsx", open(AGRIBANK_FILE, "rb").read())
     assert db.session.execute(select(func.count(ImportBatch.id)).where(ImportBatch.kind == "bank_accounts")
                               ).scalar_one() == 0
 
 
 def test_batches_are_per_bank(vinh_my, teller):
-    preview = accounts.preview_bank_file(teller, "a.xlsx", open(AGRIBANK_FILE, "rb").read())
+    preview = bank_import.preview_bank_file(teller, "a.xlsx", open(AGRIBANK_FILE, "rb").read())
     with pytest.raises(AccessDenied):
-        accounts.commit_bank_batch(user_by_username("agribank.tinhbien"), preview.batch_id)
+        bank_import.commit_bank_batch(user_by_username("agribank.tinhbien"), preview.batch_id)
     with pytest.raises(AccessDenied):
-        accounts.review_bank_batch(user_by_username("agribank.tinhbien"), preview.batch_id)
+        bank_import.review_bank_batch(user_by_username("agribank.tinhbien"), preview.batch_id)
 
 
 def test_import_bank_file_for_the_cli(vinh_my, teller, tmp_path):
     path = tmp_path / "bad.xlsx"
     path.write_bytes(altered_sample(tmp_path, {"B6": "LE THI LIENN", "C10": "089999999999"}))
-    result = accounts.import_bank_file(teller, path)
+    result = bank_import.import_bank_file(teller, path)
     assert (result["rows"], result["recorded"], result["name_mismatch"], result["errors"]) == (40, 0, 1, 1)
     assert result["messages"] == [
         "Dòng 6: Tên chủ tài khoản «LE THI LIENN» không khớp với tên đối tượng «Lê Thị Liên».",
         "Dòng 10: Không tìm thấy đối tượng có số định danh 089999999999 trong địa bàn "
         "(hoặc đối tượng chưa đăng ký nhận trợ cấp qua tài khoản)."]
     assert bank_accounts(teller) == 0
-    result = accounts.import_bank_file(teller, AGRIBANK_FILE)
+    result = bank_import.import_bank_file(teller, AGRIBANK_FILE)
     assert {k: result[k] for k in ("rows", "recorded", "name_mismatch", "errors")} == {
         "rows": 40, "recorded": 40, "name_mismatch": 0, "errors": 0}
     assert bank_accounts(teller) == 40
-    assert accounts.import_bank_file(teller, AGRIBANK_FILE)["recorded"] == 0
+    assert bank_import.import_bank_file(teller, AGRIBANK_FILE)["recorded"] == 0

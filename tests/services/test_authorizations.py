@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portal.errors import StateError, ValidationError
 from portal.models import AuditEvent, Beneficiary
-from portal.services import authorizations as auth
+from portal.services.registry import authorizations as auth
 from portal.services.demo import user_by_username
 from tests.factories import make_beneficiary
 

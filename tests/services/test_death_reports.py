@@ -8,11 +8,12 @@ from sqlalchemy import select
 from portal.errors import AccessDenied, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, PayoutLine, RegistryEvent
-from portal.services import death_reports
+from portal.services.registry import death_reports
 from portal.services.demo import user_by_username as user
-from portal.services.payout_cycle import completeness
-from portal.services.payout_results import record_result
-from portal.services.payouts import accept_list, approve_list, build_lists, confirm_list
+from portal.services.payouts.cycle import completeness
+from portal.services.payouts.results import record_result
+from portal.services.payouts.workflow import accept_list, approve_list, confirm_list
+from portal.services.payouts.build import build_lists
 from tests.factories import AUG, chau_doc_people, run_to_approved
 
 SEP, OCT = date(2024, 9, 1), date(2024, 10, 1)

@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import PayoutList
-from portal.services.accounts import today_vn
-from portal.services.payout_results import totals
+from portal.clock import today_vn
+from portal.services.payouts.results import totals
 from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
 from tests.factories import AUG
 
@@ -25,7 +25,7 @@ def test_a_file_that_is_not_xlsx_is_a_clear_message(app, tmp_path):
 
 def test_rerun_prints_every_list_of_the_month(app, tmp_path):
     from portal.services.demo_cycle import run_cycle
-    from portal.services.entitlement import parse_month
+    from portal.services.entitlement.rates import parse_month
     first = run_cycle(parse_month("2024-08"), tmp_path / "a", [VINH_MY_FILE, AGRIBANK_FILE])
     db.session.commit()
     expected = [("30322", "account", 144, 104_250_000), ("30322", "cash_at_home", 32, 21_500_000),

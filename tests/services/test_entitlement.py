@@ -9,7 +9,7 @@ import pytest
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.models import FeeRule, LocalTopUp, StandardLevel
-from portal.services.entitlement import RateBook, age_in_month, fee_for
+from portal.services.entitlement.rates import RateBook, age_in_month, fee_for
 
 AT_360, AT_500, AT_540 = date(2022, 1, 1), date(2025, 1, 1), date(2026, 8, 1)
 

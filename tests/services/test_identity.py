@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from portal.errors import ValidationError
-from portal.services.identity import (
+from portal.services.registry.identity import (
     PROVINCE_CODES,
     PROVINCE_NAMES,
     NationalIdResult,

@@ -5,7 +5,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import ImportBatch, Job
-from portal.services import import_jobs, imports
+from portal.services.imports import jobs as import_jobs, beneficiaries as imports
 from portal.services.demo import user_by_username
 from tests.services.commune_sheets import build, person
 

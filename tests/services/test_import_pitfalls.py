@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from portal.errors import PortalError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, Beneficiary, CategorySynonym, ImportBatch, Job
-from portal.services import import_jobs, import_synonyms, imports
+from portal.services.imports import jobs as import_jobs, synonyms as import_synonyms, beneficiaries as imports
 from portal.services.demo import user_by_username
 from portal.spreadsheets.legacy import encode_tcvn3, encode_vni
 from tests.conftest import TAN_LOI_FILE, VINH_MY_FILE

@@ -10,9 +10,9 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Beneficiary
-from portal.services import change_submissions as subs
-from portal.services import import_jobs, imports
-from portal.services import registry_events as ev
+from portal.services.registry import submissions as subs
+from portal.services.imports import jobs as import_jobs, beneficiaries as imports
+from portal.services.registry import events as ev
 from portal.services.demo import user_by_username
 from tests.services.commune_sheets import build, first_data_row, national_id, person
 

@@ -19,9 +19,9 @@ from portal.models import (
     OrgKind,
     PaymentAccount,
 )
-from portal.services import import_origin, imports
+from portal.services.imports import origin as import_origin, beneficiaries as imports
 from portal.services.demo import user_by_username
-from portal.services.registry import create_beneficiary, form_data, update_beneficiary
+from portal.services.registry.beneficiaries import create_beneficiary, form_data, update_beneficiary
 from tests.conftest import TAN_LOI_FILE, VINH_MY_FILE
 
 VINH_MY, TAN_LOI = "30322", "30535"

@@ -9,8 +9,8 @@ from sqlalchemy import delete, select
 from portal.extensions import db
 from portal.models import AuditEvent, CareArrangement, PayoutLine, RegistryEvent, StandardLevel
 from portal.services.demo import user_by_username as user
-from portal.services.entitlement_months import describe_months
-from portal.services.payouts import build_lists
+from portal.services.entitlement.months import describe_months
+from portal.services.payouts.build import build_lists
 from tests.factories import make_account, make_beneficiary
 
 JUL, AUG, SEP, OCT, NOV, DEC = (date(2026, m, 1) for m in range(7, 13))
@@ -64,7 +64,7 @@ def test_an_old_beneficiary_new_to_the_portal_gets_no_back_pay_for_months_before
 
 
 def test_retroactive_540k_entered_in_october_back_pays_every_month_already_paid(app):
-    from portal.services.entitlement_admin import add_standard_level
+    from portal.services.entitlement.administration import add_standard_level
     db.session.execute(delete(StandardLevel).where(StandardLevel.valid_from == JUL))
     b = make_beneficiary("Trần Văn Tám", birth_date=date(1975, 1, 1), category_code="K6",
                          disability_level="especially_severe", start_month=date(2024, 1, 1))
@@ -224,7 +224,7 @@ def test_care_support_is_its_own_line_to_the_carer_and_adjustments_apply_from_th
 
 
 def test_an_adjustment_keeps_earlier_months_as_printed_and_the_retroactive_rate_uses_them(app):
-    from portal.services.entitlement_admin import add_standard_level
+    from portal.services.entitlement.administration import add_standard_level
     db.session.execute(delete(StandardLevel).where(StandardLevel.valid_from == JUL))
     b = make_beneficiary("Quách Văn Nhẹ", birth_date=date(1980, 8, 8), category_code="K6",
                          disability_level="especially_severe", start_month=date(2024, 1, 1))
@@ -246,7 +246,7 @@ def test_an_adjustment_keeps_earlier_months_as_printed_and_the_retroactive_rate_
 
 
 def test_a_failed_transfer_is_carried_once_as_back_pay_on_the_list_of_the_channel_now(app):
-    from portal.services.payout_results import record_result
+    from portal.services.payouts.results import record_result
     from tests.factories import chau_doc_people, run_to_accepted
     aug, sep, octo = date(2024, 8, 1), date(2024, 9, 1), date(2024, 10, 1)
     p = chau_doc_people()

@@ -12,16 +12,12 @@ from portal.errors import AccessDenied, StateError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, FeeRule, PayoutLine, PayoutList, User
 from portal.services.demo import user_by_username as user
-from portal.services.fee_statements import fee_statement, fee_statement_xlsx
-from portal.services.payout_cycle import (
-    build_supplement,
-    completeness,
-    control_totals,
-    deadlines,
-    unpaid_carry_over,
-)
-from portal.services.payout_results import payment_sheet, record_result, results_upload
-from portal.services.payouts import accept_list, approve_list, build_lists, confirm_list, return_list, settle_list
+from portal.services.payouts.fee_statements import fee_statement, fee_statement_xlsx
+from portal.services.payouts.cycle import build_supplement, completeness, control_totals, deadlines
+from portal.services.payouts.carry_over import unpaid_carry_over
+from portal.services.payouts.results import payment_sheet, record_result, results_upload
+from portal.services.payouts.workflow import accept_list, approve_list, confirm_list, return_list, settle_list
+from portal.services.payouts.build import build_lists
 from tests.conftest import ON_POSTGRES
 from tests.factories import AUG, chau_doc_people, make_account, make_beneficiary, run_to_accepted
 
@@ -308,7 +304,7 @@ def test_fee_statement_counts_people_paid(people):
 
 
 def test_completeness_counts_a_person_held_after_three_unpaid_months_as_excluded(app):
-    from portal.services.payout_exclusions import HELD_UNPAID
+    from portal.services.payouts.exclusions import HELD_UNPAID
     b = make_beneficiary("Lê Văn Vắng", birth_date=date(1970, 2, 2), category_code="K8", start_month=date(2024, 5, 1))
     db.session.commit()
     for m in (5, 6, 7):
@@ -325,8 +321,8 @@ def test_completeness_counts_a_person_held_after_three_unpaid_months_as_excluded
 
 def _record_death(b, died_on):
     """A death reported by the commune and accepted by the district (the real flow: draft → submit → accept)."""
-    from portal.services.change_submissions import accept, submit
-    from portal.services.registry_events import create_event
+    from portal.services.registry.submissions import accept, submit
+    from portal.services.registry.events import create_event
     ev = create_event(user("xa.vinhmy"), b, "death", effective_month=None, report_month=AUG, event_date=died_on)
     submit(user("xa.vinhmy"), ev.submission)
     accept(user("pld.chaudoc"), ev.submission)
@@ -335,8 +331,8 @@ def _record_death(b, died_on):
 
 
 def test_a_death_in_mid_month_counts_as_entitled_that_month_and_not_the_next(people):
-    from portal.services.monthly_report import build_report
-    from portal.services.reports import province_overview
+    from portal.services.reporting.monthly_report import build_report
+    from portal.services.reporting.overview import province_overview
     build_lists(user("pld.chaudoc"), AUG)
     ev = _record_death(people["vu"], date(2024, 8, 14))
     assert (ev.effective_month, people["vu"].status) == (SEP, "stopped")
@@ -355,7 +351,7 @@ def test_a_death_in_mid_month_counts_as_entitled_that_month_and_not_the_next(peo
 
 def test_fee_statement_charges_people_paid_and_cites_the_issued_contract(people):
     from portal.models import IssuedDocument, ServiceContract
-    from portal.services.fee_statements import FEE_RULE
+    from portal.services.payouts.fee_statements import FEE_RULE
     lists = run_to_accepted()
     post = user("buudien.chaudoc").organization
     assert "(chưa có hợp đồng)" in fee_statement(post, AUG).basis  # the province's rule, no contract yet

@@ -14,14 +14,16 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import PayoutLine, PayoutList, RegistryEvent
-from portal.services import change_submissions as subs
-from portal.services import registry_events as ev
+from portal.services.registry import submissions as subs
+from portal.services.registry import events as ev
 from portal.services.demo import user_by_username as user
-from portal.services.entitlement import RateBook
-from portal.services.payout_cycle import completeness, unpaid_carry_over
-from portal.services.payout_exclusions import NOT_LISTED_YET, month_exclusions
-from portal.services.payout_results import record_result
-from portal.services.payouts import approve_list, build_lists, confirm_list
+from portal.services.entitlement.rates import RateBook
+from portal.services.payouts.cycle import completeness
+from portal.services.payouts.carry_over import unpaid_carry_over
+from portal.services.payouts.exclusions import NOT_LISTED_YET, month_exclusions
+from portal.services.payouts.results import record_result
+from portal.services.payouts.workflow import approve_list, confirm_list
+from portal.services.payouts.build import build_lists
 from tests.factories import make_beneficiary
 
 AUG, SEP, OCT, NOV = (date(2026, m, 1) for m in (8, 9, 10, 11))
@@ -75,7 +77,7 @@ def _approve_and_fail(month, failed_id, reason="Đối tượng đi vắng, khô
         confirm_list(user("xa.vinhmy"), lst)
         approve_list(user("pld.chaudoc.duyet"), lst)
         lst.approved_at = datetime(month.year, month.month, 1, 1, 0, tzinfo=timezone.utc)
-        from portal.services.payouts import accept_list
+        from portal.services.payouts.workflow import accept_list
         accept_list(user("buudien.chaudoc"), lst)  # nhận danh sách before any result
         for line in lst.lines:
             if line.beneficiary_id == failed_id:
@@ -244,7 +246,7 @@ def test_a_failed_amount_waits_for_the_new_commune_to_receive_the_mover(people):
 
 
 def test_a_mover_received_after_the_new_communes_list_was_approved_goes_on_its_supplement(people):
-    from portal.services.payout_cycle import build_supplement
+    from portal.services.payouts.cycle import build_supplement
     monthly = 2 * _k5a_80().level_or_none(SEP)
     doi = people["doi"]
     _build(SEP, VINH_MY)

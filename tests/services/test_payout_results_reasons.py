@@ -10,16 +10,11 @@ import pytest
 from portal.errors import ValidationError
 from portal.extensions import db
 from portal.models import PayoutLine
-from portal.services import account_flags, monthly_report
+from portal.services.accounts import flags as account_flags
+from portal.services.reporting import monthly_report
 from portal.services.demo import user_by_username as user
-from portal.services.payout_results import (
-    FAILURE_REASONS,
-    classify_reason,
-    payment_sheet,
-    reason_text,
-    record_result,
-    results_upload,
-)
+from portal.services.payouts.reasons import FAILURE_REASONS, classify_reason, reason_text
+from portal.services.payouts.results import payment_sheet, record_result, results_upload
 from tests.factories import chau_doc_people, run_to_accepted
 
 

@@ -12,8 +12,9 @@ from portal.errors import AccessDenied, StateError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, Organization, PayoutLine, PayoutList, User
 from portal.services.demo import user_by_username as user
-from portal.services.payout_results import payment_sheet, record_result, results_upload, totals
-from portal.services.payouts import accept_list, approve_list, build_lists, confirm_list, rebuild_list
+from portal.services.payouts.results import payment_sheet, record_result, results_upload, totals
+from portal.services.payouts.workflow import accept_list, approve_list, confirm_list
+from portal.services.payouts.build import build_lists, rebuild_list
 from tests.factories import AUG, chau_doc_people, make_beneficiary, run_to_accepted
 
 
@@ -230,9 +231,9 @@ def test_payment_sheet_round_trip(people):
 def test_vinh_my_sample_cycle_for_08_2024(app):
     """The shared Vĩnh Mỹ file (340 people) and the Agribank file (40 accounts) through the whole cycle."""
     from portal.models import Beneficiary
-    from portal.services.bank_imports import import_bank_file
-    from portal.services.entitlement import RateBook
-    from portal.services.imports import import_file
+    from portal.services.accounts.bank_import import import_bank_file
+    from portal.services.entitlement.rates import RateBook
+    from portal.services.imports.beneficiaries import import_file
     from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
 
     assert import_file(user("xa.vinhmy"), "30322", VINH_MY_FILE).imported == 340
@@ -317,7 +318,7 @@ def test_confirming_a_list_rebuilt_meanwhile_is_refused(people):
 def test_paid_on_must_lie_between_approval_and_today(people):
     from datetime import timedelta
 
-    from portal.services.accounts import today_vn
+    from portal.clock import today_vn
     lists = run_to_accepted(approved_at=datetime(2024, 8, 2, 17, 30, tzinfo=timezone.utc))  # 03/08 00:30 in VN
     post, line = user("buudien.chaudoc"), lists["account"].lines[0]
     with pytest.raises(ValidationError, match=r"Ngày chi \(02/08/2024\) không được trước ngày danh sách được phê "
@@ -349,7 +350,7 @@ def test_the_sheet_of_another_list_is_refused_as_a_whole(people):
 def test_awaiting_account_is_derived_in_one_query(people):
     from sqlalchemy import event
 
-    from portal.services.payout_lines import line_notes
+    from portal.services.payouts.lines import line_notes
     people["thoa"].guardian_name, people["thoa"].guardian_relationship = "Nguyễn Văn Hiếu", "con"
     vm = _lists(build_lists(user("pld.chaudoc"), AUG))
     statements = []

@@ -12,9 +12,9 @@ from tests.factories import person_form
 from portal.models import AuditEvent, Beneficiary
 from portal.services.audit import events_for
 from portal.services.demo import user_by_username
-from portal.services.identity import name_sort_key
-from portal.services.registry import (
-    BeneficiaryInvalid,
+from portal.services.registry.identity import name_sort_key
+from portal.services.registry.fields import BeneficiaryInvalid
+from portal.services.registry.beneficiaries import (
     create_beneficiary,
     form_data,
     rate_warnings,

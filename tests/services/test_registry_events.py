@@ -7,8 +7,8 @@ import pytest
 from portal.errors import StateError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, RegistryEvent
-from portal.services import change_submissions as subs
-from portal.services import registry_events as ev
+from portal.services.registry import submissions as subs
+from portal.services.registry import events as ev
 from portal.services.demo import user_by_username
 from tests.factories import make_beneficiary
 

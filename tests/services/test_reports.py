@@ -6,8 +6,8 @@ from sqlalchemy import event
 
 from portal.extensions import db
 from portal.services.demo import user_by_username as user
-from portal.services.payout_results import record_result
-from portal.services.reports import province_overview
+from portal.services.payouts.results import record_result
+from portal.services.reporting.overview import province_overview
 from tests.factories import AUG, chau_doc_people, run_to_accepted
 
 

@@ -19,10 +19,11 @@ from portal.errors import AccessDenied
 from portal.extensions import db
 from portal.models import (AdministrativeUnit, BankCoverage, Beneficiary, Duty, Organization, OrgKind, PayoutList,
                            ServiceContract, User)
-from portal.services import contracts
+from portal.services.documents import contracts
 from portal.services.demo import user_by_username
-from portal.services.payout_results import record_result
-from portal.services.payouts import approve_list, build_lists, confirm_list
+from portal.services.payouts.results import record_result
+from portal.services.payouts.workflow import approve_list, confirm_list
+from portal.services.payouts.build import build_lists
 from tests.conftest import PASSWORD
 from tests.documents import pdfcheck
 from tests.factories import make_account, make_beneficiary
@@ -160,7 +161,7 @@ def test_commune_builds_approves_and_its_post_office_pays(two_tier, seat):
     seen = {l.id for l in db.session.execute(visible(PayoutList, po_user)).scalars()}
     assert seen == {l.id for l in built.lists}
     cash = lists["cash_at_point"]
-    from portal.services.payouts import accept_list
+    from portal.services.payouts.workflow import accept_list
     accept_list(po_user, cash)  # nhận danh sách before any result
     record_result(po_user, cash.lines[0], "paid", paid_on=date(2025, 8, 5))
     assert cash.lines[0].result == "paid" and cash.status == "reported"

@@ -13,8 +13,8 @@ from ...extensions import db
 from ...models import PaymentAccount
 from ...models.accounts import ACCOUNT_STATUS
 from ...rendering import render
-from ...services import account_flags
-from . import bp
+from ...services.accounts import flags as account_flags
+from .blueprint import bp
 
 PAGE_SIZE = 20
 

@@ -11,9 +11,9 @@ from ...errors import PortalError
 from ...extensions import db
 from ...models import Authorization, Beneficiary
 from ...rendering import render
-from ...services import authorizations as service
+from ...services.registry import authorizations as service
 from ...spreadsheets.dates import parse_date
-from . import bp
+from .blueprint import bp
 
 
 class AuthorizationForm(FlaskForm):

@@ -9,8 +9,8 @@ from ...errors import PortalError
 from ...extensions import db
 from ...models import PayoutLine
 from ...rendering import render
-from ...services import death_reports as service
-from . import bp
+from ...services.registry import death_reports as service
+from .blueprint import bp
 
 
 def _area():

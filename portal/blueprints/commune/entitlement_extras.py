@@ -17,10 +17,10 @@ from ...errors import PortalError
 from ...extensions import db
 from ...models import Beneficiary
 from ...rendering import render, wants_fragment
-from ...services import entitlement_extras as service
-from ...services.entitlement_months import add_months
-from ...services.registry_rules import DISABILITY_LEVELS
-from . import bp
+from ...services.entitlement import extras as entitlement_extras, categories, care as entitlement_care, next_list
+from ...services.entitlement.months import add_months
+from ...services.registry.fields import DISABILITY_LEVELS
+from .blueprint import bp
 
 PAGE = "commune/extras_page.html"
 SECTION = "commune/extras_section.html"
@@ -69,7 +69,7 @@ class CategoryForm(_Form):
         if month is not None and kwargs.get("formdata", True) is None:
             kwargs.setdefault("data", {"valid_from": f"{month:%m/%Y}"})
         super().__init__(*args, prefix="cat", **kwargs)
-        self.category_code.choices = _opt(((c.code, f"{c.code} – {c.name}") for c in service.categories().values()
+        self.category_code.choices = _opt(((c.code, f"{c.code} – {c.name}") for c in entitlement_extras.categories().values()
                                            if c.code not in exclude and c.valid_to is None), "— Chọn —")
 
 
@@ -86,7 +86,7 @@ class CareForm(_Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="care", **kwargs)
-        self.kind.choices = _opt(service.care_kinds().items(), "— Chọn —")
+        self.kind.choices = _opt(entitlement_extras.care_kinds().items(), "— Chọn —")
 
 
 class EndForm(FlaskForm):
@@ -109,10 +109,10 @@ def _context(b: Beneficiary, cat_form=None, care_form=None, end=None, message=No
     category row (``edit_cat``) whose end form is open, or the one whose end/delete failed (``end`` = {"kind": "care"
     | "cat", "id", "value", "error"}), a success ``message``, ``warnings``, an ``error``."""
     month = _next_month()
-    extras, care = service.categories_of(b.id), service.care_of(b.id)
+    extras, care = entitlement_extras.categories_of(b.id), entitlement_extras.care_of(b.id)
     ongoing = _ongoing(b, extras)
-    return {"v": service.preview(b, month, extras=extras, care=care), "extras": extras, "care": care,
-            "kinds": service.care_kinds(), "month": month,
+    return {"v": next_list.preview(b, month, extras=extras, care=care), "extras": extras, "care": care,
+            "kinds": entitlement_extras.care_kinds(), "month": month,
             "cat_form": cat_form or CategoryForm(formdata=None, exclude=ongoing, month=month),
             "care_form": care_form or CareForm(formdata=None), "end": end or {}, "message": message,
             "warnings": list(warnings), "error": error, "edit": edit, "edit_cat": edit_cat,
@@ -121,7 +121,7 @@ def _context(b: Beneficiary, cat_form=None, care_form=None, end=None, message=No
 
 def _ongoing(b: Beneficiary, extras=None) -> set[str]:
     """Category codes the add form does not offer: the main one and further ones still running."""
-    extras = service.categories_of(b.id) if extras is None else extras
+    extras = entitlement_extras.categories_of(b.id) if extras is None else extras
     return {b.category_code, *(r.category_code for r in extras if r.valid_to is None)}
 
 
@@ -194,14 +194,14 @@ def extras(beneficiary_id: int):
 def extras_category_row(beneficiary_id: int, row_id: int):
     """A further category's row with its end/delete form open."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
-    return _cat_row(b, service.category_row(b, row_id) or abort(404))
+    return _cat_row(b, entitlement_extras.category_row(b, row_id) or abort(404))
 
 
 @bp.route("/doi-tuong/<int:beneficiary_id>/huong-them/cham-soc/<int:row_id>")
 def extras_care_row(beneficiary_id: int, row_id: int):
     """A care row with its end/delete form open."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
-    return _row(b, service.care_row(b, row_id) or abort(404))
+    return _row(b, entitlement_extras.care_row(b, row_id) or abort(404))
 
 
 @bp.route("/doi-tuong/<int:beneficiary_id>/huong-them/dien", methods=["POST"])
@@ -211,9 +211,9 @@ def extras_category_add(beneficiary_id: int):
     b = get_visible_or_404(Beneficiary, beneficiary_id)
     form = CategoryForm(exclude=_ongoing(b))
     try:
-        row = service.add_category(current_user, b, form.values(), month=_next_month())
+        row = categories.add_category(current_user, b, form.values(), month=_next_month())
         db.session.commit()
-    except service.ExtrasInvalid as err:
+    except entitlement_extras.ExtrasInvalid as err:
         db.session.rollback()
         form.attach(err.errors)
         return _respond(b, ("cat_form",), status=422, cat_form=form)
@@ -224,12 +224,12 @@ def extras_category_add(beneficiary_id: int):
 def extras_category_end(beneficiary_id: int, row_id: int):
     """Thôi hưởng một diện khác từ một tháng; refused input answers 422 with the typed month on that row."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
-    row = service.category_row(b, row_id) or abort(404)
+    row = entitlement_extras.category_row(b, row_id) or abort(404)
     typed = EndForm().valid_to.data or ""
     try:
-        warnings = service.end_category(current_user, b, row, typed, month=_next_month())
+        warnings = categories.end_category(current_user, b, row, typed, month=_next_month())
         db.session.commit()
-    except service.ExtrasInvalid as err:
+    except entitlement_extras.ExtrasInvalid as err:
         db.session.rollback()
         return _cat_row(b, row, 422, end={"kind": "cat", "id": row.id, "value": typed,
                                           "error": err.errors.get("valid_to", str(err))})
@@ -240,10 +240,10 @@ def extras_category_end(beneficiary_id: int, row_id: int):
 def extras_category_remove(beneficiary_id: int, row_id: int):
     """Xóa một diện khác ghi nhầm (chỉ khi chưa được tính trên danh sách chi trả nào; nếu đã tính thì thôi hưởng)."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
-    row = service.category_row(b, row_id) or abort(404)
+    row = entitlement_extras.category_row(b, row_id) or abort(404)
     code = row.category_code
     try:
-        service.remove_category(current_user, b, row)
+        categories.remove_category(current_user, b, row)
         db.session.commit()
     except PortalError as err:
         db.session.rollback()
@@ -258,9 +258,9 @@ def extras_care_add(beneficiary_id: int):
     b = get_visible_or_404(Beneficiary, beneficiary_id)
     form = CareForm()
     try:
-        arr = service.add_care(current_user, b, form.values(), month=_next_month())
+        arr = entitlement_care.add_care(current_user, b, form.values(), month=_next_month())
         db.session.commit()
-    except service.ExtrasInvalid as err:
+    except entitlement_extras.ExtrasInvalid as err:
         db.session.rollback()
         form.attach(err.errors)
         return _respond(b, ("care_form",), status=422, care_form=form)
@@ -272,12 +272,12 @@ def extras_care_add(beneficiary_id: int):
 def extras_care_end(beneficiary_id: int, row_id: int):
     """Kết thúc hỗ trợ chăm sóc từ một tháng; refused input answers 422 with the typed month on that row."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
-    arr = service.care_row(b, row_id) or abort(404)
+    arr = entitlement_extras.care_row(b, row_id) or abort(404)
     typed = EndForm().valid_to.data or ""
     try:
-        warnings = service.end_care(current_user, b, arr, typed)
+        warnings = entitlement_care.end_care(current_user, b, arr, typed)
         db.session.commit()
-    except service.ExtrasInvalid as err:
+    except entitlement_extras.ExtrasInvalid as err:
         db.session.rollback()
         return _row(b, arr, 422, end={"kind": "care", "id": arr.id, "value": typed,
                                       "error": err.errors.get("valid_to", str(err))})
@@ -289,10 +289,10 @@ def extras_care_end(beneficiary_id: int, row_id: int):
 def extras_care_remove(beneficiary_id: int, row_id: int):
     """Xóa hỗ trợ chăm sóc ghi nhầm (chỉ khi chưa lên danh sách chi trả)."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
-    arr = service.care_row(b, row_id) or abort(404)
+    arr = entitlement_extras.care_row(b, row_id) or abort(404)
     name = arr.payee_name
     try:
-        service.remove_care(current_user, b, arr)
+        entitlement_care.remove_care(current_user, b, arr)
         db.session.commit()
     except PortalError as err:
         db.session.rollback()

@@ -12,8 +12,8 @@ from ...errors import PortalError
 from ...extensions import db
 from ...models import IdentityCheck
 from ...rendering import render
-from ...services import identity_checks as service
-from . import bp
+from ...services.registry import identity_checks as service
+from .blueprint import bp
 
 
 class ResolveForm(FlaskForm):

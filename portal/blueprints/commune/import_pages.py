@@ -4,8 +4,8 @@ from flask import Response, abort, flash, redirect, url_for
 from flask_login import current_user
 
 from ...errors import AccessDenied, PortalError
-from ...services import import_jobs
-from . import bp
+from ...services.imports import jobs as import_jobs
+from .blueprint import bp
 
 
 @bp.route("/nhap/<int:batch_id>/loi.xlsx")

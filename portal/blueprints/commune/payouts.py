@@ -12,12 +12,13 @@ from ...extensions import db
 from ...models import ListStatus, PayoutList
 from ...rendering import render
 from ...services.audit import events_for
-from ...services.payout_lines import line_notes
-from ...services.payout_results import totals
-from ...services import payout_cycle
-from ...services.payouts import confirm_list, describe, return_list
+from ...services.payouts.lines import line_notes
+from ...services.payouts.results import totals
+from ...services.payouts import cycle
+from ...services.payouts.workflow import confirm_list, return_list
+from ...services.payouts.lists import describe
 from ..payout_pages import ReturnForm, lines_page, page_arg
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("/chi-tra")
@@ -33,7 +34,7 @@ def _detail(lst, error=None, status=200, return_form=None):
     return render("commune/payouts_list.html", block="lines", lst=lst, lines=lines, page=page, pages=pages,
                   notes=line_notes(lst, lines), totals=totals(lst), form=FlaskForm(), error=error,
                   can_confirm=lst.status == ListStatus.DRAFT, events=events_for("payout_list", lst.id), status=status,
-                  control=payout_cycle.control_totals(lst), deadlines=payout_cycle.deadlines(lst.month),
+                  control=cycle.control_totals(lst), deadlines=cycle.deadlines(lst.month),
                   return_form=return_form or ReturnForm())
 
 

@@ -12,18 +12,18 @@ from ...errors import AccessDenied, PortalError
 from ...extensions import db
 from ...models import Beneficiary, CashAtHomeReason
 from ...rendering import render
-from ...services import import_jobs
-from ...services import imports as import_service
+from ...services.imports import jobs as import_jobs
+from ...services.imports import beneficiaries as import_service, changes
 from ...services.audit import events_for
-from ...services.registry import (
-    BeneficiaryInvalid,
+from ...services.registry.fields import BeneficiaryInvalid
+from ...services.registry.beneficiaries import (
     amount_in_month,
     create_beneficiary,
     form_data,
     search_beneficiaries,
     update_beneficiary,
 )
-from . import bp
+from .blueprint import bp
 from .registry_forms import BeneficiaryForm, ImportForm
 from .registry_intake import form_messages
 
@@ -33,7 +33,7 @@ PAGE_SIZE = 15
 class ImportCommitForm(FlaskForm):
     """Xác nhận nhập: the one choice is to overwrite the fields edited on the portal (off unless ticked)."""
 
-    overwrite_manual = BooleanField(import_service.OVERWRITE_LABEL, default=False)
+    overwrite_manual = BooleanField(changes.OVERWRITE_LABEL, default=False)
 
 
 @bp.context_processor

@@ -8,8 +8,8 @@ from ...errors import ValidationError
 from ...extensions import db
 from ...models import Hamlet
 from ...rendering import render
-from ...services import hamlets as hamlet_service
-from . import bp
+from ...services.registry import hamlets as hamlet_service
+from .blueprint import bp
 
 
 def _page(error: str | None = None, typed: str = "", status: int = 200):

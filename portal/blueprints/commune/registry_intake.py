@@ -9,9 +9,10 @@ from ...access import get_visible_or_404
 from ...extensions import htmx
 from ...models import Beneficiary
 from ...rendering import render
-from ...services.registry import FIELD_LABELS, check_intake
-from ...services.registry_rules import OVERRIDE_HINT
-from . import bp
+from ...services.registry.fields import FIELD_LABELS
+from ...services.registry.beneficiaries import check_intake
+from ...services.registry.fields import OVERRIDE_HINT
+from .blueprint import bp
 
 #: form field → the other fields whose messages change with it (re-rendered out of band when they hold a value)
 RELATED = {

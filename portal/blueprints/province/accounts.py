@@ -1,0 +1,63 @@
+"""Province (Sở) pages of issue #5: the account funnel (phễu mở tài khoản: SVG chart, table, Excel export) with
+the fee waivers each bank granted, and bank coverage requests to approve or withdraw (duyệt địa bàn phụ trách).
+Routes on the ``province`` blueprint; figures from ``services.funnel``, rules in ``services.coverage``."""
+from flask import Response, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...errors import PortalError
+from ...extensions import db
+from ...models import AdministrativeUnit, BankCoverage
+from ...models.accounts import FEE_WAIVERS
+from ...models.registry import CashAtHomeReason
+from ...rendering import render
+from ...services.accounts import coverage, funnel
+from ..payout_pages import month_arg
+from .blueprint import bp
+
+
+def _district_arg():
+    """``?huyen=CODE`` → (code, select of its communes) or (None, None) for the whole province."""
+    code = request.args.get("huyen") or None
+    if code is None or db.session.get(AdministrativeUnit, code) is None:
+        return None, None
+    return code, select(AdministrativeUnit.code).where(AdministrativeUnit.parent_code == code)
+
+
+@bp.route("/pheu")
+def funnel_page():
+    month = month_arg()
+    district, communes = _district_arg()
+    districts = db.session.execute(select(AdministrativeUnit).where(AdministrativeUnit.level == "district")
+                                   .order_by(AdministrativeUnit.name)).scalars()
+    return render("province/funnel.html", block="funnel", data=funnel.monthly_funnel(month, communes), month=month,
+                  district=district, districts=list(districts), stages=funnel.STAGES,
+                  reasons=list(CashAtHomeReason), waivers=funnel.waiver_summary(communes), waiver_labels=FEE_WAIVERS)
+
+
+@bp.route("/pheu.xlsx")
+def funnel_export():
+    month = month_arg()
+    _, communes = _district_arg()
+    body = funnel.funnel_workbook(funnel.monthly_funnel(month, communes))
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=pheu-tai-khoan-{month:%Y-%m}.xlsx"})
+
+
+@bp.route("/dia-ban", methods=["GET", "POST"])
+def coverage_requests():
+    if request.method == "POST":
+        try:
+            row = coverage.decide_coverage(current_user, request.form.get("bank_id", type=int) or 0,
+                                           request.form.get("commune", ""), request.form.get("decision", ""),
+                                           request.form.get("note", ""))
+        except PortalError as err:
+            db.session.rollback()
+            flash(str(err), "error")
+        else:
+            db.session.commit()
+            flash(f"{row.bank.name} – {row.commune.name}: {coverage.COVERAGE_STATUS[row.status]}.", "ok")
+        return redirect(url_for("province.coverage_requests"))
+    rows = db.session.execute(select(BankCoverage).join(AdministrativeUnit).order_by(
+        BankCoverage.status.desc(), BankCoverage.bank_id, AdministrativeUnit.name)).scalars()
+    return render("province/coverage.html", rows=list(rows), labels=coverage.COVERAGE_STATUS)

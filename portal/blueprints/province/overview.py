@@ -1,0 +1,21 @@
+"""Province (Sở) pages: the monthly overview per district and commune — beneficiaries, chosen payment channels,
+accounts opened and the month's payout totals. Gated on the ``oversight`` duty (the province sees the whole
+province); figures come from ``portal.services.reports``. No personal data and no category is shown here."""
+
+from flask import request
+
+from ...rendering import render
+from ...services.reporting.overview import province_overview
+from .blueprint import bp
+from ..payout_pages import month_arg
+
+
+
+@bp.route("/")
+def index():
+    month = month_arg()
+    show_all = request.args.get("tat_ca") == "1"
+    return render("province/index.html", block="overview", overview=province_overview(month), month=month,
+                  show_all=show_all)
+
+

@@ -1,0 +1,225 @@
+"""The account funnel the province watches (phễu mở tài khoản), per commune, per bank, per month:
+
+    registered → chose an account → account opened → first successful transfer
+
+with the cash-at-home exceptions (hình thức tiền mặt tại nhà) and their reasons. The same numbers feed the
+province page (SVG chart, table, Excel export) and the monthly report (``services/monthly_report.py`` calls
+``monthly_funnel``).
+
+Definitions for ``month`` M (first-of-month date; "by M" means on or before the last day of M):
+
+- ``registered``: beneficiaries with status ``active`` whose allowance starts by M (``start_month <= M``);
+- ``chose_account``: of those, payment channel bank account / e-wallet / mobile money;
+- ``account_opened``: of the registered, people with an account opened by M (any account ever recorded, even one
+  later invalid or disputed: the stage was reached; an account taken from the commune's own list has no opening
+  date and counts in every month — it existed before the portal); per bank by the account's provider;
+- ``first_transfer``: of the registered, people with at least one payout line of a month ≤ M transferred to an
+  account (``account_number`` set) and reported paid by the post office;
+- ``cash_at_home``: registered people paid in cash at home, counted per ``CashAtHomeReason``.
+
+Per bank (provider code, e.g. ``VBA``) only the last two stages exist (the first two belong to the commune). All
+counts are of people (distinct beneficiaries). Six grouped queries whatever the number of communes.
+"""
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, case, func, or_, select
+
+from ...extensions import db
+from ...models import (
+    AdministrativeUnit,
+    Beneficiary,
+    CashAtHomeReason,
+    LineResult,
+    PaymentAccount,
+    PaymentChannel,
+    PaymentProvider,
+    PayoutLine,
+)
+
+
+STAGES = {"registered": "Đang hưởng", "chose_account": "Chọn nhận qua tài khoản",
+          "account_opened": "Đã mở tài khoản", "first_transfer": "Nhận chuyển khoản thành công"}
+ACCOUNT_CHANNELS = [c.value for c in PaymentChannel if c.is_account]
+
+
+@dataclass
+class BankFunnel:
+    """One bank's part of a commune's funnel: people whose account it opened by M, and of them paid by transfer."""
+
+    code: str
+    name: str
+    account_opened: int = 0
+    first_transfer: int = 0
+
+
+@dataclass
+class CommuneFunnel:
+    """One commune's funnel for the month; ``banks`` sorted by name; ``cash_at_home`` reason key → people."""
+
+    code: str
+    name: str
+    district_code: str | None
+    registered: int = 0
+    chose_account: int = 0
+    account_opened: int = 0
+    first_transfer: int = 0
+    cash_at_home: dict[str, int] = field(default_factory=dict)
+    banks: list[BankFunnel] = field(default_factory=list)
+
+    @property
+    def cash_at_home_total(self) -> int:
+        """People paid in cash at home."""
+        return sum(self.cash_at_home.values())
+
+    def stage(self, key: str) -> int:
+        """The count of a ``STAGES`` key."""
+        return getattr(self, key)
+
+
+@dataclass
+class Funnel:
+    """``monthly_funnel``'s answer: ``communes`` (with at least one registered person, by code), ``total`` (a
+    CommuneFunnel named "Tổng cộng" summing them, banks merged) and ``month``."""
+
+    month: date
+    communes: list[CommuneFunnel]
+    total: CommuneFunnel
+
+
+def _month_end(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def monthly_funnel(month: date, commune_codes=None) -> Funnel:
+    """The funnel of ``month`` (first-of-month date) for ``commune_codes`` (an iterable of codes, or a scalar
+    ``select`` such as ``access.area_commune_codes(user)``; None = the whole province). Returns a ``Funnel``;
+    raises nothing. Counts are people; see the module docstring for each stage."""
+    month = month.replace(day=1)
+    end = _month_end(month)
+    people = select(Beneficiary.id).where(Beneficiary.status == "active", Beneficiary.start_month <= month)
+    if commune_codes is not None:
+        people = people.where(Beneficiary.commune_code.in_(commune_codes))
+    registered = people.subquery()
+
+    def grouped(stmt):
+        return db.session.execute(stmt).all()
+
+    base = grouped(select(Beneficiary.commune_code, func.count(),
+                          func.sum(case((Beneficiary.payment_channel.in_(ACCOUNT_CHANNELS), 1), else_=0)))
+                   .where(Beneficiary.id.in_(select(registered.c.id))).group_by(Beneficiary.commune_code))
+    home = grouped(select(Beneficiary.commune_code, Beneficiary.cash_at_home_reason, func.count())
+                   .where(Beneficiary.id.in_(select(registered.c.id)),
+                          Beneficiary.payment_channel == PaymentChannel.CASH_AT_HOME.value)
+                   .group_by(Beneficiary.commune_code, Beneficiary.cash_at_home_reason))
+    opened_filter = and_(PaymentAccount.beneficiary_id.in_(select(registered.c.id)), or_(
+        PaymentAccount.opened_on <= end, PaymentAccount.opened_on.is_(None)))
+    opened_total = grouped(select(Beneficiary.commune_code, func.count(func.distinct(Beneficiary.id)))
+                           .join(PaymentAccount, PaymentAccount.beneficiary_id == Beneficiary.id)
+                           .where(opened_filter).group_by(Beneficiary.commune_code))
+    opened_bank = grouped(select(Beneficiary.commune_code, PaymentAccount.provider_code,
+                                 func.count(func.distinct(Beneficiary.id)))
+                          .join(PaymentAccount, PaymentAccount.beneficiary_id == Beneficiary.id)
+                          .where(opened_filter).group_by(Beneficiary.commune_code, PaymentAccount.provider_code))
+    paid_filter = and_(PayoutLine.beneficiary_id.in_(select(registered.c.id)), PayoutLine.month <= month,
+                       PayoutLine.account_number.is_not(None), PayoutLine.result == LineResult.PAID.value)
+    paid_total = grouped(select(Beneficiary.commune_code, func.count(func.distinct(Beneficiary.id)))
+                         .join(PayoutLine, PayoutLine.beneficiary_id == Beneficiary.id)
+                         .where(paid_filter).group_by(Beneficiary.commune_code))
+    paid_bank = grouped(select(Beneficiary.commune_code, PayoutLine.provider_code,
+                               func.count(func.distinct(Beneficiary.id)))
+                        .join(PayoutLine, PayoutLine.beneficiary_id == Beneficiary.id)
+                        .where(paid_filter).group_by(Beneficiary.commune_code, PayoutLine.provider_code))
+
+    codes = {r[0] for r in base}
+    units = {u.code: u for u in db.session.execute(
+        select(AdministrativeUnit).where(AdministrativeUnit.code.in_(codes))).scalars()} if codes else {}
+    providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
+    rows = {c: CommuneFunnel(c, units[c].name if c in units else c, units[c].parent_code if c in units else None)
+            for c in sorted(codes)}
+    for code, n, chose in base:
+        rows[code].registered, rows[code].chose_account = int(n), int(chose or 0)
+    for code, reason, n in home:
+        rows[code].cash_at_home[reason or CashAtHomeReason.OTHER.value] = (
+            rows[code].cash_at_home.get(reason or CashAtHomeReason.OTHER.value, 0) + int(n))
+    for code, n in opened_total:
+        rows[code].account_opened = int(n)
+    for code, n in paid_total:
+        rows[code].first_transfer = int(n)
+    banks: dict[tuple[str, str], BankFunnel] = {}
+    for code, provider, n in opened_bank:
+        banks.setdefault((code, provider), BankFunnel(provider, providers.get(provider, provider))).account_opened = n
+    for code, provider, n in paid_bank:
+        if provider:
+            banks.setdefault((code, provider), BankFunnel(provider, providers.get(provider, provider))
+                             ).first_transfer = int(n)
+    for (code, _), bank in sorted(banks.items(), key=lambda kv: kv[1].name):
+        rows[code].banks.append(bank)
+    return Funnel(month, list(rows.values()), _total(list(rows.values())))
+
+
+def _total(rows: list[CommuneFunnel]) -> CommuneFunnel:
+    total = CommuneFunnel("", "Tổng cộng", None)
+    merged: dict[str, BankFunnel] = {}
+    for r in rows:
+        for key in STAGES:
+            setattr(total, key, total.stage(key) + r.stage(key))
+        for reason, n in r.cash_at_home.items():
+            total.cash_at_home[reason] = total.cash_at_home.get(reason, 0) + n
+        for b in r.banks:
+            m = merged.setdefault(b.code, BankFunnel(b.code, b.name))
+            m.account_opened += b.account_opened
+            m.first_transfer += b.first_transfer
+    total.banks = sorted(merged.values(), key=lambda b: b.name)
+    return total
+
+
+def funnel_workbook(funnel: Funnel) -> bytes:
+    """The funnel as an .xlsx (bytes): one row per commune and one per bank under it, then the total; columns
+    Xã/phường, Ngân hàng, the four stages, Tiền mặt tại nhà and one column per cash-at-home reason."""
+    from ...spreadsheets.writing import write_workbook
+    reasons = list(CashAtHomeReason)
+    headers = ["Xã/phường", "Ngân hàng", *STAGES.values(), "Tiền mặt tại nhà", *(r.label for r in reasons)]
+    rows = []
+    for c in [*funnel.communes, funnel.total]:
+        rows.append([c.name, "", *(c.stage(k) for k in STAGES), c.cash_at_home_total,
+                     *(c.cash_at_home.get(r.value, 0) for r in reasons)])
+        for b in c.banks:
+            rows.append([c.name, b.name, None, None, b.account_opened, b.first_transfer, None,
+                         *(None for _ in reasons)])
+    return write_workbook([f"PHỄU MỞ TÀI KHOẢN NHẬN TRỢ CẤP - THÁNG {funnel.month:%m/%Y}",
+                           "Số người; số mở tài khoản và nhận chuyển khoản tính đến hết tháng."],
+                          headers, rows, text_columns=set(), sheet_title=f"Pheu T{funnel.month:%m-%Y}")
+
+
+@dataclass
+class WaiverRow:
+    """Per bank (provider): active accounts recorded by bank branches, cards issued, and per fee waiver
+    (``FEE_WAIVERS`` key) how many of those accounts carry it — who promised what (KH 2587 §V.6)."""
+
+    code: str
+    name: str
+    accounts: int
+    cards: int
+    waivers: dict[str, int]
+
+
+def waiver_summary(commune_codes=None) -> list[WaiverRow]:
+    """``WaiverRow`` per provider of active accounts recorded by a bank branch, by name; ``commune_codes`` as in
+    ``monthly_funnel``. One grouped query."""
+    from ...models import Organization, OrgKind
+    from ...models.accounts import FEE_WAIVERS
+    cols = [func.sum(case((getattr(PaymentAccount, w).is_(True), 1), else_=0)) for w in FEE_WAIVERS]
+    stmt = (select(PaymentAccount.provider_code, func.count(),
+                   func.sum(case((PaymentAccount.card_issued.is_(True), 1), else_=0)), *cols)
+            .join(Organization, Organization.id == PaymentAccount.opened_by_org_id)
+            .where(Organization.kind == OrgKind.BANK, PaymentAccount.active.is_(True))
+            .group_by(PaymentAccount.provider_code))
+    if commune_codes is not None:
+        stmt = stmt.join(Beneficiary, Beneficiary.id == PaymentAccount.beneficiary_id).where(
+            Beneficiary.commune_code.in_(commune_codes))
+    providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
+    rows = [WaiverRow(r[0], providers.get(r[0], r[0]), int(r[1]), int(r[2] or 0),
+                      {w: int(v or 0) for w, v in zip(FEE_WAIVERS, r[3:])}) for r in db.session.execute(stmt)]
+    return sorted(rows, key=lambda r: r.name)

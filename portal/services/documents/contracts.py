@@ -1,0 +1,229 @@
+"""Payment service contracts (hợp đồng dịch vụ chi trả) between the payout office (bên A: the organisation holding
+``payout_management`` — the district labour office in the 2024 tree, the commune committee in the two-tier set-up
+since 7/2025) and the post office serving its area (bên B, ``payment_service``) (plan §V.7, Decree 20/2021 Art.
+34.3): draft → issued (number from the office's register, PDF stored with its hash, signed with the office's
+certificate when configured) → signed by both (the paper copy signed by both parties uploaded as a PDF scan). Money
+in integer đồng. Who may act is decided by duty, the communes covered by the office's area (``portal.access``).
+
+Every function takes the acting ``User``, flushes and records an audit event; raises ``AccessDenied`` when the
+actor's organisation is not the contract's payout office, ``StateError`` on a wrong state, ``ValidationError`` on
+bad input (Vietnamese messages). (The column ``ServiceContract.district_org_id`` holds the payout office, whatever
+its level.)"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ...access import communes_under, org_commune_codes, serving_organization
+from ...errors import AccessDenied, StateError, ValidationError
+from ...extensions import db
+from ...models import (
+    AdministrativeUnit,
+    Beneficiary,
+    ContractStatus,
+    DocumentKind,
+    Duty,
+    Organization,
+    OrgKind,
+    ServiceContract,
+    User,
+)
+from .. import audit
+from . import issuing
+
+
+DEFAULT_FEE = 5_000
+"""Fallback fee (đồng/beneficiary/month, plan §II.3b) used only when no ``FeeRule`` row is valid."""
+PDF_MAGIC = b"%PDF-"
+MAX_SCAN_BYTES = 10 * 1024 * 1024
+
+
+@dataclass
+class ContractInput:
+    """What the payout office's clerk types: term, fee (đ/person/month), estimated people and months, both signers."""
+
+    valid_from: date
+    valid_to: date
+    fee_per_person: int
+    estimated_people: int
+    estimated_months: int
+    party_a_signer: str
+    party_a_title: str
+    party_b_signer: str
+    party_b_title: str
+
+
+def fee_on(day: date) -> int:
+    """Fee per beneficiary per month valid on ``day`` from the province's ``FeeRule`` (helper D's table), else
+    ``DEFAULT_FEE``."""
+    try:
+        from ...models import FeeRule
+    except ImportError:  # pragma: no cover - the table may not exist in older trees
+        return DEFAULT_FEE
+    rule = db.session.execute(select(FeeRule).where(FeeRule.valid_from <= day)
+                              .order_by(FeeRule.valid_from.desc()).limit(1)).scalar_one_or_none()
+    return int(rule.per_beneficiary) if rule is not None and rule.per_beneficiary else DEFAULT_FEE
+
+
+def area_communes(office: Organization) -> list[str]:
+    """Codes of the communes in the payout office's area (``access.org_commune_codes``: a district office's
+    communes, a commune committee's own commune, every commune of the province for a province-level office), in
+    code order."""
+    area = org_commune_codes(office)
+    if area is None:  # the whole province
+        area = communes_under(office.unit_code)
+    return list(db.session.execute(select(AdministrativeUnit.code).where(
+        AdministrativeUnit.code.in_(area), AdministrativeUnit.level == "commune")
+        .order_by(AdministrativeUnit.code)).scalars())
+
+
+def active_people(commune_codes: list[str]) -> int:
+    """Active beneficiaries in those communes (the default estimate of people per month)."""
+    return db.session.execute(select(func.count(Beneficiary.id)).where(
+        Beneficiary.commune_code.in_(commune_codes), Beneficiary.status == "active")).scalar_one()
+
+
+def post_office_for(office: Organization) -> Organization | None:
+    """The post office (bên B, duty ``payment_service``) serving the payout office's area: seated at the office's
+    own unit, else at its nearest ancestor (``access.serving_organization``) — Bưu điện Thành phố Châu Đốc for the
+    Châu Đốc labour office, a commune post office (or the province's) for a two-tier commune committee. None when
+    there is none."""
+    return serving_organization(office.unit_code, Duty.PAYMENT_SERVICE)
+
+
+#: Default title of bên A's signer by the kind of body (a display default the clerk may change).
+SIGNER_TITLES = {OrgKind.COMMUNE: "Chủ tịch", OrgKind.PROVINCE: "Giám đốc"}
+
+
+def defaults(actor: User, today: date) -> ContractInput:
+    """A sensible starting draft: this calendar year, the current fee, today's active people, 12 months."""
+    communes = area_communes(actor.organization)
+    start = date(today.year, 1, 1)
+    return ContractInput(valid_from=start, valid_to=date(today.year, 12, 31), fee_per_person=fee_on(today),
+                         estimated_people=active_people(communes), estimated_months=12,
+                         party_a_signer=actor.full_name,
+                         party_a_title=SIGNER_TITLES.get(actor.organization.kind, "Trưởng phòng"),
+                         party_b_signer="", party_b_title="Giám đốc")
+
+
+def _check(data: ContractInput) -> None:
+    if data.valid_to < data.valid_from:
+        raise ValidationError("Ngày kết thúc phải sau ngày bắt đầu hợp đồng.")
+    for name, label in (("fee_per_person", "Mức phí"), ("estimated_people", "Số đối tượng dự kiến"),
+                        ("estimated_months", "Số tháng")):
+        value = getattr(data, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValidationError(f"{label} phải là số nguyên không âm.")
+    if not 1 <= data.estimated_months <= 60:
+        raise ValidationError("Số tháng phải từ 1 đến 60.")
+    if not data.party_a_signer.strip() or not data.party_b_signer.strip():
+        raise ValidationError("Ghi rõ họ tên người đại diện của hai bên.")
+
+
+def _own(actor: User, contract: ServiceContract) -> None:
+    if contract.district_org_id != actor.organization_id:
+        raise AccessDenied("Hợp đồng không thuộc cơ quan của bạn.")
+
+
+def create_draft(actor: User, data: ContractInput) -> ServiceContract:
+    """New draft contract of the actor's payout office (duty ``payout_management``) with the post office serving
+    it (``post_office_for``), covering every commune of its area (``area_communes``); ``estimated_value`` = people ×
+    months × fee. Raises ``AccessDenied`` when the organisation lacks ``payout_management``, ``StateError`` when no
+    post office serves the area or the area has no commune."""
+    office = actor.organization
+    if not office.has_duty(Duty.PAYOUT_MANAGEMENT):
+        raise AccessDenied("Chỉ cơ quan có nhiệm vụ quản lý chi trả (lập, phê duyệt danh sách chi trả) mới ký hợp "
+                           "đồng dịch vụ chi trả.")
+    _check(data)
+    post = post_office_for(office)
+    if post is None:
+        raise StateError("Địa bàn chưa có bưu điện để ký hợp đồng.")
+    communes = area_communes(office)
+    if not communes:
+        raise StateError("Địa bàn quản lý chưa có xã, phường nào để ký hợp đồng.")
+    contract = ServiceContract(
+        district_org_id=office.id, post_office_id=post.id, commune_codes=communes,
+        fee_per_person=data.fee_per_person, estimated_people=data.estimated_people,
+        estimated_months=data.estimated_months,
+        estimated_value=data.estimated_people * data.estimated_months * data.fee_per_person,
+        valid_from=data.valid_from, valid_to=data.valid_to, party_a_signer=data.party_a_signer.strip(),
+        party_a_title=data.party_a_title.strip(), party_b_signer=data.party_b_signer.strip(),
+        party_b_title=data.party_b_title.strip(), created_by_id=actor.id)
+    db.session.add(contract)
+    db.session.flush()
+    audit.record(actor, "create_contract", "service_contract", contract.id,
+                 f"Lập dự thảo hợp đồng dịch vụ chi trả với {post.name}",
+                 after={"fee_per_person": contract.fee_per_person, "estimated_value": contract.estimated_value})
+    return contract
+
+
+def issue_contract(actor: User, contract: ServiceContract, issued_on: date | None = None):
+    """Issue the draft: number ``NN/HĐ-<issuer>`` from the office's register (``services.documents.org_symbol``:
+    ``HĐ-LĐTBXH`` for a district labour office, ``HĐ-UBND`` for a commune committee), PDF stored and signed.
+    Returns the ``IssuedDocument``. Raises ``StateError`` unless the contract is a draft."""
+    from ...documents.service_contract import render_contract
+
+    _own(actor, contract)
+    if contract.status != ContractStatus.DRAFT:
+        raise StateError("Hợp đồng đã được ban hành.")
+    doc = issuing.issue(actor, contract.district_org, DocumentKind.SERVICE_CONTRACT,
+                        f"Hợp đồng dịch vụ chi trả với {contract.post_office.name}",
+                        lambda stamp: render_contract(contract, stamp, issued_on), issued_on=issued_on,
+                        subject_type="service_contract", subject_id=contract.id,
+                        filename=f"hop-dong-dich-vu-chi-tra-{contract.id}.pdf")
+    contract.document_id = doc.id
+    contract.status = ContractStatus.ISSUED.value
+    db.session.flush()
+    audit.record(actor, "issue_contract", "service_contract", contract.id,
+                 f"Ban hành hợp đồng dịch vụ chi trả số {doc.number_text}", after={"status": contract.status})
+    return doc
+
+
+def upload_scan(actor: User, contract: ServiceContract, data: bytes, filename: str, signed_on: date) -> None:
+    """Store the copy signed by both parties (PDF, ≤ 10 MB) with its SHA-256; the contract becomes ``signed``.
+    Raises ``StateError`` unless issued, ``ValidationError`` for a non-PDF or empty file."""
+    _own(actor, contract)
+    if contract.status != ContractStatus.ISSUED:
+        raise StateError("Chỉ tải bản đã ký cho hợp đồng đã ban hành và chưa ký.")
+    if not data or not data.startswith(PDF_MAGIC):
+        raise ValidationError("Bản quét phải là tệp PDF.")
+    if len(data) > MAX_SCAN_BYTES:
+        raise ValidationError("Bản quét lớn hơn 10 MB.")
+    contract.scan = data
+    contract.scan_sha256 = issuing.sha256_hex(data)
+    contract.scan_filename = (filename or "ban-ky.pdf")[-200:]
+    contract.signed_on = signed_on
+    contract.status = ContractStatus.SIGNED.value
+    db.session.flush()
+    audit.record(actor, "sign_contract", "service_contract", contract.id,
+                 "Tải bản hợp đồng có chữ ký của hai bên", after={"scan_sha256": contract.scan_sha256,
+                                                                   "signed_on": signed_on})
+
+
+def countersign(actor: User, contract: ServiceContract, signed_on: date) -> None:
+    """The post office (bên B) signs the issued contract digitally: its PAdES signature is added to the office's
+    signed PDF as an incremental update, and that copy, signed by both, is stored as the signed copy (with its
+    hash); the contract becomes ``signed``. Raises ``AccessDenied`` unless the actor is the contract's post office,
+    ``StateError`` unless issued or when the post office has no certificate."""
+    from ...documents import signing
+
+    if actor.organization_id != contract.post_office_id:
+        raise AccessDenied("Chỉ bưu điện là bên B của hợp đồng được ký số.")
+    if contract.status != ContractStatus.ISSUED or contract.document is None:
+        raise StateError("Chỉ ký số hợp đồng đã ban hành và chưa ký.")
+    signer = signing.signer_for(actor.organization)
+    if signer is None:
+        raise StateError("Bưu điện chưa có chứng thư số để ký.")
+    data = signing.sign_pdf(contract.document.content, signer, reason="Bên B ký hợp đồng",
+                            location=actor.organization.name, field_name="ChuKyBenB")
+    contract.scan = data
+    contract.scan_sha256 = issuing.sha256_hex(data)
+    contract.scan_filename = f"hop-dong-{contract.document.number:02d}-{contract.document.year}-hai-ben-ky-so.pdf"
+    contract.signed_on = signed_on
+    contract.status = ContractStatus.SIGNED.value
+    db.session.flush()
+    audit.record(actor, "countersign_contract", "service_contract", contract.id,
+                 f"Bưu điện ký số hợp đồng số {contract.document.number_text}",
+                 after={"scan_sha256": contract.scan_sha256, "signed_on": signed_on})

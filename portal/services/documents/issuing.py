@@ -1,0 +1,188 @@
+"""Issuing official documents (ban hành văn bản): the yearly number register, the stored PDF with its hash, the
+public verification, and corrections.
+
+- ``allocate_number(org, year, series)`` takes the next number of the organisation's register for the year with one
+  atomic ``UPDATE … RETURNING`` on the guarded ``DocumentCounter`` row (row lock on PostgreSQL, database write lock
+  on SQLite); the unique constraint on ``IssuedDocument`` (org, year, series, number) is the second line of defence.
+  Numbers run from 01 each 1 January (Decree 30/2020 Art. 15).
+- ``issue(...)`` allocates the number, asks the caller's ``render(stamp)`` for the PDF bytes (so the number and the QR
+  code of the verification page are printed), signs it with the organisation's certificate when one is configured
+  (``portal.documents.signing``), stores the bytes and their SHA-256, and records the audit event. The counter row
+  stays locked until the caller commits: issuing is serialised per organisation and series, by design.
+- ``verify_upload(doc, data)``: does an uploaded file match the stored hash?
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from flask import current_app, has_app_context
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ...clock import today_vn
+from ...documents import qr
+from ...errors import StateError, ValidationError
+from ...extensions import db
+from ...models import DocumentCounter, DocumentKind, IssuedDocument, Organization, OrgKind, User
+from .. import audit
+
+
+#: Short name of the issuing body in the ký hiệu (Decree 30 Phụ lục III), by organisation kind: it names the *body*
+#: (display only), whatever duties it holds — a commune committee acting as payout office in the two-tier set-up
+#: numbers its contracts "NN/HĐ-UBND", a district labour office "NN/HĐ-LĐTBXH".
+ORG_SYMBOLS = {
+    OrgKind.DISTRICT: "LĐTBXH", OrgKind.COMMUNE: "UBND", OrgKind.PROVINCE: "SLĐTBXH",
+    OrgKind.POST_OFFICE: "BĐ", OrgKind.BANK: "NH", OrgKind.POLICE: "CA",
+}
+VERIFY_PATH = "/xac-minh/"
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What the renderer prints for an issued document: ``number_text`` ("12/HĐ-LĐTBXH"), ``verify_url`` (absolute
+    URL of the public page) and ``qr_svg`` (inline SVG of the QR code to that URL)."""
+
+    number: int
+    symbol: str
+    verify_url: str
+    qr_svg: str
+
+    @property
+    def number_text(self) -> str:
+        """"05/BC-UBND": a leading zero under 10 (Decree 30 ô 3)."""
+        return f"{self.number:02d}/{self.symbol}"
+
+
+def sha256_hex(data: bytes) -> str:
+    """SHA-256 of ``data`` as 64 lowercase hex characters."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def org_symbol(org: Organization) -> str:
+    """The issuer part of the ký hiệu: "LĐTBXH" for a district labour office, "UBND" for a commune committee…"""
+    return ORG_SYMBOLS.get(org.kind, "VP")
+
+
+def allocate_number(org: Organization, year: int, series: str) -> int:
+    """Next number (1, 2, …) of ``org``'s register for ``year`` and ``series`` (e.g. "HĐ"). Flushes; the counter row
+    stays locked until the transaction ends, so concurrent callers get distinct consecutive numbers."""
+    bump = (update(DocumentCounter)
+            .where(DocumentCounter.organization_id == org.id, DocumentCounter.year == year,
+                   DocumentCounter.series == series)
+            .values(last_number=DocumentCounter.last_number + 1)
+            .returning(DocumentCounter.last_number)
+            .execution_options(synchronize_session=False))
+    number = db.session.execute(bump).scalar_one_or_none()
+    if number is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(DocumentCounter(organization_id=org.id, year=year, series=series, last_number=0))
+        except IntegrityError:
+            pass  # another transaction created the row first; the UPDATE below waits for it
+        number = db.session.execute(bump).scalar_one()
+    return number
+
+
+def verify_url(token: str) -> str:
+    """Absolute URL of the public verification page (config ``PUBLIC_BASE_URL``, default http://localhost:5000)."""
+    base = (current_app.config.get("PUBLIC_BASE_URL") if has_app_context() else None) or "http://localhost:5000"
+    return base.rstrip("/") + VERIFY_PATH + token
+
+
+def issue(actor: User | None, org: Organization, kind: DocumentKind, title: str, render: Callable[[Stamp], bytes],
+          *, issued_on: date | None = None, subject_type: str | None = None, subject_id: int | None = None,
+          filename: str | None = None, corrects: IssuedDocument | None = None, sign: bool = True) -> IssuedDocument:
+    """Issue a document of ``kind`` for ``org``: allocate its number, render it with ``render(stamp)`` (PDF bytes),
+    sign it when the organisation has a certificate (``sign=True``), store it with its SHA-256. ``issued_on``
+    defaults to today in Vietnam; the register year is its year. ``corrects``: the earlier document this one
+    corrects (same organisation). Flushes; records audit ``issue_document``. Raises ``ValidationError`` when
+    ``corrects`` belongs to another organisation."""
+    from ...documents import signing
+
+    if corrects is not None and corrects.organization_id != org.id:
+        raise ValidationError("Văn bản đính chính phải do cùng cơ quan ban hành.")
+    issued_on = issued_on or today_vn()
+    series = DocumentKind(kind).series
+    number = allocate_number(org, issued_on.year, series)
+    token = secrets.token_urlsafe(32)
+    url = verify_url(token)
+    stamp = Stamp(number=number, symbol=f"{series}-{org_symbol(org)}", verify_url=url, qr_svg=qr.svg(url))
+    pdf = render(stamp)
+    signed = False
+    if sign:
+        signer = signing.signer_for(org)
+        if signer is not None:
+            pdf = signing.sign_pdf(pdf, signer, reason=f"Ban hành văn bản số {stamp.number_text}",
+                                   location=org.unit.name if org.unit else None)
+            signed = True
+    doc = IssuedDocument(
+        organization_id=org.id, kind=DocumentKind(kind).value, year=issued_on.year, series=series, number=number,
+        symbol=stamp.symbol, title=title[:300], issued_on=issued_on, issued_by_id=getattr(actor, "id", None),
+        subject_type=subject_type, subject_id=subject_id, corrects_id=corrects.id if corrects else None,
+        filename=filename or f"{DocumentKind(kind).value}-{issued_on.year}-{number:02d}.pdf", content=pdf,
+        sha256=sha256_hex(pdf), signed=signed, verify_token=token)
+    db.session.add(doc)
+    db.session.flush()
+    audit.record(actor, "issue_document", "issued_document", doc.id,
+                 f"Ban hành {DocumentKind(kind).label.lower()} số {doc.number_text}"
+                 + (f" (đính chính văn bản số {corrects.number_text})" if corrects else ""),
+                 after={"number": doc.number_text, "sha256": doc.sha256, "signed": signed})
+    return doc
+
+
+def by_token(token: str) -> IssuedDocument | None:
+    """The document behind a verification token, or None."""
+    if not token or len(token) > 60:
+        return None
+    return db.session.execute(select(IssuedDocument).where(IssuedDocument.verify_token == token)).scalar_one_or_none()
+
+
+def verify_upload(doc: IssuedDocument, data: bytes) -> bool:
+    """True when ``data`` is byte for byte the stored document (same SHA-256). Raises ``ValidationError`` for an
+    empty upload."""
+    if not data:
+        raise ValidationError("Chưa chọn tệp để đối chiếu.")
+    return secrets.compare_digest(sha256_hex(data), doc.sha256)
+
+
+def signed_copy_matches(doc: IssuedDocument, data: bytes) -> bool:
+    """True when ``data`` is the copy of a service contract signed by both parties (stored hash of the contract
+    issued as ``doc``)."""
+    from ...models import ServiceContract
+    digest = sha256_hex(data)
+    return db.session.execute(select(ServiceContract.id).where(
+        ServiceContract.document_id == doc.id, ServiceContract.scan_sha256 == digest)).first() is not None
+
+
+def corrections_of(doc: IssuedDocument) -> list[IssuedDocument]:
+    """Documents that correct ``doc``, oldest first."""
+    return list(db.session.execute(select(IssuedDocument).where(IssuedDocument.corrects_id == doc.id)
+                                   .order_by(IssuedDocument.id)).scalars())
+
+
+def ensure_issued(doc: IssuedDocument | None) -> IssuedDocument:
+    """``doc`` or ``StateError`` when there is none yet."""
+    if doc is None:
+        raise StateError("Văn bản chưa được ban hành.")
+    return doc
+
+
+def issue_authorization_letter(actor: User, auth, issued_on: date | None = None) -> IssuedDocument:
+    """Issue the printed authorization letter of a certified ``Authorization`` under the actor's commune committee
+    (number ``NN/GUQ-UBND``). Raises ``StateError`` when the letter is not certified yet, ``AccessDenied`` when the
+    actor is not the beneficiary's commune committee."""
+    from ...documents.authorization_letter import render_letter
+    from ...errors import AccessDenied
+
+    org = actor.organization
+    if org.kind != OrgKind.COMMUNE or auth.beneficiary.commune_code != org.unit_code:
+        raise AccessDenied("Chỉ UBND xã nơi đối tượng cư trú chứng thực giấy ủy quyền.")
+    if auth.certified_on is None:
+        raise StateError("Giấy ủy quyền chưa được chứng thực.")
+    return issue(actor, org, DocumentKind.AUTHORIZATION_LETTER, "Giấy ủy quyền nhận trợ cấp xã hội",
+                 lambda stamp: render_letter(auth, org, stamp, issued_on), issued_on=issued_on,
+                 subject_type="authorization", subject_id=auth.id, filename=f"giay-uy-quyen-{auth.id}.pdf")

@@ -1,0 +1,325 @@
+"""Importing a commune's beneficiary spreadsheet (nhập danh sách đối tượng từ Excel): preview, then commit
+all-or-nothing from exactly the previewed bytes (stored in ``ImportBatch``).
+
+Each row is validated by the register's own rules (``registry.clean_beneficiary``), matched on the personal ID
+within the commune (new / update / unchanged), and its allowance is computed by the portal from the rate tables for
+the month the list is for (Decree 20/2021 Art. 4, 6); a clerk's "Mức trợ cấp" that differs is a warning showing both
+amounts, never copied. An ID registered in another commune, an unreadable cell or an unknown category is a row
+error, and a file with any row error imports nothing. Importing the same file twice changes nothing. A field the
+clerk edited on the portal since it was last imported is kept, with a warning, unless the clerk chooses to overwrite
+it (``import_changes``). A row of a person whose payment is stopped or suspended (an accepted "Thôi hưởng", "Tạm
+dừng" or death) gets a warning: importing never changes that status — it takes a registry event."""
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ...access import visible
+from ...clock import utcnow
+from ...errors import AccessDenied, PortalError, StateError, ValidationError
+from ...extensions import db
+from ...models import EventKind, ImportBatch, Organization, OrgKind
+from ..audit import record
+from ..registry.events import STATUS_AFTER, STOP_REASONS, accepted_events_by_beneficiary
+from . import plan as import_plan
+from .plan import Plan, RowResult, analyse_commune, counts_of, ordered
+from .write import apply_plans
+
+
+KIND = "beneficiaries"
+STATUS_LABELS = {"new": "Mới", "update": "Cập nhật", "unchanged": "Không đổi", "error": "Lỗi", "warning": "Cảnh báo"}
+
+
+@dataclass
+class Preview:
+    """What an upload would do: ``rows`` ordered errors first, then warnings, then by Excel row; ``counts`` with
+    keys rows, new, update, unchanged, error, warning, kept, overwritten, padded (see ``import_plan.counts_of``);
+    ``month`` the first-of-month date amounts were computed for; ``overwrite_manual`` whether fields edited on the
+    portal would be overwritten."""
+
+    batch_id: int | None
+    filename: str
+    commune_code: str
+    month: date
+    rows: list[RowResult]
+    counts: dict
+    overwrite_manual: bool = False
+
+    @property
+    def has_errors(self) -> bool:
+        """True when any row has an error (the commit would be refused)."""
+        return self.counts["error"] > 0
+
+    @property
+    def padded(self) -> list[str]:
+        """The routine notices of IDs given back their leading zero, "Dòng N: …", by Excel row (one summary line in
+        the preview, so they do not bury the warnings that matter)."""
+        return [f"Dòng {r.row_number}: {n}" for r in sorted(self.rows, key=lambda r: r.row_number)
+                for n in r.notices]
+
+    @property
+    def legacy(self) -> list[str]:
+        """The cells converted from a legacy font encoding, before → after, "Dòng N: Ô B12 (TCVN3): «…» → «…»", by
+        Excel row (shown as one section the clerk checks before confirming)."""
+        return [f"Dòng {r.row_number}: {line}" for r in sorted(self.rows, key=lambda r: r.row_number)
+                for line in r.legacy]
+
+    @property
+    def legacy_encodings(self) -> list[str]:
+        """The legacy encodings met in the file ("TCVN3", "VNI"), sorted."""
+        return sorted({line.split("(", 1)[1].split(")", 1)[0] for r in self.rows for line in r.legacy})
+
+
+@dataclass
+class ImportReport:
+    """Outcome for the CLI: ``rows_read``, ``imported`` (created + updated), ``created``, ``updated``,
+    ``unchanged``, ``warnings`` (rows with a warning), ``errors`` (rows with an error), ``kept`` (rows keeping
+    fields edited on the portal) and the messages, each starting "Dòng N:", except one summary line for the IDs
+    given back their leading zero (each listed in ``notice_list``). ``committed`` is False for a dry run or when
+    errors stopped the import."""
+
+    rows_read: int = 0
+    imported: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: int = 0
+    errors: int = 0
+    kept: int = 0
+    error_list: list[str] = field(default_factory=list)
+    warning_list: list[str] = field(default_factory=list)
+    notice_list: list[str] = field(default_factory=list)
+    committed: bool = False
+
+
+#: statuses (``Beneficiary.status``) under which the person is not paid
+NOT_PAID = ("stopped", "suspended")
+
+
+def analyse(content: bytes, commune_code: str, today: date | None = None, overwrite_manual: bool = False,
+            progress=None) -> tuple[date, list[Plan]]:
+    """``import_plan.analyse`` (same arguments, same result: the list month and one ``Plan`` per row), plus a
+    warning on each row of a person not paid now (``stopped_warning``). Every preview, commit and CLI import, and the
+    background preview job, go through here. Raises ``ValidationError`` for file-level problems."""
+    month, plans = import_plan.analyse(content, commune_code, today=today, overwrite_manual=overwrite_manual,
+                                       progress=progress)
+    stopped = [p for p in plans if p.existing is not None and p.existing.status in NOT_PAID and not p.result.errors]
+    events = accepted_events_by_beneficiary(p.existing.id for p in stopped)
+    for p in stopped:
+        p.result.warnings.append(stopped_warning(p.existing, events.get(p.existing.id, [])))
+    return month, plans
+
+
+def stopped_warning(beneficiary, events: list) -> str:
+    """The warning of an import row matching ``beneficiary`` whose status is stopped or suspended (thôi hưởng / tạm
+    dừng): since when and why — from the accepted event that set that status, the last of ``events`` (its accepted
+    registry events, ``registry_events.accepted_events_by_beneficiary``) — that importing does not restore the
+    allowance, and which registry event does (Decree 20/2021 Art. 9: "Chi trả lại" after a suspension, a new
+    decision "Tăng mới" after a stop), as one Vietnamese sentence, e.g. «Đối tượng đang thôi hưởng từ tháng 05/2024
+    (lý do: Không còn đủ điều kiện): nhập lại không khôi phục trợ cấp — nếu hưởng lại, hãy ghi biến động «Tăng mới»
+    ở trang đối tượng.»"""
+    status = beneficiary.status
+    cause = next((e for e in reversed(events) if STATUS_AFTER.get(e.kind) == status), None)
+    since = f" từ tháng {cause.effective_month:%m/%Y}" if cause is not None else ""
+    if cause is not None and cause.kind == EventKind.DEATH:
+        died = f" ngày {cause.event_date:%d/%m/%Y}" if cause.event_date else ""
+        return (f"Đối tượng đã chết{died} (thôi hưởng{since}): nhập lại không khôi phục trợ cấp — kiểm tra lại "
+                "dòng này trong tệp.")
+    reason = None
+    if cause is not None:
+        reason = STOP_REASONS.get((cause.details or {}).get("reason")) if cause.kind == EventKind.STOP else None
+        reason = "; ".join(x for x in (reason, cause.note) if x) or None
+    why = f" (lý do: {reason})" if reason else ""
+    state, restore = (("tạm dừng hưởng", EventKind.RESUME) if status == "suspended"
+                      else ("thôi hưởng", EventKind.NEW))
+    return (f"Đối tượng đang {state}{since}{why}: nhập lại không khôi phục trợ cấp — nếu hưởng lại, hãy ghi biến "
+            f"động «{restore.label}» ở trang đối tượng.")
+
+
+def _org_for(actor, commune_code: str) -> int:
+    if actor is not None:
+        return actor.organization_id
+    org = db.session.execute(select(Organization.id).where(
+        Organization.kind == OrgKind.COMMUNE, Organization.unit_code == commune_code)).scalar()
+    if org is None:
+        raise ValidationError(f"Chưa có Ủy ban nhân dân cho xã/phường mã {commune_code}. Chạy `flask --app wsgi "
+                              "seed-demo` (dữ liệu mẫu) hoặc tạo tổ chức Ủy ban nhân dân của xã/phường này "
+                              f"(kind={OrgKind.COMMUNE.value}, unit_code={commune_code}) rồi chạy lại lệnh nhập.")
+    return org
+
+
+def _store(actor, commune_code: str, filename: str, content: bytes, counts: dict, month: date) -> ImportBatch:
+    batch = ImportBatch(kind=KIND, scope=commune_code, organization_id=_org_for(actor, commune_code),
+                        user_id=getattr(actor, "id", None), filename=(filename or "tep.xlsx")[:200],
+                        sha256=hashlib.sha256(content).hexdigest(), content=content, status="previewed",
+                        summary={"preview": counts, "month": month.isoformat()})
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def preview(actor, commune_code: str, filename: str, content: bytes) -> Preview:
+    """Read an upload for ``commune_code`` and store it as an ``ImportBatch`` (kind "beneficiaries", status
+    previewed) to be committed later. Returns a ``Preview`` (per-row status, reasons, Excel row numbers, counts).
+    Raises ``ValidationError`` (Vietnamese) for a wrong file type, a missing header or required column — then
+    nothing is stored. Flushes, never commits."""
+    month, plans = analyse(content, commune_code)
+    counts = counts_of(plans)
+    batch = _store(actor, commune_code, filename, content, counts, month)
+    return Preview(batch.id, batch.filename, commune_code, month, ordered(plans), counts)
+
+
+def stage(actor, commune_code: str, filename: str, content: bytes, rows: int) -> ImportBatch:
+    """Store an upload of ``rows`` data rows for a background check (``import_jobs``): status "analysing", counts
+    known only as ``{"rows": rows}``. Raises ``ValidationError`` for an unknown commune. Flushes."""
+    analyse_commune(commune_code)
+    batch = ImportBatch(kind=KIND, scope=commune_code, organization_id=_org_for(actor, commune_code),
+                        user_id=getattr(actor, "id", None), filename=(filename or "tep.xlsx")[:200],
+                        sha256=hashlib.sha256(content).hexdigest(), content=content, status="analysing",
+                        summary={"preview": {"rows": rows}})
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def load_batch(actor, batch_id: int) -> ImportBatch:
+    """The actor's organisation's beneficiary import batch ``batch_id``. Raises ``AccessDenied`` when it belongs to
+    another organisation or is not a beneficiary import."""
+    batch = db.session.execute(visible(ImportBatch, actor).where(
+        ImportBatch.id == batch_id, ImportBatch.kind == KIND)).scalar_one_or_none()
+    if batch is None:
+        raise AccessDenied("Không tìm thấy tệp nhập liệu.")
+    return batch
+
+
+def show_preview(actor, batch_id: int, overwrite_manual: bool = False) -> Preview:
+    """Re-read a stored batch and return its ``Preview`` as it would be committed now (with ``overwrite_manual``
+    as for ``commit``). A large batch analysed by a background job (``import_jobs``) shows the rows the job stored
+    (``summary["stored_rows"]``) instead of re-reading the file in the request; the commit re-reads it anyway."""
+    batch = load_batch(actor, batch_id)
+    stored = (batch.summary or {}).get("stored_rows")
+    if stored is not None and not overwrite_manual:
+        return Preview(batch.id, batch.filename, batch.scope, date.fromisoformat(batch.summary["month"]),
+                       [RowResult(**r) for r in stored], batch.summary["preview"])
+    month, plans = analyse(batch.content, batch.scope, today=batch.created_at.date(),
+                           overwrite_manual=overwrite_manual)
+    return Preview(batch.id, batch.filename, batch.scope, month, ordered(plans), counts_of(plans), overwrite_manual)
+
+
+def _refuse_errors(plans: list[Plan]) -> None:
+    bad = [p.result for p in plans if p.result.errors]
+    if bad:
+        first = "; ".join(f"Dòng {r.row_number}: {r.errors[0]}" for r in bad[:3])
+        raise PortalError(f"Tệp còn {len(bad)} dòng lỗi, chưa nhập dòng nào. Sửa tệp rồi tải lên lại. {first}")
+
+
+def commit(actor, batch_id: int, overwrite_manual: bool = False, progress=None) -> dict:
+    """Import a previewed batch all-or-nothing: re-read the stored bytes, refuse (``PortalError``) if any row has an
+    error, then create/update beneficiaries and record accounts already in the sheet, with one audit event per
+    changed beneficiary and one for the batch. Fields edited on the portal since they were last imported keep the
+    portal's value unless ``overwrite_manual`` (the clerk ticked "Ghi đè cả các thông tin đã sửa trên cổng").
+    Idempotent: committing a committed batch returns its summary. Returns counts: rows, created, updated,
+    unchanged, accounts, warnings, kept (rows keeping portal edits), overwritten. Raises ``AccessDenied`` (another
+    organisation's batch), ``StateError`` (discarded batch). ``progress(done, total)`` is passed to ``analyse``
+    (background jobs). Flushes, never commits."""
+    batch = load_batch(actor, batch_id)
+    if batch.status == "committed":
+        return batch.summary["result"]
+    if batch.status not in ("previewed", "committing"):  # committing: a background job (import_jobs)
+        raise StateError("Tệp này đã bị hủy; hãy tải lên lại.")
+    _month, plans = analyse(batch.content, batch.scope, today=batch.created_at.date(),
+                            overwrite_manual=overwrite_manual, progress=progress)
+    _refuse_errors(plans)
+    return _write(actor, batch, plans)
+
+
+def _write(actor, batch: ImportBatch, plans: list[Plan]) -> dict:
+    """Apply the plans, mark the batch committed and audit it; returns the result counts."""
+    r = apply_plans(actor, plans, batch.scope)
+    batch.status, batch.committed_at = "committed", utcnow()
+    batch.summary = {k: v for k, v in (batch.summary or {}).items() if k != "stored_rows"} | {"result": r}
+    record(actor, "import", "import_batch", batch.id,
+           f"Nhập danh sách đối tượng từ tệp {batch.filename}: {r['rows']} dòng, {r['created']} mới, "
+           f"{r['updated']} cập nhật, {r['unchanged']} không đổi, {r['accounts']} tài khoản"
+           f"{kept_summary(r)}.")
+    db.session.flush()
+    return r
+
+
+def discard(actor, batch_id: int) -> None:
+    """Mark a previewed batch discarded (Hủy), with an audit event. A committed batch cannot be discarded
+    (``StateError``). Flushes."""
+    batch = load_batch(actor, batch_id)
+    if batch.status == "committed":
+        raise StateError("Tệp này đã được nhập, không hủy được.")
+    if batch.status == "committing":
+        raise StateError("Tệp này đang được nhập (chạy nền), không hủy được.")
+    if batch.status in ("previewed", "analysing"):
+        batch.status = "discarded"
+        record(actor, "import_discard", "import_batch", batch.id, f"Hủy nhập tệp {batch.filename}")
+        db.session.flush()
+
+
+def kept_summary(result: dict) -> str:
+    """The part of a commit summary about fields edited on the portal: "; 2 dòng giữ thông tin đã sửa trên cổng"
+    (or "; 2 dòng ghi đè thông tin đã sửa trên cổng"), "" when none; ``result`` as returned by ``commit``."""
+    if result.get("kept"):
+        return f"; {result['kept']} dòng giữ thông tin đã sửa trên cổng (không lấy theo tệp)"
+    if result.get("overwritten"):
+        return f"; {result['overwritten']} dòng ghi đè thông tin đã sửa trên cổng"
+    return ""
+
+
+def padded_summary(count: int) -> str:
+    """"113 số định danh lưu dạng số đã được bổ sung số 0 đầu" — the one line standing for the routine notices."""
+    return f"{count} số định danh lưu dạng số đã được bổ sung số 0 đầu"
+
+
+def import_file(actor, commune_code: str, path: str | Path, dry_run: bool = False,
+                overwrite_manual: bool = False) -> ImportReport:
+    """CLI import (flask import-beneficiaries): read the file at ``path`` for ``commune_code`` as ``actor`` (a User,
+    or None for the system — the batch is then filed under the commune's committee). With errors, or with
+    ``dry_run``, nothing is written. Fields edited on the portal are kept unless ``overwrite_manual``. Returns an
+    ``ImportReport``. Raises ``ValidationError`` for file-level
+    problems (wrong type, no header, another commune's title) and — in a dry run too — when the system imports
+    for a commune without a committee organisation (Organization kind commune). Flushes, never commits."""
+    content = Path(path).read_bytes()
+    month, plans = analyse(content, commune_code, overwrite_manual=overwrite_manual)
+    _org_for(actor, commune_code)  # the real import needs it: check it in a dry run too
+    counts = counts_of(plans)
+    report = ImportReport(rows_read=counts["rows"], warnings=counts["warning"], errors=counts["error"],
+                          created=counts["new"], updated=counts["update"], unchanged=counts["unchanged"],
+                          kept=counts["kept"])
+    report.error_list = [f"Dòng {r.row_number}: {e}" for r in ordered(plans) for e in r.errors]
+    report.warning_list = [f"Dòng {r.row_number}: {w}" for r in ordered(plans) for w in r.warnings]
+    report.notice_list = [f"Dòng {r.row_number}: {n}" for r in ordered(plans) for n in r.notices]
+    report.warning_list += [f"Dòng {r.row_number}: chuyển bảng mã cũ sang Unicode, {line}"
+                            for r in ordered(plans) for line in r.legacy]
+    if report.notice_list:
+        report.warning_list.append(padded_summary(counts["padded"]) + ".")
+    if report.errors or dry_run:
+        return report
+    batch = _store(actor, commune_code, Path(path).name, content, counts, month)
+    result = _write(actor, batch, plans)
+    report.imported, report.committed = result["created"] + result["updated"], True
+    return report
+
+
+__all__ = [
+    "analyse",
+    "STATUS_LABELS",
+    "ImportReport",
+    "Preview",
+    "RowResult",
+    "commit",
+    "discard",
+    "import_file",
+    "kept_summary",
+    "load_batch",
+    "padded_summary",
+    "preview",
+    "stopped_warning",
+    "show_preview",
+]

@@ -1,0 +1,288 @@
+"""Building the month's payout lists (lập danh sách chi trả trợ cấp xã hội hằng tháng): one DRAFT list per commune
+and channel from the register, the month engine (``entitlement.plan``) and the accounts, with back pay, care and
+funeral lines and the unpaid amounts carried over; a rebuild replaces a draft's lines. What follows a build
+(confirm, approve, accept, settle) is in ``payouts.workflow``; results in ``payouts.results``.
+
+Amounts come from the rate tables (``entitlement.rates.RateBook``), never from a spreadsheet. Money is integer đồng;
+months are first-of-month dates. Every write records an audit event and flushes, never commits.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ...access import serving_organizations
+from ...clock import utcnow
+from ...errors import StateError
+from ...extensions import db
+from ...formatting import money
+from ...models import (
+    AdditionalCategory,
+    Beneficiary,
+    CareArrangement,
+    Duty,
+    EventStatus,
+    ListChannel,
+    ListStatus,
+    PayoutLine,
+    PayoutList,
+    RegistryEvent,
+    User,
+)
+from ..audit import record
+from ..entitlement.months import LOOKBACK_MONTHS, History, LinePlan, add_months, month_key
+from ..entitlement.plan import plan_person
+from ..entitlement.rates import RateBook, fee_for
+from .lines import insert_lines, line_row, paused_gc
+from .lists import FROZEN, area_communes, describe, list_channel, post_office_for, require_manager
+from .carry_over import unpaid_carry_over
+from ..registry.death_reports import held as death_held
+
+
+@dataclass
+class BuildResult:
+    """What ``build_lists`` did: ``lists`` built or rebuilt (sorted by commune, channel), ``exclusions`` as
+    (beneficiary, Vietnamese reason) for people left off, ``skipped`` frozen lists left untouched."""
+
+    lists: list[PayoutList] = field(default_factory=list)
+    exclusions: list[tuple[Beneficiary, str]] = field(default_factory=list)
+    skipped: list[PayoutList] = field(default_factory=list)
+    suspensions: list[Beneficiary] = field(default_factory=list)  # held after 3 unpaid months: C records the event
+
+
+@dataclass
+class _Loaded:
+    """Everything build needs for a set of communes, loaded in a fixed number of queries."""
+
+    people: list
+    events: dict
+    extras: dict
+    care: dict
+    tcxh: dict
+    care_history: dict
+    funeral_paid: set
+    history_start: dict
+
+
+_MOVES_AND_ENDS = ("move_in", "move_out", "death", "stop")
+
+
+def _load(codes: list[str], month: date) -> _Loaded:
+    """Bulk-load the people of ``codes`` payable in ``month`` (active or suspended and started; plus anyone with an
+    accepted move / death / stop event there in the last 24 months, for funeral support and recoveries), their
+    accepted events, extra categories, care arrangements and earlier lines — no per-person query."""
+    recent = add_months(month, -24)
+    ev_ids = select(RegistryEvent.beneficiary_id).where(
+        RegistryEvent.status == EventStatus.ACCEPTED.value, RegistryEvent.commune_code.in_(codes),
+        RegistryEvent.kind.in_(_MOVES_AND_ENDS), RegistryEvent.effective_month >= recent)
+    mine = or_(Beneficiary.commune_code.in_(codes), Beneficiary.id.in_(ev_ids))
+    pids = select(Beneficiary.id).where(mine)
+    people = list(db.session.execute(
+        select(Beneficiary).options(selectinload(Beneficiary.accounts))
+        .where(or_(and_(Beneficiary.commune_code.in_(codes), Beneficiary.status.in_(("active", "suspended")),
+                        Beneficiary.start_month <= month), Beneficiary.id.in_(ev_ids)))
+        .order_by(Beneficiary.commune_code, Beneficiary.name_sort, Beneficiary.id)).scalars())
+
+    def by_person(stmt):
+        out: dict[int, list] = {}
+        for row in db.session.execute(stmt).scalars():
+            out.setdefault(row.beneficiary_id, []).append(row)
+        return out
+
+    events = by_person(select(RegistryEvent).where(RegistryEvent.status == EventStatus.ACCEPTED.value,
+                                                   RegistryEvent.beneficiary_id.in_(pids)))
+    extras = by_person(select(AdditionalCategory).where(AdditionalCategory.beneficiary_id.in_(pids)))
+    care = by_person(select(CareArrangement).where(CareArrangement.beneficiary_id.in_(pids)))
+    tcxh: dict[int, History] = {}
+    care_history: dict[int, History] = {}
+    funeral_paid: set[int] = set()
+    rows = db.session.execute(select(
+        PayoutLine.beneficiary_id, PayoutLine.programme, PayoutLine.month, PayoutLine.regular_amount,
+        PayoutLine.top_up, PayoutLine.care_support, PayoutLine.standard_level, PayoutLine.back_pay_months,
+        PayoutLine.result, PayoutLine.funeral_support, PayoutLine.coefficient).where(
+        PayoutLine.beneficiary_id.in_(pids), PayoutLine.month < month,
+        PayoutLine.month >= add_months(month, -LOOKBACK_MONTHS)))
+    for bid, programme, m, regular, top_up, care_amt, level, entries, res, funeral, coef in rows:
+        if programme == "tcxh":
+            tcxh.setdefault(bid, History()).add_line(m, (regular or 0) + (top_up or 0), level, entries, res, coef)
+        elif programme == "care":
+            care_history.setdefault(bid, History()).add_line(m, care_amt or 0, level, entries, res)
+        elif programme == "funeral" and funeral:
+            funeral_paid.add(bid)
+    funeral_paid |= set(db.session.execute(select(PayoutLine.beneficiary_id).where(
+        PayoutLine.programme == "funeral", PayoutLine.beneficiary_id.in_(pids),
+        PayoutLine.month < add_months(month, -LOOKBACK_MONTHS))).scalars())
+    history_start = dict(db.session.execute(select(PayoutList.commune_code, func.min(PayoutList.month)).where(
+        PayoutList.commune_code.in_(codes)).group_by(PayoutList.commune_code)).all())
+    return _Loaded(people, events, extras, care, tcxh, care_history, funeral_paid, history_start)
+
+
+def _add_unpaid(plan, carried, held: bool) -> None:
+    """Add what earlier lines could not pay (``payout_cycle.unpaid_carry_over``: [(month, đồng)]) to the person's own
+    allowance line as back pay, months named (kind ``unpaid``, "Chưa nhận được 08/2024"; Decree 20/2021 Art. 34.4).
+    The line goes on the list of the person's channel now (a failed account gives cash). With no allowance line this
+    month one is made for the carried money alone (to the heirs named on a funeral line), except for a person held
+    (suspended): they get it on the first line after resumption."""
+    line = next((l for l in plan.lines if l.programme == "tcxh"), None)
+    if line is None:
+        if held:
+            return
+        line = LinePlan("tcxh", payee=next((l.payee for l in plan.lines if l.programme == "funeral"), None))
+        plan.lines.insert(0, line)
+    line.entries = line.entries + [{"month": month_key(m), "kind": "unpaid", "amount": amount}
+                                   for m, amount in carried]
+
+
+@paused_gc
+def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
+    """Build or rebuild the DRAFT lists (lập danh sách chi trả) of ``month`` (first-of-month date) for every
+    commune in ``actor``'s area (or only ``commune_codes``, which must lie in it), one per commune and
+    ``ListChannel``. Amounts from ``entitlement_months.plan_person`` (rates as data, Decree 20/2021 Art. 6, 8, 11,
+    20; only ACCEPTED registry events): each person's allowance line (programme ``tcxh``, with back pay and
+    recoveries naming their months), a care-support line to the carer (``care``) and a one-off funeral line to the
+    burial organiser (``funeral``) — care and funeral lines go on the cash-at-point list. Lines ordered by
+    ``name_sort`` and numbered 1..n; control totals (people, regular, top-up, back pay, care, funeral, recovery,
+    fee) set. Bulk loads only: a fixed number of queries whatever the number of people.
+
+    A DRAFT, CONFIRMED or RETURNED list gets its lines replaced (a confirmed one returns to draft, with an audit
+    note); an approved (frozen) list is never touched and its people are skipped. People with no applicable rate,
+    held (suspended, or reported dead by the post office and not verified by the commune:
+    ``death_reports.held``), or already on another list of the month, are returned in ``exclusions``. Raises
+    AccessDenied when the actor's organisation lacks ``payout_management`` or a code is outside its area."""
+    require_manager(actor)
+    month = month.replace(day=1)
+    communes = {c.code: c for c in area_communes(actor, commune_codes)}
+    result = BuildResult()
+    if not communes:
+        return result
+    existing = {(l.commune_code, l.channel): l for l in db.session.execute(select(PayoutList).where(
+        PayoutList.month == month, PayoutList.commune_code.in_(communes), PayoutList.sequence == 0)).scalars()}
+    rebuild = [l for l in existing.values() if not l.status_enum.frozen]
+    result.skipped = sorted((l for l in existing.values() if l.status_enum.frozen),
+                            key=lambda l: (l.commune_code, l.channel))
+    if rebuild:
+        db.session.execute(delete(PayoutLine).where(PayoutLine.payout_list_id.in_([l.id for l in rebuild])))
+        for lst in rebuild:
+            db.session.expire(lst, ["lines"])
+    # whoever is still on a list of the month is on a frozen list (skipped) or on another commune's list
+    taken = {(bid, prog): status for bid, prog, status in db.session.execute(
+        select(PayoutLine.beneficiary_id, PayoutLine.programme, PayoutList.status).join(PayoutList).where(
+            PayoutLine.month == month)).all()}
+    data = _load(list(communes), month)
+    carry = unpaid_carry_over(list(communes), month)  # one query (two when something failed) for the whole build
+    book = RateBook.load()
+    # people the post office reported dead (báo đã chết), not yet verified by the commune: held, nothing paid
+    dead = death_held(month)  # the few open reports, whole province: one query, no list of ids
+    groups: dict[tuple[str, str], list] = {}
+    for b in data.people:
+        plan = plan_person(book, b, month, events=data.events.get(b.id, ()), extra_categories=data.extras.get(
+            b.id, ()), care=data.care.get(b.id, ()), tcxh=data.tcxh.get(b.id), care_history=data.care_history.get(
+            b.id), funeral_paid=b.id in data.funeral_paid, history_start=data.history_start.get(b.commune_code))
+        if plan.commune_code not in communes:
+            continue
+        if b.id in dead:  # held until the commune resolves the report (services.death_reports)
+            result.exclusions.append((b, dead[b.id]))
+            continue
+        result.exclusions.extend((b, reason) for reason in plan.reasons)
+        if plan.suspended:
+            result.suspensions.append(b)
+        if b.id in carry:
+            _add_unpaid(plan, carry[b.id], held=plan.suspended or b.status == "suspended" or any(
+                r.startswith("Đang tạm dừng") for r in plan.reasons))
+        for line in plan.lines:
+            if (b.id, line.programme) in taken:
+                if taken[(b.id, line.programme)] not in FROZEN:
+                    result.exclusions.append((b, "Đã có trong danh sách chi trả của xã/phường khác trong tháng "
+                                                 "này."))
+                continue
+            own = line.programme == "tcxh" and line.payee is None
+            channel = list_channel(b) if own else ListChannel.CASH_AT_POINT
+            key = (plan.commune_code, channel.value)
+            frozen = existing.get(key)
+            if frozen is not None and frozen.status_enum.frozen:
+                result.exclusions.append((b, f"Danh sách {describe(frozen)} đã phê duyệt; cần lập danh sách bổ "
+                                             "sung."))
+                continue
+            groups.setdefault(key, []).append((b, line))
+    for lst in rebuild:
+        if (lst.commune_code, lst.channel) not in groups:
+            record(actor, "delete", "payout_list", lst.id, f"Xoá danh sách rỗng {describe(lst)}")
+            db.session.delete(lst)
+    order = {"tcxh": 0, "care": 1, "funeral": 2}
+    # commune code → id of the post office serving it (same unit, else nearest ancestor), a few queries in all
+    offices = {code: office.id if office else None for code, office in serving_organizations(
+        {code for code, _ in groups}, Duty.PAYMENT_SERVICE).items()}
+    new_lists = {key: PayoutList(month=month, commune_code=key[0], channel=key[1],
+                                 payout_office_id=actor.organization_id,
+                                 post_office_id=offices[key[0]], prepared_by_id=actor.id,
+                                 status=ListStatus.DRAFT.value) for key in groups if key not in existing}
+    db.session.add_all(new_lists.values())
+    db.session.flush()  # one flush gives every new list its id
+    for (code, channel), rows in sorted(groups.items()):
+        rows.sort(key=lambda r: (r[0].name_sort, r[0].id, order.get(r[1].programme, 9)))
+        lst = new_lists.get((code, channel))
+        result.lists.append(_fill(actor, month, communes[code], channel, lst or existing.get((code, channel)),
+                                  rows, book=book, new=lst is not None,
+                                  office_id=offices[code]))
+    db.session.flush()
+    return result
+
+
+def _fill(actor, month, commune, channel, lst, rows, book: RateBook | None = None, new: bool = False,
+          office_id: int | None = None) -> PayoutList:
+    """Create (``lst`` None) or refill one list with ``rows`` [(beneficiary, LinePlan or Amount)] already in order;
+    set the control totals (the fee from the FeeRule valid in ``month``). ``new`` marks a list just created by the
+    caller; ``office_id`` the post office when the caller looked it up already."""
+    book = book or RateBook.load()
+    was_confirmed = lst is not None and lst.status == ListStatus.CONFIRMED
+    if office_id is None:
+        office = post_office_for(commune.code)
+        office_id = office.id if office else None
+    if lst is None:
+        lst = PayoutList(month=month, commune_code=commune.code, channel=channel,
+                         payout_office_id=actor.organization_id, post_office_id=office_id,
+                         prepared_by_id=actor.id, status=ListStatus.DRAFT.value)
+        db.session.add(lst)
+        db.session.flush()
+        action = "create"
+    elif new:
+        action = "create"
+    else:
+        lst.version = (lst.version or 1) + 1
+        lst.post_office_id = office_id or lst.post_office_id
+        action = "rebuild"
+    lst.status = ListStatus.DRAFT.value
+    lst.prepared_by_id, lst.prepared_at = actor.id, utcnow()
+    lst.confirmed_by_id = lst.confirmed_at = None
+    level = book.level_or_none(month)
+    lines = [line_row(b, lst, a, i, level) for i, (b, a) in enumerate(rows, start=1)]
+    insert_lines(lines)  # one bulk INSERT, not the unit of work: ~150.000 lines for the province
+    db.session.expire(lst, ["lines"])
+    lst.people_count = len(lines)
+    lst.total_amount = sum(line.total for line in lines)
+    lst.regular_total = sum(line.regular_amount for line in lines)
+    lst.top_up_total = sum(line.top_up for line in lines)
+    lst.back_pay_total = sum(line.back_pay for line in lines)
+    lst.care_total = sum(line.care_support for line in lines)
+    lst.funeral_total = sum(line.funeral_support for line in lines)
+    lst.recovery_total = sum(line.recovery for line in lines)
+    lst.fee_amount = fee_for(lines, month, book)
+    extra = "".join(f", {label} {money(value)} đồng" for label, value in (
+        ("truy lĩnh", lst.back_pay_total), ("hỗ trợ chăm sóc", lst.care_total), ("mai táng phí", lst.funeral_total),
+        ("thu hồi", lst.recovery_total)) if value)
+    note = " Danh sách đã được xã xác nhận nay trở lại dự thảo, xã cần xác nhận lại." if was_confirmed else ""
+    record(actor, action, "payout_list", lst.id,
+           f"Lập danh sách chi trả {describe(lst)}: {lst.people_count} người, "
+           f"{money(lst.total_amount)} đồng{extra}." + note,
+           after={"people_count": lst.people_count, "total_amount": lst.total_amount, "status": lst.status,
+                  "back_pay_total": lst.back_pay_total, "fee_amount": lst.fee_amount})
+    return lst
+
+
+def rebuild_list(actor: User, lst: PayoutList) -> BuildResult:
+    """Rebuild one list's lines from the register. Raises StateError when the list is frozen (approved or
+    later: Decree 20/2021 Art. 34 — amounts sent to the provider no longer change)."""
+    if lst.status_enum.frozen:
+        raise StateError(f"Danh sách {describe(lst)} đã phê duyệt, không thể thay đổi dòng hoặc số tiền.")
+    return build_lists(actor, lst.month, [lst.commune_code])

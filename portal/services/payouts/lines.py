@@ -1,0 +1,174 @@
+"""Notes shown next to payout-list lines (ghi chú dòng danh sách chi trả), read from the register when a page or
+the PDF is rendered — one query for the lines at hand, never one per line:
+
+* ``awaiting_account`` (chờ mở tài khoản): the person chose an account channel (bank account, e-wallet, mobile
+  money) but is on a cash list, because no account was open when the list was built (``payouts.list_channel``).
+  They are paid in cash this month; the commune and the bank should follow up.
+* ``proxy_name``: who receives the money for the person (guardian / proxy, người giám hộ / người nhận thay), with
+  the relationship — printed on cash lists (reference §2.3) so the post office knows whom to pay. Only shown where
+  ``access.may_see("guardian_name")`` allows.
+"""
+import functools
+import gc
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+
+from ...extensions import db
+from ...models import Beneficiary, LineResult, ListChannel, PaymentChannel, PayoutLine, PayoutList
+from ..accounts.opening import payable_account
+from ..entitlement.months import LinePlan
+from ..entitlement.rates import Amount
+
+
+PROGRAMME = "tcxh"
+
+
+AWAITING_ACCOUNT = "Chờ mở tài khoản"
+
+
+@dataclass(frozen=True)
+class LineNote:
+    """Notes of one line: ``awaiting_account`` (bool) and ``proxy_name`` ("Lê Văn B (con)", or "" when none)."""
+
+    awaiting_account: bool = False
+    proxy_name: str = ""
+
+
+NO_NOTE = LineNote()
+
+
+def line_notes(lst: PayoutList, lines=None) -> dict[int, LineNote]:
+    """Notes of ``lst``'s lines (all of them, or only ``lines``), as line id → ``LineNote``, in one query joining
+    each line to its beneficiary. ``awaiting_account`` is only ever true on a cash list."""
+    stmt = (select(PayoutLine.id, Beneficiary.payment_channel, Beneficiary.guardian_name,
+                   Beneficiary.guardian_relationship)
+            .join(Beneficiary, PayoutLine.beneficiary_id == Beneficiary.id)
+            .where(PayoutLine.payout_list_id == lst.id))
+    if lines is not None:
+        ids = [line.id for line in lines]
+        if not ids:
+            return {}
+        stmt = stmt.where(PayoutLine.id.in_(ids))
+    cash = lst.channel != ListChannel.ACCOUNT
+    out = {}
+    for line_id, channel, name, relationship in db.session.execute(stmt):
+        name = (name or "").strip()
+        proxy = f"{name} ({relationship.strip()})" if name and (relationship or "").strip() else name
+        out[line_id] = LineNote(awaiting_account=cash and PaymentChannel(channel).is_account, proxy_name=proxy)
+    return out
+
+
+class NewLine:
+    """A payout line about to be written: the ``PayoutLine`` column values as plain attributes (``line.total``…),
+    without the ORM's per-attribute instrumentation, which costs more than everything else in a province-wide build.
+    ``insert_lines`` writes it; ``to_model()`` gives a transient ``PayoutLine``."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+    def to_model(self) -> PayoutLine:
+        """The same values as a transient ``PayoutLine``."""
+        return PayoutLine(**self.__dict__)
+
+
+def insert_lines(lines: list) -> None:
+    """Write new lines (``NewLine`` or transient ``PayoutLine``) of DRAFT lists with one bulk ``INSERT``
+    (executemany) instead of the unit of work — the monthly build of a province writes ~150.000 lines
+    (bench/monthly_build.py). Only for lines of lists that are not frozen (the caller builds drafts; the frozen-list
+    guard in ``payouts`` sees ORM flushes only). Nothing is added to the session: a list's ``lines`` load from the
+    database afterwards. Lines whose sets of given values differ are written through the ORM instead (column
+    defaults stay right)."""
+    if not lines:
+        return
+    rows = [vars(line) if type(line) is NewLine else {k: v for k, v in vars(line).items() if not k.startswith("_")}
+            for line in lines]
+    keys = rows[0].keys()
+    if any(r.keys() != keys for r in rows):
+        db.session.add_all([line.to_model() if isinstance(line, NewLine) else line for line in lines])
+        return
+    for line in lines:
+        if isinstance(line, PayoutLine) and line in db.session:
+            db.session.expunge(line)
+    if db.session.get_bind().dialect.name == "postgresql":
+        copy_rows(PayoutLine.__table__, rows)
+    else:
+        db.session.execute(insert(PayoutLine.__table__), rows)  # Core: no per-row ORM bookkeeping
+
+
+def copy_rows(table, rows: list[dict]) -> None:
+    """PostgreSQL: ``COPY <table> FROM STDIN`` of ``rows`` (dicts with the same keys) on the session's connection
+    (same transaction) — executemany sends one statement per row. Columns missing from the rows get their scalar
+    default; JSON values are dumped; ``id`` and server defaults are left to the database."""
+    keys = set(rows[0])
+    defaults, columns = {}, []
+    for col in table.columns:
+        if col.key in keys:
+            columns.append(col)
+        elif col.default is not None and col.default.is_scalar:
+            columns.append(col)
+            defaults[col.key] = col.default.arg
+        elif col.default is not None and col.default.is_callable:
+            columns.append(col)
+            defaults[col.key] = col.default.arg(None)  # e.g. utcnow, once for the batch
+    json_keys = {c.key for c in columns if isinstance(c.type, db.JSON)}
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    raw = db.session.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            values = []
+            for c in columns:
+                v = row[c.key] if c.key in row else defaults[c.key]
+                if v is not None and c.key in json_keys:
+                    v = json.dumps(v, ensure_ascii=False)
+                values.append(v)
+            copy.write_row(values)
+
+
+def paused_gc(fn):
+    """Decorator for bulk work that allocates hundreds of thousands of objects (the monthly build): Python's cyclic
+    garbage collector is paused while ``fn`` runs (re-enabled after, if it was on) — its repeated full scans cost a
+    quarter of a province build (bench/monthly_build.py). Reference counting still frees memory as usual."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+    return wrapper
+
+
+def line_row(b: Beneficiary, lst: PayoutList, plan, position: int, level: int | None = None) -> NewLine:
+    """The column values of one line, snapshotting what is printed; the account only on an account-transfer list
+    and only for the person's own allowance (care and funeral support go to their payee). ``plan`` is an
+    ``entitlement_months.LinePlan`` (or a bare ``entitlement.Amount`` for the month's allowance)."""
+    if isinstance(plan, Amount):
+        plan = LinePlan("tcxh", amount=plan)
+    amount = plan.amount
+    own = plan.programme == "tcxh" and plan.payee is None
+    account = payable_account(b) if (lst.channel == ListChannel.ACCOUNT and own) else None
+    payee = plan.payee or {}
+    return NewLine(
+        payout_list_id=lst.id, beneficiary_id=b.id, programme=plan.programme, month=lst.month, position=position,
+        full_name=b.full_name, name_sort=b.name_sort, birth_display=b.birth_display, gender=b.gender,
+        national_id=b.national_id, hamlet=b.hamlet, category_code=b.category_code,
+        coefficient=amount.coefficient if amount else 0,
+        standard_level=amount.standard_level if amount else (level or 0),
+        regular_amount=amount.amount if amount else 0, top_up=amount.top_up if amount else 0,
+        back_pay=plan.back_pay, care_support=plan.care_support, funeral_support=plan.funeral_support,
+        recovery=plan.recovery, back_pay_months=plan.entries or None, total=plan.total,
+        payee_name=payee.get("name"), payee_national_id=payee.get("national_id"),
+        payee_relationship=payee.get("relationship"),
+        account_number=account.account_number if account else None,
+        provider_code=account.provider_code if account else None,
+        holder_name=account.holder_name if account else None, result=LineResult.PENDING.value)
+
+
+def new_line(b: Beneficiary, lst: PayoutList, plan, position: int, level: int | None = None) -> PayoutLine:
+    """A (transient) PayoutLine with the values of ``_line_row``."""
+    return line_row(b, lst, plan, position, level).to_model()

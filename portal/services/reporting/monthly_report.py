@@ -1,0 +1,325 @@
+"""Monthly progress report on cashless payment (báo cáo tiến độ chi trả không dùng tiền mặt), plan §V.7: due
+before the 30th of each month, commune → district labour office, district → province department, province
+aggregate → provincial People's Committee and the ministry. Contents (reference §2.5): beneficiaries by category and
+by chosen channel, accounts opened by bank (``services/funnel.monthly_funnel``), people and money paid by channel,
+share paid by account, failed payments and their reasons, and the reporter's free text (difficulties, proposals).
+
+``build_report(actor, month)`` → ``MonthlyReport`` (plain data; money int đồng; shares as "82,5" strings);
+``report_workbook(report)`` → .xlsx bytes; ``save_notes`` stores the free text; ``issue_report`` issues the PDF
+(``NN/BC-UBND`` for a commune, ``NN/BC-LĐTBXH`` for a district, ``NN/BC-SLĐTBXH`` for the province).
+Privacy: no person appears; at province level the sensitive (HIV) categories are folded into one line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from io import BytesIO
+
+from sqlalchemy import case, func, select
+
+from ...access import area_commune_codes
+from ...errors import AccessDenied, ValidationError
+from ...extensions import db
+from ...models import (
+    AdministrativeUnit,
+    Beneficiary,
+    Category,
+    DocumentKind,
+    LineResult,
+    ListChannel,
+    MonthlyReportNote,
+    OrgKind,
+    PaymentChannel,
+    PayoutLine,
+    PayoutList,
+    User,
+)
+from .. import audit
+from ..accounts.funnel import monthly_funnel
+from ..documents import issuing
+from ..payouts.reasons import classify_reason, failure_label
+from ..registry.events import active_in_month
+
+
+LEVELS = {OrgKind.COMMUNE: "commune", OrgKind.DISTRICT: "district", OrgKind.PROVINCE: "province"}
+SENSITIVE_FOLDED = "Nhóm đối tượng được bảo mật thông tin"
+ACCOUNT_LIST_CHANNELS = (ListChannel.ACCOUNT.value,)
+
+
+@dataclass
+class AreaRow:
+    """One commune (district report) or district (province report): people, chose an account, accounts opened,
+    paid by account (people, đồng), paid in cash (people, đồng), failed (people)."""
+
+    code: str
+    name: str
+    registered: int = 0
+    chose_account: int = 0
+    account_opened: int = 0
+    paid_account_people: int = 0
+    paid_account_amount: int = 0
+    paid_cash_people: int = 0
+    paid_cash_amount: int = 0
+    failed: int = 0
+
+
+@dataclass
+class MonthlyReport:
+    """The report of ``organization`` for ``month``. ``level``: commune | district | province. Lists of tuples:
+    ``by_category`` (code, name, people), ``by_channel`` (label, people), ``accounts_by_bank`` (bank, people),
+    ``paid_by_channel`` (label, people, đồng), ``failures`` (reason label of ``payout_results.FAILURE_REASONS``,
+    people, đồng; most people first). ``rows``: AreaRow per commune or district (empty for a commune report)."""
+
+    organization: object
+    month: date
+    level: str
+    registered: int = 0
+    by_category: list = field(default_factory=list)
+    by_channel: list = field(default_factory=list)
+    accounts_opened: int = 0
+    accounts_by_bank: list = field(default_factory=list)
+    paid_by_channel: list = field(default_factory=list)
+    failures: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+    difficulties: str = ""
+    proposals: str = ""
+
+    @property
+    def paid_people(self) -> int:
+        return sum(p for _, p, _ in self.paid_by_channel)
+
+    @property
+    def paid_amount(self) -> int:
+        return sum(a for _, _, a in self.paid_by_channel)
+
+    @property
+    def paid_account_amount(self) -> int:
+        return sum(a for label, _, a in self.paid_by_channel if label == ListChannel.ACCOUNT.label)
+
+    @property
+    def paid_account_people(self) -> int:
+        return sum(p for label, p, _ in self.paid_by_channel if label == ListChannel.ACCOUNT.label)
+
+    @property
+    def share_amount_by_account(self) -> str:
+        """Share of the money paid that went to accounts, percent with a decimal comma ("82,5"); "0" when nothing
+        was paid."""
+        return _pct(self.paid_account_amount, self.paid_amount)
+
+    @property
+    def share_people_by_account(self) -> str:
+        """Share of the people paid who were paid to an account, percent ("82,5")."""
+        return _pct(self.paid_account_people, self.paid_people)
+
+    @property
+    def failed_people(self) -> int:
+        return sum(n for _, n, _ in self.failures)
+
+    @property
+    def due_date(self) -> date:
+        """Deadline: the 30th of the month (28/29 in February is read as the last day), plan §V.7."""
+        import calendar
+        return self.month.replace(day=min(30, calendar.monthrange(self.month.year, self.month.month)[1]))
+
+
+def _pct(part: int, whole: int) -> str:
+    if not whole:
+        return "0"
+    tenths = (part * 1000 + whole // 2) // whole
+    return f"{tenths // 10},{tenths % 10}" if tenths % 10 else str(tenths // 10)
+
+
+def level_of(actor: User) -> str:
+    """commune | district | province; raises ``AccessDenied`` for other organisations."""
+    level = LEVELS.get(actor.organization.kind)
+    if level is None:
+        raise AccessDenied("Chỉ xã, phòng Lao động - Thương binh và Xã hội và Sở lập báo cáo này.")
+    return level
+
+
+def build_report(actor: User, month: date) -> MonthlyReport:
+    """The report of the actor's organisation for ``month`` (first-of-month date), over its area
+    (``access.area_commune_codes``). Read-only; a dozen grouped queries whatever the area's size."""
+    level = level_of(actor)
+    month = month.replace(day=1)
+    area = area_commune_codes(actor)
+    rep = MonthlyReport(actor.organization, month, level)
+    people = select(Beneficiary).where(active_in_month(month), Beneficiary.start_month <= month)
+    if area is not None:
+        people = people.where(Beneficiary.commune_code.in_(area))
+    ids = people.with_only_columns(Beneficiary.id)
+
+    cats = db.session.execute(select(Category.code, Category.name, Category.sensitive, func.count(Beneficiary.id))
+                              .join(Beneficiary, Beneficiary.category_code == Category.code)
+                              .where(Beneficiary.id.in_(ids)).group_by(Category.code, Category.name,
+                                                                       Category.sensitive)
+                              .order_by(Category.code)).all()
+    folded = 0
+    for code, name, sensitive, n in cats:
+        if sensitive and level == "province":
+            folded += n
+        else:
+            rep.by_category.append((code, name, int(n)))
+    if folded:
+        rep.by_category.append(("—", SENSITIVE_FOLDED, folded))
+    rep.registered = sum(n for *_, n in rep.by_category)
+    chans = dict(db.session.execute(select(Beneficiary.payment_channel, func.count()).where(Beneficiary.id.in_(ids))
+                                    .group_by(Beneficiary.payment_channel)).all())
+    rep.by_channel = [(c.label, int(chans.get(c.value, 0))) for c in PaymentChannel]
+
+    funnel = monthly_funnel(month, area)
+    rep.accounts_opened = funnel.total.account_opened
+    rep.accounts_by_bank = [(b.name, b.account_opened) for b in funnel.total.banks]
+
+    lines = (select(PayoutList.channel, PayoutLine.result, PayoutLine.result_reason_code,
+                    case((PayoutLine.result_reason_code.is_(None), PayoutLine.result_reason), else_=None),
+                    func.count(PayoutLine.id), func.coalesce(func.sum(PayoutLine.total), 0))
+             .join(PayoutList, PayoutList.id == PayoutLine.payout_list_id).where(PayoutLine.month == month))
+    if area is not None:
+        lines = lines.where(PayoutList.commune_code.in_(area))
+    lines = lines.group_by(*lines.selected_columns[:4])
+    paid: dict[str, list[int]] = {c.value: [0, 0] for c in ListChannel}
+    failures: dict[str, list[int]] = {}
+    for channel, result, code, old_text, n, amount in db.session.execute(lines):
+        if result == LineResult.PAID.value:
+            paid[channel][0] += int(n)
+            paid[channel][1] += int(amount)
+        elif result == LineResult.FAILED.value:
+            # failures by reason: the label of the closed list (payout_results.FAILURE_REASONS); a result recorded
+            # before the list (code None) is put under the label its free text maps to
+            key = failure_label(code or classify_reason(old_text)[0]) or "Không rõ lý do"
+            failures.setdefault(key, [0, 0])
+            failures[key][0] += int(n)
+            failures[key][1] += int(amount)
+    rep.paid_by_channel = [(ListChannel(c).label, p, a) for c, (p, a) in paid.items()]
+    rep.failures = sorted(((r, p, a) for r, (p, a) in failures.items()), key=lambda t: (-t[1], t[0]))
+    if level != "commune":
+        rep.rows = _area_rows(level, month, area, funnel)
+    note = db.session.execute(select(MonthlyReportNote).where(
+        MonthlyReportNote.organization_id == actor.organization_id, MonthlyReportNote.month == month)
+    ).scalar_one_or_none()
+    if note is not None:
+        rep.difficulties, rep.proposals = note.difficulties, note.proposals
+    return rep
+
+
+def _area_rows(level, month, area, funnel) -> list[AreaRow]:
+    """Per commune (district report) or per district (province report)."""
+    units = {u.code: u for u in db.session.execute(select(AdministrativeUnit)).scalars()}
+
+    def key(commune_code):
+        return commune_code if level == "district" else (units[commune_code].parent_code or commune_code)
+
+    rows: dict[str, AreaRow] = {}
+
+    def row(commune_code):
+        k = key(commune_code)
+        if k not in rows:
+            rows[k] = AreaRow(k, units[k].name if k in units else k)
+        return rows[k]
+
+    for cf in funnel.communes:
+        r = row(cf.code)
+        r.registered += cf.registered
+        r.chose_account += cf.chose_account
+        r.account_opened += cf.account_opened
+    stmt = (select(PayoutList.commune_code, PayoutList.channel, PayoutLine.result, func.count(PayoutLine.id),
+                   func.coalesce(func.sum(PayoutLine.total), 0))
+            .join(PayoutList, PayoutList.id == PayoutLine.payout_list_id).where(PayoutLine.month == month)
+            .group_by(PayoutList.commune_code, PayoutList.channel, PayoutLine.result))
+    if area is not None:
+        stmt = stmt.where(PayoutList.commune_code.in_(area))
+    for code, channel, result, n, amount in db.session.execute(stmt):
+        r = row(code)
+        if result == LineResult.PAID.value and channel in ACCOUNT_LIST_CHANNELS:
+            r.paid_account_people += int(n)
+            r.paid_account_amount += int(amount)
+        elif result == LineResult.PAID.value:
+            r.paid_cash_people += int(n)
+            r.paid_cash_amount += int(amount)
+        elif result == LineResult.FAILED.value:
+            r.failed += int(n)
+    return [rows[k] for k in sorted(rows)]
+
+
+def save_notes(actor: User, month: date, difficulties: str, proposals: str) -> MonthlyReportNote:
+    """Store the reporter's free text for ``month`` (each ≤ 4000 characters). Flushes; audit ``report_notes``."""
+    level_of(actor)
+    difficulties, proposals = (difficulties or "").strip(), (proposals or "").strip()
+    if len(difficulties) > 4000 or len(proposals) > 4000:
+        raise ValidationError("Mỗi phần tối đa 4.000 ký tự.")
+    month = month.replace(day=1)
+    note = db.session.execute(select(MonthlyReportNote).where(
+        MonthlyReportNote.organization_id == actor.organization_id, MonthlyReportNote.month == month)
+    ).scalar_one_or_none()
+    if note is None:
+        note = MonthlyReportNote(organization_id=actor.organization_id, month=month)
+        db.session.add(note)
+    note.difficulties, note.proposals, note.updated_by_id = difficulties, proposals, actor.id
+    db.session.flush()
+    audit.record(actor, "report_notes", "monthly_report_note", note.id,
+                 f"Cập nhật khó khăn, đề xuất báo cáo tháng {month:%m/%Y}")
+    return note
+
+
+def issue_report(actor: User, month: date, issued_on: date | None = None):
+    """Issue the month's report as a numbered, stored, signed PDF; returns the ``IssuedDocument``."""
+    from ...documents.monthly_report import render_report
+
+    rep = build_report(actor, month)
+    return issuing.issue(actor, actor.organization, DocumentKind.MONTHLY_REPORT,
+                         f"Báo cáo tiến độ chi trả không dùng tiền mặt tháng {rep.month:%m/%Y}",
+                         lambda stamp: render_report(rep, actor, stamp, issued_on), issued_on=issued_on,
+                         subject_type="monthly_report", subject_id=None,
+                         filename=f"bao-cao-chi-tra-khong-tien-mat-{rep.month:%Y-%m}.pdf")
+
+
+def report_workbook(rep: MonthlyReport) -> bytes:
+    """The report as .xlsx: one sheet per section (Tổng hợp, Theo diện, Tài khoản theo ngân hàng, Chi trả,
+    Không chi được, and Theo địa bàn for district/province). Money cells are integers (#,##0)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    bold = Font(bold=True)
+
+    def sheet(title, headers, rows, first=False):
+        ws = wb.active if first else wb.create_sheet()
+        ws.title = title
+        ws.append([f"{rep.organization.name} - Báo cáo tiến độ chi trả không dùng tiền mặt tháng {rep.month:%m/%Y}"])
+        ws["A1"].font = bold
+        ws.append([])
+        ws.append(headers)
+        for cell in ws[3]:
+            cell.font = bold
+        for r in rows:
+            ws.append([str(v) if isinstance(v, str) else v for v in r])
+        for row in ws.iter_rows(min_row=4):
+            for cell in row:
+                if isinstance(cell.value, int):
+                    cell.number_format = "#,##0"
+                elif isinstance(cell.value, str):
+                    cell.data_type = "s"  # typed text is never a formula (pitfall 8)
+        ws.column_dimensions["A"].width = 42
+        return ws
+
+    sheet("Tổng hợp", ["Chỉ tiêu", "Giá trị"], [
+        ("Đối tượng đang hưởng", rep.registered), ("Đã mở tài khoản", rep.accounts_opened),
+        ("Số người đã chi trả", rep.paid_people), ("Số tiền đã chi trả (đồng)", rep.paid_amount),
+        ("Tỷ lệ số tiền chi qua tài khoản (%)", rep.share_amount_by_account),
+        ("Tỷ lệ số người nhận qua tài khoản (%)", rep.share_people_by_account),
+        ("Không chi được (người)", rep.failed_people),
+        ("Khó khăn, vướng mắc", rep.difficulties), ("Đề xuất, kiến nghị", rep.proposals)], first=True)
+    sheet("Theo diện", ["Mã diện", "Diện đối tượng", "Số người"], rep.by_category)
+    sheet("Hình thức", ["Hình thức đăng ký", "Số người"], rep.by_channel)
+    sheet("Tài khoản theo ngân hàng", ["Ngân hàng", "Số người đã mở tài khoản"], rep.accounts_by_bank)
+    sheet("Chi trả", ["Hình thức chi trả", "Số người đã chi", "Số tiền (đồng)"], rep.paid_by_channel)
+    sheet("Không chi được", ["Lý do", "Số người", "Số tiền (đồng)"], rep.failures)
+    if rep.rows:
+        sheet("Theo địa bàn", ["Địa bàn", "Đang hưởng", "Chọn tài khoản", "Đã mở tài khoản", "Chi qua TK (người)",
+                               "Chi qua TK (đồng)", "Tiền mặt (người)", "Tiền mặt (đồng)", "Không chi được"],
+              [(r.name, r.registered, r.chose_account, r.account_opened, r.paid_account_people,
+                r.paid_account_amount, r.paid_cash_people, r.paid_cash_amount, r.failed) for r in rep.rows])
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
