@@ -4,7 +4,7 @@ PYTEST = .venv/bin/pytest
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run db test test-postgres test-moved-clock bench
+.PHONY: install run db lint test test-postgres test-moved-clock bench
 
 install:
 	@bash scripts/install.sh
@@ -16,6 +16,9 @@ db: install
 
 run: db
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install
+	.venv/bin/ruff check .
 
 test: install
 	$(PYTEST) -q -n 2 --dist loadfile

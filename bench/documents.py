@@ -37,9 +37,9 @@ def main() -> None:
         from portal.documents.monthly_report import render_report
         from portal.documents.service_contract import render_contract
         from portal.models import Authorization, Beneficiary
+        from portal.services.demo import seed_demo, user_by_username
         from portal.services.documents import contracts
         from portal.services.reporting import monthly_report
-        from portal.services.demo import seed_demo, user_by_username
         seed_demo()
         users = {u: user_by_username(u) for u in ("pld.chaudoc", "xa.vinhmy", "so.angiang")}
         create_dev_ca(Path(tmp) / "certs", [(u.organization_id, u.organization.name) for u in users.values()],

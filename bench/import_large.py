@@ -64,8 +64,9 @@ def main() -> None:
                                                  "TESTING": True})
         app = create_app(config)
         with app.app_context():
-            from portal.services.imports import jobs as import_jobs, beneficiaries as imports
             from portal.services.demo import seed_demo, user_by_username
+            from portal.services.imports import beneficiaries as imports
+            from portal.services.imports import jobs as import_jobs
 
             db.create_all()
             seed_demo()

@@ -13,8 +13,9 @@ a scratch database with bulk core inserts (nothing is committed to the repositor
 Databases: SQLite (a temporary file) always; PostgreSQL too when ``BENCH_DATABASE_URL`` or ``TEST_DATABASE_URL``
 is a ``postgresql://`` URL (a scratch database is created and dropped on that server). ``--db sqlite|postgresql``
 picks one. Prints wall-clock figures, the CPU seconds of this process (the Python side: on SQLite nearly all of
-the work) and the load average, since the machine is shared; exit status 0 even when a goal is missed (goals are reported, ``make bench`` is not a
-pass/fail suite). Run: ``.venv/bin/python bench/monthly_build.py [--people N] [--profile]``.
+the work) and the load average, since the machine is shared; exit status 0 even when a goal is missed (goals are
+reported, ``make bench`` is not a pass/fail suite). Run:
+``.venv/bin/python bench/monthly_build.py [--people N] [--profile]``.
 """
 import argparse
 import cProfile
@@ -185,7 +186,7 @@ def run(uri: str, engine_name: str, people: int, district_people: int, profile: 
         _report(rows, (engine_name, "province build (one call)", lines(), s, 30.0))
         print(f"[{engine_name}] province: {len(r.lists)} lists, {len(r.exclusions)} people left off", flush=True)
         s, r = _timed("district again", lambda: build_lists(district_user, MONTH), profile)
-        _report(rows, (engine_name, "district rebuild (drafts)", sum(l.people_count for l in r.lists), s, 3.0))
+        _report(rows, (engine_name, "district rebuild (drafts)", sum(lst.people_count for lst in r.lists), s, 3.0))
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()

@@ -103,7 +103,7 @@ def write_xlsx(n: int, path: Path) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="center")
             if isinstance(cell.value, int) and cell.column in (9, 10, 11):
                 cell.number_format = "#,##0"
-    for col, w in zip("ABCDEFGHIJKLMN", [6, 22, 11, 6, 15, 14, 5, 5, 12, 10, 12, 17, 12, 10]):
+    for col, w in zip("ABCDEFGHIJKLMN", [6, 22, 11, 6, 15, 14, 5, 5, 12, 10, 12, 17, 12, 10], strict=False):
         ws.column_dimensions[col].width = w
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

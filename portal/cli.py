@@ -6,8 +6,8 @@ import click
 from flask import Flask
 
 from .errors import PortalError
-from .schema import migrates_schema, needs_schema
 from .extensions import db
+from .schema import migrates_schema, needs_schema
 
 
 def _fail(err: Exception):

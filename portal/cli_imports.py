@@ -7,9 +7,8 @@ import click
 from sqlalchemy import select
 
 from .errors import PortalError
-from .schema import migrates_schema, needs_schema
 from .extensions import db
-
+from .schema import migrates_schema, needs_schema
 
 #: messages printed per file by demo-cycle (the rest are counted)
 DEMO_MESSAGES = 10
@@ -39,7 +38,8 @@ def register_import_commands(app):
         for message in report.error_list + report.warning_list:
             click.echo(message)
         click.echo(f"Số dòng đọc: {report.rows_read}; nhập: {report.imported} (mới {report.created}, cập nhật "
-                   f"{report.updated}, không đổi {report.unchanged}); cảnh báo: {report.warnings}; lỗi: {report.errors}")
+                   f"{report.updated}, không đổi {report.unchanged}); cảnh báo: {report.warnings}; "
+                   f"lỗi: {report.errors}")
         if report.errors:
             _fail("có dòng lỗi, không nhập dòng nào.")
         if dry_run:

@@ -2,14 +2,14 @@
 Nam, UTC+7), and turns stored UTC timestamps into local days. Timestamps are stored UTC; SQLite hands them back naive,
 so naive means UTC. Every other module asks this one; tests move it with ``time_machine`` (which also moves
 ``datetime.now`` here), so a result never depends on the day the code runs."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 VN_TZ = timezone(timedelta(hours=7))
 
 
 def utcnow() -> datetime:
     """Now as a timezone-aware UTC datetime: the value stored in every ``*_at`` column."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def now_vn() -> datetime:
@@ -20,7 +20,7 @@ def now_vn() -> datetime:
 def to_vn(value: datetime) -> datetime:
     """A stored timestamp (aware, or naive UTC from SQLite) in Vietnam time."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(VN_TZ)
 
 

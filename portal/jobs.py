@@ -26,7 +26,8 @@ The job function
     the progress fragment shows the link when the job is done. After the function returns, the runner commits the
     function's session together with ``status="done"``, ``progress=100``. A raised :class:`~portal.errors.PortalError`
     is stored as its Vietnamese message in ``Job.error`` (status ``failed``); any other exception is logged (server
-    log only) and stored as a generic Vietnamese message without the exception name; the function's uncommitted work is rolled back.
+    log only) and stored as a generic Vietnamese message without the exception name; the function's uncommitted work is
+    rolled back.
 
 Watching a job
     Route ``jobs.show`` = ``GET /cong-viec/<job_id>``: a page with a progress bar; for htmx requests only the bar
@@ -44,9 +45,10 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, timedelta
+from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import update
@@ -234,7 +236,7 @@ def is_stale(job: Job) -> bool:
     """True when ``job`` is still queued/running ``STALE_AFTER`` after it was created."""
     if job.finished or job.created_at is None:
         return False
-    created = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=timezone.utc)
+    created = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=UTC)
     return utcnow() - created > STALE_AFTER
 
 

@@ -1,6 +1,6 @@
 """Small factories for tests: beneficiaries and accounts created directly (no spreadsheet), with the same derived
 keys the register uses (folded name, Vietnamese sort key). Extend additively."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from itertools import count
 
 from portal.extensions import db
@@ -76,14 +76,14 @@ def run_to_approved(month: date = AUG, approved_at: datetime | None = None):
     pld.chaudoc.duyet; commits. The approval is dated ``approved_at`` (default: the 1st of ``month``, 08:00 Vietnam
     time), so results can be recorded with dates in the month. Returns Vĩnh Mỹ's approved lists by channel value."""
     from portal.services.demo import user_by_username
-    from portal.services.payouts.workflow import approve_list, confirm_list
     from portal.services.payouts.build import build_lists
+    from portal.services.payouts.workflow import approve_list, confirm_list
     result = build_lists(user_by_username("pld.chaudoc"), month)
-    lists = {l.channel: l for l in result.lists if l.commune_code == "30322"}
+    lists = {lst.channel: lst for lst in result.lists if lst.commune_code == "30322"}
     for lst in lists.values():
         confirm_list(user_by_username("xa.vinhmy"), lst)
         approve_list(user_by_username("pld.chaudoc.duyet"), lst)
-        lst.approved_at = approved_at or datetime(month.year, month.month, 1, 1, 0, tzinfo=timezone.utc)
+        lst.approved_at = approved_at or datetime(month.year, month.month, 1, 1, 0, tzinfo=UTC)
     db.session.commit()
     return lists
 

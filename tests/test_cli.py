@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import create_app
-
 from portal.extensions import db
 from portal.models import Beneficiary, Organization, PaymentAccount, User
 from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
@@ -72,11 +71,11 @@ def test_demo_cycle_prints_one_line_per_list_and_writes_files(app, tmp_path):
     out = tmp_path / "out"
     result = _run(app, "demo-cycle", "--month", "2024-08", "--out", str(out), AGRIBANK_FILE, VINH_MY_FILE)
     assert result.exit_code == 0, result.output
-    lines = [l.split("\t") for l in result.output.strip().splitlines() if "\t" in l]
-    assert {tuple(l[:2]) for l in lines} == {("30322", "account"), ("30322", "cash_at_point"),
+    lines = [line.split("\t") for line in result.output.strip().splitlines() if "\t" in line]
+    assert {tuple(line[:2]) for line in lines} == {("30322", "account"), ("30322", "cash_at_point"),
                                              ("30322", "cash_at_home")}
-    assert sum(int(l[2]) for l in lines) == 340
-    assert sum(int(l[3]) for l in lines) == 240_000_000
+    assert sum(int(line[2]) for line in lines) == 340
+    assert sum(int(line[3]) for line in lines) == 240_000_000
     assert len(list(out.glob("*.pdf"))) == 3 and len(list(out.glob("*.xlsx"))) == 3
 
 
@@ -88,7 +87,8 @@ def test_demo_cycle_reports_each_file_before_the_lists(app, tmp_path):
     bank = out.index("2024-08_agribank-chau-doc_tk-mo-moi.xlsx: đọc 40 dòng, nhập 40, cảnh báo 0, lỗi 0")
     assert commune < bank < out.index("30322\taccount\t144\t104250000")
     assert out[commune + 1].startswith("  Dòng 40: Nhận tiền mặt tại nhà nhưng chưa ghi lý do")
-    assert out[commune + 11] == "  … và 136 thông báo khác (xem bằng import-beneficiaries --dry-run hoặc trang xem trước)."
+    assert out[commune + 11] == ("  … và 136 thông báo khác (xem bằng import-beneficiaries --dry-run hoặc trang xem "
+                                 "trước).")
 
 
 def test_demo_cycle_stops_on_a_file_with_errors_and_shows_its_rows(app, tmp_path):

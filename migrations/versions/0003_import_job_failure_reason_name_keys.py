@@ -5,11 +5,10 @@ Revises: 0002
 Create Date: 2026-11-29 13:46:50.179428
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from portal.services.registry.identity import fold, name_sort_key
-
 
 # revision identifiers, used by Alembic.
 revision = '0003'

@@ -2,7 +2,8 @@
 row form, or a plain page without JavaScript), uploading the bank's spreadsheet (preview → confirm), the
 accounts this branch recorded, its coverage (địa bàn phụ trách: request, see the province's decision) and
 payout-point sessions (a phone-sized list of the people expected, one short form each). Gated on the
-``account_opening`` duty; rows are loaded through ``portal.access``, rules live in ``portal.services.accounts``. The category (diện đối tượng) is never shown here."""
+``account_opening`` duty; rows are loaded through ``portal.access``, rules live in ``portal.services.accounts``. The
+category (diện đối tượng) is never shown here."""
 from math import ceil
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
@@ -11,19 +12,19 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Length
 from wtforms.validators import ValidationError as FormError
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..access import gate, get_visible_or_404
+from ..access import gate, get_visible_or_404, visible
 from ..clock import today_vn
 from ..errors import AccessDenied, PortalError
 from ..extensions import db
-from ..access import visible
 from ..models import Beneficiary, Duty, PaymentProvider, PayoutPointSession
 from ..models.accounts import FEE_WAIVERS
 from ..rendering import render, wants_fragment
-from ..services.accounts import opening as accounts, bank_import, coverage, payout_points
+from ..services.accounts import bank_import, coverage, payout_points
+from ..services.accounts import opening as accounts
 from ..services.registry import beneficiaries as registry
 from ..spreadsheets.reading import parse_date
 

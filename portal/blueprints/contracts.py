@@ -1,6 +1,7 @@
 """Payout office pages for the payment service contract with the post office (hợp đồng dịch vụ chi trả, plan §V.7):
 list and draft, preview the PDF, issue (number + stored, signed PDF), upload the copy signed by both parties.
-Gated on ``payout_management`` (the district labour office, or a two-tier commune committee holding that duty); rows loaded through ``portal.access``; rules in ``portal.services.contracts``.
+Gated on ``payout_management`` (the district labour office, or a two-tier commune committee holding that duty); rows
+loaded through ``portal.access``; rules in ``portal.services.contracts``.
 The contract is 3 pages: its PDF renders in the request (~0.3–0.8 s measured), no background job needed."""
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user

@@ -15,9 +15,9 @@ from ..models import Authorization, Duty, IssuedDocument, Organization, OrgKind,
 from ..rendering import render
 from ..services.documents.contracts import countersign
 from ..services.documents.issuing import issue_authorization_letter as issue_letter
+from ..services.payouts.lists import download_name, file_slug
 from ..services.payouts.pdf import request_pdf as request_list_pdf
 from ..services.payouts.results import payment_sheet as build_payment_sheet
-from ..services.payouts.lists import download_name, file_slug
 
 bp = Blueprint("documents", __name__, url_prefix="/van-ban")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -95,7 +95,8 @@ def authorization_letter(authorization_id):
     if issued is not None:
         return pdf_response(issued.content, issued.filename)
     commune = db.session.execute(select(Organization).where(
-        Organization.kind == OrgKind.COMMUNE, Organization.unit_code == auth.beneficiary.commune_code)).scalars().first()
+        Organization.kind == OrgKind.COMMUNE,
+        Organization.unit_code == auth.beneficiary.commune_code)).scalars().first()
     if commune is None:
         abort(404)
     return pdf_response(render_letter(auth, commune), f"giay-uy-quyen-{auth.id}.pdf")

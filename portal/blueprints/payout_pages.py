@@ -6,9 +6,9 @@ from math import ceil
 
 from flask import request
 from flask_wtf import FlaskForm
+from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
-from sqlalchemy import func, select
 
 from ..access import visible
 from ..clock import this_month_vn

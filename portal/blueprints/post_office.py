@@ -18,9 +18,9 @@ from ..errors import AccessDenied, PortalError
 from ..extensions import db
 from ..models import Duty, PayoutLine, PayoutList
 from ..rendering import render, wants_fragment
-from ..services.payouts import fee_statements, cycle, workflow, lists as payouts_lists
-from ..services.payouts import results, reasons
 from ..services.audit import events_for
+from ..services.payouts import cycle, fee_statements, reasons, results, workflow
+from ..services.payouts import lists as payouts_lists
 from ..services.payouts.lines import line_notes
 from ..spreadsheets.reading import parse_date
 from .payout_pages import ReturnForm, lines_page, month_arg, page_arg
@@ -60,7 +60,8 @@ def index():
     lists = db.session.execute(visible(PayoutList).options(selectinload(PayoutList.commune))
                                .order_by(PayoutList.month.desc(), PayoutList.commune_code, PayoutList.channel)
                                ).scalars().all()
-    return render("post_office/index.html", lists=lists, totals=results.result_totals_by_list([l.id for l in lists]))
+    return render("post_office/index.html", lists=lists,
+                  totals=results.result_totals_by_list([lst.id for lst in lists]))
 
 
 def _detail(lst, upload_form=None, upload_errors=(), status=200, return_form=None, error=None):
@@ -180,5 +181,5 @@ def fees_xlsx():
     month = month_arg()
     data = fee_statements.fee_statement_xlsx(fee_statements.fee_statement(current_user.organization, month))
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": 'attachment; filename="Chi-phi-chi-tra-{:%Y-%m}-{}.xlsx"'.format(
-                        month, payouts_lists.file_slug(current_user.organization.name))})
+                    headers={"Content-Disposition": f'attachment; filename="Chi-phi-chi-tra-{month:%Y-%m}-'
+                                                    f'{payouts_lists.file_slug(current_user.organization.name)}.xlsx"'})

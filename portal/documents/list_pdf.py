@@ -35,10 +35,10 @@ import datetime as _dt
 import re
 import subprocess
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import Callable, Sequence
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -46,9 +46,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from .official import PDF_CREATOR, PDF_LANG, pdf_meta
 from .renderer import DocumentRenderError
-from .official import PDF_CREATOR, pdf_meta
-from .official import PDF_LANG
 
 PAGE_W, PAGE_H = landscape(A4)
 MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT = 20 * mm, 15 * mm, 20 * mm, 30 * mm
@@ -463,7 +462,7 @@ class _Grid:
         h_lines, v_lines = [], []
         y = top
         x0, x1 = self.lefts[0], self.lefts[-1]
-        for (cells, height, skip), size in zip(rows, sizes):
+        for (cells, height, skip), size in zip(rows, sizes, strict=False):
             bottom = y - height
             h_lines.append((x0, y, x1, y))
             for i in range(self.n + 1):

@@ -12,9 +12,8 @@ hội – Thành phố Châu Đốc"), never a library default ("anonymous")."""
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
-
 import unicodedata
+from dataclasses import dataclass, field
 
 from flask import has_app_context
 from sqlalchemy import select
@@ -121,8 +120,9 @@ def _fold(text: str) -> str:
 
 def issuing_org_name(issuer_parent: str, issuer: str, place: str = "") -> str:
     """Display name of the organisation whose Decree 30 heading (ô 2) reads ``issuer_parent`` / ``issuer`` (as
-    printed by :func:`issuer_lines`, or as the payout list prints its office: parent name / name; any case, NFC), e.g. ("ỦY BAN NHÂN DÂN THÀNH PHỐ CHÂU ĐỐC",
-    "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI") → "Phòng Lao động - Thương binh và Xã hội – Thành phố Châu Đốc".
+    printed by :func:`issuer_lines`, or as the payout list prints its office: parent name / name; any case, NFC), e.g.
+    ("ỦY BAN NHÂN DÂN THÀNH PHỐ CHÂU ĐỐC", "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI") →
+    "Phòng Lao động - Thương binh và Xã hội – Thành phố Châu Đốc".
     With no issuing body (a citizen's letter, ``issuer`` "") the commune committee of ``place`` (địa danh) is meant.
     Several matches are narrowed by ``place``. Without an application context, or with no single match, the printed
     heading itself ("PHÒNG … – ỦY BAN NHÂN DÂN …"; "" for a letter) is returned. Never raises."""

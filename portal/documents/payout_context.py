@@ -13,8 +13,8 @@ from ..extensions import db
 from ..formatting import coefficient, money
 from ..models import ListChannel, PaymentProvider, PayoutList
 from ..services.entitlement.months import describe_months
-from ..services.registry.identity import names_match_bank
 from ..services.payouts.lines import AWAITING_ACCOUNT, NO_NOTE, line_notes
+from ..services.registry.identity import names_match_bank
 from .official import short_name
 from .payout_list import PayoutLine as DocLine
 from .payout_list import PayoutListDoc, default_signers
@@ -54,20 +54,22 @@ def _note(line, note) -> str:
 def build_payout_list_doc(lst: PayoutList) -> PayoutListDoc:
     """``PayoutListDoc`` for ``lst``: issued on the approval date (Vietnam time; the preparation date while a
     draft, which is also printed as "Tình trạng: Dự thảo…"), lines in list order with their snapshot figures
-    (money in integer đồng; ``other`` = top-up + care + funeral support, printed with back pay), account number and bank name on account lists, a note (Ghi chú) when someone else
-    holds the account, and "Chờ mở tài khoản" on a cash list for a person who chose an account not opened yet."""
+    (money in integer đồng; ``other`` = top-up + care + funeral support, printed with back pay), account number and bank
+    name on account lists, a note (Ghi chú) when someone else holds the account, and "Chờ mở tài khoản" on a cash list
+    for a person who chose an account not opened yet."""
     office = lst.payout_office
     providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
     notes = line_notes(lst)
-    lines = [DocLine(index=l.position, full_name=l.full_name, birth=l.birth_display,
-                     gender="Nam" if l.gender == "male" else "Nữ", national_id=l.national_id, hamlet=l.hamlet or "",
-                     category_code=l.category_code, coefficient=coefficient(l.coefficient),
-                     amount=int(l.regular_amount), back_pay=int(l.back_pay or 0), total=int(l.total),
-                     other=int(l.top_up or 0) + int(l.care_support or 0) + int(l.funeral_support or 0),
-                     account_number=l.account_number or "",
-                     bank_name=providers.get(l.provider_code, l.provider_code or ""),
-                     note=_note(l, notes.get(l.id, NO_NOTE)))
-             for l in lst.lines]
+    lines = [DocLine(index=line.position, full_name=line.full_name, birth=line.birth_display,
+                     gender="Nam" if line.gender == "male" else "Nữ", national_id=line.national_id,
+                     hamlet=line.hamlet or "",
+                     category_code=line.category_code, coefficient=coefficient(line.coefficient),
+                     amount=int(line.regular_amount), back_pay=int(line.back_pay or 0), total=int(line.total),
+                     other=int(line.top_up or 0) + int(line.care_support or 0) + int(line.funeral_support or 0),
+                     account_number=line.account_number or "",
+                     bank_name=providers.get(line.provider_code, line.provider_code or ""),
+                     note=_note(line, notes.get(line.id, NO_NOTE)))
+             for line in lst.lines]
     approved = lst.approved_by is not None and lst.status_enum.frozen
     return PayoutListDoc(
         issuer_parent=(office.parent_name or "").upper(), issuer=office.name.upper(), place=short_name(office.unit),

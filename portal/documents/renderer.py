@@ -44,9 +44,10 @@ from __future__ import annotations
 import datetime as _dt
 import mimetypes
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from io import BytesIO
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jinja2
@@ -56,6 +57,7 @@ from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from portal.formatting import FILTERS as FORMATTING_FILTERS
+
 from .official import PdfMeta, pdf_meta
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent
@@ -246,8 +248,8 @@ def pdf_for_chunks(
     on a non-final chunk's last page are carried over into the next chunk so pages fill as in one rendering).
     ``chunk_rows`` ≥ 1 bounds the rows per WeasyPrint call; a non-final chunk whose rows fit on one page is retried
     with twice the rows (up to ``max(4 * chunk_rows, DEFAULT_CHUNK_ROWS)``) so the carry-over can work; if it still
-    fits on one page it is kept whole and the next chunk starts on a new page (still correct, just not full). An empty ``rows`` renders one chunk with
-    no rows. Returns PDF bytes; metadata (title, ...) is taken from the first chunk.
+    fits on one page it is kept whole and the next chunk starts on a new page (still correct, just not full). An empty
+    ``rows`` renders one chunk with no rows. Returns PDF bytes; metadata (title, ...) is taken from the first chunk.
     Raises ``ValueError`` for ``chunk_rows < 1``, :class:`DocumentRenderError` if the template breaks the row-id
     contract or refers to a non-static URL.
     """

@@ -94,7 +94,8 @@ def contract_doc(contract: ServiceContract, stamp=None, issued_on: _dt.date | No
         communes=[names.get(c, c) for c in contract.commune_codes or []],
         fee_per_person=contract.fee_per_person, fee_per_person_words=amount_in_words(contract.fee_per_person),
         estimated_people=contract.estimated_people, estimated_months=contract.estimated_months,
-        estimated_value=int(contract.estimated_value), estimated_value_words=amount_in_words(int(contract.estimated_value)),
+        estimated_value=int(contract.estimated_value),
+        estimated_value_words=amount_in_words(int(contract.estimated_value)),
         valid_from=contract.valid_from, valid_to=contract.valid_to, settlement_day=contract.settlement_day)
     return doc, body
 

@@ -11,8 +11,7 @@ from .imports import ImportBatch
 from .jobs import Job
 from .organizations import BankCoverage, Duty, Organization, OrgKind, User
 from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList
-from .rates import (AdditionalCategory, CareArrangement, CoefficientRule, FeeRule, LocalTopUp, StandardLevel,
-                    SupportRule)
+from .rates import AdditionalCategory, CareArrangement, CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
 from .registry import Beneficiary, CashAtHomeReason, Category, CategorySynonym, PaymentChannel
 from .stored_files import StoredFile
 

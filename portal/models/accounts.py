@@ -1,7 +1,7 @@
 """Payment accounts (tài khoản nhận trợ cấp) opened by banks, the list of providers with NAPAS BINs, and the
 payout-point sessions (buổi mở tài khoản tại điểm chi trả) where bank staff record them."""
-from ..extensions import db
 from ..clock import utcnow
+from ..extensions import db
 
 #: fee waivers the plan requires a bank to grant (KH 2587/KH-SLĐTBXH §V.6): column → Vietnamese label
 FEE_WAIVERS = {

@@ -1,6 +1,6 @@
 """Audit trail (nhật ký thao tác): every write leaves who, when, what, before and after."""
-from ..extensions import db
 from ..clock import utcnow
+from ..extensions import db
 
 
 class AuditEvent(db.Model):

@@ -1,7 +1,7 @@
 """Authorizations (giấy ủy quyền): a beneficiary authorizes a proxy to receive the allowance and/or open an account,
 certified by the commune (plan §III.4, §V.6). A proxy outside ``[valid_from, valid_to]`` is not accepted."""
-from ..extensions import db
 from ..clock import utcnow
+from ..extensions import db
 
 
 class Authorization(db.Model):

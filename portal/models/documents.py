@@ -15,9 +15,9 @@ from enum import StrEnum
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from ..clock import utcnow
 from ..errors import StateError
 from ..extensions import db
-from ..clock import utcnow
 
 
 class DocumentKind(StrEnum):

@@ -3,8 +3,8 @@ and effective month, grouped in the commune's monthly submission that the distri
 Payout lists use only events whose ``status`` is ``accepted``."""
 from enum import StrEnum
 
-from ..extensions import db
 from ..clock import utcnow
+from ..extensions import db
 
 
 class EventKind(StrEnum):

@@ -1,7 +1,7 @@
 """Hamlets (khóm / ấp / tổ): the residential units inside a commune, kept by the commune itself and chosen from a list
 on the intake form (so "Khóm Mỹ Thới 1" is never also typed "KMT1" or "Mỹ Thới I")."""
-from ..extensions import db
 from ..clock import utcnow
+from ..extensions import db
 
 
 class Hamlet(db.Model):

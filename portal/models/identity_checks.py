@@ -3,8 +3,8 @@ sends the people to check, the commune police records the result per person, mis
 commune corrects the record or confirms it with a note."""
 from enum import StrEnum
 
-from ..extensions import db
 from ..clock import utcnow
+from ..extensions import db
 
 
 class CheckResult(StrEnum):

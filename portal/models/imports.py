@@ -1,7 +1,7 @@
 """Uploaded spreadsheets kept between preview and commit (tệp nhập liệu), so an import is previewed and then
 committed all-or-nothing from exactly the bytes that were previewed, by any web process."""
-from ..extensions import db
 from ..clock import utcnow
+from ..extensions import db
 
 
 class ImportBatch(db.Model):

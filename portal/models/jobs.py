@@ -1,7 +1,7 @@
 """Background jobs (PDF lists, large imports, reports): a row per job with progress, so any web process can show a
 progress bar whether the job runs in RQ (Redis) or in the in-process runner."""
-from ..extensions import db
 from ..clock import utcnow
+from ..extensions import db
 
 
 class Job(db.Model):

@@ -2,8 +2,8 @@
 per programme and month: ``uq_payout_line_beneficiary_id`` on (beneficiary, programme, month) enforces it."""
 from enum import StrEnum
 
-from ..extensions import db
 from ..clock import utcnow
+from ..extensions import db
 
 
 class ListStatus(StrEnum):

@@ -1,8 +1,8 @@
 """Generated files kept for reuse (tệp đã tạo sẵn): e.g. the PDF of an approved payout list, rendered once in a
 background job and served from here afterwards. Not an issued document (no number, no signature — see
 ``models/documents.IssuedDocument``): a cache whose key says exactly what the bytes were made from."""
-from ..extensions import db
 from ..clock import utcnow
+from ..extensions import db
 
 
 class StoredFile(db.Model):

@@ -44,5 +44,6 @@ def record(actor, action: str, object_type: str, object_id: int | None, summary:
 def events_for(object_type: str, object_id: int, limit: int = 50) -> list[AuditEvent]:
     """Latest events on one object, newest first (for the object's page)."""
     return list(db.session.execute(
-        db.select(AuditEvent).options(selectinload(AuditEvent.user)).where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+        db.select(AuditEvent).options(selectinload(AuditEvent.user))
+        .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)).scalars())

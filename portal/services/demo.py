@@ -9,7 +9,6 @@ from ..models import AdministrativeUnit, BankCoverage, Duty, Organization, OrgKi
 from .reference_data import load_reference, load_units
 from .registry.identity import fold
 
-
 DEMO_PASSWORD = "demo1234"
 PROVINCE = "89"
 DEMO_DISTRICTS = {"884": "chaudoc", "890": "tinhbien"}
@@ -63,7 +62,7 @@ def seed_demo() -> dict[str, int]:
         elif u.level == "commune":
             orgs[("commune", u.code)] = _org(OrgKind.COMMUNE, u.code, f"Ủy ban nhân dân {u.name}", [Duty.INTAKE])
             communes_of.setdefault(u.parent_code, []).append(u.code)
-    for district, slug in DEMO_DISTRICTS.items():
+    for district in DEMO_DISTRICTS:
         dname = units_by_code[district].name
         short = dname.split(" ", 2)[-1]
         orgs[("post_office", district)] = _org(OrgKind.POST_OFFICE, district, f"Bưu điện {dname}",

@@ -33,7 +33,6 @@ from .payouts import build, workflow
 from .payouts.results import RESULTS_OPEN, payment_sheet, record_result
 from .registry.identity import fold, parse_national_id
 
-
 BANK_HEADER_HINTS = ("so tai khoan", "tai khoan")
 COMMUNE_HEADER_HINTS = ("dien doi tuong",)
 
@@ -190,7 +189,7 @@ def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> li
                     if line.result == LineResult.PENDING:
                         record_result(post_office, line, "paid", paid_on=today_vn())
             lists.append(lst)
-    return [_write_files(lst, out_dir) for lst in sorted(lists, key=lambda l: (l.commune_code, l.channel))]
+    return [_write_files(lst, out_dir) for lst in sorted(lists, key=lambda item: (item.commune_code, item.channel))]
 
 
 def _write_files(lst: PayoutList, out_dir: Path) -> ListLine:

@@ -23,7 +23,6 @@ from ..models import (
 )
 from .registry.identity import fold
 
-
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 

@@ -10,9 +10,10 @@ group titles, or a header followed by a row of column numbers "(1)", "(2)", … 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from functools import lru_cache
+from typing import Any
 
 from openpyxl.utils import get_column_letter
 
@@ -148,7 +149,7 @@ def _is_column_number_row(cells: Sequence[Any], min_filled: int = 2) -> bool:
     return (
         filled >= min_filled
         and all(0 <= n <= 200 for n in numbers)
-        and all(a < b for a, b in zip(numbers, numbers[1:]))
+        and all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
     )
 
 
@@ -180,7 +181,7 @@ def _compose(upper: list[Any], lower: list[Any]) -> tuple[list[set[str]], list[s
     candidates: list[set[str]] = []
     texts: list[str] = []
     carried = ""
-    for up_raw, low_raw in zip(upper, lower):
+    for up_raw, low_raw in zip(upper, lower, strict=False):
         up, low = _cell_str(up_raw), _cell_str(low_raw)
         if up:
             carried = up
@@ -204,7 +205,7 @@ def _compose(upper: list[Any], lower: list[Any]) -> tuple[list[set[str]], list[s
 
 def _is_subheader(upper: list[Any], lower: list[Any]) -> bool:
     """A second header row: only digit-free texts, at least one under an empty (merged) upper cell."""
-    filled = [(u, v) for u, v in zip(upper, lower) if not _is_empty(v)]
+    filled = [(u, v) for u, v in zip(upper, lower, strict=False) if not _is_empty(v)]
     if not filled:
         return False
     if any(not isinstance(v, str) or any(ch.isdigit() for ch in v) for _, v in filled):

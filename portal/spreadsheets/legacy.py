@@ -33,19 +33,19 @@ __all__ = [
 # --- TCVN3 (ABC) ----------------------------------------------------------------------------------------------------
 _TCVN3_LETTERS = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ"
 _TCVN3_CODES = "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\xadõøö÷ùúýûüþ¡¢§£¤¥¦"
-TCVN3_DECODE: dict[str, str] = dict(zip(_TCVN3_CODES, _TCVN3_LETTERS))
+TCVN3_DECODE: dict[str, str] = dict(zip(_TCVN3_CODES, _TCVN3_LETTERS, strict=False))
 """TCVN3 code (as the Latin-1 character it shows as) → Unicode letter (lower case, except the 7 capitals)."""
-TCVN3_ENCODE: dict[str, str] = dict(zip(_TCVN3_LETTERS, _TCVN3_CODES))
+TCVN3_ENCODE: dict[str, str] = dict(zip(_TCVN3_LETTERS, _TCVN3_CODES, strict=False))
 """Unicode letter → TCVN3 code; other capitals use the code of their lower-case letter (.VnTimeH)."""
 _TCVN3_CAPITAL_CODES = frozenset("¡¢§£¤¥¦")
 
 # --- VNI Windows ----------------------------------------------------------------------------------------------------
 _TONES = ("", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323")  # none, sắc, huyền, hỏi, ngã, nặng
-_VNI_TONE = dict(zip("ùøûõï", _TONES[1:]))  # after a vowel (a e o u y, and ơ ư)
-_VNI_CIRCUMFLEX = dict(zip("âáàåãä", _TONES))  # after a e o: â ấ ầ ẩ ẫ ậ …
-_VNI_BREVE = dict(zip("êéèúüë", _TONES))  # after a: ă ắ ằ ẳ ẵ ặ
+_VNI_TONE = dict(zip("ùøûõï", _TONES[1:], strict=False))  # after a vowel (a e o u y, and ơ ư)
+_VNI_CIRCUMFLEX = dict(zip("âáàåãä", _TONES, strict=False))  # after a e o: â ấ ầ ẩ ẫ ậ …
+_VNI_BREVE = dict(zip("êéèúüë", _TONES, strict=False))  # after a: ă ắ ằ ẳ ẵ ặ
 _VNI_SINGLE = {"ñ": "đ", "ô": "ơ", "ö": "ư", "í": "í", "ì": "ì", "æ": "ỉ", "ó": "ĩ", "ò": "ị", "î": "ỵ"}
-_VNI_I = dict(zip(_TONES, "iíìæóò"))
+_VNI_I = dict(zip(_TONES, "iíìæóò", strict=False))
 
 
 def _compose(base: str, *marks: str) -> str:
@@ -108,17 +108,17 @@ def encode_vni(text: str) -> str:
         elif c.isascii() or not c.isalpha() or not base.isascii():
             code = low
         elif "\u0302" in marks:
-            code = base + dict(zip(_TONES, "âáàåãä"))[tone]
+            code = base + dict(zip(_TONES, "âáàåãä", strict=False))[tone]
         elif "\u0306" in marks:
-            code = base + dict(zip(_TONES, "êéèúüë"))[tone]
+            code = base + dict(zip(_TONES, "êéèúüë", strict=False))[tone]
         elif "\u031b" in marks:
-            code = {"o": "ô", "u": "ö"}[base] + dict(zip(_TONES, ["", *"ùøûõï"]))[tone]
+            code = {"o": "ô", "u": "ö"}[base] + dict(zip(_TONES, ["", *"ùøûõï"], strict=False))[tone]
         elif base == "i":
             code = _VNI_I[tone]
         elif base == "y" and tone == "\u0323":
             code = "î"
         else:
-            code = base + dict(zip(_TONES, ["", *"ùøûõï"]))[tone]
+            code = base + dict(zip(_TONES, ["", *"ùøûõï"], strict=False))[tone]
         out.append(code.upper() if c != low else code)
     return "".join(out)
 
@@ -203,7 +203,7 @@ def implausible(text: str) -> bool:
     the pair ư+ơ ("Trương"), or an accented capital after a small letter ("NguyƠn") — what a wrong guess of the
     encoding (or TCVN3 and VNI mixed in one cell) leaves behind."""
     for word in text.split():
-        if any(not b.isascii() and b.isupper() and a.islower() for a, b in zip(word, word[1:])):
+        if any(not b.isascii() and b.isupper() and a.islower() for a, b in zip(word, word[1:], strict=False)):
             return True
         marks = [ch for ch in unicodedata.normalize("NFD", word.casefold()) if unicodedata.combining(ch)]
         if sum(m in _TONE_MARKS for m in marks) > 1:

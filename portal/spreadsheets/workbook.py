@@ -14,7 +14,8 @@ import io
 import os
 import warnings
 import zipfile
-from typing import IO, Iterator, Union
+from collections.abc import Iterator
+from typing import IO, Union
 
 import openpyxl
 

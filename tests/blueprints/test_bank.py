@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Beneficiary, PaymentAccount
-from portal.services.imports import beneficiaries as imports
 from portal.services.demo import user_by_username
+from portal.services.imports import beneficiaries as imports
 from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
 from tests.factories import make_beneficiary
 
@@ -111,7 +111,8 @@ def test_invalid_input_is_422_and_keeps_what_was_typed(teller):
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422 and "xã cần ghi người giám hộ trước" in html and 'value="123456789"' in html
     resp = teller.post(url, {"account_number": "123456789", "opened_on": "2024-08-02", "holder_kind": "chu"})
-    assert resp.status_code == 422 and "Chủ tài khoản phải là chính chủ hoặc người giám hộ." in resp.get_data(as_text=True)
+    assert (resp.status_code == 422
+            and "Chủ tài khoản phải là chính chủ hoặc người giám hộ." in resp.get_data(as_text=True))
     assert recorded() == 0
 
 

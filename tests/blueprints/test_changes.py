@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from portal.clock import today_vn
 from portal.extensions import db
 from portal.models import Authorization, Beneficiary, ChangeSubmission, IdentityCheck, RegistryEvent
-from portal.services.registry import identity_checks as checks
 from portal.services.demo import user_by_username
+from portal.services.registry import identity_checks as checks
 from tests.factories import make_beneficiary
 
 

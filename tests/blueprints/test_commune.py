@@ -10,8 +10,8 @@ from portal.extensions import db
 from portal.models import Beneficiary, ImportBatch
 from portal.services.demo import user_by_username
 from portal.services.imports.beneficiaries import import_file
-from portal.services.registry.hamlets import find_hamlet
 from portal.services.registry.beneficiaries import create_beneficiary, form_data
+from portal.services.registry.hamlets import find_hamlet
 from tests.conftest import TAN_LOI_FILE, VINH_MY_FILE
 
 FORM = {"full_name": "Nguyễn Văn Bé", "birth": "05/03/1950", "gender": "male", "national_id": "089050123456",

@@ -56,8 +56,8 @@ def test_build_summary_counts_what_the_completeness_check_counts(app, client):
     from datetime import date
 
     from portal.services.demo import user_by_username as user
-    from portal.services.payouts.cycle import completeness
     from portal.services.payouts.build import build_lists
+    from portal.services.payouts.cycle import completeness
     from tests.factories import chau_doc_people, make_beneficiary
     people = chau_doc_people()
     make_beneficiary("Ngô Văn Tạm", birth_date=date(1950, 1, 1), category_code="K6", disability_level="severe",

@@ -281,9 +281,9 @@ def test_draft_list_flagged_after_a_change_until_rebuilt(client, people):
     resp = client.post(f"/huyen/chi-tra/{point.id}/lap-lai")
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/huyen/chi-tra/{point.id}")
     db.session.expire_all()
-    assert changes_since_build(point) == 0 and [l.full_name for l in point.lines] == ["Trương Văn Phúc"]
+    assert changes_since_build(point) == 0 and [line.full_name for line in point.lines] == ["Trương Văn Phúc"]
     account = _list(channel="account")
-    assert sorted(l.full_name for l in account.lines) == ["Bùi Ngọc Vũ", "Huỳnh Minh Khải", "Võ Ngọc Yến"]
+    assert sorted(line.full_name for line in account.lines) == ["Bùi Ngọc Vũ", "Huỳnh Minh Khải", "Võ Ngọc Yến"]
     page = client.get(f"/huyen/chi-tra/{point.id}").get_data(as_text=True)
     assert "hãy lập lại" not in page and "Lập lại danh sách" not in page
     client.logout()
@@ -317,8 +317,8 @@ def test_district_download_names(client, people):
 
 def test_draft_list_flagged_after_a_further_category_is_added(client, people):
     """Adding a further category from the list's month changes the amount: the list counts 1 change."""
-    from portal.services.entitlement import categories
     from portal.services.demo import user_by_username
+    from portal.services.entitlement import categories
     from portal.services.payouts.staleness import changes_since_build
     client.login("pld.chaudoc")
     client.post("/huyen/chi-tra/lap", {"month": "2024-08"})

@@ -39,7 +39,8 @@ def url(b, tail=""):
 
 
 def lines_of(result, b, programme="tcxh"):
-    return [l for lst in result.lists for l in lst.lines if l.beneficiary_id == b.id and l.programme == programme]
+    return [line for lst in result.lists for line in lst.lines
+            if line.beneficiary_id == b.id and line.programme == programme]
 
 
 def channel_of(result, line):
@@ -434,7 +435,7 @@ def test_care_row_form_opens_with_and_without_js(people, clerk):
     assert f'action="/xa/doi-tuong/{vu.id}/huong-them/cham-soc/{arr.id}/ket-thuc"' in text(row)
     assert f'formaction="/xa/doi-tuong/{vu.id}/huong-them/cham-soc/{arr.id}/xoa"' in text(row)
     page = text(clerk.get(url(vu, f"?sua={arr.id}")))  # the link without JS
-    assert "<html" in page and 'id="end-%d"' % arr.id in page
+    assert "<html" in page and f'id="end-{arr.id}"' in page
 
 
 def test_htmx_answers_stay_within_5_kb_with_several_rows(people, clerk):
@@ -519,7 +520,8 @@ def test_refused_category_form_still_hides_the_main_category(people, clerk):
 
 
 def test_care_kind_by_age_and_impossible_payee_id_refused(people, clerk):
-    child = make_beneficiary("Lê Văn Tí", birth_date=date(2020, 6, 5), category_code="K1")  # 6 in 01/2027, the next list
+    # 6 in 01/2027, the next list
+    child = make_beneficiary("Lê Văn Tí", birth_date=date(2020, 6, 5), category_code="K1")
     db.session.commit()
     form = {"care-kind": "foster_child_under_4", "care-payee_name": "Bùi Thị Hoa",
             "care-payee_national_id": "089180001234", "care-payee_relationship": "Người nhận chăm sóc",

@@ -49,9 +49,9 @@ def _is_error_page(resp, status: int, message: str) -> str:
 
 
 def test_another_communes_import_error_file_is_the_vietnamese_404_page(app, client):
-    from tests.conftest import VINH_MY_FILE
-    from portal.services.imports import jobs as import_jobs
     from portal.services.demo import user_by_username
+    from portal.services.imports import jobs as import_jobs
+    from tests.conftest import VINH_MY_FILE
 
     with open(VINH_MY_FILE, "rb") as fh:
         batch_id = import_jobs.upload(user_by_username("xa.vinhmy"), "30322", "ds.xlsx", fh.read()).batch_id

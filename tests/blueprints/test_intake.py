@@ -14,10 +14,10 @@ from portal.clock import today_vn
 from portal.extensions import db
 from portal.models import Beneficiary, Hamlet
 from portal.services.demo import user_by_username
+from portal.services.registry.beneficiaries import create_beneficiary
+from portal.services.registry.fields import category_age_problem
 from portal.services.registry.hamlets import find_hamlet
 from portal.services.registry.identity import fold, name_sort_key
-from portal.services.registry.fields import category_age_problem
-from portal.services.registry.beneficiaries import create_beneficiary
 
 FRAGMENT_BUDGET = 5 * 1024
 

@@ -1,14 +1,14 @@
 """Slow-link budget (DEVELOPERS.md): a first visit of each role's main page — HTML plus the CSS and JavaScript it
-loads, htmx included — is at most 60 KB as transferred (gzip or deflate: what Chromium accepts over plain HTTP), and htmx actions answer at most 5 KB. Measured on
-the real Vĩnh Mỹ register (340 people) with its approved 08/2024 lists."""
+loads, htmx included — is at most 60 KB as transferred (gzip or deflate: what Chromium accepts over plain HTTP), and
+htmx actions answer at most 5 KB. Measured on the real Vĩnh Mỹ register (340 people) with its approved 08/2024 lists."""
 import gzip
 import re
 import zlib
 
 import pytest
 
-from portal.services.imports import beneficiaries as imports
 from portal.services.demo import user_by_username
+from portal.services.imports import beneficiaries as imports
 from tests.conftest import VINH_MY_FILE
 from tests.factories import run_to_accepted
 
@@ -137,9 +137,9 @@ def _fragment(client, url, method="get", data=None, status=200) -> tuple[int, in
 def test_category_wording_fragments_within_5_kb(app, client):
     """/tinh/danh-muc/ with 102 wordings (seeded + clerks' variants): search, paging, add (refused and accepted)
     and delete each answer ≤ 5 KB (before: the whole table, 11.265 B with the 30 seeded rows alone)."""
-    from portal.services.imports import synonyms as import_synonyms
     from portal.blueprints.reference_admin import PAGE_SIZE
     from portal.extensions import db
+    from portal.services.imports import synonyms as import_synonyms
 
     province = user_by_username("so.angiang")
     assert len(import_synonyms.list_synonyms()) == 30  # 19 seeded wordings + 11 category codes

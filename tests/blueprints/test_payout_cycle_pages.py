@@ -85,7 +85,8 @@ def test_post_office_accepts_or_returns_and_the_district_settles(client, people)
     assert client.post(f"/buu-dien/danh-sach/{acc_id}/nhan").status_code == 302
     again = client.post(f"/buu-dien/danh-sach/{acc_id}/nhan")
     assert again.status_code == 422 and "chỉ nhận được danh sách đã phê duyệt" in again.get_data(as_text=True)
-    assert client.post(f"/buu-dien/danh-sach/{home_id}/tra-lai", {"reason": "Không tìm được địa chỉ"}).status_code == 302
+    assert client.post(f"/buu-dien/danh-sach/{home_id}/tra-lai",
+                       {"reason": "Không tìm được địa chỉ"}).status_code == 302
     assert client.get(f"/buu-dien/danh-sach/{home_id}").status_code == 404  # back with the district
     db.session.expire_all()
     assert (_list().status, _list("cash_at_home").status) == ("accepted", "returned")
@@ -141,8 +142,8 @@ def test_fee_statement_pages_and_spreadsheet(client, people):
 
 
 def test_month_page_and_report_keep_a_person_who_died_mid_month(client, people):
-    from portal.services.registry.submissions import accept, submit
     from portal.services.registry.events import create_event
+    from portal.services.registry.submissions import accept, submit
     client.login("pld.chaudoc")
     client.post("/huyen/chi-tra/lap", {"month": "2024-08"})
     ev = create_event(user("xa.vinhmy"), people["vu"], "death", effective_month=None, report_month=date(2024, 8, 1),

@@ -310,7 +310,7 @@ def test_a_care_line_shows_and_pays_the_payee(client, app):
     db.session.commit()
     lists = run_to_accepted()
     point = lists["cash_at_point"]
-    care = next(l for l in point.lines if l.programme == "care")
+    care = next(line for line in point.lines if line.programme == "care")
     shown = "Bùi Thị Hoa (người nhận hỗ trợ chăm sóc cho Bùi Ngọc Vũ)"
     client.login("buudien.chaudoc")
     page = client.get(f"/buu-dien/danh-sach/{point.id}").get_data(as_text=True)

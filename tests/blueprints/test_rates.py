@@ -105,9 +105,9 @@ import gzip  # noqa: E402
 import re  # noqa: E402
 import zlib  # noqa: E402
 
-from portal.services.entitlement import administration as entitlement_admin  # noqa: E402
 from portal.services.audit import record  # noqa: E402
 from portal.services.demo import user_by_username  # noqa: E402
+from portal.services.entitlement import administration as entitlement_admin  # noqa: E402
 
 FRAGMENT_BUDGET = 5 * 1024
 SECTION_IDS = ("levels", "coefficients", "top-ups", "fees", "supports", "rate-history")

@@ -3,8 +3,8 @@ that changed, the same actions work without JavaScript (plain posts, redirect ba
 from portal.blueprints.reference_admin import PAGE_SIZE
 from portal.extensions import db
 from portal.models import CategorySynonym
-from portal.services.imports import synonyms as import_synonyms
 from portal.services.demo import user_by_username
+from portal.services.imports import synonyms as import_synonyms
 
 
 def _add_k5a(n: int) -> None:

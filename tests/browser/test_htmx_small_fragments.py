@@ -8,9 +8,9 @@ from urllib.parse import urlparse
 import pytest
 
 from portal.extensions import db
-from portal.services.registry import identity_checks
-from portal.services.imports import synonyms as import_synonyms
 from portal.services.demo import user_by_username
+from portal.services.imports import synonyms as import_synonyms
+from portal.services.registry import identity_checks
 from tests.factories import chau_doc_people
 
 pytestmark = pytest.mark.browser

@@ -5,35 +5,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from asn1crypto import pem
-from asn1crypto import x509 as asn1_x509
 
 from portal.documents import signing
-from portal.documents.devca import create_dev_ca
 from portal.errors import StateError
 from portal.extensions import db
 from portal.models import Authorization, IssuedDocument
-from portal.services.documents import contracts
-from portal.services.reporting import monthly_report
-from portal.services.documents import issuing
 from portal.services.demo import user_by_username
+from portal.services.documents import contracts, issuing
+from portal.services.reporting import monthly_report
 from tests.documents import pdfcheck
 from tests.factories import make_beneficiary
 
 ISSUED_ON = date(2024, 8, 5)
-
-
-@pytest.fixture
-def certs(app, tmp_path):
-    """Development CA and certificates for the demo district office and commune; returns the CA certificate."""
-    folder = tmp_path / "certs"
-    orgs = [(user_by_username(u).organization_id, user_by_username(u).organization.name)
-            for u in ("pld.chaudoc", "xa.vinhmy", "buudien.chaudoc")]
-    create_dev_ca(folder, orgs, b"asxh-dev")
-    app.config["SIGNING_CERT_DIR"] = str(folder)
-    app.config["SIGNING_P12_PASSWORD"] = "asxh-dev"
-    _, _, der = pem.unarmor((folder / "ca.pem").read_bytes())
-    return asn1_x509.Certificate.load(der)
 
 
 def _contract(people=210, months=12, fee=5_000):
@@ -75,8 +58,9 @@ def test_contract_pdf_follows_decree_30(app):
 def test_place_date_is_italic(app):
     officer, contract = _contract()
     pdf = contracts.issue_contract(officer, contract, ISSUED_ON).content
-    import pdfplumber
     from io import BytesIO
+
+    import pdfplumber
     with pdfplumber.open(BytesIO(pdf)) as p:
         words = p.pages[0].extract_words(extra_attrs=["fontname"])
     date_words = [w for w in words if w["text"] in ("tháng", "năm")][:2]
@@ -194,8 +178,9 @@ def test_monthly_report_counts_and_excel(app, client):
     chans = dict(rep.by_channel)
     assert chans["Tài khoản ngân hàng"] >= 1 and chans["Tiền mặt tại nhà"] >= 1
     assert rep.difficulties.startswith("Người cao tuổi")
-    from openpyxl import load_workbook
     from io import BytesIO
+
+    from openpyxl import load_workbook
     wb = load_workbook(BytesIO(monthly_report.report_workbook(rep)))
     assert wb.sheetnames[0] == "Tổng hợp" and wb["Tổng hợp"]["B4"].value == rep.registered
     doc = monthly_report.issue_report(commune, date(2024, 8, 1), ISSUED_ON)

@@ -102,9 +102,9 @@ def test_margins_and_landscape(big):
         for index in (0, 1, len(doc.pages) // 2, len(doc.pages) - 1):
             page = doc.pages[index]
             assert (round(page.width), round(page.height)) == (842, 595)  # A4 landscape
-            left = min([c["x0"] for c in page.chars] + [l["x0"] for l in page.lines])
-            right = max([c["x1"] for c in page.chars] + [l["x1"] for l in page.lines])
-            bottom = max([c["bottom"] for c in page.chars] + [l["bottom"] for l in page.lines])
+            left = min([c["x0"] for c in page.chars] + [line["x0"] for line in page.lines])
+            right = max([c["x1"] for c in page.chars] + [line["x1"] for line in page.lines])
+            bottom = max([c["bottom"] for c in page.chars] + [line["bottom"] for line in page.lines])
             assert left >= 30 * MM - 0.5, index
             assert right <= page.width - 15 * MM + 0.5, index
             assert bottom <= page.height - 20 * MM + 0.5, index
@@ -128,8 +128,8 @@ def test_cash_rows_leave_room_to_sign():
     pdf = pl.render_payout_list(doc)
     with pdfplumber.open(BytesIO(pdf)) as read:
         page = read.pages[1]
-        tops = sorted({round(l["top"], 1) for l in page.lines if l["x1"] - l["x0"] > 500})
-        gaps = [b - a for a, b in zip(tops[2:], tops[3:])]  # body rows (after the two header rows)
+        tops = sorted({round(line["top"], 1) for line in page.lines if line["x1"] - line["x0"] > 500})
+        gaps = [b - a for a, b in zip(tops[2:], tops[3:], strict=False)]  # body rows (after the two header rows)
         assert gaps and min(gaps) >= 11 * MM - 0.2
 
 
@@ -233,8 +233,8 @@ def test_draft_list_printed_fresh_each_time(client, app, monkeypatch):
     chau_doc_people()
     from portal.services.demo import user_by_username
     from portal.services.payouts.build import build_lists
-    lst = next(l for l in build_lists(user_by_username("pld.chaudoc"), approved_month()).lists
-               if l.commune_code == "30322")
+    lst = next(lst for lst in build_lists(user_by_username("pld.chaudoc"), approved_month()).lists
+               if lst.commune_code == "30322")
     db.session.commit()
     calls = _count_renders(monkeypatch)
     client.login("pld.chaudoc")

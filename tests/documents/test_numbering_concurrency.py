@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import IssuedDocument
-from portal.services.documents import issuing
 from portal.services.demo import user_by_username
+from portal.services.documents import issuing
 from tests.conftest import ON_POSTGRES
 
 pytestmark = [pytest.mark.postgres, pytest.mark.skipif(not ON_POSTGRES, reason="needs TEST_DATABASE_URL (PostgreSQL)")]

@@ -1,6 +1,6 @@
 """Payout list document: context built from the database, and the PDF read back (pypdf) with the exact words."""
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -20,7 +20,7 @@ def lists(app):
 
 
 def test_context_of_an_approved_account_list(lists):
-    lists["account"].approved_at = datetime(2024, 7, 31, 18, 30, tzinfo=timezone.utc)  # 01:30 on 01/08 in Vietnam
+    lists["account"].approved_at = datetime(2024, 7, 31, 18, 30, tzinfo=UTC)  # 01:30 on 01/08 in Vietnam
     doc = build_payout_list_doc(lists["account"])
     assert (doc.issuer_parent, doc.issuer, doc.place) == (
         "ỦY BAN NHÂN DÂN THÀNH PHỐ CHÂU ĐỐC", "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "Châu Đốc")
@@ -42,8 +42,8 @@ def test_draft_is_marked_and_hiv_category_is_only_a_code(app):
     lst = build_lists(user("pld.chaudoc"), AUG).lists[0]
     doc = build_payout_list_doc(lst)
     assert doc.status == "Dự thảo, chưa phê duyệt" and doc.signers[2].name == ""
-    assert [(l.category_code, l.coefficient, l.total) for l in doc.lines] == [("K8", "1,5", 750_000)]
-    text = " ".join(str(v) for l in doc.lines for v in vars(l).values())
+    assert [(line.category_code, line.coefficient, line.total) for line in doc.lines] == [("K8", "1,5", 750_000)]
+    text = " ".join(str(v) for line in doc.lines for v in vars(line).values())
     assert "HIV" not in text
 
 
@@ -62,8 +62,8 @@ def test_pdf_reads_back(lists):
 
 def test_cash_line_of_someone_waiting_for_an_account_is_noted(lists):
     doc = build_payout_list_doc(lists["cash_at_point"])
-    assert [(l.full_name, l.note) for l in doc.lines] == [
+    assert [(line.full_name, line.note) for line in doc.lines] == [
         ("Huỳnh Minh Khải", "Chờ mở tài khoản"), ("Trương Văn Phúc", "")]
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(render_payout_list(doc))).pages).split())
     assert "Chờ mở tài khoản" in text
-    assert [l.note for l in build_payout_list_doc(lists["account"]).lines] == ["", ""]
+    assert [lst.note for lst in build_payout_list_doc(lists["account"]).lines] == ["", ""]

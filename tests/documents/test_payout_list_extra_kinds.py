@@ -12,8 +12,8 @@ from portal.documents.payout_context import build_payout_list_doc
 from portal.documents.payout_list import render_payout_list
 from portal.extensions import db
 from portal.models import CareArrangement, Job, PayoutList, RegistryEvent
-from portal.services.payouts import pdf as payout_list_pdf
 from portal.services.demo import user_by_username as user
+from portal.services.payouts import pdf as payout_list_pdf
 from portal.services.payouts.build import build_lists
 from tests.factories import make_beneficiary
 
@@ -55,7 +55,7 @@ def test_funeral_and_care_lines_add_up_and_are_named(cash_list):
     (funeral,) = by_name["Hồ Văn Mất"]
     assert (funeral.amount, funeral.back_pay, funeral.other, funeral.total) == (0, 0, 10_800_000, 10_800_000)
     assert funeral.note.startswith("Mai táng phí — người nhận: Hồ Thị Con")
-    care = next(l for l in by_name["Ngô Văn Nặng"] if l.other)
+    care = next(item for item in by_name["Ngô Văn Nặng"] if item.other)
     assert (care.amount, care.other, care.total) == (0, 540_000, 540_000)
     assert care.note.startswith("Hỗ trợ chăm sóc — người nhận: Ngô Thị Mẹ")
     assert doc.totals.total == cash_list.total_amount == doc.totals.amount + doc.totals.back_pay + doc.totals.other

@@ -231,7 +231,7 @@ def test_header_repeated_and_rows_never_split(doc, single_pdf):
     layout_pages = page_texts(single_pdf, count, "-layout")
     assert count >= 3
     seen: list[str] = []
-    for number, (raw, layout) in enumerate(zip(raw_pages, layout_pages), start=1):
+    for number, (raw, layout) in enumerate(zip(raw_pages, layout_pages, strict=False), start=1):
         assert "Họvàtên" in raw, f"header missing on page {number}"
         assert "Sốđịnhdanh" in raw
         for line in doc.lines:
@@ -251,7 +251,7 @@ def test_page_numbers_computed_and_top_centred(single_pdf, chunked_pdf):
         for page in range(2, count + 1):
             assert top_margin_text(path, page) == str(page)
         # centred: the number's layout line is indented about half the page width
-        line = next(l for l in pdftotext(path, "-f", "2", "-l", "2", "-layout").splitlines() if l.strip())
+        line = next(line for line in pdftotext(path, "-f", "2", "-l", "2", "-layout").splitlines() if line.strip())
         assert line.strip() == "2" and len(line) - len(line.lstrip()) > 40
 
 
@@ -392,8 +392,8 @@ def test_rendering_static_stylesheet_works():
 
 
 def test_account_numbers_bank_names_and_dates_never_break_mid_word(tmp_path):
-    """Columns are wide enough for a 4-digit STT, a 14-digit account, "Vietcombank", dd/mm/yyyy and "Nam": each reads back
-    whole on one line (a break inside would split it in the extracted text)."""
+    """Columns are wide enough for a 4-digit STT, a 14-digit account, "Vietcombank", dd/mm/yyyy and "Nam": each reads
+    back whole on one line (a break inside would split it in the extracted text)."""
     pl = _payout_module()
     lines = [dataclasses_replace(line, index=1000 + i, account_number=f"17695023474{i:03d}", bank_name="Vietcombank",
                                  birth="31/12/1931", gender="Nam") for i, line in enumerate(make_lines(30))]

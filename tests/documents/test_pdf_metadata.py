@@ -4,7 +4,6 @@
 from datetime import date
 from io import BytesIO
 
-import pytest
 from pypdf import PdfReader
 
 from portal.documents import signing
@@ -13,11 +12,10 @@ from portal.documents.payout_context import build_payout_list_doc
 from portal.documents.payout_list import render_payout_list, render_payout_list_weasyprint
 from portal.documents.service_contract import render_contract
 from portal.extensions import db
-from portal.services.documents import contracts
-from portal.services.reporting import monthly_report
-from portal.services.documents import issuing
 from portal.services.demo import user_by_username
-from tests.documents.test_issued_documents import ISSUED_ON, _contract, certs  # noqa: F401  (fixture)
+from portal.services.documents import contracts, issuing
+from portal.services.reporting import monthly_report
+from tests.documents.test_issued_documents import ISSUED_ON, _contract
 from tests.factories import chau_doc_people, run_to_approved
 
 DISTRICT_OFFICE = "Phòng Lao động - Thương binh và Xã hội – Thành phố Châu Đốc"

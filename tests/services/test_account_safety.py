@@ -12,17 +12,21 @@ from portal.errors import AccessDenied, StateError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, Authorization, BankCoverage, PayoutLine
 from portal.services.accounts import (
-    flags as account_flags,
-    opening as accounts,
     bank_import,
     coverage,
     funnel,
     payout_points,
 )
-from portal.services.imports import beneficiaries as imports
+from portal.services.accounts import (
+    flags as account_flags,
+)
+from portal.services.accounts import (
+    opening as accounts,
+)
 from portal.services.demo import user_by_username as user
-from portal.services.payouts.results import record_result
+from portal.services.imports import beneficiaries as imports
 from portal.services.payouts.build import build_lists
+from portal.services.payouts.results import record_result
 from tests.conftest import VINH_MY_FILE
 from tests.factories import AUG, chau_doc_people, make_account, make_beneficiary, run_to_accepted
 from tests.services.test_accounts import altered_sample, person

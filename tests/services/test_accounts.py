@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from portal.errors import AccessDenied, StateError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, Beneficiary, ImportBatch, PaymentAccount
-from portal.services.accounts import bank_import, opening as accounts
-from portal.services.imports import beneficiaries as imports
+from portal.services.accounts import bank_import
+from portal.services.accounts import opening as accounts
 from portal.services.demo import user_by_username
+from portal.services.imports import beneficiaries as imports
 from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
 from tests.factories import make_account, make_beneficiary
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from portal.errors import StateError, ValidationError
 from portal.models import AuditEvent, Beneficiary
-from portal.services.registry import authorizations as auth
 from portal.services.demo import user_by_username
+from portal.services.registry import authorizations as auth
 from tests.factories import make_beneficiary
 
 PROXY_ID = "089188000123"

@@ -8,12 +8,12 @@ from sqlalchemy import select
 from portal.errors import AccessDenied, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, PayoutLine, RegistryEvent
-from portal.services.registry import death_reports
 from portal.services.demo import user_by_username as user
+from portal.services.payouts.build import build_lists
 from portal.services.payouts.cycle import completeness
 from portal.services.payouts.results import record_result
 from portal.services.payouts.workflow import accept_list, approve_list, confirm_list
-from portal.services.payouts.build import build_lists
+from portal.services.registry import death_reports
 from tests.factories import AUG, chau_doc_people, run_to_approved
 
 SEP, OCT = date(2024, 9, 1), date(2024, 10, 1)
@@ -59,7 +59,7 @@ def _approve(result):
 def test_a_reported_death_is_held_until_the_commune_confirms_the_person_alive(reported):
     yen = reported["yen"]
     reports = death_reports.open_reports(["30322"])
-    assert [(l.full_name, l.month, l.total) for l in reports] == [("Võ Ngọc Yến", AUG, 500_000)]
+    assert [(item.full_name, item.month, item.total) for item in reports] == [("Võ Ngọc Yến", AUG, 500_000)]
     assert death_reports.open_reports(["30325"]) == []  # another commune sees nothing
     sep = build_lists(user("pld.chaudoc"), SEP)
     db.session.commit()

@@ -2,9 +2,9 @@
 whose lists are already approved still prints (and writes) one line per list of the month."""
 from sqlalchemy import select
 
+from portal.clock import today_vn
 from portal.extensions import db
 from portal.models import PayoutList
-from portal.clock import today_vn
 from portal.services.payouts.results import totals
 from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
 from tests.factories import AUG
@@ -30,14 +30,14 @@ def test_rerun_prints_every_list_of_the_month(app, tmp_path):
     db.session.commit()
     expected = [("30322", "account", 144, 104_250_000), ("30322", "cash_at_home", 32, 21_500_000),
                 ("30322", "cash_at_point", 164, 114_250_000)]
-    assert [(l.commune_code, l.channel, l.people, l.amount) for l in first] == expected
+    assert [(item.commune_code, item.channel, item.people, item.amount) for item in first] == expected
     home = db.session.execute(select(PayoutList).where(PayoutList.channel == "cash_at_home")).scalar_one()
     home.lines[0].result, home.lines[0].paid_on, home.status = "pending", None, "accepted"  # one still to pay
     db.session.commit()
     out = tmp_path / "b"
     result = _run(app, "--out", str(out), AGRIBANK_FILE, VINH_MY_FILE)
     assert result.exit_code == 0, result.output
-    assert [tuple(l.split("\t")) for l in result.output.strip().splitlines() if "\t" in l] == [
+    assert [tuple(line.split("\t")) for line in result.output.strip().splitlines() if "\t" in line] == [
         tuple(str(v) for v in e) for e in expected]
     assert sorted(p.name for p in out.iterdir()) == [
         f"30322_{ch}_2024-08.{ext}" for ch in ("account", "cash_at_home", "cash_at_point") for ext in ("pdf", "xlsx")]
@@ -46,4 +46,4 @@ def test_rerun_prints_every_list_of_the_month(app, tmp_path):
     for lst in lists:
         t = totals(lst)
         assert (lst.status, t.paid_count, t.pending_count) == ("reported", lst.people_count, 0)
-        assert {l.paid_on for l in lst.lines} == {today_vn()}  # approved today: paid today, not before
+        assert {line.paid_on for line in lst.lines} == {today_vn()}  # approved today: paid today, not before

@@ -5,11 +5,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from portal import errors
 from portal.extensions import db
 from portal.models import AdditionalCategory, AuditEvent, CareArrangement
-from portal.services.entitlement import categories, care as entitlement_care, next_list, extras
-from portal import errors
 from portal.services.demo import user_by_username
+from portal.services.entitlement import care as entitlement_care
+from portal.services.entitlement import categories, extras, next_list
 from portal.services.payouts.build import build_lists
 from portal.services.registry.beneficiaries import amount_in_month
 from tests.factories import AUG, chau_doc_people, make_beneficiary, run_to_approved
@@ -23,7 +24,8 @@ def cat(code, valid_from="08/2024", decision="15/QĐ-UBND", **more):
 
 
 def line_of(result, b):
-    [line] = [l for lst in result.lists for l in lst.lines if l.beneficiary_id == b.id and l.programme == "tcxh"]
+    [line] = [line for lst in result.lists for line in lst.lines
+              if line.beneficiary_id == b.id and line.programme == "tcxh"]
     return line
 
 
@@ -46,7 +48,8 @@ def test_preview_names_the_highest_category(people, clerk):
     assert p.line == "Tháng 08/2024: 1.000.000 đ (cao nhất trong các diện: K5a)"
     assert [(c.code, c.amount, c.main) for c in p.candidates] == [("K5c", 500_000, True), ("K5a", 1_000_000, False)]
     # 12/2026: K5c ended 06/2025, K5a 2,0 × 540.000
-    assert next_list.preview(phuc, date(2026, 12, 1)).line == "Tháng 12/2026: 1.080.000 đ (cao nhất trong các diện: K5a)"
+    assert next_list.preview(phuc, date(2026, 12, 1)).line == (
+        "Tháng 12/2026: 1.080.000 đ (cao nhất trong các diện: K5a)")
 
 
 def test_k4_plus_k6_pays_both_and_k4_plus_k1_only_the_higher(app, clerk):
@@ -56,8 +59,8 @@ def test_k4_plus_k6_pays_both_and_k4_plus_k1_only_the_higher(app, clerk):
     p = next_list.preview(mai, AUG)
     assert p.amount.amount == 3 * 500_000 + 750_000
     assert p.line == "Tháng 08/2024: 2.250.000 đ (diện K4 cộng diện K6: hưởng cả hai, NĐ 20/2021 Điều 6.2)"
-    [line] = [l for lst in build_lists(user_by_username("pld.chaudoc"), AUG).lists for l in lst.lines
-              if l.beneficiary_id == mai.id]
+    [line] = [line for lst in build_lists(user_by_username("pld.chaudoc"), AUG).lists for line in lst.lines
+              if line.beneficiary_id == mai.id]
     assert line.total == 2_250_000
 
     be = make_beneficiary("Lê Văn Bé", birth_date=date(2012, 5, 5), category_code="K1")
@@ -296,7 +299,8 @@ def test_care_kind_must_fit_the_persons_age_and_sex(app, clerk):
 @pytest.mark.parametrize("payee_id", ["000000000000", "000180001234", "999180001234"])
 def test_impossible_payee_ids_are_refused(people, clerk, payee_id):
     with pytest.raises(extras.ExtrasInvalid) as err:
-        entitlement_care.add_care(clerk, people["vu"], care("household_especially_severe", payee_id=payee_id), month=AUG)
+        entitlement_care.add_care(clerk, people["vu"], care("household_especially_severe", payee_id=payee_id),
+                                  month=AUG)
     assert err.value.errors["payee_national_id"].startswith(f"Số định danh người nhận ({payee_id}) không hợp lệ")
 
 

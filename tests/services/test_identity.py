@@ -41,10 +41,10 @@ def _sample_names() -> list[str]:
 
 # Test-only encoders reproducing what legacy fonts leave behind when their text is pasted as Unicode.
 _TCVN3 = dict(zip("àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ",
-                  "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\xadõøö÷ùúýûüþ¡¢§£¤¥¦"))
+                  "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\xadõøö÷ùúýûüþ¡¢§£¤¥¦", strict=False))
 _TONES = ("", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323")  # none sắc huyền hỏi ngã nặng
-_VNI = {"tone": dict(zip(_TONES, ["", *"ùøûõï"])), "\u0302": dict(zip(_TONES, "âáàåãä")),
-        "\u0306": dict(zip(_TONES, "êéèúüë")), "i": dict(zip(_TONES, "iíìæóò"))}
+_VNI = {"tone": dict(zip(_TONES, ["", *"ùøûõï"], strict=False)), "\u0302": dict(zip(_TONES, "âáàåãä", strict=False)),
+        "\u0306": dict(zip(_TONES, "êéèúüë", strict=False)), "i": dict(zip(_TONES, "iíìæóò", strict=False))}
 
 
 def to_tcvn3(text: str) -> str:

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from portal.errors import StateError, ValidationError
-from portal.services.registry import identity_checks as checks
 from portal.services.demo import user_by_username
+from portal.services.registry import identity_checks as checks
 from tests.factories import make_beneficiary
 
 

@@ -5,8 +5,9 @@ import pytest
 
 from portal.extensions import db
 from portal.models import ImportBatch, Job
-from portal.services.imports import jobs as import_jobs, beneficiaries as imports
 from portal.services.demo import user_by_username
+from portal.services.imports import beneficiaries as imports
+from portal.services.imports import jobs as import_jobs
 from tests.services.commune_sheets import build, person
 
 VINH_MY = "30322"

@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 from portal.errors import PortalError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, Beneficiary, CategorySynonym, ImportBatch, Job
-from portal.services.imports import jobs as import_jobs, synonyms as import_synonyms, beneficiaries as imports
 from portal.services.demo import user_by_username
+from portal.services.imports import beneficiaries as imports
+from portal.services.imports import jobs as import_jobs
+from portal.services.imports import synonyms as import_synonyms
 from portal.spreadsheets.legacy import encode_tcvn3, encode_vni
 from tests.conftest import TAN_LOI_FILE, VINH_MY_FILE
 from tests.services.commune_sheets import HEADER, TITLE, build, first_data_row, national_id, person
@@ -173,7 +175,7 @@ def test_file_typed_with_a_legacy_font_is_converted_with_before_and_after(clerk,
               person(2, **{"Họ và tên": "Trương Thị Hoà", "Giới tính": "Nữ", "Số CCCD": national_id(2, male=False)}),
               person(3, **{"Họ và tên": "Lê Văn Tổng"})]
     people = [[encode(v) if isinstance(v, str) and k not in ("Số CCCD", "Số QĐ hưởng", "Hưởng từ tháng") else v
-               for k, v in zip(HEADER, r)] for r in people]
+               for k, v in zip(HEADER, r, strict=False)] for r in people]
     content = build(people, header=[encode(h) for h in HEADER], title=[encode(t) for t in TITLE])
     p = preview(clerk, content)
     assert (p.counts["new"], p.counts["error"], p.counts["legacy"]) == (3, 0, 3)

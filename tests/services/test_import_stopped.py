@@ -10,10 +10,11 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Beneficiary
-from portal.services.registry import submissions as subs
-from portal.services.imports import jobs as import_jobs, beneficiaries as imports
-from portal.services.registry import events as ev
 from portal.services.demo import user_by_username
+from portal.services.imports import beneficiaries as imports
+from portal.services.imports import jobs as import_jobs
+from portal.services.registry import events as ev
+from portal.services.registry import submissions as subs
 from tests.services.commune_sheets import build, first_data_row, national_id, person
 
 VINH_MY = "30322"

@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 from sqlalchemy import delete, func, select
 
-from portal.errors import AccessDenied, PortalError, ValidationError
 from portal.clock import this_month_vn
+from portal.errors import AccessDenied, PortalError, ValidationError
 from portal.extensions import db
 from portal.models import (
     AdministrativeUnit,
@@ -19,8 +19,9 @@ from portal.models import (
     OrgKind,
     PaymentAccount,
 )
-from portal.services.imports import origin as import_origin, beneficiaries as imports
 from portal.services.demo import user_by_username
+from portal.services.imports import beneficiaries as imports
+from portal.services.imports import origin as import_origin
 from portal.services.registry.beneficiaries import create_beneficiary, form_data, update_beneficiary
 from tests.conftest import TAN_LOI_FILE, VINH_MY_FILE
 
@@ -393,7 +394,7 @@ def test_stored_batch_of_another_commune_cannot_be_committed(vinh_my):
     assert count(Beneficiary) == 0
 
 
-# --- ID cells, names, accounts, CLI preconditions ----------------------------------------------------------------------
+# --- ID cells, names, accounts, CLI preconditions ---------------------------------------------------------------------
 def test_text_cell_of_11_digits_is_a_row_error_not_padded(vinh_my):
     # E20 typed as text without its leading zero: it may as well miss another digit, so it is not padded
     p = imports.preview(vinh_my, VINH_MY, "ds.xlsx", edited(VINH_MY_FILE, {"E20": "89218589283"}))

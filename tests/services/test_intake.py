@@ -9,13 +9,10 @@ from sqlalchemy import select
 from portal.access import visible
 from portal.errors import ValidationError
 from portal.extensions import db
-from tests.factories import person_form
 from portal.models import Beneficiary, Hamlet
-from portal.services.registry import hamlets
 from portal.services.audit import events_for
 from portal.services.demo import user_by_username
-from portal.services.registry.identity import name_sort_key
-from portal.services.registry.fields import BeneficiaryInvalid, category_age_problem
+from portal.services.registry import hamlets
 from portal.services.registry.beneficiaries import (
     check_intake,
     create_beneficiary,
@@ -25,7 +22,9 @@ from portal.services.registry.beneficiaries import (
     update_beneficiary,
 )
 from portal.services.registry.checks import clean_beneficiary
-from portal.services.registry.fields import parse_legacy_id
+from portal.services.registry.fields import BeneficiaryInvalid, category_age_problem, parse_legacy_id
+from portal.services.registry.identity import name_sort_key
+from tests.factories import person_form
 
 VINH_MY, TAN_LOI = "30322", "30535"
 

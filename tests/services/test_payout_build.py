@@ -33,7 +33,7 @@ def lines_of(b, month=None):
     if month:
         stmt = stmt.where(PayoutLine.month == month)
     order = {"tcxh": 0, "care": 1, "funeral": 2}
-    return sorted(db.session.execute(stmt).scalars(), key=lambda l: (l.month, order[l.programme]))
+    return sorted(db.session.execute(stmt).scalars(), key=lambda item: (item.month, order[item.programme]))
 
 
 def test_backdated_decision_back_pays_from_the_disability_certificate_month(app):
@@ -51,7 +51,7 @@ def test_backdated_decision_back_pays_from_the_disability_certificate_month(app)
     assert (lst.regular_total, lst.back_pay_total, lst.total_amount, lst.fee_amount) == (
         750_000, 1_500_000, 2_250_000, 5_000)
     build(date(2024, 11, 1))  # paid once: no back pay again
-    assert [(l.month.month, l.back_pay) for l in lines_of(b)] == [(10, 1_500_000), (11, 0)]
+    assert [(line.month.month, line.back_pay) for line in lines_of(b)] == [(10, 1_500_000), (11, 0)]
 
 
 def test_an_old_beneficiary_new_to_the_portal_gets_no_back_pay_for_months_before_its_first_list(app):
@@ -73,7 +73,7 @@ def test_retroactive_540k_entered_in_october_back_pays_every_month_already_paid(
     db.session.commit()
     for m in (JUL, AUG, SEP, OCT):
         build(m)
-    assert [l.regular_amount for l in lines_of(b)] == [1_000_000] * 4
+    assert [line.regular_amount for line in lines_of(b)] == [1_000_000] * 4
     level = add_standard_level(user("so.angiang"), JUL, 540_000, "Nghị định 335/2026/NĐ-CP Điều 4")
     db.session.commit()
     note = db.session.execute(select(AuditEvent.summary).where(AuditEvent.object_type == "standard_level",
@@ -91,9 +91,9 @@ def test_retroactive_540k_entered_in_october_back_pays_every_month_already_paid(
         "Truy lĩnh chênh lệch mức 07/2026–10/2026 (4 tháng): 320.000 đ")
     (parent,) = lines_of(k4, NOV)
     assert (parent.regular_amount, parent.back_pay) == (1_080_000, 4 * 80_000)  # 2 children × 40.000 × 4 months
-    assert sum(l.back_pay_total for l in result.lists) == 640_000
+    assert sum(lst.back_pay_total for lst in result.lists) == 640_000
     build(DEC)  # the difference is paid once
-    assert [l.back_pay for l in lines_of(b, DEC)] == [0]
+    assert [line.back_pay for line in lines_of(b, DEC)] == [0]
 
 
 def test_death_in_mid_month_is_paid_that_month_stopped_the_next_with_funeral_support_once(app):
@@ -115,7 +115,7 @@ def test_death_in_mid_month_is_paid_that_month_stopped_the_next_with_funeral_sup
     assert not [r for x, r in result.exclusions if x.id == b.id]
     build(NOV)
     assert lines_of(b, NOV) == []
-    assert [(l.month, l.programme, l.total) for l in lines_of(b)] == [
+    assert [(line.month, line.programme, line.total) for line in lines_of(b)] == [
         (SEP, "tcxh", 1_080_000), (OCT, "funeral", 10_800_000)]
 
 
@@ -163,9 +163,9 @@ def test_a_move_between_communes_is_paid_once(app, old_list_first):
         build(OCT, ["30322"])  # Vĩnh Mỹ rebuilds: the person leaves its list
         assert lines_of(b, OCT) == []
         build(OCT, ["30325"])
-        assert [l.payout_list.commune_code for l in lines_of(b, OCT)] == ["30325"]
+        assert [line.payout_list.commune_code for line in lines_of(b, OCT)] == ["30325"]
     build(NOV, ["30322", "30325"])
-    assert [(l.payout_list.commune_code, l.back_pay) for l in lines_of(b, NOV)] == [("30325", 0)]
+    assert [(line.payout_list.commune_code, line.back_pay) for line in lines_of(b, NOV)] == [("30325", 0)]
 
 
 def test_suspension_holds_the_months_and_resumption_back_pays_them(app):
@@ -219,8 +219,8 @@ def test_care_support_is_its_own_line_to_the_carer_and_adjustments_apply_from_th
         "tcxh", 1_080_000, "99887766", "account")
     assert (care.programme, care.care_support, care.payee_name, care.account_number, care.payout_list.channel) == (
         "care", 540_000, "Ngô Thị Mẹ", None, "cash_at_point")
-    assert sum(l.care_total for l in result.lists) == 540_000
-    assert sum(l.fee_amount for l in result.lists) == 5_000  # per beneficiary: the carer's line adds no fee
+    assert sum(lst.care_total for lst in result.lists) == 540_000
+    assert sum(lst.fee_amount for lst in result.lists) == 5_000  # per beneficiary: the carer's line adds no fee
 
 
 def test_an_adjustment_keeps_earlier_months_as_printed_and_the_retroactive_rate_uses_them(app):
@@ -235,7 +235,7 @@ def test_an_adjustment_keeps_earlier_months_as_printed_and_the_retroactive_rate_
     b.disability_level = "severe"
     db.session.commit()
     build(OCT)
-    assert [(l.month.month, l.regular_amount, l.back_pay, l.recovery) for l in lines_of(b)] == [
+    assert [(line.month.month, line.regular_amount, line.back_pay, line.recovery) for line in lines_of(b)] == [
         (7, 1_000_000, 0, 0), (8, 1_000_000, 0, 0), (9, 1_000_000, 0, 0), (10, 750_000, 0, 0)]
     add_standard_level(user("so.angiang"), JUL, 540_000, "Nghị định 335/2026/NĐ-CP Điều 4")
     build(NOV)
@@ -277,12 +277,13 @@ def test_a_failed_transfer_is_carried_once_as_back_pay_on_the_list_of_the_channe
     assert (yen.payout_list.channel, yen.account_number) == ("cash_at_point", None)
     assert (thoa.back_pay, thoa.total, thoa.payout_list.channel) == (1_000_000, 2_000_000, "cash_at_home")
     assert (vu.back_pay, vu.back_pay_months, vu.payout_list.channel) == (0, None, "account")  # paid in August
-    assert sum(l.back_pay_total for l in result.lists) == 1_500_000
+    assert sum(lst.back_pay_total for lst in result.lists) == 1_500_000
     result = build(sep)  # rebuilding September does not double it
     yen, thoa, vu = sep_lines()
     assert (yen.back_pay, thoa.back_pay, vu.back_pay) == (500_000, 1_000_000, 0)
-    assert sum(l.back_pay_total for l in result.lists) == 1_500_000
+    assert sum(lst.back_pay_total for lst in result.lists) == 1_500_000
     db.session.commit()
     result = build(octo)  # paid once: October does not carry August again
-    assert [(l.back_pay, l.back_pay_months, l.total) for l in lines_of(p["yen"], octo)] == [(0, None, 500_000)]
-    assert sum(l.back_pay_total for l in result.lists) == 0
+    assert [(line.back_pay, line.back_pay_months, line.total) for line in lines_of(p["yen"], octo)] == [
+        (0, None, 500_000)]
+    assert sum(lst.back_pay_total for lst in result.lists) == 0

@@ -2,7 +2,7 @@
 moves), supplementary lists, two approvers at once on PostgreSQL, unpaid amounts carried over, deadlines, fees."""
 import io
 import threading
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
@@ -12,12 +12,12 @@ from portal.errors import AccessDenied, StateError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, FeeRule, PayoutLine, PayoutList, User
 from portal.services.demo import user_by_username as user
-from portal.services.payouts.fee_statements import fee_statement, fee_statement_xlsx
-from portal.services.payouts.cycle import build_supplement, completeness, control_totals, deadlines
+from portal.services.payouts.build import build_lists
 from portal.services.payouts.carry_over import unpaid_carry_over
+from portal.services.payouts.cycle import build_supplement, completeness, control_totals, deadlines
+from portal.services.payouts.fee_statements import fee_statement, fee_statement_xlsx
 from portal.services.payouts.results import payment_sheet, record_result, results_upload
 from portal.services.payouts.workflow import accept_list, approve_list, confirm_list, return_list, settle_list
-from portal.services.payouts.build import build_lists
 from tests.conftest import ON_POSTGRES
 from tests.factories import AUG, chau_doc_people, make_account, make_beneficiary, run_to_accepted
 
@@ -32,7 +32,7 @@ def people(app):
 
 
 def _vm(result):
-    return {l.channel: l for l in result.lists if l.commune_code == "30322"}
+    return {lst.channel: lst for lst in result.lists if lst.commune_code == "30322"}
 
 
 def test_completeness_names_a_person_deliberately_missing(people):
@@ -50,7 +50,7 @@ def test_completeness_names_a_person_deliberately_missing(people):
     assert (check.entitled, check.listed) == (8, 5)
     # a person stopped after the build is reported as listed but no longer entitled
     people["vu"].status = "stopped"
-    assert [l.full_name for l in completeness(user("pld.chaudoc"), AUG).not_entitled] == ["Bùi Ngọc Vũ"]
+    assert [item.full_name for item in completeness(user("pld.chaudoc"), AUG).not_entitled] == ["Bùi Ngọc Vũ"]
     # the province sees Tân Lợi too, where nobody is listed yet
     assert "Chau Sóc Lợi" in [b.full_name for b in completeness(user("so.angiang"), AUG).missing]
 
@@ -83,7 +83,7 @@ def test_illegal_transitions_are_refused_in_vietnamese(people):
     approve_list(approver, lst)
     with pytest.raises(StateError, match="không phê duyệt lại được"):
         approve_list(approver, lst)
-    lst.approved_at = datetime(2024, 8, 1, 1, 0, tzinfo=timezone.utc)
+    lst.approved_at = datetime(2024, 8, 1, 1, 0, tzinfo=UTC)
     accept_list(post, lst)
     assert (lst.status, lst.accepted_by_id) == ("accepted", post.id)
     with pytest.raises(StateError, match="«Bưu điện đã nhận», không trả lại được"):
@@ -140,7 +140,7 @@ def test_return_with_reason_at_each_step(people):
                              "Lý do: Địa chỉ chi trả tại nhà không rõ")
     # the district rebuilds: every returned list becomes a draft again with the same id
     again = _vm(build_lists(user("pld.chaudoc"), AUG))
-    assert {c: (l.id, l.status) for c, l in again.items()} == {
+    assert {c: (lst.id, lst.status) for c, lst in again.items()} == {
         "account": (acc.id, "draft"), "cash_at_point": (point.id, "draft"), "cash_at_home": (home.id, "draft")}
 
 
@@ -156,14 +156,14 @@ def test_supplementary_list_references_the_original(people):
     sup = build_supplement(user("pld.chaudoc"), acc)
     assert (sup.supplement_of_id, sup.sequence, sup.status, sup.channel, sup.month) == (acc.id, 1, "draft",
                                                                                          "account", AUG)
-    assert [(l.position, l.full_name, l.total, l.account_number) for l in sup.lines] == [
+    assert [(line.position, line.full_name, line.total, line.account_number) for line in sup.lines] == [
         (1, "Lý Văn Mới", 500_000, "5500112233")]
     assert (sup.people_count, sup.total_amount) == (1, 500_000)
     assert (acc.people_count, acc.total_amount, len(acc.lines)) == (2, 1_500_000, 2)  # the original is untouched
     again = build_supplement(user("pld.chaudoc"), acc)  # refilled, not a second supplement
     assert again.id == sup.id and again.people_count == 1
     rebuilt = _vm(build_lists(user("pld.chaudoc"), AUG))  # the month's build leaves supplements alone
-    assert sup.id not in {l.id for l in rebuilt.values()}
+    assert sup.id not in {item.id for item in rebuilt.values()}
     assert db.session.get(PayoutList, sup.id).people_count == 1
     assert completeness(user("pld.chaudoc"), AUG).ok
     with pytest.raises(StateError, match="chưa phê duyệt"):
@@ -265,7 +265,7 @@ def test_results_upload_reports_bad_rows_and_records_nothing(people):
     assert out.errors[1] == "Dòng 7: số định danh 089999999999 không có trong danh sách này."
     assert out.errors[2].startswith("Dòng 8: ") and len(out.errors) == 3
     assert (out.paid, out.failed) == (0, 0)
-    assert {l.result for l in point.lines} == {"pending"} and point.status == "accepted"
+    assert {line.result for line in point.lines} == {"pending"} and point.status == "accepted"
 
 
 def test_deadlines_of_decree_20_article_34():
@@ -309,8 +309,8 @@ def test_completeness_counts_a_person_held_after_three_unpaid_months_as_excluded
     db.session.commit()
     for m in (5, 6, 7):
         build_lists(user("pld.chaudoc"), date(2024, m, 1), ["30322"])
-        db.session.execute(select(PayoutLine).where(PayoutLine.beneficiary_id == b.id,
-                                                    PayoutLine.month == date(2024, m, 1))).scalar_one().result = "failed"
+        db.session.execute(select(PayoutLine).where(
+            PayoutLine.beneficiary_id == b.id, PayoutLine.month == date(2024, m, 1))).scalar_one().result = "failed"
     db.session.commit()
     assert build_lists(user("pld.chaudoc"), AUG, ["30322"]).suspensions == [b]
     check = completeness(user("pld.chaudoc"), AUG)
@@ -321,8 +321,8 @@ def test_completeness_counts_a_person_held_after_three_unpaid_months_as_excluded
 
 def _record_death(b, died_on):
     """A death reported by the commune and accepted by the district (the real flow: draft → submit → accept)."""
-    from portal.services.registry.submissions import accept, submit
     from portal.services.registry.events import create_event
+    from portal.services.registry.submissions import accept, submit
     ev = create_event(user("xa.vinhmy"), b, "death", effective_month=None, report_month=AUG, event_date=died_on)
     submit(user("xa.vinhmy"), ev.submission)
     accept(user("pld.chaudoc"), ev.submission)

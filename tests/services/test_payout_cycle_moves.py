@@ -7,23 +7,23 @@ Vĩnh Mỹ (30322, Châu Đốc) → Tân Lợi (30535, Tịnh Biên) from 10/20
 accepted, move-in received and accepted). Amounts from the seed's rate tables: standard level 540.000 đ from
 07/2026 (Nghị định 335/2026), K5a from 80 years coefficient 2,0 → 1.080.000 đ a month; K8 coefficient 1,5 →
 810.000 đ."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import PayoutLine, PayoutList, RegistryEvent
-from portal.services.registry import submissions as subs
-from portal.services.registry import events as ev
 from portal.services.demo import user_by_username as user
 from portal.services.entitlement.rates import RateBook
-from portal.services.payouts.cycle import completeness
+from portal.services.payouts.build import build_lists
 from portal.services.payouts.carry_over import unpaid_carry_over
+from portal.services.payouts.cycle import completeness
 from portal.services.payouts.exclusions import NOT_LISTED_YET, month_exclusions
 from portal.services.payouts.results import record_result
 from portal.services.payouts.workflow import approve_list, confirm_list
-from portal.services.payouts.build import build_lists
+from portal.services.registry import events as ev
+from portal.services.registry import submissions as subs
 from tests.factories import make_beneficiary
 
 AUG, SEP, OCT, NOV = (date(2026, m, 1) for m in (8, 9, 10, 11))
@@ -76,7 +76,7 @@ def _approve_and_fail(month, failed_id, reason="Đối tượng đi vắng, khô
     for lst in lists:
         confirm_list(user("xa.vinhmy"), lst)
         approve_list(user("pld.chaudoc.duyet"), lst)
-        lst.approved_at = datetime(month.year, month.month, 1, 1, 0, tzinfo=timezone.utc)
+        lst.approved_at = datetime(month.year, month.month, 1, 1, 0, tzinfo=UTC)
         from portal.services.payouts.workflow import accept_list
         accept_list(user("buudien.chaudoc"), lst)  # nhận danh sách before any result
         for line in lst.lines:
@@ -95,7 +95,7 @@ def lines_of(b, month=None):
 
 
 def _where(b, month):
-    return [(l.payout_list.commune_code, l.total) for l in lines_of(b, month)]
+    return [(line.payout_list.commune_code, line.total) for line in lines_of(b, month)]
 
 
 # ---------------------------------------------------------------- completeness by the month's paying commune
@@ -148,7 +148,7 @@ def test_a_mover_on_the_wrong_communes_list_is_flagged_there_and_missing_where_e
     db.session.flush()
     db.session.expire_all()
     oct_cd, oct_tb = completeness(user("pld.chaudoc"), OCT), completeness(user("pld.tinhbien"), OCT)
-    assert [l.full_name for l in oct_cd.not_entitled] == ["Đỗ Văn Dời"]  # listed where no longer paid
+    assert [item.full_name for item in oct_cd.not_entitled] == ["Đỗ Văn Dời"]  # listed where no longer paid
     assert (oct_cd.entitled, oct_cd.listed) == (1, 1)
     assert (oct_tb.ok, [b.full_name for b in oct_tb.missing], oct_tb.entitled, oct_tb.listed) == (
         False, ["Đỗ Văn Dời"], 2, 1)
@@ -184,7 +184,7 @@ def test_a_failed_amount_follows_the_mover_to_the_new_commune_once(people):
     _build(SEP, VINH_MY)
     _build(SEP, TAN_LOI)
     _approve_and_fail(SEP, doi.id)
-    assert [(l.result, l.total, l.payout_list.commune_code) for l in lines_of(doi, SEP)] == [
+    assert [(line.result, line.total, line.payout_list.commune_code) for line in lines_of(doi, SEP)] == [
         ("failed", monthly, VINH_MY)]
     _move(doi)
     # who carries the September amount in October: the commune paying Dời in October, not the one whose list failed
@@ -199,8 +199,9 @@ def test_a_failed_amount_follows_the_mover_to_the_new_commune_once(people):
     assert (line.regular_amount, line.back_pay, line.total) == (monthly, monthly, 2 * monthly)
     assert line.back_pay_months == [{"month": "2026-09", "kind": "unpaid", "amount": monthly}]
     assert not [r for b, r in vm.exclusions + tl.exclusions if b.id == doi.id]
-    vm_lines = [l for lst in vm.lists for l in lst.lines]
-    assert [(l.full_name, l.total, l.back_pay) for l in vm_lines] == [("Trần Văn Ở", 810_000, 0)]  # nothing for Dời
+    vm_lines = [line for lst in vm.lists for line in lst.lines]
+    assert [(line.full_name, line.total, line.back_pay) for line in vm_lines] == [
+        ("Trần Văn Ở", 810_000, 0)]  # nothing for Dời
     tl_list = line.payout_list
     assert (tl_list.people_count, tl_list.back_pay_total, tl_list.total_amount) == (
         2, monthly, 810_000 + 2 * monthly)
@@ -209,13 +210,13 @@ def test_a_failed_amount_follows_the_mover_to_the_new_commune_once(people):
     for commune in (TAN_LOI, VINH_MY, TAN_LOI):
         _build(OCT, commune)
     db.session.commit()
-    assert [(l.payout_list.commune_code, l.back_pay, l.back_pay_months) for l in lines_of(doi, OCT)] == [
+    assert [(line.payout_list.commune_code, line.back_pay, line.back_pay_months) for line in lines_of(doi, OCT)] == [
         (TAN_LOI, monthly, [{"month": "2026-09", "kind": "unpaid", "amount": monthly}])]
     assert unpaid_carry_over([TAN_LOI], OCT) == {doi.id: [(SEP, monthly)]}  # the October build's own carry
     assert unpaid_carry_over([TAN_LOI], NOV) == {} and unpaid_carry_over([VINH_MY], NOV) == {}
     _build(NOV, VINH_MY)
     _build(NOV, TAN_LOI)
-    assert [(l.month, l.payout_list.commune_code, l.back_pay) for l in lines_of(doi)] == [
+    assert [(line.month, line.payout_list.commune_code, line.back_pay) for line in lines_of(doi)] == [
         (SEP, VINH_MY, 0), (OCT, TAN_LOI, monthly), (NOV, TAN_LOI, 0)]
     assert completeness(user("pld.tinhbien"), OCT).ok and completeness(user("pld.chaudoc"), SEP).ok
 
@@ -262,7 +263,8 @@ def test_a_mover_received_after_the_new_communes_list_was_approved_goes_on_its_s
                        "sách bổ sung.")]
     assert completeness(user("pld.chaudoc"), OCT).excluded == []
     sup = build_supplement(user("pld.tinhbien"), tl_oct)
-    assert [(l.full_name, l.regular_amount, l.back_pay, l.total, l.back_pay_months) for l in sup.lines] == [
+    assert [(line.full_name, line.regular_amount, line.back_pay, line.total, line.back_pay_months)
+            for line in sup.lines] == [
         ("Đỗ Văn Dời", monthly, monthly, 2 * monthly, [{"month": "2026-09", "kind": "unpaid", "amount": monthly}])]
     assert (sup.supplement_of_id, sup.people_count, sup.back_pay_total, sup.total_amount) == (
         tl_oct.id, 1, monthly, 2 * monthly)

@@ -11,10 +11,10 @@ from portal.errors import ValidationError
 from portal.extensions import db
 from portal.models import PayoutLine
 from portal.services.accounts import flags as account_flags
-from portal.services.reporting import monthly_report
 from portal.services.demo import user_by_username as user
 from portal.services.payouts.reasons import FAILURE_REASONS, classify_reason, reason_text
 from portal.services.payouts.results import payment_sheet, record_result, results_upload
+from portal.services.reporting import monthly_report
 from tests.factories import chau_doc_people, run_to_accepted
 
 
@@ -78,7 +78,7 @@ def test_upload_maps_free_text_reasons(lists):
     out = results_upload(post, point, "ket-qua.xlsx", filled)
     assert (out.failed, out.errors) == (2, [])
     db.session.commit()
-    assert [(l.result_reason_code, l.result_reason, reason_text(l)) for l in point.lines] == [
+    assert [(line.result_reason_code, line.result_reason, reason_text(line)) for line in point.lines] == [
         ("refused", "Gia đình từ chối nhận", "Từ chối nhận – Gia đình từ chối nhận"),
         ("other", "Đi chữa bệnh ở TP.HCM", "Lý do khác – Đi chữa bệnh ở TP.HCM")]
     again = results_upload(post, point, "ket-qua.xlsx", payment_sheet(point))  # the sheet carries the labels

@@ -1,7 +1,7 @@
 """Payout lists: build per commune × channel with the portal's own amounts, confirm, approve (not by the preparer,
 only after the commune), freeze, one line per person and month; post office results one by one and by sheet."""
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
@@ -12,9 +12,9 @@ from portal.errors import AccessDenied, StateError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, Organization, PayoutLine, PayoutList, User
 from portal.services.demo import user_by_username as user
+from portal.services.payouts.build import build_lists, rebuild_list
 from portal.services.payouts.results import payment_sheet, record_result, results_upload, totals
 from portal.services.payouts.workflow import accept_list, approve_list, confirm_list
-from portal.services.payouts.build import build_lists, rebuild_list
 from tests.factories import AUG, chau_doc_people, make_beneficiary, run_to_accepted
 
 
@@ -26,37 +26,37 @@ def people(app):
 
 
 def _lists(result, commune="30322"):
-    return {l.channel: l for l in result.lists if l.commune_code == commune}
+    return {lst.channel: lst for lst in result.lists if lst.commune_code == commune}
 
 
 def test_build_one_list_per_commune_and_channel_with_portal_amounts(people):
     result = build_lists(user("pld.chaudoc"), AUG)
     vm = _lists(result)
-    assert sorted((l.commune_code, l.channel) for l in result.lists) == [
+    assert sorted((lst.commune_code, lst.channel) for lst in result.lists) == [
         ("30322", "account"), ("30322", "cash_at_home"), ("30322", "cash_at_point"), ("30325", "cash_at_point")]
     acc = vm["account"]
-    assert [(l.position, l.full_name, l.total) for l in acc.lines] == [
+    assert [(line.position, line.full_name, line.total) for line in acc.lines] == [
         (1, "Bùi Ngọc Vũ", 1_000_000), (2, "Võ Ngọc Yến", 500_000)]
     assert (acc.people_count, acc.total_amount) == (2, 1_500_000)
-    assert [(l.account_number, l.provider_code, l.holder_name) for l in acc.lines] == [
+    assert [(line.account_number, line.provider_code, line.holder_name) for line in acc.lines] == [
         ("1164963643329", "VBA", "Bùi Ngọc Vũ"), ("4668495185680", "ICB", "Võ Ngọc Yến")]
     point = vm["cash_at_point"]  # Khải chose an account that is not opened yet → cash at the point
-    assert [(l.full_name, l.total, l.account_number) for l in point.lines] == [
+    assert [(line.full_name, line.total, line.account_number) for line in point.lines] == [
         ("Huỳnh Minh Khải", 750_000, None), ("Trương Văn Phúc", 500_000, None)]
     assert (point.people_count, point.total_amount) == (2, 1_250_000)
-    assert [(l.full_name, l.total, str(l.coefficient)) for l in vm["cash_at_home"].lines] == [
+    assert [(line.full_name, line.total, str(line.coefficient)) for line in vm["cash_at_home"].lines] == [
         ("Nguyễn Thị Thoa", 1_000_000, "2.00")]
     nui_sam = _lists(result, "30325")["cash_at_point"]
     assert (nui_sam.people_count, nui_sam.total_amount) == (1, 750_000)
     for lst in result.lists:  # control totals are the sum of the portal's own line amounts
-        assert lst.total_amount == sum(l.total for l in lst.lines) and lst.status == "draft"
+        assert lst.total_amount == sum(line.total for line in lst.lines) and lst.status == "draft"
     assert [(b.full_name, reason) for b, reason in result.exclusions] == [
         ("Đặng Thị Lan", "Không có hệ số cho diện K1 ở tuổi 17 trong tháng 08/2024.")]
     post = db.session.execute(select(Organization).where(
         Organization.name == "Bưu điện Thành phố Châu Đốc")).scalar_one()
-    assert {l.post_office_id for l in result.lists} == {post.id}
-    assert {l.payout_office_id for l in result.lists} == {user("pld.chaudoc").organization_id}
-    assert "Tân Lợi" not in {l.commune.name for l in result.lists}
+    assert {lst.post_office_id for lst in result.lists} == {post.id}
+    assert {lst.payout_office_id for lst in result.lists} == {user("pld.chaudoc").organization_id}
+    assert "Tân Lợi" not in {lst.commune.name for lst in result.lists}
 
 
 def test_rebuild_replaces_lines_and_a_confirmed_list_returns_to_draft(people):
@@ -67,7 +67,7 @@ def test_rebuild_replaces_lines_and_a_confirmed_list_returns_to_draft(people):
     again = _lists(build_lists(user("pld.chaudoc"), AUG))
     point = again["cash_at_point"]
     assert point.id == vm["cash_at_point"].id and point.status == "draft" and point.confirmed_by_id is None
-    assert [(l.position, l.full_name) for l in point.lines] == [
+    assert [(line.position, line.full_name) for line in point.lines] == [
         (1, "Âu Văn An"), (2, "Huỳnh Minh Khải"), (3, "Trương Văn Phúc")]
     assert (point.people_count, point.total_amount) == (3, 1_750_000)
     assert db.session.execute(select(PayoutLine).where(PayoutLine.month == AUG)).scalars().all().__len__() == 7
@@ -122,7 +122,7 @@ def test_two_approvers_at_once_give_exactly_one_approval(people):
 def test_approved_list_is_frozen(people):
     lists = run_to_accepted()
     acc = lists["account"]
-    line_ids = [l.id for l in acc.lines]
+    line_ids = [line.id for line in acc.lines]
     with pytest.raises(StateError, match="đã phê duyệt"):
         rebuild_list(user("pld.chaudoc"), acc)
     # a person who now qualifies for the frozen account list is reported, not added
@@ -130,8 +130,8 @@ def test_approved_list_is_frozen(people):
     from tests.factories import make_account
     make_account(newcomer, "5500112233")
     result = build_lists(user("pld.chaudoc"), AUG)
-    assert acc.id not in {l.id for l in result.lists} and acc in result.skipped
-    assert [l.id for l in db.session.get(PayoutList, acc.id).lines] == line_ids
+    assert acc.id not in {lst.id for lst in result.lists} and acc in result.skipped
+    assert [lst.id for lst in db.session.get(PayoutList, acc.id).lines] == line_ids
     assert acc.people_count == 2 and acc.total_amount == 1_500_000
     assert [(b.full_name, "danh sách bổ sung" in r) for b, r in result.exclusions if b.id == newcomer.id] == [
         ("Lý Văn Mới", True)]
@@ -222,7 +222,7 @@ def test_payment_sheet_round_trip(people):
     assert (t.paid_count, t.paid_amount, t.failed_count, t.failed_amount, t.pending_count) == (
         1, 750_000, 1, 500_000, 0)
     assert point.status == "reported"
-    assert [(l.result, l.paid_on, l.result_reason) for l in point.lines] == [
+    assert [(line.result, line.paid_on, line.result_reason) for line in point.lines] == [
         ("paid", date(2024, 8, 5), None), ("failed", None, "Đi vắng, không liên lạc được")]
     again = results_upload(post, point, "ket-qua.xlsx", payment_sheet(point))  # the sheet now carries the results
     assert (again.paid, again.failed, again.unchanged, again.errors) == (0, 0, 2, [])
@@ -240,24 +240,24 @@ def test_vinh_my_sample_cycle_for_08_2024(app):
     assert import_bank_file(user("agribank.chaudoc"), AGRIBANK_FILE)["recorded"] == 40
     db.session.commit()
     result = build_lists(user("pld.chaudoc"), AUG)
-    figures = {l.channel: (l.people_count, l.total_amount) for l in result.lists}
+    figures = {lst.channel: (lst.people_count, lst.total_amount) for lst in result.lists}
     assert figures == {"account": (144, 104_250_000), "cash_at_point": (164, 114_250_000),
                        "cash_at_home": (32, 21_500_000)}
     assert result.exclusions == []
     book = RateBook.load()
     people = db.session.execute(select(Beneficiary).where(Beneficiary.commune_code == "30322")).scalars().all()
     assert sum(book.amount_for(b, AUG).amount for b in people) == 240_000_000 == sum(t for _, t in figures.values())
-    lines = {l.full_name: l for lst in result.lists for l in lst.lines}
+    lines = {line.full_name: line for lst in result.lists for line in lst.lines}
     assert (lines["Bùi Ngọc Vũ"].total, lines["Bùi Ngọc Vũ"].payout_list.channel) == (1_000_000, "account")
     assert lines["Bùi Ngọc Vũ"].account_number == "1164963643329"
     assert (lines["Trương Văn Phúc"].total, lines["Huỳnh Minh Khải"].total) == (500_000, 750_000)
     vm = _lists(result)
     for lst in vm.values():
-        assert [l.position for l in lst.lines] == list(range(1, lst.people_count + 1))
-        assert [l.name_sort for l in lst.lines] == sorted(l.name_sort for l in lst.lines)
+        assert [line.position for line in lst.lines] == list(range(1, lst.people_count + 1))
+        assert [line.name_sort for line in lst.lines] == sorted(line.name_sort for line in lst.lines)
         confirm_list(user("xa.vinhmy"), lst)
         approve_list(user("pld.chaudoc.duyet"), lst)
-        lst.approved_at = datetime(2024, 8, 1, 1, 0, tzinfo=timezone.utc)  # approved 01/08/2024, paid from 03/08
+        lst.approved_at = datetime(2024, 8, 1, 1, 0, tzinfo=UTC)  # approved 01/08/2024, paid from 03/08
     db.session.commit()
     home = vm["cash_at_home"]
     accept_list(user("buudien.chaudoc"), home)
@@ -319,7 +319,7 @@ def test_paid_on_must_lie_between_approval_and_today(people):
     from datetime import timedelta
 
     from portal.clock import today_vn
-    lists = run_to_accepted(approved_at=datetime(2024, 8, 2, 17, 30, tzinfo=timezone.utc))  # 03/08 00:30 in VN
+    lists = run_to_accepted(approved_at=datetime(2024, 8, 2, 17, 30, tzinfo=UTC))  # 03/08 00:30 in VN
     post, line = user("buudien.chaudoc"), lists["account"].lines[0]
     with pytest.raises(ValidationError, match=r"Ngày chi \(02/08/2024\) không được trước ngày danh sách được phê "
                                               r"duyệt \(03/08/2024\)\."):
@@ -354,14 +354,17 @@ def test_awaiting_account_is_derived_in_one_query(people):
     people["thoa"].guardian_name, people["thoa"].guardian_relationship = "Nguyễn Văn Hiếu", "con"
     vm = _lists(build_lists(user("pld.chaudoc"), AUG))
     statements = []
-    listen = lambda *a: statements.append(a[2])
+
+    def listen(*args):
+        statements.append(args[2])
+
     event.listen(db.engine, "before_cursor_execute", listen)
     try:
         point = line_notes(vm["cash_at_point"])
     finally:
         event.remove(db.engine, "before_cursor_execute", listen)
     assert len(statements) == 1
-    names = {l.id: l.full_name for l in vm["cash_at_point"].lines}
+    names = {line.id: line.full_name for line in vm["cash_at_point"].lines}
     assert {names[i]: n.awaiting_account for i, n in point.items()} == {
         "Huỳnh Minh Khải": True, "Trương Văn Phúc": False}
     account = line_notes(vm["account"])  # people on the account list chose an account and have one

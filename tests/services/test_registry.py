@@ -8,12 +8,9 @@ from sqlalchemy import func, select
 from portal.access import visible
 from portal.clock import this_month_vn
 from portal.extensions import db
-from tests.factories import person_form
 from portal.models import AuditEvent, Beneficiary
 from portal.services.audit import events_for
 from portal.services.demo import user_by_username
-from portal.services.registry.identity import name_sort_key
-from portal.services.registry.fields import BeneficiaryInvalid
 from portal.services.registry.beneficiaries import (
     create_beneficiary,
     form_data,
@@ -21,6 +18,9 @@ from portal.services.registry.beneficiaries import (
     search_beneficiaries,
     update_beneficiary,
 )
+from portal.services.registry.fields import BeneficiaryInvalid
+from portal.services.registry.identity import name_sort_key
+from tests.factories import person_form
 
 VINH_MY, TAN_LOI = "30322", "30535"
 
@@ -208,7 +208,7 @@ def test_category_that_cannot_apply_at_this_age_saves_with_a_reason_and_a_warnin
     b, warnings = create_beneficiary(clerk, VINH_MY, person(**over, category_override_reason="QĐ cũ"))
     assert b.id is not None  # saved: a warning, not an error
     now = this_month_vn()
-    assert warnings[0].endswith("(hưởng từ tháng) đối tượng %s tuổi. Đã ghi lý do ngoại lệ." % reason.split()[9])
+    assert warnings[0].endswith(f"(hưởng từ tháng) đối tượng {reason.split()[9]} tuổi. Đã ghi lý do ngoại lệ.")
     assert warnings[1] == f"Không tính được mức trợ cấp tháng 07/2024: {reason}"
     assert len(warnings) == 3 and warnings[2].startswith(f"Không tính được mức trợ cấp tháng {now:%m/%Y}: ")
     assert b.category_override_reason == "QĐ cũ"

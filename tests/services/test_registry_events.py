@@ -7,9 +7,9 @@ import pytest
 from portal.errors import StateError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, RegistryEvent
-from portal.services.registry import submissions as subs
-from portal.services.registry import events as ev
 from portal.services.demo import user_by_username
+from portal.services.registry import events as ev
+from portal.services.registry import submissions as subs
 from tests.factories import make_beneficiary
 
 AUG, SEP, OCT = date(2024, 8, 1), date(2024, 9, 1), date(2024, 10, 1)

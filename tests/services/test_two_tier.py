@@ -8,7 +8,7 @@ Phường Vĩnh Thông (30760), whose codes do not collide with the 2024 tree th
 into Phường Châu Đốc 30316, a code the 2024 tree still uses for Phường Châu Phú B)."""
 import csv
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -17,13 +17,22 @@ import portal
 from portal.access import area_commune_codes, may_see, serving_organization, visible
 from portal.errors import AccessDenied
 from portal.extensions import db
-from portal.models import (AdministrativeUnit, BankCoverage, Beneficiary, Duty, Organization, OrgKind, PayoutList,
-                           ServiceContract, User)
-from portal.services.documents import contracts
+from portal.models import (
+    AdministrativeUnit,
+    BankCoverage,
+    Beneficiary,
+    Duty,
+    Organization,
+    OrgKind,
+    PayoutList,
+    ServiceContract,
+    User,
+)
 from portal.services.demo import user_by_username
+from portal.services.documents import contracts
+from portal.services.payouts.build import build_lists
 from portal.services.payouts.results import record_result
 from portal.services.payouts.workflow import approve_list, confirm_list
-from portal.services.payouts.build import build_lists
 from tests.conftest import PASSWORD
 from tests.documents import pdfcheck
 from tests.factories import make_account, make_beneficiary
@@ -144,22 +153,22 @@ def test_commune_builds_approves_and_its_post_office_pays(two_tier, seat):
     post = _post_office(seat)
     po_user = _user(post, "buudien.test", "Huỳnh Văn Bưu")
     built = build_lists(t.preparer, AUG25)
-    lists = {l.channel: l for l in built.lists}
-    assert {l.commune_code for l in built.lists} == {RACH_GIA}  # its own commune only, not Vĩnh Thông
-    assert {c: (l.people_count, l.total_amount) for c, l in lists.items()} == {
+    lists = {lst.channel: lst for lst in built.lists}
+    assert {lst.commune_code for lst in built.lists} == {RACH_GIA}  # its own commune only, not Vĩnh Thông
+    assert {c: (lst.people_count, lst.total_amount) for c, lst in lists.items()} == {
         "account": (1, 1_000_000), "cash_at_home": (1, 1_000_000), "cash_at_point": (1, 750_000)}
     assert lists["account"].lines[0].account_number == "7700123456789"
-    assert all(l.post_office_id == post.id and l.payout_office_id == t.commune.id for l in built.lists)
+    assert all(lst.post_office_id == post.id and lst.payout_office_id == t.commune.id for lst in built.lists)
     assert db.session.execute(visible(PayoutList, po_user)).scalars().all() == []  # drafts: not yet
     for lst in built.lists:
         confirm_list(t.preparer, lst)  # the same committee confirms as commune (intake)
         with pytest.raises(AccessDenied):
             approve_list(t.preparer, lst)  # … but the preparer never approves
         approve_list(t.approver, lst)
-        lst.approved_at = datetime(2025, 8, 1, 1, 0, tzinfo=timezone.utc)
+        lst.approved_at = datetime(2025, 8, 1, 1, 0, tzinfo=UTC)
     db.session.commit()
-    seen = {l.id for l in db.session.execute(visible(PayoutList, po_user)).scalars()}
-    assert seen == {l.id for l in built.lists}
+    seen = {lst.id for lst in db.session.execute(visible(PayoutList, po_user)).scalars()}
+    assert seen == {lst.id for lst in built.lists}
     cash = lists["cash_at_point"]
     from portal.services.payouts.workflow import accept_list
     accept_list(po_user, cash)  # nhận danh sách before any result
@@ -226,7 +235,7 @@ def test_commune_pages_by_duty(two_tier, client):
     _post_office("province")
     built = build_lists(t.preparer, AUG25)
     db.session.commit()
-    account = next(l for l in built.lists if l.channel == "account")
+    account = next(lst for lst in built.lists if lst.channel == "account")
     client.login("xa.rachgia")
     sheet = client.get(f"/van-ban/danh-sach-chi-tra/{account.id}.xlsx")
     assert sheet.status_code == 200 and sheet.mimetype.endswith("spreadsheetml.sheet")

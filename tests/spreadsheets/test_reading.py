@@ -143,7 +143,8 @@ def test_vinh_my_commune_list():
     assert parse_birth_date(by_row[9]["birth"]) == BirthDate(date(2018, 6, 11), 2018, False)
     assert parse_birth_date(by_row[10]["birth"]) == BirthDate(date(1930, 5, 1), 1930, False)
     # decomposed (NFD) name becomes NFC; outer spaces stripped, inner ones left to the identity rules
-    assert unicodedata.is_normalized("NFD", by_row[11]["name"]) and not unicodedata.is_normalized("NFC", by_row[11]["name"])
+    assert (unicodedata.is_normalized("NFD", by_row[11]["name"])
+            and not unicodedata.is_normalized("NFC", by_row[11]["name"]))
     assert cell_text(by_row[11]["name"]) == unicodedata.normalize("NFC", "Bùi Ngọc Vũ")
     assert cell_text(by_row[13]["name"]) == "Huỳnh  Thanh Tài"
     assert parse_month(by_row[9]["from_month"]) == date(2019, 4, 1)
@@ -387,13 +388,16 @@ def test_header_beyond_scan_window_is_not_found():
 
 def test_total_row_and_signature_block_end_the_table():
     rows = [HEAD, *_people(3), [None] * 4, *_people(2, start=4)]
-    rows += [["Cộng: 5 người", None, None, 2500000], [None], ["Người lập biểu", None, "Tân Lợi, ngày 25 tháng 7 năm 2024"]]
-    rows += [[None, None, "TM. ỦY BAN NHÂN DÂN"], [None, None, "CHỦ TỊCH"], [None], ["Nguyễn Văn Lập", None, "Trần Văn Ký"]]
+    rows += [["Cộng: 5 người", None, None, 2500000], [None],
+             ["Người lập biểu", None, "Tân Lợi, ngày 25 tháng 7 năm 2024"]]
+    rows += [[None, None, "TM. ỦY BAN NHÂN DÂN"], [None, None, "CHỦ TỊCH"], [None],
+             ["Nguyễn Văn Lập", None, "Trần Văn Ký"]]
     header, got = _read(_xlsx(rows), SMALL_COLUMNS)
     assert [r.row_number for r in got] == [2, 3, 4, 6, 7]  # the blank row 5 in the middle is skipped
 
 
-@pytest.mark.parametrize("label", ["Tổng cộng", "TỔNG CỘNG", "Tổng số: 3 đối tượng", "Tổng", "Cộng", "TONG CONG", "Tong cong:"])
+@pytest.mark.parametrize("label", ["Tổng cộng", "TỔNG CỘNG", "Tổng số: 3 đối tượng", "Tổng", "Cộng", "TONG CONG",
+                                   "Tong cong:"])
 def test_total_labels(label):
     rows = [HEAD, *_people(3), [label, None, None, 1500000]]
     _, got = _read(_xlsx(rows), SMALL_COLUMNS)
@@ -408,7 +412,8 @@ def test_names_that_look_like_totals_are_data(name):
 
 
 def test_signature_block_without_total_row():
-    rows = [HEAD, *_people(3), [None], ["Người lập biểu", None, "Xã Tân Lợi, ngày 25 tháng 7 năm 2024"], [None, "KT. CHỦ TỊCH"]]
+    rows = [HEAD, *_people(3), [None], ["Người lập biểu", None, "Xã Tân Lợi, ngày 25 tháng 7 năm 2024"],
+            [None, "KT. CHỦ TỊCH"]]
     _, got = _read(_xlsx(rows), SMALL_COLUMNS)
     assert len(got) == 3
 
@@ -612,7 +617,8 @@ def test_parse_month(value, expected):
     assert parse_month(value) == expected
 
 
-@pytest.mark.parametrize("value", ["13/2024", "0/2024", "7/24", "tháng bảy", 202407, 45474, datetime(1905, 7, 16), "07/1850"])
+@pytest.mark.parametrize("value", ["13/2024", "0/2024", "7/24", "tháng bảy", 202407, 45474, datetime(1905, 7, 16),
+                                   "07/1850"])
 def test_parse_month_rejects(value):
     with pytest.raises(ValidationError, match="^Tháng không hợp lệ: "):
         parse_month(value)
@@ -666,7 +672,8 @@ def test_parse_int_amount(value, expected):
     assert parse_int_amount(value) == expected
 
 
-@pytest.mark.parametrize("value", [750000.5, "1,5", "1.5", "1.250.000,50", "năm trăm nghìn", "#REF!", True, date(2024, 1, 1)])
+@pytest.mark.parametrize("value", [750000.5, "1,5", "1.5", "1.250.000,50", "năm trăm nghìn", "#REF!", True,
+                                   date(2024, 1, 1)])
 def test_parse_int_amount_rejects(value):
     with pytest.raises(ValidationError, match="^Số tiền không hợp lệ: "):
         parse_int_amount(value)

@@ -76,7 +76,8 @@ def test_exported_file_reads_back_through_the_reader():
         rows = list(iter_rows(ws, header))
     finally:
         wb.close()
-    assert [cell_id_text(r.values["id"]) for r in rows] == ["089123456789", "89077105153", "089050000001", "089050000002"]
+    assert [cell_id_text(r.values["id"]) for r in rows] == [
+        "089123456789", "89077105153", "089050000001", "089050000002"]
     assert rows[0].values["note"].startswith("=HYPERLINK")
     assert [r.values["amount"] for r in rows] == [1_250_000, 500_000, 750_000, 0]
 

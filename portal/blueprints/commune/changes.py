@@ -15,11 +15,11 @@ from ...errors import PortalError
 from ...extensions import db
 from ...models import AdministrativeUnit, Beneficiary, Category, ChangeSubmission, RegistryEvent
 from ...rendering import render
-from ...services.registry import submissions as change_submissions
-from ...services.registry import identity_checks as checks_service
-from ...services.registry import events as events_service
-from ...services.registry.authorizations import of_beneficiary
 from ...services.entitlement.rates import parse_month
+from ...services.registry import events as events_service
+from ...services.registry import identity_checks as checks_service
+from ...services.registry import submissions as change_submissions
+from ...services.registry.authorizations import of_beneficiary
 from ...services.registry.fields import DISABILITY_LEVELS
 from ...spreadsheets.dates import parse_date
 from ...spreadsheets.dates import parse_month as parse_month_text

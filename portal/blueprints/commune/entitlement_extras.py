@@ -17,7 +17,9 @@ from ...errors import PortalError
 from ...extensions import db
 from ...models import Beneficiary
 from ...rendering import render, wants_fragment
-from ...services.entitlement import extras as entitlement_extras, categories, care as entitlement_care, next_list
+from ...services.entitlement import care as entitlement_care
+from ...services.entitlement import categories, next_list
+from ...services.entitlement import extras as entitlement_extras
 from ...services.entitlement.months import add_months
 from ...services.registry.fields import DISABILITY_LEVELS
 from .blueprint import bp
@@ -69,7 +71,8 @@ class CategoryForm(_Form):
         if month is not None and kwargs.get("formdata", True) is None:
             kwargs.setdefault("data", {"valid_from": f"{month:%m/%Y}"})
         super().__init__(*args, prefix="cat", **kwargs)
-        self.category_code.choices = _opt(((c.code, f"{c.code} – {c.name}") for c in entitlement_extras.categories().values()
+        self.category_code.choices = _opt(((c.code, f"{c.code} – {c.name}")
+                                           for c in entitlement_extras.categories().values()
                                            if c.code not in exclude and c.valid_to is None), "— Chọn —")
 
 

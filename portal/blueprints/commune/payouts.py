@@ -12,11 +12,11 @@ from ...extensions import db
 from ...models import ListStatus, PayoutList
 from ...rendering import render
 from ...services.audit import events_for
-from ...services.payouts.lines import line_notes
-from ...services.payouts.results import totals
 from ...services.payouts import cycle
-from ...services.payouts.workflow import confirm_list, return_list
+from ...services.payouts.lines import line_notes
 from ...services.payouts.lists import describe
+from ...services.payouts.results import totals
+from ...services.payouts.workflow import confirm_list, return_list
 from ..payout_pages import ReturnForm, lines_page, page_arg
 from .blueprint import bp
 

@@ -12,10 +12,10 @@ from ...errors import AccessDenied, PortalError
 from ...extensions import db
 from ...models import Beneficiary, CashAtHomeReason
 from ...rendering import render
-from ...services.imports import jobs as import_jobs
-from ...services.imports import beneficiaries as import_service, changes
 from ...services.audit import events_for
-from ...services.registry.fields import BeneficiaryInvalid
+from ...services.imports import beneficiaries as import_service
+from ...services.imports import changes
+from ...services.imports import jobs as import_jobs
 from ...services.registry.beneficiaries import (
     amount_in_month,
     create_beneficiary,
@@ -23,6 +23,7 @@ from ...services.registry.beneficiaries import (
     search_beneficiaries,
     update_beneficiary,
 )
+from ...services.registry.fields import BeneficiaryInvalid
 from .blueprint import bp
 from .registry_forms import BeneficiaryForm, ImportForm
 from .registry_intake import form_messages

@@ -8,8 +8,8 @@ from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
 from ...models import CashAtHomeReason, Category, PaymentChannel, PaymentProvider
-from ...services.registry.hamlets import hamlets_for
 from ...services.registry.fields import DISABILITY_AGE_GROUPS, DISABILITY_LEVELS, FIELD_LABELS, GENDERS
+from ...services.registry.hamlets import hamlets_for
 
 _L = FIELD_LABELS
 

@@ -9,9 +9,8 @@ from ...access import get_visible_or_404
 from ...extensions import htmx
 from ...models import Beneficiary
 from ...rendering import render
-from ...services.registry.fields import FIELD_LABELS
 from ...services.registry.beneficiaries import check_intake
-from ...services.registry.fields import OVERRIDE_HINT
+from ...services.registry.fields import FIELD_LABELS, OVERRIDE_HINT
 from .blueprint import bp
 
 #: form field → the other fields whose messages change with it (re-rendered out of band when they hold a value)

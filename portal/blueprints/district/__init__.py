@@ -1,3 +1,3 @@
 """District pages (package: ``blueprint`` holds ``bp``; route modules register on it)."""
+from . import accounts, changes, lists  # noqa: F401  (routes)
 from .blueprint import bp  # noqa: F401
-from . import lists, accounts, changes  # noqa: F401  (routes)

@@ -14,15 +14,16 @@ from ...errors import AccessDenied, PortalError
 from ...extensions import db
 from ...models import PayoutList
 from ...rendering import render, wants_fragment
-from ...services.payouts import fee_statements, cycle, workflow, build as payouts_build, lists as payouts_lists
 from ...services.audit import events_for
 from ...services.entitlement.rates import parse_month
+from ...services.payouts import build as payouts_build
+from ...services.payouts import cycle, fee_statements, workflow
+from ...services.payouts import lists as payouts_lists
 from ...services.payouts.lines import line_notes
 from ...services.payouts.results import totals
 from ...services.payouts.staleness import staleness_by_list
-from .blueprint import bp
 from ..payout_pages import ReturnForm, lines_page, month_arg, page_arg
-
+from .blueprint import bp
 
 
 class BuildForm(FlaskForm):
@@ -98,7 +99,8 @@ def build():
 def _detail(lst, error=None, status=200, return_form=None):
     lines, page, pages = lines_page(lst, page_arg())
     return render("district/list.html", block="lines", lst=lst, lines=lines, page=page, pages=pages,
-                  notes=line_notes(lst, lines), totals=totals(lst), can_approve=workflow.may_approve(current_user, lst), form=FlaskForm(),
+                  notes=line_notes(lst, lines), totals=totals(lst), can_approve=workflow.may_approve(current_user, lst),
+                  form=FlaskForm(),
                   error=error, events=events_for("payout_list", lst.id), status=status,
                   control=cycle.control_totals(lst), deadlines=cycle.deadlines(lst.month),
                   return_form=return_form or ReturnForm(), stale=staleness_by_list([lst]).get(lst.id))
@@ -176,7 +178,7 @@ def supplement(list_id):
 
 
 def _statements(month):
-    offices = {l.post_office for l in _month_lists(month) if l.post_office is not None}
+    offices = {lst.post_office for lst in _month_lists(month) if lst.post_office is not None}
     return [fee_statements.fee_statement(o, month) for o in sorted(offices, key=lambda o: o.id)]
 
 
@@ -194,8 +196,8 @@ def fees_xlsx(office_id):
     if statement is None:
         abort(404, description="Không có bảng tính chi phí của bưu điện này trong tháng.")
     return Response(fee_statements.fee_statement_xlsx(statement), mimetype=XLSX, headers={
-        "Content-Disposition": 'attachment; filename="Chi-phi-chi-tra-{:%Y-%m}-{}.xlsx"'.format(
-            month, payouts_lists.file_slug(statement.post_office.name) or office_id)})
+        "Content-Disposition": f'attachment; filename="Chi-phi-chi-tra-{month:%Y-%m}-'
+                               f'{payouts_lists.file_slug(statement.post_office.name) or office_id}.xlsx"'})
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,3 +1,3 @@
 """Province pages (package: ``blueprint`` holds ``bp``; route modules register on it)."""
+from . import accounts, overview  # noqa: F401  (routes)
 from .blueprint import bp  # noqa: F401
-from . import overview, accounts  # noqa: F401  (routes)

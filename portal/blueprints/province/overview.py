@@ -6,9 +6,8 @@ from flask import request
 
 from ...rendering import render
 from ...services.reporting.overview import province_overview
-from .blueprint import bp
 from ..payout_pages import month_arg
-
+from .blueprint import bp
 
 
 @bp.route("/")

@@ -13,7 +13,6 @@ from ...spreadsheets.reading import Column, cell_id_text, cell_text, find_header
 from ..registry import identity
 from .opening import check_opened_on, clean_account_number
 
-
 #: row status while previewing (judged against the database as it is now)
 STATUS_LABELS = {"new": "Mới", "unchanged": "Đã có", "name_mismatch": "Tên không khớp",
                  "duplicate": "Trùng số TK – ghi kèm cảnh báo", "error": "Lỗi"}

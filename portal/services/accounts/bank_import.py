@@ -36,7 +36,6 @@ from ..registry import identity
 from .bank_file import STATUS_LABELS, BankRow, read_bank_rows
 from .opening import DUPLICATE_NUMBER, bank_of, create_account, holder_mismatch, provider_label
 
-
 KIND = "bank_accounts"
 
 

@@ -10,7 +10,6 @@ from ...models import AdministrativeUnit, BankCoverage, Duty, Organization, OrgK
 from .. import audit
 from ..registry import identity
 
-
 COVERAGE_STATUS = {"requested": "Chờ Sở duyệt", "approved": "Đã duyệt", "withdrawn": "Đã rút"}
 
 

@@ -38,7 +38,6 @@ from ...models.accounts import ACCOUNT_FLAGS
 from .. import audit
 from ..registry import identity
 
-
 #: folded words in a post-office failure reason that put the blame on the account (closed, wrong number, name)
 ACCOUNT_FAILURE_WORDS = ("tai khoan", "so tk", "tk da", "tk bi", "sai so", "khong khop", "sai ten", "ten chu",
                          "phong toa", "khong ton tai", "da dong")
@@ -189,9 +188,10 @@ def is_account_failure(reason: str | None, code: str | None = None) -> bool:
 def transfer_failed(actor: User, line: PayoutLine, why: str) -> PaymentAccount | None:
     """Hook for ``payout_results``: when ``line`` (of an account-transfer list) is recorded ``failed`` for a reason
     that blames the account (``is_account_failure`` of ``line.result_reason_code``, or of the free text when the
-    code is None; ``why``: the reason as shown, ``payouts.reasons.reason_text(line)``), the beneficiary's active account with that number becomes ``invalid`` (inactive): next month's
-    build puts the person on the cash-at-point list, and the bank sees them again in "Cần mở tài khoản". Returns
-    the account invalidated, or None when nothing applies. Flushes."""
+    code is None; ``why``: the reason as shown, ``payouts.reasons.reason_text(line)``), the beneficiary's active account
+    with that number becomes ``invalid`` (inactive): next month's build puts the person on the cash-at-point list, and
+    the bank sees them again in "Cần mở tài khoản". Returns the account invalidated, or None when nothing applies.
+    Flushes."""
     if (line.result != LineResult.FAILED.value or not line.account_number
             or not is_account_failure(line.result_reason, line.result_reason_code)):
         return None

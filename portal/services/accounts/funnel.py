@@ -38,7 +38,6 @@ from ...models import (
     PayoutLine,
 )
 
-
 STAGES = {"registered": "Đang hưởng", "chose_account": "Chọn nhận qua tài khoản",
           "account_opened": "Đã mở tài khoản", "first_transfer": "Nhận chuyển khoản thành công"}
 ACCOUNT_CHANNELS = [c.value for c in PaymentChannel if c.is_account]
@@ -221,5 +220,6 @@ def waiver_summary(commune_codes=None) -> list[WaiverRow]:
             Beneficiary.commune_code.in_(commune_codes))
     providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
     rows = [WaiverRow(r[0], providers.get(r[0], r[0]), int(r[1]), int(r[2] or 0),
-                      {w: int(v or 0) for w, v in zip(FEE_WAIVERS, r[3:])}) for r in db.session.execute(stmt)]
+                      {w: int(v or 0) for w, v in zip(FEE_WAIVERS, r[3:], strict=False)})
+            for r in db.session.execute(stmt)]
     return sorted(rows, key=lambda r: r.name)

@@ -47,7 +47,6 @@ from .. import audit
 from ..registry import identity
 from . import flags as account_flags
 
-
 ACCOUNT_NUMBER_MIN, ACCOUNT_NUMBER_MAX = 6, 19
 EARLIEST_OPENING = date(2000, 1, 1)
 HOLDER_KINDS = {"self": "Chính chủ", "guardian": "Người giám hộ / người nhận thay",

@@ -13,7 +13,6 @@ from .. import audit
 from ..registry import identity
 from .opening import bank_of, covered_communes, pending_accounts
 
-
 PLACE_KINDS = {"commune_office": "Trụ sở UBND xã/phường", "post_office": "Bưu cục / Bưu điện văn hóa xã",
                "hamlet_office": "Văn phòng khóm/ấp"}
 

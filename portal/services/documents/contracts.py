@@ -33,7 +33,6 @@ from ...models import (
 from .. import audit
 from . import issuing
 
-
 DEFAULT_FEE = 5_000
 """Fallback fee (đồng/beneficiary/month, plan §II.3b) used only when no ``FeeRule`` row is valid."""
 PDF_MAGIC = b"%PDF-"

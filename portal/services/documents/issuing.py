@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
 
 from flask import current_app, has_app_context
 from sqlalchemy import select, update
@@ -29,7 +29,6 @@ from ...errors import StateError, ValidationError
 from ...extensions import db
 from ...models import DocumentCounter, DocumentKind, IssuedDocument, Organization, OrgKind, User
 from .. import audit
-
 
 #: Short name of the issuing body in the ký hiệu (Decree 30 Phụ lục III), by organisation kind: it names the *body*
 #: (display only), whatever duties it holds — a commune committee acting as payout office in the two-tier set-up

@@ -17,7 +17,6 @@ from ...formatting import money
 from ...models import AuditEvent, Category, CoefficientRule, Duty, FeeRule, LocalTopUp, PayoutLine, StandardLevel, User
 from ..audit import record, snapshot
 
-
 RATE_OBJECTS = ("standard_level", "coefficient_rule", "local_top_up", "fee_rule")
 MAX_AMOUNT = 100_000_000
 

@@ -23,7 +23,6 @@ from .extras import (
 )
 from .rates import RateBook, age_in_month
 
-
 #: care kind → (category, disability level or None) the cared-for person must hold, as main or further category
 #: (Decree 20/2021 Art. 20 khoản 1–4). Kinds the province adds later without an entry here are not checked.
 CARE_NEEDS = {

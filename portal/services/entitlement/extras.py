@@ -13,7 +13,6 @@ from ...spreadsheets.dates import parse_month
 from ..registry.events import STATUS_AFTER, accepted_events_by_beneficiary, status_in_month
 from ..registry.identity import nfc
 
-
 #: the SupportRule kind that is not care support (funeral support, Art. 11)
 NOT_CARE = ("funeral",)
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from .rates import Amount
 
-
 LOOKBACK_MONTHS = 60
 
 

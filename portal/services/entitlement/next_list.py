@@ -128,7 +128,7 @@ def preview(beneficiary: Beneficiary, month: date, book: RateBook | None = None,
         if len(valid) > 1:
             p.care_line += " (nhiều khoản cùng lúc: chỉ hưởng mức cao nhất)"
     try:
-        lines = [l for l in plan_next_list(beneficiary, month, book, extras, care).lines if l.entries]
+        lines = [line for line in plan_next_list(beneficiary, month, book, extras, care).lines if line.entries]
     except PortalError:  # the preview never fails the page
         lines = []
     entries = [e for line in lines for e in line.entries]
@@ -138,7 +138,7 @@ def preview(beneficiary: Beneficiary, month: date, book: RateBook | None = None,
         if line.programme == "care":
             who = (line.payee or {}).get("name")
             parts.append("Hỗ trợ chăm sóc: " + text + (f" — trả cho {who}" if who else ""))
-        elif line.programme == "tcxh" and any(l.programme == "care" for l in lines):
+        elif line.programme == "tcxh" and any(line.programme == "care" for line in lines):
             parts.append("Trợ cấp: " + text + f" — trả cho {beneficiary.full_name}")
         else:
             parts.append(text)

@@ -35,7 +35,6 @@ from ...errors import PortalError
 from .months import LOOKBACK_MONTHS, History, LinePlan, PersonPlan, add_months, month_key
 from .rates import RateBook
 
-
 ATTRIBUTES = ("category_code", "disability_level", "children_count")
 
 

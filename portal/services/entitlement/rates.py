@@ -16,7 +16,6 @@ from ...errors import PortalError
 from ...extensions import db
 from ...models import CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
 
-
 #: categories whose amount a K4 single parent gets on top of the K4 amount (Decree 20/2021 Art. 6.2)
 K4_COMBINABLE = ("K5a", "K5b", "K5c", "K5d", "K6", "K8")
 
@@ -78,7 +77,7 @@ class RateBook:
         for r in rules:
             self._by_category.setdefault((r.category_code, r.disability_level or None), []).append(r)
         self._level_cache: dict[date, int | None] = {}
-        self._amount_cache: dict[tuple, "Amount | PortalError"] = {}
+        self._amount_cache: dict[tuple, Amount | PortalError] = {}
 
     @classmethod
     def load(cls) -> "RateBook":
@@ -242,7 +241,7 @@ def fee_for(lines_or_counts, month: date, book: RateBook | None = None) -> int:
             isinstance(x, int) for x in lines_or_counts):
         people, amount = lines_or_counts
     else:
-        lines = [l for l in lines_or_counts if (l.total or 0) > 0]
-        people = len({l.beneficiary_id for l in lines if getattr(l, "programme", "tcxh") != "care"})
-        amount = sum(l.total for l in lines)
+        lines = [line for line in lines_or_counts if (line.total or 0) > 0]
+        people = len({line.beneficiary_id for line in lines if getattr(line, "programme", "tcxh") != "care"})
+        amount = sum(line.total for line in lines)
     return book.fee(people, amount, month)

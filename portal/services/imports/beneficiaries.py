@@ -27,7 +27,6 @@ from . import plan as import_plan
 from .plan import Plan, RowResult, analyse_commune, counts_of, ordered
 from .write import apply_plans
 
-
 KIND = "beneficiaries"
 STATUS_LABELS = {"new": "Mới", "update": "Cập nhật", "unchanged": "Không đổi", "error": "Lỗi", "warning": "Cảnh báo"}
 

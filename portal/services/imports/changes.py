@@ -20,7 +20,6 @@ from ...extensions import db
 from ...models import AuditEvent
 from ..registry.fields import FIELD_LABELS, FIELDS, display_value
 
-
 #: audit label (``registry.audit_snapshot`` keys) → model fields
 LABEL_FIELDS = {label: [k] for k, label in FIELD_LABELS.items() if k in FIELDS and k != "birth_date"}
 LABEL_FIELDS[FIELD_LABELS["birth_date"]] = ["birth_date", "birth_year"]

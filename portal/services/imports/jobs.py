@@ -24,7 +24,6 @@ from . import beneficiaries as imports
 from .plan import counts_of, ordered
 from .rows import COLUMNS, max_import_rows, max_upload_bytes
 
-
 PREVIEW_KIND, COMMIT_KIND = "import_preview", "import_commit"
 DEFAULT_JOB_ROWS = 500
 

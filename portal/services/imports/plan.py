@@ -12,7 +12,8 @@ from sqlalchemy import select
 from ...clock import today_vn
 from ...errors import PortalError, ValidationError
 from ...extensions import db
-from ...formatting import coefficient as fmt_coefficient, money
+from ...formatting import coefficient as fmt_coefficient
+from ...formatting import money
 from ...models import AdministrativeUnit, Beneficiary, CashAtHomeReason, PaymentAccount, PaymentChannel, PaymentProvider
 from ...spreadsheets.reading import BirthDate
 from ..entitlement.rates import RateBook
@@ -22,7 +23,6 @@ from ..registry.fields import BeneficiaryInvalid
 from .changes import change_lines, edited_warnings, keep_edited, manual_edits
 from .origin import check_origin
 from .rows import ParsedRow, read_sheet
-
 
 NO_REASON_NOTE = "Chưa ghi lý do"
 NO_REASON_WARNING = "Nhận tiền mặt tại nhà nhưng chưa ghi lý do (ghi tạm «Lý do khác: Chưa ghi lý do»)."

@@ -37,7 +37,6 @@ from ...spreadsheets.reading import (
 )
 from ..registry.identity import fold, nfc, parse_national_id
 
-
 COLUMNS = (
     Column("name", ("Họ và tên", "Họ tên", "Họ và tên đối tượng")),
     Column("birth", ("Ngày sinh", "Năm sinh", "Ngày tháng năm sinh", "Ngày, tháng, năm sinh")),

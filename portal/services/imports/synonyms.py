@@ -17,7 +17,6 @@ from ..audit import record
 from ..registry.fields import DISABILITY_LEVELS
 from ..registry.identity import fold, nfc
 
-
 MAX_TEXT = 200
 #: categories whose synonyms must say the disability level
 LEVEL_CATEGORIES = ("K6",)

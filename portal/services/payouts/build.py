@@ -34,10 +34,10 @@ from ..audit import record
 from ..entitlement.months import LOOKBACK_MONTHS, History, LinePlan, add_months, month_key
 from ..entitlement.plan import plan_person
 from ..entitlement.rates import RateBook, fee_for
+from ..registry.death_reports import held as death_held
+from .carry_over import unpaid_carry_over
 from .lines import insert_lines, line_row, paused_gc
 from .lists import FROZEN, area_communes, describe, list_channel, post_office_for, require_manager
-from .carry_over import unpaid_carry_over
-from ..registry.death_reports import held as death_held
 
 
 @dataclass
@@ -124,11 +124,11 @@ def _add_unpaid(plan, carried, held: bool) -> None:
     The line goes on the list of the person's channel now (a failed account gives cash). With no allowance line this
     month one is made for the carried money alone (to the heirs named on a funeral line), except for a person held
     (suspended): they get it on the first line after resumption."""
-    line = next((l for l in plan.lines if l.programme == "tcxh"), None)
+    line = next((line for line in plan.lines if line.programme == "tcxh"), None)
     if line is None:
         if held:
             return
-        line = LinePlan("tcxh", payee=next((l.payee for l in plan.lines if l.programme == "funeral"), None))
+        line = LinePlan("tcxh", payee=next((line.payee for line in plan.lines if line.programme == "funeral"), None))
         plan.lines.insert(0, line)
     line.entries = line.entries + [{"month": month_key(m), "kind": "unpaid", "amount": amount}
                                    for m, amount in carried]
@@ -156,13 +156,13 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
     result = BuildResult()
     if not communes:
         return result
-    existing = {(l.commune_code, l.channel): l for l in db.session.execute(select(PayoutList).where(
+    existing = {(lst.commune_code, lst.channel): lst for lst in db.session.execute(select(PayoutList).where(
         PayoutList.month == month, PayoutList.commune_code.in_(communes), PayoutList.sequence == 0)).scalars()}
-    rebuild = [l for l in existing.values() if not l.status_enum.frozen]
-    result.skipped = sorted((l for l in existing.values() if l.status_enum.frozen),
-                            key=lambda l: (l.commune_code, l.channel))
+    rebuild = [lst for lst in existing.values() if not lst.status_enum.frozen]
+    result.skipped = sorted((lst for lst in existing.values() if lst.status_enum.frozen),
+                            key=lambda item: (item.commune_code, item.channel))
     if rebuild:
-        db.session.execute(delete(PayoutLine).where(PayoutLine.payout_list_id.in_([l.id for l in rebuild])))
+        db.session.execute(delete(PayoutLine).where(PayoutLine.payout_list_id.in_([lst.id for lst in rebuild])))
         for lst in rebuild:
             db.session.expire(lst, ["lines"])
     # whoever is still on a list of the month is on a frozen list (skipped) or on another commune's list

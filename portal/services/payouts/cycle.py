@@ -28,10 +28,10 @@ from ..entitlement.rates import RateBook
 from ..registry.events import active_in_month
 from .carry_over import unpaid_carry_over
 from .exclusions import area_codes, month_exclusions, needs_rebuild
+from .fee_statements import list_fee
 from .lines import PROGRAMME, insert_lines, new_line
 from .lists import area_communes, describe, list_channel, require_manager
 from .payers import month_payers
-from .fee_statements import list_fee
 
 
 @dataclass
@@ -135,7 +135,7 @@ def control_totals(lst: PayoutList) -> ControlTotals:
     row = db.session.execute(select(func.count(), *[func.coalesce(func.sum(getattr(PayoutLine, CONTROL_FIELDS[k][1])),
                                                                    0) for k in keys])
                              .where(PayoutLine.payout_list_id == lst.id)).one()
-    people, amounts = int(row[0]), {k: int(v) for k, v in zip(keys, row[1:])}
+    people, amounts = int(row[0]), {k: int(v) for k, v in zip(keys, row[1:], strict=False)}
     mismatches = []
     if people != (lst.people_count or 0):
         mismatches.append(f"Số người: danh sách ghi {lst.people_count}, các dòng có {people}.")
@@ -209,7 +209,7 @@ def build_supplement(actor: User, original: PayoutList) -> PayoutList:
     siblings = list(db.session.execute(select(PayoutList).where(
         PayoutList.month == month, PayoutList.commune_code == original.commune_code,
         PayoutList.channel == original.channel)).scalars())
-    draft = next((l for l in siblings if l.supplement_of_id is not None and not l.status_enum.frozen), None)
+    draft = next((lst for lst in siblings if lst.supplement_of_id is not None and not lst.status_enum.frozen), None)
     if draft is not None:
         db.session.execute(delete(PayoutLine).where(PayoutLine.payout_list_id == draft.id))
         db.session.expire(draft, ["lines"])
@@ -237,7 +237,7 @@ def build_supplement(actor: User, original: PayoutList) -> PayoutList:
     lst = draft
     if lst is None:
         lst = PayoutList(month=month, commune_code=original.commune_code, channel=original.channel,
-                         sequence=max(l.sequence for l in siblings) + 1, supplement_of_id=original.id,
+                         sequence=max(lst.sequence for lst in siblings) + 1, supplement_of_id=original.id,
                          payout_office_id=original.payout_office_id, post_office_id=original.post_office_id,
                          prepared_by_id=actor.id, status=ListStatus.DRAFT.value)
         db.session.add(lst)

@@ -17,11 +17,10 @@ from ...extensions import db
 from ...models import AdministrativeUnit, Beneficiary, EventStatus, PayoutLine, PayoutList, RegistryEvent, User
 from ..entitlement.months import add_months
 from ..entitlement.rates import RateBook
+from ..registry.death_reports import held as death_held
 from ..registry.events import active_in_month
 from .lists import describe, list_channel
 from .payers import MonthPayers, month_payers
-from ..registry.death_reports import held as death_held
-
 
 #: the closing words of every reason that only a new build fixes (``needs_rebuild``)
 REBUILD = "bấm «Lập danh sách» để lập lại."
@@ -99,7 +98,7 @@ def month_exclusions(actor: User, month: date, payers: MonthPayers | None = None
         return []
     held = _held_after_unpaid(ids, month)
     dead = death_held(month, ids)
-    lists = {(l.commune_code, l.channel): l for l in db.session.execute(select(PayoutList).where(
+    lists = {(lst.commune_code, lst.channel): lst for lst in db.session.execute(select(PayoutList).where(
         PayoutList.month == month, PayoutList.commune_code.in_({payers.of(b) for b in people}),
         PayoutList.sequence == 0)).scalars()}
     names = dict(db.session.execute(select(AdministrativeUnit.code, AdministrativeUnit.name).where(

@@ -5,10 +5,11 @@ and as an .xlsx for the post office and the district.
 Fee source, first that applies: the post office's service contract (``ServiceContract``, issued or signed, valid in
 the month, covering the commune: ``fee_per_person`` đồng per person paid per month; An Giang plan §II.3b: 5.000 đ);
 else the province's ``FeeRule`` valid in the month through ``entitlement.fee_for`` (``per_beneficiary`` đồng per
-person + ``basis_points`` of the amount paid, Circular 76/2021/TT-BTC Art. 3.7); else the fee is pending (None, "chờ"). On the statement the fee is counted on
-people actually paid (result ``paid``, chi phí theo thực tế) whatever the channel (``FEE_RULE``); failed lines are
-not charged, and while any line is still pending the statement is provisional ("tạm tính"). ``list_fee`` (a
-list's control totals before payment) still estimates on people listed. Money is integer đồng. Read-only.
+person + ``basis_points`` of the amount paid, Circular 76/2021/TT-BTC Art. 3.7); else the fee is pending (None, "chờ").
+On the statement the fee is counted on people actually paid (result ``paid``, chi phí theo thực tế) whatever the channel
+(``FEE_RULE``); failed lines are not charged, and while any line is still pending the statement is provisional
+("tạm tính"). ``list_fee`` (a list's control totals before payment) still estimates on people listed. Money is integer
+đồng. Read-only.
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +21,6 @@ from ...models import FeeRule, IssuedDocument, ListStatus, Organization, PayoutL
 from ...spreadsheets.writing import write_workbook
 from ..entitlement.rates import fee_for
 from .results import result_totals_by_list
-
 
 RESULTS_IN = (ListStatus.REPORTED, ListStatus.SETTLED)
 IN_FORCE = ("issued", "signed")
@@ -160,7 +160,7 @@ def fee_statement(post_office: Organization, month: date) -> FeeStatement:
     lists = list(db.session.execute(select(PayoutList).where(
         PayoutList.post_office_id == post_office.id, PayoutList.month == month, PayoutList.status.in_(frozen))
         .order_by(PayoutList.commune_code, PayoutList.channel, PayoutList.sequence)).scalars())
-    totals = result_totals_by_list([l.id for l in lists])
+    totals = result_totals_by_list([lst.id for lst in lists])
     out = FeeStatement(post_office, month)
     for lst in lists:
         t = totals.get(lst.id)
@@ -190,4 +190,5 @@ def fee_statement_xlsx(statement: FeeStatement) -> bytes:
     titles = [f"BẢNG TÍNH CHI PHÍ CHI TRẢ TRỢ CẤP XÃ HỘI - THÁNG {statement.month:%m/%Y}"
               + (" (TẠM TÍNH)" if statement.provisional else ""),
               statement.post_office.name, FEE_RULE]
-    return write_workbook(titles, FEE_HEADERS, rows, text_columns=set(), sheet_title=f"Chi phi T{statement.month:%m-%Y}")
+    return write_workbook(titles, FEE_HEADERS, rows, text_columns=set(),
+                          sheet_title=f"Chi phi T{statement.month:%m-%Y}")

@@ -21,7 +21,6 @@ from ..accounts.opening import payable_account
 from ..entitlement.months import LinePlan
 from ..entitlement.rates import Amount
 
-
 PROGRAMME = "tcxh"
 
 

@@ -26,7 +26,6 @@ from ...models import (
 )
 from ..accounts.opening import payable_account
 
-
 FROZEN = [s.value for s in ListStatus if s.frozen]
 
 

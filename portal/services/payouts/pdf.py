@@ -28,7 +28,6 @@ from ...extensions import db
 from ...models import Job, PayoutList, StoredFile, User
 from . import lists
 
-
 KIND = "payout_list_pdf"
 JOB_FUNC = "portal.services.payouts.pdf:render_job"
 

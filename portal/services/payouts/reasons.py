@@ -8,7 +8,6 @@ from ...models import PayoutLine
 from ..accounts.flags import ACCOUNT_FAILURE_WORDS
 from ..registry.identity import fold, nfc
 
-
 #: why a line was not paid (lý do không chi được), a closed list: code → Vietnamese label. Stored in
 #: ``PayoutLine.result_reason_code``; ``PayoutLine.result_reason`` keeps the post office's note (required for
 #: "other"). Only "account" blames the account (``account_flags.transfer_failed`` invalidates it).

@@ -3,8 +3,9 @@
 the results filled in; totals by result.
 
 Results may be recorded once the post office has accepted the list (nhận danh sách, ``payouts.accept_list``: the
-totals checked) and corrected until the list is settled; the last pending line moves it to ``reported`` (Decree 20/2021 Art. 34.5: the provider reports who was
-paid and who was not). Amounts are never changed here. Money is integer đồng. Flushes, never commits.
+totals checked) and corrected until the list is settled; the last pending line moves it to ``reported`` (Decree 20/2021
+Art. 34.5: the provider reports who was paid and who was not). Amounts are never changed here. Money is integer đồng.
+Flushes, never commits.
 """
 import re
 from dataclasses import dataclass, field
@@ -27,12 +28,11 @@ from ...spreadsheets.reading import (
     parse_int_amount,
 )
 from ...spreadsheets.writing import write_workbook
+from ..accounts.flags import transfer_failed
 from ..audit import record
 from ..registry.identity import ascii_upper, fold, parse_national_id
 from .lists import describe
 from .reasons import FAILURE_REASONS, OTHER_REASON, classify_reason, drop_echo, reason_text
-from ..accounts.flags import transfer_failed
-
 
 #: results are recorded once the post office has accepted the list (nhận danh sách: totals checked,
 #: ``payouts.accept_list``) and until it is settled
@@ -194,8 +194,8 @@ def record_result(actor: User, line: PayoutLine, result, reason: str | None = No
     ``failed`` with ``reason_code`` (``FAILURE_REASONS``; "other" needs the note ``reason``, optional otherwise).
     ``reason_code`` None derives the code from the free text ``reason`` (``classify_reason``); the per-line form
     always passes the select's value, so "" (nothing chosen) is refused. Raises AccessDenied (not this list's post
-    office), StateError (list not accepted yet — ``NOT_ACCEPTED`` —, or settled), ValidationError (missing reason, code or date,
-    ``paid_on`` in the future or before the day the list was approved)."""
+    office), StateError (list not accepted yet — ``NOT_ACCEPTED`` —, or settled), ValidationError (missing reason, code
+    or date, ``paid_on`` in the future or before the day the list was approved)."""
     lst = line.payout_list
     _require_post_office(actor, lst)
     result, reason, code, paid_on = _checked(result, reason, paid_on, approved_on(lst), reason_code)

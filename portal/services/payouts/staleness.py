@@ -13,7 +13,7 @@ audit events ``entitlement_extras`` writes on a beneficiary when a further categ
 ended or deleted — those rows have no timestamp of their own); read-only, four queries whatever the number of lists.
 """
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import or_, select
 
@@ -29,7 +29,6 @@ from ...models import (
     RegistryEvent,
 )
 from ..entitlement.extras import AUDIT_PREFIXES
-
 
 #: the states in which a list may be flagged (and rebuilt by the district)
 OPEN_STATES = (ListStatus.DRAFT.value, ListStatus.RETURNED.value)
@@ -59,7 +58,7 @@ class Staleness:
 def _aware(value: datetime | None) -> datetime | None:
     """SQLite gives naive datetimes back: they are UTC."""
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
@@ -71,11 +70,11 @@ def may_be_stale(lst: PayoutList) -> bool:
 def staleness_by_list(lists) -> dict[int, Staleness]:
     """For each list of ``lists`` that ``may_be_stale`` and has changes after its ``prepared_at``: list id →
     ``Staleness``. Lists without changes (and confirmed / frozen / supplementary lists) are absent."""
-    lists = [l for l in lists if may_be_stale(l) and l.prepared_at is not None]
+    lists = [lst for lst in lists if may_be_stale(lst) and lst.prepared_at is not None]
     if not lists:
         return {}
-    communes = {l.commune_code for l in lists}
-    since = min(_aware(l.prepared_at) for l in lists)
+    communes = {lst.commune_code for lst in lists}
+    since = min(_aware(lst.prepared_at) for lst in lists)
     account_changes: list[tuple[str, int, datetime]] = []
     for commune, bid, *stamps in db.session.execute(
             select(Beneficiary.commune_code, PaymentAccount.beneficiary_id, PaymentAccount.created_at,

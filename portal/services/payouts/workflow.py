@@ -14,7 +14,6 @@ from ...models import Duty, ListStatus, PayoutList, User
 from ..audit import record
 from .lists import describe, in_area, require_manager
 
-
 SELF_APPROVAL = "Người lập danh sách không được tự phê duyệt"
 
 

@@ -15,7 +15,6 @@ from ..audit import record, snapshot
 from .fields import check_person_name
 from .identity import nfc, normalize_national_id
 
-
 SCOPES = {"receive": "Nhận trợ cấp", "open_account": "Mở tài khoản"}
 #: bank / BHXH practice limits a letter to 12 months [L]: a longer term is a warning, not an error
 USUAL_MAX_DAYS = 366

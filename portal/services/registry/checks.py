@@ -27,7 +27,6 @@ from .fields import (
 )
 from .identity import detect_legacy_encoding, fold, national_id_warnings, nfc, parse_national_id, phone_normalize
 
-
 _TEXT_LIMITS = {"full_name": 120, "hamlet": 120, "decision_number": 60, "cash_at_home_note": 200,
                 "preferred_bank": 60, "guardian_name": 120, "guardian_relationship": 60, "note": 300,
                 "id_warning_override_reason": 300, "category_override_reason": 300}

@@ -16,7 +16,6 @@ from ...extensions import db
 from ...models import Beneficiary, Duty, EventKind, EventStatus, PayoutLine, RegistryEvent, User
 from ..audit import record
 
-
 DECEASED = "deceased"
 DEATH_RECORDED = "death_recorded"
 ALIVE = "alive"

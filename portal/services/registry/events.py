@@ -25,7 +25,6 @@ from ...extensions import db
 from ...models import AdministrativeUnit, Beneficiary, Category, ChangeSubmission, EventKind, EventStatus, RegistryEvent
 from ..audit import record, snapshot
 
-
 #: reasons of a ``stop`` event (thôi hưởng, TT 02/2021 Art. 2)
 STOP_REASONS = {"ineligible": "Không còn đủ điều kiện", "refused": "Từ chối nhận trợ cấp",
                 "moved_away": "Chuyển đi nơi khác (ngoài tỉnh)", "prison": "Chấp hành án phạt tù",

@@ -11,7 +11,6 @@ from ...models import CashAtHomeReason, PaymentChannel
 from ..entitlement.rates import age_in_month
 from .identity import nfc
 
-
 #: model field → Vietnamese label (form labels, audit details, error messages)
 FIELD_LABELS = {
     "full_name": "Họ và tên", "birth": "Ngày sinh", "birth_date": "Ngày sinh", "birth_year": "Năm sinh",

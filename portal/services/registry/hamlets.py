@@ -12,7 +12,6 @@ from ...models import Beneficiary, Hamlet
 from ..audit import record
 from .identity import fold, nfc, text_sort_key
 
-
 #: the demo communes' hamlets, as the shared sample lists write them (``samples/``): Phường Vĩnh Mỹ
 #: (30322) and Xã Tân Lợi (30535); Phường Núi Sam (30325) has the one hamlet the test factories use.
 DEMO_HAMLETS = {

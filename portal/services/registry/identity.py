@@ -17,7 +17,6 @@ from unidecode import unidecode
 from ...clock import today_vn
 from ...errors import ValidationError
 
-
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _D_FOLD = str.maketrans({"đ": "d", "ð": "d", "ɖ": "d"})  # casefolded Đ, and the look-alikes Ð (U+00D0), Ɖ (U+0189)
 

@@ -22,7 +22,6 @@ from ...spreadsheets.writing import write_workbook
 from ..audit import record
 from .identity import fold
 
-
 HEADERS = ["STT", "Mã đối sánh", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh cá nhân",
            "Kết quả (Khớp / Sai lệch / Không tìm thấy / Đã chết)", "Trường sai lệch (Họ tên, Ngày sinh, Giới tính)",
            "Ghi chú"]
@@ -146,7 +145,7 @@ def _read_rows(content: bytes) -> list[_Row]:
             if len(rows) >= MAX_ROWS:
                 raise ValidationError(f"Tệp có quá {MAX_ROWS} dòng.")
 
-            def col(prefix, cells=cells):
+            def col(prefix, cells=cells, header=header):
                 idx = next((i for name, i in header.items() if name.startswith(prefix)), None)
                 return cells[idx] if idx is not None and idx < len(cells) else ""
             rows.append(_Row(n, col("ma doi sanh"), col("so dinh danh"), col("ket qua"), col("truong sai lech"),

@@ -11,7 +11,6 @@ from ...models import ChangeSubmission, EventStatus, RegistryEvent
 from ..audit import record
 from .events import apply_event
 
-
 STATUS_LABELS = {"draft": "Đang lập", "submitted": "Đã gửi huyện", "accepted": "Huyện đã chấp nhận",
                  "returned": "Huyện trả lại"}
 

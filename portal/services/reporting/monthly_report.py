@@ -40,7 +40,6 @@ from ..documents import issuing
 from ..payouts.reasons import classify_reason, failure_label
 from ..registry.events import active_in_month
 
-
 LEVELS = {OrgKind.COMMUNE: "commune", OrgKind.DISTRICT: "district", OrgKind.PROVINCE: "province"}
 SENSITIVE_FOLDED = "Nhóm đối tượng được bảo mật thông tin"
 ACCOUNT_LIST_CHANNELS = (ListChannel.ACCOUNT.value,)

@@ -19,7 +19,6 @@ from ...models import (
 )
 from ..registry.events import active_in_month
 
-
 CHANNELS = [c.value for c in PaymentChannel]
 
 
