@@ -6,7 +6,8 @@ share paid by account, failed payments and their reasons, and the reporter's fre
 
 ``build_report(actor, month)`` → ``MonthlyReport`` (plain data; money int đồng; shares as "82,5" strings);
 ``report_workbook(report)`` → .xlsx bytes; ``save_notes`` stores the free text; ``issue_report`` issues the PDF
-(``NN/BC-UBND`` for a commune, ``NN/BC-LĐTBXH`` for a district, ``NN/BC-SLĐTBXH`` for the province).
+(``NN/BC-UBND`` for a commune, ``NN/BC-LĐTBXH`` for a district, ``NN/BC-SLĐTBXH`` for the province; printed by
+``documents.printing.print_report``).
 Privacy: no person appears; at province level the sensitive (HIV) categories are folded into one line.
 """
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ...models import (
 from .. import audit
 from ..accounts.funnel import monthly_funnel
 from ..documents import issuing
+from ..documents.printing import print_report
 from ..payouts.reasons import classify_reason, failure_label
 from ..registry.events import active_in_month
 
@@ -263,12 +265,10 @@ def save_notes(actor: User, month: date, difficulties: str, proposals: str) -> M
 
 def issue_report(actor: User, month: date, issued_on: date | None = None):
     """Issue the month's report as a numbered, stored, signed PDF; returns the ``IssuedDocument``."""
-    from ...documents.monthly_report import render_report
-
     rep = build_report(actor, month)
     return issuing.issue(actor, actor.organization, DocumentKind.MONTHLY_REPORT,
                          f"Báo cáo tiến độ chi trả không dùng tiền mặt tháng {rep.month:%m/%Y}",
-                         lambda stamp: render_report(rep, actor, stamp, issued_on), issued_on=issued_on,
+                         lambda stamp: print_report(rep, stamp, issued_on), issued_on=issued_on,
                          subject_type="monthly_report", subject_id=None,
                          filename=f"bao-cao-chi-tra-khong-tien-mat-{rep.month:%Y-%m}.pdf")
 
