@@ -1,5 +1,5 @@
-"""The table of the list engine (:mod:`portal.documents.list_pdf`): page geometry, columns, cells prepared once and
-drawn many times, and the pagination of rows whose heights are known in advance.
+"""The table (bảng) of the list engine (:mod:`portal.documents.list_pdf`): page geometry, columns, cells prepared
+once and drawn many times, and the pagination (phân trang) of rows whose heights are known in advance.
 
 ReportLab internals used (pinned ``reportlab==5.1.0``, covered by tests/documents/test_long_lists.py):
 ``PDFTextObject._formatText`` / ``_code`` / ``_curSubset`` to memoise the subset encoding of repeated cell texts

@@ -1,6 +1,6 @@
 """Fonts and text of the list engine (:mod:`portal.documents.list_pdf`): Liberation Serif 2.x registered with
-ReportLab once per process, text widths, and line breaking — at spaces, between the phrases of a unit name, or inside
-a word only when it alone is wider than its column.
+ReportLab once per process, text widths, and line breaking (xuống dòng) — at spaces, between the phrases of a unit
+name (tên cơ quan), or inside a word only when it alone is wider than its column.
 
 Errors: :class:`~portal.documents.renderer.DocumentRenderError` when Liberation Serif 2.x is not installed (Debian
 ``fonts-liberation2``) or lacks Vietnamese letters (1.x).

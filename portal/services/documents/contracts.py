@@ -26,6 +26,7 @@ from ...models import (
     ContractStatus,
     DocumentKind,
     Duty,
+    FeeRule,
     Organization,
     OrgKind,
     ServiceContract,
@@ -57,12 +58,8 @@ class ContractInput:
 
 
 def fee_on(day: date) -> int:
-    """Fee per beneficiary per month valid on ``day`` from the province's ``FeeRule`` (helper D's table), else
+    """Fee per beneficiary per month (đồng) valid on ``day`` from the province's ``FeeRule`` table, else
     ``DEFAULT_FEE``."""
-    try:
-        from ...models import FeeRule
-    except ImportError:  # pragma: no cover - the table may not exist in older trees
-        return DEFAULT_FEE
     rule = db.session.execute(select(FeeRule).where(FeeRule.valid_from <= day)
                               .order_by(FeeRule.valid_from.desc()).limit(1)).scalar_one_or_none()
     return int(rule.per_beneficiary) if rule is not None and rule.per_beneficiary else DEFAULT_FEE

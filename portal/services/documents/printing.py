@@ -1,5 +1,6 @@
-"""What the prose documents print, gathered from the database: the service contract, the authorization letter, the
-post office's fee statement and the monthly report. Each ``print_…`` function builds the document's plain data
+"""What the prose documents (văn bản) print, gathered from the database: the service contract (hợp đồng dịch vụ chi
+trả), the authorization letter (giấy ủy quyền), the post office's fee statement (bảng kê chi phí dịch vụ chi trả) and
+the monthly report (báo cáo tiến độ chi trả). Each ``print_…`` function builds the document's plain data
 (``portal.documents.official.Issuer`` and the document's body) and returns the PDF bytes rendered by
 ``portal.documents`` (WeasyPrint, A4 portrait, one to four pages: fast enough for the request).
 

@@ -1,7 +1,7 @@
 """Monthly progress report on cashless payment (báo cáo tiến độ chi trả không dùng tiền mặt), plan §V.7: due
 before the 30th of each month, commune → district labour office, district → province department, province
 aggregate → provincial People's Committee and the ministry. Contents (reference §2.5): beneficiaries by category and
-by chosen channel, accounts opened by bank (``services/funnel.monthly_funnel``), people and money paid by channel,
+by chosen channel, accounts opened by bank (``accounts.funnel.monthly_funnel``), people and money paid by channel,
 share paid by account, failed payments and their reasons, and the reporter's free text (difficulties, proposals).
 
 ``build_report(actor, month)`` → ``MonthlyReport`` (plain data; money int đồng; shares as "82,5" strings);
@@ -68,7 +68,7 @@ class AreaRow:
 class MonthlyReport:
     """The report of ``organization`` for ``month``. ``level``: commune | district | province. Lists of tuples:
     ``by_category`` (code, name, people), ``by_channel`` (label, people), ``accounts_by_bank`` (bank, people),
-    ``paid_by_channel`` (label, people, đồng), ``failures`` (reason label of ``payout_results.FAILURE_REASONS``,
+    ``paid_by_channel`` (label, people, đồng), ``failures`` (reason label of ``payouts.reasons.FAILURE_REASONS``,
     people, đồng; most people first). ``rows``: AreaRow per commune or district (empty for a commune report)."""
 
     organization: object
@@ -145,33 +145,44 @@ def build_report(actor: User, month: date) -> MonthlyReport:
     month = month.replace(day=1)
     area = area_commune_codes(actor)
     rep = MonthlyReport(actor.organization, month, level)
-    people = select(Beneficiary).where(active_in_month(month), Beneficiary.start_month <= month)
+    people = select(Beneficiary.id).where(active_in_month(month), Beneficiary.start_month <= month)
     if area is not None:
         people = people.where(Beneficiary.commune_code.in_(area))
-    ids = people.with_only_columns(Beneficiary.id)
-
-    cats = db.session.execute(select(Category.code, Category.name, Category.sensitive, func.count(Beneficiary.id))
-                              .join(Beneficiary, Beneficiary.category_code == Category.code)
-                              .where(Beneficiary.id.in_(ids)).group_by(Category.code, Category.name,
-                                                                       Category.sensitive)
-                              .order_by(Category.code)).all()
-    folded = 0
-    for code, name, sensitive, n in cats:
-        if sensitive and level == "province":
-            folded += n
-        else:
-            rep.by_category.append((code, name, int(n)))
-    if folded:
-        rep.by_category.append(("—", SENSITIVE_FOLDED, folded))
+    rep.by_category = _by_category(people, fold_sensitive=level == "province")
     rep.registered = sum(n for *_, n in rep.by_category)
-    chans = dict(db.session.execute(select(Beneficiary.payment_channel, func.count()).where(Beneficiary.id.in_(ids))
+    chans = dict(db.session.execute(select(Beneficiary.payment_channel, func.count()).where(Beneficiary.id.in_(people))
                                     .group_by(Beneficiary.payment_channel)).all())
     rep.by_channel = [(c.label, int(chans.get(c.value, 0))) for c in PaymentChannel]
-
     funnel = monthly_funnel(month, area)
     rep.accounts_opened = funnel.total.account_opened
     rep.accounts_by_bank = [(b.name, b.account_opened) for b in funnel.total.banks]
+    rep.paid_by_channel, rep.failures = _payments(month, area)
+    if level != "commune":
+        rep.rows = _area_rows(level, month, area, funnel)
+    note = db.session.execute(select(MonthlyReportNote).where(
+        MonthlyReportNote.organization_id == actor.organization_id, MonthlyReportNote.month == month)
+    ).scalar_one_or_none()
+    if note is not None:
+        rep.difficulties, rep.proposals = note.difficulties, note.proposals
+    return rep
 
+
+def _by_category(people, fold_sensitive: bool) -> list[tuple[str, str, int]]:
+    """(code, name, people) per category of the beneficiaries ``people`` (a select of ids); with ``fold_sensitive``
+    (province level) the sensitive (HIV) categories are folded into one line."""
+    cats = db.session.execute(select(Category.code, Category.name, Category.sensitive, func.count(Beneficiary.id))
+                              .join(Beneficiary, Beneficiary.category_code == Category.code)
+                              .where(Beneficiary.id.in_(people)).group_by(Category.code, Category.name,
+                                                                          Category.sensitive)
+                              .order_by(Category.code)).all()
+    rows = [(code, name, int(n)) for code, name, sensitive, n in cats if not (sensitive and fold_sensitive)]
+    folded = sum(int(n) for _, _, sensitive, n in cats if sensitive and fold_sensitive)
+    return rows + ([("—", SENSITIVE_FOLDED, folded)] if folded else [])
+
+
+def _payments(month: date, area) -> tuple[list, list]:
+    """``(paid_by_channel, failures)`` of the month's lines in ``area`` (None = the province): (label, people, đồng)
+    per list channel, and (reason label, people, đồng) per failure reason, most people first. One grouped query."""
     lines = (select(PayoutList.channel, PayoutLine.result, PayoutLine.result_reason_code,
                     case((PayoutLine.result_reason_code.is_(None), PayoutLine.result_reason), else_=None),
                     func.count(PayoutLine.id), func.coalesce(func.sum(PayoutLine.total), 0))
@@ -186,22 +197,14 @@ def build_report(actor: User, month: date) -> MonthlyReport:
             paid[channel][0] += int(n)
             paid[channel][1] += int(amount)
         elif result == LineResult.FAILED.value:
-            # failures by reason: the label of the closed list (payout_results.FAILURE_REASONS); a result recorded
+            # failures by reason: the label of the closed list (payouts.reasons.FAILURE_REASONS); a result recorded
             # before the list (code None) is put under the label its free text maps to
             key = failure_label(code or classify_reason(old_text)[0]) or "Không rõ lý do"
             failures.setdefault(key, [0, 0])
             failures[key][0] += int(n)
             failures[key][1] += int(amount)
-    rep.paid_by_channel = [(ListChannel(c).label, p, a) for c, (p, a) in paid.items()]
-    rep.failures = sorted(((r, p, a) for r, (p, a) in failures.items()), key=lambda t: (-t[1], t[0]))
-    if level != "commune":
-        rep.rows = _area_rows(level, month, area, funnel)
-    note = db.session.execute(select(MonthlyReportNote).where(
-        MonthlyReportNote.organization_id == actor.organization_id, MonthlyReportNote.month == month)
-    ).scalar_one_or_none()
-    if note is not None:
-        rep.difficulties, rep.proposals = note.difficulties, note.proposals
-    return rep
+    return ([(ListChannel(c).label, p, a) for c, (p, a) in paid.items()],
+            sorted(((r, p, a) for r, (p, a) in failures.items()), key=lambda t: (-t[1], t[0])))
 
 
 def _area_rows(level, month, area, funnel) -> list[AreaRow]:
