@@ -1,4 +1,4 @@
-"""Bench: the short official documents (issue #6) that render inside the web request — service contract (draft and
+"""Bench: the short official documents that render inside the web request — service contract (draft and
 issue: number + render + PAdES signature + hash), monthly report (commune and province), authorization letter.
 Goal: each under 1 s, so none needs a background job (long payout lists do: ``bench/pdf_lists.py``).
 Runs on a scratch SQLite database seeded with the demo set-up and a development CA. Figures, not a test: exit 0.
@@ -32,13 +32,11 @@ def main() -> None:
     app = create_app(cfg)
     with app.app_context():
         db.create_all()
-        from portal.documents.authorization_letter import render_letter
         from portal.documents.devca import create_dev_ca
-        from portal.documents.monthly_report import render_report
-        from portal.documents.service_contract import render_contract
         from portal.models import Authorization, Beneficiary
         from portal.services.demo import seed_demo, user_by_username
         from portal.services.documents import contracts
+        from portal.services.documents.printing import print_contract, print_letter, print_report
         from portal.services.reporting import monthly_report
         seed_demo()
         users = {u: user_by_username(u) for u in ("pld.chaudoc", "xa.vinhmy", "so.angiang")}
@@ -60,14 +58,12 @@ def main() -> None:
         db.session.flush()
         commune_org = users["xa.vinhmy"].organization
         cases = {
-            "hợp đồng (dự thảo)": lambda: render_contract(contracts.create_draft(officer, data)),
+            "hợp đồng (dự thảo)": lambda: print_contract(contracts.create_draft(officer, data)),
             "hợp đồng (ban hành + ký số)": lambda: contracts.issue_contract(
                 officer, contracts.create_draft(officer, data), date(2024, 8, 5)),
-            "báo cáo tháng (xã)": lambda: render_report(monthly_report.build_report(users["xa.vinhmy"], month),
-                                                        users["xa.vinhmy"]),
-            "báo cáo tháng (tỉnh)": lambda: render_report(monthly_report.build_report(users["so.angiang"], month),
-                                                          users["so.angiang"]),
-            "giấy ủy quyền": lambda: render_letter(auth, commune_org),
+            "báo cáo tháng (xã)": lambda: print_report(monthly_report.build_report(users["xa.vinhmy"], month)),
+            "báo cáo tháng (tỉnh)": lambda: print_report(monthly_report.build_report(users["so.angiang"], month)),
+            "giấy ủy quyền": lambda: print_letter(auth, commune_org),
         }
         cases["hợp đồng (dự thảo)"]()  # warm-up: fonts, templates
         for name, fn in cases.items():

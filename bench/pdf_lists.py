@@ -4,11 +4,10 @@ Prints, for 1.000 and 10.000 rows: the portal's rendering time (list engine, ``p
 job runs it: rows → PDF bytes) and its peak RSS, LibreOffice's headless conversion of an .xlsx with the same rows
 (A4 landscape, header rows repeated, fitted to the page width) and its peak RSS, and the ratio portal / LibreOffice.
 Each measurement runs in a fresh process (peak RSS per process from ``wait4``); LibreOffice gets a warm-up
-conversion first so its one-off profile creation is not counted. Goal (issue #6): ratio ≤ 1 at both sizes, portal
-peak ≤ 400 MB.
+conversion first so its one-off profile creation is not counted. Goal: ratio ≤ 1 at both sizes, portal peak
+≤ 400 MB.
 
-Usage: ``.venv/bin/python bench/pdf_lists.py [--rows 1000,10000] [--weasyprint]``
-(``--weasyprint`` adds the HTML reference layout through WeasyPrint at 1.000 rows: slow, for the record).
+Usage: ``.venv/bin/python bench/pdf_lists.py [--rows 1000,10000]``
 LibreOffice (Debian ``libreoffice-calc-nogui``) is installed with apt when missing (needs root); without it the
 LibreOffice columns say so and the bench still prints the portal's figures. Exit status 0 always (figures, not a test).
 """
@@ -55,7 +54,7 @@ def rows(n: int) -> list[dict]:
 # --------------------------------------------------------------------------------------------------------------------
 
 
-def child_portal(n: int, engine: str, out: Path) -> None:
+def child_portal(n: int, out: Path) -> None:
     """Render ``n`` rows with the portal and print {"seconds", "pages"} as JSON."""
     sys.path.insert(0, str(ROOT))
     import datetime as dt
@@ -71,7 +70,7 @@ def child_portal(n: int, engine: str, out: Path) -> None:
         lines=[pl.PayoutLine(**r) for r in rows(n)],
         signers=pl.default_signers("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"), status="")
     start = time.perf_counter()
-    pdf = pl.render_payout_list(doc) if engine == "portal" else pl.render_payout_list_weasyprint(doc)
+    pdf = pl.render_payout_list(doc)
     seconds = time.perf_counter() - start
     out.write_bytes(pdf)
     print(json.dumps({"seconds": seconds, "pages": len(PdfReader(out).pages)}))
@@ -159,11 +158,10 @@ def libreoffice(binary: str, xlsx: Path, outdir: Path, profile: Path) -> tuple[f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default="1000,10000")
-    parser.add_argument("--weasyprint", action="store_true")
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child_portal(int(args.child[0]), args.child[1], Path(args.child[2]))
+        child_portal(int(args.child[0]), Path(args.child[1]))
         return
     sizes = [int(s) for s in args.rows.split(",")]
     binary = soffice()
@@ -177,7 +175,7 @@ def main() -> None:
               f"{'pages':>5} {'MB':>5} | {'ratio':>5} | goal")
         for n in sizes:
             pdf = tmp / f"portal-{n}.pdf"
-            wall, rss, out = measure([sys.executable, __file__, "--child", str(n), "portal", str(pdf)])
+            wall, rss, out = measure([sys.executable, __file__, "--child", str(n), str(pdf)])
             portal = json.loads(out)
             line = f"{n:>6} | {portal['seconds']:>8.2f} {wall:>9.2f} {portal['pages']:>5} {rss:>5} | "
             if binary:
@@ -191,12 +189,6 @@ def main() -> None:
                 ok = rss <= GOAL_RSS_MB
                 line += f"{'(not installed)':>25} |   n/a | {'RSS OK' if ok else 'RSS MISSED'}"
             print(line, flush=True)
-        if args.weasyprint:
-            wall, rss, out = measure([sys.executable, __file__, "--child", "1000", "weasyprint",
-                                      str(tmp / "weasy-1000.pdf")])
-            w = json.loads(out)
-            print(f"WeasyPrint reference (payout_list.html, 400-row chunks), 1000 rows: {w['seconds']:.2f} s, "
-                  f"{w['pages']} pages, {rss} MB")
         print("portal s: list engine, rows → PDF bytes in a warm process (as the job runs it); (process): the whole "
               "child incl. Python start, imports and test data; LibreOffice s: the whole soffice --convert-to run; "
               "MB: peak RSS of the process (and its children); ratio: portal s / LibreOffice s.")

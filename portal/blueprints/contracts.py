@@ -87,11 +87,11 @@ def detail(contract_id):
 @bp.route("/<int:contract_id>/hop-dong.pdf")
 def pdf(contract_id):
     """The issued PDF as stored, or a draft preview ("DỰ THẢO", no number)."""
-    from ..documents.service_contract import render_contract
+    from ..services.documents.printing import print_contract
     contract = get_visible_or_404(ServiceContract, contract_id)
     if contract.document is not None:
         return pdf_response(contract.document.content, contract.document.filename)
-    return pdf_response(render_contract(contract, issued_on=today_vn()), f"du-thao-hop-dong-{contract.id}.pdf")
+    return pdf_response(print_contract(contract, issued_on=today_vn()), f"du-thao-hop-dong-{contract.id}.pdf")
 
 
 @bp.route("/<int:contract_id>/ban-hanh", methods=["POST"])
@@ -137,11 +137,11 @@ def scan(contract_id):
 @bp.route("/bang-ke-phi.pdf")
 def fee_statement_pdf():
     """The month's fee statement of the post office serving the office's area (``?thang=YYYY-MM``), as a draft PDF."""
-    from ..documents.fee_statement import render_fee_statement
+    from ..services.documents.printing import print_fee_statement
     from ..services.payouts.fee_statements import fee_statement
     post = contracts.post_office_for(current_user.organization)
     if post is None:
         abort(404)
     month = month_arg()
-    return pdf_response(render_fee_statement(fee_statement(post, month), None, today_vn()),
+    return pdf_response(print_fee_statement(fee_statement(post, month), None, today_vn()),
                         f"bang-ke-phi-{month:%Y-%m}.pdf")

@@ -85,7 +85,7 @@ def issued_pdf(document_id):
 def authorization_letter(authorization_id):
     """The authorization letter of a recorded authorization: the issued copy when the commune issued one, else an
     unnumbered print to be signed and certified on paper."""
-    from ..documents.authorization_letter import render_letter
+    from ..services.documents.printing import print_letter
     auth = get_visible_or_404(Authorization, authorization_id)
     if not may_see("national_id"):
         abort(403)  # the letter prints both ID numbers
@@ -99,7 +99,7 @@ def authorization_letter(authorization_id):
         Organization.unit_code == auth.beneficiary.commune_code)).scalars().first()
     if commune is None:
         abort(404)
-    return pdf_response(render_letter(auth, commune), f"giay-uy-quyen-{auth.id}.pdf")
+    return pdf_response(print_letter(auth, commune), f"giay-uy-quyen-{auth.id}.pdf")
 
 
 @bp.route("/giay-uy-quyen/<int:authorization_id>/ban-hanh", methods=["POST"])
@@ -168,11 +168,11 @@ def post_office_contracts():
 @bp.route("/bang-ke-phi.pdf")
 def fee_statement_pdf():
     """The post office's monthly fee statement (``?thang=YYYY-MM``) as a PDF (one page, rendered in the request)."""
-    from ..documents.fee_statement import render_fee_statement
+    from ..services.documents.printing import print_fee_statement
     from ..services.payouts.fee_statements import fee_statement
     from .payout_pages import month_arg
     if not current_user.organization.has_duty(Duty.PAYMENT_SERVICE):
         abort(403)
     month = month_arg()
-    return pdf_response(render_fee_statement(fee_statement(current_user.organization, month), None, today_vn()),
+    return pdf_response(print_fee_statement(fee_statement(current_user.organization, month), None, today_vn()),
                         f"Bang-ke-phi-chi-tra-{month:%Y-%m}-{file_slug(current_user.organization.name)}.pdf")

@@ -64,10 +64,10 @@ def notes():
 
 @bp.route("/du-thao.pdf")
 def draft_pdf():
-    from ..documents.monthly_report import render_report
+    from ..services.documents.printing import print_report
     month = month_arg()
     rep = monthly_report.build_report(current_user, month)
-    return pdf_response(render_report(rep, current_user, None, today_vn()), f"du-thao-bao-cao-{month:%Y-%m}.pdf")
+    return pdf_response(print_report(rep, None, today_vn()), f"du-thao-bao-cao-{month:%Y-%m}.pdf")
 
 
 @bp.route("/bao-cao.xlsx")

@@ -1,29 +1,31 @@
-"""Renderer of the monthly fee statement (bảng kê chi phí dịch vụ chi trả) owed to the post office under the service
-contract: data from ``services/fee_statements.fee_statement`` (helper E: people × fee per list, from the contract or
-the FeeRule). Issued by the post office (bên B), confirmed by the district office (bên A). One page; in the request."""
+"""The monthly fee statement (bảng kê chi phí dịch vụ chi trả) owed to the post office under the service contract:
+people paid × fee per list, from the contract or the fee rule. Issued by the post office (bên B), confirmed by the
+district office (bên A). One page; rendered in the request."""
 from __future__ import annotations
 
 import datetime as _dt
 
-from ..clock import today_vn
-from .amount_words import amount_in_words
-from .official import OfficialDoc, Signer, issuer_lines, place_of
+from ..formatting import month_vn
+from .official import Issuer, OfficialDoc, Signer, Stamp, official_doc
 from .renderer import pdf_for
 
 TEMPLATE = "documents/fee_statement.html"
+SERIES = "BK"
+SIGNERS = (Signer("XÁC NHẬN CỦA BÊN A\nPHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "", hint="(Ký, đóng dấu)"),
+           Signer("ĐẠI DIỆN BÊN B\nGIÁM ĐỐC", "", hint="(Ký, đóng dấu)"))
 
 
-def render_fee_statement(statement, stamp=None, issued_on: _dt.date | None = None) -> bytes:
-    """PDF bytes of ``statement`` (a ``FeeStatement``); "Bằng chữ" of the total fee when no row is pending."""
-    org = statement.post_office
-    parent, issuer = issuer_lines(org)
-    doc = OfficialDoc(
-        issuer_parent=parent, issuer=issuer, place=place_of(org), issued_on=issued_on or today_vn(),
-        title="BẢNG KÊ CHI PHÍ DỊCH VỤ CHI TRẢ", subtitle=f"Tháng {statement.month:%m/%Y}",
-        document_number=stamp.number_text if stamp else "", symbol="BK-BĐ",
-        signers=[Signer("XÁC NHẬN CỦA BÊN A\nPHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "", hint="(Ký, đóng dấu)"),
-                 Signer("ĐẠI DIỆN BÊN B\nGIÁM ĐỐC", "", hint="(Ký, đóng dấu)")],
-        verify_url=stamp.verify_url if stamp else "", qr_svg=stamp.qr_svg if stamp else "", draft=stamp is None)
-    total = statement.fee_total
-    return pdf_for(TEMPLATE, {"doc": doc, "st": statement, "fee_total": total,
-                              "fee_words": amount_in_words(total) if total is not None else ""})
+def statement_frame(post_office: Issuer, month: _dt.date, issued_on: _dt.date, stamp: Stamp | None = None
+                    ) -> OfficialDoc:
+    """Heading of the ``post_office``, title "BẢNG KÊ …" for ``month`` (first-of-month date), both parties' columns."""
+    return official_doc(post_office, title="BẢNG KÊ CHI PHÍ DỊCH VỤ CHI TRẢ", subtitle=f"Tháng {month_vn(month)}",
+                        series=SERIES, issued_on=issued_on, stamp=stamp, signers=SIGNERS)
+
+
+def render_fee_statement(post_office: Issuer, statement, issued_on: _dt.date, stamp: Stamp | None = None) -> bytes:
+    """PDF bytes of ``statement`` — the month's figures as built by ``services.payouts.fee_statements.fee_statement``
+    (``month``, ``rows`` with people, paid, failed, pending, amounts and fees, their totals, ``fee_total`` in đồng
+    or None while a row's fee is pending, ``provisional``, ``rule``, ``basis``); "Bằng chữ" of the total fee when no
+    row is pending."""
+    doc = statement_frame(post_office, statement.month, issued_on, stamp)
+    return pdf_for(TEMPLATE, {"doc": doc, "st": statement})

@@ -9,8 +9,9 @@ split is superlinear) — and draws each page with one ReportLab text object and
 once on the two cores (two job threads / RQ workers) and there is no merge step. Prose documents (letters,
 decisions, reports) stay in WeasyPrint (``portal.documents.renderer``).
 
-ReportLab internals used (pinned ``reportlab==5.1.0``, covered by tests/documents/test_long_lists.py):
-``PDFTextObject._formatText`` / ``_code`` / ``_curSubset`` to memoise the subset encoding of repeated cell texts.
+The engine is three modules: :mod:`~portal.documents.list_text` (fonts, widths, line breaking),
+:mod:`~portal.documents.list_grid` (page geometry, columns, cells, pagination) and this one (the spec, the Decree 30
+heading and footer, metadata, and the page loop).
 
 Layout rules kept (Decree 30/2020/NĐ-CP Phụ lục I and pitfalls §PDFs):
 
@@ -32,186 +33,31 @@ Errors: :class:`~portal.documents.renderer.DocumentRenderError` when Liberation 
 from __future__ import annotations
 
 import datetime as _dt
-import re
-import subprocess
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
-from pathlib import Path
 
-from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from .official import PDF_CREATOR, PDF_LANG, pdf_meta
-from .renderer import DocumentRenderError
-
-PAGE_W, PAGE_H = landscape(A4)
-MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT = 20 * mm, 15 * mm, 20 * mm, 30 * mm
-TEXT_W = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT          # 252 mm
-TEXT_TOP = PAGE_H - MARGIN_TOP
-TEXT_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
-
-REGULAR, BOLD, ITALIC, BOLD_ITALIC = "LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic", \
-    "LiberationSerif-BoldItalic"
-_FONT_FILES = {REGULAR: "LiberationSerif-Regular.ttf", BOLD: "LiberationSerif-Bold.ttf",
-               ITALIC: "LiberationSerif-Italic.ttf", BOLD_ITALIC: "LiberationSerif-BoldItalic.ttf"}
-_FONT_DIRS = [Path("/usr/share/fonts/truetype/liberation2"), Path("/usr/share/fonts/truetype/liberation")]
-
-#: Table text: 10 pt, line height 1.15, cell padding 2 pt (top/bottom) × 3 pt (left/right), 0.5 pt grid.
-BODY_SIZE, HEADER_NUM_SIZE, LEADING = 10.0, 9.0, 11.5
-PAD_X, PAD_Y, GRID = 3.0, 2.0, 0.5
+from ..formatting import date_formal_vn
+from .list_grid import (
+    MARGIN_BOTTOM,
+    MARGIN_LEFT,
+    MARGIN_TOP,
+    PAGE_H,
+    PAGE_W,
+    TEXT_H,
+    TEXT_TOP,
+    TEXT_W,
+    Column,
+    Grid,
+    paginate,
+)
+from .list_text import BODY_SIZE, BOLD, ITALIC, REGULAR, register_fonts, width, wrap, wrap_phrases
+from .official import PDF_CREATOR, PDF_LANG, Signer, pdf_meta
 
 Progress = Callable[[int, str], None]
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Fonts and text
-# --------------------------------------------------------------------------------------------------------------------
-
-_fonts_ready = False
-_fonts_lock = threading.Lock()
-
-
-def _font_path(filename: str) -> Path:
-    for folder in _FONT_DIRS:
-        if (folder / filename).is_file():
-            return folder / filename
-    try:  # elsewhere (another distribution): ask fontconfig
-        out = subprocess.run(["fc-match", "-f", "%{file}", f"Liberation Serif:{filename[16:-4]}"],
-                             capture_output=True, text=True, timeout=10).stdout
-        if out.endswith(filename):
-            return Path(out)
-    except (OSError, subprocess.SubprocessError):
-        pass
-    raise DocumentRenderError(f"Font {filename} not found: install the Debian package fonts-liberation2")
-
-
-def register_fonts() -> None:
-    """Register the four Liberation Serif faces with ReportLab (once per process). Refuses Liberation Serif 1.x,
-    which lacks Vietnamese letters such as "ệ" (raises :class:`DocumentRenderError`)."""
-    global _fonts_ready
-    with _fonts_lock:  # job threads of the in-process runner may start two lists at once
-        if _fonts_ready:
-            return
-        for name, filename in _FONT_FILES.items():
-            font = TTFont(name, str(_font_path(filename)))
-            if 0x1EC7 not in font.face.charToGlyph:  # "ệ"
-                raise DocumentRenderError(f"{filename} lacks Vietnamese glyphs: install fonts-liberation2 (2.x)")
-            pdfmetrics.registerFont(font)
-        pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC)
-        _fonts_ready = True
-
-
-_font_objects: dict[str, TTFont] = {}
-
-
-def width(text: str, font: str, size: float) -> float:
-    """Width of ``text`` in points (fonts registered by :func:`register_fonts`)."""
-    face = _font_objects.get(font)
-    if face is None:
-        face = _font_objects[font] = pdfmetrics.getFont(font)
-    return face.stringWidth(text, size)
-
-
-def _break_word(word: str, font: str, size: float, max_width: float) -> list[str]:
-    """A word wider than ``max_width`` in pieces: after a "." or "/" when possible (1.039.500.000 → "1.039.500." +
-    "000"), else between characters."""
-    pieces = []
-    while len(word) > 1 and width(word, font, size) > max_width:
-        cut = len(word) - 1
-        while cut > 1 and width(word[:cut], font, size) > max_width:
-            cut -= 1
-        soft = max(word.rfind(".", 0, cut), word.rfind("/", 0, cut))
-        if soft > 0:
-            cut = soft + 1
-        pieces.append(word[:cut])
-        word = word[cut:]
-    return pieces + [word]
-
-
-def wrap(text: str, font: str, size: float, max_width: float, break_words: bool = True) -> list[str]:
-    """``text`` broken into lines no wider than ``max_width`` pt: at spaces, and inside a word only when the word
-    alone is too wide (``break_words=False``: such a word overflows instead, as in header cells). Explicit "\n"
-    are kept. Never returns an empty list."""
-    lines: list[str] = []
-    for para in (text or "").split("\n"):
-        if width(para, font, size) <= max_width:
-            lines.append(para)
-            continue
-        current = ""
-        for word in para.split():
-            candidate = f"{current} {word}" if current else word
-            if width(candidate, font, size) <= max_width:
-                current = candidate
-                continue
-            if current:
-                lines.append(current)
-            pieces = _break_word(word, font, size, max_width) if break_words else [word]
-            lines.extend(pieces[:-1])
-            current = pieces[-1]
-        lines.append(current)
-    return lines or [""]
-
-
-#: where a unit name may break (between phrases): after " - " and before an administrative-unit word
-#: ("ỦY BAN NHÂN DÂN | TỈNH AN GIANG", "PHÒNG LAO ĐỘNG - | THƯƠNG BINH VÀ XÃ HỘI | THÀNH PHỐ CHÂU ĐỐC"); "VÀ XÃ HỘI"
-#: and "THỊ XÃ" are not unit starts.
-_PHRASE_BREAK = re.compile(r"(?<=\s-)\s+|(?<!\sVÀ)(?<!^VÀ)(?<!THỊ)\s+(?=(?:TỈNH|HUYỆN|QUẬN|THÀNH PHỐ|THỊ XÃ|THỊ TRẤN|"
-                           r"PHƯỜNG|XÃ|ĐẶC KHU)\s)")
-
-
-def wrap_phrases(text: str, font: str, size: float, max_width: float) -> list[str]:
-    """A unit name (tên cơ quan) in lines broken only between phrases (see ``_PHRASE_BREAK``), so "TỈNH AN GIANG"
-    or "THƯƠNG BINH VÀ XÃ HỘI" never splits; a phrase wider than ``max_width`` alone falls back to :func:`wrap`."""
-    lines: list[str] = []
-    for para in (text or "").split("\n"):
-        current = ""
-        for phrase in _PHRASE_BREAK.split(para.strip()):
-            candidate = f"{current} {phrase}" if current else phrase
-            if width(candidate, font, size) <= max_width:
-                current = candidate
-                continue
-            if current:
-                lines.append(current)
-            pieces = wrap(phrase, font, size, max_width)
-            lines.extend(pieces[:-1])
-            current = pieces[-1]
-        lines.append(current)
-    return lines or [""]
-
-
-#: a money/number cell ("35.500.000", "2.476.850.000 đ", "-180.000"): never wrapped, shrunk to fit instead
-_NUMBER_RE = re.compile(r"^[-−+]?\d[\d.,]*(?:\s?(?:đ|đồng))?$")
-MIN_NUMBER_SIZE = 6.0
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Spec
-# --------------------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    """A table column: ``title`` (bold header, wraps), ``share`` of the 252 mm text width in percent, ``align``
-    LEFT | CENTER | RIGHT for the body cells."""
-
-    title: str
-    share: float
-    align: str = "LEFT"
-
-
-@dataclass(frozen=True)
-class Signer:
-    """A signature column: ``title`` UPPER bold ("\\n" separates lines), ``hint`` italic, ``name`` bold below the
-    signing space ("" = written by hand)."""
-
-    title: str
-    name: str = ""
-    hint: str = "(Ký, ghi rõ họ tên)"
 
 
 @dataclass
@@ -225,8 +71,8 @@ class ListSpec:
     must add up to 100). ``totals``: the bold last row — cell texts, one per column, with ``totals_spans`` as
     ``(first, last)`` column index pairs merged into one cell. ``words``: "Bằng chữ: …" text (italic label) or "".
     ``signers``: signature columns. ``min_row_height``: pt (e.g. 11 mm for a "Ký nhận" column). ``pdf_title``:
-    document metadata title; ``pdf_author`` (default: the issuing organisation's display name found from the
-    heading, ``official.issuing_org_name``), ``pdf_subject`` (default: the title lines after the first),
+    document metadata title; ``pdf_author`` (the issuing organisation's display name; default: the printed
+    heading), ``pdf_subject`` (default: the title lines after the first),
     ``pdf_keywords`` (default: document number and "trợ giúp xã hội") — see :func:`_set_metadata`."""
 
     issuer_parent: str
@@ -253,6 +99,7 @@ class ListSpec:
             raise ValueError("totals must have one cell per column")
 
 
+
 # --------------------------------------------------------------------------------------------------------------------
 # Heading and footer (drawn directly on the canvas; with canvas=None only measured)
 # --------------------------------------------------------------------------------------------------------------------
@@ -260,51 +107,58 @@ class ListSpec:
 TITLE_STYLES = {"title": (BOLD, 14.0), "subtitle": (BOLD, 13.5), "meta": (REGULAR, 13.0), "status": (ITALIC, 11.0)}
 
 
-def _formal_date(day: _dt.date) -> str:
-    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year:04d}"
+#: The heading's two columns: issuing body (ô 2, 3) on the left, Quốc hiệu and place-date (ô 1, 4) on the right.
+_LEFT_W, _RIGHT_W = TEXT_W * 0.48, TEXT_W * 0.52
+_LEFT_X, _RIGHT_X = MARGIN_LEFT + _LEFT_W / 2, MARGIN_LEFT + _LEFT_W + _RIGHT_W / 2
+_MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
+
+def _issuer_column(c: Canvas | None, spec: ListSpec, y: float) -> float:
+    """Issuing body (ô 2) centred in the left column, a short solid rule below (40 % of the name's width), the
+    number (ô 3); returns the y below them."""
+    for text, font in ([(spec.issuer_parent.upper(), REGULAR)] if spec.issuer_parent else []) + \
+            [(spec.issuer.upper(), BOLD)]:
+        for line in wrap_phrases(text, font, 12.5, _LEFT_W):
+            y -= 15.0
+            if c:
+                c.setFont(font, 12.5)
+                c.drawCentredString(_LEFT_X, y + 3.2, line)
+    name_w = min(width(spec.issuer.upper(), BOLD, 12.5), _LEFT_W)
+    y -= 2.0
+    if c:
+        c.setLineWidth(0.75)
+        c.line(_LEFT_X - name_w * 0.2, y, _LEFT_X + name_w * 0.2, y)
+    if spec.document_number:
+        y -= 19.6
+        if c:
+            c.setFont(REGULAR, 13)
+            c.drawCentredString(_RIGHT_X - _RIGHT_W / 2 - _LEFT_W / 2, y + 3.4, f"Số: {spec.document_number}")
+    return y
+
+
+def _nation_column(c: Canvas | None, spec: ListSpec, y: float) -> float:
+    """Quốc hiệu, Tiêu ngữ underlined exactly its length (ô 1), place and date (ô 4) centred in the right column;
+    returns the y below them."""
+    y -= 15.0
+    if c:
+        c.setFont(BOLD, 12.5)
+        c.drawCentredString(_RIGHT_X, y + 3.2, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    y -= 16.2
+    if c:
+        motto_w = width(_MOTTO, BOLD, 13.5)
+        c.setFont(BOLD, 13.5)
+        c.drawCentredString(_RIGHT_X, y + 3.6, _MOTTO)
+        c.line(_RIGHT_X - motto_w / 2, y + 1.6, _RIGHT_X + motto_w / 2, y + 1.6)
+    y -= 8.0 + 16.2
+    if c:
+        c.setFont(ITALIC, 13.5)
+        c.drawCentredString(_RIGHT_X, y + 3.6, f"{spec.place}, {date_formal_vn(spec.issued_on)}")
+    return y
 
 
 def _heading(c: Canvas | None, spec: ListSpec, top: float) -> float:
-    """Decree 30 heading and title lines from ``top`` (pt from the bottom); returns the y below them."""
-    left_w, right_w = TEXT_W * 0.48, TEXT_W * 0.52
-    lx, rx = MARGIN_LEFT + left_w / 2, MARGIN_LEFT + left_w + right_w / 2
-    y_left = y_right = top
-    # left: issuing body (ô 2), short solid rule below (40 % of the name's width), number (ô 3)
-    for text, font in ([(spec.issuer_parent.upper(), REGULAR)] if spec.issuer_parent else []) + \
-            [(spec.issuer.upper(), BOLD)]:
-        for line in wrap_phrases(text, font, 12.5, left_w):
-            y_left -= 15.0
-            if c:
-                c.setFont(font, 12.5)
-                c.drawCentredString(lx, y_left + 3.2, line)
-    name_w = min(width(spec.issuer.upper(), BOLD, 12.5), left_w)
-    y_left -= 2.0
-    if c:
-        c.setLineWidth(0.75)
-        c.line(lx - name_w * 0.2, y_left, lx + name_w * 0.2, y_left)
-    if spec.document_number:
-        y_left -= 19.6
-        if c:
-            c.setFont(REGULAR, 13)
-            c.drawCentredString(rx - right_w / 2 - left_w / 2, y_left + 3.4, f"Số: {spec.document_number}")
-    # right: Quốc hiệu, Tiêu ngữ underlined exactly its length (ô 1), place and date (ô 4)
-    y_right -= 15.0
-    motto = "Độc lập - Tự do - Hạnh phúc"
-    motto_w = width(motto, BOLD, 13.5)
-    if c:
-        c.setFont(BOLD, 12.5)
-        c.drawCentredString(rx, y_right + 3.2, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
-    y_right -= 16.2
-    if c:
-        c.setFont(BOLD, 13.5)
-        c.drawCentredString(rx, y_right + 3.6, motto)
-        c.line(rx - motto_w / 2, y_right + 1.6, rx + motto_w / 2, y_right + 1.6)
-    y_right -= 8.0 + 16.2
-    if c:
-        c.setFont(ITALIC, 13.5)
-        c.drawCentredString(rx, y_right + 3.6, f"{spec.place}, {_formal_date(spec.issued_on)}")
-    y = min(y_left, y_right) - 10.0
-    # title lines (ô 5a)
+    """Decree 30 heading and title lines (ô 5a) from ``top`` (pt from the bottom); returns the y below them."""
+    y = min(_issuer_column(c, spec, top), _nation_column(c, spec, top)) - 10.0
     for text, style in spec.title_lines:
         font, size = TITLE_STYLES[style]
         y -= (6.0 if style == "title" else 0.0)
@@ -363,164 +217,14 @@ def _footer(c: Canvas | None, spec: ListSpec, top: float) -> float:
 
 
 # --------------------------------------------------------------------------------------------------------------------
-# Table
+# Metadata and pages
 # --------------------------------------------------------------------------------------------------------------------
-
-
-class _Grid:
-    """Column geometry, header rows and cell drawing of one list. A cell is prepared once as
-    ``(font, [(line, x offset from the column's left edge), …])``; a page is then plain arithmetic and drawing."""
-
-    def __init__(self, spec: ListSpec):
-        self.spec = spec
-        self.n = len(spec.columns)
-        self.widths = [TEXT_W * c.share / 100 for c in spec.columns]
-        self.lefts = [MARGIN_LEFT + sum(self.widths[:i]) for i in range(self.n + 1)]
-        self.inner = [w - 2 * PAD_X for w in self.widths]
-        self.aligns = [c.align for c in spec.columns]
-        self._widths: dict[tuple[str, str], float] = {}
-        self._encoded: dict[tuple, tuple[str, int]] = {}
-        self._cells: dict[tuple, tuple] = {}
-        titles = [(i, *self.cell(c.title, i, BOLD, "CENTER", break_words=False)) for i, c in enumerate(spec.columns)]
-        numbers = [(i, *self.cell(f"({i + 1})", i, ITALIC, "CENTER", size=HEADER_NUM_SIZE)) for i in range(self.n)]
-        title_h = max(count for *_, count in titles) * LEADING + 2 * PAD_Y
-        #: the two header rows repeated on every page: ``(cells, height, font size)``
-        self.header = [(titles, title_h, BODY_SIZE), (numbers, HEADER_NUM_SIZE * 1.15 + 2, HEADER_NUM_SIZE)]
-        self.header_h = title_h + self.header[1][1]
-
-    def _width(self, text: str, font: str, size: float) -> float:
-        key = (text, font) if size == BODY_SIZE else (text, f"{font}@{size}")
-        found = self._widths.get(key)
-        if found is None:
-            found = self._widths[key] = width(text, font, size)
-        return found
-
-    def cell(self, text: str, col: int, font: str = REGULAR, align: str | None = None, *, last_col: int | None = None,
-             size: float = BODY_SIZE, break_words: bool = True):
-        """Prepare one cell of column ``col`` (spanning to ``last_col``): ``(font, [(line, x offset)], line count)``.
-        Memoised: lists repeat many values (Nam/Nữ, K6, 1,5, hamlets, bank names)."""
-        key = (text, col, font, align, last_col, size, break_words)
-        found = self._cells.get(key)
-        if found is None:
-            found = self._cells[key] = self._cell(text, col, font, align, last_col, size, break_words)
-        return found
-
-    def _cell(self, text, col, font, align, last_col, size, break_words):
-        inner = self.lefts[(last_col if last_col is not None else col) + 1] - self.lefts[col] - 2 * PAD_X
-        align = align or self.aligns[col]
-        if text and self._width(text, font, size) <= inner and "\n" not in text:
-            lines = [text]
-        elif text and _NUMBER_RE.match(text):  # an amount: one line, in a smaller font when the column is narrow
-            shrunk = max(MIN_NUMBER_SIZE, size * inner / self._width(text, font, size) * 0.999)
-            w = self._width(text, font, shrunk)
-            x = PAD_X if align == "LEFT" else PAD_X + (inner - w) / 2 if align == "CENTER" else PAD_X + inner - w
-            return (font, shrunk), [(text, x)], 1
-        else:
-            lines = wrap(text, font, size, inner, break_words)
-        placed = []
-        for line in lines:
-            if not line:
-                continue
-            if align == "LEFT":
-                x = PAD_X
-            else:
-                w = self._width(line, font, size)
-                x = PAD_X + (inner - w) / 2 if align == "CENTER" else PAD_X + inner - w
-            placed.append((line, x))
-        return font, placed, len(lines)
-
-    def row(self, cells: Sequence[str], font: str = REGULAR, spans: Sequence[tuple[int, int]] = ()):
-        """Prepare a body row: ``(cells, height pt, vertical rules to skip)``."""
-        span_of = {first: last for first, last in spans}
-        prepared, most, skip = [], 1, set()
-        col = 0
-        while col < self.n:
-            last = span_of.get(col, col)
-            align = "CENTER" if col in span_of else None
-            font_, placed, count = self.cell(cells[col], col, font, align, last_col=last)
-            prepared.append((col, font_, placed, count))
-            most = max(most, count)
-            skip.update(range(col + 1, last + 1))
-            col = last + 1
-        return prepared, max(most * LEADING + 2 * PAD_Y, self.spec.min_row_height), skip
-
-    def _show(self, text, line: str) -> None:
-        """``text.textOut(line)`` without moving the cursor (each cell sets its origin), with ReportLab's encoding of
-        the string into font-subset runs memoised: a list repeats the same texts (Nam, Nữ, K6, bank names, …), and the
-        run of a glyph never changes within one document. Key: font, size, current subset, text."""
-        key = (text._fontname, text._fontsize, text._curSubset, line)
-        hit = self._encoded.get(key)
-        if hit is None:
-            hit = self._encoded[key] = (text._formatText(line), text._curSubset)
-        text._code.append(hit[0])
-        text._curSubset = hit[1]
-
-    def draw_rows(self, c: Canvas, top: float, rows: Sequence[tuple], sizes: Sequence[float]) -> float:
-        """Draw prepared ``rows`` (with their font sizes) from ``top`` down; returns the bottom y."""
-        text = c.beginText()
-        current = None
-        h_lines, v_lines = [], []
-        y = top
-        x0, x1 = self.lefts[0], self.lefts[-1]
-        for (cells, height, skip), size in zip(rows, sizes, strict=False):
-            bottom = y - height
-            h_lines.append((x0, y, x1, y))
-            for i in range(self.n + 1):
-                if i not in skip:
-                    v_lines.append((self.lefts[i], y, self.lefts[i], bottom))
-            leading = LEADING if size == BODY_SIZE else size * 1.15
-            for col, font, placed, count in cells:
-                if not placed:
-                    continue
-                fsize = size
-                if isinstance(font, tuple):  # an amount shrunk to fit its column (``_cell``)
-                    font, fsize = font
-                if current != (font, fsize):
-                    text.setFont(font, fsize, leading)
-                    current = (font, fsize)
-                # vertically centred block of ``count`` lines; baseline of each line inside its line box
-                line_top = y - (height - count * leading) / 2
-                base = line_top - (leading - 1.107 * size) / 2 - 0.891 * size
-                left = self.lefts[col]
-                for k, (line, dx) in enumerate(placed):
-                    text.setTextOrigin(left + dx, base - k * leading)
-                    self._show(text, line)
-            y = bottom
-        h_lines.append((x0, y, x1, y))
-        c.drawText(text)
-        c.setLineWidth(GRID)
-        c.lines(h_lines + v_lines)
-        return y
-
-
-def paginate(row_heights: Sequence[float], first_page_room: float, page_room: float, tail: float) -> list[range]:
-    """Split rows into pages: ``row_heights`` in pt; ``first_page_room`` / ``page_room`` the height left for rows
-    (below the heading and the repeated header rows); ``tail`` the height of what must follow the last row on its
-    page (totals row, amount in words, signatures). Returns one ``range`` of row indexes per page; the last page
-    holds at least one row when there are rows (the tail never stands alone)."""
-    pages: list[range] = []
-    start, room, used = 0, first_page_room, 0.0
-    n = len(row_heights)
-    for i, h in enumerate(row_heights):
-        if used + h > room and i > start:
-            pages.append(range(start, i))
-            start, room, used = i, page_room, 0.0
-        used += h
-    # the tail must fit after the last row: if it does not, the last row goes to a new page with it (one row is
-    # enough — moving more rows only takes more room there)
-    on_last = n - start
-    if used + tail > room and (on_last >= 2 or (on_last == 1 and start == 0)):
-        pages.append(range(start, n - 1))
-        start = n - 1
-    pages.append(range(start, n))
-    return pages
 
 
 def _set_metadata(c: Canvas, spec: ListSpec) -> None:
     """Document information of every list PDF (the one place for the ReportLab engine): Title, Author (never
     ReportLab's "anonymous"), Subject, Keywords, Creator "ASXH Portal", Producer "ASXH Portal (ReportLab)"; the
     catalog /Lang is given to the ``Canvas`` (``lang=PDF_LANG``)."""
-
     subject = spec.pdf_subject or " - ".join(text for text, style in spec.title_lines[1:] if style != "status")
     meta = pdf_meta(spec, spec.pdf_title)
     c.setTitle(meta.title)
@@ -538,9 +242,8 @@ def render_list(spec: ListSpec, rows: Sequence[Sequence[str]], progress: Progres
     caller still has to store the file).
     Raises ``ValueError`` for a row with the wrong number of cells, :class:`DocumentRenderError` without the fonts.
     """
-
     register_fonts()
-    grid = _Grid(spec)
+    grid = Grid(spec.columns, spec.min_row_height)
     prepared = []
     for row in rows:
         if len(row) != grid.n:

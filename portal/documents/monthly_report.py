@@ -1,16 +1,18 @@
-"""Renderer of the monthly cashless-payment progress report (``services/monthly_report.MonthlyReport``) on the
+"""The monthly cashless-payment progress report (báo cáo tiến độ chi trả không dùng tiền mặt, plan §V.7) on the
 Decree 30 page: heading of the reporting organisation, "BÁO CÁO" + trích yếu, the sections as tables, the
 reporter's free text, sign-off (TM. UBND / KT. TRƯỞNG PHÒNG / KT. GIÁM ĐỐC) with the recipients up the chain.
-A4 portrait, 2–3 pages, ~0.5 s: rendered in the request."""
+A4 portrait, 2–3 pages, ~0.5 s: rendered in the request. The figures come from
+``portal.services.reporting.monthly_report.build_report``."""
 from __future__ import annotations
 
 import datetime as _dt
 
-from ..clock import today_vn
-from .official import OfficialDoc, Signer, issuer_lines, place_of
+from ..formatting import month_vn
+from .official import Issuer, OfficialDoc, Signer, Stamp, official_doc
 from .renderer import pdf_for
 
 TEMPLATE = "documents/monthly_report.html"
+SERIES = "BC"
 SIGN_TITLES = {
     "commune": "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH",
     "district": "KT. TRƯỞNG PHÒNG\nPHÓ TRƯỞNG PHÒNG",
@@ -23,21 +25,18 @@ RECIPIENTS = {
 }
 
 
-def report_doc(rep, actor, stamp=None, issued_on: _dt.date | None = None) -> OfficialDoc:
-    """The frame of the report: issuer lines of the reporting organisation, number ``NN/BC-…`` when issued."""
-    org = rep.organization
-    parent, issuer = issuer_lines(org)
-    from ..services.documents.issuing import org_symbol
-    return OfficialDoc(
-        issuer_parent=parent, issuer=issuer, place=place_of(org), issued_on=issued_on or today_vn(),
-        title="BÁO CÁO", subtitle=(f"Tiến độ, kết quả chi trả chính sách trợ giúp xã hội không dùng tiền mặt "
-                                   f"tháng {rep.month:%m/%Y}"),
-        document_number=stamp.number_text if stamp else "", symbol=f"BC-{org_symbol(org)}",
-        signers=[Signer(SIGN_TITLES[rep.level], "", hint="")],
-        recipients=list(RECIPIENTS[rep.level]), verify_url=stamp.verify_url if stamp else "",
-        qr_svg=stamp.qr_svg if stamp else "", draft=stamp is None)
+def report_frame(reporter: Issuer, level: str, month: _dt.date, issued_on: _dt.date, stamp: Stamp | None = None
+                 ) -> OfficialDoc:
+    """The frame of the report of ``reporter`` at ``level`` (commune | district | province) for ``month``: number
+    ``NN/BC-…`` when issued, the sign-off and recipients of that level."""
+    return official_doc(
+        reporter, title="BÁO CÁO", series=SERIES, issued_on=issued_on, stamp=stamp,
+        subtitle=f"Tiến độ, kết quả chi trả chính sách trợ giúp xã hội không dùng tiền mặt tháng {month_vn(month)}",
+        signers=[Signer(SIGN_TITLES[level], "", hint="")], recipients=RECIPIENTS[level])
 
 
-def render_report(rep, actor, stamp=None, issued_on: _dt.date | None = None) -> bytes:
-    """PDF bytes of the report."""
-    return pdf_for(TEMPLATE, {"doc": report_doc(rep, actor, stamp, issued_on), "rep": rep})
+def render_report(reporter: Issuer, rep, issued_on: _dt.date, stamp: Stamp | None = None) -> bytes:
+    """PDF bytes of ``rep`` (a ``MonthlyReport``: ``level``, ``month``, the sections' rows and totals, the free
+    text) reported by ``reporter``."""
+    doc = report_frame(reporter, rep.level, rep.month, issued_on, stamp)
+    return pdf_for(TEMPLATE, {"doc": doc, "rep": rep, "reporter": reporter.name})

@@ -1,18 +1,15 @@
 """Monthly payout list PDF (danh sách chi trả trợ cấp xã hội hằng tháng), domain reference §2.3.
 
-The contract with the services layer is plain data: a service turns ORM rows into a :class:`PayoutListDoc` (made
-of :class:`PayoutLine` and :class:`Signer`), and :func:`render_payout_list` turns that into PDF bytes with the list
-engine :mod:`portal.documents.list_pdf` (ReportLab; A4 landscape, Decree 30/2020 heading; 1.000 rows in ~0,3 s,
-10.000 in ~2,8 s on one core — ``make bench``). ``documents/payout_list.html`` is the same layout in HTML (column
-widths, fonts, paddings are identical, so both paginate alike — tested) rendered by WeasyPrint in
-:func:`render_payout_list_weasyprint`: the reference, ~60× slower, not used by the portal. Nothing here touches
-the database or Flask, so it is unit-testable as is. The portal renders lists in a job and stores them:
-``portal.services.payout_list_pdf``.
+The contract with the services layer is plain data: ``portal.services.payouts.pdf`` turns a list and its lines into a
+:class:`PayoutListDoc` (made of :class:`PayoutLine` and ``official.Signer``), and :func:`render_payout_list` turns
+that into PDF bytes with the list engine :mod:`portal.documents.list_pdf` (ReportLab; A4 landscape, Decree 30/2020
+heading; 1.000 rows in ~0,3 s, 10.000 in ~2,8 s on one core — ``make bench``). Nothing here touches the database or
+Flask, so it is unit-testable as is. The portal renders lists in a job and stores them (``services.payouts.pdf``).
 
-Money is ``int`` đồng throughout. Totals and the amount in words ("Bằng chữ: …") are derived from the lines in
-``PayoutListDoc.__post_init__`` — callers never pass them, so the printed figures always add up.
-Privacy: a line carries the category *code* (e.g. "K6") only; the category text (which may reveal e.g. HIV status)
-is never part of this document.
+Money is ``int`` đồng throughout, printed with ``formatting.money``. Totals and the amount in words ("Bằng chữ: …")
+are derived from the lines in ``PayoutListDoc.__post_init__`` — callers never pass them, so the printed figures
+always add up. Privacy: a line carries the category *code* (e.g. "K6") only; the category text (which may reveal
+e.g. HIV status) is never part of this document.
 """
 
 from __future__ import annotations
@@ -20,12 +17,12 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 
-from portal.documents import list_pdf
-from portal.documents.amount_words import amount_in_words
-from portal.documents.official import Signer
-from portal.documents.renderer import DEFAULT_CHUNK_ROWS, pdf_for_chunks
+from reportlab.lib.units import mm
 
-TEMPLATE = "documents/payout_list.html"
+from ..formatting import amount_in_words, money, month_vn
+from . import list_pdf
+from .list_grid import Column
+from .official import Signer
 
 #: Payment channel code -> label printed in the heading ("Hình thức chi trả: …").
 CHANNEL_LABELS = {
@@ -87,8 +84,6 @@ class PayoutLine:
                              f"{self.back_pay} + other {self.other}")
 
 
-
-
 def default_signers(preparer: str = "", accountant: str = "", head: str = "",
                     head_title: str = "Thủ trưởng đơn vị") -> list[Signer]:
     """The three usual columns: Người lập biểu · Kế toán · Thủ trưởng đơn vị (title may be e.g.
@@ -121,7 +116,8 @@ class PayoutListDoc:
     channel: "bank_account" | "cash_at_point" | "cash_at_home" (decides the last columns: account + bank, or an
     empty "Ký nhận" column); channel_label: defaults to :data:`CHANNEL_LABELS`. lines: rows in print order.
     signers: signature columns (default :func:`default_signers`). status: e.g. "Bản nháp" ("" = not printed).
-    document_number: optional "Số: …" under the issuer.
+    document_number: optional "Số: …" under the issuer. author: the issuing organisation's display name (PDF
+    Author; "" = the printed heading).
     Derived (not passed): totals (:class:`PayoutTotals`), amount_in_words (of totals.total, "… đồng").
     Raises ``ValueError`` for an unknown channel, ``TypeError`` for non-date dates.
     """
@@ -138,6 +134,7 @@ class PayoutListDoc:
     signers: list[Signer] = field(default_factory=default_signers)
     status: str = ""
     document_number: str = ""
+    author: str = ""
     totals: PayoutTotals = field(init=False)
     amount_in_words: str = field(init=False)
 
@@ -164,7 +161,7 @@ class PayoutListDoc:
 #: 14-digit account, "Vietcombank", 9-digit totals. Bank lists end with account + bank, cash lists with "Ký nhận".
 #: Column 10 "Truy lĩnh, khác" holds back pay + ``other`` (top-up, care, funeral support), each kind named in "Ghi chú":
 #: the table has no room for one more money column at these widths (tested; its 3-line header keeps the header
-#: height). Keep payout_list.html in step.
+#: height).
 _BANK_COLUMNS = [("STT", 4, "CENTER"), ("Họ và tên", 11.5, "LEFT"), ("Ngày sinh", 7.5, "CENTER"),
                  ("Giới tính", 4, "CENTER"), ("Số định danh cá nhân", 9.5, "CENTER"), ("Khóm/Ấp", 8, "LEFT"),
                  ("Diện", 3.5, "CENTER"), ("Hệ số", 3, "CENTER"), ("Mức trợ cấp (đồng)", 8, "RIGHT"),
@@ -176,21 +173,17 @@ _CASH_COLUMNS = _BANK_COLUMNS[:1] + [("Họ và tên", 14, "LEFT")] + _BANK_COLU
 SIGN_ROW_HEIGHT_MM = 11
 
 
-def _money(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
 def list_spec(doc: PayoutListDoc) -> list_pdf.ListSpec:
     """The :class:`~portal.documents.list_pdf.ListSpec` of ``doc``: heading, title lines, columns, totals row,
     amount in words and signers."""
     is_bank = doc.channel == "bank_account"
-    columns = [list_pdf.Column(t, w, a) for t, w, a in (_BANK_COLUMNS if is_bank else _CASH_COLUMNS)]
+    columns = [Column(t, w, a) for t, w, a in (_BANK_COLUMNS if is_bank else _CASH_COLUMNS)]
     totals = [""] * len(columns)
     totals[0] = f"Tổng cộng: {doc.totals.people} người"
-    totals[8], totals[9], totals[10] = (_money(doc.totals.amount), _money(doc.totals.back_pay + doc.totals.other),
-                                        _money(doc.totals.total))
+    totals[8], totals[9], totals[10] = (money(doc.totals.amount), money(doc.totals.back_pay + doc.totals.other),
+                                        money(doc.totals.total))
     title_lines = [("DANH SÁCH CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG", "title"),
-                   (f"Tháng {doc.month:%m/%Y}", "subtitle"),
+                   (f"Tháng {month_vn(doc.month)}", "subtitle"),
                    (f"{doc.commune_name} - Hình thức chi trả: {doc.channel_label}", "meta")]
     if doc.status:
         title_lines.append((f"Tình trạng: {doc.status}", "status"))
@@ -198,15 +191,14 @@ def list_spec(doc: PayoutListDoc) -> list_pdf.ListSpec:
         issuer_parent=doc.issuer_parent, issuer=doc.issuer, place=doc.place, issued_on=doc.issued_on,
         document_number=doc.document_number, columns=columns, title_lines=title_lines, totals=totals,
         totals_spans=[(0, 7), (11, len(columns) - 1)], words=f"{doc.amount_in_words}.",
-        signers=[list_pdf.Signer(s.title, s.name, s.hint) for s in doc.signers],
-        min_row_height=0 if is_bank else SIGN_ROW_HEIGHT_MM * list_pdf.mm,
-        pdf_title=f"Danh sách chi trả trợ cấp xã hội hằng tháng - Tháng {doc.month:%m/%Y} - {doc.commune_name}")
+        signers=list(doc.signers), min_row_height=0 if is_bank else SIGN_ROW_HEIGHT_MM * mm, pdf_author=doc.author,
+        pdf_title=f"Danh sách chi trả trợ cấp xã hội hằng tháng - Tháng {month_vn(doc.month)} - {doc.commune_name}")
 
 
 def _row(line: PayoutLine, is_bank: bool) -> list[str]:
     cells = [str(line.index), line.full_name, line.birth, line.gender, line.national_id, line.hamlet,
-             line.category_code, line.coefficient, _money(line.amount), _money(line.extra) if line.extra else "",
-             _money(line.total)]
+             line.category_code, line.coefficient, money(line.amount), money(line.extra) if line.extra else "",
+             money(line.total)]
     return cells + ([line.account_number, line.bank_name] if is_bank else [""]) + [line.note]
 
 
@@ -219,8 +211,3 @@ def render_payout_list(doc: PayoutListDoc, progress=None) -> bytes:
     is_bank = doc.channel == "bank_account"
     return list_pdf.render_list(list_spec(doc), [_row(line, is_bank) for line in doc.lines], progress=progress)
 
-
-def render_payout_list_weasyprint(doc: PayoutListDoc, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> bytes:
-    """The same list through WeasyPrint and ``documents/payout_list.html`` (chunked renderer): kept as the HTML
-    reference of the layout and for ``make bench``; roughly 1 s per 50–100 rows, so not used by the portal."""
-    return pdf_for_chunks(TEMPLATE, {"doc": doc}, doc.lines, chunk_rows=chunk_rows)

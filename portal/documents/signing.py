@@ -36,7 +36,9 @@ def p12_path(org_id: int, folder: Path | None = None) -> Path:
     return (folder or cert_dir()) / f"org-{org_id}.p12"
 
 
-def _password() -> bytes:
+def p12_password() -> bytes:
+    """Password of the PKCS#12 files (``SIGNING_P12_PASSWORD`` in the config or the environment; "asxh-dev" for the
+    demo)."""
     value = (current_app.config.get("SIGNING_P12_PASSWORD") if has_app_context() else None) \
         or os.environ.get("SIGNING_P12_PASSWORD") or "asxh-dev"
     return value.encode()
@@ -48,7 +50,7 @@ def signer_for(org: Organization) -> signers.SimpleSigner | None:
     if not path.is_file():
         return None
     chain = [str(p) for p in [path.parent / "ca.pem"] if p.is_file()]
-    return signers.SimpleSigner.load_pkcs12(str(path), ca_chain_files=chain or None, passphrase=_password())
+    return signers.SimpleSigner.load_pkcs12(str(path), ca_chain_files=chain or None, passphrase=p12_password())
 
 
 def sign_pdf(pdf: bytes, signer: signers.SimpleSigner, reason: str | None = None, location: str | None = None,

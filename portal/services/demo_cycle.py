@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..clock import today_vn
-from ..documents.payout_context import build_payout_list_doc
 from ..documents.payout_list import render_payout_list
 from ..errors import PortalError, ValidationError
 from ..extensions import db
@@ -30,6 +29,7 @@ from .demo import ensure_commune_users, seed_demo
 from .imports import beneficiaries as imports
 from .imports.origin import communes_in_title
 from .payouts import build, workflow
+from .payouts.pdf import build_payout_list_doc
 from .payouts.results import RESULTS_OPEN, payment_sheet, record_result
 from .registry.identity import fold, parse_national_id
 

@@ -7,8 +7,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from portal.documents.amount_words import amount_in_words
 from portal.extensions import db
+from portal.formatting import amount_in_words
 from portal.models import PayoutList
 from tests.factories import chau_doc_people, make_beneficiary
 

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from portal.documents.amount_words import MAX_AMOUNT, amount_in_words
 from portal.errors import ValidationError
+from portal.formatting import MAX_AMOUNT, amount_in_words
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Issued documents (issue #6): the Decree 30 page read back from the PDF (fonts, heading, page numbers, left
+"""Issued documents: the Decree 30 page read back from the PDF (fonts, heading, page numbers, left
 margin, amounts and words), the yearly register (never reused), immutability, PAdES signatures (pyHanko + pdfsig,
 tampered fails), the public verification page, the monthly report and the authorization letter."""
 from datetime import date
@@ -216,9 +216,11 @@ def test_authorization_letter_with_certification(app, client):
     assert resp.status_code == 200 and resp.data == doc.content
 
 
-def test_payout_list_uses_the_shared_page():
+def test_every_printed_document_uses_the_shared_page():
     from portal.documents.renderer import TEMPLATES_DIR
-    assert '{% extends "documents/_page.html" %}' in (TEMPLATES_DIR / "documents/payout_list.html").read_text()
+    printed = ("authorization_letter", "fee_statement", "monthly_report", "service_contract")
+    for name in printed:
+        assert '{% extends "documents/_page.html" %}' in (TEMPLATES_DIR / f"documents/{name}.html").read_text(), name
 
 
 def test_dev_ca_cli(app, tmp_path):

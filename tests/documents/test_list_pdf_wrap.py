@@ -1,4 +1,5 @@
-"""Payout-list PDF: amounts never wrap mid-number; the issuing body breaks only between phrases (list_pdf.py)."""
+"""Payout-list PDF: amounts never wrap mid-number; the issuing body breaks only between phrases (the list engine:
+list_text.py, list_grid.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,7 @@ from io import BytesIO
 
 import pdfplumber
 
-from portal.documents import list_pdf
+from portal.documents import list_grid, list_pdf, list_text
 from portal.documents import payout_list as pl
 from tests.documents.test_payout_list_pdf import make_doc, make_lines
 
@@ -35,20 +36,20 @@ def test_big_amounts_stay_on_one_line_and_the_unit_name_is_not_split():
 
 
 def test_wrap_phrases_breaks_between_unit_phrases_only():
-    list_pdf.register_fonts()
-    narrow = list_pdf.width("ỦY BAN NHÂN DÂN TỈNH", list_pdf.BOLD, 12.5)
-    assert list_pdf.wrap_phrases("ỦY BAN NHÂN DÂN TỈNH AN GIANG", list_pdf.BOLD, 12.5, narrow) == [
+    list_text.register_fonts()
+    narrow = list_text.width("ỦY BAN NHÂN DÂN TỈNH", list_text.BOLD, 12.5)
+    assert list_text.wrap_phrases("ỦY BAN NHÂN DÂN TỈNH AN GIANG", list_text.BOLD, 12.5, narrow) == [
         "ỦY BAN NHÂN DÂN", "TỈNH AN GIANG"]
-    assert list_pdf.wrap_phrases("PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI THỊ XÃ TÂN CHÂU", list_pdf.BOLD, 12.5,
+    assert list_text.wrap_phrases("PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI THỊ XÃ TÂN CHÂU", list_text.BOLD, 12.5,
                                  narrow * 1.3) == ["PHÒNG LAO ĐỘNG -", "THƯƠNG BINH VÀ XÃ HỘI", "THỊ XÃ TÂN CHÂU"]
 
 
 def test_a_number_wider_than_its_column_is_shrunk_not_wrapped():
-    list_pdf.register_fonts()
+    list_text.register_fonts()
     spec = list_pdf.ListSpec(issuer_parent="", issuer="UBND XÃ VĨNH MỸ", place="Châu Đốc",
                              issued_on=dt.date(2024, 8, 5),
-                             columns=[list_pdf.Column("Tên", 97), list_pdf.Column("Tiền", 3, "RIGHT")])
-    grid = list_pdf._Grid(spec)
+                             columns=[list_grid.Column("Tên", 97), list_grid.Column("Tiền", 3, "RIGHT")])
+    grid = list_grid.Grid(spec.columns, spec.min_row_height)
     (font, size), placed, count = grid.cell("2.476.850.000", 1)
-    assert count == 1 and [p[0] for p in placed] == ["2.476.850.000"] and size < list_pdf.BODY_SIZE
-    assert grid.cell("Nguyễn Văn A", 0)[0] == list_pdf.REGULAR  # ordinary text unchanged
+    assert count == 1 and [p[0] for p in placed] == ["2.476.850.000"] and size < list_text.BODY_SIZE
+    assert grid.cell("Nguyễn Văn A", 0)[0] == list_text.REGULAR  # ordinary text unchanged

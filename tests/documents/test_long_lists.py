@@ -1,4 +1,4 @@
-"""Long payout lists (issue #6): the list engine read back at 1.000 rows (header on every page, no row split across
+"""Long payout lists: the list engine read back at 1.000 rows (header on every page, no row split across
 pages, Decree 30 page numbers, only Liberation Serif, left margin ≥ 30 mm, totals with the last row), its
 pagination rules, and the PDF as a stored file rendered in a job (served the second time without rendering)."""
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import select, text
 
 from portal import jobs
-from portal.documents import list_pdf
+from portal.documents import list_grid, list_text
 from portal.documents import payout_list as pl
 from portal.extensions import db
 from portal.models import Job, StoredFile
@@ -137,27 +137,27 @@ def test_cash_rows_leave_room_to_sign():
 
 def test_paginate_fills_pages_and_keeps_the_tail_with_a_row():
     heights = [20.0] * 50
-    pages = list_pdf.paginate(heights, first_page_room=100, page_room=200, tail=0)
+    pages = list_grid.paginate(heights, first_page_room=100, page_room=200, tail=0)
     assert [len(p) for p in pages] == [5, 10, 10, 10, 10, 5]
     # the tail does not fit after the last row: that row moves to a new page with it (never the tail alone)
-    pages = list_pdf.paginate([20.0] * 15, first_page_room=100, page_room=200, tail=150)
+    pages = list_grid.paginate([20.0] * 15, first_page_room=100, page_room=200, tail=150)
     assert [len(p) for p in pages] == [5, 9, 1]
-    pages = list_pdf.paginate([20.0] * 15, first_page_room=100, page_room=200, tail=0)
+    pages = list_grid.paginate([20.0] * 15, first_page_room=100, page_room=200, tail=0)
     assert [len(p) for p in pages] == [5, 10]
-    assert list_pdf.paginate([], 100, 200, 50) == [range(0, 0)]
+    assert list_grid.paginate([], 100, 200, 50) == [range(0, 0)]
     # rows in order, each once
-    pages = list_pdf.paginate([10.0 + (i % 7) * 9 for i in range(500)], 300, 480, 120)
+    pages = list_grid.paginate([10.0 + (i % 7) * 9 for i in range(500)], 300, 480, 120)
     assert [i for p in pages for i in p] == list(range(500))
 
 
 def test_wrap_at_spaces_then_dots_then_characters():
-    list_pdf.register_fonts()
-    assert list_pdf.wrap("Nguyễn Thị Hoà", list_pdf.REGULAR, 10, 500) == ["Nguyễn Thị Hoà"]
-    assert list_pdf.wrap("Nguyễn Thị Hoà", list_pdf.REGULAR, 10, 40) == ["Nguyễn", "Thị Hoà"]
-    assert list_pdf.wrap("1.039.500.000", list_pdf.BOLD, 10, 45) == ["1.039.500.", "000"]
-    pieces = list_pdf.wrap("1769502347400012345", list_pdf.REGULAR, 10, 50)
+    list_text.register_fonts()
+    assert list_text.wrap("Nguyễn Thị Hoà", list_text.REGULAR, 10, 500) == ["Nguyễn Thị Hoà"]
+    assert list_text.wrap("Nguyễn Thị Hoà", list_text.REGULAR, 10, 40) == ["Nguyễn", "Thị Hoà"]
+    assert list_text.wrap("1.039.500.000", list_text.BOLD, 10, 45) == ["1.039.500.", "000"]
+    pieces = list_text.wrap("1769502347400012345", list_text.REGULAR, 10, 50)
     assert "".join(pieces) == "1769502347400012345" and len(pieces) > 1
-    assert all(list_pdf.width(p, list_pdf.REGULAR, 10) <= 50 for p in pieces)
+    assert all(list_text.width(p, list_text.REGULAR, 10) <= 50 for p in pieces)
 
 
 # Stored PDF rendered in a job ----------------------------------------------------------------------------------------

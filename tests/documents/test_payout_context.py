@@ -1,15 +1,17 @@
-"""Payout list document: context built from the database, and the PDF read back (pypdf) with the exact words."""
+"""Payout list document: its data built from the database (services.payouts.pdf), and the PDF read back (pypdf)
+with the exact words."""
 import io
 from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
 
-from portal.documents.payout_context import build_payout_list_doc, short_name
 from portal.documents.payout_list import render_payout_list
 from portal.models import AdministrativeUnit
 from portal.services.demo import user_by_username as user
+from portal.services.documents.headings import short_name
 from portal.services.payouts.build import build_lists
+from portal.services.payouts.pdf import build_payout_list_doc
 from tests.factories import AUG, chau_doc_people, make_beneficiary, run_to_approved
 
 
@@ -35,6 +37,7 @@ def test_context_of_an_approved_account_list(lists):
     assert [(s.title, s.name) for s in doc.signers] == [
         ("Người lập biểu", "Trần Văn Lập"), ("Kế toán", ""), ("KT. TRƯỞNG PHÒNG\nPHÓ TRƯỞNG PHÒNG", "Phạm Thị Duyệt")]
     assert doc.issued_on == date(2024, 8, 1)  # the approval day in Vietnam time, not UTC
+    assert doc.author == "Phòng Lao động - Thương binh và Xã hội – Thành phố Châu Đốc"  # the PDF Author, as given
 
 
 def test_draft_is_marked_and_hiv_category_is_only_a_code(app):

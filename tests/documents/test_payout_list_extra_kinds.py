@@ -8,13 +8,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from portal.documents.payout_context import build_payout_list_doc
 from portal.documents.payout_list import render_payout_list
 from portal.extensions import db
 from portal.models import CareArrangement, Job, PayoutList, RegistryEvent
 from portal.services.demo import user_by_username as user
 from portal.services.payouts import pdf as payout_list_pdf
 from portal.services.payouts.build import build_lists
+from portal.services.payouts.pdf import build_payout_list_doc
 from tests.factories import make_beneficiary
 
 SEP, OCT = date(2026, 9, 1), date(2026, 10, 1)
@@ -114,12 +114,11 @@ def test_failed_job_is_shown_in_vietnamese_with_a_retry_and_not_restarted(client
 def test_note_gives_each_amount_when_the_cell_mixes_kinds():
     from types import SimpleNamespace
 
-    from portal.documents.payout_context import _note
     from portal.services.payouts.lines import NO_NOTE
 
     line = SimpleNamespace(full_name="Phạm Văn Trễ", holder_name=None, funeral_support=10_800_000, care_support=0,
                            top_up=0, back_pay=540_000, payee_name="Phạm Thị Lo",
                            back_pay_months=[{"month": "2026-09", "kind": "gap", "amount": 540_000},
                                             {"month": "2026-10", "kind": "recovery", "amount": 1_080_000}])
-    assert _note(line, NO_NOTE) == ("Mai táng phí 10.800.000 đ — người nhận: Phạm Thị Lo; "
+    assert payout_list_pdf.note_text(line, NO_NOTE) == ("Mai táng phí 10.800.000 đ — người nhận: Phạm Thị Lo; "
                                     "Truy lĩnh 09/2026: 540.000 đ; Thu hồi 10/2026: 1.080.000 đ")

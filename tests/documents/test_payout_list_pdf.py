@@ -1,5 +1,5 @@
 """Payout list PDF: Vietnamese text round-trip, Decree 30 heading, repeated header, no split rows, computed page
-numbers, embedded Liberation Serif, chunked == single rendering; and the locked URL fetcher.
+numbers, embedded Liberation Serif (the list engine and WeasyPrint's prose documents); and the locked URL fetcher.
 
 Uses poppler's ``pdftotext`` / ``pdffonts`` (Debian ``poppler-utils``) and pypdf.
 """
@@ -40,11 +40,12 @@ PAGE_W, PAGE_H, TOP_MARGIN_PT = 842, 595, 56
 
 
 def _amount_in_words():
-    return pytest.importorskip("portal.documents.amount_words").amount_in_words
+    from portal.formatting import amount_in_words
+
+    return amount_in_words
 
 
 def _payout_module():
-    _amount_in_words()  # payout_list imports it; skip cleanly until the module exists
     from portal.documents import payout_list
 
     return payout_list
@@ -134,17 +135,22 @@ def single_pdf(doc, pdf_dir) -> Path:
 
 
 @pytest.fixture(scope="module")
-def weasy_pdf(doc, pdf_dir) -> Path:
-    """The HTML reference layout: the whole list in one WeasyPrint call."""
-    pl = _payout_module()
-    return write(pdf_dir, "weasy.pdf", pl.render_payout_list_weasyprint(doc, chunk_rows=1000))
+def prose_pdf(pdf_dir) -> Path:
+    """A prose document through WeasyPrint (portal.documents.renderer): the service contract, drawn from plain data
+    without a database."""
+    from portal.documents.official import Issuer
+    from portal.documents.service_contract import ContractBody, render_contract
 
-
-@pytest.fixture(scope="module")
-def chunked_pdf(doc, pdf_dir) -> Path:
-    """The HTML reference layout, 30 rows per WeasyPrint call (renderer.pdf_for_chunks)."""
-    pl = _payout_module()
-    return write(pdf_dir, "chunked.pdf", pl.render_payout_list_weasyprint(doc, chunk_rows=30))
+    office = "Phòng Lao động - Thương binh và Xã hội"
+    issuer = Issuer(heading_parent="ỦY BAN NHÂN DÂN THÀNH PHỐ CHÂU ĐỐC", heading=office.upper(), place="Châu Đốc",
+                    symbol="LĐTBXH", name=office, display_name=f"{office} – Thành phố Châu Đốc")
+    body = ContractBody(
+        year=2024, party_a=issuer.display_name, party_a_signer="Trần Văn Lập", party_a_title="Trưởng phòng",
+        party_b="Bưu điện Thành phố Châu Đốc", party_b_signer="Huỳnh Văn Bưu", party_b_title="Giám đốc",
+        communes=["Phường Châu Phú A", "Phường Vĩnh Mỹ"], fee_per_person=5_000, estimated_people=210,
+        estimated_months=12, estimated_value=12_600_000, valid_from=dt.date(2024, 1, 1),
+        valid_to=dt.date(2024, 12, 31), settlement_day=10)
+    return write(pdf_dir, "contract.pdf", render_contract(issuer, body, dt.date(2024, 8, 5)))
 
 
 def n_pages(path: Path) -> int:
@@ -244,8 +250,8 @@ def test_header_repeated_and_rows_never_split(doc, single_pdf):
     assert seen == [line.national_id for line in doc.lines]
 
 
-def test_page_numbers_computed_and_top_centred(single_pdf, chunked_pdf):
-    for path in (single_pdf, chunked_pdf):
+def test_page_numbers_computed_and_top_centred(single_pdf, prose_pdf):
+    for path in (single_pdf, prose_pdf):
         count = n_pages(path)
         assert top_margin_text(path, 1) == "", "Decree 30: no number on page 1"
         for page in range(2, count + 1):
@@ -255,38 +261,6 @@ def test_page_numbers_computed_and_top_centred(single_pdf, chunked_pdf):
         assert line.strip() == "2" and len(line) - len(line.lstrip()) > 40
 
 
-def test_chunked_equals_single(weasy_pdf, chunked_pdf):
-    count = n_pages(weasy_pdf)
-    assert n_pages(chunked_pdf) == count, "carry-over keeps the pagination of one big rendering"
-    assert page_texts(chunked_pdf, count, "-raw") == page_texts(weasy_pdf, count, "-raw")
-    # same geometry too (fixed table layout: chunks cannot change column widths)
-    assert page_texts(chunked_pdf, count, "-layout") == page_texts(weasy_pdf, count, "-layout")
-
-
-def test_list_engine_paginates_like_the_html_reference(single_pdf, weasy_pdf):
-    """Same column widths, fonts and row heights as payout_list.html: the same rows on the same pages."""
-    count = n_pages(weasy_pdf)
-    assert n_pages(single_pdf) == count
-    ids = re.compile(r"\b089\d{9}\b")
-    rows_per_page = [sorted(ids.findall(t)) for t in page_texts(single_pdf, count)]
-    assert rows_per_page == [sorted(ids.findall(t)) for t in page_texts(weasy_pdf, count)]
-
-
-def test_tiny_chunks_still_complete(pdf_dir):
-    """Chunks smaller than a page are grown so every join still fills pages; nothing lost or doubled."""
-    pl = _payout_module()
-    doc = make_doc(lines=make_lines(40))
-    path = write(pdf_dir, "tiny.pdf", pl.render_payout_list_weasyprint(doc, chunk_rows=3))
-    whole = write(pdf_dir, "tiny-whole.pdf", pl.render_payout_list_weasyprint(doc))
-    assert n_pages(path) == n_pages(whole)
-    assert page_texts(path, n_pages(path), "-raw") == page_texts(whole, n_pages(whole), "-raw")
-    text = pdftotext(path)
-    for line in doc.lines:
-        assert text.count(line.national_id) == 1
-    for page in range(2, n_pages(path) + 1):
-        assert top_margin_text(path, page) == str(page)
-
-
 def test_empty_list_renders(pdf_dir):
     pl = _payout_module()
     path = write(pdf_dir, "empty.pdf", pl.render_payout_list(make_doc(lines=[])))
@@ -294,8 +268,8 @@ def test_empty_list_renders(pdf_dir):
     assert "Tổng cộng: 0 người" in text and "Bằng chữ:" in text
 
 
-def test_fonts_are_embedded_liberation_serif(single_pdf, chunked_pdf):
-    for path in (single_pdf, chunked_pdf):  # the list engine (TrueType subsets) and WeasyPrint (CID subsets)
+def test_fonts_are_embedded_liberation_serif(single_pdf, prose_pdf):
+    for path in (single_pdf, prose_pdf):  # the list engine (TrueType subsets) and WeasyPrint (CID subsets)
         out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
         rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
         assert rows
@@ -309,7 +283,7 @@ def test_fonts_are_embedded_liberation_serif(single_pdf, chunked_pdf):
         for row in rows:
             assert row[-5:-2] == ["yes", "yes", "yes"], row
     # pypdf: each font (or its descendant font) carries a FontFile2 (TrueType program embedded)
-    for path in (single_pdf, chunked_pdf):
+    for path in (single_pdf, prose_pdf):
         reader = PdfReader(path)
         font_files = 0
         for font in reader.pages[0]["/Resources"]["/Font"].values():
@@ -338,6 +312,7 @@ def test_filters_without_flask():
     assert env.from_string("{{ d | month_vn }}").render(d=dt.date(2024, 8, 1)) == "08/2024"
     assert env.from_string("{{ '2024-08' | month_vn }}").render() == "08/2024"
     assert env.from_string("{{ d | date_formal_vn }}").render(d=dt.date(2026, 1, 5)) == "ngày 05 tháng 01 năm 2026"
+    assert env.from_string("{{ 1004 | amount_words }}").render() == "Một nghìn không trăm linh bốn đồng"
     assert env.from_string("{{ s }}").render(s="<b>") == "&lt;b&gt;"  # autoescape on
 
 

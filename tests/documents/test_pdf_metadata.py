@@ -7,13 +7,14 @@ from io import BytesIO
 from pypdf import PdfReader
 
 from portal.documents import signing
-from portal.documents.official import issuing_org_name, pdf_meta
-from portal.documents.payout_context import build_payout_list_doc
-from portal.documents.payout_list import render_payout_list, render_payout_list_weasyprint
-from portal.documents.service_contract import render_contract
+from portal.documents.official import Stamp, pdf_meta
+from portal.documents.payout_list import render_payout_list
 from portal.extensions import db
 from portal.services.demo import user_by_username
 from portal.services.documents import contracts, issuing
+from portal.services.documents.headings import issuer_of
+from portal.services.documents.printing import print_contract
+from portal.services.payouts.pdf import build_payout_list_doc
 from portal.services.reporting import monthly_report
 from tests.documents.test_issued_documents import ISSUED_ON, _contract
 from tests.factories import chau_doc_people, run_to_approved
@@ -30,27 +31,33 @@ def meta(pdf: bytes) -> dict:
             "lang": str(reader.trailer["/Root"].get("/Lang", ""))}
 
 
-def test_issuing_org_name_from_the_printed_heading(app):
+def test_the_issuer_carries_its_heading_and_display_name(app):
     district = user_by_username("pld.chaudoc").organization
     assert district.display_name == DISTRICT_OFFICE
-    assert issuing_org_name("ỦY BAN NHÂN DÂN THÀNH PHỐ CHÂU ĐỐC", "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
-                            "Châu Đốc") == DISTRICT_OFFICE
-    commune = user_by_username("xa.vinhmy").organization
-    assert issuing_org_name("ỦY BAN NHÂN DÂN", "PHƯỜNG VĨNH MỸ", "Vĩnh Mỹ") == commune.display_name
-    assert issuing_org_name("", "", "Vĩnh Mỹ") == commune.display_name  # a citizen's letter: the certifying commune
-    assert issuing_org_name("SỞ KHÔNG CÓ", "PHÒNG KHÔNG CÓ") == "PHÒNG KHÔNG CÓ – SỞ KHÔNG CÓ"  # as printed
+    issuer = issuer_of(district)
+    assert (issuer.heading_parent, issuer.heading, issuer.place, issuer.symbol) == (
+        "ỦY BAN NHÂN DÂN THÀNH PHỐ CHÂU ĐỐC", "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "Châu Đốc", "LĐTBXH")
+    assert issuer.display_name == DISTRICT_OFFICE
+    commune = issuer_of(user_by_username("xa.vinhmy").organization)
+    assert (commune.heading_parent, commune.heading, commune.place) == ("ỦY BAN NHÂN DÂN", "PHƯỜNG VĨNH MỸ", "Vĩnh Mỹ")
+    assert commune.display_name == user_by_username("xa.vinhmy").organization.display_name
 
 
-def test_issuing_org_name_without_an_app_still_gives_the_heading():
-    assert issuing_org_name("ỦY BAN NHÂN DÂN THÀNH PHỐ CHÂU ĐỐC", "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI") == (
+def test_author_without_an_app_is_the_given_one_else_the_heading():
+    def frame(**kw):
+        return type("Doc", (), {"issuer_parent": "", "issuer": "", "place": "", "author": "", **kw})()
+
+    assert pdf_meta(frame(issuer_parent="ỦY BAN NHÂN DÂN THÀNH PHỐ CHÂU ĐỐC",
+                          issuer="PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI")).author == (
         "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI – ỦY BAN NHÂN DÂN THÀNH PHỐ CHÂU ĐỐC")
-    assert pdf_meta(type("Doc", (), {"issuer_parent": "", "issuer": "X", "place": "", "author": "Cơ quan A"})()
-                    ).author == "Cơ quan A"  # an explicit author wins
+    assert pdf_meta(frame(issuer_parent="SỞ KHÔNG CÓ", issuer="PHÒNG KHÔNG CÓ")).author == (
+        "PHÒNG KHÔNG CÓ – SỞ KHÔNG CÓ")  # as printed
+    assert pdf_meta(frame(issuer="X", author="Cơ quan A")).author == "Cơ quan A"  # an explicit author wins
 
 
 def test_service_contract_metadata_draft_and_signed(app, certs):
     officer, contract = _contract()
-    draft = meta(render_contract(contract))
+    draft = meta(print_contract(contract))
     assert draft["author"] == DISTRICT_OFFICE and draft["creator"] == "ASXH Portal" and draft["lang"] == "vi"
     assert draft["title"] == "Hợp đồng dịch vụ chi trả"  # a draft has no number yet
     doc = contracts.issue_contract(officer, contract, ISSUED_ON)
@@ -70,8 +77,8 @@ def test_service_contract_metadata_draft_and_signed(app, certs):
 
 def contracts_render_issued(contract):
     """The issued contract rendered again, unsigned (same number)."""
-    stamp = issuing.Stamp(number=1, symbol="HĐ-LĐTBXH", verify_url="http://localhost:5000/xac-minh/x", qr_svg="")
-    return render_contract(contract, stamp, ISSUED_ON)
+    stamp = Stamp(number=1, symbol="HĐ-LĐTBXH", verify_url="http://localhost:5000/xac-minh/x", qr_svg="")
+    return print_contract(contract, stamp, ISSUED_ON)
 
 
 def test_countersigned_contract_keeps_metadata(app, client, certs):
@@ -97,15 +104,6 @@ def test_payout_list_pdf_metadata(app):
     assert m["subject"] == "Tháng 08/2024 - Phường Vĩnh Mỹ - Hình thức chi trả: Chuyển khoản"
     assert m["keywords"] == "trợ giúp xã hội"
     assert m["creator"] == "ASXH Portal" and m["producer"] == "ASXH Portal (ReportLab)" and m["lang"] == "vi"
-
-
-def test_chunked_weasyprint_list_keeps_metadata(app):
-    chau_doc_people()
-    doc = build_payout_list_doc(run_to_approved()["cash_at_point"])
-    doc.lines = doc.lines * 8  # enough rows for several chunks of 5
-    m = meta(render_payout_list_weasyprint(doc, chunk_rows=5))
-    assert m["author"] == DISTRICT_OFFICE and m["creator"] == "ASXH Portal" and m["lang"] == "vi"
-    assert m["title"].startswith("Danh sách chi trả trợ cấp xã hội hằng tháng - Tháng 08/2024")
 
 
 def test_monthly_report_metadata(app, certs):

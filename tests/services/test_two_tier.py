@@ -193,7 +193,7 @@ def test_commune_issues_its_service_contract_as_ubnd(two_tier, seat):
     assert (contract.district_org_id, contract.post_office_id, contract.commune_codes) == (
         t.commune.id, post.id, [RACH_GIA])
     assert contract.estimated_value == 3 * 12 * 5_000
-    from portal.documents.service_contract import contract_doc
+    from portal.services.documents.printing import contract_doc
     draft, body = contract_doc(contract)
     assert draft.number_line.endswith("/HĐ-UBND") and body.party_a == "Ủy ban nhân dân Phường Rạch Giá"
     doc = contracts.issue_contract(t.preparer, contract, ISSUED_ON)
@@ -223,7 +223,7 @@ def test_three_tier_contract_unchanged(app):
     data.party_b_signer = "Huỳnh Văn Bưu"
     contract = contracts.create_draft(officer, data)
     assert contract.post_office.name == "Bưu điện Thành phố Châu Đốc" and len(contract.commune_codes) == 7
-    from portal.documents.service_contract import contract_doc
+    from portal.services.documents.printing import contract_doc
     doc, body = contract_doc(contract)
     assert doc.number_line.endswith("/HĐ-LĐTBXH")
     assert body.party_a == "Phòng Lao động - Thương binh và Xã hội – Thành phố Châu Đốc"

@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from ...access import communes_under, org_commune_codes, serving_organization
+from ...documents import signing
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
 from ...models import (
@@ -25,6 +26,7 @@ from ...models import (
     ContractStatus,
     DocumentKind,
     Duty,
+    FeeRule,
     Organization,
     OrgKind,
     ServiceContract,
@@ -32,6 +34,7 @@ from ...models import (
 )
 from .. import audit
 from . import issuing
+from .printing import print_contract
 
 DEFAULT_FEE = 5_000
 """Fallback fee (đồng/beneficiary/month, plan §II.3b) used only when no ``FeeRule`` row is valid."""
@@ -55,12 +58,8 @@ class ContractInput:
 
 
 def fee_on(day: date) -> int:
-    """Fee per beneficiary per month valid on ``day`` from the province's ``FeeRule`` (helper D's table), else
+    """Fee per beneficiary per month (đồng) valid on ``day`` from the province's ``FeeRule`` table, else
     ``DEFAULT_FEE``."""
-    try:
-        from ...models import FeeRule
-    except ImportError:  # pragma: no cover - the table may not exist in older trees
-        return DEFAULT_FEE
     rule = db.session.execute(select(FeeRule).where(FeeRule.valid_from <= day)
                               .order_by(FeeRule.valid_from.desc()).limit(1)).scalar_one_or_none()
     return int(rule.per_beneficiary) if rule is not None and rule.per_beneficiary else DEFAULT_FEE
@@ -159,17 +158,15 @@ def create_draft(actor: User, data: ContractInput) -> ServiceContract:
 
 
 def issue_contract(actor: User, contract: ServiceContract, issued_on: date | None = None):
-    """Issue the draft: number ``NN/HĐ-<issuer>`` from the office's register (``services.documents.org_symbol``:
+    """Issue the draft: number ``NN/HĐ-<issuer>`` from the office's register (``headings.org_symbol``:
     ``HĐ-LĐTBXH`` for a district labour office, ``HĐ-UBND`` for a commune committee), PDF stored and signed.
     Returns the ``IssuedDocument``. Raises ``StateError`` unless the contract is a draft."""
-    from ...documents.service_contract import render_contract
-
     _own(actor, contract)
     if contract.status != ContractStatus.DRAFT:
         raise StateError("Hợp đồng đã được ban hành.")
     doc = issuing.issue(actor, contract.district_org, DocumentKind.SERVICE_CONTRACT,
                         f"Hợp đồng dịch vụ chi trả với {contract.post_office.name}",
-                        lambda stamp: render_contract(contract, stamp, issued_on), issued_on=issued_on,
+                        lambda stamp: print_contract(contract, stamp, issued_on), issued_on=issued_on,
                         subject_type="service_contract", subject_id=contract.id,
                         filename=f"hop-dong-dich-vu-chi-tra-{contract.id}.pdf")
     contract.document_id = doc.id
@@ -206,8 +203,6 @@ def countersign(actor: User, contract: ServiceContract, signed_on: date) -> None
     signed PDF as an incremental update, and that copy, signed by both, is stored as the signed copy (with its
     hash); the contract becomes ``signed``. Raises ``AccessDenied`` unless the actor is the contract's post office,
     ``StateError`` unless issued or when the post office has no certificate."""
-    from ...documents import signing
-
     if actor.organization_id != contract.post_office_id:
         raise AccessDenied("Chỉ bưu điện là bên B của hợp đồng được ký số.")
     if contract.status != ContractStatus.ISSUED or contract.document is None:

@@ -5,10 +5,11 @@ public verification, and corrections.
   atomic ``UPDATE … RETURNING`` on the guarded ``DocumentCounter`` row (row lock on PostgreSQL, database write lock
   on SQLite); the unique constraint on ``IssuedDocument`` (org, year, series, number) is the second line of defence.
   Numbers run from 01 each 1 January (Decree 30/2020 Art. 15).
-- ``issue(...)`` allocates the number, asks the caller's ``render(stamp)`` for the PDF bytes (so the number and the QR
-  code of the verification page are printed), signs it with the organisation's certificate when one is configured
-  (``portal.documents.signing``), stores the bytes and their SHA-256, and records the audit event. The counter row
-  stays locked until the caller commits: issuing is serialised per organisation and series, by design.
+- ``issue(...)`` allocates the number, asks the caller's ``render(stamp)`` for the PDF bytes (a
+  ``portal.documents.official.Stamp``, so that the number and the QR code of the verification page are printed),
+  signs it with the organisation's certificate when one is configured (``portal.documents.signing``), stores the
+  bytes and their SHA-256, and records the audit event. The counter row stays locked until the caller commits:
+  issuing is serialised per organisation and series, by design.
 - ``verify_upload(doc, data)``: does an uploaded file match the stored hash?
 """
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app, has_app_context
@@ -24,46 +24,21 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...clock import today_vn
-from ...documents import qr
-from ...errors import StateError, ValidationError
+from ...documents import qr, signing
+from ...documents.official import Stamp
+from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
-from ...models import DocumentCounter, DocumentKind, IssuedDocument, Organization, OrgKind, User
+from ...models import DocumentCounter, DocumentKind, IssuedDocument, Organization, OrgKind, ServiceContract, User
 from .. import audit
+from .headings import org_symbol
+from .printing import print_letter
 
-#: Short name of the issuing body in the ký hiệu (Decree 30 Phụ lục III), by organisation kind: it names the *body*
-#: (display only), whatever duties it holds — a commune committee acting as payout office in the two-tier set-up
-#: numbers its contracts "NN/HĐ-UBND", a district labour office "NN/HĐ-LĐTBXH".
-ORG_SYMBOLS = {
-    OrgKind.DISTRICT: "LĐTBXH", OrgKind.COMMUNE: "UBND", OrgKind.PROVINCE: "SLĐTBXH",
-    OrgKind.POST_OFFICE: "BĐ", OrgKind.BANK: "NH", OrgKind.POLICE: "CA",
-}
 VERIFY_PATH = "/xac-minh/"
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What the renderer prints for an issued document: ``number_text`` ("12/HĐ-LĐTBXH"), ``verify_url`` (absolute
-    URL of the public page) and ``qr_svg`` (inline SVG of the QR code to that URL)."""
-
-    number: int
-    symbol: str
-    verify_url: str
-    qr_svg: str
-
-    @property
-    def number_text(self) -> str:
-        """"05/BC-UBND": a leading zero under 10 (Decree 30 ô 3)."""
-        return f"{self.number:02d}/{self.symbol}"
 
 
 def sha256_hex(data: bytes) -> str:
     """SHA-256 of ``data`` as 64 lowercase hex characters."""
     return hashlib.sha256(data).hexdigest()
-
-
-def org_symbol(org: Organization) -> str:
-    """The issuer part of the ký hiệu: "LĐTBXH" for a district labour office, "UBND" for a commune committee…"""
-    return ORG_SYMBOLS.get(org.kind, "VP")
 
 
 def allocate_number(org: Organization, year: int, series: str) -> int:
@@ -100,8 +75,6 @@ def issue(actor: User | None, org: Organization, kind: DocumentKind, title: str,
     defaults to today in Vietnam; the register year is its year. ``corrects``: the earlier document this one
     corrects (same organisation). Flushes; records audit ``issue_document``. Raises ``ValidationError`` when
     ``corrects`` belongs to another organisation."""
-    from ...documents import signing
-
     if corrects is not None and corrects.organization_id != org.id:
         raise ValidationError("Văn bản đính chính phải do cùng cơ quan ban hành.")
     issued_on = issued_on or today_vn()
@@ -151,7 +124,6 @@ def verify_upload(doc: IssuedDocument, data: bytes) -> bool:
 def signed_copy_matches(doc: IssuedDocument, data: bytes) -> bool:
     """True when ``data`` is the copy of a service contract signed by both parties (stored hash of the contract
     issued as ``doc``)."""
-    from ...models import ServiceContract
     digest = sha256_hex(data)
     return db.session.execute(select(ServiceContract.id).where(
         ServiceContract.document_id == doc.id, ServiceContract.scan_sha256 == digest)).first() is not None
@@ -174,14 +146,11 @@ def issue_authorization_letter(actor: User, auth, issued_on: date | None = None)
     """Issue the printed authorization letter of a certified ``Authorization`` under the actor's commune committee
     (number ``NN/GUQ-UBND``). Raises ``StateError`` when the letter is not certified yet, ``AccessDenied`` when the
     actor is not the beneficiary's commune committee."""
-    from ...documents.authorization_letter import render_letter
-    from ...errors import AccessDenied
-
     org = actor.organization
     if org.kind != OrgKind.COMMUNE or auth.beneficiary.commune_code != org.unit_code:
         raise AccessDenied("Chỉ UBND xã nơi đối tượng cư trú chứng thực giấy ủy quyền.")
     if auth.certified_on is None:
         raise StateError("Giấy ủy quyền chưa được chứng thực.")
     return issue(actor, org, DocumentKind.AUTHORIZATION_LETTER, "Giấy ủy quyền nhận trợ cấp xã hội",
-                 lambda stamp: render_letter(auth, org, stamp, issued_on), issued_on=issued_on,
+                 lambda stamp: print_letter(auth, org, stamp, issued_on), issued_on=issued_on,
                  subject_type="authorization", subject_id=auth.id, filename=f"giay-uy-quyen-{auth.id}.pdf")

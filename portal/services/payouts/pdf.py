@@ -1,13 +1,16 @@
-"""The payout list PDF (danh sách chi trả, bản in) as a stored file: rendered in a background job, never in a web
-request; an approved list never changes, so its PDF is rendered once and served from ``StoredFile`` afterwards.
+"""The payout list PDF (danh sách chi trả, bản in): what it prints, and the stored file. Rendered in a background
+job, never in a web request; an approved list never changes, so its PDF is rendered once and served from
+``StoredFile`` afterwards.
 
+- ``build_payout_list_doc(lst) -> PayoutListDoc``: the plain data the list engine prints (``documents.payout_list``),
+  from the list, its lines and their notes.
 - ``request_pdf(actor, lst, file_id=None) -> (StoredFile | None, Job | None)``: the stored PDF when there is one
   (approved list: keyed by the approval time; a list still open: only the file ``file_id`` a job of this list made),
   else a job rendering it (an unfinished job of the same list that ``actor`` may watch is reused). The caller commits.
   A failed job is shown again (its Vietnamese error and a "Thử lại" button) instead of starting a new one on every
   reload; ``request_pdf(..., retry=True)`` (the button's POST) starts a new one.
 - ``render_job(job, progress)``: the job function (``portal.jobs``): loads the list, builds the document
-  (``documents.payout_context``), renders it with the list engine (``documents.list_pdf``) and stores it.
+  (``build_payout_list_doc``), renders it with the list engine (``documents.payout_list``) and stores it.
 
 A list still open (draft, confirmed, returned) is printed fresh on each request (its lines may change) and only the
 newest print of such a list is kept.
@@ -21,15 +24,79 @@ from sqlalchemy.exc import IntegrityError
 
 from ... import jobs
 from ...access import visible
-from ...documents.payout_context import build_payout_list_doc
-from ...documents.payout_list import render_payout_list
+from ...clock import today_vn, vn_date
+from ...documents.payout_list import PayoutLine as DocLine
+from ...documents.payout_list import PayoutListDoc, default_signers, render_payout_list
 from ...errors import StateError
 from ...extensions import db
-from ...models import Job, PayoutList, StoredFile, User
+from ...formatting import coefficient, money
+from ...models import Job, ListChannel, PaymentProvider, PayoutList, StoredFile, User
+from ..documents.headings import short_name
+from ..entitlement.months import describe_months
+from ..registry.fields import GENDERS
+from ..registry.identity import names_match_bank
 from . import lists
+from .lines import AWAITING_ACCOUNT, NO_NOTE, LineNote, line_notes
 
 KIND = "payout_list_pdf"
 JOB_FUNC = "portal.services.payouts.pdf:render_job"
+HEAD_TITLE = "KT. TRƯỞNG PHÒNG\nPHÓ TRƯỞNG PHÒNG"
+DOC_CHANNEL = {ListChannel.ACCOUNT: "bank_account", ListChannel.CASH_AT_POINT: "cash_at_point",
+               ListChannel.CASH_AT_HOME: "cash_at_home"}
+DRAFT_STATUS = {"draft": "Dự thảo, chưa phê duyệt", "confirmed": "Xã đã xác nhận, chưa phê duyệt"}
+
+
+def note_text(line, note: LineNote) -> str:
+    """Ghi chú of a printed line: what the "Truy lĩnh, khác" cell holds besides back pay (mai táng phí / hỗ trợ chăm
+    sóc with the payee, trợ cấp địa phương; with each amount when the cell mixes kinds), the back-pay and recovery
+    months (``describe_months``; a recovery is named, never netted), then the account note (``note``, from
+    ``lines.line_notes``)."""
+    payee = f" — người nhận: {line.payee_name}" if line.payee_name else ""
+    kinds = [(label, int(value or 0)) for label, value in (
+        ("Mai táng phí", line.funeral_support), ("Hỗ trợ chăm sóc", line.care_support),
+        ("Trợ cấp địa phương", line.top_up)) if value]
+    mixed = len(kinds) + bool(line.back_pay) > 1  # one printed cell holds several kinds: give each its amount
+    parts = [f"{label}{f' {money(value)} đ' if mixed else ''}{'' if label == 'Trợ cấp địa phương' else payee}"
+             for label, value in kinds]
+    if line.back_pay_months:
+        parts.append(describe_months(line.back_pay_months))
+    if line.holder_name and not names_match_bank(line.full_name, line.holder_name):
+        parts.append(f"Chủ TK: {line.holder_name}")
+    elif note.awaiting_account:
+        parts.append(AWAITING_ACCOUNT)
+    return "; ".join(p for p in parts if p)
+
+
+def build_payout_list_doc(lst: PayoutList) -> PayoutListDoc:
+    """The ``PayoutListDoc`` of ``lst``: the payout office's heading (its parent name above its name, in capitals;
+    the place is its unit's short name; the PDF Author its display name), issued on the approval date (Vietnam time;
+    the preparation date while a draft, which is also printed as "Tình trạng: Dự thảo…"), lines in list order with
+    their snapshot figures (money in integer đồng; ``other`` = top-up + care + funeral support, printed with back
+    pay), account number and bank name on account lists, a note (Ghi chú, :func:`note_text`), and the signers: the
+    preparer (Người lập biểu), the accountant (Kế toán, left blank) and the approver signing for the head
+    ("KT. TRƯỞNG PHÒNG"). Only the category code is printed, never its text (HIV categories stay private;
+    reference §2.3). Queries: the bank names, the lines, their notes — none per line."""
+    office = lst.payout_office
+    providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
+    notes = line_notes(lst)
+    lines = [DocLine(index=line.position, full_name=line.full_name, birth=line.birth_display,
+                     gender=GENDERS.get(line.gender, line.gender), national_id=line.national_id,
+                     hamlet=line.hamlet or "", category_code=line.category_code,
+                     coefficient=coefficient(line.coefficient), amount=int(line.regular_amount),
+                     back_pay=int(line.back_pay or 0), total=int(line.total),
+                     other=int(line.top_up or 0) + int(line.care_support or 0) + int(line.funeral_support or 0),
+                     account_number=line.account_number or "",
+                     bank_name=providers.get(line.provider_code, line.provider_code or ""),
+                     note=note_text(line, notes.get(line.id, NO_NOTE)))
+             for line in lst.lines]
+    approved = lst.approved_by is not None and lst.status_enum.frozen
+    return PayoutListDoc(
+        issuer_parent=(office.parent_name or "").upper(), issuer=office.name.upper(), place=short_name(office.unit),
+        issued_on=vn_date(lst.approved_at if approved else lst.prepared_at) or today_vn(), month=lst.month,
+        commune_name=lst.commune.name, channel=DOC_CHANNEL[lst.channel_enum], lines=lines,
+        signers=default_signers(preparer=lst.prepared_by.full_name,
+                                head=lst.approved_by.full_name if approved else "", head_title=HEAD_TITLE),
+        status="" if lst.status_enum.frozen else DRAFT_STATUS.get(lst.status, ""), author=office.display_name)
 
 
 def file_name(lst: PayoutList) -> str:

@@ -1,12 +1,13 @@
 """Monthly progress report on cashless payment (báo cáo tiến độ chi trả không dùng tiền mặt), plan §V.7: due
 before the 30th of each month, commune → district labour office, district → province department, province
 aggregate → provincial People's Committee and the ministry. Contents (reference §2.5): beneficiaries by category and
-by chosen channel, accounts opened by bank (``services/funnel.monthly_funnel``), people and money paid by channel,
+by chosen channel, accounts opened by bank (``accounts.funnel.monthly_funnel``), people and money paid by channel,
 share paid by account, failed payments and their reasons, and the reporter's free text (difficulties, proposals).
 
 ``build_report(actor, month)`` → ``MonthlyReport`` (plain data; money int đồng; shares as "82,5" strings);
 ``report_workbook(report)`` → .xlsx bytes; ``save_notes`` stores the free text; ``issue_report`` issues the PDF
-(``NN/BC-UBND`` for a commune, ``NN/BC-LĐTBXH`` for a district, ``NN/BC-SLĐTBXH`` for the province).
+(``NN/BC-UBND`` for a commune, ``NN/BC-LĐTBXH`` for a district, ``NN/BC-SLĐTBXH`` for the province; printed by
+``documents.printing.print_report``).
 Privacy: no person appears; at province level the sensitive (HIV) categories are folded into one line.
 """
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ...models import (
 from .. import audit
 from ..accounts.funnel import monthly_funnel
 from ..documents import issuing
+from ..documents.printing import print_report
 from ..payouts.reasons import classify_reason, failure_label
 from ..registry.events import active_in_month
 
@@ -66,7 +68,7 @@ class AreaRow:
 class MonthlyReport:
     """The report of ``organization`` for ``month``. ``level``: commune | district | province. Lists of tuples:
     ``by_category`` (code, name, people), ``by_channel`` (label, people), ``accounts_by_bank`` (bank, people),
-    ``paid_by_channel`` (label, people, đồng), ``failures`` (reason label of ``payout_results.FAILURE_REASONS``,
+    ``paid_by_channel`` (label, people, đồng), ``failures`` (reason label of ``payouts.reasons.FAILURE_REASONS``,
     people, đồng; most people first). ``rows``: AreaRow per commune or district (empty for a commune report)."""
 
     organization: object
@@ -143,33 +145,44 @@ def build_report(actor: User, month: date) -> MonthlyReport:
     month = month.replace(day=1)
     area = area_commune_codes(actor)
     rep = MonthlyReport(actor.organization, month, level)
-    people = select(Beneficiary).where(active_in_month(month), Beneficiary.start_month <= month)
+    people = select(Beneficiary.id).where(active_in_month(month), Beneficiary.start_month <= month)
     if area is not None:
         people = people.where(Beneficiary.commune_code.in_(area))
-    ids = people.with_only_columns(Beneficiary.id)
-
-    cats = db.session.execute(select(Category.code, Category.name, Category.sensitive, func.count(Beneficiary.id))
-                              .join(Beneficiary, Beneficiary.category_code == Category.code)
-                              .where(Beneficiary.id.in_(ids)).group_by(Category.code, Category.name,
-                                                                       Category.sensitive)
-                              .order_by(Category.code)).all()
-    folded = 0
-    for code, name, sensitive, n in cats:
-        if sensitive and level == "province":
-            folded += n
-        else:
-            rep.by_category.append((code, name, int(n)))
-    if folded:
-        rep.by_category.append(("—", SENSITIVE_FOLDED, folded))
+    rep.by_category = _by_category(people, fold_sensitive=level == "province")
     rep.registered = sum(n for *_, n in rep.by_category)
-    chans = dict(db.session.execute(select(Beneficiary.payment_channel, func.count()).where(Beneficiary.id.in_(ids))
+    chans = dict(db.session.execute(select(Beneficiary.payment_channel, func.count()).where(Beneficiary.id.in_(people))
                                     .group_by(Beneficiary.payment_channel)).all())
     rep.by_channel = [(c.label, int(chans.get(c.value, 0))) for c in PaymentChannel]
-
     funnel = monthly_funnel(month, area)
     rep.accounts_opened = funnel.total.account_opened
     rep.accounts_by_bank = [(b.name, b.account_opened) for b in funnel.total.banks]
+    rep.paid_by_channel, rep.failures = _payments(month, area)
+    if level != "commune":
+        rep.rows = _area_rows(level, month, area, funnel)
+    note = db.session.execute(select(MonthlyReportNote).where(
+        MonthlyReportNote.organization_id == actor.organization_id, MonthlyReportNote.month == month)
+    ).scalar_one_or_none()
+    if note is not None:
+        rep.difficulties, rep.proposals = note.difficulties, note.proposals
+    return rep
 
+
+def _by_category(people, fold_sensitive: bool) -> list[tuple[str, str, int]]:
+    """(code, name, people) per category of the beneficiaries ``people`` (a select of ids); with ``fold_sensitive``
+    (province level) the sensitive (HIV) categories are folded into one line."""
+    cats = db.session.execute(select(Category.code, Category.name, Category.sensitive, func.count(Beneficiary.id))
+                              .join(Beneficiary, Beneficiary.category_code == Category.code)
+                              .where(Beneficiary.id.in_(people)).group_by(Category.code, Category.name,
+                                                                          Category.sensitive)
+                              .order_by(Category.code)).all()
+    rows = [(code, name, int(n)) for code, name, sensitive, n in cats if not (sensitive and fold_sensitive)]
+    folded = sum(int(n) for _, _, sensitive, n in cats if sensitive and fold_sensitive)
+    return rows + ([("—", SENSITIVE_FOLDED, folded)] if folded else [])
+
+
+def _payments(month: date, area) -> tuple[list, list]:
+    """``(paid_by_channel, failures)`` of the month's lines in ``area`` (None = the province): (label, people, đồng)
+    per list channel, and (reason label, people, đồng) per failure reason, most people first. One grouped query."""
     lines = (select(PayoutList.channel, PayoutLine.result, PayoutLine.result_reason_code,
                     case((PayoutLine.result_reason_code.is_(None), PayoutLine.result_reason), else_=None),
                     func.count(PayoutLine.id), func.coalesce(func.sum(PayoutLine.total), 0))
@@ -184,22 +197,14 @@ def build_report(actor: User, month: date) -> MonthlyReport:
             paid[channel][0] += int(n)
             paid[channel][1] += int(amount)
         elif result == LineResult.FAILED.value:
-            # failures by reason: the label of the closed list (payout_results.FAILURE_REASONS); a result recorded
+            # failures by reason: the label of the closed list (payouts.reasons.FAILURE_REASONS); a result recorded
             # before the list (code None) is put under the label its free text maps to
             key = failure_label(code or classify_reason(old_text)[0]) or "Không rõ lý do"
             failures.setdefault(key, [0, 0])
             failures[key][0] += int(n)
             failures[key][1] += int(amount)
-    rep.paid_by_channel = [(ListChannel(c).label, p, a) for c, (p, a) in paid.items()]
-    rep.failures = sorted(((r, p, a) for r, (p, a) in failures.items()), key=lambda t: (-t[1], t[0]))
-    if level != "commune":
-        rep.rows = _area_rows(level, month, area, funnel)
-    note = db.session.execute(select(MonthlyReportNote).where(
-        MonthlyReportNote.organization_id == actor.organization_id, MonthlyReportNote.month == month)
-    ).scalar_one_or_none()
-    if note is not None:
-        rep.difficulties, rep.proposals = note.difficulties, note.proposals
-    return rep
+    return ([(ListChannel(c).label, p, a) for c, (p, a) in paid.items()],
+            sorted(((r, p, a) for r, (p, a) in failures.items()), key=lambda t: (-t[1], t[0])))
 
 
 def _area_rows(level, month, area, funnel) -> list[AreaRow]:
@@ -263,12 +268,10 @@ def save_notes(actor: User, month: date, difficulties: str, proposals: str) -> M
 
 def issue_report(actor: User, month: date, issued_on: date | None = None):
     """Issue the month's report as a numbered, stored, signed PDF; returns the ``IssuedDocument``."""
-    from ...documents.monthly_report import render_report
-
     rep = build_report(actor, month)
     return issuing.issue(actor, actor.organization, DocumentKind.MONTHLY_REPORT,
                          f"Báo cáo tiến độ chi trả không dùng tiền mặt tháng {rep.month:%m/%Y}",
-                         lambda stamp: render_report(rep, actor, stamp, issued_on), issued_on=issued_on,
+                         lambda stamp: print_report(rep, stamp, issued_on), issued_on=issued_on,
                          subject_type="monthly_report", subject_id=None,
                          filename=f"bao-cao-chi-tra-khong-tien-mat-{rep.month:%Y-%m}.pdf")
 

@@ -1,0 +1,102 @@
+"""What the prose documents (văn bản) print, gathered from the database: the service contract (hợp đồng dịch vụ chi
+trả), the authorization letter (giấy ủy quyền), the post office's fee statement (bảng kê chi phí dịch vụ chi trả) and
+the monthly report (báo cáo tiến độ chi trả). Each ``print_…`` function builds the document's plain data
+(``portal.documents.official.Issuer`` and the document's body) and returns the PDF bytes rendered by
+``portal.documents`` (WeasyPrint, A4 portrait, one to four pages: fast enough for the request).
+
+``stamp`` (``portal.documents.official.Stamp``, from ``issuing.issue``) prints the number and the QR code of an
+issued document; without it the document is a draft. ``issued_on`` defaults to today in Vietnam (the contract: the
+first day of its term; the letter: its certification day)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ...clock import today_vn
+from ...documents.authorization_letter import LetterBody, render_letter
+from ...documents.fee_statement import render_fee_statement
+from ...documents.monthly_report import render_report
+from ...documents.official import OfficialDoc, Stamp
+from ...documents.service_contract import ContractBody, contract_frame, render_contract
+from ...extensions import db
+from ...formatting import date_vn
+from ...models import AdministrativeUnit, Authorization, Organization, ServiceContract
+from .headings import issuer_of
+
+
+def party_name(org: Organization) -> str:
+    """How a party is named in the contract text: its ``display_name``, followed by its unit's name when the name
+    alone does not say where it is ("Phòng Lao động - Thương binh và Xã hội – Thành phố Châu Đốc", "Ủy ban nhân dân
+    Phường Vĩnh Mỹ", "Bưu điện Thành phố Châu Đốc")."""
+    name = org.display_name
+    if org.unit is not None and org.unit.name.casefold() not in name.casefold():
+        name = f"{name} – {org.unit.name}"
+    return name
+
+
+def contract_body(contract: ServiceContract) -> ContractBody:
+    """The articles' data of ``contract``; the communes' names in one query."""
+    codes = contract.commune_codes or []
+    names = dict(db.session.execute(select(AdministrativeUnit.code, AdministrativeUnit.name)
+                                    .where(AdministrativeUnit.code.in_(codes))).all())
+    return ContractBody(
+        year=contract.valid_from.year, party_a=party_name(contract.district_org),
+        party_a_signer=contract.party_a_signer, party_a_title=contract.party_a_title,
+        party_b=party_name(contract.post_office), party_b_signer=contract.party_b_signer,
+        party_b_title=contract.party_b_title, communes=[names.get(c, c) for c in codes],
+        fee_per_person=int(contract.fee_per_person), estimated_people=contract.estimated_people,
+        estimated_months=contract.estimated_months, estimated_value=int(contract.estimated_value),
+        valid_from=contract.valid_from, valid_to=contract.valid_to, settlement_day=contract.settlement_day)
+
+
+def contract_doc(contract: ServiceContract, stamp: Stamp | None = None, issued_on: date | None = None
+                 ) -> tuple[OfficialDoc, ContractBody]:
+    """``(frame, body)`` of ``contract`` as printed: bên A (the payout office, ``district_org``) issues it."""
+    body = contract_body(contract)
+    return contract_frame(issuer_of(contract.district_org), body, issued_on or contract.valid_from, stamp), body
+
+
+def print_contract(contract: ServiceContract, stamp: Stamp | None = None, issued_on: date | None = None) -> bytes:
+    """PDF bytes of ``contract`` (3–4 pages): a draft without ``stamp``."""
+    return render_contract(issuer_of(contract.district_org), contract_body(contract),
+                           issued_on or contract.valid_from, stamp)
+
+
+def letter_body(auth: Authorization) -> LetterBody:
+    """The letter's fields from the authorization and its beneficiary."""
+    b = auth.beneficiary
+    commune = b.commune.name if b.commune is not None else ""
+    scopes = []
+    if auth.scope_receive:
+        scopes.append("Nhận trợ cấp xã hội hằng tháng, tiền truy lĩnh và hỗ trợ chi phí mai táng (nếu có)")
+    if auth.scope_open_account:
+        scopes.append("Làm thủ tục mở tài khoản nhận trợ cấp đứng tên người ủy quyền")
+    decision = " ".join(p for p in [f"số {b.decision_number}" if b.decision_number else "",
+                                    f"ngày {date_vn(b.decision_date)}" if b.decision_date else ""] if p)
+    return LetterBody(
+        principal_name=b.full_name, principal_birth=b.birth_display, principal_id=b.national_id,
+        principal_address=", ".join(p for p in [b.hamlet or "", commune] if p), category_code=b.category_code,
+        decision=decision, proxy_name=auth.proxy_name, proxy_birth_year=str(auth.proxy_birth_year or ""),
+        proxy_id=auth.proxy_national_id, proxy_relationship=auth.proxy_relationship,
+        proxy_address=auth.proxy_address or "", scopes=scopes, valid_from=auth.valid_from, valid_to=auth.valid_to,
+        commune_name=commune, certification_number=auth.certification_number or "", certified_on=auth.certified_on)
+
+
+def print_letter(auth: Authorization, commune_org: Organization, stamp: Stamp | None = None,
+                 issued_on: date | None = None) -> bytes:
+    """PDF bytes of the authorization letter of ``auth``, certified by ``commune_org`` (one page)."""
+    return render_letter(issuer_of(commune_org), letter_body(auth),
+                         issued_on or auth.certified_on or today_vn(), stamp)
+
+
+def print_fee_statement(statement, stamp: Stamp | None = None, issued_on: date | None = None) -> bytes:
+    """PDF bytes of ``statement`` (a ``FeeStatement`` of ``services.payouts.fee_statements``), issued by its post
+    office (one page)."""
+    return render_fee_statement(issuer_of(statement.post_office), statement, issued_on or today_vn(), stamp)
+
+
+def print_report(rep, stamp: Stamp | None = None, issued_on: date | None = None) -> bytes:
+    """PDF bytes of ``rep`` (a ``MonthlyReport`` of ``services.reporting.monthly_report``), issued by its
+    organisation (2–3 pages)."""
+    return render_report(issuer_of(rep.organization), rep, issued_on or today_vn(), stamp)
