@@ -1,4 +1,4 @@
-"""``render()``: one template file gives the full page and, for htmx requests, just a named block (DESIGN §5);
+"""``render()``: one template file gives the full page and, for htmx requests, just a named block;
 ``render_form()``: a form's page, 200 when shown and 422 when a post comes back with its errors."""
 from flask import make_response, render_template, request
 from jinja2_fragments.flask import render_block
