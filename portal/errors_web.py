@@ -107,13 +107,13 @@ def on_refusal(answer: Callable[[PortalError], object]) -> None:
     g.refusal_answer = answer
 
 
-def flash_refusal(url: str, code: int = 302) -> None:
+def flash_refusal(url: str) -> None:
     """``on_refusal`` of a post-and-redirect view: the refusal's message is flashed (category ``error``) and the
-    browser sent to ``url`` (``code`` 302, or 303)."""
+    browser sent to ``url`` (302)."""
 
     def answer(err: PortalError):
         flash(str(err), "error")
-        return redirect(url, code)
+        return redirect(url)
 
     on_refusal(answer)
 
