@@ -1,6 +1,7 @@
 """ASXH Portal — Cổng chi trả trợ cấp xã hội hằng tháng không dùng tiền mặt (An Giang).
 
-``create_app(config=None)``: config → extensions → blueprints → errors → CLI → filters. Wiring only.
+``create_app(config=None)``: config → extensions → blueprints → errors → CLI → filters. Wiring only; the app class
+(``unit_of_work.PortalFlask``) commits once per request.
 """
 import os
 
@@ -10,11 +11,12 @@ from sqlalchemy.engine import Engine
 
 from .config import Config
 from .extensions import compress, csrf, db, htmx, login_manager, migrate
+from .unit_of_work import PortalFlask
 
 
 def create_app(config: type | None = None) -> Flask:
     """Build the Flask app. ``config`` is a Config class (default ``Config``)."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = PortalFlask(__name__, instance_relative_config=True)
     app.config.from_object(config or Config)
     from .errors_web import register_converters
     register_converters(app)  # "<int:…>" bounded to SQLite's INTEGER: a huge id is a 404, not a 500

@@ -1,4 +1,4 @@
-"""Test fixtures. Each test gets its own freshly seeded database (demo set-up of issue #2), so views may commit:
+"""Test fixtures. Each test gets its own freshly seeded database (the demo set-up), so its requests may commit:
 
 - SQLite (default): the schema and demo seed are built once per session into a template file, copied per test.
 - PostgreSQL (``TEST_DATABASE_URL=postgresql://…``): a template database is built once, and each test gets

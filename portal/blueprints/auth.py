@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired
 from ..access import home_endpoint
 from ..extensions import db
 from ..models import User
-from ..rendering import render
+from ..rendering import render, render_form
 from ..services.audit import record
 
 bp = Blueprint("auth", __name__)
@@ -51,11 +51,9 @@ def login():
         if user and user.is_active and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
             record(user, "login", "user", user.id, f"Đăng nhập: {user.username}")
-            db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
         error = "Tên đăng nhập hoặc mật khẩu không đúng."
-    status = 422 if request.method == "POST" else 200
-    return render("auth/login.html", form=form, error=error, status=status)
+    return render_form("auth/login.html", form=form, error=error)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -70,7 +68,6 @@ def logout():
 def logout_all():
     current_user.session_version += 1
     record(current_user, "logout_all", "user", current_user.id, "Đăng xuất khỏi mọi thiết bị")
-    db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
 

@@ -4,8 +4,6 @@ accounts this branch recorded, its coverage (địa bàn phụ trách: request, 
 payout-point sessions (a phone-sized list of the people expected, one short form each). Gated on the
 ``account_opening`` duty; rows are loaded through ``portal.access``, rules live in ``portal.services.accounts``. The
 category (diện đối tượng) is never shown here."""
-from math import ceil
-
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,16 +11,17 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
-from wtforms.validators import ValidationError as FormError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..access import gate, get_visible_or_404, visible
 from ..clock import today_vn
-from ..errors import AccessDenied, PortalError
+from ..errors_web import flash_refusal, on_refusal
 from ..extensions import db
-from ..models import Beneficiary, Duty, PaymentProvider, PayoutPointSession
+from ..form_checks import service_check, with_error
+from ..models import Beneficiary, Duty, ImportBatch, PaymentProvider, PayoutPointSession
 from ..models.accounts import FEE_WAIVERS
-from ..rendering import render, wants_fragment
+from ..paging import paged, paged_list
+from ..rendering import render, render_form, wants_fragment
 from ..services.accounts import bank_import, coverage, payout_points
 from ..services.accounts import opening as accounts
 from ..services.registry import beneficiaries as registry
@@ -32,14 +31,7 @@ bp = Blueprint("bank", __name__, url_prefix="/ngan-hang")
 bp.before_request(gate(Duty.ACCOUNT_OPENING))
 
 PAGE_SIZE = 15  # keeps the htmx results fragment under 5 KB
-
-
-def _service_check(check, field):
-    """Run a service validation on a form field; its Vietnamese message becomes the field error."""
-    try:
-        return check(field.data)
-    except PortalError as err:
-        raise FormError(str(err)) from err
+SESSION_PAGE = 30  # people expected at a payout point, a page
 
 
 class OpenAccountForm(FlaskForm):
@@ -71,17 +63,17 @@ class OpenAccountForm(FlaskForm):
                                           PaymentProvider.code == current_user.organization.provider_code)).scalars()]
 
     def validate_holder_kind(self, field):
-        _service_check(accounts.check_holder_kind, field)
+        service_check(accounts.check_holder_kind, field)
 
     def validate_holder_name(self, field):
         if self.holder_kind.data in accounts.HOLDER_KINDS:
-            _service_check(lambda v: accounts.check_holder(self.person, self.holder_kind.data, v), field)
+            service_check(lambda v: accounts.check_holder(self.person, self.holder_kind.data, v), field)
 
     def validate_account_number(self, field):
-        _service_check(accounts.clean_account_number, field)
+        service_check(accounts.clean_account_number, field)
 
     def validate_opened_on(self, field):
-        self.opened_date = _service_check(lambda v: accounts.check_opened_on(parse_date(v, "Ngày mở")), field)
+        self.opened_date = service_check(lambda v: accounts.check_opened_on(parse_date(v, "Ngày mở")), field)
 
 
 class UploadForm(FlaskForm):
@@ -101,100 +93,88 @@ def _account_defaults(person: Beneficiary, point: PayoutPointSession | None = No
 
 
 def _record(person: Beneficiary, form: OpenAccountForm, session=None):
-    """Call the service with the form's values; returns (account, None) or (None, Vietnamese error)."""
-    try:
-        account = accounts.mark_opened(current_user, person, form.account_number.data, form.opened_date,
-                                       form.holder_kind.data, form.holder_name.data, form.provider_code.data or None,
-                                       kind=form.kind.data or None, card_issued=form.card_issued.data,
-                                       waivers=form.waivers.data or [], session=session)
-    except PortalError as err:
-        db.session.rollback()
-        return None, str(err)
-    db.session.commit()
-    return account, None
+    """Record the account with the form's values (``accounts.mark_opened``); its refusals raise."""
+    return accounts.mark_opened(current_user, person, form.account_number.data, form.opened_date,
+                                form.holder_kind.data, form.holder_name.data, form.provider_code.data or None,
+                                kind=form.kind.data or None, card_issued=form.card_issued.data,
+                                waivers=form.waivers.data or [], session=session)
 
 
-def _pages(total: int) -> int:
-    return max(1, ceil(total / PAGE_SIZE))
+def _batch_or_404(batch_id: int) -> ImportBatch:
+    """An upload of this branch (another organisation's: 404)."""
+    return get_visible_or_404(ImportBatch, batch_id)
 
 
 @bp.route("/")
 def index():
     communes = accounts.covered_communes(current_user)
     commune = request.args.get("commune") if request.args.get("commune") in {c.code for c in communes} else None
-    q, page = request.args.get("q", "").strip()[:60], max(1, request.args.get("page", 1, type=int))
-    rows, total = registry.search_beneficiaries(accounts.pending_accounts(current_user, commune), q, page, PAGE_SIZE)
+    q = request.args.get("q", "").strip()[:60]
+    pending = accounts.pending_accounts(current_user, commune)
+    page = paged(lambda n: registry.search_beneficiaries(pending, q, n, PAGE_SIZE), PAGE_SIZE)
     names = {c.code: c.name for c in communes}
-    return render("bank/index.html", block="results", rows=rows, total=total, page=page, pages=_pages(total), q=q,
-                  commune=commune, communes=communes, commune_names=names)
+    return render("bank/index.html", block="results", rows=page.rows, total=page.total, page=page.number,
+                  pages=page.pages, q=q, commune=commune, communes=communes, commune_names=names)
 
 
 @bp.route("/doi-tuong/<int:beneficiary_id>/mo-tai-khoan", methods=["GET", "POST"])
 def open_account(beneficiary_id):
     person = get_visible_or_404(Beneficiary, beneficiary_id)
     form = OpenAccountForm(person, data=None if request.method == "POST" else _account_defaults(person))
-    error = None
     if person.active_account is not None and request.method == "GET":
         return render("bank/opened_row.html", block="row", person=person, account=person.active_account)
-    if form.validate_on_submit():
-        account, error = _record(person, form)
-        if account is not None:
-            if wants_fragment():
-                return render("bank/opened_row.html", block="row", person=person, account=account)
-            flash(f"Đã ghi nhận tài khoản {account.account_number} cho {person.full_name}.", "ok")
-            return redirect(url_for("bank.index"))
-    status = 422 if request.method == "POST" else 200
-    return render("bank/open_account.html", block="form_row", person=person, form=form, error=error, status=status)
+    if not form.validate_on_submit():
+        return _account_form(person, form)
+    on_refusal(lambda err: _account_form(person, form, str(err)))
+    account = _record(person, form)
+    if wants_fragment():
+        return render("bank/opened_row.html", block="row", person=person, account=account)
+    flash(f"Đã ghi nhận tài khoản {account.account_number} cho {person.full_name}.", "ok")
+    return redirect(url_for("bank.index"))
+
+
+def _account_form(person: Beneficiary, form: OpenAccountForm, error: str | None = None):
+    return render_form("bank/open_account.html", block="form_row", person=person, form=form, error=error)
 
 
 @bp.route("/tai-len", methods=["GET", "POST"])
 def upload():
     form = UploadForm()
-    if form.validate_on_submit():
-        try:
-            preview = bank_import.preview_bank_file(current_user, form.file.data.filename, form.file.data.read())
-        except PortalError as err:
-            db.session.rollback()
-            form.file.errors.append(str(err))
-        else:
-            db.session.commit()
-            return redirect(url_for("bank.batch", batch_id=preview.batch_id))
-    return render("bank/upload.html", form=form, status=422 if request.method == "POST" else 200)
+    if not form.validate_on_submit():
+        return render_form("bank/upload.html", form=form)
+    on_refusal(lambda err: render_form("bank/upload.html", form=with_error(form, form.file, err)))
+    preview = bank_import.preview_bank_file(current_user, form.file.data.filename, form.file.data.read())
+    return redirect(url_for("bank.batch", batch_id=preview.batch_id))
 
 
 @bp.route("/tai-len/<int:batch_id>")
 def batch(batch_id):
-    try:
-        shown = bank_import.batch_report(current_user, batch_id)
-    except AccessDenied:
-        abort(404)
+    shown = bank_import.batch_report(current_user, _batch_or_404(batch_id).id)
     if shown.batch_status == "previewed":
         return render("bank/preview.html", preview=shown)
     return render("bank/batch_done.html", report=shown)
 
 
 @bp.route("/tai-len/<int:batch_id>/ghi-nhan", methods=["POST"])
-def commit(batch_id):
-    try:
-        summary = bank_import.commit_bank_batch(current_user, batch_id)
-    except AccessDenied:
-        abort(404)
-    except PortalError as err:
-        db.session.rollback()
-        flash(str(err), "error")
-        return redirect(url_for("bank.batch", batch_id=batch_id))
-    db.session.commit()
+def commit_batch(batch_id):
+    page = url_for("bank.batch", batch_id=_batch_or_404(batch_id).id)
+    flash_refusal(page)
+    summary = bank_import.commit_bank_batch(current_user, batch_id)
     flash(bank_import.summary_text(summary), "ok")
-    return redirect(url_for("bank.batch", batch_id=batch_id))
+    return redirect(page)
 
 
 @bp.route("/tai-khoan")
 def opened():
-    page = max(1, request.args.get("page", 1, type=int))
-    pagination = db.paginate(accounts.recorded_accounts(current_user), page=page, per_page=PAGE_SIZE,
-                             error_out=False)
-    return render("bank/accounts.html", block="results", pagination=pagination, page=page,
-                  pages=max(1, pagination.pages))
+    recorded = accounts.recorded_accounts(current_user)
+
+    def fetch(n):
+        pagination = db.paginate(recorded, page=n, per_page=PAGE_SIZE, error_out=False)
+        return pagination.items, pagination.total
+
+    page = paged(fetch, PAGE_SIZE)
+    return render("bank/accounts.html", block="results", accounts=page.rows, total=page.total, page=page.number,
+                  pages=page.pages)
 
 
 class CoverageForm(FlaskForm):
@@ -208,18 +188,17 @@ class CoverageForm(FlaskForm):
 def coverage_page():
     form = CoverageForm()
     form.commune.choices = [SelectChoice(c.code, c.name) for c in coverage.requestable_communes(current_user)]
-    if form.validate_on_submit():
-        try:
-            row = coverage.request_coverage(current_user, form.commune.data, form.note.data)
-        except PortalError as err:
-            db.session.rollback()
-            form.commune.errors = [str(err)]
-        else:
-            db.session.commit()
-            flash(f"Đã đăng ký địa bàn {row.commune.name}; chờ Sở duyệt.", "ok")
-            return redirect(url_for("bank.coverage_page"))
-    return render("bank/coverage.html", form=form, rows=coverage.bank_coverage(current_user),
-                  labels=coverage.COVERAGE_STATUS, status=422 if request.method == "POST" else 200)
+    if not form.validate_on_submit():
+        return _coverage_form(form)
+    on_refusal(lambda err: _coverage_form(with_error(form, form.commune, err)))
+    row = coverage.request_coverage(current_user, form.commune.data, form.note.data)
+    flash(f"Đã đăng ký địa bàn {row.commune.name}; chờ Sở duyệt.", "ok")
+    return redirect(url_for("bank.coverage_page"))
+
+
+def _coverage_form(form: CoverageForm):
+    return render_form("bank/coverage.html", form=form, rows=coverage.bank_coverage(current_user),
+                       labels=coverage.COVERAGE_STATUS)
 
 
 class SessionForm(FlaskForm):
@@ -235,37 +214,34 @@ class SessionForm(FlaskForm):
                                                                        Length(max=300)])
 
     def validate_session_date(self, field):
-        self.day = _service_check(lambda v: parse_date(v, "Ngày"), field)
+        self.day = service_check(lambda v: parse_date(v, "Ngày"), field)
 
 
 @bp.route("/diem-chi-tra", methods=["GET", "POST"])
 def sessions():
     form = SessionForm(data=None if request.method == "POST" else {"session_date": today_vn().isoformat()})
     form.commune.choices = [SelectChoice(c.code, c.name) for c in accounts.covered_communes(current_user)]
-    if form.validate_on_submit():
-        try:
-            created = payout_points.create_session(current_user, form.commune.data, form.day, form.place_kind.data,
-                                                   form.place_name.data, form.staff_present.data, form.hamlet.data)
-        except PortalError as err:
-            db.session.rollback()
-            form.place_name.errors = [str(err)]
-        else:
-            db.session.commit()
-            return redirect(url_for("bank.session_page", session_id=created.id))
-    return render("bank/sessions.html", form=form, places=payout_points.PLACE_KINDS,
-                  rows=payout_points.sessions_of(current_user, visible(PayoutPointSession)),
-                  status=422 if request.method == "POST" else 200)
+    if not form.validate_on_submit():
+        return _sessions_form(form)
+    on_refusal(lambda err: _sessions_form(with_error(form, form.place_name, err)))
+    created = payout_points.create_session(current_user, form.commune.data, form.day, form.place_kind.data,
+                                           form.place_name.data, form.staff_present.data, form.hamlet.data)
+    return redirect(url_for("bank.session_page", session_id=created.id))
+
+
+def _sessions_form(form: SessionForm):
+    return render_form("bank/sessions.html", form=form, places=payout_points.PLACE_KINDS,
+                       rows=payout_points.sessions_of(current_user, visible(PayoutPointSession)))
 
 
 @bp.route("/diem-chi-tra/<int:session_id>")
 def session_page(session_id):
     point = get_visible_or_404(PayoutPointSession, session_id)
-    page = max(1, request.args.get("page", 1, type=int))
     people = payout_points.expected_people(current_user, point)
-    size = 30
-    return render("bank/session.html", block="people", point=point, page=page, pages=max(1, ceil(len(people) / size)),
-                  people=people[(page - 1) * size:page * size], waiting=len(people),
-                  done=payout_points.recorded_at(point), places=payout_points.PLACE_KINDS)
+    page = paged_list(people, SESSION_PAGE)
+    return render("bank/session.html", block="people", point=point, page=page.number, pages=page.pages,
+                  people=page.rows, waiting=len(people), done=payout_points.recorded_at(point),
+                  places=payout_points.PLACE_KINDS)
 
 
 @bp.route("/diem-chi-tra/<int:session_id>/doi-tuong/<int:beneficiary_id>", methods=["GET", "POST"])
@@ -275,11 +251,17 @@ def session_person(session_id, beneficiary_id):
     if person.commune_code != point.commune_code:
         abort(404)
     form = OpenAccountForm(person, data=None if request.method == "POST" else _account_defaults(person, point))
-    error, account = None, person.active_account
+    account = person.active_account
     if account is None and form.validate_on_submit():
-        account, error = _record(person, form, point)
-    ctx = {"point": point, "person": person, "proxies": accounts.proxy_authorizations(person, today_vn())}
-    if account is not None:
-        return render("bank/session_person.html", block="person", account=account, **ctx)
-    return render("bank/session_person.html", block="person", form=form, error=error,
-                  status=422 if request.method == "POST" else 200, **ctx)
+        on_refusal(lambda err: _person_form(point, person, form, str(err)))
+        account = _record(person, form, point)
+    if account is None:
+        return _person_form(point, person, form)
+    return render("bank/session_person.html", block="person", account=account, point=point, person=person,
+                  proxies=accounts.proxy_authorizations(person, today_vn()))
+
+
+def _person_form(point: PayoutPointSession, person: Beneficiary, form: OpenAccountForm, error: str | None = None):
+    """One person of a payout-point session with the account form (200 shown, 422 refused)."""
+    return render_form("bank/session_person.html", block="person", form=form, error=error, point=point,
+                       person=person, proxies=accounts.proxy_authorizations(person, today_vn()))

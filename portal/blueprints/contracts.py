@@ -12,17 +12,18 @@ from wtforms.validators import DataRequired, NumberRange
 
 from ..access import gate, get_visible_or_404, visible
 from ..clock import today_vn
-from ..errors import PortalError
+from ..downloads import download
+from ..errors_web import on_refusal
 from ..extensions import db
 from ..models import Duty, ServiceContract
+from ..query_args import month_arg
 from ..rendering import render
 from ..services.documents import contracts
-from .documents import pdf_response
-from .payout_pages import month_arg
 
 bp = Blueprint("contracts", __name__, url_prefix="/huyen/hop-dong")
 bp.before_request(gate(Duty.PAYOUT_MANAGEMENT))
 REQ = "Bắt buộc."
+PDF = "application/pdf"
 
 
 class ContractForm(FlaskForm):
@@ -64,12 +65,8 @@ def create():
     if not form.validate_on_submit():
         return _index(form, status=422)
     fields = {k: v for k, v in form.data.items() if k in contracts.ContractInput.__dataclass_fields__}
-    try:
-        contract = contracts.create_draft(current_user, contracts.ContractInput(**fields))
-    except PortalError as err:
-        db.session.rollback()
-        return _index(form, str(err), 422)
-    db.session.commit()
+    on_refusal(lambda err: _index(form, str(err), 422))
+    contract = contracts.create_draft(current_user, contracts.ContractInput(**fields))
     flash("Đã lập dự thảo hợp đồng.", "ok")
     return redirect(url_for("contracts.detail", contract_id=contract.id))
 
@@ -90,8 +87,9 @@ def pdf(contract_id):
     from ..services.documents.printing import print_contract
     contract = get_visible_or_404(ServiceContract, contract_id)
     if contract.document is not None:
-        return pdf_response(contract.document.content, contract.document.filename)
-    return pdf_response(print_contract(contract, issued_on=today_vn()), f"du-thao-hop-dong-{contract.id}.pdf")
+        return download(contract.document.content, contract.document.filename, inline=True, mimetype=PDF)
+    return download(print_contract(contract, issued_on=today_vn()), f"du-thao-hop-dong-{contract.id}.pdf",
+                    inline=True)
 
 
 @bp.route("/<int:contract_id>/ban-hanh", methods=["POST"])
@@ -99,12 +97,8 @@ def issue(contract_id):
     contract = get_visible_or_404(ServiceContract, contract_id)
     if not FlaskForm().validate_on_submit():
         return _detail(contract, error="Phiên làm việc hết hạn, hãy thử lại.", status=422)
-    try:
-        doc = contracts.issue_contract(current_user, contract, today_vn())
-    except PortalError as err:
-        db.session.rollback()
-        return _detail(db.session.get(ServiceContract, contract_id), error=str(err), status=422)
-    db.session.commit()
+    on_refusal(lambda err: _detail(contract, error=str(err), status=422))
+    doc = contracts.issue_contract(current_user, contract, today_vn())
     flash(f"Đã ban hành hợp đồng số {doc.number_text}.", "ok")
     return redirect(url_for("contracts.detail", contract_id=contract_id))
 
@@ -115,13 +109,8 @@ def upload_scan(contract_id):
     form = ScanForm()
     if not form.validate_on_submit():
         return _detail(contract, form, status=422)
-    try:
-        contracts.upload_scan(current_user, contract, form.scan.data.read(), form.scan.data.filename,
-                              form.signed_on.data)
-    except PortalError as err:
-        db.session.rollback()
-        return _detail(db.session.get(ServiceContract, contract_id), form, str(err), 422)
-    db.session.commit()
+    on_refusal(lambda err: _detail(contract, form, str(err), 422))
+    contracts.upload_scan(current_user, contract, form.scan.data.read(), form.scan.data.filename, form.signed_on.data)
     flash("Đã lưu bản hợp đồng có chữ ký của hai bên.", "ok")
     return redirect(url_for("contracts.detail", contract_id=contract_id))
 
@@ -131,7 +120,7 @@ def scan(contract_id):
     contract = get_visible_or_404(ServiceContract, contract_id)
     if contract.scan_sha256 is None:
         return _detail(contract, error="Chưa có bản ký.", status=404)
-    return pdf_response(contract.scan, contract.scan_filename or "ban-ky.pdf")
+    return download(contract.scan, contract.scan_filename or "ban-ky.pdf", inline=True, mimetype=PDF)
 
 
 @bp.route("/bang-ke-phi.pdf")
@@ -143,5 +132,5 @@ def fee_statement_pdf():
     if post is None:
         abort(404)
     month = month_arg()
-    return pdf_response(print_fee_statement(fee_statement(post, month), None, today_vn()),
-                        f"bang-ke-phi-{month:%Y-%m}.pdf")
+    return download(print_fee_statement(fee_statement(post, month), None, today_vn()),
+                    f"bang-ke-phi-{month:%Y-%m}.pdf", inline=True)

@@ -2,16 +2,18 @@
 as an official PDF (danh sách chi trả), and its payment spreadsheet (bảng kê chi trả, .xlsx) for the district
 office and the post office; issued documents exactly as stored; the authorization letter (giấy ủy quyền) of a
 recorded authorization, and its issue by the commune (one page, rendered in the request)."""
-from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..access import get_visible_or_404, may_see, visible
 from ..clock import today_vn
-from ..errors import AccessDenied, PortalError
+from ..downloads import XLSX, download
+from ..errors_web import flash_refusal
 from ..extensions import db
 from ..models import Authorization, Duty, IssuedDocument, Organization, OrgKind, PayoutList, ServiceContract
+from ..query_args import month_arg
 from ..rendering import render
 from ..services.documents.contracts import countersign
 from ..services.documents.issuing import issue_authorization_letter as issue_letter
@@ -20,7 +22,7 @@ from ..services.payouts.pdf import request_pdf as request_list_pdf
 from ..services.payouts.results import payment_sheet as build_payment_sheet
 
 bp = Blueprint("documents", __name__, url_prefix="/van-ban")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
 
 
 @bp.before_request
@@ -29,28 +31,14 @@ def _logged_in():
     return None
 
 
-def _file(body: bytes, mimetype: str, filename: str, disposition: str = "attachment"):
-    resp = make_response(body)
-    resp.headers["Content-Type"] = mimetype
-    resp.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
-
-
-def pdf_response(body: bytes, filename: str, disposition: str = "inline"):
-    """A PDF response (not cached: documents may hold personal data)."""
-    return _file(body, "application/pdf", filename, disposition)
-
-
 @bp.route("/danh-sach-chi-tra/<int:list_id>.pdf")
 def payout_list_pdf(list_id):
     """The list's stored PDF; else a page following the job that renders it (never rendered in the request).
-    ``?tep=<id>``: the one-off print of a list still open that a job made (helper H)."""
+    ``?tep=<id>``: the one-off print of a list still open that a job made."""
     lst = get_visible_or_404(PayoutList, list_id)
     stored, job = request_list_pdf(current_user, lst, request.args.get("tep", type=int))
     if stored is not None:
-        return _file(stored.content, stored.mimetype, download_name(lst, "pdf"))
-    db.session.commit()
+        return download(stored.content, download_name(lst, "pdf"), mimetype=stored.mimetype)
     return render("jobs/show.html", block="progress", job=job, title="Đang chuẩn bị danh sách chi trả (PDF)")
 
 
@@ -59,7 +47,6 @@ def payout_list_pdf_retry(list_id):
     """"Thử lại" after a failed print job: starts a new job (CSRF-checked POST), then shows its progress."""
     lst = get_visible_or_404(PayoutList, list_id)
     stored, job = request_list_pdf(current_user, lst, retry=True)
-    db.session.commit()
     if job is None:
         return redirect(url_for(".payout_list_pdf", list_id=lst.id))
     return redirect(url_for("jobs.show", job_id=job.id))
@@ -71,14 +58,14 @@ def payment_sheet(list_id):
     if not any(current_user.organization.has_duty(d) for d in (Duty.PAYOUT_MANAGEMENT, Duty.PAYMENT_SERVICE)):
         abort(403)
     lst = get_visible_or_404(PayoutList, list_id)
-    return _file(build_payment_sheet(lst), XLSX, download_name(lst, "xlsx", "Bang-ke-chi-tra"))
+    return download(build_payment_sheet(lst), download_name(lst, "xlsx", "Bang-ke-chi-tra"), mimetype=XLSX)
 
 
 @bp.route("/da-ban-hanh/<int:document_id>.pdf")
 def issued_pdf(document_id):
     """An issued document exactly as stored (its bytes match the hash shown on the verification page)."""
     doc = get_visible_or_404(IssuedDocument, document_id)
-    return pdf_response(doc.content, doc.filename, "attachment")
+    return download(doc.content, doc.filename, mimetype=PDF)
 
 
 @bp.route("/giay-uy-quyen/<int:authorization_id>.pdf")
@@ -93,30 +80,24 @@ def authorization_letter(authorization_id):
         IssuedDocument.subject_type == "authorization", IssuedDocument.subject_id == auth.id)
         .order_by(IssuedDocument.id.desc()).limit(1)).scalar_one_or_none()
     if issued is not None:
-        return pdf_response(issued.content, issued.filename)
+        return download(issued.content, issued.filename, inline=True, mimetype=PDF)
     commune = db.session.execute(select(Organization).where(
         Organization.kind == OrgKind.COMMUNE,
         Organization.unit_code == auth.beneficiary.commune_code)).scalars().first()
     if commune is None:
         abort(404)
-    return pdf_response(print_letter(auth, commune), f"giay-uy-quyen-{auth.id}.pdf")
+    return download(print_letter(auth, commune), f"giay-uy-quyen-{auth.id}.pdf", inline=True)
 
 
 @bp.route("/giay-uy-quyen/<int:authorization_id>/ban-hanh", methods=["POST"])
 def issue_authorization_letter(authorization_id):
     """Issue (number, store, sign) the letter under the commune committee; commune only."""
     auth = get_visible_or_404(Authorization, authorization_id)
-    try:
-        doc = issue_letter(current_user, auth, today_vn())
-    except AccessDenied:
-        abort(403)
-    except PortalError as err:
-        db.session.rollback()
-        flash(str(err), "error")
-        return redirect(url_for("documents.authorization_letter", authorization_id=authorization_id))
-    db.session.commit()
+    letter = url_for("documents.authorization_letter", authorization_id=authorization_id)
+    flash_refusal(letter)
+    doc = issue_letter(current_user, auth, today_vn())
     flash(f"Đã ban hành giấy ủy quyền số {doc.number_text}.", "ok")
-    return redirect(url_for("documents.authorization_letter", authorization_id=authorization_id))
+    return redirect(letter)
 
 
 @bp.route("/hop-dong/<int:contract_id>")
@@ -133,27 +114,21 @@ def contract_pdf(contract_id):
     """The issued contract (or the copy signed by both, once there is one) for the district, post office, province."""
     contract = get_visible_or_404(ServiceContract, contract_id)
     if contract.scan_sha256:
-        return pdf_response(contract.scan, contract.scan_filename or "hop-dong.pdf")
+        return download(contract.scan, contract.scan_filename or "hop-dong.pdf", inline=True, mimetype=PDF)
     if contract.document is None:
         abort(404)
-    return pdf_response(contract.document.content, contract.document.filename)
+    return download(contract.document.content, contract.document.filename, inline=True, mimetype=PDF)
 
 
 @bp.route("/hop-dong/<int:contract_id>/ky-so", methods=["POST"])
 def countersign_contract(contract_id):
     """Bên B (the post office) signs the issued contract with its certificate."""
     contract = get_visible_or_404(ServiceContract, contract_id)
-    try:
-        countersign(current_user, contract, today_vn())
-    except AccessDenied:
-        abort(403)
-    except PortalError as err:
-        db.session.rollback()
-        flash(str(err), "error")
-        return redirect(url_for("documents.contract_for_post_office", contract_id=contract_id))
-    db.session.commit()
+    page = url_for("documents.contract_for_post_office", contract_id=contract_id)
+    flash_refusal(page)
+    countersign(current_user, contract, today_vn())
     flash("Bưu điện đã ký số hợp đồng.", "ok")
-    return redirect(url_for("documents.contract_for_post_office", contract_id=contract_id))
+    return redirect(page)
 
 
 @bp.route("/hop-dong/")
@@ -170,9 +145,8 @@ def fee_statement_pdf():
     """The post office's monthly fee statement (``?thang=YYYY-MM``) as a PDF (one page, rendered in the request)."""
     from ..services.documents.printing import print_fee_statement
     from ..services.payouts.fee_statements import fee_statement
-    from .payout_pages import month_arg
     if not current_user.organization.has_duty(Duty.PAYMENT_SERVICE):
         abort(403)
     month = month_arg()
-    return pdf_response(print_fee_statement(fee_statement(current_user.organization, month), None, today_vn()),
-                        f"Bang-ke-phi-chi-tra-{month:%Y-%m}-{file_slug(current_user.organization.name)}.pdf")
+    return download(print_fee_statement(fee_statement(current_user.organization, month), None, today_vn()),
+                    f"Bang-ke-phi-chi-tra-{month:%Y-%m}-{file_slug(current_user.organization.name)}.pdf", inline=True)

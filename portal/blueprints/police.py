@@ -2,7 +2,7 @@
 (đối sánh CSDL quốc gia về dân cư) — name, birth, gender, personal ID and hamlet, never the category or phone —
 and the checks the commune sent: record a result per person (matched, mismatched with the fields, not found,
 deceased) or upload the filled-in sheet. Gated on the ``id_verification`` duty; rows are loaded through
-``portal.access`` (a check of another commune answers 404); rules live in ``services.identity_checks``.
+``portal.access`` (a check of another commune answers 404); rules live in ``services.registry.identity_checks``.
 
 htmx on the cross-check page (each answer ≤ 5 KB, tests/blueprints/test_page_weight.py): paging answers the
 ``pending`` block; «Khớp» answers the ``pending`` block of the same page with a message and fires ``checks-changed``,
@@ -18,12 +18,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..access import gate, get_visible_or_404, visible
 from ..clock import today_vn
-from ..errors import PortalError
-from ..extensions import db
+from ..downloads import download
+from ..errors_web import on_refusal
 from ..models import Beneficiary, CheckResult, Duty, IdentityCheck
 from ..models.identity_checks import MISMATCH_FIELDS
-from ..paging import page_arg, page_count
-from ..rendering import render, wants_fragment
+from ..paging import page_arg, paged
+from ..rendering import render, render_form, wants_fragment
 from ..services.registry import identity_checks as checks
 from ..services.registry.beneficiaries import search_beneficiaries
 
@@ -56,26 +56,23 @@ class UploadForm(FlaskForm):
 def index():
     """Danh sách đối chiếu nhân thân: paged, searchable by name or ID; htmx gets the ``results`` block."""
     q = request.args.get("q", "").strip()
-    page = page_arg()
-    rows, total = search_beneficiaries(visible(Beneficiary), q, page, PAGE_SIZE)
-    pages = page_count(total, PAGE_SIZE)
-    if page > pages:  # past the end (?page=999): the last page
-        page = pages
-        rows, total = search_beneficiaries(visible(Beneficiary), q, page, PAGE_SIZE)
-    return render("police/index.html", block="results", rows=rows, total=total, q=q, page=page, pages=pages,
-                  first=(page - 1) * PAGE_SIZE)
+    page = paged(lambda n: search_beneficiaries(visible(Beneficiary), q, n, PAGE_SIZE), PAGE_SIZE)
+    return render("police/index.html", block="results", rows=page.rows, total=page.total, q=q, page=page.number,
+                  pages=page.pages, first=page.first)
 
 
 def _checks_page(upload=None, errors=None, status=200, block="pending", message=None, message_kind="ok"):
-    """The cross-check page at ``page`` (query string; clamped to the last page), or for htmx one ``block``."""
-    page = page_arg()
-    rows, total, done = checks.police_page(visible(IdentityCheck), page, CHECKS_PAGE)
-    pages = page_count(total, CHECKS_PAGE)
-    if page > pages:  # the last rows of the last page were just recorded
-        page = pages
-        rows, total, done = checks.police_page(visible(IdentityCheck), page, CHECKS_PAGE)
-    return render("police/checks.html", block=block, rows=rows, total=total, page=page, pages=pages,
-                  first=(page - 1) * CHECKS_PAGE, done=done, upload=upload or UploadForm(), errors=errors,
+    """The cross-check page at ``page`` (query string; past the end — the last rows of the last page were just
+    recorded — the last page), or for htmx one ``block``."""
+    done = []  # the latest results, read with the page
+
+    def fetch(n):
+        rows, total, done[:] = checks.police_page(visible(IdentityCheck), n, CHECKS_PAGE)
+        return rows, total
+
+    page = paged(fetch, CHECKS_PAGE)
+    return render("police/checks.html", block=block, rows=page.rows, total=page.total, page=page.number,
+                  pages=page.pages, first=page.first, done=done, upload=upload or UploadForm(), errors=errors,
                   message=message, message_kind=message_kind, status=status)
 
 
@@ -95,28 +92,21 @@ def recent_results():
 def identity_checks_export():
     """Tải danh sách chờ đối sánh (.xlsx): họ tên, ngày sinh, giới tính, số định danh (dạng văn bản)."""
     org = current_user.organization
-    rows = checks.pending_checks([org.unit_code])
-    return checks.export_xlsx(rows, org.unit.name), 200, {
-        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Content-Disposition": f"attachment; filename=doi-sanh-{org.unit_code}.xlsx"}
+    return download(checks.export_xlsx(checks.pending_checks([org.unit_code]), org.unit.name),
+                    f"doi-sanh-{org.unit_code}.xlsx")
 
 
 @bp.route("/doi-sanh/<int:check_id>", methods=["GET", "POST"])
 def identity_check(check_id: int):
     """Ghi kết quả đối sánh của một người; invalid input re-renders with 422."""
     check = get_visible_or_404(IdentityCheck, check_id)
-    form, error = ResultForm(), None
-    if form.validate_on_submit():
-        try:
-            checks.record_result(current_user, check, form.result.data, form.fields.data, form.note.data, today_vn())
-            db.session.commit()
-            flash(f"Đã ghi kết quả đối sánh của {check.beneficiary.full_name}.", "ok")
-            return redirect(url_for("police.identity_checks"))
-        except PortalError as err:
-            db.session.rollback()
-            error = str(err)
-    status = 422 if form.is_submitted() else 200
-    return render("police/check.html", check=check, form=form, error=error, status=status)
+    form = ResultForm()
+    if not form.validate_on_submit():
+        return render_form("police/check.html", check=check, form=form)
+    on_refusal(lambda err: render_form("police/check.html", check=check, form=form, error=str(err)))
+    checks.record_result(current_user, check, form.result.data, form.fields.data, form.note.data, today_vn())
+    flash(f"Đã ghi kết quả đối sánh của {check.beneficiary.full_name}.", "ok")
+    return redirect(url_for("police.identity_checks"))
 
 
 @bp.route("/doi-sanh/khop", methods=["POST"])
@@ -125,42 +115,39 @@ def identity_check_matched():
     the ``pending`` block of the same page with the message (and ``HX-Trigger: checks-changed``); otherwise a
     redirect to that page."""
     check_id = request.form.get("check_id", type=int)
-    changed = False
     if check_id is None:
-        message, kind = "Chọn người cần ghi kết quả.", "error"
-    else:
-        check = get_visible_or_404(IdentityCheck, check_id)
-        try:
-            checks.record_result(current_user, check, CheckResult.MATCHED.value, checked_on=today_vn())
-            db.session.commit()
-            message, kind, changed = f"{check.beneficiary.full_name}: khớp.", "ok", True
-        except PortalError as err:
-            db.session.rollback()
-            message, kind = str(err), "error"
+        return _matched_answer("Chọn người cần ghi kết quả.", "error")
+    check = get_visible_or_404(IdentityCheck, check_id)
+    on_refusal(lambda err: _matched_answer(str(err), "error"))
+    checks.record_result(current_user, check, CheckResult.MATCHED.value, checked_on=today_vn())
+    return _matched_answer(f"{check.beneficiary.full_name}: khớp.", "ok")
+
+
+def _matched_answer(message: str, kind: str):
+    """After «Khớp»: htmx gets the ``pending`` block of the same page with ``message`` (and, when a result was
+    recorded, ``HX-Trigger: checks-changed``); otherwise the message is flashed and the page redirected to."""
     if wants_fragment():
         resp = _checks_page(message=message, message_kind=kind)
-        if changed:
+        if kind == "ok":
             resp.headers["HX-Trigger"] = CHECKS_CHANGED
         return resp
     flash(message, kind)
-    return redirect(url_for("police.identity_checks", page=request.args.get("page", type=int)))
+    return redirect(url_for("police.identity_checks", page=page_arg(default=None)))
 
 
 @bp.route("/doi-sanh/tai-len", methods=["POST"])
 def identity_checks_upload():
     """Tải lên tệp kết quả: all-or-nothing; row errors are listed with their row numbers (422)."""
     form = UploadForm()
-    if form.validate_on_submit():
-        try:
-            n = checks.import_results(current_user, [current_user.organization.unit_code], form.file.data.read(),
-                                      today_vn())
-            db.session.commit()
-            flash(f"Đã ghi {n} kết quả đối sánh.", "ok")
-            return redirect(url_for("police.identity_checks"))
-        except checks.CheckImportInvalid as err:
-            db.session.rollback()
-            return _checks_page(form, [str(err)] + [f"Dòng {n}: {m}" for n, m in err.errors], 422)
-        except PortalError as err:
-            db.session.rollback()
-            return _checks_page(form, [str(err)], 422)
-    return _checks_page(form, [e for errs in form.errors.values() for e in errs], 422)
+    if not form.validate_on_submit():
+        return _checks_page(form, [e for errs in form.errors.values() for e in errs], 422)
+    on_refusal(lambda err: _checks_page(form, _upload_errors(err), 422))
+    n = checks.import_results(current_user, [current_user.organization.unit_code], form.file.data.read(), today_vn())
+    flash(f"Đã ghi {n} kết quả đối sánh.", "ok")
+    return redirect(url_for("police.identity_checks"))
+
+
+def _upload_errors(err) -> list[str]:
+    """The messages of a refused results file: the refusal, then each row's (``CheckImportInvalid``)."""
+    rows = err.errors if isinstance(err, checks.CheckImportInvalid) else []
+    return [str(err)] + [f"Dòng {n}: {m}" for n, m in rows]

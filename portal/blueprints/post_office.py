@@ -2,8 +2,8 @@
 line to record paid / failed (htmx swaps just the row), the payment spreadsheet to download and to upload back with
 the results, and paid / unpaid totals. Gated on the ``payment_service`` duty; rows are loaded through
 ``portal.access`` (a post office sees only lists assigned to it, from approval on); rules live in
-``portal.services.payout_results``. The category (diện) is never shown here."""
-from flask import Blueprint, Response, flash, redirect, request, url_for
+``portal.services.payouts.results``. The category (diện) is never shown here."""
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -14,16 +14,18 @@ from wtforms.validators import Length
 
 from ..access import gate, get_visible_or_404, visible
 from ..clock import today_vn
-from ..errors import AccessDenied, PortalError
+from ..downloads import download
+from ..errors_web import on_refusal
 from ..extensions import db
 from ..models import Duty, PayoutLine, PayoutList
-from ..rendering import render, wants_fragment
+from ..query_args import month_arg
+from ..rendering import render, render_form, wants_fragment
 from ..services.audit import events_for
 from ..services.payouts import cycle, fee_statements, reasons, results, workflow
 from ..services.payouts import lists as payouts_lists
 from ..services.payouts.lines import line_notes
 from ..spreadsheets.reading import parse_date
-from .payout_pages import ReturnForm, lines_page, month_arg, page_arg
+from .payout_pages import ReturnForm, lines_page
 
 bp = Blueprint("post_office", __name__, url_prefix="/buu-dien")
 bp.before_request(gate(Duty.PAYMENT_SERVICE))
@@ -32,7 +34,7 @@ LINES_PER_PAGE = 25
 
 class ResultForm(FlaskForm):
     """Kết quả chi trả của một người: đã chi (ngày chi) hoặc không chi được (lý do trong danh sách đóng
-    ``payout_results.FAILURE_REASONS``, ghi chú bắt buộc khi chọn «Lý do khác»). Choices are checked by the
+    ``payouts.reasons.FAILURE_REASONS``, ghi chú bắt buộc khi chọn «Lý do khác»). Choices are checked by the
     service, with Vietnamese messages."""
 
     result = SelectField("Kết quả", choices=[SelectChoice("paid", "Đã chi"), SelectChoice("failed", "Không chi được")],
@@ -65,7 +67,7 @@ def index():
 
 
 def _detail(lst, upload_form=None, upload_errors=(), status=200, return_form=None, error=None):
-    lines, page, pages = lines_page(lst, page_arg(), LINES_PER_PAGE)
+    lines, page, pages = lines_page(lst, LINES_PER_PAGE)
     return render("post_office/list.html", lst=lst, lines=lines, page=page, pages=pages, totals=results.totals(lst),
                   notes=line_notes(lst, lines),
                   upload_form=upload_form or ResultsUploadForm(), upload_errors=upload_errors,
@@ -96,26 +98,23 @@ def line_result(line_id):
     (422) with what was typed."""
     line = get_visible_or_404(PayoutLine, line_id)
     form = ResultForm(data=None if request.method == "POST" else _initial(line))
-    error = None
-    if form.validate_on_submit():
-        try:
-            failed = form.result.data == "failed"
-            paid_on = None if failed else parse_date(form.paid_on.data, "Ngày chi")
-            results.record_result(current_user, line, form.result.data, form.reason.data, paid_on,
-                                  reason_code=(form.reason_code.data or "") if failed else None)
-        except PortalError as err:
-            db.session.rollback()
-            error = str(err)
-        else:
-            db.session.commit()
-            if wants_fragment():
-                lst = line.payout_list
-                return render("post_office/line.html", block="row", line=line, editing=False, lst=lst,
-                              totals=results.totals(lst), notes=line_notes(lst, [line]))
-            flash(f"Đã ghi kết quả cho {line.full_name}.", "ok")
-            return redirect(url_for("post_office.payout_list", list_id=line.payout_list_id))
-    return render("post_office/line.html", block="row", line=line, form=form, error=error, editing=True,
-                  status=422 if request.method == "POST" else 200)
+    if not form.validate_on_submit():
+        return _line_form(line, form)
+    on_refusal(lambda err: _line_form(line, form, str(err)))
+    failed = form.result.data == "failed"
+    paid_on = None if failed else parse_date(form.paid_on.data, "Ngày chi")
+    results.record_result(current_user, line, form.result.data, form.reason.data, paid_on,
+                          reason_code=(form.reason_code.data or "") if failed else None)
+    if wants_fragment():
+        lst = line.payout_list
+        return render("post_office/line.html", block="row", line=line, editing=False, lst=lst,
+                      totals=results.totals(lst), notes=line_notes(lst, [line]))
+    flash(f"Đã ghi kết quả cho {line.full_name}.", "ok")
+    return redirect(url_for("post_office.payout_list", list_id=line.payout_list_id))
+
+
+def _line_form(line: PayoutLine, form: ResultForm, error: str | None = None):
+    return render_form("post_office/line.html", block="row", line=line, form=form, error=error, editing=True)
 
 
 @bp.route("/danh-sach/<int:list_id>/tai-len", methods=["POST"])
@@ -124,30 +123,21 @@ def upload_results(list_id):
     form = ResultsUploadForm()
     if not form.validate_on_submit():
         return _detail(lst, form, status=422)
-    try:
-        out = results.results_upload(current_user, lst, form.file.data.filename, form.file.data.read())
-    except PortalError as err:
-        db.session.rollback()
-        return _detail(lst, form, [str(err)], 422)
-    if out.errors:
-        db.session.rollback()
+    on_refusal(lambda err: _detail(lst, form, [str(err)], 422))
+    out = results.results_upload(current_user, lst, form.file.data.filename, form.file.data.read())
+    if out.errors:  # nothing of the file is kept (422)
         return _detail(lst, form, out.errors, 422)
-    db.session.commit()
     flash(f"Đã ghi kết quả từ tệp: {out.paid} người đã chi, {out.failed} người không chi được, "
           f"{out.unchanged} dòng không đổi.", "ok")
     return redirect(url_for("post_office.payout_list", list_id=lst.id))
 
 
 def _act(list_id, action, done: str):
-    """One state action on a visible list: redirect with ``done`` flashed, or the list page with the error."""
+    """One state action on a visible list: redirect with ``done`` flashed, or the list page with the error (422;
+    not allowed: the 403 page)."""
     lst = get_visible_or_404(PayoutList, list_id)
-    try:
-        action(current_user, lst)
-    except PortalError as err:
-        db.session.rollback()
-        return _detail(db.session.get(PayoutList, list_id), error=str(err),
-                       status=403 if isinstance(err, AccessDenied) else 422)
-    db.session.commit()
+    on_refusal(lambda err: _detail(lst, error=str(err), status=422))
+    action(current_user, lst)
     flash(done.format(lst=payouts_lists.describe(lst)), "ok")
     return redirect(url_for("post_office.index") if lst.status == "returned"
                     else url_for("post_office.payout_list", list_id=lst.id))
@@ -180,6 +170,5 @@ def fees():
 def fees_xlsx():
     month = month_arg()
     data = fee_statements.fee_statement_xlsx(fee_statements.fee_statement(current_user.organization, month))
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="Chi-phi-chi-tra-{month:%Y-%m}-'
-                                                    f'{payouts_lists.file_slug(current_user.organization.name)}.xlsx"'})
+    office = payouts_lists.file_slug(current_user.organization.name)
+    return download(data, f"Chi-phi-chi-tra-{month:%Y-%m}-{office}.xlsx")

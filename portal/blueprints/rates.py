@@ -1,6 +1,6 @@
 """Province rates pages (quản lý mức chuẩn, hệ số, hỗ trợ thêm, chi phí chi trả) under /tinh/muc-chuan, gated on
-``oversight``. Each form posts to one ``services.entitlement_admin`` function. The rows and the audited history come
-from ``entitlement_admin.rates_overview``.
+``oversight``. Each form posts to one ``services.entitlement.administration`` function. The rows and the audited
+history come from ``administration.rates_overview``.
 
 The page is six sections, one template each (``rates/_levels.html``, ``_coefficients.html``, ``_top_ups.html``,
 ``_fees.html``, ``_supports.html``, ``_history.html``), included by ``rates/index.html`` and answered alone to htmx
@@ -15,8 +15,6 @@ The page is six sections, one template each (``rates/_levels.html``, ``_coeffici
 
 Without JavaScript every form is a plain post: success redirects (302) to the page with the message flashed, a refused
 value re-renders the whole page with 422."""
-from math import ceil
-
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -25,10 +23,12 @@ from wtforms.fields.choices import SelectChoice
 
 from ..access import gate
 from ..clock import this_month_vn
-from ..errors import ValidationError
+from ..errors_web import on_refusal
 from ..extensions import db
+from ..form_checks import with_error
 from ..formatting import money
 from ..models import CoefficientRule, Duty, StandardLevel
+from ..paging import paged_list
 from ..rendering import render, wants_fragment
 from ..services.entitlement import administration as admin
 
@@ -93,9 +93,7 @@ def _context(forms: dict, **extra) -> dict:
     o = admin.rates_overview()
     forms["top_up"].category_code.choices = [SelectChoice("", "Mọi diện")] + [
         SelectChoice(code, code) for code in sorted({r.category_code for r in o.rules})]
-    pages = max(1, ceil(len(o.history) / HISTORY_PAGE))
-    page = min(max(1, request.args.get("trang", 1, type=int)), pages)
-    history = o.history[(page - 1) * HISTORY_PAGE:page * HISTORY_PAGE]
+    log = paged_list(o.history, HISTORY_PAGE, "trang")
     month = this_month_vn()
     rules = [r for r in o.rules if r.valid_to is None or r.valid_to > month]
     ended = sorted((r for r in o.rules if r.valid_to is not None and r.valid_to <= month),
@@ -104,8 +102,8 @@ def _context(forms: dict, **extra) -> dict:
             "ended": ended[:ENDED_SHOWN], "ended_more": len(ended[ENDED_SHOWN:]),
             "spans": {"code": _runs([r.category_code for r in rules]),
                       "valid": _runs([(r.valid_from, r.valid_to) for r in rules]),
-                      "basis": _runs([r.legal_basis for r in rules])}, "history": history,
-            "log_page": page, "log_pages": pages, **extra}
+                      "basis": _runs([r.legal_basis for r in rules])}, "history": log.rows,
+            "log_page": log.number, "log_pages": log.pages, **extra}
 
 
 def _runs(values: list) -> list[int]:
@@ -128,25 +126,24 @@ def _render(section: str, status: int = 200, forms: dict | None = None, **extra)
 
 
 def _save(section: str, name: str, form, call, **extra):
-    """Run ``call(form)`` when the form validates and commit. Success: htmx gets ``section`` with fresh fields, the
-    message and the ``rates-changed`` event; otherwise the message is flashed and the page redirected to. A refused
-    value (ValidationError, its ``field`` or else the legal basis gets the message): 422 with what was typed."""
-    if form.validate_on_submit():
-        try:
-            message = call(form)
-            db.session.commit()
-        except ValidationError as err:
-            db.session.rollback()
-            field = getattr(form, getattr(err, "field", None) or "legal_basis", None) or form.legal_basis
-            field.errors = list(field.errors) + [str(err)]
-        else:
-            if wants_fragment():
-                resp = _render(section, note=message)
-                resp.headers["HX-Trigger"] = RATES_CHANGED
-                return resp
-            flash(message, "success")
-            return redirect(url_for("rates.index"))
-    return _render(section, 422, {name: form}, **extra)
+    """Run ``call(form)`` when the form validates. Success: htmx gets ``section`` with fresh fields, the message and
+    the ``rates-changed`` event; otherwise the message is flashed and the page redirected to. A refused value (the
+    error's ``field``, or else the legal basis, gets the message): 422 with what was typed."""
+    if not form.validate_on_submit():
+        return _render(section, 422, {name: form}, **extra)
+    on_refusal(lambda err: _render(section, 422, {name: _with_error(form, err)}, **extra))
+    message = call(form)
+    if wants_fragment():
+        resp = _render(section, note=message)
+        resp.headers["HX-Trigger"] = RATES_CHANGED
+        return resp
+    flash(message, "success")
+    return redirect(url_for("rates.index"))
+
+
+def _with_error(form, err):
+    """``form`` with the refusal under the field it names (``err.field``), else under the legal basis."""
+    return with_error(form, getattr(form, getattr(err, "field", None) or "legal_basis", None) or form.legal_basis, err)
 
 
 @bp.route("/")

@@ -1,14 +1,12 @@
 """Province reference data for imports (danh mục dùng khi nhập Excel): how clerks write each category
 (cách ghi diện đối tượng) — list with search, add, delete; every change audited. Gated on the ``oversight`` duty
-(Sở LĐTBXH); rules in ``services.import_synonyms``.
+(Sở LĐTBXH); rules in ``services.imports.synonyms``.
 
 htmx (each answer ≤ 5 KB, tests/blueprints/test_page_weight.py): the list is paged (``PAGE_SIZE`` rows, grouped by
 category so the category name is printed once per group, one delete form for the whole page); search and paging
 answer the ``results`` block; adding answers only the ``add`` block (fresh form and message, or the form with the
 error and what was typed, 422) and fires ``synonyms-changed`` so the list reloads itself; deleting answers the
 ``results`` block of the same search and page. Without JavaScript every action is a plain form post and redirect."""
-from math import ceil
-
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,9 +15,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..access import gate
-from ..errors import PortalError
-from ..extensions import db
+from ..errors_web import on_refusal
 from ..models import Duty
+from ..paging import page_arg, paged_list
 from ..rendering import render, wants_fragment
 from ..services.imports import synonyms as import_synonyms
 from ..services.registry.fields import DISABILITY_LEVELS
@@ -51,11 +49,9 @@ class DeleteForm(FlaskForm):
 def _list_context(message: str | None = None, message_kind: str = "ok") -> dict:
     """The list part of the page: search ``q`` and ``page`` from the query string, rows of that page."""
     q = request.args.get("q", "").strip()
-    rows = import_synonyms.list_synonyms(q)
-    pages = max(1, ceil(len(rows) / PAGE_SIZE))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    return {"rows": rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], "total": len(rows), "q": q, "page": page,
-            "pages": pages, "message": message, "message_kind": message_kind}
+    page = paged_list(import_synonyms.list_synonyms(q), PAGE_SIZE)
+    return {"rows": page.rows, "total": page.total, "q": q, "page": page.number, "pages": page.pages,
+            "message": message, "message_kind": message_kind}
 
 
 def _with_choices(form: SynonymForm) -> SynonymForm:
@@ -76,7 +72,7 @@ def _page(form: SynonymForm, error: str | None = None, status: int = 200, block:
 def _back_to_list():
     """Redirect (303) to the list at the same search and page."""
     return redirect(url_for("reference_admin.index", q=request.args.get("q") or None,
-                            page=request.args.get("page", type=int)), 303)
+                            page=page_arg(default=None)), 303)
 
 
 @bp.route("/")
@@ -92,35 +88,31 @@ def add():
     success the block with a fresh form and the event ``synonyms-changed`` for the list)."""
     form = SynonymForm()
     block = "add" if wants_fragment() else None
-    if form.validate_on_submit():
-        try:
-            s = import_synonyms.add_synonym(current_user, form.text.data, form.category.data, form.level.data)
-            db.session.commit()
-        except PortalError as err:
-            db.session.rollback()
-            return _page(form, str(err), 422, block)
-        message = f"Đã thêm cách ghi «{s.text}» → {s.category_code}."
-        if block:
-            resp = _page(SynonymForm(formdata=None), block=block, added=message)
-            resp.headers["HX-Trigger"] = SYNONYMS_CHANGED
-            return resp
-        flash(message, "ok")
-        return redirect(url_for("reference_admin.index"), 303)
-    return _page(form, None, 422, block)
+    if not form.validate_on_submit():
+        return _page(form, None, 422, block)
+    on_refusal(lambda err: _page(form, str(err), 422, block))
+    s = import_synonyms.add_synonym(current_user, form.text.data, form.category.data, form.level.data)
+    message = f"Đã thêm cách ghi «{s.text}» → {s.category_code}."
+    if block:
+        resp = _page(SynonymForm(formdata=None), block=block, added=message)
+        resp.headers["HX-Trigger"] = SYNONYMS_CHANGED
+        return resp
+    flash(message, "ok")
+    return redirect(url_for("reference_admin.index"), 303)
 
 
 @bp.route("/xoa", methods=["POST"])
 def delete():
     """Xoá cách ghi (``key``: the folded wording; ``q``/``page`` in the query string: where the list was). htmx gets
     the ``results`` block of that search and page with the message; otherwise a redirect back to it."""
-    form = DeleteForm()
-    try:
-        import_synonyms.delete_synonym(current_user, form.key.data or "")
-        db.session.commit()
-        message, kind = "Đã xoá cách ghi.", "ok"
-    except PortalError as err:
-        db.session.rollback()
-        message, kind = str(err), "error"
+    on_refusal(lambda err: _deleted(str(err), "error"))
+    import_synonyms.delete_synonym(current_user, DeleteForm().key.data or "")
+    return _deleted("Đã xoá cách ghi.", "ok")
+
+
+def _deleted(message: str, kind: str):
+    """After a delete (or its refusal): htmx gets the ``results`` block of the same search and page with
+    ``message``; otherwise it is flashed and the list redirected to."""
     if wants_fragment():
         return render("reference_admin/synonyms.html", block="results", **_list_context(message, kind))
     flash(message, kind)

@@ -10,17 +10,16 @@ from wtforms.validators import Length
 
 from ..access import gate_any, visible
 from ..clock import today_vn
-from ..errors import PortalError
+from ..downloads import download
+from ..errors_web import on_refusal
 from ..extensions import db
 from ..models import DocumentKind, Duty, IssuedDocument
+from ..query_args import month_arg
 from ..rendering import render
 from ..services.reporting import monthly_report
-from .documents import _file, pdf_response
-from .payout_pages import month_arg
 
 bp = Blueprint("reports", __name__, url_prefix="/bao-cao")
 bp.before_request(gate_any(Duty.INTAKE, Duty.PAYOUT_MANAGEMENT, Duty.OVERSIGHT))
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class NotesForm(FlaskForm):
@@ -52,12 +51,8 @@ def notes():
     form = NotesForm()
     if not form.validate_on_submit():
         return _page(month, form, status=422)
-    try:
-        monthly_report.save_notes(current_user, month, form.difficulties.data, form.proposals.data)
-    except PortalError as err:
-        db.session.rollback()
-        return _page(month, form, str(err), 422)
-    db.session.commit()
+    on_refusal(lambda err: _page(month, form, str(err), 422))
+    monthly_report.save_notes(current_user, month, form.difficulties.data, form.proposals.data)
     flash("Đã lưu khó khăn, đề xuất.", "ok")
     return redirect(url_for("reports.index", thang=f"{month:%Y-%m}"))
 
@@ -67,14 +62,14 @@ def draft_pdf():
     from ..services.documents.printing import print_report
     month = month_arg()
     rep = monthly_report.build_report(current_user, month)
-    return pdf_response(print_report(rep, None, today_vn()), f"du-thao-bao-cao-{month:%Y-%m}.pdf")
+    return download(print_report(rep, None, today_vn()), f"du-thao-bao-cao-{month:%Y-%m}.pdf", inline=True)
 
 
 @bp.route("/bao-cao.xlsx")
 def workbook():
     month = month_arg()
     rep = monthly_report.build_report(current_user, month)
-    return _file(monthly_report.report_workbook(rep), XLSX, f"bao-cao-chi-tra-khong-tien-mat-{month:%Y-%m}.xlsx")
+    return download(monthly_report.report_workbook(rep), f"bao-cao-chi-tra-khong-tien-mat-{month:%Y-%m}.xlsx")
 
 
 @bp.route("/ban-hanh", methods=["POST"])
@@ -83,7 +78,6 @@ def issue():
     if not FlaskForm().validate_on_submit():
         return _page(month, error="Phiên làm việc hết hạn, hãy thử lại.", status=422)
     doc = monthly_report.issue_report(current_user, month, today_vn())
-    db.session.commit()
     flash(f"Đã ban hành báo cáo số {doc.number_text}.", "ok")
     return redirect(url_for("reports.index", thang=f"{month:%Y-%m}"))
 

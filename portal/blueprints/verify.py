@@ -5,7 +5,8 @@ from flask import Blueprint, abort
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from ..errors import ValidationError
+from ..errors_web import on_refusal
+from ..form_checks import with_error
 from ..rendering import render
 from ..services.documents import issuing
 
@@ -45,9 +46,6 @@ def check(token):
     if not form.validate_on_submit():
         return _page(doc, form, status=422)
     data = form.file.data.read()
-    try:
-        match = issuing.verify_upload(doc, data) or ("signed_copy" if issuing.signed_copy_matches(doc, data) else False)
-    except ValidationError as err:
-        form.file.errors = [str(err)]
-        return _page(doc, form, status=422)
+    on_refusal(lambda err: _page(doc, with_error(form, form.file, err), status=422))  # e.g. not a PDF
+    match = issuing.verify_upload(doc, data) or ("signed_copy" if issuing.signed_copy_matches(doc, data) else False)
     return _page(doc, form, match)

@@ -25,7 +25,7 @@ PUBLIC = {"auth.login", "auth.home", "static", "verify.page", "verify.check"}  #
 
 
 def _changes_rows(b) -> dict:
-    """Issue #3 rows of the foreign beneficiary: a submission with an event, an authorization, an identity check."""
+    """Register rows of the foreign beneficiary: a submission with an event, an authorization, an identity check."""
     from portal.models import Authorization, ChangeSubmission, IdentityCheck, RegistryEvent
     sub = ChangeSubmission(commune_code="30280", month=date(2024, 8, 1), status="submitted")
     db.session.add(sub)
@@ -42,7 +42,7 @@ def _changes_rows(b) -> dict:
 
 
 def _document_rows() -> dict:
-    """Issue #6 rows of Long Xuyên's labour office: a draft service contract and an issued document."""
+    """Document rows of Long Xuyên's labour office: a draft service contract and an issued document."""
     from portal.models import IssuedDocument, ServiceContract
     district = Organization.query.filter_by(kind="district_office", unit_code="883").one()
     officer = User.query.filter_by(username="pld.chaudoc").one()
@@ -60,7 +60,7 @@ def _document_rows() -> dict:
 
 
 def _account_rows(b) -> dict:
-    """Issue #5 rows: an account of the foreign beneficiary and a payout-point session in Mỹ Bình (30280)."""
+    """Account rows: an account of the foreign beneficiary and a payout-point session in Mỹ Bình (30280)."""
     from portal.models import PaymentAccount, PayoutPointSession
     bank = Organization.query.filter_by(kind="bank_branch", unit_code="890", provider_code="VBA").one()
     account = PaymentAccount(beneficiary_id=b.id, provider_code="VBA", account_number="123456789",
@@ -98,7 +98,7 @@ def foreign_ids(app):
     ids = {"beneficiary_id": b.id, "list_id": lst.id, "line_id": line.id, "batch_id": batch.id, "job_id": job.id}
     ids["level_id"] = 999_999  # rates are province-wide: an unknown standard level answers 404
     ids["office_id"] = district.id  # fee statement of a post office paying none of the user's lists: 404
-    from portal.services.registry.hamlets import (  # a khóm of Mỹ Bình: out of every demo user's area (issue #3)
+    from portal.services.registry.hamlets import (  # a khóm of Mỹ Bình: out of every demo user's area
         add_hamlet,
     )
     ids["hamlet_id"] = add_hamlet(None, "30280", "Khóm Đông Thịnh 1").id

@@ -1,4 +1,4 @@
-"""Issue #5 pages: a bank's coverage (it never sees or touches an uncovered commune, by URL or by id, and never a
+"""Account-opening pages: a bank's coverage (it never sees or touches an uncovered commune, by URL or by id, and never a
 category), the payout-point teller pages (small: each htmx answer ≤ 5 KB), the commune's dispute, the district's
 flag clearing, and the province's coverage approval and funnel (SVG, table, Excel)."""
 import io

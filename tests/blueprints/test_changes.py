@@ -1,4 +1,4 @@
-"""Web pages of issue #3: identity cross-check (commune ↔ police, area-bound), monthly changes (commune → district,
+"""Register upkeep pages: identity cross-check (commune ↔ police, area-bound), monthly changes (commune → district,
 return with reason, acceptance), authorizations (form, expiry list, revoke)."""
 import io
 import re

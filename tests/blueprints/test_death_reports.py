@@ -72,7 +72,7 @@ def test_build_summary_counts_what_the_completeness_check_counts(app, client):
     check = completeness(user("pld.chaudoc"), nov)
     names = sorted(b.full_name for b, _ in check.left_off)
     assert names == sorted(people[k].full_name for k in ("yen", "phuc", "moi", "lan")) and not check.missing
-    assert len(raw.exclusions) == 5 and len(check.excluded) == 4  # the two counts the trial saw
+    assert len(raw.exclusions) == 5 and len(check.excluded) == 4  # every exclusion vs. the people entitled that month
     assert "; 4 người không đưa vào danh sách có lý do (xem lý do bên dưới)." in page
     assert "4 người không đưa vào danh sách có lý do.</p>" in page  # the check on the same page
     section = page.split('id="exclusions"')[1]

@@ -1,4 +1,4 @@
-"""Intake form pages of issue #3: inline htmx checks (small fragments), the same checks on submit without
+"""Intake form pages: inline htmx checks (small fragments), the same checks on submit without
 JavaScript, duplicates across communes without personal data, the khóm/ấp list, and property-based tests (Hypothesis)
 of the whole form: garbage never gives a 5xx nor a half-saved record; valid data always saves."""
 import itertools

@@ -41,7 +41,7 @@ def _transferred(client, url, **kw) -> tuple[int, str]:
 @pytest.mark.parametrize("username, url", [
     ("xa.vinhmy", "/xa/"), ("agribank.chaudoc", "/ngan-hang/"), ("pld.chaudoc", "/huyen/?thang=2024-08"),
     ("buudien.chaudoc", "/buu-dien/"), ("so.angiang", "/tinh/?thang=2024-08"), ("congan.vinhmy", "/cong-an/"),
-    ("xa.vinhmy", "/xa/nhap"), ("so.angiang", "/tinh/danh-muc/"),  # import upload, category wording (issue #3)
+    ("xa.vinhmy", "/xa/nhap"), ("so.angiang", "/tinh/danh-muc/"),  # import upload, category wording
     ("xa.vinhmy", "/xa/bien-dong"), ("xa.vinhmy", "/xa/doi-sanh"), ("xa.vinhmy", "/xa/uy-quyen"),
     ("congan.vinhmy", "/cong-an/doi-sanh"), ("pld.chaudoc", "/huyen/bien-dong"),
     ("so.angiang", "/tinh/pheu?thang=2024-08"), ("agribank.chaudoc", "/ngan-hang/diem-chi-tra"),

@@ -1,4 +1,4 @@
-"""Acceptance steps 3–6 of issue #2 in a real browser (Debian Chromium via Playwright) against a real server:
+"""The monthly cycle in a real browser (Debian Chromium via Playwright) against a real server:
 the commune imports its list and searches it, the bank records accounts (one by hand, the rest by file), the
 district builds the 08/2024 lists, the commune confirms, the approver approves, the post office records results."""
 import re
@@ -39,7 +39,7 @@ def _search(page, typed: str, expected_name: str) -> None:
 
 def test_monthly_cycle_in_chromium(browser, live_server):
     base = live_server
-    # 3. commune clerk: upload → preview → confirm → 340 in the list, searchable
+    # 1. commune clerk: upload → preview → confirm → 340 in the list, searchable
     page = _login(browser, base, "xa.vinhmy")
     page.goto(base + "/xa/nhap")
     page.set_input_files("input[type=file]", VINH_MY_FILE)
@@ -54,7 +54,7 @@ def test_monthly_cycle_in_chromium(browser, live_server):
     _search(page, "089077105153", "Bùi Ngọc Vũ")  # stored in the sheet as a number, leading zero restored
     page.context.close()
 
-    # 4. bank teller: one account by hand, then the bank's file
+    # 2. bank teller: one account by hand, then the bank's file
     page = _login(browser, base, "agribank.chaudoc")
     assert "Diện" not in page.inner_text("main")
     first_row = page.locator("tbody tr:has(td)").first
@@ -78,7 +78,7 @@ def test_monthly_cycle_in_chromium(browser, live_server):
     page.context.close()
     assert name
 
-    # 5. district officer builds 08/2024; cannot approve what they prepared
+    # 3. district officer builds 08/2024; cannot approve what they prepared
     page = _login(browser, base, "pld.chaudoc")
     page.fill("#month", "2024-08")
     page.click("text=Lập danh sách")
@@ -110,7 +110,7 @@ def test_monthly_cycle_in_chromium(browser, live_server):
         assert "Đã phê duyệt" in page.inner_text("main")
     page.context.close()
 
-    # 6. post office: accept the list, mark one line paid, one failed (htmx row forms), see totals
+    # 4. post office: accept the list, mark one line paid, one failed (htmx row forms), see totals
     page = _login(browser, base, "buudien.chaudoc")
     page.locator("main table a", has_text="Chi trả").first.click()
     page.wait_for_selector("#lines")

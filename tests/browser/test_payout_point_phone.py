@@ -1,4 +1,4 @@
-"""Issue #5 in a real browser on a 360-px-wide phone: the Agribank teller opens a payout-point session in Phường
+"""A payout-point session in a real browser on a 360-px-wide phone: the Agribank teller opens a session in Phường
 Vĩnh Mỹ, taps one person in the short list, fills the short account form (kind, provider with its NAPAS BIN, card,
 fee waivers) and sees the confirmation; the page never scrolls sideways and never shows a category.
 

@@ -1,17 +1,18 @@
 """Commune (UBND xã) page of accounts recorded by banks for its people (tài khoản mới mở): newest first, with the
 bank's flags; the commune may dispute one (khiếu nại), which puts the person back to their previous channel.
-Rules in ``portal.services.account_flags``."""
-from flask import flash, redirect, request, url_for
+Rules in ``portal.services.accounts.flags``."""
+from flask import flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from ...access import get_visible_or_404, visible
-from ...errors import PortalError
+from ...errors_web import flash_refusal
 from ...extensions import db
 from ...models import PaymentAccount
 from ...models.accounts import ACCOUNT_STATUS
+from ...paging import paged
 from ...rendering import render
 from ...services.accounts import flags as account_flags
 from .blueprint import bp
@@ -27,27 +28,27 @@ class DisputeForm(FlaskForm):
 
 @bp.route("/tai-khoan")
 def accounts_page():
-    page = max(1, request.args.get("page", 1, type=int))
     stmt = visible(PaymentAccount).where(PaymentAccount.opened_by_org_id.is_not(None)).order_by(
         PaymentAccount.created_at.desc(), PaymentAccount.id.desc())
-    pagination = db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
-    return render("commune/accounts.html", block="results", pagination=pagination, page=page,
-                  pages=max(1, pagination.pages), form=DisputeForm(), labels=ACCOUNT_STATUS)
+
+    def fetch(n):
+        pagination = db.paginate(stmt, page=n, per_page=PAGE_SIZE, error_out=False)
+        return pagination.items, pagination.total
+
+    page = paged(fetch, PAGE_SIZE)
+    return render("commune/accounts.html", block="results", accounts=page.rows, page=page.number, pages=page.pages,
+                  form=DisputeForm(), labels=ACCOUNT_STATUS)
 
 
 @bp.route("/tai-khoan/<int:account_id>/khieu-nai", methods=["POST"])
 def dispute_account(account_id):
     account = get_visible_or_404(PaymentAccount, account_id)
-    form = DisputeForm()
-    try:
-        if not form.validate_on_submit():
-            raise PortalError(" ".join(form.reason.errors) or "Ghi lý do khiếu nại.")
-        account_flags.dispute(current_user, account, form.reason.data)
-    except PortalError as err:
-        db.session.rollback()
-        flash(str(err), "error")
-    else:
-        db.session.commit()
-        flash(f"Đã khiếu nại tài khoản {account.account_number}; {account.beneficiary.full_name} trở lại hình thức "
-              "nhận trước đây.", "ok")
-    return redirect(url_for("commune.accounts_page"))
+    form, back = DisputeForm(), url_for("commune.accounts_page")
+    if not form.validate_on_submit():
+        flash(" ".join(form.reason.errors) or "Ghi lý do khiếu nại.", "error")
+        return redirect(back)
+    flash_refusal(back)
+    account_flags.dispute(current_user, account, form.reason.data)
+    flash(f"Đã khiếu nại tài khoản {account.account_number}; {account.beneficiary.full_name} trở lại hình thức "
+          "nhận trước đây.", "ok")
+    return redirect(back)

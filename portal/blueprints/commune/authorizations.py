@@ -1,5 +1,5 @@
 """Commune authorization pages (giấy ủy quyền): the letters expiring within 30 days, recording a certified letter
-for a beneficiary, revoking one. Rules live in ``services.authorizations``."""
+for a beneficiary, revoking one. Rules live in ``services.registry.authorizations``."""
 from flask import flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -7,10 +7,9 @@ from wtforms import BooleanField, StringField, TextAreaField
 
 from ...access import get_visible_or_404, visible
 from ...clock import today_vn
-from ...errors import PortalError
-from ...extensions import db
+from ...errors_web import flash_refusal, on_refusal
 from ...models import Authorization, Beneficiary
-from ...rendering import render
+from ...rendering import render, render_form
 from ...services.registry import authorizations as service
 from ...spreadsheets.dates import parse_date
 from .blueprint import bp
@@ -34,7 +33,8 @@ class AuthorizationForm(FlaskForm):
     note = TextAreaField("Ghi chú")
 
     def values(self) -> dict:
-        """Values for ``services.authorizations.create_authorization`` (dates parsed; raises ``ValidationError``)."""
+        """Values for ``services.registry.authorizations.create_authorization`` (dates parsed; raises
+        ``ValidationError``)."""
         d = dict(self.data)
         d.pop("csrf_token", None)
         for key, label in (("valid_from", "Ngày bắt đầu hiệu lực"), ("valid_to", "Ngày hết hiệu lực"),
@@ -63,31 +63,23 @@ def authorizations():
 def authorization_new(beneficiary_id: int):
     """Ghi giấy ủy quyền đã chứng thực; invalid input re-renders with 422 and the typed values."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
-    form, error = AuthorizationForm(), None
-    if form.validate_on_submit():
-        try:
-            auth, warnings = service.create_authorization(current_user, b, form.values(), today=today_vn())
-            db.session.commit()
-            flash(f"Đã ghi giấy ủy quyền cho {auth.proxy_name}.", "ok")
-            for w in warnings:
-                flash(f"Cảnh báo: {w}", "warning")
-            return redirect(url_for("commune.beneficiary_detail", beneficiary_id=b.id))
-        except PortalError as err:
-            db.session.rollback()
-            error = str(err)
-    status = 422 if form.is_submitted() else 200
-    return render("commune/authorization_form.html", b=b, form=form, error=error, status=status)
+    form = AuthorizationForm()
+    if not form.validate_on_submit():
+        return render_form("commune/authorization_form.html", b=b, form=form)
+    on_refusal(lambda err: render_form("commune/authorization_form.html", b=b, form=form, error=str(err)))
+    auth, warnings = service.create_authorization(current_user, b, form.values(), today=today_vn())
+    flash(f"Đã ghi giấy ủy quyền cho {auth.proxy_name}.", "ok")
+    for w in warnings:
+        flash(f"Cảnh báo: {w}", "warning")
+    return redirect(url_for("commune.beneficiary_detail", beneficiary_id=b.id))
 
 
 @bp.route("/uy-quyen/<int:authorization_id>/thu-hoi", methods=["POST"])
 def authorization_revoke(authorization_id: int):
     """Thu hồi giấy ủy quyền từ hôm nay."""
     auth = get_visible_or_404(Authorization, authorization_id)
-    try:
-        service.revoke(current_user, auth, today_vn(), RevokeForm().reason.data)
-        db.session.commit()
-        flash(f"Đã thu hồi giấy ủy quyền cho {auth.proxy_name}.", "ok")
-    except PortalError as err:
-        db.session.rollback()
-        flash(str(err), "error")
-    return redirect(url_for("commune.beneficiary_detail", beneficiary_id=auth.beneficiary_id))
+    page = url_for("commune.beneficiary_detail", beneficiary_id=auth.beneficiary_id)
+    flash_refusal(page)
+    service.revoke(current_user, auth, today_vn(), RevokeForm().reason.data)
+    flash(f"Đã thu hồi giấy ủy quyền cho {auth.proxy_name}.", "ok")
+    return redirect(page)

@@ -1,8 +1,8 @@
 """Commune monthly changes (biến động tăng / giảm / điều chỉnh hằng tháng): the month's submission with its events,
 recording an event for a beneficiary, receiving a person moving in, and sending the list to the district. Also the
 context helper behind the small block on the beneficiary page (events, identity check, authorizations). Rules live
-in ``services.registry_events`` and ``services.change_submissions``."""
-from flask import flash, redirect, request, url_for
+in ``services.registry.events`` and ``services.registry.submissions``."""
+from flask import flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -11,11 +11,11 @@ from wtforms.fields.choices import SelectChoice
 
 from ...access import get_visible_or_404, visible
 from ...clock import this_month_vn
-from ...errors import PortalError
+from ...errors_web import flash_refusal, on_refusal
 from ...extensions import db
 from ...models import AdministrativeUnit, Beneficiary, Category, ChangeSubmission, RegistryEvent
-from ...rendering import render
-from ...services.entitlement.rates import parse_month
+from ...query_args import month_arg
+from ...rendering import render, render_form
 from ...services.registry import events as events_service
 from ...services.registry import identity_checks as checks_service
 from ...services.registry import submissions as change_submissions
@@ -59,7 +59,8 @@ class EventForm(FlaskForm):
             .order_by(AdministrativeUnit.name)).scalars())
 
     def values(self) -> dict:
-        """Keyword arguments for ``registry_events.create_event`` (dates parsed; raises ``ValidationError``)."""
+        """Keyword arguments for ``services.registry.events.create_event`` (dates parsed; raises
+        ``ValidationError``)."""
         d = self.data
         return {
             "effective_month": parse_month_text(d["effective_month"] or None, "Tháng áp dụng"),
@@ -81,10 +82,8 @@ class ReceiveForm(FlaskForm):
 
 
 def _report_month():
-    try:
-        return parse_month(request.args.get("thang", ""))
-    except PortalError:
-        return this_month_vn()
+    """The month whose change list the page shows (``?thang=YYYY-MM``, default this month)."""
+    return month_arg(default=this_month_vn())
 
 
 @bp.context_processor
@@ -111,18 +110,13 @@ def changes():
 def event_new(beneficiary_id: int):
     """Ghi biến động cho một đối tượng; invalid input re-renders with 422 and the typed values."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
-    form, error, month = EventForm(), None, _report_month()
-    if form.validate_on_submit():
-        try:
-            ev = events_service.create_event(current_user, b, form.kind.data, report_month=month, **form.values())
-            db.session.commit()
-            flash(f"Đã ghi biến động «{ev.kind_enum.label}» vào danh sách tháng {month:%m/%Y}.", "ok")
-            return redirect(url_for("commune.changes", thang=f"{month:%Y-%m}"))
-        except PortalError as err:
-            db.session.rollback()
-            error = str(err)
-    status = 422 if form.is_submitted() else 200
-    return render("commune/event_form.html", b=b, form=form, error=error, month=month, status=status)
+    form, month = EventForm(), _report_month()
+    if not form.validate_on_submit():
+        return render_form("commune/event_form.html", b=b, form=form, month=month)
+    on_refusal(lambda err: render_form("commune/event_form.html", b=b, form=form, error=str(err), month=month))
+    ev = events_service.create_event(current_user, b, form.kind.data, report_month=month, **form.values())
+    flash(f"Đã ghi biến động «{ev.kind_enum.label}» vào danh sách tháng {month:%m/%Y}.", "ok")
+    return redirect(url_for("commune.changes", thang=f"{month:%Y-%m}"))
 
 
 @bp.route("/bien-dong/<int:event_id>/xoa", methods=["POST"])
@@ -130,14 +124,11 @@ def event_delete(event_id: int):
     """Xóa một biến động chưa gửi (hoặc bị trả lại)."""
     ev = get_visible_or_404(RegistryEvent, event_id)
     month = ev.submission.month if ev.submission else this_month_vn()
-    try:
-        events_service.delete_draft(current_user, ev)
-        db.session.commit()
-        flash("Đã xóa biến động.", "ok")
-    except PortalError as err:
-        db.session.rollback()
-        flash(str(err), "error")
-    return redirect(url_for("commune.changes", thang=f"{month:%Y-%m}"))
+    page = url_for("commune.changes", thang=f"{month:%Y-%m}")
+    flash_refusal(page)
+    events_service.delete_draft(current_user, ev)
+    flash("Đã xóa biến động.", "ok")
+    return redirect(page)
 
 
 @bp.route("/bien-dong/<int:event_id>/tiep-nhan", methods=["POST"])
@@ -145,27 +136,21 @@ def event_receive(event_id: int):
     """Tiếp nhận người chuyển đến vào danh sách biến động của tháng đang xem."""
     ev = get_visible_or_404(RegistryEvent, event_id)
     form, month = ReceiveForm(), _report_month()
-    try:
-        events_service.receive_move(current_user, ev, report_month=month, decision_number=form.decision_number.data,
-                                    decision_date=parse_date(form.decision_date.data or None, "Ngày quyết định"))
-        db.session.commit()
-        flash(f"Đã tiếp nhận {ev.beneficiary.full_name} chuyển đến.", "ok")
-    except PortalError as err:
-        db.session.rollback()
-        flash(str(err), "error")
-    return redirect(url_for("commune.changes", thang=f"{month:%Y-%m}"))
+    page = url_for("commune.changes", thang=f"{month:%Y-%m}")
+    flash_refusal(page)
+    events_service.receive_move(current_user, ev, report_month=month, decision_number=form.decision_number.data,
+                                decision_date=parse_date(form.decision_date.data or None, "Ngày quyết định"))
+    flash(f"Đã tiếp nhận {ev.beneficiary.full_name} chuyển đến.", "ok")
+    return redirect(page)
 
 
 @bp.route("/bien-dong/danh-sach/<int:submission_id>/gui", methods=["POST"])
 def submission_submit(submission_id: int):
     """Gửi huyện danh sách biến động của tháng."""
     sub = get_visible_or_404(ChangeSubmission, submission_id)
-    try:
-        change_submissions.submit(current_user, sub)
-        db.session.commit()
-        flash(f"Đã gửi huyện danh sách biến động tháng {sub.month:%m/%Y}.", "ok")
-    except PortalError as err:
-        db.session.rollback()
-        flash(str(err), "error")
-    return redirect(url_for("commune.changes", thang=f"{sub.month:%Y-%m}"))
+    page = url_for("commune.changes", thang=f"{sub.month:%Y-%m}")
+    flash_refusal(page)
+    change_submissions.submit(current_user, sub)
+    flash(f"Đã gửi huyện danh sách biến động tháng {sub.month:%m/%Y}.", "ok")
+    return redirect(page)
 

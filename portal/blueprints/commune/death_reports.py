@@ -1,12 +1,11 @@
 """Commune side of the post office's death reports (bưu điện báo đã chết): the list of people reported dead and not
 verified yet, with the two resolutions (đã ghi biến động chết / xác minh còn sống). Rules live in
-``services.death_reports``."""
+``services.registry.death_reports``."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ...access import get_visible_or_404
-from ...errors import PortalError
-from ...extensions import db
+from ...errors_web import on_refusal
 from ...models import PayoutLine
 from ...rendering import render
 from ...services.registry import death_reports as service
@@ -40,11 +39,7 @@ def death_report_resolve(line_id: int):
     Flask-WTF's CSRFProtect; a refusal re-renders the page (422) with what was typed."""
     line = get_visible_or_404(PayoutLine, line_id)
     resolution, note = request.form.get("resolution", ""), request.form.get("note", "")
-    try:
-        service.resolve(current_user, line, resolution, note)
-        db.session.commit()
-    except PortalError as err:
-        db.session.rollback()
-        return _page(str(err), line_id, {"resolution": resolution, "note": note}, status=422)
+    on_refusal(lambda err: _page(str(err), line_id, {"resolution": resolution, "note": note}, status=422))
+    service.resolve(current_user, line, resolution, note)
     flash(f"Đã xử lý báo cáo của bưu điện về {line.full_name}: {line.report_resolution}.", "ok")
     return redirect(url_for("commune.death_reports"))

@@ -2,8 +2,8 @@
 (hỗ trợ chăm sóc, Art. 20): list, add (from a month, under a decision), end (from a month), delete (entered by
 mistake), with what the next list pays. The same section sits on the beneficiary page (``extras_context`` below) and
 on its own page; htmx posts swap just the section or one row (≤ 5 KB), plain posts redirect back to the beneficiary
-page, and refused input answers 422 with what was typed. Rules live in ``services.entitlement_extras``; every row is
-reached through ``access.get_visible_or_404(Beneficiary, …)``."""
+page, and refused input answers 422 with what was typed. Rules live in ``services.entitlement`` (``extras``,
+``categories``, ``care``); every row is reached through ``access.get_visible_or_404(Beneficiary, …)``."""
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,8 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ...access import get_visible_or_404
 from ...clock import this_month_vn
-from ...errors import PortalError
-from ...extensions import db
+from ...errors_web import on_refusal
 from ...models import Beneficiary
 from ...rendering import render, wants_fragment
 from ...services.entitlement import care as entitlement_care
@@ -99,6 +98,26 @@ class EndForm(FlaskForm):
         csrf = False
 
     valid_to = StringField("Thôi từ tháng")
+
+
+def _with_errors(form: _Form, err) -> _Form:
+    """``form`` with a refusal's messages: on their fields (``ExtrasInvalid.errors``), else as the form's error."""
+    if isinstance(err, entitlement_extras.ExtrasInvalid):
+        form.attach(err.errors)
+    else:
+        form.form_error = str(err)
+    return form
+
+
+def _end_error(kind: str, row_id: int, typed: str, message: str) -> dict:
+    """The ``end`` context of a row whose end or delete was refused: what was typed and the message."""
+    return {"kind": kind, "id": row_id, "value": typed, "error": message}
+
+
+def _month_message(err) -> str:
+    """The message about the month typed (``valid_to``) of a refused end, else the refusal's text."""
+    fields = err.errors if isinstance(err, entitlement_extras.ExtrasInvalid) else {}
+    return fields.get("valid_to", str(err))
 
 
 def _next_month():
@@ -213,13 +232,8 @@ def extras_category_add(beneficiary_id: int):
     A start before the next list's month is allowed (backdated decision): the section then shows the back pay."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
     form = CategoryForm(exclude=_ongoing(b))
-    try:
-        row = categories.add_category(current_user, b, form.values(), month=_next_month())
-        db.session.commit()
-    except entitlement_extras.ExtrasInvalid as err:
-        db.session.rollback()
-        form.attach(err.errors)
-        return _respond(b, ("cat_form",), status=422, cat_form=form)
+    on_refusal(lambda err: _respond(b, ("cat_form",), status=422, cat_form=_with_errors(form, err)))
+    row = categories.add_category(current_user, b, form.values(), month=_next_month())
     return _done(b, f"Đã ghi diện hưởng khác {row.category_code} từ tháng {row.valid_from:%m/%Y}.", form="cat")
 
 
@@ -229,13 +243,8 @@ def extras_category_end(beneficiary_id: int, row_id: int):
     b = get_visible_or_404(Beneficiary, beneficiary_id)
     row = entitlement_extras.category_row(b, row_id) or abort(404)
     typed = EndForm().valid_to.data or ""
-    try:
-        warnings = categories.end_category(current_user, b, row, typed, month=_next_month())
-        db.session.commit()
-    except entitlement_extras.ExtrasInvalid as err:
-        db.session.rollback()
-        return _cat_row(b, row, 422, end={"kind": "cat", "id": row.id, "value": typed,
-                                          "error": err.errors.get("valid_to", str(err))})
+    on_refusal(lambda err: _cat_row(b, row, 422, end=_end_error("cat", row.id, typed, _month_message(err))))
+    warnings = categories.end_category(current_user, b, row, typed, month=_next_month())
     return _done(b, f"Đã ghi thôi hưởng diện khác {row.category_code} từ tháng {row.valid_to:%m/%Y}.", warnings)
 
 
@@ -245,12 +254,8 @@ def extras_category_remove(beneficiary_id: int, row_id: int):
     b = get_visible_or_404(Beneficiary, beneficiary_id)
     row = entitlement_extras.category_row(b, row_id) or abort(404)
     code = row.category_code
-    try:
-        categories.remove_category(current_user, b, row)
-        db.session.commit()
-    except PortalError as err:
-        db.session.rollback()
-        return _cat_row(b, row, 422, end={"kind": "cat", "id": row.id, "value": "", "error": str(err)})
+    on_refusal(lambda err: _cat_row(b, row, 422, end=_end_error("cat", row.id, "", str(err))))
+    categories.remove_category(current_user, b, row)
     return _done(b, f"Đã xóa diện hưởng khác {code} (ghi nhầm).")
 
 
@@ -260,13 +265,8 @@ def extras_care_add(beneficiary_id: int):
     values."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
     form = CareForm()
-    try:
-        arr = entitlement_care.add_care(current_user, b, form.values(), month=_next_month())
-        db.session.commit()
-    except entitlement_extras.ExtrasInvalid as err:
-        db.session.rollback()
-        form.attach(err.errors)
-        return _respond(b, ("care_form",), status=422, care_form=form)
+    on_refusal(lambda err: _respond(b, ("care_form",), status=422, care_form=_with_errors(form, err)))
+    arr = entitlement_care.add_care(current_user, b, form.values(), month=_next_month())
     return _done(b, f"Đã ghi hỗ trợ chăm sóc trả cho {arr.payee_name} từ tháng {arr.valid_from:%m/%Y}.",
                  form="care")
 
@@ -277,13 +277,8 @@ def extras_care_end(beneficiary_id: int, row_id: int):
     b = get_visible_or_404(Beneficiary, beneficiary_id)
     arr = entitlement_extras.care_row(b, row_id) or abort(404)
     typed = EndForm().valid_to.data or ""
-    try:
-        warnings = entitlement_care.end_care(current_user, b, arr, typed)
-        db.session.commit()
-    except entitlement_extras.ExtrasInvalid as err:
-        db.session.rollback()
-        return _row(b, arr, 422, end={"kind": "care", "id": arr.id, "value": typed,
-                                      "error": err.errors.get("valid_to", str(err))})
+    on_refusal(lambda err: _row(b, arr, 422, end=_end_error("care", arr.id, typed, _month_message(err))))
+    warnings = entitlement_care.end_care(current_user, b, arr, typed)
     return _done(b, f"Đã kết thúc hỗ trợ chăm sóc trả cho {arr.payee_name}: thôi từ tháng {arr.valid_to:%m/%Y}.",
                  warnings)
 
@@ -294,10 +289,6 @@ def extras_care_remove(beneficiary_id: int, row_id: int):
     b = get_visible_or_404(Beneficiary, beneficiary_id)
     arr = entitlement_extras.care_row(b, row_id) or abort(404)
     name = arr.payee_name
-    try:
-        entitlement_care.remove_care(current_user, b, arr)
-        db.session.commit()
-    except PortalError as err:
-        db.session.rollback()
-        return _row(b, arr, 422, end={"kind": "care", "id": arr.id, "value": "", "error": str(err)})
+    on_refusal(lambda err: _row(b, arr, 422, end=_end_error("care", arr.id, "", str(err))))
+    entitlement_care.remove_care(current_user, b, arr)
     return _done(b, f"Đã xóa hỗ trợ chăm sóc ghi nhầm (người nhận {name}).")

@@ -1,6 +1,6 @@
 """Commune side of the identity cross-check (đối sánh với CSDL quốc gia về dân cư): send the register for checking,
 download the sheet for the police, and resolve the mismatches the police found (correct the record, or confirm it
-with a note). Rules live in ``services.identity_checks``."""
+with a note). Rules live in ``services.registry.identity_checks``."""
 from flask import flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -8,8 +8,8 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from ...access import get_visible_or_404
-from ...errors import PortalError
-from ...extensions import db
+from ...downloads import download
+from ...errors_web import flash_refusal
 from ...models import IdentityCheck
 from ...rendering import render
 from ...services.registry import identity_checks as service
@@ -40,7 +40,6 @@ def identity_checks():
 def identity_checks_request():
     """Gửi công an xã danh sách đối sánh (everyone active or suspended without a pending check)."""
     pending = service.request_checks(current_user, current_user.organization.unit_code)
-    db.session.commit()
     flash(f"Đã gửi công an xã {len(pending)} người chờ đối sánh.", "ok")
     return redirect(url_for("commune.identity_checks"))
 
@@ -49,21 +48,16 @@ def identity_checks_request():
 def identity_checks_export():
     """Tải danh sách chờ đối sánh (.xlsx, số định danh dạng văn bản)."""
     org = current_user.organization
-    data = service.export_xlsx(service.pending_checks(_area()), org.unit.name)
-    return data, 200, {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       "Content-Disposition": f"attachment; filename=doi-sanh-{org.unit_code}.xlsx"}
+    return download(service.export_xlsx(service.pending_checks(_area()), org.unit.name),
+                    f"doi-sanh-{org.unit_code}.xlsx")
 
 
 @bp.route("/doi-sanh/<int:check_id>/xu-ly", methods=["POST"])
 def identity_check_resolve(check_id: int):
     """Xử lý sai lệch: đã sửa hồ sơ, hoặc giữ nguyên kèm ghi chú."""
     check = get_visible_or_404(IdentityCheck, check_id)
-    form = ResolveForm()
-    try:
-        service.resolve(current_user, check, form.resolution.data, form.note.data)
-        db.session.commit()
-        flash(f"Đã xử lý kết quả đối sánh của {check.beneficiary.full_name}.", "ok")
-    except PortalError as err:
-        db.session.rollback()
-        flash(str(err), "error")
-    return redirect(url_for("commune.identity_checks"))
+    form, page = ResolveForm(), url_for("commune.identity_checks")
+    flash_refusal(page)
+    service.resolve(current_user, check, form.resolution.data, form.note.data)
+    flash(f"Đã xử lý kết quả đối sánh của {check.beneficiary.full_name}.", "ok")
+    return redirect(page)

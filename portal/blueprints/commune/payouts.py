@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
 from ...access import get_visible_or_404, visible
-from ...errors import PortalError
+from ...errors_web import on_refusal
 from ...extensions import db
 from ...models import ListStatus, PayoutList
 from ...rendering import render
@@ -17,7 +17,7 @@ from ...services.payouts.lines import line_notes
 from ...services.payouts.lists import describe
 from ...services.payouts.results import totals
 from ...services.payouts.workflow import confirm_list, return_list
-from ..payout_pages import ReturnForm, lines_page, page_arg
+from ..payout_pages import ReturnForm, lines_page
 from .blueprint import bp
 
 
@@ -30,7 +30,7 @@ def payout_lists():
 
 
 def _detail(lst, error=None, status=200, return_form=None):
-    lines, page, pages = lines_page(lst, page_arg())
+    lines, page, pages = lines_page(lst)
     return render("commune/payouts_list.html", block="lines", lst=lst, lines=lines, page=page, pages=pages,
                   notes=line_notes(lst, lines), totals=totals(lst), form=FlaskForm(), error=error,
                   can_confirm=lst.status == ListStatus.DRAFT, events=events_for("payout_list", lst.id), status=status,
@@ -46,12 +46,8 @@ def payout_list(list_id):
 @bp.route("/chi-tra/<int:list_id>/xac-nhan", methods=["POST"])
 def confirm_payout_list(list_id):
     lst = get_visible_or_404(PayoutList, list_id)
-    try:
-        confirm_list(current_user, lst)
-    except PortalError as err:
-        db.session.rollback()
-        return _detail(db.session.get(PayoutList, list_id), str(err), 422)
-    db.session.commit()
+    on_refusal(lambda err: _detail(lst, str(err), 422))
+    confirm_list(current_user, lst)
     flash(f"Đã xác nhận danh sách {describe(lst)}.", "ok")
     return redirect(url_for("commune.payout_list", list_id=lst.id))
 
@@ -63,11 +59,7 @@ def return_payout_list(list_id):
     form = ReturnForm()
     if not form.validate_on_submit():
         return _detail(lst, status=422, return_form=form)
-    try:
-        return_list(current_user, lst, form.reason.data)
-    except PortalError as err:
-        db.session.rollback()
-        return _detail(db.session.get(PayoutList, list_id), str(err), 422, form)
-    db.session.commit()
+    on_refusal(lambda err: _detail(lst, str(err), 422, form))
+    return_list(current_user, lst, form.reason.data)
     flash(f"Đã trả lại danh sách {describe(lst)} cho Phòng LĐTBXH.", "ok")
     return redirect(url_for("commune.payout_list", list_id=lst.id))

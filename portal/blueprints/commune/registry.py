@@ -1,17 +1,17 @@
 """Commune register pages (sổ đối tượng của xã): list with htmx search and paging, detail with accounts and audit
 trail, create/edit forms, and the spreadsheet import (upload → preview → confirm). Rows are loaded through
 ``portal.access``; rules live in ``services.registry`` and ``services.imports``."""
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
 from ...access import get_visible_or_404, visible
 from ...clock import this_month_vn
-from ...errors import AccessDenied, PortalError
-from ...extensions import db
-from ...models import Beneficiary, CashAtHomeReason
-from ...rendering import render
+from ...errors_web import flash_refusal, on_refusal
+from ...models import Beneficiary, CashAtHomeReason, ImportBatch
+from ...paging import paged
+from ...rendering import render, render_form
 from ...services.audit import events_for
 from ...services.imports import beneficiaries as import_service
 from ...services.imports import changes
@@ -54,10 +54,9 @@ def _commune_code() -> str:
 def index():
     """Danh sách đối tượng; htmx search (``q``) and paging return only the ``results`` block."""
     q = request.args.get("q", "").strip()
-    page = max(1, request.args.get("page", 1, type=int))
-    rows, total = search_beneficiaries(visible(Beneficiary), q, page, PAGE_SIZE)
-    pages = max(1, -(-total // PAGE_SIZE))
-    return render("commune/index.html", block="results", rows=rows, total=total, q=q, page=page, pages=pages)
+    page = paged(lambda n: search_beneficiaries(visible(Beneficiary), q, n, PAGE_SIZE), PAGE_SIZE)
+    return render("commune/index.html", block="results", rows=page.rows, total=page.total, q=q, page=page.number,
+                  pages=page.pages)
 
 
 @bp.route("/doi-tuong/<int:beneficiary_id>")
@@ -71,7 +70,6 @@ def beneficiary_detail(beneficiary_id: int):
 
 
 def _saved(b: Beneficiary, warnings: list[str], message: str):
-    db.session.commit()
     flash(message, "ok")
     for w in warnings:
         flash(f"Cảnh báo: {w}", "warning")
@@ -83,17 +81,11 @@ def beneficiary_new():
     """Thêm đối tượng (form); a failed validation re-renders with 422, the typed values, and the warnings and
     links of the checks (the same as the inline htmx checks of ``registry_intake``)."""
     form = BeneficiaryForm(commune_code=_commune_code())
-    checked = None
-    if form.validate_on_submit():
-        try:
-            b, warnings = create_beneficiary(current_user, _commune_code(), form.values())
-            return _saved(b, warnings, f"Đã thêm đối tượng {b.full_name}.")
-        except BeneficiaryInvalid as err:
-            db.session.rollback()
-            form.attach(err.errors)
-            checked = err
-    status = 422 if form.is_submitted() else 200
-    return render("commune/form.html", form=form, b=None, msgs=form_messages(form, checked), status=status)
+    if not form.validate_on_submit():
+        return _form_page(form, None)
+    on_refusal(lambda err: _form_page(form, None, err))
+    b, warnings = create_beneficiary(current_user, _commune_code(), form.values())
+    return _saved(b, warnings, f"Đã thêm đối tượng {b.full_name}.")
 
 
 @bp.route("/doi-tuong/<int:beneficiary_id>/sua", methods=["GET", "POST"])
@@ -102,42 +94,36 @@ def beneficiary_edit(beneficiary_id: int):
     b = get_visible_or_404(Beneficiary, beneficiary_id)
     form = BeneficiaryForm(data=form_data(b) if request.method == "GET" else None, commune_code=b.commune_code,
                            keep_hamlet_id=b.hamlet_id)
-    checked = None
-    if form.validate_on_submit():
-        try:
-            b, warnings = update_beneficiary(current_user, b, form.values())
-            return _saved(b, warnings, "Đã lưu thay đổi.")
-        except BeneficiaryInvalid as err:
-            db.session.rollback()
-            form.attach(err.errors)
-            checked = err
-    status = 422 if form.is_submitted() else 200
-    return render("commune/form.html", form=form, b=b, msgs=form_messages(form, checked), status=status)
+    if not form.validate_on_submit():
+        return _form_page(form, b)
+    on_refusal(lambda err: _form_page(form, b, err))
+    b, warnings = update_beneficiary(current_user, b, form.values())
+    return _saved(b, warnings, "Đã lưu thay đổi.")
+
+
+def _form_page(form: BeneficiaryForm, b: Beneficiary | None, refused=None):
+    """The register form (new when ``b`` is None), with what was typed; after a refused save its messages under the
+    fields, with the warnings and links of the checks (``BeneficiaryInvalid``), 422."""
+    if refused is not None:
+        form.attach(refused.errors if isinstance(refused, BeneficiaryInvalid) else {"full_name": str(refused)})
+    return render_form("commune/form.html", form=form, b=b, msgs=form_messages(form, refused))
 
 
 @bp.route("/nhap", methods=["GET", "POST"])
 def import_upload():
     """Tải lên danh sách đối tượng (.xlsx) → stored batch → preview page."""
     form = ImportForm()
-    error = None
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            result = import_jobs.upload(current_user, _commune_code(), upload.filename, upload.read())
-            db.session.commit()
-            return redirect(url_for("commune.import_preview", batch_id=result.batch_id))
-        except PortalError as err:
-            db.session.rollback()
-            error = str(err)
-    status = 422 if form.is_submitted() else 200
-    return render("commune/import_upload.html", form=form, error=error, status=status)
+    if not form.validate_on_submit():
+        return render_form("commune/import_upload.html", form=form)
+    on_refusal(lambda err: render_form("commune/import_upload.html", form=form, error=str(err)))
+    upload = form.file.data
+    result = import_jobs.upload(current_user, _commune_code(), upload.filename, upload.read())
+    return redirect(url_for("commune.import_preview", batch_id=result.batch_id))
 
 
-def _batch_or_404(batch_id: int):
-    try:
-        return import_service.load_batch(current_user, batch_id)
-    except AccessDenied:
-        abort(404)
+def _batch_or_404(batch_id: int) -> ImportBatch:
+    """An upload of this commune (another organisation's: 404)."""
+    return get_visible_or_404(ImportBatch, batch_id)
 
 
 @bp.route("/nhap/<int:batch_id>")
@@ -145,13 +131,15 @@ def import_preview(batch_id: int):
     """Xem trước: counts and rows (errors first, then every update with its changes); confirm or cancel.
     ``?ghi_de=1`` previews overwriting the fields edited on the portal."""
     batch = _batch_or_404(batch_id)
-    preview = error = None
-    if batch.status == "previewed":
-        try:
-            preview = import_service.show_preview(current_user, batch.id,
-                                                  overwrite_manual=request.args.get("ghi_de") == "1")
-        except PortalError as err:  # stored before a file-level rule existed (e.g. another commune's list)
-            error = str(err)
+    if batch.status != "previewed":
+        return _preview_page(batch)
+    # a batch stored before a file-level rule existed (e.g. another commune's list): the page with the message
+    on_refusal(lambda err: _preview_page(batch, error=str(err)))
+    return _preview_page(batch, import_service.show_preview(current_user, batch.id,
+                                                            overwrite_manual=request.args.get("ghi_de") == "1"))
+
+
+def _preview_page(batch: ImportBatch, preview=None, error: str | None = None):
     job = import_jobs.job_of(batch) if batch.status in ("analysing", "committing") else None
     return render("commune/import_preview.html", batch=batch, preview=preview, error=error, job=job,
                   labels=import_service.STATUS_LABELS,
@@ -164,13 +152,8 @@ def import_commit(batch_id: int):
     submit gets the same result (idempotent)."""
     batch = _batch_or_404(batch_id)
     form = ImportCommitForm()
-    try:
-        started = import_jobs.confirm(current_user, batch.id, overwrite_manual=form.overwrite_manual.data)
-    except PortalError as err:
-        db.session.rollback()
-        flash(str(err), "error")
-        return redirect(url_for("commune.import_preview", batch_id=batch.id))
-    db.session.commit()
+    flash_refusal(url_for("commune.import_preview", batch_id=batch.id))
+    started = import_jobs.confirm(current_user, batch.id, overwrite_manual=form.overwrite_manual.data)
     if started.job is not None:  # a large file: the preview page shows the job's progress
         return redirect(url_for("commune.import_preview", batch_id=batch.id))
     r = started.result
@@ -183,11 +166,7 @@ def import_commit(batch_id: int):
 def import_discard(batch_id: int):
     """Hủy một tệp đã tải lên (chưa nhập)."""
     batch = _batch_or_404(batch_id)
-    try:
-        import_service.discard(current_user, batch.id)
-        db.session.commit()
-        flash("Đã hủy tệp tải lên; không có thay đổi nào.", "ok")
-    except PortalError as err:
-        db.session.rollback()
-        flash(str(err), "error")
+    flash_refusal(url_for("commune.import_upload"))
+    import_service.discard(current_user, batch.id)
+    flash("Đã hủy tệp tải lên; không có thay đổi nào.", "ok")
     return redirect(url_for("commune.import_upload"))

@@ -1,11 +1,10 @@
 """Danh mục khóm/ấp of the commune: list with the number of people in each, add, rename, stop/restart using one.
-Rules in ``services.hamlets``; rows through ``portal.access``."""
+Rules in ``services.registry.hamlets``; rows through ``portal.access``."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ...access import get_visible_or_404
-from ...errors import ValidationError
-from ...extensions import db
+from ...errors_web import on_refusal
 from ...models import Hamlet
 from ...rendering import render
 from ...services.registry import hamlets as hamlet_service
@@ -28,12 +27,8 @@ def hamlets():
 def hamlet_add():
     """Thêm khóm/ấp; an invalid or repeated name re-renders with 422 and the typed name."""
     name = request.form.get("name", "")
-    try:
-        h = hamlet_service.add_hamlet(current_user, current_user.organization.unit_code, name)
-    except ValidationError as err:
-        db.session.rollback()
-        return _page(str(err), name, 422)
-    db.session.commit()
+    on_refusal(lambda err: _page(str(err), name, 422))
+    h = hamlet_service.add_hamlet(current_user, current_user.organization.unit_code, name)
     flash(f"Đã thêm {h.name}.", "ok")
     return redirect(url_for("commune.hamlets"))
 
@@ -42,12 +37,9 @@ def hamlet_add():
 def hamlet_rename(hamlet_id: int):
     """Đổi tên khóm/ấp (also on every person linked to it)."""
     h = get_visible_or_404(Hamlet, hamlet_id)
-    try:
-        moved = hamlet_service.rename_hamlet(current_user, h, request.form.get("name", ""))
-    except ValidationError as err:
-        db.session.rollback()
-        return _page(str(err), request.form.get("name", ""), 422)
-    db.session.commit()
+    name = request.form.get("name", "")
+    on_refusal(lambda err: _page(str(err), name, 422))
+    moved = hamlet_service.rename_hamlet(current_user, h, name)
     flash(f"Đã đổi tên thành {h.name} ({moved} đối tượng).", "ok")
     return redirect(url_for("commune.hamlets"))
 
@@ -57,6 +49,5 @@ def hamlet_toggle(hamlet_id: int):
     """Ngừng dùng / dùng lại một khóm/ấp (people already there keep it)."""
     h = get_visible_or_404(Hamlet, hamlet_id)
     hamlet_service.set_hamlet_active(current_user, h, request.form.get("active") == "1")
-    db.session.commit()
     flash(f"{'Đã dùng lại' if h.active else 'Đã ngừng dùng'} {h.name}.", "ok")
     return redirect(url_for("commune.hamlets"))

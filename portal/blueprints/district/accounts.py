@@ -1,6 +1,6 @@
 """District office (Phòng LĐTBXH) page of flagged accounts (tài khoản có cảnh báo): a flagged account does not pay
 until the district clears it here with a reason. Routes on the ``district`` blueprint; rules in
-``portal.services.account_flags``."""
+``portal.services.accounts.flags``."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -8,7 +8,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from ...access import get_visible_or_404, visible
-from ...errors import PortalError
+from ...errors_web import flash_refusal
 from ...extensions import db
 from ...models import PaymentAccount
 from ...rendering import render
@@ -32,15 +32,11 @@ def flagged_accounts():
 @bp.route("/tai-khoan/<int:account_id>/go-canh-bao", methods=["POST"])
 def clear_account_flags(account_id):
     account = get_visible_or_404(PaymentAccount, account_id)
-    form = ClearForm()
-    try:
-        if not form.validate_on_submit():
-            raise PortalError(" ".join(form.reason.errors) or "Ghi lý do gỡ cảnh báo.")
-        account_flags.clear_flags(current_user, account, form.reason.data)
-    except PortalError as err:
-        db.session.rollback()
-        flash(str(err), "error")
-    else:
-        db.session.commit()
-        flash(f"Đã gỡ cảnh báo tài khoản {account.account_number} của {account.beneficiary.full_name}.", "ok")
-    return redirect(url_for("district.flagged_accounts"))
+    form, back = ClearForm(), url_for("district.flagged_accounts")
+    if not form.validate_on_submit():
+        flash(" ".join(form.reason.errors) or "Ghi lý do gỡ cảnh báo.", "error")
+        return redirect(back)
+    flash_refusal(back)
+    account_flags.clear_flags(current_user, account, form.reason.data)
+    flash(f"Đã gỡ cảnh báo tài khoản {account.account_number} của {account.beneficiary.full_name}.", "ok")
+    return redirect(back)

@@ -1,15 +1,14 @@
 """District review of the communes' monthly change lists (xét duyệt danh sách biến động): list of submissions in the
 district, one submission with its events, accept (events applied to the beneficiaries) or return with a reason.
 Routes on the district blueprint (its ``payout_management`` gate applies); rows are loaded through
-``portal.access``; rules live in ``services.change_submissions``."""
+``portal.access``; rules live in ``services.registry.submissions``."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from ...access import get_visible_or_404, visible
-from ...errors import PortalError
-from ...extensions import db
+from ...errors_web import on_refusal
 from ...models import ChangeSubmission
 from ...rendering import render
 from ...services.registry import submissions as service
@@ -53,12 +52,8 @@ def change_submission(submission_id: int):
 def change_submission_accept(submission_id: int):
     """Chấp nhận: the events take effect for payment and are applied to the beneficiaries."""
     sub = get_visible_or_404(ChangeSubmission, submission_id)
-    try:
-        service.accept(current_user, sub)
-        db.session.commit()
-    except PortalError as err:
-        db.session.rollback()
-        return _page(sub, error=str(err), status=409)
+    on_refusal(lambda err: _page(sub, error=str(err), status=409))
+    service.accept(current_user, sub)
     flash(f"Đã chấp nhận danh sách biến động tháng {sub.month:%m/%Y} của {sub.commune.name}.", "ok")
     return redirect(url_for("district.change_submission", submission_id=sub.id))
 
@@ -68,11 +63,7 @@ def change_submission_return(submission_id: int):
     """Trả lại với lý do (bắt buộc); a missing reason re-renders with 422."""
     sub = get_visible_or_404(ChangeSubmission, submission_id)
     form = ReturnForm()
-    try:
-        service.return_submission(current_user, sub, form.reason.data)
-        db.session.commit()
-    except PortalError as err:
-        db.session.rollback()
-        return _page(sub, form, str(err), 422)
+    on_refusal(lambda err: _page(sub, form, str(err), 422))
+    service.return_submission(current_user, sub, form.reason.data)
     flash(f"Đã trả lại danh sách biến động tháng {sub.month:%m/%Y} của {sub.commune.name}.", "ok")
     return redirect(url_for("district.change_submission", submission_id=sub.id))

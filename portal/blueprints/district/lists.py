@@ -1,18 +1,20 @@
 """District labour office (Phòng LĐTBXH) pages: building the month's payout lists (one per commune × channel),
 checking them and approving them. Gated on the ``payout_management`` duty; rows are loaded through
 ``portal.access``; the rules (who may approve, frozen lists) live in ``portal.services.payouts``."""
-from flask import Response, abort, flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 from wtforms import StringField
 from wtforms.validators import DataRequired
-from wtforms.validators import ValidationError as FormError
 
 from ...access import get_visible_or_404, visible
-from ...errors import AccessDenied, PortalError
+from ...downloads import download
+from ...errors_web import on_refusal
 from ...extensions import db
+from ...form_checks import service_check
 from ...models import PayoutList
+from ...query_args import month_arg
 from ...rendering import render, wants_fragment
 from ...services.audit import events_for
 from ...services.entitlement.rates import parse_month
@@ -22,7 +24,7 @@ from ...services.payouts import lists as payouts_lists
 from ...services.payouts.lines import line_notes
 from ...services.payouts.results import totals
 from ...services.payouts.staleness import staleness_by_list
-from ..payout_pages import ReturnForm, lines_page, month_arg, page_arg
+from ..payout_pages import ReturnForm, lines_page
 from .blueprint import bp
 
 
@@ -32,10 +34,7 @@ class BuildForm(FlaskForm):
     month = StringField("Tháng chi trả", validators=[DataRequired("Chọn tháng.")], render_kw={"type": "month"})
 
     def validate_month(self, field):
-        try:
-            self.month_date = parse_month(field.data)
-        except PortalError as err:
-            raise FormError(str(err)) from err
+        self.month_date = service_check(parse_month, field)
 
 
 def _month_lists(month):
@@ -86,7 +85,6 @@ def build():
         return _month_page(month_arg(), form, status=422)
     month = form.month_date
     result = payouts_build.build_lists(current_user, month)
-    db.session.commit()
     url = url_for("district.index", thang=f"{month:%Y-%m}")
     if wants_fragment():
         resp = _month_page(month, form, result)
@@ -97,7 +95,7 @@ def build():
 
 
 def _detail(lst, error=None, status=200, return_form=None):
-    lines, page, pages = lines_page(lst, page_arg())
+    lines, page, pages = lines_page(lst)
     return render("district/list.html", block="lines", lst=lst, lines=lines, page=page, pages=pages,
                   notes=line_notes(lst, lines), totals=totals(lst), can_approve=workflow.may_approve(current_user, lst),
                   form=FlaskForm(),
@@ -113,27 +111,15 @@ def payout_list(list_id):
 
 @bp.route("/chi-tra/<int:list_id>/phe-duyet", methods=["POST"])
 def approve(list_id):
-    lst = get_visible_or_404(PayoutList, list_id)
-    try:
-        workflow.approve_list(current_user, lst)
-    except PortalError as err:
-        db.session.rollback()
-        return _detail(db.session.get(PayoutList, list_id), str(err), 403 if isinstance(err, AccessDenied) else 422)
-    db.session.commit()
-    flash(f"Đã phê duyệt danh sách {payouts_lists.describe(lst)}.", "ok")
-    return redirect(url_for("district.payout_list", list_id=lst.id))
+    return _act(list_id, workflow.approve_list, "Đã phê duyệt danh sách {lst}.")
 
 
 def _act(list_id, action, done: str):
     """Run one state action (``action(current_user, lst)``) on a visible list; redirect with ``done`` flashed, or
-    re-render the list page with the Vietnamese error (403 / 422)."""
+    re-render the list page with the Vietnamese error (422; not allowed: the 403 page)."""
     lst = get_visible_or_404(PayoutList, list_id)
-    try:
-        result = action(current_user, lst)
-    except PortalError as err:
-        db.session.rollback()
-        return _detail(db.session.get(PayoutList, list_id), str(err), 403 if isinstance(err, AccessDenied) else 422)
-    db.session.commit()
+    on_refusal(lambda err: _detail(lst, str(err), 422))
+    result = action(current_user, lst)
     flash(done.format(lst=payouts_lists.describe(lst)), "ok")
     return redirect(url_for("district.payout_list", list_id=getattr(result, "id", lst.id)))
 
@@ -155,12 +141,8 @@ def rebuild(list_id):
     month's page then."""
     lst = get_visible_or_404(PayoutList, list_id)
     month = lst.month
-    try:
-        result = payouts_build.rebuild_list(current_user, lst)
-    except PortalError as err:
-        db.session.rollback()
-        return _detail(db.session.get(PayoutList, list_id), str(err), 403 if isinstance(err, AccessDenied) else 422)
-    db.session.commit()
+    on_refusal(lambda err: _detail(lst, str(err), 422))
+    result = payouts_build.rebuild_list(current_user, lst)
     flash(build_summary(result, month, cycle.completeness(current_user, month)), "ok")
     if db.session.get(PayoutList, list_id) is None:
         return redirect(url_for("district.index", thang=f"{month:%Y-%m}"))
@@ -195,10 +177,6 @@ def fees_xlsx(office_id):
     statement = next((s for s in _statements(month) if s.post_office.id == office_id), None)
     if statement is None:
         abort(404, description="Không có bảng tính chi phí của bưu điện này trong tháng.")
-    return Response(fee_statements.fee_statement_xlsx(statement), mimetype=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="Chi-phi-chi-tra-{month:%Y-%m}-'
-                               f'{payouts_lists.file_slug(statement.post_office.name) or office_id}.xlsx"'})
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    office = payouts_lists.file_slug(statement.post_office.name) or office_id
+    return download(fee_statements.fee_statement_xlsx(statement), f"Chi-phi-chi-tra-{month:%Y-%m}-{office}.xlsx")
 

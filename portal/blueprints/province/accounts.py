@@ -1,18 +1,20 @@
-"""Province (Sở) pages of issue #5: the account funnel (phễu mở tài khoản: SVG chart, table, Excel export) with
+"""Province (Sở) pages: the account funnel (phễu mở tài khoản: SVG chart, table, Excel export) with
 the fee waivers each bank granted, and bank coverage requests to approve or withdraw (duyệt địa bàn phụ trách).
-Routes on the ``province`` blueprint; figures from ``services.funnel``, rules in ``services.coverage``."""
-from flask import Response, flash, redirect, request, url_for
+Routes on the ``province`` blueprint; figures from ``services.accounts.funnel``, rules in
+``services.accounts.coverage``."""
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ...errors import PortalError
+from ...downloads import download
+from ...errors_web import flash_refusal
 from ...extensions import db
 from ...models import AdministrativeUnit, BankCoverage
 from ...models.accounts import FEE_WAIVERS
 from ...models.registry import CashAtHomeReason
+from ...query_args import month_arg
 from ...rendering import render
 from ...services.accounts import coverage, funnel
-from ..payout_pages import month_arg
 from .blueprint import bp
 
 
@@ -40,24 +42,25 @@ def funnel_export():
     month = month_arg()
     _, communes = _district_arg()
     body = funnel.funnel_workbook(funnel.monthly_funnel(month, communes))
-    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=pheu-tai-khoan-{month:%Y-%m}.xlsx"})
+    return download(body, f"pheu-tai-khoan-{month:%Y-%m}.xlsx")
+
+
+def _decide_coverage():
+    """Duyệt / thu hồi một địa bàn phụ trách of a bank; back to the list with the decision (or the refusal)."""
+    page = url_for("province.coverage_requests")
+    flash_refusal(page)
+    row = coverage.decide_coverage(current_user, request.form.get("bank_id", type=int) or 0,
+                                   request.form.get("commune", ""), request.form.get("decision", ""),
+                                   request.form.get("note", ""))
+    flash(f"{row.bank.name} – {row.commune.name}: {coverage.COVERAGE_STATUS[row.status]}.", "ok")
+    return redirect(page)
 
 
 @bp.route("/dia-ban", methods=["GET", "POST"])
 def coverage_requests():
+    """Bank coverage requests and decisions, pending first; a post decides one."""
     if request.method == "POST":
-        try:
-            row = coverage.decide_coverage(current_user, request.form.get("bank_id", type=int) or 0,
-                                           request.form.get("commune", ""), request.form.get("decision", ""),
-                                           request.form.get("note", ""))
-        except PortalError as err:
-            db.session.rollback()
-            flash(str(err), "error")
-        else:
-            db.session.commit()
-            flash(f"{row.bank.name} – {row.commune.name}: {coverage.COVERAGE_STATUS[row.status]}.", "ok")
-        return redirect(url_for("province.coverage_requests"))
+        return _decide_coverage()
     rows = db.session.execute(select(BankCoverage).join(AdministrativeUnit).order_by(
         BankCoverage.status.desc(), BankCoverage.bank_id, AdministrativeUnit.name)).scalars()
     return render("province/coverage.html", rows=list(rows), labels=coverage.COVERAGE_STATUS)

@@ -1,12 +1,12 @@
 """Province (Sở) pages: the monthly overview per district and commune — beneficiaries, chosen payment channels,
 accounts opened and the month's payout totals. Gated on the ``oversight`` duty (the province sees the whole
-province); figures come from ``portal.services.reports``. No personal data and no category is shown here."""
+province); figures come from ``portal.services.reporting.overview``. No personal data and no category is shown here."""
 
 from flask import request
 
+from ...query_args import month_arg
 from ...rendering import render
 from ...services.reporting.overview import province_overview
-from ..payout_pages import month_arg
 from .blueprint import bp
 
 
