@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from .access import is_bank
 from .errors import PortalError
 from .extensions import db
 from .schema import migrates_schema, needs_schema
@@ -54,10 +55,10 @@ def register_import_commands(app):
     @needs_schema
     def import_bank_accounts_cmd(bank_org, file):
         """Record the accounts a bank branch opened, from its spreadsheet (matched on ID number)."""
-        from .models import Organization, OrgKind, User
+        from .models import Organization, User
         from .services.accounts.bank_import import import_bank_file
         org = db.session.get(Organization, bank_org)
-        if org is None or org.kind != OrgKind.BANK:
+        if org is None or not is_bank(org):
             _fail(f"không có chi nhánh ngân hàng id {bank_org}.")
         actor = db.session.execute(select(User).where(User.organization_id == org.id, User.active.is_(True))
                                    .order_by(User.id).limit(1)).scalar_one_or_none()

@@ -9,7 +9,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired
 from wtforms.validators import ValidationError as FormError
 
-from ...access import get_visible_or_404, visible
+from ...access import get_visible_or_404, may_approve, visible
 from ...errors import AccessDenied, PortalError
 from ...extensions import db
 from ...models import PayoutList
@@ -99,7 +99,7 @@ def build():
 def _detail(lst, error=None, status=200, return_form=None):
     lines, page, pages = lines_page(lst, page_arg())
     return render("district/list.html", block="lines", lst=lst, lines=lines, page=page, pages=pages,
-                  notes=line_notes(lst, lines), totals=totals(lst), can_approve=workflow.may_approve(current_user, lst),
+                  notes=line_notes(lst, lines), totals=totals(lst), can_approve=may_approve(current_user, lst),
                   form=FlaskForm(),
                   error=error, events=events_for("payout_list", lst.id), status=status,
                   control=cycle.control_totals(lst), deadlines=cycle.deadlines(lst.month),

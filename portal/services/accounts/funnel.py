@@ -26,6 +26,7 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select
 
+from ...access import bank_ids
 from ...extensions import db
 from ...models import (
     AdministrativeUnit,
@@ -37,6 +38,8 @@ from ...models import (
     PaymentProvider,
     PayoutLine,
 )
+from ...models.accounts import FEE_WAIVERS
+from ...spreadsheets.writing import write_workbook
 
 STAGES = {"registered": "Đang hưởng", "chose_account": "Chọn nhận qua tài khoản",
           "account_opened": "Đã mở tài khoản", "first_transfer": "Nhận chuyển khoản thành công"}
@@ -177,7 +180,6 @@ def _total(rows: list[CommuneFunnel]) -> CommuneFunnel:
 def funnel_workbook(funnel: Funnel) -> bytes:
     """The funnel as an .xlsx (bytes): one row per commune and one per bank under it, then the total; columns
     Xã/phường, Ngân hàng, the four stages, Tiền mặt tại nhà and one column per cash-at-home reason."""
-    from ...spreadsheets.writing import write_workbook
     reasons = list(CashAtHomeReason)
     headers = ["Xã/phường", "Ngân hàng", *STAGES.values(), "Tiền mặt tại nhà", *(r.label for r in reasons)]
     rows = []
@@ -207,13 +209,10 @@ class WaiverRow:
 def waiver_summary(commune_codes=None) -> list[WaiverRow]:
     """``WaiverRow`` per provider of active accounts recorded by a bank branch, by name; ``commune_codes`` as in
     ``monthly_funnel``. One grouped query."""
-    from ...models import Organization, OrgKind
-    from ...models.accounts import FEE_WAIVERS
     cols = [func.sum(case((getattr(PaymentAccount, w).is_(True), 1), else_=0)) for w in FEE_WAIVERS]
     stmt = (select(PaymentAccount.provider_code, func.count(),
                    func.sum(case((PaymentAccount.card_issued.is_(True), 1), else_=0)), *cols)
-            .join(Organization, Organization.id == PaymentAccount.opened_by_org_id)
-            .where(Organization.kind == OrgKind.BANK, PaymentAccount.active.is_(True))
+            .where(PaymentAccount.opened_by_org_id.in_(bank_ids()), PaymentAccount.active.is_(True))
             .group_by(PaymentAccount.provider_code))
     if commune_codes is not None:
         stmt = stmt.join(Beneficiary, Beneficiary.id == PaymentAccount.beneficiary_id).where(

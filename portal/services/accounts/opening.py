@@ -34,9 +34,7 @@ from ...models import (
     Authorization,
     BankCoverage,
     Beneficiary,
-    Duty,
     Organization,
-    OrgKind,
     PaymentAccount,
     PaymentProvider,
     PayoutPointSession,
@@ -97,7 +95,7 @@ def bank_of(actor: User) -> Organization:
     """The actor's bank branch; raises ``AccessDenied`` when the actor does not work for a bank with the
     ``account_opening`` duty."""
     org = actor.organization
-    if org.kind != OrgKind.BANK or not org.has_duty(Duty.ACCOUNT_OPENING) or not org.provider_code:
+    if not access.opens_accounts(actor) or not org.provider_code:
         raise AccessDenied("Chỉ chi nhánh ngân hàng được giao mở tài khoản mới ghi nhận được tài khoản.")
     return org
 

@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ...access import communes_under, org_commune_codes, serving_organization
+from ...access import communes_under, org_commune_codes
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
 from ...models import (
@@ -31,6 +31,7 @@ from ...models import (
     User,
 )
 from .. import audit
+from ..organizations import serving_organization
 from . import issuing
 
 DEFAULT_FEE = 5_000

@@ -11,10 +11,11 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
+from ...access import oversees
 from ...errors import AccessDenied, ValidationError
 from ...extensions import db
 from ...formatting import money
-from ...models import AuditEvent, Category, CoefficientRule, Duty, FeeRule, LocalTopUp, PayoutLine, StandardLevel, User
+from ...models import AuditEvent, Category, CoefficientRule, FeeRule, LocalTopUp, PayoutLine, StandardLevel, User
 from ..audit import record, snapshot
 
 RATE_OBJECTS = ("standard_level", "coefficient_rule", "local_top_up", "fee_rule")
@@ -28,7 +29,7 @@ def _error(message: str, field: str | None = None) -> ValidationError:
 
 
 def _require_oversight(actor: User) -> None:
-    if not actor.organization.has_duty(Duty.OVERSIGHT):
+    if not oversees(actor):
         raise AccessDenied("Chỉ Sở (nhiệm vụ giám sát) được sửa mức chuẩn, hệ số và chi phí chi trả.")
 
 

@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
-
 from ...access import visible
 from ...clock import utcnow
 from ...errors import AccessDenied, PortalError, StateError, ValidationError
 from ...extensions import db
-from ...models import EventKind, ImportBatch, Organization, OrgKind
+from ...models import Duty, EventKind, ImportBatch
 from ..audit import record
+from ..organizations import serving_organization
 from ..registry.events import STATUS_AFTER, STOP_REASONS, accepted_events_by_beneficiary
 from . import plan as import_plan
 from .plan import Plan, RowResult, analyse_commune, counts_of, ordered
@@ -138,15 +137,17 @@ def stopped_warning(beneficiary, events: list) -> str:
 
 
 def _org_for(actor, commune_code: str) -> int:
+    """The organisation a batch belongs to: the actor's, or for the command line the commune committee (the
+    organisation holding ``intake`` at the commune). Raises ValidationError when there is none."""
     if actor is not None:
         return actor.organization_id
-    org = db.session.execute(select(Organization.id).where(
-        Organization.kind == OrgKind.COMMUNE, Organization.unit_code == commune_code)).scalar()
+    org = serving_organization(commune_code, Duty.INTAKE)
     if org is None:
         raise ValidationError(f"Chưa có Ủy ban nhân dân cho xã/phường mã {commune_code}. Chạy `flask --app wsgi "
                               "seed-demo` (dữ liệu mẫu) hoặc tạo tổ chức Ủy ban nhân dân của xã/phường này "
-                              f"(kind={OrgKind.COMMUNE.value}, unit_code={commune_code}) rồi chạy lại lệnh nhập.")
-    return org
+                              f"(kind=commune_committee, duties=intake, unit_code={commune_code}) rồi chạy lại lệnh "
+                              "nhập.")
+    return org.id
 
 
 def _store(actor, commune_code: str, filename: str, content: bytes, counts: dict, month: date) -> ImportBatch:

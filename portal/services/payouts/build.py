@@ -12,7 +12,6 @@ from datetime import date
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ...access import serving_organizations
 from ...clock import utcnow
 from ...errors import StateError
 from ...extensions import db
@@ -34,6 +33,7 @@ from ..audit import record
 from ..entitlement.months import LOOKBACK_MONTHS, History, LinePlan, add_months, month_key
 from ..entitlement.plan import plan_person
 from ..entitlement.rates import RateBook, fee_for
+from ..organizations import serving_organizations
 from ..registry.death_reports import held as death_held
 from .carry_over import unpaid_carry_over
 from .lines import insert_lines, line_row, paused_gc

@@ -10,10 +10,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ...access import is_commune_of
 from ...clock import utcnow
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
-from ...models import Beneficiary, Duty, EventKind, EventStatus, PayoutLine, RegistryEvent, User
+from ...models import Beneficiary, EventKind, EventStatus, PayoutLine, RegistryEvent, User
 from ..audit import record
 
 DECEASED = "deceased"
@@ -71,9 +72,8 @@ def resolve(actor: User, line: PayoutLine, resolution: str, note: str | None = N
     ``report_resolved_at/by_id/resolution``, audits, flushes. Raises AccessDenied (not a commune, other commune),
     StateError (already resolved, not a death report), ValidationError (unknown resolution, no note, no death
     event)."""
-    org = actor.organization
     b = db.session.get(Beneficiary, line.beneficiary_id)
-    if org is None or not org.has_duty(Duty.INTAKE) or b.commune_code != org.unit_code:
+    if not is_commune_of(actor, b.commune_code):
         raise AccessDenied("Chỉ UBND xã/phường nơi đối tượng cư trú được xử lý báo cáo này.")
     if line.result != "failed" or line.result_reason_code != DECEASED:
         raise StateError("Dòng này không phải báo cáo đối tượng đã chết của bưu điện.")
