@@ -41,7 +41,6 @@ from .models import (
     Organization,
     OrgKind,
     PaymentAccount,
-    PaymentChannel,
     PayoutLine,
     PayoutList,
     PayoutPointSession,
@@ -49,8 +48,7 @@ from .models import (
     ServiceContract,
     User,
 )
-
-ACCOUNT_CHANNELS = [c.value for c in PaymentChannel if c.is_account]
+from .models.registry import ACCOUNT_CHANNELS
 
 #: blueprint name → the duty its users must hold; the home page sends a user to the first one they hold.
 BLUEPRINT_DUTIES = {

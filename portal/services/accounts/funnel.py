@@ -39,11 +39,11 @@ from ...models import (
     PayoutLine,
 )
 from ...models.accounts import FEE_WAIVERS
+from ...models.registry import ACCOUNT_CHANNELS
 from ...spreadsheets.writing import write_workbook
 
 STAGES = {"registered": "Đang hưởng", "chose_account": "Chọn nhận qua tài khoản",
           "account_opened": "Đã mở tài khoản", "first_transfer": "Nhận chuyển khoản thành công"}
-ACCOUNT_CHANNELS = [c.value for c in PaymentChannel if c.is_account]
 
 
 @dataclass

@@ -36,11 +36,13 @@ from ...models import (
     Beneficiary,
     Organization,
     PaymentAccount,
+    PaymentChannel,
     PaymentProvider,
     PayoutPointSession,
     User,
 )
 from ...models.accounts import FEE_WAIVERS
+from ...models.registry import ACCOUNT_CHANNELS
 from .. import audit
 from ..registry import identity
 from . import flags as account_flags
@@ -49,7 +51,8 @@ ACCOUNT_NUMBER_MIN, ACCOUNT_NUMBER_MAX = 6, 19
 EARLIEST_OPENING = date(2000, 1, 1)
 HOLDER_KINDS = {"self": "Chính chủ", "guardian": "Người giám hộ / người nhận thay",
                 "proxy": "Người được ủy quyền mở tài khoản"}
-ACCOUNT_KINDS = {"bank_account": "Tài khoản ngân hàng", "e_wallet": "Ví điện tử", "mobile_money": "Mobile Money"}
+#: account kinds (loại tài khoản): the cashless payment channels, with their labels
+ACCOUNT_KINDS = {c.value: c.label for c in PaymentChannel if c.is_account}
 DUPLICATE_NUMBER = "Số tài khoản đã được ghi cho người khác"
 _SEPARATORS = re.compile(r"[\s\-.]+")
 
@@ -134,7 +137,7 @@ def pending_accounts(user: User, commune_code: str | None = None):
     and have no active PaymentAccount (danh sách cần mở tài khoản), ordered by commune then Vietnamese name order.
     ``commune_code`` narrows to one commune; search and paging: ``registry.search_beneficiaries``."""
     stmt = access.visible(Beneficiary, user).where(
-        Beneficiary.payment_channel.in_(access.ACCOUNT_CHANNELS), Beneficiary.status != "stopped",
+        Beneficiary.payment_channel.in_(ACCOUNT_CHANNELS), Beneficiary.status != "stopped",
         ~_has_active_account())
     if commune_code:
         stmt = stmt.where(Beneficiary.commune_code == commune_code)

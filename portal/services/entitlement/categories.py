@@ -6,9 +6,9 @@ from datetime import date
 
 from ...errors import PortalError, StateError, ValidationError
 from ...extensions import db
-from ...models import AdditionalCategory, Beneficiary, Category
+from ...models import AdditionalCategory, Beneficiary, Category, DisabilityLevel
 from ..audit import record
-from ..registry.fields import DISABILITY_LEVELS, category_age_problem
+from ..registry.fields import category_age_problem
 from ..registry.identity import nfc
 from .extras import (
     MAX_AHEAD_MONTHS,
@@ -84,7 +84,7 @@ def clean_category(beneficiary: Beneficiary, data: dict, month: date, book: Rate
         if same:
             errors["category_code"] = (f"Diện {code} đã được ghi cho đối tượng này ({months_text(same[0])}); muốn "
                                        "ghi lại thì ghi tháng thôi hưởng cho bản ghi cũ trước.")
-    if code == "K6" and level not in DISABILITY_LEVELS:
+    if code == "K6" and not DisabilityLevel.has(level):
         errors["disability_level"] = "Diện K6 cần mức độ khuyết tật: nặng hoặc đặc biệt nặng."
     elif code != "K6" and level:
         errors["disability_level"] = "Chỉ diện K6 (người khuyết tật) mới ghi mức độ khuyết tật."
@@ -113,7 +113,7 @@ def clean_category(beneficiary: Beneficiary, data: dict, month: date, book: Rate
 def category_text(row) -> str:
     text = row.category_code
     if row.disability_level:
-        text += f" ({DISABILITY_LEVELS.get(row.disability_level, row.disability_level).lower()})"
+        text += f" ({DisabilityLevel.label_of(row.disability_level).lower()})"
     if row.category_code == "K4" and row.children_count:
         text += f", nuôi {row.children_count} con"
     return text

@@ -14,7 +14,15 @@ from ...errors import PortalError, ValidationError
 from ...extensions import db
 from ...formatting import coefficient as fmt_coefficient
 from ...formatting import money
-from ...models import AdministrativeUnit, Beneficiary, CashAtHomeReason, PaymentAccount, PaymentChannel, PaymentProvider
+from ...models import (
+    AdministrativeUnit,
+    Beneficiary,
+    CashAtHomeReason,
+    Gender,
+    PaymentAccount,
+    PaymentChannel,
+    PaymentProvider,
+)
 from ...spreadsheets.reading import BirthDate
 from ..entitlement.rates import RateBook
 from ..registry.beneficiaries import current_values
@@ -228,9 +236,9 @@ def _plan_update(plan: Plan, row: ParsedRow, current: Beneficiary, ctx: _Context
 def _fill_defaults(row: ParsedRow, data: dict, current: Beneficiary | None, result: RowResult) -> None:
     """Gender from the ID when missing; a channel and a cash-at-home reason when the sheet does not give them."""
     if not data.get("gender") and row.national_id:
-        data["gender"] = "male" if int(row.national_id[3]) % 2 == 0 else "female"
-        shown = "Nam" if data["gender"] == "male" else "Nữ"
-        result.warnings.append(f"Chưa ghi giới tính: lấy theo số định danh ({shown}).")
+        gender = Gender.MALE if int(row.national_id[3]) % 2 == 0 else Gender.FEMALE
+        data["gender"] = gender.value
+        result.warnings.append(f"Chưa ghi giới tính: lấy theo số định danh ({gender.label}).")
     if not data.get("payment_channel"):
         data["payment_channel"] = PaymentChannel.CASH_AT_POINT.value
         result.warnings.append("Chưa ghi hình thức nhận: tạm ghi Tiền mặt tại điểm chi trả.")

@@ -5,9 +5,10 @@ others, record the accounts given in the sheet, with one audit event per written
 
 from ...extensions import db
 from ...models import Beneficiary, PaymentAccount
+from ...models.registry import FIELD_LABELS
 from ..audit import record
 from ..registry.beneficiaries import apply_values
-from ..registry.fields import FIELD_LABELS, audit_snapshot
+from ..registry.fields import audit_snapshot
 from ..registry.identity import ascii_upper
 from .plan import Plan, counts_of
 

@@ -11,10 +11,11 @@ from ...clock import today_vn
 from ...errors import PortalError
 from ...extensions import db
 from ...models import Beneficiary
+from ...models.registry import FIELD_LABELS
 from ..audit import record
 from ..entitlement.rates import RateBook, age_in_month
 from .checks import check_beneficiary, clean_beneficiary
-from .fields import FIELD_LABELS, FIELDS, Checked, audit_snapshot
+from .fields import FIELDS, Checked, audit_snapshot
 from .hamlets import find_hamlet
 from .identity import fold, name_sort_key, nfc
 

@@ -11,12 +11,19 @@ from sqlalchemy import select
 from ...clock import today_vn
 from ...errors import ValidationError
 from ...extensions import db
-from ...models import AdministrativeUnit, Beneficiary, CashAtHomeReason, Category, Hamlet, PaymentChannel
+from ...models import (
+    AdministrativeUnit,
+    Beneficiary,
+    CashAtHomeReason,
+    Category,
+    DisabilityLevel,
+    Hamlet,
+    PaymentChannel,
+)
+from ...models.registry import FIELD_LABELS
 from ...spreadsheets.reading import BirthDate, parse_birth_date, parse_date, parse_month
 from .fields import (
     DISABILITY_AGE_GROUPS,
-    DISABILITY_LEVELS,
-    FIELD_LABELS,
     OVERRIDE_HINT,
     BeneficiaryInvalid,
     Checked,
@@ -256,7 +263,7 @@ def _check_category(data: dict, v: dict, errors: dict) -> None:
     if category is None:
         errors["category_code"] = "Chọn diện đối tượng." if not code else f"Không có diện đối tượng «{code}»."
         return
-    if code == "K6" and level not in DISABILITY_LEVELS:
+    if code == "K6" and not DisabilityLevel.has(level):
         errors["disability_level"] = "Diện K6 cần mức độ khuyết tật: nặng hoặc đặc biệt nặng."
     if code != "K6" and level:
         errors["disability_level"] = "Chỉ diện K6 (người khuyết tật) mới ghi mức độ khuyết tật."

@@ -114,7 +114,7 @@ def create_event(actor, beneficiary: Beneficiary, kind: str, *, effective_month:
         raise ValidationError("Loại biến động không hợp lệ.")
     if kind in STATUS_BEFORE and beneficiary.status not in STATUS_BEFORE[kind]:
         raise StateError(f"Không thể ghi «{EventKind(kind).label}» cho đối tượng đang ở trạng thái "
-                         f"«{status_label(beneficiary.status)}».")
+                         f"«{beneficiary.status_label}».")
     if kind == EventKind.DEATH:
         if event_date is None:
             raise ValidationError("Chưa nhập ngày chết.")
@@ -226,11 +226,6 @@ def apply_event(actor, event: RegistryEvent) -> None:
     record(actor, "apply_event", "beneficiary", b.id,
            f"Áp dụng biến động «{event.kind_enum.label}» từ tháng {event.effective_month:%m/%Y}"
            f" (QĐ {event.decision_number or '—'})", before=before, after=after)
-
-
-def status_label(status: str) -> str:
-    """Vietnamese label of a beneficiary status."""
-    return {"active": "Đang hưởng", "suspended": "Tạm dừng", "stopped": "Thôi hưởng"}.get(status, status)
 
 
 def accepted_events_by_beneficiary(beneficiary_ids, up_to_month: date | None = None) -> dict[int, list[RegistryEvent]]:

@@ -16,6 +16,7 @@ from unidecode import unidecode
 
 from ...clock import today_vn
 from ...errors import ValidationError
+from ...models.registry import Gender
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _D_FOLD = str.maketrans({"đ": "d", "ð": "d", "ɖ": "d"})  # casefolded Đ, and the look-alikes Ð (U+00D0), Ɖ (U+0189)
@@ -213,9 +214,9 @@ def national_id_warnings(value: str, birth_year: int | date | None = None, gende
     if gender and _IS_MALE.get(fold(gender)) is None:
         raise ValidationError(f"Giới tính không hợp lệ: «{gender}» (dùng Nam hoặc Nữ).")
     if gender and _IS_MALE[fold(gender)] != (g % 2 == 0):
-        id_sex, declared = ("Nam", "Nữ") if g % 2 == 0 else ("Nữ", "Nam")
-        warnings.append(f"Chữ số thứ 4 của số định danh ({g}) ứng với giới tính {id_sex}, khác giới tính khai báo "
-                        f"({declared}).")
+        id_sex, declared = (Gender.MALE, Gender.FEMALE) if g % 2 == 0 else (Gender.FEMALE, Gender.MALE)
+        warnings.append(f"Chữ số thứ 4 của số định danh ({g}) ứng với giới tính {id_sex.label}, khác giới tính khai "
+                        f"báo ({declared.label}).")
     return warnings
 
 
