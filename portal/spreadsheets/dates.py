@@ -17,8 +17,8 @@ from typing import Any
 
 from portal.errors import ValidationError
 
-from .cells import _shown, _text_cell
-from .text import _strip_marks
+from .cells import shown_value, text_cell
+from .text import strip_marks
 
 __all__ = ["MAX_YEAR", "MIN_YEAR", "BirthDate", "parse_birth_date", "parse_date", "parse_month"]
 
@@ -127,7 +127,7 @@ def parse_birth_date(v: Any, *, epoch_1904: bool = False) -> BirthDate | None:
             return BirthDate(None, serial, True, year_from_serial=True)
         if serial < MIN_YEAR:
             raise ValidationError(
-                f"{label} không hợp lệ: {_shown(d)} (ô ngày chứa một số nhỏ, không phải ngày sinh)."
+                f"{label} không hợp lệ: {shown_value(d)} (ô ngày chứa một số nhỏ, không phải ngày sinh)."
             )
         return BirthDate(d, d.year, False)
     if isinstance(v, (int, float)):
@@ -139,7 +139,7 @@ def parse_birth_date(v: Any, *, epoch_1904: bool = False) -> BirthDate | None:
         raise ValidationError(
             f"{label} không hợp lệ: {year} (không phải năm sinh; cần ghi ngày/tháng/năm hoặc năm có 4 chữ số)."
         )
-    text = _text_cell(v, label)
+    text = text_cell(v, label)
     if text is None:
         return None
     if re.fullmatch(r"\d{4}", text):
@@ -173,12 +173,12 @@ def parse_month(v: Any, label: str = "Tháng") -> date | None:
     if isinstance(v, (datetime, date)):
         d = _as_date(v)
         if _serial(d, False) <= MAX_YEAR:
-            raise ValidationError(f"{label} không hợp lệ: {_shown(d)} (ô ngày chứa một số, không phải tháng).")
+            raise ValidationError(f"{label} không hợp lệ: {shown_value(d)} (ô ngày chứa một số, không phải tháng).")
         return d.replace(day=1)
-    text = _text_cell(v, label, " (cần dạng tháng/năm, ví dụ 07/2024)")
+    text = text_cell(v, label, " (cần dạng tháng/năm, ví dụ 07/2024)")
     if text is None:
         return None
-    folded = " ".join(_strip_marks(text).split())
+    folded = " ".join(strip_marks(text).split())
     folded = re.sub(r"^(?:thang\s*|t\s*(?=\d))", "", folded)
     folded = re.sub(r"\s+nam\s+", "/", folded)
     m = _MY_RE.match(folded)
@@ -216,9 +216,9 @@ def parse_date(v: Any, label: str = "Ngày") -> date | None:
     if isinstance(v, (datetime, date)):
         d = _as_date(v)
         if _serial(d, False) <= MAX_YEAR:
-            raise ValidationError(f"{label} không hợp lệ: {_shown(d)} (ô ngày chứa một số, không phải ngày).")
+            raise ValidationError(f"{label} không hợp lệ: {shown_value(d)} (ô ngày chứa một số, không phải ngày).")
         return d
-    text = _text_cell(v, label, " (cần dạng ngày/tháng/năm, ví dụ 02/08/2024)")
+    text = text_cell(v, label, " (cần dạng ngày/tháng/năm, ví dụ 02/08/2024)")
     if text is None:
         return None
     parts = _text_dmy(text, label, allow_zero=False)
