@@ -30,13 +30,14 @@ from ...models import (
     User,
 )
 from ..audit import record
+from ..bulk import paused_gc
 from ..entitlement.months import LOOKBACK_MONTHS, History, LinePlan, add_months, month_key
 from ..entitlement.plan import plan_person
 from ..entitlement.rates import RateBook, fee_for
 from ..organizations import serving_organizations
 from ..registry.death_reports import held as death_held
 from .carry_over import unpaid_carry_over
-from .lines import insert_lines, line_row, paused_gc
+from .lines import insert_lines, line_row
 from .lists import FROZEN, area_communes, describe, list_channel, post_office_for, require_manager
 
 
