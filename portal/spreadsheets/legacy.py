@@ -20,6 +20,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from portal.services.registry.identity import detect_legacy_encoding
+
 __all__ = [
     "LegacyFix",
     "decode_tcvn3",
@@ -181,8 +183,6 @@ def fix_legacy(text: str | None, assume: str | None = None) -> LegacyFix | None:
     (plain Unicode or ASCII), else a ``LegacyFix``."""
     if not text or not has_legacy_bytes(text):
         return None
-    from portal.services.registry.identity import detect_legacy_encoding  # identity rules live there (pure functions)
-
     encoding = detect_legacy_encoding(text)
     if encoding is None and assume and all(ord(ch) <= 0xFF for ch in text):
         encoding = assume

@@ -15,8 +15,19 @@ from ...access import oversees
 from ...errors import AccessDenied, ValidationError
 from ...extensions import db
 from ...formatting import money
-from ...models import AuditEvent, Category, CoefficientRule, FeeRule, LocalTopUp, PayoutLine, StandardLevel, User
+from ...models import (
+    AuditEvent,
+    Category,
+    CoefficientRule,
+    FeeRule,
+    LocalTopUp,
+    PayoutLine,
+    StandardLevel,
+    SupportRule,
+    User,
+)
 from ..audit import record, snapshot
+from .rates import parse_month
 
 RATE_OBJECTS = ("standard_level", "coefficient_rule", "local_top_up", "fee_rule")
 MAX_AMOUNT = 100_000_000
@@ -46,7 +57,6 @@ def parse_money(text, field: str) -> int:
 
 def _month(value, field: str) -> date:
     if not isinstance(value, date):
-        from .rates import parse_month
         try:
             value = parse_month(str(value or ""))
         except Exception:
@@ -214,7 +224,6 @@ class RatesOverview:
 
 def rates_overview() -> RatesOverview:
     """Rows of every rate table and the last 50 audited rate changes (one query each)."""
-    from ...models import SupportRule
 
     def rows(model, *order):
         return list(db.session.execute(select(model).order_by(*order)).scalars())

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ...errors import PortalError
 from ...extensions import db
 from ...models import CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
+from ...spreadsheets.dates import parse_month as parse_sheet_month
 
 #: categories whose amount a K4 single parent gets on top of the K4 amount (Decree 20/2021 Art. 6.2)
 K4_COMBINABLE = ("K5a", "K5b", "K5c", "K5d", "K6", "K8")
@@ -26,9 +27,8 @@ def parse_month(text: str) -> date:
     Accepts ``MM/YYYY``, ``M/YYYY`` (also ``-``/``.``), ``YYYY-MM`` and the other spellings of
     :func:`portal.spreadsheets.dates.parse_month`. Raises PortalError with a Vietnamese message
     (empty text included)."""
-    from ...spreadsheets.dates import parse_month as _parse
     try:
-        value = _parse(text.strip() if isinstance(text, str) else text, "Tháng")
+        value = parse_sheet_month(text.strip() if isinstance(text, str) else text, "Tháng")
     except (ValueError, AttributeError, TypeError):  # PortalError included
         value = None
     if value is None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask import current_app, has_app_context
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from sqlalchemy import select
 
@@ -185,16 +186,12 @@ def read_sheet(content: bytes) -> ParsedSheet:
 
 def max_upload_bytes() -> int:
     """The upload size limit in bytes: the app's ``MAX_CONTENT_LENGTH`` (env ``MAX_UPLOAD_MB``), default 10 MiB."""
-    from flask import current_app, has_app_context
-
     limit = current_app.config.get("MAX_CONTENT_LENGTH") if has_app_context() else None
     return int(limit or 10 * 1024 * 1024)
 
 
 def max_import_rows() -> int:
     """The cap on data rows per file: config ``IMPORT_MAX_ROWS``, default 20 000 (the clerk is told to split)."""
-    from flask import current_app, has_app_context
-
     limit = current_app.config.get("IMPORT_MAX_ROWS") if has_app_context() else None
     return int(limit or 20_000)
 

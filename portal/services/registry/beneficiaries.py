@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ...clock import today_vn
 from ...errors import PortalError
 from ...extensions import db
-from ...models import Beneficiary
+from ...models import AdditionalCategory, Beneficiary
 from ...models.registry import FIELD_LABELS
 from ..audit import record
 from ..entitlement.rates import RateBook, age_in_month
@@ -175,7 +175,6 @@ def amount_in_month(beneficiary: Beneficiary, month: date):
     """The portal's allowance for ``beneficiary`` in ``month`` (first-of-month date) as (``entitlement.Amount``,
     None), or (None, Vietnamese reason) when no rate applies (Decree 20/2021 Art. 4, 6). Counts the person's further
     categories (``AdditionalCategory``) in force that month, as the payout build does (Art. 6.2)."""
-    from ...models import AdditionalCategory
     extras = db.session.execute(select(AdditionalCategory).where(
         AdditionalCategory.beneficiary_id == beneficiary.id,
         or_(AdditionalCategory.valid_from.is_(None), AdditionalCategory.valid_from <= month),
