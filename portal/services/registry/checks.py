@@ -21,6 +21,7 @@ from ...models import (
     PaymentChannel,
 )
 from ...models.registry import FIELD_LABELS
+from ...spreadsheets.legacy import detect_legacy_encoding
 from ...spreadsheets.reading import BirthDate, parse_birth_date, parse_date, parse_month
 from .fields import (
     DISABILITY_AGE_GROUPS,
@@ -32,7 +33,7 @@ from .fields import (
     check_person_name,
     parse_legacy_id,
 )
-from .identity import detect_legacy_encoding, fold, national_id_warnings, nfc, parse_national_id, phone_normalize
+from .identity import fold, national_id_warnings, nfc, parse_national_id, phone_normalize
 
 _TEXT_LIMITS = {"full_name": 120, "hamlet": 120, "decision_number": 60, "cash_at_home_note": 200,
                 "preferred_bank": 60, "guardian_name": 120, "guardian_relationship": 60, "note": 300,
