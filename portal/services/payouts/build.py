@@ -49,7 +49,8 @@ class BuildResult:
     lists: list[PayoutList] = field(default_factory=list)
     exclusions: list[tuple[Beneficiary, str]] = field(default_factory=list)
     skipped: list[PayoutList] = field(default_factory=list)
-    suspensions: list[Beneficiary] = field(default_factory=list)  # held after 3 unpaid months: C records the event
+    suspensions: list[Beneficiary] = field(default_factory=list)  # held after 3 unpaid months (the commune
+    # records the suspension event)
 
 
 @dataclass
@@ -157,6 +158,21 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
     result = BuildResult()
     if not communes:
         return result
+    existing, rebuild = _open_lists(month, communes, result)
+    book = RateBook.load()
+    groups = _plan_lines(month, communes, existing, book, result)
+    for lst in rebuild:
+        if (lst.commune_code, lst.channel) not in groups:
+            record(actor, "delete", "payout_list", lst.id, f"Xoá danh sách rỗng {describe(lst)}")
+            db.session.delete(lst)
+    _write_lists(actor, month, communes, groups, existing, book, result)
+    db.session.flush()
+    return result
+
+
+def _open_lists(month: date, communes: dict, result: BuildResult) -> tuple[dict, list]:
+    """The month's main lists of ``communes`` by (commune, channel), and those to rebuild (not frozen), whose lines
+    are deleted here; the frozen ones go to ``result.skipped``."""
     existing = {(lst.commune_code, lst.channel): lst for lst in db.session.execute(select(PayoutList).where(
         PayoutList.month == month, PayoutList.commune_code.in_(communes), PayoutList.sequence == 0)).scalars()}
     rebuild = [lst for lst in existing.values() if not lst.status_enum.frozen]
@@ -166,13 +182,19 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
         db.session.execute(delete(PayoutLine).where(PayoutLine.payout_list_id.in_([lst.id for lst in rebuild])))
         for lst in rebuild:
             db.session.expire(lst, ["lines"])
+    return existing, rebuild
+
+
+def _plan_lines(month: date, communes: dict, existing: dict, book: RateBook, result: BuildResult) -> dict:
+    """Plan every payable person of ``communes`` (``plan_person``) and group the lines by the (commune, channel)
+    list they go on; people left off, with the reason, go to ``result.exclusions`` (and those held after three
+    unpaid months to ``result.suspensions``)."""
     # whoever is still on a list of the month is on a frozen list (skipped) or on another commune's list
     taken = {(bid, prog): status for bid, prog, status in db.session.execute(
         select(PayoutLine.beneficiary_id, PayoutLine.programme, PayoutList.status).join(PayoutList).where(
             PayoutLine.month == month)).all()}
     data = _load(list(communes), month)
     carry = unpaid_carry_over(list(communes), month)  # one query (two when something failed) for the whole build
-    book = RateBook.load()
     # people the post office reported dead (báo đã chết), not yet verified by the commune: held, nothing paid
     dead = death_held(month)  # the few open reports, whole province: one query, no list of ids
     groups: dict[tuple[str, str], list] = {}
@@ -192,24 +214,34 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
             _add_unpaid(plan, carry[b.id], held=plan.suspended or b.status == "suspended" or any(
                 r.startswith("Đang tạm dừng") for r in plan.reasons))
         for line in plan.lines:
-            if (b.id, line.programme) in taken:
-                if taken[(b.id, line.programme)] not in FROZEN:
-                    result.exclusions.append((b, "Đã có trong danh sách chi trả của xã/phường khác trong tháng "
-                                                 "này."))
-                continue
-            own = line.programme == "tcxh" and line.payee is None
-            channel = list_channel(b) if own else ListChannel.CASH_AT_POINT
-            key = (plan.commune_code, channel.value)
-            frozen = existing.get(key)
-            if frozen is not None and frozen.status_enum.frozen:
-                result.exclusions.append((b, f"Danh sách {describe(frozen)} đã phê duyệt; cần lập danh sách bổ "
-                                             "sung."))
-                continue
-            groups.setdefault(key, []).append((b, line))
-    for lst in rebuild:
-        if (lst.commune_code, lst.channel) not in groups:
-            record(actor, "delete", "payout_list", lst.id, f"Xoá danh sách rỗng {describe(lst)}")
-            db.session.delete(lst)
+            key = _list_key(b, line, plan.commune_code, taken, existing, result)
+            if key is not None:
+                groups.setdefault(key, []).append((b, line))
+    return groups
+
+
+def _list_key(b: Beneficiary, line: LinePlan, commune_code: str, taken: dict, existing: dict,
+              result: BuildResult) -> tuple[str, str] | None:
+    """The (commune, channel) list a planned line goes on: the person's own allowance by their channel, care and
+    funeral lines on the cash-at-point list. None when the line is left off — the person is on another list of the
+    month already, or that list is frozen (the reason goes to ``result.exclusions``)."""
+    if (b.id, line.programme) in taken:
+        if taken[(b.id, line.programme)] not in FROZEN:
+            result.exclusions.append((b, "Đã có trong danh sách chi trả của xã/phường khác trong tháng này."))
+        return None
+    own = line.programme == "tcxh" and line.payee is None
+    key = (commune_code, (list_channel(b) if own else ListChannel.CASH_AT_POINT).value)
+    frozen = existing.get(key)
+    if frozen is not None and frozen.status_enum.frozen:
+        result.exclusions.append((b, f"Danh sách {describe(frozen)} đã phê duyệt; cần lập danh sách bổ sung."))
+        return None
+    return key
+
+
+def _write_lists(actor: User, month: date, communes: dict, groups: dict, existing: dict, book: RateBook,
+                 result: BuildResult) -> None:
+    """Create the lists ``groups`` needs that do not exist yet (one flush for all their ids) and fill every list
+    with its lines in order (name, then allowance / care / funeral), into ``result.lists``."""
     order = {"tcxh": 0, "care": 1, "funeral": 2}
     # commune code → id of the post office serving it (same unit, else nearest ancestor), a few queries in all
     offices = {code: office.id if office else None for code, office in serving_organizations(
@@ -224,10 +256,7 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
         rows.sort(key=lambda r: (r[0].name_sort, r[0].id, order.get(r[1].programme, 9)))
         lst = new_lists.get((code, channel))
         result.lists.append(_fill(actor, month, communes[code], channel, lst or existing.get((code, channel)),
-                                  rows, book=book, new=lst is not None,
-                                  office_id=offices[code]))
-    db.session.flush()
-    return result
+                                  rows, book=book, new=lst is not None, office_id=offices[code]))
 
 
 def _fill(actor, month, commune, channel, lst, rows, book: RateBook | None = None, new: bool = False,

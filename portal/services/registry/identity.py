@@ -1,7 +1,7 @@
 """Identity helpers (định danh): Vietnamese names, personal ID numbers (số định danh cá nhân / CCCD), phone numbers.
 
-Pure functions — no Flask, no database. Sources: domain reference §4 (ND 137/2015 Art. 7; TT 59/2021/TT-BCA) and
-§6 "Names and text"; pitfalls §Vietnamese text (items 9–11).
+Pure functions — no request, no database access. Sources: domain reference §4 (ND 137/2015 Art. 7;
+TT 59/2021/TT-BCA) and §6 "Names and text"; pitfalls §Vietnamese text (items 9–11).
 """
 from __future__ import annotations
 
