@@ -121,24 +121,9 @@ def parse_birth_date(v: Any, *, epoch_1904: bool = False) -> BirthDate | None:
     if isinstance(v, bool):
         raise ValidationError(f"{label} không hợp lệ: {v}.")
     if isinstance(v, (datetime, date)):
-        d = _as_date(v)
-        serial = _serial(d, epoch_1904)
-        if MIN_YEAR <= serial <= MAX_YEAR:
-            return BirthDate(None, serial, True, year_from_serial=True)
-        if serial < MIN_YEAR:
-            raise ValidationError(
-                f"{label} không hợp lệ: {shown_value(d)} (ô ngày chứa một số nhỏ, không phải ngày sinh)."
-            )
-        return BirthDate(d, d.year, False)
+        return _birth_from_date_cell(_as_date(v), epoch_1904, label)
     if isinstance(v, (int, float)):
-        if isinstance(v, float) and (not math.isfinite(v) or not v.is_integer()):
-            raise ValidationError(f"{label} không hợp lệ: {v!r}.")
-        year = int(v)
-        if MIN_YEAR <= year <= MAX_YEAR:
-            return BirthDate(None, year, True)
-        raise ValidationError(
-            f"{label} không hợp lệ: {year} (không phải năm sinh; cần ghi ngày/tháng/năm hoặc năm có 4 chữ số)."
-        )
+        return _birth_from_number(v, label)
     text = text_cell(v, label)
     if text is None:
         return None
@@ -157,6 +142,29 @@ def parse_birth_date(v: Any, *, epoch_1904: bool = False) -> BirthDate | None:
     if day == 0 or month == 0:
         return BirthDate(None, year, True)
     return BirthDate(date(year, month, day), year, False)
+
+
+def _birth_from_date_cell(d: date, epoch_1904: bool, label: str) -> BirthDate:
+    """A date cell: a year typed into a date-formatted cell when its serial is a plausible year, refused when the
+    serial is smaller, else the full date."""
+    serial = _serial(d, epoch_1904)
+    if MIN_YEAR <= serial <= MAX_YEAR:
+        return BirthDate(None, serial, True, year_from_serial=True)
+    if serial < MIN_YEAR:
+        raise ValidationError(f"{label} không hợp lệ: {shown_value(d)} (ô ngày chứa một số nhỏ, không phải ngày sinh).")
+    return BirthDate(d, d.year, False)
+
+
+def _birth_from_number(v: int | float, label: str) -> BirthDate:
+    """A number cell: a year within 1900–2100 (an integral float too), refused otherwise."""
+    if isinstance(v, float) and (not math.isfinite(v) or not v.is_integer()):
+        raise ValidationError(f"{label} không hợp lệ: {v!r}.")
+    year = int(v)
+    if MIN_YEAR <= year <= MAX_YEAR:
+        return BirthDate(None, year, True)
+    raise ValidationError(
+        f"{label} không hợp lệ: {year} (không phải năm sinh; cần ghi ngày/tháng/năm hoặc năm có 4 chữ số)."
+    )
 
 
 def parse_month(v: Any, label: str = "Tháng") -> date | None:

@@ -213,6 +213,27 @@ def _is_subheader(upper: list[Any], lower: list[Any]) -> bool:
     return any(is_empty(u) for u, _ in filled)
 
 
+def _best_header_row(rows: list[list[Any]], columns: Sequence[Column], scan_rows: int):
+    """(score, row index, rows used, column key → index, texts) of the best header among the first ``scan_rows``
+    ``rows``, each tried alone and composed with the row below; None when no row has a known label."""
+    best: tuple[tuple[int, int, int, int], int, int, dict[str, int], list[str]] | None = None
+    for r in range(min(scan_rows, len(rows))):
+        upper = rows[r]
+        if all(is_empty(v) for v in upper):
+            continue
+        texts = [_cell_str(v) for v in upper]
+        options = [(_match(columns, [_label_keys(t) for t in texts]), 1, texts)]
+        lower = rows[r + 1]
+        if not is_column_number_row(lower) and not all(is_empty(v) for v in lower):
+            cands, ctexts = _compose(upper, lower)
+            options.append((_match(columns, cands), 2, ctexts))
+        for opt_found, nrows, opt_texts in options:
+            key = (*_score(columns, opt_found), -nrows, -r)
+            if opt_found and (best is None or key > best[0]):
+                best = (key, r, nrows, opt_found, opt_texts)
+    return best
+
+
 def find_header(ws, columns: Sequence[Column], scan_rows: int = 30) -> Header:
     """Locate the header row of ``ws`` by its labels.
 
@@ -235,23 +256,7 @@ def find_header(ws, columns: Sequence[Column], scan_rows: int = 30) -> Header:
     ]
     rows += [[None] * HEADER_MAX_COLUMNS] * (scan_rows + 2 - len(rows))
 
-    best: tuple[tuple[int, int, int, int], int, int, dict[str, int], list[str]] | None = None
-    for r in range(min(scan_rows, len(rows))):
-        upper = rows[r]
-        if all(is_empty(v) for v in upper):
-            continue
-        texts = [_cell_str(v) for v in upper]
-        found = _match(columns, [_label_keys(t) for t in texts])
-        options = [(found, 1, texts)]
-        lower = rows[r + 1]
-        if not is_column_number_row(lower) and not all(is_empty(v) for v in lower):
-            cands, ctexts = _compose(upper, lower)
-            options.append((_match(columns, cands), 2, ctexts))
-        for opt_found, nrows, opt_texts in options:
-            key = (*_score(columns, opt_found), -nrows, -r)
-            if opt_found and (best is None or key > best[0]):
-                best = (key, r, nrows, opt_found, opt_texts)
-
+    best = _best_header_row(rows, columns, scan_rows)
     if best is None:
         names = ", ".join(c.name for c in columns if c.required) or columns[0].name
         raise ValidationError(

@@ -153,10 +153,8 @@ def iter_rows(
     width = max(header.width, max(header.columns.values()))
     index = {key: col - 1 for key, col in header.columns.items()}
     header_labels = {key: " ".join(text.casefold().split()) for key, text in header.labels.items()}
-    count = 0
-    blanks = 0
+    count = blanks = scanned_after = 0
     ended_at: tuple[int, str] | None = None  # (row number, label) of the total row / signature block
-    scanned_after = 0
     rows = stream_rows(ws, min_row=header.first_data_row, max_col=width)
     for row_number, raw in enumerate(rows, start=header.first_data_row):
         cells = pad_row(raw, width)
@@ -171,12 +169,7 @@ def iter_rows(
             scanned_after += 1
             if scanned_after > LOOKAHEAD_ROWS:
                 return
-            if _is_data_like(values) and not _is_total_row(cells, header) and not _is_signature_row(cells):
-                raise ValidationError(
-                    f"Có dữ liệu ở dòng {row_number}, sau dòng “{ended_at[1]}” (dòng {ended_at[0]}). "
-                    "Nếu đó là dòng cộng phụ (theo khóm/ấp), hãy xoá dòng cộng; nếu là một bảng khác, "
-                    "hãy tách ra tệp riêng rồi tải lên lại."
-                )
+            _refuse_data_after_end(values, cells, header, row_number, ended_at)
             continue
         if _is_total_row(cells, header) or _is_signature_row(cells):
             ended_at = (row_number, _first_text(cells))
@@ -193,10 +186,21 @@ def iter_rows(
         count += 1
         if count > max_rows:
             cap = f"{max_rows:,}".replace(",", ".")
-            raise ValidationError(
-                f"Trang tính có quá nhiều dòng dữ liệu (tối đa {cap} dòng). Hãy chia danh sách thành nhiều tệp."
-            )
+            raise ValidationError(f"Trang tính có quá nhiều dòng dữ liệu (tối đa {cap} dòng). Hãy chia danh sách "
+                                  "thành nhiều tệp.")
         yield SheetRow(row_number=row_number, values=values)
+
+
+def _refuse_data_after_end(values: dict[str, Any], cells: list[Any], header: Header, row_number: int,
+                           ended_at: tuple[int, str]) -> None:
+    """Raise ``ValidationError`` when a row after the total row / signature block holds data (a sub-total in the
+    middle of the list, or a second table) rather than dropping it silently."""
+    if _is_data_like(values) and not _is_total_row(cells, header) and not _is_signature_row(cells):
+        raise ValidationError(
+            f"Có dữ liệu ở dòng {row_number}, sau dòng “{ended_at[1]}” (dòng {ended_at[0]}). "
+            "Nếu đó là dòng cộng phụ (theo khóm/ấp), hãy xoá dòng cộng; nếu là một bảng khác, "
+            "hãy tách ra tệp riêng rồi tải lên lại."
+        )
 
 
 def _first_text(cells: list[Any]) -> str:
