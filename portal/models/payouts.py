@@ -92,7 +92,7 @@ class PayoutList(db.Model):
     approved_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     approved_at = db.Column(db.DateTime(timezone=True))
     version = db.Column(db.Integer, nullable=False, default=1)
-    #: control totals per kind of money (integer đồng), computed at build (helper D), frozen with the list
+    #: control totals per kind of money (integer đồng), computed at build, frozen with the list
     regular_total = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
     top_up_total = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
     back_pay_total = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")

@@ -4,7 +4,7 @@ Owns ``cell_text``, ``cell_id_text`` and ``parse_int_amount``, and the helpers e
 (also ``dates``): Excel error values (``_reject_excel_error``) and how a raw value is shown in a message
 (``shown_value``). Empty cells give ``None``: a formula cell whose result was never computed also reads as ``None``
 and must never be taken as 0 (see ``formulas.formula_cells_without_value``). Identity rules (CCCD padding and
-validity, name folding, phone numbers) live in ``portal.services.identity``; this module only types raw values.
+validity, name folding, phone numbers) live in ``portal.services.registry.identity``; this module only types raw values.
 """
 
 from __future__ import annotations

@@ -172,7 +172,7 @@ def dispute(actor: User, account: PaymentAccount, reason: str) -> PaymentAccount
 
 def is_account_failure(reason: str | None, code: str | None = None) -> bool:
     """True when a post-office failure blames the account (closed, wrong number, name mismatch…): decided by the
-    reason ``code`` (``payout_results.FAILURE_REASONS``: only "account") when there is one; for results recorded
+    reason ``code`` (``payouts.reasons.FAILURE_REASONS``: only "account") when there is one; for results recorded
     before the closed list (``code`` None) by the words of the free-text ``reason`` (``ACCOUNT_FAILURE_WORDS``)."""
     if code is not None:
         return code == "account"
@@ -181,7 +181,7 @@ def is_account_failure(reason: str | None, code: str | None = None) -> bool:
 
 
 def transfer_failed(actor: User, line: PayoutLine, why: str) -> PaymentAccount | None:
-    """Hook for ``payout_results``: when ``line`` (of an account-transfer list) is recorded ``failed`` for a reason
+    """Hook for ``payouts.results``: when ``line`` (of an account-transfer list) is recorded ``failed`` for a reason
     that blames the account (``is_account_failure`` of ``line.result_reason_code``, or of the free text when the
     code is None; ``why``: the reason as shown, ``payouts.reasons.reason_text(line)``), the beneficiary's active account
     with that number becomes ``invalid`` (inactive): next month's build puts the person on the cash-at-point list, and

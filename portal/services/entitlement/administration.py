@@ -3,7 +3,7 @@ basis — never constants in code (Decree 20/2021 Art. 4, 6; Decree 76/2024; Dec
 Art. 3.7). Only an organisation with the ``oversight`` duty (Sở) may change them; every change is audited.
 
 A row whose valid-from month is already on payout lists is allowed: the next list back-pays the difference for
-every month already paid (``entitlement_months``). Money is integer đồng, months first-of-month dates. Raises
+every month already paid (``entitlement.plan``). Money is integer đồng, months first-of-month dates. Raises
 AccessDenied (no oversight duty) or ValidationError (Vietnamese message, ``field`` set)."""
 from dataclasses import dataclass
 from datetime import date

@@ -25,7 +25,7 @@ Rules (Decree 20/2021/NĐ-CP; reference §1.3–§1.7):
 Money is integer đồng; months are first-of-month dates; ``back_pay_months`` entries are
 ``{"month": "YYYY-MM", "kind": "gap"|"held"|"rate_change"|"recovery"|"unpaid", "amount": int}`` — ``unpaid``: the
 total of that month's line the post office could not pay, carried into a later list (các khoản chưa nhận, Decree
-20/2021 Art. 34.4; found by ``payout_cycle.unpaid_carry_over``, added by ``payouts.build_lists``).
+20/2021 Art. 34.4; found by ``payouts.carry_over.unpaid_carry_over``, added by ``payouts.build_lists``).
 """
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -131,7 +131,7 @@ class Timeline:
 
 def _payee(details: dict | None, prefix: str = "organiser") -> dict | None:
     """The payee named in event details: ``{organiser_name, organiser_national_id, organiser_relationship}`` (as
-    ``registry_events`` records a death), or ``{prefix: {name, national_id, relationship}}`` / ``{prefix}_name``."""
+    ``registry.events`` records a death), or ``{prefix: {name, national_id, relationship}}`` / ``{prefix}_name``."""
     details = details or {}
     nested = details.get(prefix) if isinstance(details.get(prefix), dict) else {}
     for p in (prefix, "organiser"):

@@ -4,7 +4,7 @@ age band in that month, whole đồng (Decree 20/2021 Art. 4, 6; Art. 8.1 for th
 Pure functions over rate rows; ``RateBook`` loads the rows once (standard levels, coefficient rules, the province's
 local top-ups, support rules for funeral and care, fee rules) so building a list makes five queries, not one per
 person. ``fee_for`` gives the fee owed to the payment provider (chi phí chi trả). Month-by-month rules (start, stop,
-suspension, back pay, recoveries) are in ``entitlement_months``; the province edits the rows through
+suspension, back pay, recoveries) are in ``entitlement.plan``; the province edits the rows through
 ``entitlement_admin``."""
 from dataclasses import dataclass
 from datetime import date

@@ -1,5 +1,5 @@
 """Reading a commune's beneficiary spreadsheet (danh sách đối tượng hưởng trợ cấp) into typed rows, before any rule
-of the register is applied (that is ``services.imports``).
+of the register is applied (that is ``imports.beneficiaries``).
 
 The header is found by its labels (several wordings per column), rows stream until the total row ("Tổng cộng") or
 the signature block, and each cell is typed: IDs as text (a number that lost its leading zero is kept as a number for
@@ -119,7 +119,7 @@ class ParsedRow:
 class ParsedSheet:
     """The rows of the first sheet, ``title_month`` (first-of-month date named in the title, e.g. "Tháng 7/2024",
     or None), the labels of the optional columns that were found, ``title_lines`` (the text of the rows above
-    the header, for ``import_origin``), ``legacy_encoding`` ("TCVN3" / "VNI" when the file was typed with a legacy
+    the header, for ``imports.origin``), ``legacy_encoding`` ("TCVN3" / "VNI" when the file was typed with a legacy
     font, else None) and ``formula_cells`` (references of formula cells without a computed value, e.g. "J9")."""
 
     rows: list[ParsedRow]

@@ -1,7 +1,7 @@
 """Category wording as clerks write it (cách ghi diện đối tượng trong bảng tính) → category of Decree 20/2021 Art. 5.
 
 The commune spreadsheets name the category in the clerk's own words ("Người cao tuổi hộ nghèo không có người phụng
-dưỡng", "NCT >80 tuổi", "Khuyết tật ĐBN"). The import (``import_rows``) looks each text up, folded
+dưỡng", "NCT >80 tuổi", "Khuyết tật ĐBN"). The import (``imports.rows``) looks each text up, folded
 (``identity.fold``: no diacritics, lower case, single spaces), in the ``CategorySynonym`` table; an unknown text is a
 row error naming it. The province (Sở, duty ``oversight``) keeps this table: list, add, delete — every change in the
 audit trail. The category codes themselves ("K1", "K5a" …) are always recognised and cannot be deleted. For K6 a

@@ -121,7 +121,7 @@ def _load(codes: list[str], month: date) -> _Loaded:
 
 
 def _add_unpaid(plan, carried, held: bool) -> None:
-    """Add what earlier lines could not pay (``payout_cycle.unpaid_carry_over``: [(month, đồng)]) to the person's own
+    """Add what earlier lines could not pay (``carry_over.unpaid_carry_over``: [(month, đồng)]) to the person's own
     allowance line as back pay, months named (kind ``unpaid``, "Chưa nhận được 08/2024"; Decree 20/2021 Art. 34.4).
     The line goes on the list of the person's channel now (a failed account gives cash). With no allowance line this
     month one is made for the carried money alone (to the heirs named on a funeral line), except for a person held
@@ -140,7 +140,7 @@ def _add_unpaid(plan, carried, held: bool) -> None:
 def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
     """Build or rebuild the DRAFT lists (lập danh sách chi trả) of ``month`` (first-of-month date) for every
     commune in ``actor``'s area (or only ``commune_codes``, which must lie in it), one per commune and
-    ``ListChannel``. Amounts from ``entitlement_months.plan_person`` (rates as data, Decree 20/2021 Art. 6, 8, 11,
+    ``ListChannel``. Amounts from ``entitlement.plan.plan_person`` (rates as data, Decree 20/2021 Art. 6, 8, 11,
     20; only ACCEPTED registry events): each person's allowance line (programme ``tcxh``, with back pay and
     recoveries naming their months), a care-support line to the carer (``care``) and a one-off funeral line to the
     burial organiser (``funeral``) — care and funeral lines go on the cash-at-point list. Lines ordered by

@@ -61,11 +61,11 @@ class Completeness:
 
 def completeness(actor: User, month: date) -> Completeness:
     """Check the lists of ``month`` (first-of-month date) in ``actor``'s area: each entitled person (``active``,
-    in that month per the accepted events — a death in the month still counts, ``registry_events.active_in_month`` —
+    in that month per the accepted events — a death in the month still counts, ``registry.events.active_in_month`` —
     and ``start_month ≤ month``; Decree 20/2021 Art. 8) is on exactly one ``tcxh`` line of the month, on a list of
-    the commune paying them that month (``payout_exclusions.month_payers``: before a move the old commune, from
+    the commune paying them that month (``payouts.payers.month_payers``: before a move the old commune, from
     the move's month the new one; Art. 8.3–8.4), or on the exclusion list with a reason
-    (``payout_exclusions.month_exclusions``: no rate, list already approved, move not received yet). Those with
+    (``payouts.exclusions.month_exclusions``: no rate, list already approved, move not received yet). Those with
     neither are ``missing`` and named; a line on a list of a commune that does not pay the person that month is
     ``not_entitled`` there. Read-only; a handful of queries whatever the size."""
     month = month.replace(day=1)
@@ -145,7 +145,7 @@ def control_totals(lst: PayoutList) -> ControlTotals:
         stored = getattr(lst, list_col, None) if _present(PayoutList, list_col) else None
         if stored is not None and int(stored) != v and (stored or k == "total"):
             mismatches.append(f"{label}: danh sách ghi {money(stored)} đ, các dòng cộng lại {money(v)} đ.")
-    stored_fee = getattr(lst, "fee_amount", None)  # the fee frozen with the list at build (helper D)
+    stored_fee = getattr(lst, "fee_amount", None)  # the fee frozen with the list at build
     return ControlTotals(people, amounts, stored_fee if stored_fee else list_fee(lst), mismatches)
 
 

@@ -3,7 +3,7 @@ any time — so the district page shows the exclusions of a month after a reload
 danh sách" (``payouts.build_lists`` returns them too, at build time). Read-only: no write, no audit.
 
 A person is expected on a list of the commune that pays them *for that month* (``month_payers``, from the accepted
-moves: ``registry_events.paying_commune``; Decree 20/2021 Art. 8.3–8.4), not of the commune their register row
+moves: ``registry.events.paying_commune``; Decree 20/2021 Art. 8.3–8.4), not of the commune their register row
 belongs to today: someone who moved from A to B from 10/2026 belongs on A's lists up to 09/2026 and on B's from
 10/2026."""
 from datetime import date
@@ -30,7 +30,7 @@ HELD_UNPAID = "Tạm dừng do 3 tháng liên tục không nhận"
 WRONG_COMMUNE = ("Có trong danh sách chi trả tháng {month:%m/%Y} của {listed}, nhưng tháng này do {payer} chi trả "
                  "(chuyển đi/chuyển đến); " + REBUILD)
 #: moved out (accepted) but the destination has not received the person yet: nobody may list them (a gap, never a
-#: double payment); the destination's move-in (``registry_events.receive_move``) closes it, with back pay
+#: double payment); the destination's move-in (``registry.events.receive_move``) closes it, with back pay
 MOVE_NOT_RECEIVED = ("Chuyển đến {payer} từ tháng {effective:%m/%Y}, xã/phường nơi đến chưa tiếp nhận (chưa có "
                      "trong danh sách của nơi đi lẫn nơi đến).")
 
@@ -50,7 +50,7 @@ def area_codes(actor: User) -> set[str] | None:
 def _held_after_unpaid(ids, month: date) -> set[int]:
     """Of the beneficiary ids ``ids`` (a select), those the build holds back in ``month``: their ``tcxh`` lines of
     the three months before were all reported ``failed`` and no accepted ``resume`` takes effect in ``month``
-    (``entitlement_months._three_unpaid``; Circular 02/2021 Art. 6.1.b). One query."""
+    (``entitlement.plan._three_unpaid``; Circular 02/2021 Art. 6.1.b). One query."""
     last3 = [add_months(month, -i) for i in (1, 2, 3)]
     resumed = select(RegistryEvent.beneficiary_id).where(
         RegistryEvent.kind == "resume", RegistryEvent.status == EventStatus.ACCEPTED.value,
@@ -64,7 +64,7 @@ def _held_after_unpaid(ids, month: date) -> set[int]:
 
 def month_exclusions(actor: User, month: date, payers: MonthPayers | None = None) -> list[tuple[Beneficiary, str]]:
     """People in ``actor``'s area who should be paid for ``month`` (first-of-month date: active in that month per
-    the accepted events — ``registry_events.active_in_month`` —, started by then, paid that month by a commune of
+    the accepted events — ``registry.events.active_in_month`` —, started by then, paid that month by a commune of
     the area — ``month_payers``) but are on no payout line of that month on a list of that commune, as
     (beneficiary, Vietnamese reason), by commune then name. Reasons: no rate applies (Decree 20/2021 Art. 6 — the
     RateBook message); reported dead by the post office and not verified by the commune

@@ -94,7 +94,7 @@ def insert_lines(lines: list) -> None:
 def line_row(b: Beneficiary, lst: PayoutList, plan, position: int, level: int | None = None) -> NewLine:
     """The column values of one line, snapshotting what is printed; the account only on an account-transfer list
     and only for the person's own allowance (care and funeral support go to their payee). ``plan`` is an
-    ``entitlement_months.LinePlan`` (or a bare ``entitlement.Amount`` for the month's allowance)."""
+    ``entitlement.months.LinePlan`` (or a bare ``entitlement.Amount`` for the month's allowance)."""
     if isinstance(plan, Amount):
         plan = LinePlan("tcxh", amount=plan)
     amount = plan.amount

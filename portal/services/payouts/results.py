@@ -161,9 +161,9 @@ def _checked(result, reason: str | None, paid_on: date | None, since: date | Non
 def on_line_failed(actor: User, line: PayoutLine) -> None:
     """THE single place to react to a line newly reported ``failed`` (không chi được), called once per such line
     from ``record_result`` and ``results_upload`` before they flush; ``line.result_reason_code`` holds the reason
-    (``FAILURE_REASONS``) and ``line.result_reason`` the post office's note. Bank accounts (helper F): invalidate
-    the account here when the failure is because of the account (code "account").
-    Unpaid amounts need nothing here: ``payout_cycle.unpaid_carry_over`` finds them for next month's build."""
+    (``FAILURE_REASONS``) and ``line.result_reason`` the post office's note. The account is invalidated here when
+    the failure is because of the account (code "account", ``accounts.flags.transfer_failed``). Unpaid amounts need
+    nothing here: ``carry_over.unpaid_carry_over`` finds them for next month's build."""
     transfer_failed(actor, line, reason_text(line))
 
 

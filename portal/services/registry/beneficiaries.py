@@ -1,6 +1,6 @@
 """The register of beneficiaries (sổ đối tượng bảo trợ xã hội, Decree 20/2021 Art. 5): create, update and search.
-Used by the commune's forms; the spreadsheet import (``services.imports``) applies the same rules
-(``services.registry_rules``): NFC names with a folded search key and a Vietnamese sort key, a 12-digit personal ID
+Used by the commune's forms; the spreadsheet import (``imports.beneficiaries``) applies the same rules
+(``registry.checks``): NFC names with a folded search key and a Vietnamese sort key, a 12-digit personal ID
 unique in the province, a known category, a start month, and a payment channel with a reason for cash at home."""
 from datetime import date
 

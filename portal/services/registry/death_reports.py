@@ -1,10 +1,10 @@
 """Reports of the post office that a beneficiary has died (bưu điện báo đã chết): a ``failed`` payout line with
-``result_reason_code == "deceased"`` (``payout_results.FAILURE_REASONS``). Until the commune resolves the report the
+``result_reason_code == "deceased"`` (``payouts.reasons.FAILURE_REASONS``). Until the commune resolves the report the
 person is held: the month's build leaves them off with ``HELD_REASON`` (``payouts.build_lists``,
-``payout_exclusions.month_exclusions``). The commune (duty ``intake``, its own area) either records the death as a
+``payouts.exclusions.month_exclusions``). The commune (duty ``intake``, its own area) either records the death as a
 registry event (biến động chết; Decree 20/2021 Art. 11 — then the event's acceptance stops payment and recovers what
 was overpaid) or confirms the person is alive with a note (xác minh còn sống): payment resumes and the failed amount
-is carried as back pay as usual (``payout_cycle.unpaid_carry_over``, Art. 34.4)."""
+is carried as back pay as usual (``payouts.carry_over.unpaid_carry_over``, Art. 34.4)."""
 from datetime import date
 
 from sqlalchemy import select

@@ -1,6 +1,6 @@
 """Registry events (biến động tăng / giảm / điều chỉnh, plan §V.3; ND 20/2021 Art. 8, 9, 11; TT 02/2021 Art. 2):
 recording an event as a draft in the commune's monthly submission, applying an accepted event to the beneficiary,
-and the read-only query API that payout building (helper D) uses.
+and the read-only query API that payout building uses.
 
 Meaning of ``effective_month`` (first-of-month ``date``) per kind — the first month the change applies to payment:
 

@@ -80,7 +80,7 @@ def _grouped(stmt) -> list:
 
 def province_overview(month: date) -> ProvinceOverview:
     """The province overview of ``month`` (first-of-month date): per district and commune, beneficiaries active in
-    that month (``registry_events.active_in_month``),
+    that month (``registry.events.active_in_month``),
     by chosen channel, accounts opened, and the month's list totals (people, amount, paid amount). Five grouped
     queries whatever the number of communes."""
     month = month.replace(day=1)
