@@ -31,8 +31,9 @@ def test_labels_the_register_shows():
     assert [g.label for g in models.Gender] == ["Nam", "Nữ"]
     assert models.BeneficiaryStatus.label_of("suspended") == "Tạm dừng"
     assert models.DisabilityLevel.choices() == [("severe", "Nặng"), ("especially_severe", "Đặc biệt nặng")]
-    b = models.Beneficiary(gender="female", status="stopped")
-    assert (b.gender_label, b.status_label) == ("Nữ", "Thôi hưởng")
+    b = models.Beneficiary(gender="female", status="stopped", disability_level="especially_severe")
+    assert (b.gender_label, b.status_label, b.disability_level_label) == ("Nữ", "Thôi hưởng", "Đặc biệt nặng")
+    assert models.Beneficiary(gender="male").disability_level_label is None
     assert [display_value(k, v) for k, v in (("gender", "male"), ("disability_level", "severe"),
                                              ("payment_channel", "e_wallet"))] == ["Nam", "Nặng", "Ví điện tử"]
 

@@ -174,6 +174,11 @@ class Beneficiary(db.Model):
         return Gender.label_of(self.gender)
 
     @property
+    def disability_level_label(self) -> str | None:
+        """Nặng / Đặc biệt nặng (``DisabilityLevel``), None without a level."""
+        return DisabilityLevel.label_of(self.disability_level)
+
+    @property
     def channel(self) -> PaymentChannel:
         """The chosen payment channel as an enum."""
         return PaymentChannel(self.payment_channel)
