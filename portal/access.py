@@ -10,7 +10,7 @@
   ``opens_accounts``, ``is_bank``, ``covers``, ``is_contract_office``, ``is_contract_post_office``. Services call
   them and raise ``AccessDenied`` with their own Vietnamese message; templates get them as globals
   (``TEMPLATE_GLOBALS``).
-- ``may_see(user, what)`` decides which personal fields a role sees (a bank never sees the category; HIV categories
+- ``may_see(what, user)`` decides which personal fields a role sees (a bank never sees the category; HIV categories
   stay with the commune and district; CCCD and phone only for roles that work with them).
 
 Everything here decides by *duty* and by the organisation's *unit level*, so the seed's three tiers (province →

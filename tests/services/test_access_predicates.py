@@ -4,7 +4,7 @@ import pytest
 
 from portal import access
 from portal.extensions import db
-from portal.models import Organization, PayoutList, ServiceContract
+from portal.models import Beneficiary, Organization, PayoutList, ServiceContract, User
 from portal.services.demo import user_by_username as user
 
 ROLES = ["so.angiang", "pld.chaudoc", "pld.chaudoc.duyet", "pld.tinhbien.duyet", "xa.vinhmy", "xa.tanloi",
@@ -91,3 +91,9 @@ def test_template_globals_name_the_predicates():
     assert access.TEMPLATE_GLOBALS["may_approve"] is access.may_approve
     assert {"may_see", "in_area", "is_list_commune", "is_assigned_post_office", "manages_payouts",
             "is_contract_office"} <= set(access.TEMPLATE_GLOBALS)
+
+
+def test_visible_has_one_scope_per_model(app):
+    assert access.SCOPES[Beneficiary].__name__ == "_beneficiaries"
+    with pytest.raises(LookupError):
+        access.visible(User, user("so.angiang"))
