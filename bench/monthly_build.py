@@ -30,7 +30,7 @@ from datetime import date
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from portal import create_app  # noqa: E402
@@ -107,11 +107,8 @@ def generate(people: int, district_people: int, seed: int = 20240801) -> dict:
 
 def _bulk(model, rows):
     """Core executemany on SQLite; COPY on PostgreSQL (executemany there sends one statement per row)."""
-    from portal.services.payouts.lines import copy_rows
-    if db.session.get_bind().dialect.name == "postgresql":
-        copy_rows(model.__table__, rows)
-    else:
-        db.session.execute(insert(model.__table__), rows)
+    from portal.services.bulk import insert_rows
+    insert_rows(model.__table__, rows)
 
 
 def _flush_rows(b_model, b_rows, a_model, a_rows):

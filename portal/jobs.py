@@ -1,7 +1,7 @@
 """Background jobs (công việc chạy nền): long work (PDF lists, large imports, reports) never runs in a web request.
 
-API (helpers: read this first) — READY since 10:47 UTC, tested in tests/test_jobs.py (sync, threads, RQ smoke-tested)
--------------------------------------------------------------------------------------------------------------------
+API
+---
 ``enqueue(kind, func_path, *, params, user, owner_org_id) -> Job``
     Creates a :class:`~portal.models.Job` row (status ``queued``), **commits the current session** (the worker must
     see the row; commit your own changes first or let this commit carry them) and starts the work:
@@ -9,12 +9,14 @@ API (helpers: read this first) — READY since 10:47 UTC, tested in tests/test_j
     * config ``JOBS_SYNC`` true (tests): runs it at once, in this thread, before returning (the returned Job is
       already ``done``/``failed``; call ``db.session.refresh(job)`` if you loaded it before);
     * config ``REDIS_URL`` set: RQ queue ``asxh`` on that Redis; a worker runs it
-      (``flask --app wsgi rq-worker`` — or ``rq worker -u $REDIS_URL asxh``, which builds the app from the environment);
+      (``flask --app wsgi rq-worker`` — or ``rq worker -u $REDIS_URL --job-class portal.jobs.RQJob asxh``, which
+      builds the app from the environment);
     * otherwise: an in-process thread pool in the web process (``JOBS_THREADS``, default 2 = the machine's cores).
 
     ``kind``: short label (≤ 40 chars, e.g. ``"payout_list_pdf"``). ``func_path``: ``"package.module:function"``
-    (or ``"package.module.function"``). ``params``: JSON-serialisable dict. ``user``: the User who asked (or None
-    for the system). ``owner_org_id``: organisation whose users may watch the job.
+    (or ``"package.module.function"``), stored in the job row and resolved when the job runs (``resolve``; a path
+    from before a function moved goes through ``MOVED``). ``params``: JSON-serialisable dict. ``user``: the User who
+    asked (or None for the system). ``owner_org_id``: organisation whose users may watch the job.
 
 The job function
     ``def func(job: Job, progress) -> dict | None`` runs inside an application context with its own ``db.session``;
@@ -50,7 +52,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, timedelta
 from typing import Any
 
+import click
 from flask import current_app, url_for
+from flask.cli import with_appcontext
+from redis import Redis
+from rq import Queue, Worker
+from rq.job import Job as RQBaseJob
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -75,6 +82,15 @@ Progress = Callable[[int, str], None]
 #: An unfinished job older than this is presumed lost (web process restarted, worker killed).
 STALE_AFTER = timedelta(minutes=30)
 
+#: Job functions that moved, old path → new path: a job stored (queued, or failed and retried) before the move still
+#: names the old one. Paths are in ``"module:function"`` form; a dotted ``"module.function"`` is matched too.
+MOVED = {
+    "portal.services.payout_list_pdf:render_job": "portal.services.payouts.pdf:render_job",
+    "portal.services.import_jobs:preview_job": "portal.services.imports.jobs:preview_job",
+    "portal.services.import_jobs:commit_job": "portal.services.imports.jobs:commit_job",
+    "portal.jobs:run_job_rq": "portal.worker:run_job_rq",
+}
+
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
 
@@ -89,7 +105,7 @@ def enqueue(kind: str, func_path: str, *, params: dict, user=None, owner_org_id:
 
     Returns the Job (status ``queued``/``running`` when asynchronous; ``done``/``failed`` in sync mode).
     Raises ``ValueError`` when ``func_path`` does not name a callable (checked before anything is written)."""
-    _resolve(func_path)  # fail early, in the caller, on a typo
+    resolve(func_path)  # fail early, in the caller, on a typo
     job = Job(kind=kind, status="queued", progress=0, message="Đang chờ xử lý…",
               params={**(params or {}), "_func": func_path},
               user_id=getattr(user, "id", None), owner_org_id=owner_org_id)
@@ -114,10 +130,13 @@ def enqueue(kind: str, func_path: str, *, params: dict, user=None, owner_org_id:
     return job
 
 
-def _resolve(func_path: str) -> Callable[..., Any]:
+def resolve(func_path: str) -> Callable[..., Any]:
+    """The function ``func_path`` names (``"module:function"`` or ``"module.function"``), through ``MOVED`` when it
+    names a function from before a move. Raises ValueError when it names nothing callable."""
     module_name, sep, name = func_path.partition(":")
     if not sep:
         module_name, _, name = func_path.rpartition(".")
+    module_name, _, name = MOVED.get(f"{module_name}:{name}", f"{module_name}:{name}").partition(":")
     try:
         func = getattr(importlib.import_module(module_name), name)
     except (ImportError, AttributeError, ValueError) as exc:
@@ -157,7 +176,7 @@ def run_job(job_id: int) -> None:
     db.session.commit()
     params = dict(job.params or {})
     try:
-        func = _resolve(params.pop("_func"))
+        func = resolve(params.pop("_func"))
         result = func(job, _progress_writer(job_id))
         db.session.refresh(job)  # progress() wrote on another session
         job.status, job.progress, job.result = "done", 100, result
@@ -199,32 +218,38 @@ def _pool(app) -> ThreadPoolExecutor:
 # --------------------------------------------------------------------------------------------------------------------
 
 
-def _rq_queue(redis_url: str):
-    from redis import Redis
-    from rq import Queue
+class RQJob(RQBaseJob):
+    """An RQ job whose function path goes through ``MOVED`` (``resolve``), so a message queued before the entry
+    point moved (``portal.jobs.run_job_rq``) still runs. ``flask rq-worker`` uses it; a bare ``rq worker`` needs
+    ``--job-class portal.jobs.RQJob``."""
 
-    return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))
+    @property
+    def func(self):
+        if self.func_name is None or self.instance is not None:
+            return super().func
+        return resolve(self.func_name)
 
 
+def _rq_queue(redis_url: str) -> Queue:
+    return Queue(QUEUE_NAME, connection=Redis.from_url(redis_url), job_class=RQJob)
+
+
+@click.command("rq-worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+@needs_schema
+def rq_worker_cmd(burst):
+    """Run background jobs from Redis (REDIS_URL) — queue asxh."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("Chưa đặt REDIS_URL: công việc nền đang chạy trong tiến trình web.")
+    conn = Redis.from_url(url)
+    Worker([Queue(QUEUE_NAME, connection=conn, job_class=RQJob)], connection=conn, job_class=RQJob).work(burst=burst)
 
 
 def register_cli(app) -> None:
     """Add ``flask --app wsgi rq-worker [--burst]``: an RQ worker on ``REDIS_URL``, queue ``asxh``."""
-    import click
-
-    @app.cli.command("rq-worker")
-    @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-    @needs_schema
-    def rq_worker_cmd(burst):
-        """Run background jobs from Redis (REDIS_URL) — queue asxh."""
-        url = app.config.get("REDIS_URL")
-        if not url:
-            raise click.ClickException("Chưa đặt REDIS_URL: công việc nền đang chạy trong tiến trình web.")
-        from redis import Redis
-        from rq import Queue, Worker
-
-        conn = Redis.from_url(url)
-        Worker([Queue(QUEUE_NAME, connection=conn)], connection=conn).work(burst=burst)
+    app.cli.add_command(rq_worker_cmd)
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -1,14 +1,20 @@
 """Background job runner (portal/jobs.py): sync mode in tests, progress on its own session, failures in Vietnamese,
-the in-process thread runner, and the progress page /cong-viec/<id> (owner only, htmx polling fragment)."""
+the in-process thread runner, the progress page /cong-viec/<id> (owner only, htmx polling fragment), and job paths
+stored before a function moved (``jobs.MOVED``)."""
 import time
 
 import pytest
+from redis import Redis
 from sqlalchemy import select, text
 
 from portal import jobs
 from portal.errors import StateError
 from portal.extensions import db
-from portal.models import AuditEvent, Job, Organization, User
+from portal.models import AuditEvent, ImportBatch, Job, Organization, User
+from portal.services.imports.beneficiaries import stage
+from portal.services.imports.jobs import preview_job
+from portal.worker import run_job_rq
+from tests.conftest import VINH_MY_FILE
 
 
 def _user(username):
@@ -163,3 +169,35 @@ def test_stale_job_is_recognised(app):
     job = db.session.get(Job, job.id)
     job.status = "done"
     assert not jobs.is_stale(job)
+
+
+# Job functions that moved (jobs.MOVED) ------------------------------------------------------------------------------
+
+def test_every_moved_path_names_a_function_of_today():
+    for old, new in jobs.MOVED.items():
+        assert jobs.resolve(old) is jobs.resolve(new)
+        assert jobs.resolve(old.replace(":", ".")) is jobs.resolve(new)  # the dotted form of the old path too
+    assert jobs.resolve("portal.services.import_jobs:preview_job") is preview_job
+    assert jobs.resolve("portal.jobs.run_job_rq") is run_job_rq
+
+
+def test_a_job_stored_under_an_old_path_still_runs(app):
+    """An import preview queued before the import jobs moved (``portal.services.import_jobs:preview_job``) runs
+    when a runner picks it up, e.g. after a restart."""
+    user = _user("xa.vinhmy")
+    with open(VINH_MY_FILE, "rb") as f:
+        batch = stage(user, "30322", "vinh-my.xlsx", f.read(), 340)
+    job = Job(kind="import_preview", status="queued", progress=0, message="Đang chờ xử lý…",
+              params={"batch_id": batch.id, "_func": "portal.services.import_jobs:preview_job"},
+              user_id=user.id, owner_org_id=user.organization_id)
+    db.session.add(job)
+    db.session.commit()
+    jobs.run_job(job.id)
+    db.session.expire_all()
+    assert (job.status, job.error) == ("done", None)
+    assert db.session.get(ImportBatch, batch.id).status == "previewed"
+
+
+def test_an_rq_message_naming_the_old_entry_point_runs_the_new_one():
+    message = jobs.RQJob.create("portal.jobs.run_job_rq", args=(7,), connection=Redis(host="127.0.0.1", port=1))
+    assert message.func is run_job_rq

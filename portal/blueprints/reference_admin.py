@@ -16,11 +16,10 @@ from wtforms.validators import DataRequired, Length
 
 from ..access import gate
 from ..errors_web import on_refusal
-from ..models import Duty
+from ..models import DisabilityLevel, Duty
 from ..paging import page_arg, paged_list
 from ..rendering import render, wants_fragment
 from ..services.imports import synonyms as import_synonyms
-from ..services.registry.fields import DISABILITY_LEVELS
 
 bp = Blueprint("reference_admin", __name__, url_prefix="/tinh/danh-muc")
 bp.before_request(gate(Duty.OVERSIGHT))
@@ -36,7 +35,7 @@ class SynonymForm(FlaskForm):
                                                                 Length(max=import_synonyms.MAX_TEXT)])
     category = SelectField("Diện đối tượng", validate_choice=False)
     level = SelectField("Mức độ khuyết tật (diện K6)",
-                        choices=[SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in DISABILITY_LEVELS.items()],
+                        choices=[SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in DisabilityLevel.choices()],
                         validate_choice=False)
 
 

@@ -12,12 +12,22 @@ from .jobs import Job
 from .organizations import BankCoverage, Duty, Organization, OrgKind, User
 from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList
 from .rates import AdditionalCategory, CareArrangement, CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
-from .registry import Beneficiary, CashAtHomeReason, Category, CategorySynonym, PaymentChannel
+from .registry import (
+    Beneficiary,
+    BeneficiaryStatus,
+    CashAtHomeReason,
+    Category,
+    CategorySynonym,
+    DisabilityLevel,
+    Gender,
+    PaymentChannel,
+)
 from .stored_files import StoredFile
 
 __all__ = [
     "AdministrativeUnit", "BankCoverage", "Duty", "Organization", "OrgKind", "User", "Beneficiary", "Category",
-    "CategorySynonym", "PaymentChannel", "CashAtHomeReason", "PaymentAccount", "PaymentProvider", "CoefficientRule",
+    "CategorySynonym", "PaymentChannel", "CashAtHomeReason", "Gender", "BeneficiaryStatus", "DisabilityLevel",
+    "PaymentAccount", "PaymentProvider", "CoefficientRule",
     "StandardLevel", "ImportBatch", "ListChannel", "PayoutLine", "PayoutList", "ListStatus", "LineResult", "AuditEvent",
     "Authorization", "ChangeSubmission", "EventKind", "EventStatus", "RegistryEvent", "Job",
     "AdditionalCategory", "CareArrangement", "FeeRule", "LocalTopUp", "SupportRule",

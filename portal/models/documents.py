@@ -10,17 +10,16 @@ Invariants held here (one row each):
   processes raced past the counter. Once flushed it is immutable: a ``before_flush`` guard refuses any change or
   delete (``StateError``). A correction is a new document with ``corrects_id`` pointing at the old one.
 """
-from enum import StrEnum
-
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from ..clock import utcnow
 from ..errors import StateError
 from ..extensions import db
+from .enums import LabelledEnum
 
 
-class DocumentKind(StrEnum):
+class DocumentKind(LabelledEnum):
     """Kinds of document the portal issues, with their series (type abbreviation, Decree 30 Phụ lục III)."""
 
     SERVICE_CONTRACT = "service_contract"
@@ -98,7 +97,7 @@ class IssuedDocument(db.Model):
         return DocumentKind(self.kind)
 
 
-class ContractStatus(StrEnum):
+class ContractStatus(LabelledEnum):
     """draft → issued (number taken, PDF stored) → signed (by both parties: scan uploaded or digitally signed)."""
 
     DRAFT = "draft"

@@ -5,9 +5,10 @@ from enum import StrEnum
 
 from ..clock import utcnow
 from ..extensions import db
+from .enums import LabelledEnum
 
 
-class EventKind(StrEnum):
+class EventKind(LabelledEnum):
     """Kinds of registry event (Decree 20/2021 Art. 8 start, Art. 9 change / stop, Art. 11 death)."""
 
     NEW = "new"            # tăng mới

@@ -1,13 +1,12 @@
 """Identity cross-check with the police (đối sánh CSDL quốc gia về dân cư, plan §V.3, ND 104/2022): the commune
 sends the people to check, the commune police records the result per person, mismatches wait in a queue until the
 commune corrects the record or confirms it with a note."""
-from enum import StrEnum
-
 from ..clock import utcnow
 from ..extensions import db
+from .enums import LabelledEnum
 
 
-class CheckResult(StrEnum):
+class CheckResult(LabelledEnum):
     """Result of one check (kết quả đối sánh)."""
 
     PENDING = "pending"        # chờ đối sánh

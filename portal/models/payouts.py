@@ -1,12 +1,11 @@
 """Payout lists (danh sách chi trả) per month, commune and channel, and their lines. A person is paid at most once
 per programme and month: ``uq_payout_line_beneficiary_id`` on (beneficiary, programme, month) enforces it."""
-from enum import StrEnum
-
 from ..clock import utcnow
 from ..extensions import db
+from .enums import LabelledEnum
 
 
-class ListStatus(StrEnum):
+class ListStatus(LabelledEnum):
     """States of a payout list; amounts are frozen from ``approved`` on (Decree 20/2021 Art. 34)."""
 
     DRAFT = "draft"
@@ -32,7 +31,7 @@ class ListStatus(StrEnum):
         return self not in (ListStatus.DRAFT, ListStatus.CONFIRMED, ListStatus.RETURNED)
 
 
-class ListChannel(StrEnum):
+class ListChannel(LabelledEnum):
     """The three kinds of list: transfer to accounts, cash at a payout point, cash at home."""
 
     ACCOUNT = "account"
@@ -46,7 +45,7 @@ class ListChannel(StrEnum):
                 "cash_at_home": "Tiền mặt tại nhà"}[self.value]
 
 
-class LineResult(StrEnum):
+class LineResult(LabelledEnum):
     """What the post office reports for a line."""
 
     PENDING = "pending"
@@ -93,7 +92,7 @@ class PayoutList(db.Model):
     approved_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     approved_at = db.Column(db.DateTime(timezone=True))
     version = db.Column(db.Integer, nullable=False, default=1)
-    #: control totals per kind of money (integer đồng), computed at build (helper D), frozen with the list
+    #: control totals per kind of money (integer đồng), computed at build, frozen with the list
     regular_total = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
     top_up_total = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")
     back_pay_total = db.Column(db.BigInteger, nullable=False, default=0, server_default="0")

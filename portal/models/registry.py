@@ -1,11 +1,49 @@
-"""The register of beneficiaries (đối tượng bảo trợ xã hội, Decree 20/2021 Art. 5) and their payment choice."""
-from enum import StrEnum
-
+"""The register of beneficiaries (đối tượng bảo trợ xã hội, Decree 20/2021 Art. 5), their payment choice, and the
+register's vocabulary: the coded values as enums carrying their Vietnamese labels (gender, status, disability
+level, channel, cash-at-home reason) and the one table of field labels (``FIELD_LABELS``)."""
 from ..clock import utcnow
 from ..extensions import db
+from .enums import LabelledEnum
 
 
-class PaymentChannel(StrEnum):
+class Gender(LabelledEnum):
+    """Giới tính as stored in ``Beneficiary.gender``."""
+
+    MALE = "male"
+    FEMALE = "female"
+
+    @property
+    def label(self) -> str:
+        """Nam / Nữ."""
+        return {"male": "Nam", "female": "Nữ"}[self.value]
+
+
+class BeneficiaryStatus(LabelledEnum):
+    """Whether the allowance is paid (``Beneficiary.status``), changed only by accepted registry events."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    STOPPED = "stopped"
+
+    @property
+    def label(self) -> str:
+        """Đang hưởng / Tạm dừng / Thôi hưởng."""
+        return {"active": "Đang hưởng", "suspended": "Tạm dừng", "stopped": "Thôi hưởng"}[self.value]
+
+
+class DisabilityLevel(LabelledEnum):
+    """Mức độ khuyết tật of a K6 beneficiary (Decree 20/2021 Art. 6.1.đ)."""
+
+    SEVERE = "severe"
+    ESPECIALLY_SEVERE = "especially_severe"
+
+    @property
+    def label(self) -> str:
+        """Nặng / Đặc biệt nặng."""
+        return {"severe": "Nặng", "especially_severe": "Đặc biệt nặng"}[self.value]
+
+
+class PaymentChannel(LabelledEnum):
     """Hình thức chi trả (reference §6): account kinds, or cash at a payout point / at home."""
 
     BANK_ACCOUNT = "bank_account"
@@ -17,7 +55,10 @@ class PaymentChannel(StrEnum):
     @property
     def label(self) -> str:
         """Vietnamese label."""
-        return CHANNEL_LABELS[self]
+        return {
+            "bank_account": "Tài khoản ngân hàng", "e_wallet": "Ví điện tử", "mobile_money": "Mobile Money",
+            "cash_at_point": "Tiền mặt tại điểm chi trả", "cash_at_home": "Tiền mặt tại nhà",
+        }[self.value]
 
     @property
     def is_account(self) -> bool:
@@ -25,16 +66,11 @@ class PaymentChannel(StrEnum):
         return self in (PaymentChannel.BANK_ACCOUNT, PaymentChannel.E_WALLET, PaymentChannel.MOBILE_MONEY)
 
 
-CHANNEL_LABELS = {
-    PaymentChannel.BANK_ACCOUNT: "Tài khoản ngân hàng",
-    PaymentChannel.E_WALLET: "Ví điện tử",
-    PaymentChannel.MOBILE_MONEY: "Mobile Money",
-    PaymentChannel.CASH_AT_POINT: "Tiền mặt tại điểm chi trả",
-    PaymentChannel.CASH_AT_HOME: "Tiền mặt tại nhà",
-}
+#: the values of the cashless channels (for ``IN``)
+ACCOUNT_CHANNELS = [c.value for c in PaymentChannel if c.is_account]
 
 
-class CashAtHomeReason(StrEnum):
+class CashAtHomeReason(LabelledEnum):
     """Closed list of reasons for cash at home (plan §III.4: special cases)."""
 
     BEDRIDDEN = "bedridden"
@@ -129,13 +165,18 @@ class Beneficiary(db.Model):
 
     @property
     def status_label(self) -> str:
-        """Đang hưởng / Tạm dừng / Thôi hưởng."""
-        return {"active": "Đang hưởng", "suspended": "Tạm dừng", "stopped": "Thôi hưởng"}.get(self.status, self.status)
+        """Đang hưởng / Tạm dừng / Thôi hưởng (``BeneficiaryStatus``)."""
+        return BeneficiaryStatus.label_of(self.status)
 
     @property
     def gender_label(self) -> str:
-        """Nam / Nữ."""
-        return "Nam" if self.gender == "male" else "Nữ"
+        """Nam / Nữ (``Gender``)."""
+        return Gender.label_of(self.gender)
+
+    @property
+    def disability_level_label(self) -> str | None:
+        """Nặng / Đặc biệt nặng (``DisabilityLevel``), None without a level."""
+        return DisabilityLevel.label_of(self.disability_level)
 
     @property
     def channel(self) -> PaymentChannel:
@@ -146,3 +187,22 @@ class Beneficiary(db.Model):
     def active_account(self):
         """The active payment account, or None."""
         return next((a for a in self.accounts if a.active), None)
+
+
+#: THE table of beneficiary field labels: field → Vietnamese label, for form labels, audit details, error messages
+#: and the change log (``formatting.field_label``); ``birth`` is the birth date as typed (date or year).
+FIELD_LABELS = {
+    "full_name": "Họ và tên", "birth": "Ngày sinh", "birth_date": "Ngày sinh", "birth_year": "Năm sinh",
+    "gender": "Giới tính", "national_id": "Số định danh cá nhân", "phone": "Số điện thoại", "hamlet": "Khóm/Ấp",
+    "category_code": "Diện đối tượng", "disability_level": "Mức độ khuyết tật", "children_count": "Số con đang nuôi",
+    "decision_number": "Số quyết định hưởng", "decision_date": "Ngày quyết định", "start_month": "Hưởng từ tháng",
+    "payment_channel": "Hình thức nhận", "cash_at_home_reason": "Lý do nhận tại nhà",
+    "cash_at_home_note": "Ghi rõ lý do", "preferred_bank": "Ngân hàng mong muốn",
+    "guardian_name": "Người giám hộ / nhận thay", "guardian_relationship": "Quan hệ",
+    "guardian_phone": "Điện thoại người giám hộ", "note": "Ghi chú",
+    "hamlet_id": "Mã khóm/ấp", "legacy_id_number": "Số CMND cũ", "guardian_national_id": "Số định danh người giám hộ",
+    "disability_certified_month": "Tháng xác nhận khuyết tật",
+    "id_warning_override_reason": "Lý do vẫn lưu dù số định danh chưa khớp",
+    "category_override_reason": "Lý do vẫn lưu dù diện không khớp tuổi",
+    "disability_age_group": "Nhóm tuổi người khuyết tật",
+}

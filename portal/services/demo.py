@@ -1,4 +1,4 @@
-"""The demo set-up of issue #2 (seed-demo), idempotent: the Sở, every district labour office and commune committee
+"""The demo set-up (seed-demo), idempotent: the Sở, every district labour office and commune committee
 of An Giang (2024 tree), five banks' branches covering Châu Đốc and Tịnh Biên, the two post offices, the police of
 those communes, and one user per role. Every demo user's password is ``DEMO_PASSWORD``."""
 from sqlalchemy import select
@@ -7,6 +7,7 @@ from ..errors import PortalError
 from ..extensions import db
 from ..models import AdministrativeUnit, BankCoverage, Duty, Organization, OrgKind, User
 from .reference_data import load_reference, load_units
+from .registry.hamlets import seed_hamlets
 from .registry.identity import fold
 
 DEMO_PASSWORD = "demo1234"
@@ -87,8 +88,7 @@ def seed_demo() -> dict[str, int]:
         db.session.add(user)
         users += 1
     db.session.flush()
-    from .registry.hamlets import seed_hamlets  # the demo communes' khóm/ấp lists (issue #3)
-    seed_hamlets()
+    seed_hamlets()  # the demo communes' khóm/ấp lists
     return {"units": units, "organizations": len(orgs), "users": users}
 
 

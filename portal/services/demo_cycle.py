@@ -16,10 +16,10 @@ from ..models import (
     AdministrativeUnit,
     BankCoverage,
     Beneficiary,
+    Duty,
     LineResult,
     ListStatus,
     Organization,
-    OrgKind,
     PayoutList,
     User,
 )
@@ -28,6 +28,7 @@ from .accounts.bank_import import import_bank_file
 from .demo import ensure_commune_users, seed_demo
 from .imports import beneficiaries as imports
 from .imports.origin import communes_in_title
+from .organizations import serving_organization
 from .payouts import build, workflow
 from .payouts.pdf import build_payout_list_doc
 from .payouts.results import RESULTS_OPEN, payment_sheet, record_result
@@ -83,14 +84,16 @@ def classify(path: Path) -> tuple[str, str | None]:
     raise PortalError(f"{path.name}: không nhận ra loại bảng (danh sách đối tượng hay danh sách tài khoản).")
 
 
-def _user_of(kind: str, unit_code: str, approver: bool | None = None) -> User:
-    stmt = select(User).join(Organization).where(Organization.kind == kind, Organization.unit_code == unit_code,
-                                                 User.active.is_(True))
+def _user_of(duty: str, unit_code: str, approver: bool | None = None) -> User:
+    """The first active user (an approver or not, when ``approver`` says) of the organisation holding ``duty``
+    that serves ``unit_code`` (``organizations.serving_organization``). Raises PortalError when there is none."""
+    org = serving_organization(unit_code, duty)
+    stmt = select(User).where(User.organization_id == (org.id if org else None), User.active.is_(True))
     if approver is not None:
         stmt = stmt.where(User.is_approver.is_(approver))
     user = db.session.execute(stmt.order_by(User.id).limit(1)).scalar_one_or_none()
     if user is None:
-        raise PortalError(f"Không có người dùng ({kind}) của đơn vị {unit_code} để chạy chu trình mẫu.")
+        raise PortalError(f"Không có người dùng ({duty}) của đơn vị {unit_code} để chạy chu trình mẫu.")
     return user
 
 
@@ -174,13 +177,13 @@ def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> li
     lists: list[PayoutList] = []
     parent = {c: db.session.get(AdministrativeUnit, c).parent_code for c in communes}
     for district in sorted(set(parent.values())):
-        built = build.build_lists(_user_of(OrgKind.DISTRICT, district, approver=False), month,
-                                    [c for c in communes if parent[c] == district])
-        approver = _user_of(OrgKind.DISTRICT, district, approver=True)
+        built = build.build_lists(_user_of(Duty.PAYOUT_MANAGEMENT, district, approver=False), month,
+                                  [c for c in communes if parent[c] == district])
+        approver = _user_of(Duty.PAYOUT_MANAGEMENT, district, approver=True)
         for lst in built.lists:
-            workflow.confirm_list(_user_of(OrgKind.COMMUNE, lst.commune_code), lst)
+            workflow.confirm_list(_user_of(Duty.INTAKE, lst.commune_code), lst)
             workflow.approve_list(approver, lst)
-        post_office = _user_of(OrgKind.POST_OFFICE, district)
+        post_office = _user_of(Duty.PAYMENT_SERVICE, district)
         for lst in built.lists + built.skipped:
             if lst.status_enum == ListStatus.APPROVED:  # the post office receives the list before paying it
                 workflow.accept_list(post_office, lst)

@@ -2,9 +2,9 @@
 
 Owns ``cell_text``, ``cell_id_text`` and ``parse_int_amount``, and the helpers every typed-cell parser shares
 (also ``dates``): Excel error values (``_reject_excel_error``) and how a raw value is shown in a message
-(``_shown``). Empty cells give ``None``: a formula cell whose result was never computed also reads as ``None``
+(``shown_value``). Empty cells give ``None``: a formula cell whose result was never computed also reads as ``None``
 and must never be taken as 0 (see ``formulas.formula_cells_without_value``). Identity rules (CCCD padding and
-validity, name folding, phone numbers) live in ``portal.services.identity``; this module only types raw values.
+validity, name folding, phone numbers) live in ``portal.services.registry.identity``; this module only types raw values.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from portal.errors import ValidationError
 
-from .text import _clean_text
+from .text import clean_text
 
 __all__ = ["cell_id_text", "cell_text", "parse_int_amount"]
 
@@ -26,7 +26,7 @@ _EXCEL_ERRORS = frozenset(
 )
 
 
-def _shown(v: Any) -> str:
+def shown_value(v: Any) -> str:
     """A cell value as shown in an error message."""
     if isinstance(v, datetime) and v.time() == time(0):
         return v.strftime("%d/%m/%Y")
@@ -34,7 +34,7 @@ def _shown(v: Any) -> str:
         return v.strftime("%d/%m/%Y")
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
-    return f"“{_clean_text(v)}”" if isinstance(v, str) else str(v)
+    return f"“{clean_text(v)}”" if isinstance(v, str) else str(v)
 
 
 def _reject_excel_error(v: str, label: str) -> None:
@@ -53,7 +53,7 @@ def cell_text(v: Any) -> str | None:
     if v is None:
         return None
     if isinstance(v, str):
-        text = _clean_text(v)
+        text = clean_text(v)
         return text or None
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
@@ -67,7 +67,7 @@ def cell_text(v: Any) -> str | None:
         return v.strftime("%d/%m/%Y") if v.time() == time(0) else v.strftime("%d/%m/%Y %H:%M")
     if isinstance(v, date):
         return v.strftime("%d/%m/%Y")
-    text = _clean_text(str(v))
+    text = clean_text(str(v))
     return text or None
 
 
@@ -86,7 +86,7 @@ def cell_id_text(v: Any, label: str = "Mã số") -> str | None:
     if v is None:
         return None
     if isinstance(v, str):
-        text = _clean_text(v)
+        text = clean_text(v)
         _reject_excel_error(text, label)
         if text[:1] in ("'", "\u2019"):
             text = text[1:].strip()
@@ -94,7 +94,7 @@ def cell_id_text(v: Any, label: str = "Mã số") -> str | None:
             text = text.split(".")[0]
         return text or None
     if isinstance(v, bool) or isinstance(v, (date, time, timedelta)):
-        raise ValidationError(f"{label} không hợp lệ: {_shown(v)} (ô không chứa dãy số).")
+        raise ValidationError(f"{label} không hợp lệ: {shown_value(v)} (ô không chứa dãy số).")
     if isinstance(v, int):
         return str(v)
     if isinstance(v, float):
@@ -106,7 +106,7 @@ def cell_id_text(v: Any, label: str = "Mã số") -> str | None:
                 "Hãy định dạng cột là Văn bản (Text) và nhập lại số này."
             )
         return str(int(v))
-    text = _clean_text(str(v))
+    text = clean_text(str(v))
     return text or None
 
 
@@ -135,14 +135,14 @@ def parse_int_amount(v: Any, label: str = "Số tiền") -> int | None:
     if v is None:
         return None
     if isinstance(v, bool) or isinstance(v, (date, time, timedelta)):
-        raise ValidationError(f"{label} không hợp lệ: {_shown(v)}.")
+        raise ValidationError(f"{label} không hợp lệ: {shown_value(v)}.")
     if isinstance(v, int):
         return v
     if isinstance(v, float):
         if not math.isfinite(v) or abs(v - round(v)) > 1e-6:
             raise ValidationError(f"{label} không hợp lệ: {v!r} (số tiền phải là số nguyên đồng).")
         return int(round(v))
-    text = _text_cell(v, label)
+    text = text_cell(v, label)
     if text is None:
         return None
     compact = _AMOUNT_SUFFIX_RE.sub("", " ".join(text.casefold().replace("\u202f", " ").split()))
@@ -160,12 +160,12 @@ def parse_int_amount(v: Any, label: str = "Số tiền") -> int | None:
     raise ValidationError(f"{label} không hợp lệ: “{text}” (cần số nguyên đồng, ví dụ 1.250.000).")
 
 
-def _text_cell(v: Any, label: str, hint: str = "") -> str | None:
+def text_cell(v: Any, label: str, hint: str = "") -> str | None:
     """A cell that must hold text at this point: its cleaned text, or None when blank. Raises ValidationError
     ("<label> không hợp lệ: …<hint>") for any other type and for Excel error values (#N/A …)."""
     if not isinstance(v, str):
-        raise ValidationError(f"{label} không hợp lệ: {_shown(v)}{hint}.")
-    text = _clean_text(v)
+        raise ValidationError(f"{label} không hợp lệ: {shown_value(v)}{hint}.")
+    text = clean_text(v)
     if not text:
         return None
     _reject_excel_error(text, label)

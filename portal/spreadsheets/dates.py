@@ -17,8 +17,8 @@ from typing import Any
 
 from portal.errors import ValidationError
 
-from .cells import _shown, _text_cell
-from .text import _strip_marks
+from .cells import shown_value, text_cell
+from .text import strip_marks
 
 __all__ = ["MAX_YEAR", "MIN_YEAR", "BirthDate", "parse_birth_date", "parse_date", "parse_month"]
 
@@ -121,25 +121,10 @@ def parse_birth_date(v: Any, *, epoch_1904: bool = False) -> BirthDate | None:
     if isinstance(v, bool):
         raise ValidationError(f"{label} không hợp lệ: {v}.")
     if isinstance(v, (datetime, date)):
-        d = _as_date(v)
-        serial = _serial(d, epoch_1904)
-        if MIN_YEAR <= serial <= MAX_YEAR:
-            return BirthDate(None, serial, True, year_from_serial=True)
-        if serial < MIN_YEAR:
-            raise ValidationError(
-                f"{label} không hợp lệ: {_shown(d)} (ô ngày chứa một số nhỏ, không phải ngày sinh)."
-            )
-        return BirthDate(d, d.year, False)
+        return _birth_from_date_cell(_as_date(v), epoch_1904, label)
     if isinstance(v, (int, float)):
-        if isinstance(v, float) and (not math.isfinite(v) or not v.is_integer()):
-            raise ValidationError(f"{label} không hợp lệ: {v!r}.")
-        year = int(v)
-        if MIN_YEAR <= year <= MAX_YEAR:
-            return BirthDate(None, year, True)
-        raise ValidationError(
-            f"{label} không hợp lệ: {year} (không phải năm sinh; cần ghi ngày/tháng/năm hoặc năm có 4 chữ số)."
-        )
-    text = _text_cell(v, label)
+        return _birth_from_number(v, label)
+    text = text_cell(v, label)
     if text is None:
         return None
     if re.fullmatch(r"\d{4}", text):
@@ -159,6 +144,29 @@ def parse_birth_date(v: Any, *, epoch_1904: bool = False) -> BirthDate | None:
     return BirthDate(date(year, month, day), year, False)
 
 
+def _birth_from_date_cell(d: date, epoch_1904: bool, label: str) -> BirthDate:
+    """A date cell: a year typed into a date-formatted cell when its serial is a plausible year, refused when the
+    serial is smaller, else the full date."""
+    serial = _serial(d, epoch_1904)
+    if MIN_YEAR <= serial <= MAX_YEAR:
+        return BirthDate(None, serial, True, year_from_serial=True)
+    if serial < MIN_YEAR:
+        raise ValidationError(f"{label} không hợp lệ: {shown_value(d)} (ô ngày chứa một số nhỏ, không phải ngày sinh).")
+    return BirthDate(d, d.year, False)
+
+
+def _birth_from_number(v: int | float, label: str) -> BirthDate:
+    """A number cell: a year within 1900–2100 (an integral float too), refused otherwise."""
+    if isinstance(v, float) and (not math.isfinite(v) or not v.is_integer()):
+        raise ValidationError(f"{label} không hợp lệ: {v!r}.")
+    year = int(v)
+    if MIN_YEAR <= year <= MAX_YEAR:
+        return BirthDate(None, year, True)
+    raise ValidationError(
+        f"{label} không hợp lệ: {year} (không phải năm sinh; cần ghi ngày/tháng/năm hoặc năm có 4 chữ số)."
+    )
+
+
 def parse_month(v: Any, label: str = "Tháng") -> date | None:
     """Parse a month cell (e.g. "Hưởng từ tháng") to the first day of that month; ``None`` for an empty cell.
 
@@ -173,12 +181,12 @@ def parse_month(v: Any, label: str = "Tháng") -> date | None:
     if isinstance(v, (datetime, date)):
         d = _as_date(v)
         if _serial(d, False) <= MAX_YEAR:
-            raise ValidationError(f"{label} không hợp lệ: {_shown(d)} (ô ngày chứa một số, không phải tháng).")
+            raise ValidationError(f"{label} không hợp lệ: {shown_value(d)} (ô ngày chứa một số, không phải tháng).")
         return d.replace(day=1)
-    text = _text_cell(v, label, " (cần dạng tháng/năm, ví dụ 07/2024)")
+    text = text_cell(v, label, " (cần dạng tháng/năm, ví dụ 07/2024)")
     if text is None:
         return None
-    folded = " ".join(_strip_marks(text).split())
+    folded = " ".join(strip_marks(text).split())
     folded = re.sub(r"^(?:thang\s*|t\s*(?=\d))", "", folded)
     folded = re.sub(r"\s+nam\s+", "/", folded)
     m = _MY_RE.match(folded)
@@ -216,9 +224,9 @@ def parse_date(v: Any, label: str = "Ngày") -> date | None:
     if isinstance(v, (datetime, date)):
         d = _as_date(v)
         if _serial(d, False) <= MAX_YEAR:
-            raise ValidationError(f"{label} không hợp lệ: {_shown(d)} (ô ngày chứa một số, không phải ngày).")
+            raise ValidationError(f"{label} không hợp lệ: {shown_value(d)} (ô ngày chứa một số, không phải ngày).")
         return d
-    text = _text_cell(v, label, " (cần dạng ngày/tháng/năm, ví dụ 02/08/2024)")
+    text = text_cell(v, label, " (cần dạng ngày/tháng/năm, ví dụ 02/08/2024)")
     if text is None:
         return None
     parts = _text_dmy(text, label, allow_zero=False)

@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 
 from portal.errors import ValidationError
 
-from .workbook import _DAMAGED, DEFAULT_MAX_BYTES, Source, _load_source, _open_zip
+from .workbook import DAMAGED, DEFAULT_MAX_BYTES, Source, load_source, open_zip
 
 __all__ = ["formula_cells_without_value"]
 
@@ -36,8 +36,8 @@ def formula_cells_without_value(
     Raises ``ValidationError`` like ``open_workbook`` for a file that is not an .xlsx, and when the sheet is
     missing.
     """
-    path, data = _load_source(stream_or_path, max_bytes)
-    archive = _open_zip(path, data, max_bytes)
+    path, data = load_source(stream_or_path, max_bytes)
+    archive = open_zip(path, data, max_bytes)
     try:
         sheet_path = _sheet_part(archive, sheet_title)
         found: list[str] = []
@@ -56,7 +56,7 @@ def formula_cells_without_value(
                     elem.clear()
         return found
     except (KeyError, ElementTree.ParseError) as exc:
-        raise ValidationError(_DAMAGED) from exc
+        raise ValidationError(DAMAGED) from exc
     finally:
         archive.close()
 

@@ -1,10 +1,10 @@
 """Finding the header row of a sheet by its labels (tìm dòng tiêu đề).
 
 Owns: the column specs a caller asks for (``Column``), the located table (``Header``), label normalisation
-(``_fold_label`` / ``_label_keys``: casefold, marks stripped, đ→d, punctuation and parenthesised parts ignored)
+(``fold_label`` / ``_label_keys``: casefold, marks stripped, đ→d, punctuation and parenthesised parts ignored)
 and ``find_header``, which scans the first rows for the best-matching header — also a two-row header with merged
-group titles, or a header followed by a row of column numbers "(1)", "(2)", … The helpers ``_pad``,
-``_is_column_number_row`` and ``_cell_str`` are shared with ``rows`` (data-row streaming).
+group titles, or a header followed by a row of column numbers "(1)", "(2)", … The helpers ``pad_row``,
+``is_column_number_row`` and ``fold_label`` are shared with ``rows`` (data-row streaming).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from openpyxl.utils import get_column_letter
 from portal.errors import ValidationError
 
 from .legacy import decoded_variants
-from .text import _clean_text, _is_empty, _strip_marks
-from .workbook import _reset_dimensions, _stream
+from .text import clean_text, is_empty, strip_marks
+from .workbook import reset_dimensions, stream_rows
 
 __all__ = ["HEADER_MAX_COLUMNS", "Column", "Header", "find_header"]
 
@@ -31,9 +31,9 @@ HEADER_MAX_COLUMNS = 100
 
 
 @lru_cache(maxsize=8192)
-def _fold_label(text: str) -> str:
+def fold_label(text: str) -> str:
     """Label key: NFC+casefold, marks stripped, every non-alphanumeric run → one space."""
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", _strip_marks(text)).split())
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", strip_marks(text)).split())
 
 
 _PAREN_RE = re.compile(r"\([^()]*\)")
@@ -43,9 +43,9 @@ _PAREN_RE = re.compile(r"\([^()]*\)")
 def _label_keys(text: str) -> frozenset[str]:
     """All comparison keys of one label: as written and without parenthesised parts ("Mức trợ cấp (đồng)"), also
     read as TCVN3 / VNI text when it holds Latin-1 letters (``legacy.decoded_variants``)."""
-    keys = {_fold_label(text), _fold_label(_PAREN_RE.sub(" ", text))}
+    keys = {fold_label(text), fold_label(_PAREN_RE.sub(" ", text))}
     for decoded in decoded_variants(text):  # a header typed with a legacy font: "Hä vµ tªn", "Hoï vaø teân"
-        keys |= {_fold_label(decoded), _fold_label(_PAREN_RE.sub(" ", decoded))}
+        keys |= {fold_label(decoded), fold_label(_PAREN_RE.sub(" ", decoded))}
     keys.discard("")
     return frozenset(keys)
 
@@ -115,13 +115,13 @@ def _cell_str(v: Any) -> str:
         return ""
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    return _clean_text(str(v))
+    return clean_text(str(v))
 
 
 _COLNUM_RE = re.compile(r"^\(\s*(\d{1,3})\s*\)|^(\d{1,3})$|^\(?\s*([A-Za-z])\s*\)?$")
 
 
-def _is_column_number_row(cells: Sequence[Any], min_filled: int = 2) -> bool:
+def is_column_number_row(cells: Sequence[Any], min_filled: int = 2) -> bool:
     """True for a row like "(1)","(2)",… or 1,2,3,… or "A","B",… ("(10)=(9)x500.000" counts as 10).
 
     Numbers must be at most 200 and strictly increasing, so a sparse data row (STT 5, year 1950) is not one.
@@ -129,7 +129,7 @@ def _is_column_number_row(cells: Sequence[Any], min_filled: int = 2) -> bool:
     numbers: list[int] = []
     filled = 0
     for v in cells:
-        if _is_empty(v):
+        if is_empty(v):
             continue
         filled += 1
         if isinstance(v, bool):
@@ -153,7 +153,7 @@ def _is_column_number_row(cells: Sequence[Any], min_filled: int = 2) -> bool:
     )
 
 
-def _pad(row: Sequence[Any], width: int) -> list[Any]:
+def pad_row(row: Sequence[Any], width: int) -> list[Any]:
     row = list(row[:width])
     return row + [None] * (width - len(row))
 
@@ -196,7 +196,7 @@ def _compose(upper: list[Any], lower: list[Any]) -> tuple[list[set[str]], list[s
             keys |= _label_keys(low)
         if up and low:
             keys |= _label_keys(f"{up} {low}")
-            keys.add(_fold_label(f"{_PAREN_RE.sub(' ', up)} {_PAREN_RE.sub(' ', low)}"))
+            keys.add(fold_label(f"{_PAREN_RE.sub(' ', up)} {_PAREN_RE.sub(' ', low)}"))
         keys.discard("")
         candidates.append(keys)
         texts.append(" ".join(t for t in (up, low) if t))
@@ -205,12 +205,33 @@ def _compose(upper: list[Any], lower: list[Any]) -> tuple[list[set[str]], list[s
 
 def _is_subheader(upper: list[Any], lower: list[Any]) -> bool:
     """A second header row: only digit-free texts, at least one under an empty (merged) upper cell."""
-    filled = [(u, v) for u, v in zip(upper, lower, strict=False) if not _is_empty(v)]
+    filled = [(u, v) for u, v in zip(upper, lower, strict=False) if not is_empty(v)]
     if not filled:
         return False
     if any(not isinstance(v, str) or any(ch.isdigit() for ch in v) for _, v in filled):
         return False
-    return any(_is_empty(u) for u, _ in filled)
+    return any(is_empty(u) for u, _ in filled)
+
+
+def _best_header_row(rows: list[list[Any]], columns: Sequence[Column], scan_rows: int):
+    """(score, row index, rows used, column key → index, texts) of the best header among the first ``scan_rows``
+    ``rows``, each tried alone and composed with the row below; None when no row has a known label."""
+    best: tuple[tuple[int, int, int, int], int, int, dict[str, int], list[str]] | None = None
+    for r in range(min(scan_rows, len(rows))):
+        upper = rows[r]
+        if all(is_empty(v) for v in upper):
+            continue
+        texts = [_cell_str(v) for v in upper]
+        options = [(_match(columns, [_label_keys(t) for t in texts]), 1, texts)]
+        lower = rows[r + 1]
+        if not is_column_number_row(lower) and not all(is_empty(v) for v in lower):
+            cands, ctexts = _compose(upper, lower)
+            options.append((_match(columns, cands), 2, ctexts))
+        for opt_found, nrows, opt_texts in options:
+            key = (*_score(columns, opt_found), -nrows, -r)
+            if opt_found and (best is None or key > best[0]):
+                best = (key, r, nrows, opt_found, opt_texts)
+    return best
 
 
 def find_header(ws, columns: Sequence[Column], scan_rows: int = 30) -> Header:
@@ -228,30 +249,14 @@ def find_header(ws, columns: Sequence[Column], scan_rows: int = 30) -> Header:
     """
     if not columns:
         raise ValueError("find_header needs at least one column spec")
-    _reset_dimensions(ws)
+    reset_dimensions(ws)
     rows = [
-        _pad(row, HEADER_MAX_COLUMNS)
-        for row in _stream(ws, min_row=1, max_row=scan_rows + 2, max_col=HEADER_MAX_COLUMNS)
+        pad_row(row, HEADER_MAX_COLUMNS)
+        for row in stream_rows(ws, min_row=1, max_row=scan_rows + 2, max_col=HEADER_MAX_COLUMNS)
     ]
     rows += [[None] * HEADER_MAX_COLUMNS] * (scan_rows + 2 - len(rows))
 
-    best: tuple[tuple[int, int, int, int], int, int, dict[str, int], list[str]] | None = None
-    for r in range(min(scan_rows, len(rows))):
-        upper = rows[r]
-        if all(_is_empty(v) for v in upper):
-            continue
-        texts = [_cell_str(v) for v in upper]
-        found = _match(columns, [_label_keys(t) for t in texts])
-        options = [(found, 1, texts)]
-        lower = rows[r + 1]
-        if not _is_column_number_row(lower) and not all(_is_empty(v) for v in lower):
-            cands, ctexts = _compose(upper, lower)
-            options.append((_match(columns, cands), 2, ctexts))
-        for opt_found, nrows, opt_texts in options:
-            key = (*_score(columns, opt_found), -nrows, -r)
-            if opt_found and (best is None or key > best[0]):
-                best = (key, r, nrows, opt_found, opt_texts)
-
+    best = _best_header_row(rows, columns, scan_rows)
     if best is None:
         names = ", ".join(c.name for c in columns if c.required) or columns[0].name
         raise ValidationError(
@@ -266,9 +271,9 @@ def find_header(ws, columns: Sequence[Column], scan_rows: int = 30) -> Header:
     if nrows == 1 and _is_subheader(rows[r], rows[r + 1]):
         nrows = 2
         texts = _compose(rows[r], rows[r + 1])[1]
-    labelled = [i for i in range(HEADER_MAX_COLUMNS) if any(not _is_empty(rows[r + k][i]) for k in range(nrows))]
+    labelled = [i for i in range(HEADER_MAX_COLUMNS) if any(not is_empty(rows[r + k][i]) for k in range(nrows))]
     first_data = r + nrows
-    while first_data < len(rows) and _is_column_number_row(rows[first_data]):
+    while first_data < len(rows) and is_column_number_row(rows[first_data]):
         first_data += 1
     return Header(
         row=r + 1,

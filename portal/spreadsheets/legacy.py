@@ -4,7 +4,7 @@ Text typed with a legacy font (.VnTime, VNI-Times) and saved into a modern workb
 Latin-1 characters: "NguyÔn V¨n §øc" (TCVN3) or "Nguyeãn Vaên Ñöùc" (VNI) for "Nguyễn Văn Đức". This module holds
 the conversion tables for the Vietnamese letters of both encodings, the converters back to Unicode (NFC), the
 inverse encoders (used by the tests and by anyone who needs to reproduce such a file) and ``fix_legacy``, which
-detects (``identity.detect_legacy_encoding``) and converts one cell.
+detects (``detect_legacy_encoding``) and converts one cell.
 
 TCVN3 (TCVN 5712:1993, VN3 "ABC"): one byte per letter; the lower-case letters and the seven capitals Ă Â Đ Ê Ô Ơ Ư
 have their own codes, other capitals are drawn by a capitals-only font (.VnTimeH) from the lower-case codes — so
@@ -20,9 +20,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .text import INVISIBLE
+
 __all__ = [
     "LegacyFix",
     "decode_tcvn3",
+    "detect_legacy_encoding",
     "decode_vni",
     "encode_tcvn3",
     "encode_vni",
@@ -163,6 +166,57 @@ def has_legacy_bytes(text: str) -> bool:
     return any("\u00a0" < ch <= "\u00ff" for ch in text)
 
 
+# --- Detecting legacy-font text pasted as Unicode -----------------------------------------------------------------
+_DROP_INVISIBLE = str.maketrans("", "", INVISIBLE)
+_LATIN1 = {chr(c) for c in range(0xC0, 0x100)} - {"×", "÷"}
+_NON_VN_LATIN1 = _LATIN1 - set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")  # Latin-1 letters Vietnamese never uses
+_LATIN1_UPPER = {ch for ch in _LATIN1 if ch.isupper()}
+_LATIN1_LOWER = _LATIN1 - _LATIN1_UPPER
+_TCVN3_SYMBOLS = set("¡¢£¤¥¦§¨©ª«¬\xad®µ¶·¸¹»¼½¾×÷")  # TCVN3 letters shown as Latin-1 symbols; VNI never uses them
+_TCVN3_CAPS = set("ÆÇÈÉÊËÌÎÏÐÑÒÓÔÕÖØÜÝÞ")  # TCVN3 codes of lower-case letters that show as Latin-1 capitals
+_VNI_MARKS = "ùøûõï"  # VNI tone bytes after a vowel: sắc huyền hỏi ngã nặng
+_VNI_PAIRS = {"a": set(_VNI_MARKS + "âáàåãäêéèúüë"), "e": set(_VNI_MARKS + "âáàåãä"), "o": set(_VNI_MARKS + "âåä"),
+              "u": set(_VNI_MARKS), "y": set(_VNI_MARKS), "ô": set(_VNI_MARKS), "ö": set(_VNI_MARKS)}
+
+
+def detect_legacy_encoding(s: str | None) -> str | None:
+    """Return "TCVN3" or "VNI" when text typed with a legacy font (bảng mã TCVN3/ABC or VNI Windows) was pasted as
+    Unicode ("NguyÔn", "Nguyeãn" for "Nguyễn"), else ``None``.
+
+    Heuristic on the NFC text; votes for TCVN3 (2 each — VNI cannot produce them): a Latin-1 symbol TCVN3 uses for
+    a letter (¨ © ª ® µ ¸ …) next to a letter (« only after one, » only before one, so French quotes pass); case
+    mixed inside a word around a Latin-1 letter ("NguyÔn", "BÝch", "QUèC"). Votes for VNI (1 each): a vowel
+    followed by a VNI mark byte where Vietnamese never has that pair ("aê", "eã", "oâ", "aø", "uï"; "oà", "oá",
+    "oã" are skipped as "Hoà", "Khoá", "Đoãn" are valid); a word-initial Ñ/ñ (VNI Đ) before a vowel; ö (VNI ư)
+    before u, ô, a tone byte or a word end. Any other non-Vietnamese Latin-1 letter votes for TCVN3: 1 if VNI also
+    uses it (ä å ë ï ñ ö ü …), else 2 (ç þ ß …); a word-initial Ð/ð (a common look-alike of Đ) does not vote.
+    The larger total wins; a tie goes to VNI (the common fonts in the South). Limits: text that happens to be
+    valid Unicode ("Hoà" is also VNI "Hồ"; TCVN3 "Phóc" is "Phúc") is not detected; foreign names with ä/ñ/ü…
+    are reported. For names and short fields, not prose. Source: reference §6 "Names and text"; pitfalls item 9.
+    """
+    text = unicodedata.normalize("NFC", (s or "").translate(_DROP_INVISIBLE))
+    tcvn3 = vni = 0
+    for i, ch in enumerate(text):
+        prev, nxt = text[i - 1: i] if i else "", text[i + 1: i + 2]
+        pair = ch.lower() in _VNI_PAIRS.get(prev.lower(), ())
+        if ch in _TCVN3_SYMBOLS:
+            before, after = (c.isalpha() or c in _TCVN3_SYMBOLS for c in (prev or " ", nxt or " "))
+            tcvn3 += 2 * (before if ch == "«" else after if ch == "»" else before or after)
+        elif ch in _LATIN1_UPPER and (prev.islower() or prev.isalpha() and nxt.islower()) and not (
+                pair and ch not in _TCVN3_CAPS):
+            tcvn3 += 2
+        elif ch in _LATIN1_LOWER and (nxt.isupper() or prev.isupper() and text[i - 2: i - 1].isupper()):
+            tcvn3 += 2
+        elif pair or (ch in "Ññ" and not prev.isalpha() and nxt.lower() in ("a", "e", "i", "o", "u")) or (
+                ch in "Öö" and (not nxt.isalpha() or nxt.lower() in "uô" + _VNI_MARKS)):
+            vni += 1
+        elif ch in _NON_VN_LATIN1 and (prev.isalpha() or ch not in "Ðð"):
+            tcvn3 += 1 + (ch.lower() not in "øûïåäüëöñæî")  # 2 if VNI never uses it (ç ð þ ß …)
+    if not (tcvn3 or vni):
+        return None
+    return "TCVN3" if tcvn3 > vni else "VNI"
+
+
 @dataclass(frozen=True)
 class LegacyFix:
     """A cell converted from a legacy encoding: ``encoding`` "TCVN3" | "VNI", the text ``before`` and ``after``
@@ -181,8 +235,6 @@ def fix_legacy(text: str | None, assume: str | None = None) -> LegacyFix | None:
     (plain Unicode or ASCII), else a ``LegacyFix``."""
     if not text or not has_legacy_bytes(text):
         return None
-    from portal.services.registry.identity import detect_legacy_encoding  # identity rules live there (pure functions)
-
     encoding = detect_legacy_encoding(text)
     if encoding is None and assume and all(ord(ch) <= 0xFF for ch in text):
         encoding = assume

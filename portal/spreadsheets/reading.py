@@ -16,7 +16,7 @@ The implementation is split by responsibility; import from here (``from portal.s
 * ``formulas`` — ``formula_cells_without_value`` tells the clerk which cells need re-saving in Excel.
 * ``text`` — internal text normalisation shared by the modules above.
 
-Identity rules (CCCD padding and validity, name folding, phone numbers) live in ``portal.services.identity``;
+Identity rules (CCCD padding and validity, name folding, phone numbers) live in ``portal.services.registry.identity``;
 these modules only return raw values typed correctly (e.g. an ID cell as digits without a float artefact).
 
 Source of the rules: the domain pitfalls of spreadsheets (items 1–6 of the project's pitfalls list).

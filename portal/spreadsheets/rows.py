@@ -18,10 +18,10 @@ from typing import Any
 
 from portal.errors import ValidationError
 
-from .header import Header, _fold_label, _is_column_number_row, _pad
+from .header import Header, fold_label, is_column_number_row, pad_row
 from .legacy import decoded_variants
-from .text import _is_empty
-from .workbook import _reset_dimensions, _stream
+from .text import is_empty
+from .workbook import reset_dimensions, stream_rows
 
 __all__ = ["DEFAULT_MAX_ROWS", "LOOKAHEAD_ROWS", "TOTAL_LABEL_COLUMNS", "SheetRow", "iter_rows"]
 
@@ -100,12 +100,12 @@ def _is_total_row(cells: list[Any], header: Header) -> bool:
 
 def _is_signature_row(cells: list[Any]) -> bool:
     """A sparse all-text row (≤ 3 cells) with a signature marker or a "…, ngày … tháng … năm …" line."""
-    filled = [v for v in cells if not _is_empty(v)]
+    filled = [v for v in cells if not is_empty(v)]
     if not filled or len(filled) > 3 or not all(isinstance(v, str) for v in filled):
         return False
     for v in filled:
         for text in (v, *decoded_variants(v)):  # also typed with a legacy font ("Ng\xadêi lËp biÓu")
-            folded = _fold_label(text)
+            folded = fold_label(text)
             if _SIGNATURE_RE.match(folded) or _SIGNATURE_DATE_RE.search(folded):
                 return True
     return False
@@ -113,7 +113,7 @@ def _is_signature_row(cells: list[Any]) -> bool:
 
 def _is_data_like(values: dict[str, Any]) -> bool:
     """Enough filled mapped cells, one of them a number/date or text with a digit (signer names have none)."""
-    filled = [v for v in values.values() if not _is_empty(v)]
+    filled = [v for v in values.values() if not is_empty(v)]
     if len(filled) < max(2, math.ceil(len(values) / 2)):
         return False
     return any(not isinstance(v, str) or any(ch.isdigit() for ch in v) for v in filled)
@@ -149,18 +149,16 @@ def iter_rows(
     data after the end marker and for a damaged sheet part; the error comes mid-iteration, so consume the whole
     iterator before committing anything.
     """
-    _reset_dimensions(ws)
+    reset_dimensions(ws)
     width = max(header.width, max(header.columns.values()))
     index = {key: col - 1 for key, col in header.columns.items()}
     header_labels = {key: " ".join(text.casefold().split()) for key, text in header.labels.items()}
-    count = 0
-    blanks = 0
+    count = blanks = scanned_after = 0
     ended_at: tuple[int, str] | None = None  # (row number, label) of the total row / signature block
-    scanned_after = 0
-    rows = _stream(ws, min_row=header.first_data_row, max_col=width)
+    rows = stream_rows(ws, min_row=header.first_data_row, max_col=width)
     for row_number, raw in enumerate(rows, start=header.first_data_row):
-        cells = _pad(raw, width)
-        if all(_is_empty(v) for v in cells):
+        cells = pad_row(raw, width)
+        if all(is_empty(v) for v in cells):
             blanks += 1
             if blanks >= stop_after_blank:
                 return
@@ -171,32 +169,38 @@ def iter_rows(
             scanned_after += 1
             if scanned_after > LOOKAHEAD_ROWS:
                 return
-            if _is_data_like(values) and not _is_total_row(cells, header) and not _is_signature_row(cells):
-                raise ValidationError(
-                    f"Có dữ liệu ở dòng {row_number}, sau dòng “{ended_at[1]}” (dòng {ended_at[0]}). "
-                    "Nếu đó là dòng cộng phụ (theo khóm/ấp), hãy xoá dòng cộng; nếu là một bảng khác, "
-                    "hãy tách ra tệp riêng rồi tải lên lại."
-                )
+            _refuse_data_after_end(values, cells, header, row_number, ended_at)
             continue
         if _is_total_row(cells, header) or _is_signature_row(cells):
             ended_at = (row_number, _first_text(cells))
             blanks = 0
             continue
-        if all(_is_empty(v) for v in values.values()):
+        if all(is_empty(v) for v in values.values()):
             blanks += 1  # content only in columns the caller did not ask for
             if blanks >= stop_after_blank:
                 return
             continue
         blanks = 0
-        if _is_column_number_row(cells, min_filled=3) or _is_repeated_header(values, header_labels):
+        if is_column_number_row(cells, min_filled=3) or _is_repeated_header(values, header_labels):
             continue
         count += 1
         if count > max_rows:
             cap = f"{max_rows:,}".replace(",", ".")
-            raise ValidationError(
-                f"Trang tính có quá nhiều dòng dữ liệu (tối đa {cap} dòng). Hãy chia danh sách thành nhiều tệp."
-            )
+            raise ValidationError(f"Trang tính có quá nhiều dòng dữ liệu (tối đa {cap} dòng). Hãy chia danh sách "
+                                  "thành nhiều tệp.")
         yield SheetRow(row_number=row_number, values=values)
+
+
+def _refuse_data_after_end(values: dict[str, Any], cells: list[Any], header: Header, row_number: int,
+                           ended_at: tuple[int, str]) -> None:
+    """Raise ``ValidationError`` when a row after the total row / signature block holds data (a sub-total in the
+    middle of the list, or a second table) rather than dropping it silently."""
+    if _is_data_like(values) and not _is_total_row(cells, header) and not _is_signature_row(cells):
+        raise ValidationError(
+            f"Có dữ liệu ở dòng {row_number}, sau dòng “{ended_at[1]}” (dòng {ended_at[0]}). "
+            "Nếu đó là dòng cộng phụ (theo khóm/ấp), hãy xoá dòng cộng; nếu là một bảng khác, "
+            "hãy tách ra tệp riêng rồi tải lên lại."
+        )
 
 
 def _first_text(cells: list[Any]) -> str:

@@ -3,7 +3,7 @@
 Owns: the accepted source types (``Source``), the size limits (``DEFAULT_MAX_BYTES``, ``UNCOMPRESSED_FACTOR``),
 the file-level checks done by ``open_workbook`` (size, empty file, zip magic, .xls / password-protected OLE files,
 OOXML spreadsheet content type, zip-bomb guard) and the low-level sheet access shared by the other readers:
-``_stream`` (row streaming where a damaged sheet part becomes a ``ValidationError``) and ``_reset_dimensions``
+``stream_rows`` (row streaming where a damaged sheet part becomes a ``ValidationError``) and ``reset_dimensions``
 (ignore a wrong declared sheet dimension). Every file-level problem is a ``ValidationError`` with a Vietnamese
 message.
 """
@@ -47,7 +47,7 @@ _OLE_NOT_XLSX = (
 )
 
 
-_DAMAGED = "Tệp bảng tính bị hỏng hoặc không đọc được. Hãy mở bằng Excel, lưu lại dạng .xlsx rồi tải lên lại."
+DAMAGED = "Tệp bảng tính bị hỏng hoặc không đọc được. Hãy mở bằng Excel, lưu lại dạng .xlsx rồi tải lên lại."
 
 
 def _format_size(n: int) -> str:
@@ -67,7 +67,7 @@ def _too_big(size: int | None, max_bytes: int) -> ValidationError:
     )
 
 
-def _load_source(source: Source, max_bytes: int) -> tuple[str | None, bytes | None]:
+def load_source(source: Source, max_bytes: int) -> tuple[str | None, bytes | None]:
     """Return ``(path, None)`` for a path or ``(None, data)`` for bytes/streams, after the size check."""
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
@@ -98,7 +98,7 @@ def _load_source(source: Source, max_bytes: int) -> tuple[str | None, bytes | No
     return None, data
 
 
-def _open_zip(path: str | None, data: bytes | None, max_bytes: int) -> zipfile.ZipFile:
+def open_zip(path: str | None, data: bytes | None, max_bytes: int) -> zipfile.ZipFile:
     """Open the OOXML zip after checking magic bytes, content type and uncompressed size."""
     if path is not None:
         with open(path, "rb") as fh:
@@ -152,8 +152,8 @@ def open_workbook(stream_or_path: Source, max_bytes: int = DEFAULT_MAX_BYTES):
     Raises ``ValidationError`` (Vietnamese message) for every file-level problem; ``TypeError`` for a source of
     the wrong Python type.
     """
-    path, data = _load_source(stream_or_path, max_bytes)
-    _open_zip(path, data, max_bytes).close()
+    path, data = load_source(stream_or_path, max_bytes)
+    open_zip(path, data, max_bytes).close()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Data Validation extension is not supported", default style, …
@@ -161,14 +161,14 @@ def open_workbook(stream_or_path: Source, max_bytes: int = DEFAULT_MAX_BYTES):
                 path if path is not None else io.BytesIO(data), read_only=True, data_only=True, keep_links=False
             )
     except Exception as exc:  # openpyxl raises KeyError, ValueError, TypeError, … on damaged parts
-        raise ValidationError(_DAMAGED) from exc
+        raise ValidationError(DAMAGED) from exc
     if not wb.worksheets:
         wb.close()
         raise ValidationError("Tệp bảng tính không có trang tính nào.")
     return wb
 
 
-def _stream(ws, **kwargs) -> Iterator[tuple]:
+def stream_rows(ws, **kwargs) -> Iterator[tuple]:
     """``ws.iter_rows(values_only=True, **kwargs)``; a damaged sheet part (read lazily) → ``ValidationError``."""
     rows = ws.iter_rows(values_only=True, **kwargs)
     while True:
@@ -177,11 +177,11 @@ def _stream(ws, **kwargs) -> Iterator[tuple]:
         except StopIteration:
             return
         except Exception as exc:  # ParseError, BadZipFile (CRC), zlib.error, openpyxl ValueError/KeyError …
-            raise ValidationError(_DAMAGED) from exc
+            raise ValidationError(DAMAGED) from exc
         yield row
 
 
-def _reset_dimensions(ws) -> None:
+def reset_dimensions(ws) -> None:
     """Ignore the declared sheet dimension (may be "A1" or a million rows); rows are then read as they exist."""
     reset = getattr(ws, "reset_dimensions", None)
     if callable(reset):

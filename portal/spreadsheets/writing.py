@@ -91,6 +91,37 @@ def _width(value: Any) -> int:
     return max((len(line) for line in text.splitlines()), default=0)
 
 
+def _set_widths(ws, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Column widths from the headers and the first 500 rows (6 to 60 characters). Raises ``ValueError`` for a row
+    longer than ``headers``."""
+    ncols = len(headers)
+    widths = [_width(h) for h in headers]
+    for row in rows[:500]:
+        if len(row) > ncols:
+            raise ValueError(f"row has {len(row)} values for {ncols} headers")
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], _width(value))
+    for i, w in enumerate(widths):
+        ws.column_dimensions[get_column_letter(i + 1)].width = min(max(w + 2, 6), 60)
+
+
+def _append_titles_and_headers(ws, title_rows: Sequence[str], headers: Sequence[str]) -> None:
+    """The bold title rows in column A, an empty row after them, then the bold, centred header row."""
+    for title in title_rows:
+        cell = _string_cell(ws, title, text_format=False)
+        cell.font = _BOLD
+        ws.append([cell])
+    if title_rows:
+        ws.append([])
+    header_cells = []
+    for h in headers:
+        cell = _string_cell(ws, str(h), text_format=False)
+        cell.font = _BOLD
+        cell.alignment = _HEADER_ALIGNMENT
+        header_cells.append(cell)
+    ws.append(header_cells)
+
+
 def write_workbook(
     title_rows: Sequence[str],
     headers: Sequence[str],
@@ -121,33 +152,10 @@ def write_workbook(
     ws = wb.create_sheet(title=_clean(sheet_title)[:31] or "Danh sách")
 
     ncols = len(headers)
-    widths = [_width(h) for h in headers]
-    for row in rows[:500]:
-        if len(row) > ncols:
-            raise ValueError(f"row has {len(row)} values for {ncols} headers")
-        for i, value in enumerate(row):
-            widths[i] = max(widths[i], _width(value))
-    for i, w in enumerate(widths):
-        ws.column_dimensions[get_column_letter(i + 1)].width = min(max(w + 2, 6), 60)
-
+    _set_widths(ws, headers, rows)
     header_row = len(title_rows) + (1 if title_rows else 0) + 1
     ws.freeze_panes = f"A{header_row + 1}"  # sheet views are written with the first row: set before appending
-
-    for title in title_rows:
-        cell = _string_cell(ws, title, text_format=False)
-        cell.font = _BOLD
-        ws.append([cell])
-    if title_rows:
-        ws.append([])
-
-    header_cells = []
-    for h in headers:
-        cell = _string_cell(ws, str(h), text_format=False)
-        cell.font = _BOLD
-        cell.alignment = _HEADER_ALIGNMENT
-        header_cells.append(cell)
-    ws.append(header_cells)
-
+    _append_titles_and_headers(ws, title_rows, headers)
     for row in rows:
         if len(row) > ncols:
             raise ValueError(f"row has {len(row)} values for {ncols} headers")

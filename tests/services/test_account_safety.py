@@ -1,6 +1,6 @@
-"""Issue #5 rules: bank coverage (requested → approved → withdrawn), account details (kind, waivers, proxy holder),
-safety flags (shared number, holder name, stopped person, outside coverage) that stop payment until the district
-clears them, commune disputes, the failed-transfer path back to the bank's queue, and the funnel figures."""
+"""Bank and account rules: bank coverage (requested → approved → withdrawn), account details (kind, waivers, proxy
+holder), safety flags (shared number, holder name, stopped person, outside coverage) that stop payment until the
+district clears them, commune disputes, the failed-transfer path back to the bank's queue, and the funnel figures."""
 import io
 from datetime import date
 

@@ -14,7 +14,6 @@ from portal.services.registry.identity import (
     PROVINCE_NAMES,
     NationalIdResult,
     ascii_upper,
-    detect_legacy_encoding,
     fold,
     name_sort_key,
     names_match_bank,
@@ -24,6 +23,7 @@ from portal.services.registry.identity import (
     parse_national_id,
     phone_normalize,
 )
+from portal.spreadsheets.legacy import detect_legacy_encoding
 
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "samples").glob("2024-07_*.xlsx"))
 TODAY = date(2026, 11, 29)

@@ -1,4 +1,4 @@
-"""Intake rules of issue #3 (services.registry_rules in strict mode, services.hamlets, search and sort): every check
+"""Intake rules (services.registry.checks in strict mode, services.registry.hamlets, search and sort): every check
 with its exact Vietnamese message, duplicates across communes without personal data, tone-placement search, and the
 Vietnamese sort order stored as a key column (run also on PostgreSQL: TEST_DATABASE_URL=postgresql://…)."""
 from datetime import date

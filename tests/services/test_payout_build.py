@@ -270,7 +270,7 @@ def test_a_failed_transfer_is_carried_once_as_back_pay_on_the_list_of_the_channe
 
     result = build(sep)
     yen, thoa, vu = sep_lines()
-    # Yến's account was closed (helper F's flag): cash at the payout point, August named as not received
+    # Yến's account was closed (the failed transfer invalidated it): cash at the payout point, August not received
     assert (yen.regular_amount, yen.back_pay, yen.total) == (500_000, 500_000, 1_000_000)
     assert yen.back_pay_months == [{"month": "2024-08", "kind": "unpaid", "amount": 500_000}]
     assert describe_months(yen.back_pay_months) == "Chưa nhận được 08/2024: 500.000 đ"

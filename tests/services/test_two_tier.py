@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 import portal
-from portal.access import area_commune_codes, may_see, serving_organization, visible
+from portal.access import area_commune_codes, may_see, visible
 from portal.errors import AccessDenied
 from portal.extensions import db
 from portal.models import (
@@ -30,6 +30,7 @@ from portal.models import (
 )
 from portal.services.demo import user_by_username
 from portal.services.documents import contracts
+from portal.services.organizations import serving_organization
 from portal.services.payouts.build import build_lists
 from portal.services.payouts.results import record_result
 from portal.services.payouts.workflow import approve_list, confirm_list

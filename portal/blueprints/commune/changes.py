@@ -13,14 +13,13 @@ from ...access import get_visible_or_404, visible
 from ...clock import this_month_vn
 from ...errors_web import flash_refusal, on_refusal
 from ...extensions import db
-from ...models import AdministrativeUnit, Beneficiary, Category, ChangeSubmission, RegistryEvent
+from ...models import AdministrativeUnit, Beneficiary, Category, ChangeSubmission, DisabilityLevel, RegistryEvent
 from ...query_args import month_arg
 from ...rendering import render, render_form
 from ...services.registry import events as events_service
 from ...services.registry import identity_checks as checks_service
 from ...services.registry import submissions as change_submissions
 from ...services.registry.authorizations import of_beneficiary
-from ...services.registry.fields import DISABILITY_LEVELS
 from ...spreadsheets.dates import parse_date
 from ...spreadsheets.dates import parse_month as parse_month_text
 from .blueprint import bp
@@ -40,7 +39,7 @@ class EventForm(FlaskForm):
     decision_number = StringField("Số quyết định")
     decision_date = StringField("Ngày quyết định (ngày/tháng/năm)")
     category_code = SelectField("Diện mới (điều chỉnh)", validate_choice=False)
-    disability_level = SelectField("Mức độ khuyết tật mới (điều chỉnh)", choices=_opt(DISABILITY_LEVELS.items()),
+    disability_level = SelectField("Mức độ khuyết tật mới (điều chỉnh)", choices=_opt(DisabilityLevel.choices()),
                                    validate_choice=False)
     children_count = StringField("Số con mới (điều chỉnh, diện K4)")
     stop_reason = SelectField("Lý do thôi hưởng", choices=_opt(events_service.STOP_REASONS.items()),

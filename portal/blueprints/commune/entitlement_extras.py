@@ -14,13 +14,12 @@ from wtforms.fields.choices import SelectChoice
 from ...access import get_visible_or_404
 from ...clock import this_month_vn
 from ...errors_web import on_refusal
-from ...models import Beneficiary
+from ...models import Beneficiary, DisabilityLevel
 from ...rendering import render, wants_fragment
 from ...services.entitlement import care as entitlement_care
 from ...services.entitlement import categories, next_list
 from ...services.entitlement import extras as entitlement_extras
 from ...services.entitlement.months import add_months
-from ...services.registry.fields import DISABILITY_LEVELS
 from .blueprint import bp
 
 PAGE = "commune/extras_page.html"
@@ -61,7 +60,7 @@ class CategoryForm(_Form):
 
     category_code = SelectField("Diện khác", validate_choice=False)
     disability_level = SelectField("Mức độ khuyết tật (diện K6)", validate_choice=False,
-                                   choices=_opt(DISABILITY_LEVELS.items(), "— Không —"))
+                                   choices=_opt(DisabilityLevel.choices(), "— Không —"))
     children_count = StringField("Số con đang nuôi (diện K4)")
     valid_from = StringField("Hưởng từ tháng (MM/YYYY)")
     decision_number = StringField("Số quyết định")

@@ -7,8 +7,9 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
-from ...models import CashAtHomeReason, Category, PaymentChannel, PaymentProvider
-from ...services.registry.fields import DISABILITY_AGE_GROUPS, DISABILITY_LEVELS, FIELD_LABELS, GENDERS
+from ...models import CashAtHomeReason, Category, DisabilityLevel, Gender, PaymentChannel, PaymentProvider
+from ...models.registry import FIELD_LABELS
+from ...services.registry.fields import DISABILITY_AGE_GROUPS
 from ...services.registry.hamlets import hamlets_for
 
 _L = FIELD_LABELS
@@ -27,7 +28,7 @@ class BeneficiaryForm(FlaskForm):
 
     full_name = StringField(_L["full_name"])  # required: checked by the service with every other field
     birth = StringField("Ngày sinh (ngày/tháng/năm, hoặc chỉ năm)")
-    gender = _select(_L["gender"], GENDERS.items())
+    gender = _select(_L["gender"], Gender.choices())
     national_id = StringField("Số định danh cá nhân (12 chữ số; trẻ dưới 14 tuổi có số dù chưa có thẻ)")
     id_warning_override_reason = StringField(_L["id_warning_override_reason"])
     legacy_id_number = StringField("Số CMND cũ (9 chữ số, nếu có)")
@@ -35,7 +36,7 @@ class BeneficiaryForm(FlaskForm):
     hamlet_id = _select(_L["hamlet"], [])
     category_code = _select(_L["category_code"], [])
     category_override_reason = StringField(_L["category_override_reason"])
-    disability_level = _select("Mức độ khuyết tật (chỉ diện K6)", DISABILITY_LEVELS.items())
+    disability_level = _select("Mức độ khuyết tật (chỉ diện K6)", DisabilityLevel.choices())
     disability_age_group = _select("Nhóm tuổi (diện K6)", [(k, v[2]) for k, v in DISABILITY_AGE_GROUPS.items()])
     disability_certified_month = StringField("Tháng xác nhận khuyết tật (MM/YYYY, diện K6)")
     children_count = StringField("Số con đang nuôi (diện K4)", default="1")

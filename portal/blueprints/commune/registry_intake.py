@@ -8,9 +8,10 @@ from flask_login import current_user
 from ...access import get_visible_or_404
 from ...extensions import htmx
 from ...models import Beneficiary
+from ...models.registry import FIELD_LABELS
 from ...rendering import render
 from ...services.registry.beneficiaries import check_intake
-from ...services.registry.fields import FIELD_LABELS, OVERRIDE_HINT
+from ...services.registry.fields import OVERRIDE_HINT
 from .blueprint import bp
 
 #: form field → the other fields whose messages change with it (re-rendered out of band when they hold a value)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
-from ...access import get_visible_or_404, visible
+from ...access import get_visible_or_404, may_approve, visible
 from ...downloads import download
 from ...errors_web import on_refusal
 from ...extensions import db
@@ -97,7 +97,7 @@ def build():
 def _detail(lst, error=None, status=200, return_form=None):
     lines, page, pages = lines_page(lst)
     return render("district/list.html", block="lines", lst=lst, lines=lines, page=page, pages=pages,
-                  notes=line_notes(lst, lines), totals=totals(lst), can_approve=workflow.may_approve(current_user, lst),
+                  notes=line_notes(lst, lines), totals=totals(lst), can_approve=may_approve(current_user, lst),
                   form=FlaskForm(),
                   error=error, events=events_for("payout_list", lst.id), status=status,
                   control=cycle.control_totals(lst), deadlines=cycle.deadlines(lst.month),

@@ -1,5 +1,5 @@
 """Reading a bank's spreadsheet of accounts opened (danh sách tài khoản đã mở) into typed rows, before any
-matching against the register (that is ``portal.services.bank_imports``).
+matching against the register (that is ``accounts.bank_import``).
 
 Columns STT, HO TEN KHACH HANG, SO GTTT, SO TAI KHOAN, NGAY MO, DIEM GIAO DICH — or the Vietnamese variants "Họ tên",
 "Số CCCD", "Số tài khoản", "Ngày mở"; the header row is found by its labels (reference §6 "Account numbers").

@@ -10,7 +10,7 @@ gets one status:
 - ``name_mismatch``: the bank's name differs from the register once both are in capitals without diacritics
   (reference §6 "Bank names") — held back for review, never recorded silently; does not block the commit;
 - ``duplicate``: the account number is already recorded for another beneficiary — recorded on commit but flagged
-  (``account_flags``: it does not pay until the district clears it); does not block the commit;
+  (``accounts.flags``: it does not pay until the district clears it); does not block the commit;
 - ``error``: bad ID, account number or date, unknown ID, the same number twice in the file, another active
   account — any error blocks the whole commit (like the commune import), with the Excel row number in the message.
 

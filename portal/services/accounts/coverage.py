@@ -3,10 +3,11 @@
 lets a bank see a commune's beneficiaries (``access.area_commune_codes``). Writes audit, flushes only."""
 from sqlalchemy import select
 
+from ...access import opens_accounts, oversees
 from ...clock import utcnow
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
-from ...models import AdministrativeUnit, BankCoverage, Duty, Organization, OrgKind, User
+from ...models import AdministrativeUnit, BankCoverage, Organization, User
 from .. import audit
 from ..registry import identity
 
@@ -37,7 +38,7 @@ def request_coverage(actor: User, commune_code: str, note: str = "") -> BankCove
     ``AccessDenied`` (not a bank), ``ValidationError`` (commune outside the branch's district), ``StateError``
     (already requested or approved)."""
     org = actor.organization
-    if org.kind != OrgKind.BANK or not org.has_duty(Duty.ACCOUNT_OPENING):
+    if not opens_accounts(actor):
         raise AccessDenied("Chỉ chi nhánh ngân hàng được đăng ký địa bàn phụ trách.")
     commune = db.session.get(AdministrativeUnit, commune_code or "")
     if commune is None or commune.level != "commune" or commune.parent_code != org.unit_code:
@@ -66,7 +67,7 @@ def decide_coverage(actor: User, bank_id: int, commune_code: str, decision: str,
     """The province (duty ``oversight``) approves a requested coverage (``decision`` "approve") or withdraws a
     requested or approved one ("withdraw"; the bank no longer sees the commune). Raises ``AccessDenied`` (not the
     province), ``ValidationError`` (unknown decision or coverage), ``StateError`` (nothing to approve/withdraw)."""
-    if not actor.organization.has_duty(Duty.OVERSIGHT):
+    if not oversees(actor):
         raise AccessDenied("Chỉ Sở được duyệt địa bàn phụ trách của ngân hàng.")
     if decision not in ("approve", "withdraw"):
         raise ValidationError("Chọn duyệt hoặc rút địa bàn.")

@@ -17,16 +17,15 @@ at the payout point and is back in the bank's queue. Every change writes an audi
 """
 from sqlalchemy import select
 
+from ...access import covers, is_bank, is_commune_of, manages_payouts
 from ...clock import utcnow
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
 from ...models import (
-    BankCoverage,
+    Authorization,
     Beneficiary,
-    Duty,
     LineResult,
     ListChannel,
-    OrgKind,
     PaymentAccount,
     PaymentChannel,
     PayoutLine,
@@ -69,7 +68,6 @@ def _expected_holder(account: PaymentAccount) -> str | None:
     if account.holder_kind == "guardian":
         return b.guardian_name
     if account.holder_kind == "proxy":
-        from ...models import Authorization
         auth = db.session.get(Authorization, account.authorization_id) if account.authorization_id else None
         return auth.proxy_name if auth else None
     return b.full_name
@@ -97,9 +95,7 @@ def assess(account: PaymentAccount) -> list[str]:
         _add(account, "not_active", "Đối tượng " + ("đã chết" if _died(b) else {
             "stopped": "đã thôi hưởng", "suspended": "đang tạm dừng"}.get(b.status, b.status)))
     org = account.opened_by_org
-    if org is not None and org.kind == OrgKind.BANK and db.session.execute(select(BankCoverage.bank_id).where(
-            BankCoverage.bank_id == org.id, BankCoverage.commune_code == b.commune_code,
-            BankCoverage.status == "approved")).first() is None:
+    if org is not None and is_bank(org) and not covers(org, b.commune_code):
         _add(account, "outside_coverage", f"{org.name} không phụ trách {b.commune.name if b.commune else ''}")
     return account.flag_set
 
@@ -118,7 +114,7 @@ def clear_flags(actor: User, account: PaymentAccount, reason: str) -> PaymentAcc
     báo); from then on it pays. ``reason``: Vietnamese text, at least 5 characters. Raises ``AccessDenied`` (not a
     payout manager), ``StateError`` (no flag, already cleared, account not active), ``ValidationError`` (no
     reason). The caller loads ``account`` through ``access.get_visible_or_404``."""
-    if not actor.organization.has_duty(Duty.PAYOUT_MANAGEMENT):
+    if not manages_payouts(actor):
         raise AccessDenied("Chỉ cơ quan quản lý chi trả (Phòng LĐTBXH) được gỡ cảnh báo tài khoản.")
     reason = " ".join(identity.nfc(reason or "").split())
     if len(reason) < 5:
@@ -153,9 +149,8 @@ def dispute(actor: User, account: PaymentAccount, reason: str) -> PaymentAccount
     tài khoản): the account stops being used (status ``disputed``) and the person goes back to their previous
     channel (``previous_channel``) with the reason. Raises ``AccessDenied`` (not the person's commune),
     ``StateError`` (account not active), ``ValidationError`` (reason shorter than 5 characters)."""
-    org = actor.organization
     b = account.beneficiary
-    if not (org.kind == OrgKind.COMMUNE and org.has_duty(Duty.INTAKE) and org.unit_code == b.commune_code):
+    if not is_commune_of(actor, b.commune_code):
         raise AccessDenied("Chỉ UBND xã/phường của đối tượng được khiếu nại tài khoản.")
     reason = " ".join(identity.nfc(reason or "").split())
     if len(reason) < 5:
@@ -177,7 +172,7 @@ def dispute(actor: User, account: PaymentAccount, reason: str) -> PaymentAccount
 
 def is_account_failure(reason: str | None, code: str | None = None) -> bool:
     """True when a post-office failure blames the account (closed, wrong number, name mismatch…): decided by the
-    reason ``code`` (``payout_results.FAILURE_REASONS``: only "account") when there is one; for results recorded
+    reason ``code`` (``payouts.reasons.FAILURE_REASONS``: only "account") when there is one; for results recorded
     before the closed list (``code`` None) by the words of the free-text ``reason`` (``ACCOUNT_FAILURE_WORDS``)."""
     if code is not None:
         return code == "account"
@@ -186,7 +181,7 @@ def is_account_failure(reason: str | None, code: str | None = None) -> bool:
 
 
 def transfer_failed(actor: User, line: PayoutLine, why: str) -> PaymentAccount | None:
-    """Hook for ``payout_results``: when ``line`` (of an account-transfer list) is recorded ``failed`` for a reason
+    """Hook for ``payouts.results``: when ``line`` (of an account-transfer list) is recorded ``failed`` for a reason
     that blames the account (``is_account_failure`` of ``line.result_reason_code``, or of the free text when the
     code is None; ``why``: the reason as shown, ``payouts.reasons.reason_text(line)``), the beneficiary's active account
     with that number becomes ``invalid`` (inactive): next month's build puts the person on the cash-at-point list, and

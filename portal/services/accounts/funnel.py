@@ -3,7 +3,7 @@
     registered → chose an account → account opened → first successful transfer
 
 with the cash-at-home exceptions (hình thức tiền mặt tại nhà) and their reasons. The same numbers feed the
-province page (SVG chart, table, Excel export) and the monthly report (``services/monthly_report.py`` calls
+province page (SVG chart, table, Excel export) and the monthly report (``reporting.monthly_report`` calls
 ``monthly_funnel``).
 
 Definitions for ``month`` M (first-of-month date; "by M" means on or before the last day of M):
@@ -26,6 +26,7 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, or_, select
 
+from ...access import bank_ids
 from ...extensions import db
 from ...models import (
     AdministrativeUnit,
@@ -37,10 +38,12 @@ from ...models import (
     PaymentProvider,
     PayoutLine,
 )
+from ...models.accounts import FEE_WAIVERS
+from ...models.registry import ACCOUNT_CHANNELS
+from ...spreadsheets.writing import write_workbook
 
 STAGES = {"registered": "Đang hưởng", "chose_account": "Chọn nhận qua tài khoản",
           "account_opened": "Đã mở tài khoản", "first_transfer": "Nhận chuyển khoản thành công"}
-ACCOUNT_CHANNELS = [c.value for c in PaymentChannel if c.is_account]
 
 
 @dataclass
@@ -96,56 +99,68 @@ def monthly_funnel(month: date, commune_codes=None) -> Funnel:
     ``select`` such as ``access.area_commune_codes(user)``; None = the whole province). Returns a ``Funnel``;
     raises nothing. Counts are people; see the module docstring for each stage."""
     month = month.replace(day=1)
+    counts = _counts(month, commune_codes)
+    codes = {r[0] for r in counts["base"]}
+    units = {u.code: u for u in db.session.execute(
+        select(AdministrativeUnit).where(AdministrativeUnit.code.in_(codes))).scalars()} if codes else {}
+    rows = {c: CommuneFunnel(c, units[c].name if c in units else c, units[c].parent_code if c in units else None)
+            for c in sorted(codes)}
+    for code, n, chose in counts["base"]:
+        rows[code].registered, rows[code].chose_account = int(n), int(chose or 0)
+    for code, reason, n in counts["home"]:
+        rows[code].cash_at_home[reason or CashAtHomeReason.OTHER.value] = (
+            rows[code].cash_at_home.get(reason or CashAtHomeReason.OTHER.value, 0) + int(n))
+    for code, n in counts["opened_total"]:
+        rows[code].account_opened = int(n)
+    for code, n in counts["paid_total"]:
+        rows[code].first_transfer = int(n)
+    _add_banks(rows, counts["opened_bank"], counts["paid_bank"])
+    return Funnel(month, list(rows.values()), _total(list(rows.values())))
+
+
+def _counts(month: date, commune_codes) -> dict[str, list]:
+    """The six grouped queries of the funnel, by commune (and bank): ``base`` (registered, chose an account),
+    ``home`` (cash at home by reason), ``opened_total`` / ``opened_bank``, ``paid_total`` / ``paid_bank``."""
     end = _month_end(month)
     people = select(Beneficiary.id).where(Beneficiary.status == "active", Beneficiary.start_month <= month)
     if commune_codes is not None:
         people = people.where(Beneficiary.commune_code.in_(commune_codes))
-    registered = people.subquery()
+    registered = select(people.subquery().c.id)
 
     def grouped(stmt):
         return db.session.execute(stmt).all()
 
-    base = grouped(select(Beneficiary.commune_code, func.count(),
-                          func.sum(case((Beneficiary.payment_channel.in_(ACCOUNT_CHANNELS), 1), else_=0)))
-                   .where(Beneficiary.id.in_(select(registered.c.id))).group_by(Beneficiary.commune_code))
-    home = grouped(select(Beneficiary.commune_code, Beneficiary.cash_at_home_reason, func.count())
-                   .where(Beneficiary.id.in_(select(registered.c.id)),
-                          Beneficiary.payment_channel == PaymentChannel.CASH_AT_HOME.value)
-                   .group_by(Beneficiary.commune_code, Beneficiary.cash_at_home_reason))
-    opened_filter = and_(PaymentAccount.beneficiary_id.in_(select(registered.c.id)), or_(
+    opened_filter = and_(PaymentAccount.beneficiary_id.in_(registered), or_(
         PaymentAccount.opened_on <= end, PaymentAccount.opened_on.is_(None)))
-    opened_total = grouped(select(Beneficiary.commune_code, func.count(func.distinct(Beneficiary.id)))
-                           .join(PaymentAccount, PaymentAccount.beneficiary_id == Beneficiary.id)
-                           .where(opened_filter).group_by(Beneficiary.commune_code))
-    opened_bank = grouped(select(Beneficiary.commune_code, PaymentAccount.provider_code,
-                                 func.count(func.distinct(Beneficiary.id)))
-                          .join(PaymentAccount, PaymentAccount.beneficiary_id == Beneficiary.id)
-                          .where(opened_filter).group_by(Beneficiary.commune_code, PaymentAccount.provider_code))
-    paid_filter = and_(PayoutLine.beneficiary_id.in_(select(registered.c.id)), PayoutLine.month <= month,
+    paid_filter = and_(PayoutLine.beneficiary_id.in_(registered), PayoutLine.month <= month,
                        PayoutLine.account_number.is_not(None), PayoutLine.result == LineResult.PAID.value)
-    paid_total = grouped(select(Beneficiary.commune_code, func.count(func.distinct(Beneficiary.id)))
-                         .join(PayoutLine, PayoutLine.beneficiary_id == Beneficiary.id)
-                         .where(paid_filter).group_by(Beneficiary.commune_code))
-    paid_bank = grouped(select(Beneficiary.commune_code, PayoutLine.provider_code,
-                               func.count(func.distinct(Beneficiary.id)))
-                        .join(PayoutLine, PayoutLine.beneficiary_id == Beneficiary.id)
-                        .where(paid_filter).group_by(Beneficiary.commune_code, PayoutLine.provider_code))
+    people_count = func.count(func.distinct(Beneficiary.id))
+    return {
+        "base": grouped(select(Beneficiary.commune_code, func.count(),
+                               func.sum(case((Beneficiary.payment_channel.in_(ACCOUNT_CHANNELS), 1), else_=0)))
+                        .where(Beneficiary.id.in_(registered)).group_by(Beneficiary.commune_code)),
+        "home": grouped(select(Beneficiary.commune_code, Beneficiary.cash_at_home_reason, func.count())
+                        .where(Beneficiary.id.in_(registered),
+                               Beneficiary.payment_channel == PaymentChannel.CASH_AT_HOME.value)
+                        .group_by(Beneficiary.commune_code, Beneficiary.cash_at_home_reason)),
+        "opened_total": grouped(select(Beneficiary.commune_code, people_count)
+                                .join(PaymentAccount, PaymentAccount.beneficiary_id == Beneficiary.id)
+                                .where(opened_filter).group_by(Beneficiary.commune_code)),
+        "opened_bank": grouped(select(Beneficiary.commune_code, PaymentAccount.provider_code, people_count)
+                               .join(PaymentAccount, PaymentAccount.beneficiary_id == Beneficiary.id)
+                               .where(opened_filter).group_by(Beneficiary.commune_code, PaymentAccount.provider_code)),
+        "paid_total": grouped(select(Beneficiary.commune_code, people_count)
+                              .join(PayoutLine, PayoutLine.beneficiary_id == Beneficiary.id)
+                              .where(paid_filter).group_by(Beneficiary.commune_code)),
+        "paid_bank": grouped(select(Beneficiary.commune_code, PayoutLine.provider_code, people_count)
+                             .join(PayoutLine, PayoutLine.beneficiary_id == Beneficiary.id)
+                             .where(paid_filter).group_by(Beneficiary.commune_code, PayoutLine.provider_code)),
+    }
 
-    codes = {r[0] for r in base}
-    units = {u.code: u for u in db.session.execute(
-        select(AdministrativeUnit).where(AdministrativeUnit.code.in_(codes))).scalars()} if codes else {}
+
+def _add_banks(rows: dict, opened_bank: list, paid_bank: list) -> None:
+    """Each commune's banks (by provider name): accounts opened, and of them paid by transfer."""
     providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
-    rows = {c: CommuneFunnel(c, units[c].name if c in units else c, units[c].parent_code if c in units else None)
-            for c in sorted(codes)}
-    for code, n, chose in base:
-        rows[code].registered, rows[code].chose_account = int(n), int(chose or 0)
-    for code, reason, n in home:
-        rows[code].cash_at_home[reason or CashAtHomeReason.OTHER.value] = (
-            rows[code].cash_at_home.get(reason or CashAtHomeReason.OTHER.value, 0) + int(n))
-    for code, n in opened_total:
-        rows[code].account_opened = int(n)
-    for code, n in paid_total:
-        rows[code].first_transfer = int(n)
     banks: dict[tuple[str, str], BankFunnel] = {}
     for code, provider, n in opened_bank:
         banks.setdefault((code, provider), BankFunnel(provider, providers.get(provider, provider))).account_opened = n
@@ -155,7 +170,6 @@ def monthly_funnel(month: date, commune_codes=None) -> Funnel:
                              ).first_transfer = int(n)
     for (code, _), bank in sorted(banks.items(), key=lambda kv: kv[1].name):
         rows[code].banks.append(bank)
-    return Funnel(month, list(rows.values()), _total(list(rows.values())))
 
 
 def _total(rows: list[CommuneFunnel]) -> CommuneFunnel:
@@ -177,7 +191,6 @@ def _total(rows: list[CommuneFunnel]) -> CommuneFunnel:
 def funnel_workbook(funnel: Funnel) -> bytes:
     """The funnel as an .xlsx (bytes): one row per commune and one per bank under it, then the total; columns
     Xã/phường, Ngân hàng, the four stages, Tiền mặt tại nhà and one column per cash-at-home reason."""
-    from ...spreadsheets.writing import write_workbook
     reasons = list(CashAtHomeReason)
     headers = ["Xã/phường", "Ngân hàng", *STAGES.values(), "Tiền mặt tại nhà", *(r.label for r in reasons)]
     rows = []
@@ -207,13 +220,10 @@ class WaiverRow:
 def waiver_summary(commune_codes=None) -> list[WaiverRow]:
     """``WaiverRow`` per provider of active accounts recorded by a bank branch, by name; ``commune_codes`` as in
     ``monthly_funnel``. One grouped query."""
-    from ...models import Organization, OrgKind
-    from ...models.accounts import FEE_WAIVERS
     cols = [func.sum(case((getattr(PaymentAccount, w).is_(True), 1), else_=0)) for w in FEE_WAIVERS]
     stmt = (select(PaymentAccount.provider_code, func.count(),
                    func.sum(case((PaymentAccount.card_issued.is_(True), 1), else_=0)), *cols)
-            .join(Organization, Organization.id == PaymentAccount.opened_by_org_id)
-            .where(Organization.kind == OrgKind.BANK, PaymentAccount.active.is_(True))
+            .where(PaymentAccount.opened_by_org_id.in_(bank_ids()), PaymentAccount.active.is_(True))
             .group_by(PaymentAccount.provider_code))
     if commune_codes is not None:
         stmt = stmt.join(Beneficiary, Beneficiary.id == PaymentAccount.beneficiary_id).where(

@@ -8,7 +8,7 @@ Rules (reference §6 "Account numbers", "Bank names"; plan §III.4 bank coverage
   There is no public checksum, so no per-bank validation.
 - One active account per beneficiary. A (provider, number) pair recorded for two beneficiaries is accepted but
   flagged (unless the same guardian/proxy holds both): flags and what follows live in
-  ``portal.services.account_flags``; ``payable_account`` is what the payout build uses.
+  ``portal.services.accounts.flags``; ``payable_account`` is what the payout build uses.
 - The holder name (tên chủ tài khoản) is the beneficiary's own (chính chủ), the recorded guardian's, or the proxy's of
   a valid authorization to open an account (``Authorization.scope_open_account``, valid on the opening day),
   compared in capitals without diacritics (reference §6 "Bank names"): ``holder_mismatch``, shared by the form and
@@ -18,7 +18,7 @@ Rules (reference §6 "Account numbers", "Bank names"; plan §III.4 bank coverage
 - Every write leaves an audit event on the beneficiary (``object_type`` "beneficiary"), shown on their page.
 
 The bank spreadsheet import (``preview_bank_file`` / ``commit_bank_batch`` / ``import_bank_file``) lives in
-``portal.services.bank_imports`` and is re-exported here.
+``accounts.bank_import``.
 """
 import re
 from datetime import date
@@ -34,15 +34,15 @@ from ...models import (
     Authorization,
     BankCoverage,
     Beneficiary,
-    Duty,
     Organization,
-    OrgKind,
     PaymentAccount,
+    PaymentChannel,
     PaymentProvider,
     PayoutPointSession,
     User,
 )
 from ...models.accounts import FEE_WAIVERS
+from ...models.registry import ACCOUNT_CHANNELS
 from .. import audit
 from ..registry import identity
 from . import flags as account_flags
@@ -51,7 +51,8 @@ ACCOUNT_NUMBER_MIN, ACCOUNT_NUMBER_MAX = 6, 19
 EARLIEST_OPENING = date(2000, 1, 1)
 HOLDER_KINDS = {"self": "Chính chủ", "guardian": "Người giám hộ / người nhận thay",
                 "proxy": "Người được ủy quyền mở tài khoản"}
-ACCOUNT_KINDS = {"bank_account": "Tài khoản ngân hàng", "e_wallet": "Ví điện tử", "mobile_money": "Mobile Money"}
+#: account kinds (loại tài khoản): the cashless payment channels, with their labels
+ACCOUNT_KINDS = {c.value: c.label for c in PaymentChannel if c.is_account}
 DUPLICATE_NUMBER = "Số tài khoản đã được ghi cho người khác"
 _SEPARATORS = re.compile(r"[\s\-.]+")
 
@@ -97,7 +98,7 @@ def bank_of(actor: User) -> Organization:
     """The actor's bank branch; raises ``AccessDenied`` when the actor does not work for a bank with the
     ``account_opening`` duty."""
     org = actor.organization
-    if org.kind != OrgKind.BANK or not org.has_duty(Duty.ACCOUNT_OPENING) or not org.provider_code:
+    if not access.opens_accounts(actor) or not org.provider_code:
         raise AccessDenied("Chỉ chi nhánh ngân hàng được giao mở tài khoản mới ghi nhận được tài khoản.")
     return org
 
@@ -112,7 +113,7 @@ def covered_communes(user: User) -> list[AdministrativeUnit]:
 
 def payable_account(beneficiary: Beneficiary) -> PaymentAccount | None:
     """The account the allowance may be transferred to (used by ``payouts.build_lists``): the active account
-    unless a safety flag on it is not cleared yet by the district (``account_flags``). None means: treat the person
+    unless a safety flag on it is not cleared yet by the district (``accounts.flags``). None means: treat the person
     as having no account (cash at the payout point, or at home)."""
     account = beneficiary.active_account
     return account if account is not None and account.payable else None
@@ -136,7 +137,7 @@ def pending_accounts(user: User, commune_code: str | None = None):
     and have no active PaymentAccount (danh sách cần mở tài khoản), ordered by commune then Vietnamese name order.
     ``commune_code`` narrows to one commune; search and paging: ``registry.search_beneficiaries``."""
     stmt = access.visible(Beneficiary, user).where(
-        Beneficiary.payment_channel.in_(access.ACCOUNT_CHANNELS), Beneficiary.status != "stopped",
+        Beneficiary.payment_channel.in_(ACCOUNT_CHANNELS), Beneficiary.status != "stopped",
         ~_has_active_account())
     if commune_code:
         stmt = stmt.where(Beneficiary.commune_code == commune_code)
@@ -214,7 +215,7 @@ def check_holder(beneficiary: Beneficiary, holder_kind: str, holder_name: str | 
 
 def number_taken(provider_code: str, number: str):
     """The first active PaymentAccount holding (provider, number), or None (a shared number is flagged, not
-    refused: ``account_flags``)."""
+    refused: ``accounts.flags``)."""
     return db.session.execute(select(PaymentAccount).where(
         PaymentAccount.provider_code == provider_code, PaymentAccount.account_number == number,
         PaymentAccount.active.is_(True)).order_by(PaymentAccount.id)).scalars().first()
@@ -239,7 +240,7 @@ def mark_opened(actor: User, beneficiary: Beneficiary, account_number, opened_on
     refused); ``kind``: "bank_account" | "e_wallet" | "mobile_money", must be the provider's kind (default: it is);
     ``card_issued``: a card was issued; ``waivers``: keys of ``FEE_WAIVERS`` the bank granted; ``session``: the
     payout-point session it was recorded at. Returns the new active PaymentAccount (flushed), with its safety
-    flags set (``account_flags.assess``: a number shared with another person, a stopped or dead person, a commune
+    flags set (``accounts.flags.assess``: a number shared with another person, a stopped or dead person, a commune
     outside coverage — the account then pays only once the district clears it), and writes an audit event.
 
     Raises ``AccessDenied`` (actor is not a bank, or the person is outside its coverage / did not choose an
@@ -284,7 +285,7 @@ def mark_opened(actor: User, beneficiary: Beneficiary, account_number, opened_on
 
 def create_account(actor: User, beneficiary: Beneficiary, provider_code: str, number: str, opened_on: date,
                    holder_kind: str, holder_name: str, source: str = "", **extra) -> PaymentAccount:
-    """Insert an already-validated account, set its safety flags (``account_flags.assess``) and write its audit
+    """Insert an already-validated account, set its safety flags (``accounts.flags.assess``) and write its audit
     event (internal to this module and bank imports). ``extra``: further PaymentAccount columns (waivers,
     card_issued, session_id, holder_national_id, authorization_id)."""
     provider = db.session.get(PaymentProvider, provider_code)

@@ -6,12 +6,13 @@ from datetime import date
 
 from sqlalchemy import select
 
+from ...access import covers
 from ...errors import AccessDenied, ValidationError
 from ...extensions import db
 from ...models import Beneficiary, PaymentAccount, PayoutPointSession, User
 from .. import audit
 from ..registry import identity
-from .opening import bank_of, covered_communes, pending_accounts
+from .opening import bank_of, pending_accounts
 
 PLACE_KINDS = {"commune_office": "Trụ sở UBND xã/phường", "post_office": "Bưu cục / Bưu điện văn hóa xã",
                "hamlet_office": "Văn phòng khóm/ấp"}
@@ -33,7 +34,7 @@ def create_session(actor: User, commune_code: str, session_date: date, place_kin
     of this khóm/ấp are expected (None: the whole commune). Raises ``AccessDenied`` (not a bank, commune not
     covered) or ``ValidationError`` (missing date, place or staff)."""
     bank = bank_of(actor)
-    if commune_code not in {c.code for c in covered_communes(actor)}:
+    if not covers(bank, commune_code or ""):
         raise AccessDenied("Xã/phường không thuộc địa bàn phụ trách đã được duyệt của chi nhánh.")
     if session_date is None:
         raise ValidationError("Chưa nhập ngày làm việc.")

@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ...access import communes_under, org_commune_codes, serving_organization
+from ...access import communes_under, org_commune_codes
 from ...documents import signing
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
@@ -33,6 +33,7 @@ from ...models import (
     User,
 )
 from .. import audit
+from ..organizations import serving_organization
 from . import issuing
 from .printing import print_contract
 

@@ -3,7 +3,7 @@ basis — never constants in code (Decree 20/2021 Art. 4, 6; Decree 76/2024; Dec
 Art. 3.7). Only an organisation with the ``oversight`` duty (Sở) may change them; every change is audited.
 
 A row whose valid-from month is already on payout lists is allowed: the next list back-pays the difference for
-every month already paid (``entitlement_months``). Money is integer đồng, months first-of-month dates. Raises
+every month already paid (``entitlement.plan``). Money is integer đồng, months first-of-month dates. Raises
 AccessDenied (no oversight duty) or ValidationError (Vietnamese message, ``field`` set)."""
 from dataclasses import dataclass
 from datetime import date
@@ -11,11 +11,23 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
+from ...access import oversees
 from ...errors import AccessDenied, ValidationError
 from ...extensions import db
 from ...formatting import money
-from ...models import AuditEvent, Category, CoefficientRule, Duty, FeeRule, LocalTopUp, PayoutLine, StandardLevel, User
+from ...models import (
+    AuditEvent,
+    Category,
+    CoefficientRule,
+    FeeRule,
+    LocalTopUp,
+    PayoutLine,
+    StandardLevel,
+    SupportRule,
+    User,
+)
 from ..audit import record, snapshot
+from .rates import parse_month
 
 RATE_OBJECTS = ("standard_level", "coefficient_rule", "local_top_up", "fee_rule")
 MAX_AMOUNT = 100_000_000
@@ -28,7 +40,7 @@ def _error(message: str, field: str | None = None) -> ValidationError:
 
 
 def _require_oversight(actor: User) -> None:
-    if not actor.organization.has_duty(Duty.OVERSIGHT):
+    if not oversees(actor):
         raise AccessDenied("Chỉ Sở (nhiệm vụ giám sát) được sửa mức chuẩn, hệ số và chi phí chi trả.")
 
 
@@ -45,7 +57,6 @@ def parse_money(text, field: str) -> int:
 
 def _month(value, field: str) -> date:
     if not isinstance(value, date):
-        from .rates import parse_month
         try:
             value = parse_month(str(value or ""))
         except Exception:
@@ -213,7 +224,6 @@ class RatesOverview:
 
 def rates_overview() -> RatesOverview:
     """Rows of every rate table and the last 50 audited rate changes (one query each)."""
-    from ...models import SupportRule
 
     def rows(model, *order):
         return list(db.session.execute(select(model).order_by(*order)).scalars())

@@ -88,7 +88,26 @@ def clean_care(beneficiary: Beneficiary, data: dict, month: date | None = None) 
     raises ``ExtrasInvalid`` (Decree 20/2021 Art. 20)."""
     errors: dict[str, str] = {}
     kinds = care_kinds()
-    kind = nfc(data.get("kind"))
+    kind = _care_kind(beneficiary, nfc(data.get("kind")), kinds, errors)
+    name, national_id, relationship = _care_payee(beneficiary, data, kind, errors)
+    valid_from = entry_month(data.get("valid_from"), "Hưởng từ tháng", errors, "valid_from", True)
+    valid_to = entry_month(data.get("valid_to"), "Thôi hưởng từ tháng", errors, "valid_to", False)
+    if valid_from and valid_to and valid_to <= valid_from:
+        errors["valid_to"] = (f"Tháng thôi hưởng ({valid_to:%m/%Y}) phải sau tháng bắt đầu hưởng "
+                              f"({valid_from:%m/%Y}).")
+    decision = decision_number(data, errors, "hỗ trợ chăm sóc")
+    if not errors:
+        valid_to = _care_person_fits(beneficiary, kind, kinds[kind], valid_from, valid_to, month, errors)
+    if not errors:
+        _care_rate_and_overlap(beneficiary, kind, kinds[kind], valid_from, valid_to, errors)
+    if errors:
+        raise ExtrasInvalid(errors)
+    return {"kind": kind, "payee_name": name, "payee_national_id": national_id, "payee_relationship": relationship,
+            "valid_from": valid_from, "valid_to": valid_to, "decision_number": decision}
+
+
+def _care_kind(beneficiary: Beneficiary, kind: str, kinds: dict, errors: dict) -> str:
+    """The care kind, checked against the rate table and the person's categories (``CARE_NEEDS``)."""
     if not kind:
         errors["kind"] = "Chọn loại hỗ trợ chăm sóc."
     elif kind not in kinds:
@@ -100,7 +119,12 @@ def clean_care(beneficiary: Beneficiary, data: dict, month: date | None = None) 
         if need and not any(c == need[0] and (need[1] is None or lvl == need[1]) for c, lvl in held):
             who = f"diện {need[0]}" + (" mức đặc biệt nặng" if need[1] == "especially_severe" else "")
             errors["kind"] = f"«{kinds[kind]}» chỉ dành cho đối tượng {who}; đối tượng này không có diện đó."
+    return kind
 
+
+def _care_payee(beneficiary: Beneficiary, data: dict, kind: str, errors: dict) -> tuple[str, str | None, str]:
+    """(name, national ID, relationship) of who is paid: a valid name, a 12-digit ID of a real province code, not
+    the person's own ID except for the kinds paid to the disabled person (``SELF_PAID``)."""
     name = nfc(data.get("payee_name"))
     if not name:
         errors["payee_name"] = "Chưa nhập họ tên người nhận hỗ trợ."
@@ -111,7 +135,6 @@ def clean_care(beneficiary: Beneficiary, data: dict, month: date | None = None) 
             check_person_name(name, "Họ tên người nhận")
         except ValidationError as err:
             errors["payee_name"] = str(err)
-
     national_id = None
     try:
         national_id = parse_national_id(nfc(data.get("payee_national_id"))).value
@@ -128,45 +151,39 @@ def clean_care(beneficiary: Beneficiary, data: dict, month: date | None = None) 
     if self_paid and kind and kind not in SELF_PAID and "kind" not in errors:
         errors["payee_national_id"] = ("Người nhận hỗ trợ chăm sóc là người/hộ chăm sóc, không phải chính đối tượng "
                                        "(số định danh trùng với đối tượng).")
-
     relationship = nfc(data.get("payee_relationship")) or ("Bản thân" if self_paid else "")
     if not relationship:
         errors["payee_relationship"] = "Ghi quan hệ với đối tượng (ví dụ: con, cháu, người nhận chăm sóc)."
     elif len(relationship) > 60:
         errors["payee_relationship"] = "Quan hệ quá dài (tối đa 60 ký tự)."
+    return name, national_id, relationship
 
-    valid_from = entry_month(data.get("valid_from"), "Hưởng từ tháng", errors, "valid_from", True)
-    valid_to = entry_month(data.get("valid_to"), "Thôi hưởng từ tháng", errors, "valid_to", False)
-    if valid_from and valid_to and valid_to <= valid_from:
-        errors["valid_to"] = (f"Tháng thôi hưởng ({valid_to:%m/%Y}) phải sau tháng bắt đầu hưởng "
-                              f"({valid_from:%m/%Y}).")
 
-    decision = decision_number(data, errors, "hỗ trợ chăm sóc")
+def _care_person_fits(beneficiary: Beneficiary, kind: str, label: str, valid_from: date, valid_to: date | None,
+                      month: date | None, errors: dict) -> date | None:
+    """Check the kind's own conditions on the person (``CARE_PERSON``) in ``valid_from`` and, when the arrangement
+    runs then, in ``month``; returns ``valid_to``, cut to the month the person leaves the kind's age band."""
+    problem = care_person_problem(beneficiary, kind, valid_from, label, "hưởng từ tháng")
+    if problem is None and month is not None and valid_from <= month and (valid_to is None or month < valid_to):
+        problem = care_person_problem(beneficiary, kind, month, label, "tháng của danh sách tới")
+    if problem:
+        errors["kind"] = problem
+        return valid_to
+    band_end = care_band_end(beneficiary, kind, valid_from)
+    return band_end if band_end is not None and (valid_to is None or band_end < valid_to) else valid_to
 
-    if not errors:
-        problem = care_person_problem(beneficiary, kind, valid_from, kinds[kind], "hưởng từ tháng")
-        if problem is None and month is not None and valid_from <= month and (valid_to is None or month < valid_to):
-            problem = care_person_problem(beneficiary, kind, month, kinds[kind], "tháng của danh sách tới")
-        if problem:
-            errors["kind"] = problem
-        else:
-            band_end = care_band_end(beneficiary, kind, valid_from)
-            if band_end is not None and (valid_to is None or band_end < valid_to):
-                valid_to = band_end
-    if not errors:
-        book = RateBook.load()
-        if book.support_rule(kind, valid_from) is None:
-            errors["valid_from"] = f"Chưa có quy định mức «{kinds[kind]}» áp dụng cho tháng {valid_from:%m/%Y}."
-        for other in care_of(beneficiary.id):
-            if other.kind == kind and overlaps(other.valid_from, other.valid_to, valid_from, valid_to):
-                until = f" đến trước tháng {other.valid_to:%m/%Y}" if other.valid_to else ""
-                errors["valid_from"] = (f"Đã có «{kinds[kind]}» cho đối tượng từ tháng {other.valid_from:%m/%Y}"
-                                        f"{until}; kết thúc bản ghi cũ trước khi ghi mới.")
-                break
-    if errors:
-        raise ExtrasInvalid(errors)
-    return {"kind": kind, "payee_name": name, "payee_national_id": national_id, "payee_relationship": relationship,
-            "valid_from": valid_from, "valid_to": valid_to, "decision_number": decision}
+
+def _care_rate_and_overlap(beneficiary: Beneficiary, kind: str, label: str, valid_from: date, valid_to: date | None,
+                           errors: dict) -> None:
+    """A rate of the kind applies from ``valid_from``, and no arrangement of the same kind overlaps the months."""
+    if RateBook.load().support_rule(kind, valid_from) is None:
+        errors["valid_from"] = f"Chưa có quy định mức «{label}» áp dụng cho tháng {valid_from:%m/%Y}."
+    for other in care_of(beneficiary.id):
+        if other.kind == kind and overlaps(other.valid_from, other.valid_to, valid_from, valid_to):
+            until = f" đến trước tháng {other.valid_to:%m/%Y}" if other.valid_to else ""
+            errors["valid_from"] = (f"Đã có «{label}» cho đối tượng từ tháng {other.valid_from:%m/%Y}"
+                                    f"{until}; kết thúc bản ghi cũ trước khi ghi mới.")
+            break
 
 
 def _period(arr) -> str:

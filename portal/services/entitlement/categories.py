@@ -6,9 +6,9 @@ from datetime import date
 
 from ...errors import PortalError, StateError, ValidationError
 from ...extensions import db
-from ...models import AdditionalCategory, Beneficiary, Category
+from ...models import AdditionalCategory, Beneficiary, Category, DisabilityLevel
 from ..audit import record
-from ..registry.fields import DISABILITY_LEVELS, category_age_problem
+from ..registry.fields import category_age_problem
 from ..registry.identity import nfc
 from .extras import (
     MAX_AHEAD_MONTHS,
@@ -67,7 +67,28 @@ def clean_category(beneficiary: Beneficiary, data: dict, month: date, book: Rate
         errors["valid_from"] = (f"Hưởng từ tháng ({valid_from:%m/%Y}) quá xa: ghi được đến {latest:%m/%Y} "
                                 f"({MAX_AHEAD_MONTHS} tháng sau tháng của danh sách tới {month:%m/%Y}).")
     category = db.session.get(Category, code) if code else None
-    start = valid_from or month
+    _check_code(beneficiary, code, category, valid_from or month, errors)
+    if code == "K6" and not DisabilityLevel.has(level):
+        errors["disability_level"] = "Diện K6 cần mức độ khuyết tật: nặng hoặc đặc biệt nặng."
+    elif code != "K6" and level:
+        errors["disability_level"] = "Chỉ diện K6 (người khuyết tật) mới ghi mức độ khuyết tật."
+    children = _children(raw_children, errors) if code == "K4" else None
+    decision = decision_number(data, errors, "hưởng diện này")
+    if not errors:
+        problem = _category_problem(beneficiary, code, level, children, valid_from, book, "hưởng từ tháng")
+        if problem is None and valid_from <= month and (category.valid_to is None or month < category.valid_to):
+            problem = _category_problem(beneficiary, code, level, children, month, book, "tháng của danh sách tới")
+        if problem:
+            errors["category_code"] = problem
+    if errors:
+        raise ExtrasInvalid(errors)
+    return {"category_code": code, "disability_level": level if code == "K6" else None, "children_count": children,
+            "valid_from": valid_from, "valid_to": None, "decision_number": decision}
+
+
+def _check_code(beneficiary: Beneficiary, code: str, category: Category | None, start: date, errors: dict) -> None:
+    """The further category exists, is not the main one, is still in force from ``start`` and is not already held
+    over those months."""
     if not code:
         errors["category_code"] = "Chọn diện đối tượng khác."
     elif category is None:
@@ -84,36 +105,23 @@ def clean_category(beneficiary: Beneficiary, data: dict, month: date, book: Rate
         if same:
             errors["category_code"] = (f"Diện {code} đã được ghi cho đối tượng này ({months_text(same[0])}); muốn "
                                        "ghi lại thì ghi tháng thôi hưởng cho bản ghi cũ trước.")
-    if code == "K6" and level not in DISABILITY_LEVELS:
-        errors["disability_level"] = "Diện K6 cần mức độ khuyết tật: nặng hoặc đặc biệt nặng."
-    elif code != "K6" and level:
-        errors["disability_level"] = "Chỉ diện K6 (người khuyết tật) mới ghi mức độ khuyết tật."
-    children = None
-    if code == "K4":
-        if not raw_children:
-            errors["children_count"] = "Diện K4 cần số con đang nuôi (từ 1 đến 20)."
-        elif not (raw_children.isascii() and raw_children.isdigit()) or not 1 <= int(raw_children) <= MAX_CHILDREN:
-            errors["children_count"] = (f"Số con đang nuôi phải là số nguyên từ 1 đến {MAX_CHILDREN} "
-                                        f"(đã nhập: {raw_children}).")
-        else:
-            children = int(raw_children)
-    decision = decision_number(data, errors, "hưởng diện này")
-    if not errors:
-        problem = _category_problem(beneficiary, code, level, children, valid_from, book, "hưởng từ tháng")
-        if problem is None and valid_from <= month and (category.valid_to is None or month < category.valid_to):
-            problem = _category_problem(beneficiary, code, level, children, month, book, "tháng của danh sách tới")
-        if problem:
-            errors["category_code"] = problem
-    if errors:
-        raise ExtrasInvalid(errors)
-    return {"category_code": code, "disability_level": level if code == "K6" else None, "children_count": children,
-            "valid_from": valid_from, "valid_to": None, "decision_number": decision}
+
+
+def _children(raw: str, errors: dict) -> int | None:
+    """K4: the number of children raised, 1 to ``MAX_CHILDREN``."""
+    if not raw:
+        errors["children_count"] = "Diện K4 cần số con đang nuôi (từ 1 đến 20)."
+    elif not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_CHILDREN:
+        errors["children_count"] = f"Số con đang nuôi phải là số nguyên từ 1 đến {MAX_CHILDREN} (đã nhập: {raw})."
+    else:
+        return int(raw)
+    return None
 
 
 def category_text(row) -> str:
     text = row.category_code
     if row.disability_level:
-        text += f" ({DISABILITY_LEVELS.get(row.disability_level, row.disability_level).lower()})"
+        text += f" ({DisabilityLevel.label_of(row.disability_level).lower()})"
     if row.category_code == "K4" and row.children_count:
         text += f", nuôi {row.children_count} con"
     return text

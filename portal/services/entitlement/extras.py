@@ -18,7 +18,7 @@ NOT_CARE = ("funeral",)
 
 
 MAX_CHILDREN = 20
-#: how the audit summaries this module writes on the beneficiary begin (``payout_staleness`` counts them as changes
+#: how the audit summaries this module writes on the beneficiary begin (``payouts.staleness`` counts them as changes
 #: after a list was built: a further category or care arrangement added, ended or deleted changes the amounts)
 AUDIT_PREFIXES = ("Ghi thêm diện hưởng khác", "Thôi hưởng diện khác", "Xóa diện hưởng khác", "Ghi hỗ trợ chăm sóc",
                   "Kết thúc hỗ trợ chăm sóc", "Xóa hỗ trợ chăm sóc")
@@ -125,7 +125,7 @@ def entry_month(raw, label: str, errors: dict, key: str, required: bool) -> date
 
 def inactive_since(beneficiary: Beneficiary, month: date) -> tuple[str, date | None] | None:
     """``(status, first month)`` when the person is not paid in ``month`` because of their status (``stopped`` — also
-    deceased — or ``suspended``, per ``registry_events.status_in_month`` and the accepted events; the month is the
+    deceased — or ``suspended``, per ``registry.events.status_in_month`` and the accepted events; the month is the
     effective month of the last such event, None when the status has no event), else None."""
     events = accepted_events_by_beneficiary([beneficiary.id]).get(beneficiary.id, [])
     status = status_in_month(beneficiary, month, events)

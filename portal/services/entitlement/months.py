@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from ...formatting import money
 from .rates import Amount
 
 LOOKBACK_MONTHS = 60
@@ -27,7 +28,6 @@ def month_key(month: date) -> str:
 
 def describe_months(entries) -> str:
     """Vietnamese summary of back-pay entries by kind: "Truy lĩnh chênh lệch mức 07/2026–10/2026 (160.000 đ)"."""
-    from ...formatting import money
     parts = []
     for kind in ("gap", "held", "rate_change", "unpaid", "recovery"):
         chosen = [e for e in entries or () if e["kind"] == kind]

@@ -72,47 +72,13 @@ def preview(beneficiary: Beneficiary, month: date, book: RateBook | None = None,
     extras = categories_of(beneficiary.id) if extras is None else extras
     care = care_of(beneficiary.id) if care is None else care
     p = Preview(month=month)
-    for row, main in [(beneficiary, True)] + [(r, False) for r in extras]:
-        cand = Candidate(row.category_code, category_text(row), main, row=None if main else row,
-                         months="" if main else months_text(row))
-        children = row.children_count if row.category_code == "K4" else None
-        if not main and not in_force(row, month):
-            cand.problem = (f"chưa hưởng (từ {row.valid_from:%m/%Y})" if row.valid_from and month < row.valid_from
-                            else f"đã thôi hưởng (từ {row.valid_to:%m/%Y})")
-        else:
-            try:
-                a = book.amount_for(as_person(beneficiary, row.category_code, row.disability_level,
-                                               children or (beneficiary.children_count if main else None)), month)
-                cand.amount, cand.rule = a.amount, a.rule
-            except PortalError as err:
-                cand.problem = str(err)
-        p.candidates.append(cand)
+    p.candidates = [_candidate(book, beneficiary, row, main, month)
+                    for row, main in [(beneficiary, True)] + [(r, False) for r in extras]]
     try:
         p.amount = book.amount_for(beneficiary, month, extras)
     except PortalError as err:
         p.problem = str(err)
-    head = f"Tháng {month:%m/%Y}: "
-    if p.amount is None:
-        p.line = head + "không có mức trợ cấp — " + (p.problem or "")
-    else:
-        paid = p.amount.amount + p.amount.top_up
-        p.line = head + f"{money(paid)} đ"
-        why = ""
-        if any(in_force(r, month) for r in extras):
-            combined = [c for c in p.candidates if c.amount is not None]
-            k4 = [c for c in combined if c.code == "K4"]
-            other = [c for c in combined if c.code in K4_COMBINABLE]
-            if k4 and other and " + " in p.amount.rule:
-                best = max(other, key=lambda c: c.amount)
-                why = f"diện K4 cộng diện {best.code}: hưởng cả hai, NĐ 20/2021 Điều 6.2"
-            else:
-                best = next((c for c in combined if c.amount == p.amount.amount), None)
-                why = "cao nhất trong các diện" + (f": {best.code}" + (" — diện chính" if best.main else "")
-                                                    if best else "")
-        if p.amount.top_up:
-            why = (why + "; " if why else "") + f"gồm {money(p.amount.top_up)} đ hỗ trợ thêm của tỉnh"
-        if why:
-            p.line += f" ({why})"
+    p.line = _amount_line(p, month, extras)
     state = inactive_since(beneficiary, month)
     if state is not None:
         p.line = inactive_text(state) + (" — không có lần chi trả tới" if state[0] == "stopped" else
@@ -127,13 +93,67 @@ def preview(beneficiary: Beneficiary, month: date, book: RateBook | None = None,
         valid = [a for a in care if a.valid_from <= month and (a.valid_to is None or month < a.valid_to)]
         if len(valid) > 1:
             p.care_line += " (nhiều khoản cùng lúc: chỉ hưởng mức cao nhất)"
+    _add_back_pay(p, beneficiary, month, book, extras, care)
+    _add_care_age_notes(p, beneficiary, month, care)
+    if state is None and beneficiary.start_month > month:
+        p.notes.append(f"Đối tượng hưởng từ tháng {beneficiary.start_month:%m/%Y}.")
+    return p
+
+
+def _candidate(book: RateBook, beneficiary: Beneficiary, row, main: bool, month: date) -> Candidate:
+    """One category of the person (``row`` is the person for the main one, else an AdditionalCategory) with its
+    amount in ``month`` on its own, or why it gives none."""
+    cand = Candidate(row.category_code, category_text(row), main, row=None if main else row,
+                     months="" if main else months_text(row))
+    children = row.children_count if row.category_code == "K4" else None
+    if not main and not in_force(row, month):
+        cand.problem = (f"chưa hưởng (từ {row.valid_from:%m/%Y})" if row.valid_from and month < row.valid_from
+                        else f"đã thôi hưởng (từ {row.valid_to:%m/%Y})")
+        return cand
+    try:
+        a = book.amount_for(as_person(beneficiary, row.category_code, row.disability_level,
+                                      children or (beneficiary.children_count if main else None)), month)
+        cand.amount, cand.rule = a.amount, a.rule
+    except PortalError as err:
+        cand.problem = str(err)
+    return cand
+
+
+def _amount_line(p: Preview, month: date, extras) -> str:
+    """"Tháng 12/2026: 1.080.000 đ (cao nhất trong các diện: K5a)" — the amount paid and the rule that chose it
+    (highest category, or K4 plus a combinable one; the province's top-up named), or why there is none."""
+    head = f"Tháng {month:%m/%Y}: "
+    if p.amount is None:
+        return head + "không có mức trợ cấp — " + (p.problem or "")
+    line = head + f"{money(p.amount.amount + p.amount.top_up)} đ"
+    why = ""
+    if any(in_force(r, month) for r in extras):
+        combined = [c for c in p.candidates if c.amount is not None]
+        k4 = [c for c in combined if c.code == "K4"]
+        other = [c for c in combined if c.code in K4_COMBINABLE]
+        if k4 and other and " + " in p.amount.rule:
+            best = max(other, key=lambda c: c.amount)
+            why = f"diện K4 cộng diện {best.code}: hưởng cả hai, NĐ 20/2021 Điều 6.2"
+        else:
+            best = next((c for c in combined if c.amount == p.amount.amount), None)
+            why = "cao nhất trong các diện" + (f": {best.code}" + (" — diện chính" if best.main else "")
+                                                if best else "")
+    if p.amount.top_up:
+        why = (why + "; " if why else "") + f"gồm {money(p.amount.top_up)} đ hỗ trợ thêm của tỉnh"
+    return line + (f" ({why})" if why else "")
+
+
+def _add_back_pay(p: Preview, beneficiary: Beneficiary, month: date, book: RateBook, extras, care) -> None:
+    """The back pay and recoveries the next build adds (``plan_next_list``), one text per line — the allowance
+    (to the person) and the care support (to the carer) are separate payments — and a note when a further
+    category without a start month back-pays listed months."""
     try:
         lines = [line for line in plan_next_list(beneficiary, month, book, extras, care).lines if line.entries]
     except PortalError:  # the preview never fails the page
         lines = []
     entries = [e for line in lines for e in line.entries]
     parts = []
-    for line in lines:  # the allowance (to the person) and the care support (to the carer) are separate payments
+    for line in lines:
         text = describe_months(line.entries)
         if line.programme == "care":
             who = (line.payee or {}).get("name")
@@ -143,30 +163,33 @@ def preview(beneficiary: Beneficiary, month: date, book: RateBook | None = None,
         else:
             parts.append(text)
     p.back_pay_lines = parts
-    if entries:
-        p.back_pay_line = "Kèm theo ở lần lập danh sách tới: " + "; ".join(parts)
-        legacy = [r.category_code for r in extras if r.valid_from is None and in_force(r, month)]
-        if legacy and any(e["kind"] in ("rate_change", "gap") for e in entries):
-            p.notes.append(f"Diện {', '.join(legacy)} ghi trước khi có tháng hưởng nên được tính cho mọi tháng, kể cả "
-                           "các tháng đã lập danh sách (truy lĩnh chênh lệch). Nếu đối tượng chỉ đủ điều kiện từ một "
-                           "tháng, ghi «Thôi hưởng từ tháng» cho diện đó và ghi lại kèm tháng hưởng, hoặc báo huyện "
-                           "trước khi lập danh sách.")
-    for a in care:  # the engine pays the kind's rate while the row runs: warn when the age band ends first
+    if not entries:
+        return
+    p.back_pay_line = "Kèm theo ở lần lập danh sách tới: " + "; ".join(parts)
+    legacy = [r.category_code for r in extras if r.valid_from is None and in_force(r, month)]
+    if legacy and any(e["kind"] in ("rate_change", "gap") for e in entries):
+        p.notes.append(f"Diện {', '.join(legacy)} ghi trước khi có tháng hưởng nên được tính cho mọi tháng, kể cả "
+                       "các tháng đã lập danh sách (truy lĩnh chênh lệch). Nếu đối tượng chỉ đủ điều kiện từ một "
+                       "tháng, ghi «Thôi hưởng từ tháng» cho diện đó và ghi lại kèm tháng hưởng, hoặc báo huyện "
+                       "trước khi lập danh sách.")
+
+
+def _add_care_age_notes(p: Preview, beneficiary: Beneficiary, month: date, care) -> None:
+    """The engine pays a care kind's rate while its row runs: warn when the person leaves the kind's age band
+    first."""
+    for a in care:
         if a.valid_to is None or month < a.valid_to:
             end = care_band_end(beneficiary, a.kind, month)
             if end is not None and end > a.valid_from and (a.valid_to is None or end < a.valid_to):
                 p.notes.append(f"«{care_kinds().get(a.kind, a.kind)}»: từ tháng {end:%m/%Y} đối tượng ra khỏi độ tuổi "
                                "của loại hỗ trợ này — ghi «Thôi hưởng từ tháng» đó và ghi loại phù hợp.")
-    if state is None and beneficiary.start_month > month:
-        p.notes.append(f"Đối tượng hưởng từ tháng {beneficiary.start_month:%m/%Y}.")
-    return p
 
 
 def plan_next_list(beneficiary: Beneficiary, month: date, book: RateBook | None = None, extras=None, care=None):
-    """``entitlement_months.plan_person`` for one person and ``month``, fed as ``payouts.build_lists`` feeds it (the
+    """``entitlement.plan.plan_person`` for one person and ``month``, fed as ``payouts.build_lists`` feeds it (the
     person's accepted events, further categories, care arrangements, earlier lines of the look-back window, the
     commune's first portal list) — so the page shows the back pay (truy lĩnh) and recoveries the next build adds.
-    Unpaid carry-over (``payout_cycle.unpaid_carry_over``) is not included. Returns a ``PersonPlan``."""
+    Unpaid carry-over (``payouts.carry_over.unpaid_carry_over``) is not included. Returns a ``PersonPlan``."""
     book = book or RateBook.load()
     extras = categories_of(beneficiary.id) if extras is None else extras
     care = care_of(beneficiary.id) if care is None else care

@@ -25,7 +25,7 @@ Rules (Decree 20/2021/NĐ-CP; reference §1.3–§1.7):
 Money is integer đồng; months are first-of-month dates; ``back_pay_months`` entries are
 ``{"month": "YYYY-MM", "kind": "gap"|"held"|"rate_change"|"recovery"|"unpaid", "amount": int}`` — ``unpaid``: the
 total of that month's line the post office could not pay, carried into a later list (các khoản chưa nhận, Decree
-20/2021 Art. 34.4; found by ``payout_cycle.unpaid_carry_over``, added by ``payouts.build_lists``).
+20/2021 Art. 34.4; found by ``payouts.carry_over.unpaid_carry_over``, added by ``payouts.build_lists``).
 """
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -131,7 +131,7 @@ class Timeline:
 
 def _payee(details: dict | None, prefix: str = "organiser") -> dict | None:
     """The payee named in event details: ``{organiser_name, organiser_national_id, organiser_relationship}`` (as
-    ``registry_events`` records a death), or ``{prefix: {name, national_id, relationship}}`` / ``{prefix}_name``."""
+    ``registry.events`` records a death), or ``{prefix: {name, national_id, relationship}}`` / ``{prefix}_name``."""
     details = details or {}
     nested = details.get(prefix) if isinstance(details.get(prefix), dict) else {}
     for p in (prefix, "organiser"):
@@ -184,6 +184,23 @@ def plan_person(book: RateBook, beneficiary, month: date, *, events=(), extra_ca
             return simple
     tl = Timeline(beneficiary, events, month)
     plan = PersonPlan(commune_code=tl.commune(month))
+    state = _state(plan, beneficiary, month, tl, tcxh)
+    review = _Review.of(book, beneficiary, month, tl, tcxh, history_start, extra_categories, care)
+    line = _allowance_line(book, plan, month, state, tl, tcxh, review, extra_categories)
+    if not line.empty:
+        plan.lines.append(line)
+    if care:
+        cline = _care_line(book, month, state, tl, care, care_history, review)
+        if not cline.empty:
+            plan.lines.append(cline)
+    if tl.death is not None and not funeral_paid:
+        _add_funeral_line(book, plan, tl.death)
+    return plan
+
+
+def _state(plan: PersonPlan, beneficiary, month: date, tl: Timeline, tcxh: History) -> str:
+    """The person's state in ``month`` (``Timeline.state``), held when the register says suspended without an event
+    or after three unpaid months (``plan.suspended``); the reason is added to ``plan``."""
     state = tl.state(month)
     if state == "paid" and beneficiary.status == "suspended" and not tl.has_changes:
         state = "held"
@@ -192,36 +209,54 @@ def plan_person(book: RateBook, beneficiary, month: date, *, events=(), extra_ca
         plan.reasons.append("Tạm dừng chi trả: 3 tháng liên tiếp không nhận tiền (cần quyết định tiếp tục hưởng).")
     elif state == "held":
         plan.reasons.append("Đang tạm dừng hưởng trợ cấp.")
+    return state
 
-    # which earlier months to look at: the portal era, or from the start when the decision itself is in that era
-    lo = tl.first if beneficiary.start_month >= history_start else (
-        min(tcxh.paid) if tcxh.paid else month)
-    lo = max(lo, add_months(month, -LOOKBACK_MONTHS))
-    fast_ok = not tl.has_changes and not extra_categories
-    span = (month.year * 12 + month.month) - (lo.year * 12 + lo.month)
-    if fast_ok and not care and len(tcxh.paid) == span and tcxh.level.items() <= _levels(book, month).items():
-        months = []  # every month since ``lo`` is listed at today's level: nothing to back-pay (the common case)
-    else:
-        months = [add_months(lo, i) for i in range(max(span, 0))]
 
-    last_adjust = max((e.effective_month for e in tl.events if e.kind == "adjust"), default=None)
+class _Review:
+    """The earlier months to look at for back pay and recoveries (``months``; empty when every month since the
+    look-back start is listed at today's level), whether the quick comparison applies (``fast_ok``: no event
+    changes, no extra category), and the allowance the person was due in an earlier month (``allowance``)."""
 
-    def allowance(m):
-        coef = tcxh.coefficient.get(m)
-        if coef is not None and last_adjust is not None and m < last_adjust:
-            # a month already listed before an adjustment: the person as printed then (the register row holds the
-            # new values only), at today's level for that month — only a rate change can add to it
-            level = book.level_or_none(m)
-            if level is None:
+    def __init__(self, months: list[date], fast_ok: bool, allowance):
+        self.months, self.fast_ok, self.allowance = months, fast_ok, allowance
+
+    @classmethod
+    def of(cls, book: RateBook, beneficiary, month: date, tl: Timeline, tcxh: History, history_start: date,
+           extra_categories, care) -> "_Review":
+        # which earlier months to look at: the portal era, or from the start when the decision itself is in that era
+        lo = tl.first if beneficiary.start_month >= history_start else (min(tcxh.paid) if tcxh.paid else month)
+        lo = max(lo, add_months(month, -LOOKBACK_MONTHS))
+        fast_ok = not tl.has_changes and not extra_categories
+        span = (month.year * 12 + month.month) - (lo.year * 12 + lo.month)
+        if fast_ok and not care and len(tcxh.paid) == span and tcxh.level.items() <= _levels(book, month).items():
+            months = []  # every month since ``lo`` is listed at today's level: nothing to back-pay (the common case)
+        else:
+            months = [add_months(lo, i) for i in range(max(span, 0))]
+        last_adjust = max((e.effective_month for e in tl.events if e.kind == "adjust"), default=None)
+
+        def allowance(m):
+            coef = tcxh.coefficient.get(m)
+            if coef is not None and last_adjust is not None and m < last_adjust:
+                # a month already listed before an adjustment: the person as printed then (the register row holds
+                # the new values only), at today's level for that month — only a rate change can add to it
+                level = book.level_or_none(m)
+                if level is None:
+                    return None
+                return (int((level * coef).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+                        + book.top_up(beneficiary.category_code, m))
+            try:
+                a = book.amount_for(tl.attributes(m), m, extra_categories)
+            except PortalError:
                 return None
-            return (int((level * coef).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-                    + book.top_up(beneficiary.category_code, m))
-        try:
-            a = book.amount_for(tl.attributes(m), m, extra_categories)
-        except PortalError:
-            return None
-        return a.amount + a.top_up
+            return a.amount + a.top_up
 
+        return cls(months, fast_ok, allowance)
+
+
+def _allowance_line(book: RateBook, plan: PersonPlan, month: date, state: str, tl: Timeline, tcxh: History,
+                    review: _Review, extra_categories) -> LinePlan:
+    """The monthly allowance line (programme ``tcxh``): the month's amount while paid, back pay and recoveries of
+    earlier months (only recoveries while held), paid to the funeral payee after a death."""
     line = LinePlan("tcxh")
     if state == "paid":
         try:
@@ -229,50 +264,52 @@ def plan_person(book: RateBook, beneficiary, month: date, *, events=(), extra_ca
         except PortalError as err:
             plan.reasons.append(str(err))
     if state in ("paid", "none") or tl.released:
-        line.entries = _owed(months, tl, tcxh, allowance, fast_ok, book)
+        line.entries = _owed(review.months, tl, tcxh, review.allowance, review.fast_ok, book)
         if state == "held":
             line.entries = [e for e in line.entries if e["kind"] == "recovery"]
     if tl.death is not None:
         line.payee = _payee(tl.death.details, "funeral_payee")
-    if not line.empty:
-        plan.lines.append(line)
+    return line
 
-    # care support (Art. 20): own line to the carer, while the person is paid
-    if care:
-        def care_due(m):
-            return book.care_amount(care, m)[0] or None
-        cline = LinePlan("care")
-        if state == "paid":
-            amount, arr = book.care_amount(care, month)
-            cline.care_support = amount
-            if arr is not None:
-                cline.payee = {"name": arr.payee_name, "national_id": arr.payee_national_id,
-                               "relationship": arr.payee_relationship}
-                cline.label = arr.kind
-        if state in ("paid", "none"):
-            cline.entries = _owed(months, tl, care_history, care_due, fast_ok, book)
-            cline.entries = [dict(e, programme="care") for e in cline.entries]
-        if cline.payee is None and care:
-            latest = max(care, key=lambda a: a.valid_from)
-            cline.payee = {"name": latest.payee_name, "national_id": latest.payee_national_id,
-                           "relationship": latest.payee_relationship}
-        if not cline.empty:
-            plan.lines.append(cline)
 
-    # funeral support (Art. 11): once, on the first list after an accepted death
-    if tl.death is not None and not funeral_paid:
-        death = tl.death
-        death_month = death.event_date.replace(day=1) if death.event_date else add_months(death.effective_month, -1)
-        payee = _payee(death.details, "funeral_payee")
-        if payee is None:
-            plan.reasons.append("Chưa ghi người tổ chức mai táng: chưa lập được dòng hỗ trợ mai táng.")
-        else:
-            try:
-                plan.lines.append(LinePlan("funeral", funeral_support=book.funeral_amount(death_month),
-                                           payee=payee, label=f"Mai táng phí (mất tháng {death_month:%m/%Y})"))
-            except PortalError as err:
-                plan.reasons.append(str(err))
-    return plan
+def _care_line(book: RateBook, month: date, state: str, tl: Timeline, care, care_history: History,
+               review: _Review) -> LinePlan:
+    """Care support (Art. 20): its own line to the carer (the arrangement in force, else the latest one), while
+    the person is paid, with back pay of earlier months."""
+    def care_due(m):
+        return book.care_amount(care, m)[0] or None
+
+    cline = LinePlan("care")
+    if state == "paid":
+        amount, arr = book.care_amount(care, month)
+        cline.care_support = amount
+        if arr is not None:
+            cline.payee = {"name": arr.payee_name, "national_id": arr.payee_national_id,
+                           "relationship": arr.payee_relationship}
+            cline.label = arr.kind
+    if state in ("paid", "none"):
+        cline.entries = _owed(review.months, tl, care_history, care_due, review.fast_ok, book)
+        cline.entries = [dict(e, programme="care") for e in cline.entries]
+    if cline.payee is None:
+        latest = max(care, key=lambda a: a.valid_from)
+        cline.payee = {"name": latest.payee_name, "national_id": latest.payee_national_id,
+                       "relationship": latest.payee_relationship}
+    return cline
+
+
+def _add_funeral_line(book: RateBook, plan: PersonPlan, death) -> None:
+    """Funeral support (Art. 11): once, on the first list after an accepted death, to the funeral organiser; a
+    reason instead when the organiser is not recorded or no rate applies."""
+    death_month = death.event_date.replace(day=1) if death.event_date else add_months(death.effective_month, -1)
+    payee = _payee(death.details, "funeral_payee")
+    if payee is None:
+        plan.reasons.append("Chưa ghi người tổ chức mai táng: chưa lập được dòng hỗ trợ mai táng.")
+        return
+    try:
+        plan.lines.append(LinePlan("funeral", funeral_support=book.funeral_amount(death_month),
+                                   payee=payee, label=f"Mai táng phí (mất tháng {death_month:%m/%Y})"))
+    except PortalError as err:
+        plan.reasons.append(str(err))
 
 
 def _simple_plan(book: RateBook, b, month: date, tcxh: History, history_start: date) -> PersonPlan | None:

@@ -4,7 +4,7 @@ age band in that month, whole đồng (Decree 20/2021 Art. 4, 6; Art. 8.1 for th
 Pure functions over rate rows; ``RateBook`` loads the rows once (standard levels, coefficient rules, the province's
 local top-ups, support rules for funeral and care, fee rules) so building a list makes five queries, not one per
 person. ``fee_for`` gives the fee owed to the payment provider (chi phí chi trả). Month-by-month rules (start, stop,
-suspension, back pay, recoveries) are in ``entitlement_months``; the province edits the rows through
+suspension, back pay, recoveries) are in ``entitlement.plan``; the province edits the rows through
 ``entitlement_admin``."""
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ...errors import PortalError
 from ...extensions import db
 from ...models import CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
+from ...spreadsheets.dates import parse_month as parse_sheet_month
 
 #: categories whose amount a K4 single parent gets on top of the K4 amount (Decree 20/2021 Art. 6.2)
 K4_COMBINABLE = ("K5a", "K5b", "K5c", "K5d", "K6", "K8")
@@ -26,9 +27,8 @@ def parse_month(text: str) -> date:
     Accepts ``MM/YYYY``, ``M/YYYY`` (also ``-``/``.``), ``YYYY-MM`` and the other spellings of
     :func:`portal.spreadsheets.dates.parse_month`. Raises PortalError with a Vietnamese message
     (empty text included)."""
-    from ...spreadsheets.dates import parse_month as _parse
     try:
-        value = _parse(text.strip() if isinstance(text, str) else text, "Tháng")
+        value = parse_sheet_month(text.strip() if isinstance(text, str) else text, "Tháng")
     except (ValueError, AttributeError, TypeError):  # PortalError included
         value = None
     if value is None:

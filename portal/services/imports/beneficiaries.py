@@ -7,21 +7,20 @@ the month the list is for (Decree 20/2021 Art. 4, 6); a clerk's "Mức trợ c�
 amounts, never copied. An ID registered in another commune, an unreadable cell or an unknown category is a row
 error, and a file with any row error imports nothing. Importing the same file twice changes nothing. A field the
 clerk edited on the portal since it was last imported is kept, with a warning, unless the clerk chooses to overwrite
-it (``import_changes``). A row of a person whose payment is stopped or suspended (an accepted "Thôi hưởng", "Tạm
+it (``imports.changes``). A row of a person whose payment is stopped or suspended (an accepted "Thôi hưởng", "Tạm
 dừng" or death) gets a warning: importing never changes that status — it takes a registry event."""
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
-
 from ...access import visible
 from ...clock import utcnow
 from ...errors import AccessDenied, PortalError, StateError, ValidationError
 from ...extensions import db
-from ...models import EventKind, ImportBatch, Organization, OrgKind
+from ...models import Duty, EventKind, ImportBatch
 from ..audit import record
+from ..organizations import serving_organization
 from ..registry.events import STATUS_AFTER, STOP_REASONS, accepted_events_by_beneficiary
 from . import plan as import_plan
 from .plan import Plan, RowResult, analyse_commune, counts_of, ordered
@@ -34,7 +33,7 @@ STATUS_LABELS = {"new": "Mới", "update": "Cập nhật", "unchanged": "Không 
 @dataclass
 class Preview:
     """What an upload would do: ``rows`` ordered errors first, then warnings, then by Excel row; ``counts`` with
-    keys rows, new, update, unchanged, error, warning, kept, overwritten, padded (see ``import_plan.counts_of``);
+    keys rows, new, update, unchanged, error, warning, kept, overwritten, padded (see ``imports.plan.counts_of``);
     ``month`` the first-of-month date amounts were computed for; ``overwrite_manual`` whether fields edited on the
     portal would be overwritten."""
 
@@ -99,7 +98,7 @@ NOT_PAID = ("stopped", "suspended")
 
 def analyse(content: bytes, commune_code: str, today: date | None = None, overwrite_manual: bool = False,
             progress=None) -> tuple[date, list[Plan]]:
-    """``import_plan.analyse`` (same arguments, same result: the list month and one ``Plan`` per row), plus a
+    """``imports.plan.analyse`` (same arguments, same result: the list month and one ``Plan`` per row), plus a
     warning on each row of a person not paid now (``stopped_warning``). Every preview, commit and CLI import, and the
     background preview job, go through here. Raises ``ValidationError`` for file-level problems."""
     month, plans = import_plan.analyse(content, commune_code, today=today, overwrite_manual=overwrite_manual,
@@ -114,7 +113,7 @@ def analyse(content: bytes, commune_code: str, today: date | None = None, overwr
 def stopped_warning(beneficiary, events: list) -> str:
     """The warning of an import row matching ``beneficiary`` whose status is stopped or suspended (thôi hưởng / tạm
     dừng): since when and why — from the accepted event that set that status, the last of ``events`` (its accepted
-    registry events, ``registry_events.accepted_events_by_beneficiary``) — that importing does not restore the
+    registry events, ``registry.events.accepted_events_by_beneficiary``) — that importing does not restore the
     allowance, and which registry event does (Decree 20/2021 Art. 9: "Chi trả lại" after a suspension, a new
     decision "Tăng mới" after a stop), as one Vietnamese sentence, e.g. «Đối tượng đang thôi hưởng từ tháng 05/2024
     (lý do: Không còn đủ điều kiện): nhập lại không khôi phục trợ cấp — nếu hưởng lại, hãy ghi biến động «Tăng mới»
@@ -138,15 +137,17 @@ def stopped_warning(beneficiary, events: list) -> str:
 
 
 def _org_for(actor, commune_code: str) -> int:
+    """The organisation a batch belongs to: the actor's, or for the command line the commune committee (the
+    organisation holding ``intake`` at the commune). Raises ValidationError when there is none."""
     if actor is not None:
         return actor.organization_id
-    org = db.session.execute(select(Organization.id).where(
-        Organization.kind == OrgKind.COMMUNE, Organization.unit_code == commune_code)).scalar()
+    org = serving_organization(commune_code, Duty.INTAKE)
     if org is None:
         raise ValidationError(f"Chưa có Ủy ban nhân dân cho xã/phường mã {commune_code}. Chạy `flask --app wsgi "
                               "seed-demo` (dữ liệu mẫu) hoặc tạo tổ chức Ủy ban nhân dân của xã/phường này "
-                              f"(kind={OrgKind.COMMUNE.value}, unit_code={commune_code}) rồi chạy lại lệnh nhập.")
-    return org
+                              f"(kind=commune_committee, duties=intake, unit_code={commune_code}) rồi chạy lại lệnh "
+                              "nhập.")
+    return org.id
 
 
 def _store(actor, commune_code: str, filename: str, content: bytes, counts: dict, month: date) -> ImportBatch:
@@ -171,7 +172,7 @@ def preview(actor, commune_code: str, filename: str, content: bytes) -> Preview:
 
 
 def stage(actor, commune_code: str, filename: str, content: bytes, rows: int) -> ImportBatch:
-    """Store an upload of ``rows`` data rows for a background check (``import_jobs``): status "analysing", counts
+    """Store an upload of ``rows`` data rows for a background check (``imports.jobs``): status "analysing", counts
     known only as ``{"rows": rows}``. Raises ``ValidationError`` for an unknown commune. Flushes."""
     analyse_commune(commune_code)
     batch = ImportBatch(kind=KIND, scope=commune_code, organization_id=_org_for(actor, commune_code),
@@ -195,7 +196,7 @@ def load_batch(actor, batch_id: int) -> ImportBatch:
 
 def show_preview(actor, batch_id: int, overwrite_manual: bool = False) -> Preview:
     """Re-read a stored batch and return its ``Preview`` as it would be committed now (with ``overwrite_manual``
-    as for ``commit``). A large batch analysed by a background job (``import_jobs``) shows the rows the job stored
+    as for ``commit``). A large batch analysed by a background job (``imports.jobs``) shows the rows the job stored
     (``summary["stored_rows"]``) instead of re-reading the file in the request; the commit re-reads it anyway."""
     batch = load_batch(actor, batch_id)
     stored = (batch.summary or {}).get("stored_rows")

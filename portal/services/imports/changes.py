@@ -18,7 +18,8 @@ from sqlalchemy.orm import selectinload
 from ...clock import to_vn
 from ...extensions import db
 from ...models import AuditEvent
-from ..registry.fields import FIELD_LABELS, FIELDS, display_value
+from ...models.registry import FIELD_LABELS
+from ..registry.fields import FIELDS, display_value
 
 #: audit label (``registry.audit_snapshot`` keys) → model fields
 LABEL_FIELDS = {label: [k] for k, label in FIELD_LABELS.items() if k in FIELDS and k != "birth_date"}

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from ...errors import PortalError, StateError
 from ...extensions import db
+from ...jobs import enqueue
 from ...models import AdministrativeUnit, ImportBatch, Job
 from ...spreadsheets.reading import find_header, iter_rows, open_workbook
 from ...spreadsheets.writing import write_workbook
@@ -89,8 +90,6 @@ def _enqueue_job(kind: str, func: str, batch: ImportBatch, actor, params: dict) 
     """Start job ``func`` ("module:function") for ``batch`` as ``actor``, owned by the batch's organisation; the job
     gets ``{"batch_id": …, **params}``. The batch keeps the id of its latest job (``ImportBatch.job_id``; set after
     ``portal.jobs.enqueue`` committed the Job row, flushed — the caller commits). Returns the Job row."""
-    from ...jobs import enqueue  # the job runner imports the models and services: import it only when used
-
     job = enqueue(kind, func, params={"batch_id": batch.id, **params}, user=actor,
                   owner_org_id=batch.organization_id)
     batch.job_id = job.id  # only this column is written: the job's own changes to the batch are kept

@@ -1,8 +1,8 @@
 """Planning a beneficiary import row by row (kế hoạch nhập từng dòng): validate with the register's rules, match on
 the personal ID within the commune (new / update / unchanged), keep the fields a clerk edited on the portal since
-(``import_changes``) unless told to overwrite them, compute the allowance for the list's month from the rate tables
+(``imports.changes``) unless told to overwrite them, compute the allowance for the list's month from the rate tables
 and compare it with the clerk's figure (Decree 20/2021 Art. 4, 6), and finally write the planned rows.
-``services.imports`` holds the preview / commit workflow around it."""
+``imports.beneficiaries`` holds the preview / commit workflow around it."""
 from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
@@ -14,7 +14,15 @@ from ...errors import PortalError, ValidationError
 from ...extensions import db
 from ...formatting import coefficient as fmt_coefficient
 from ...formatting import money
-from ...models import AdministrativeUnit, Beneficiary, CashAtHomeReason, PaymentAccount, PaymentChannel, PaymentProvider
+from ...models import (
+    AdministrativeUnit,
+    Beneficiary,
+    CashAtHomeReason,
+    Gender,
+    PaymentAccount,
+    PaymentChannel,
+    PaymentProvider,
+)
 from ...spreadsheets.reading import BirthDate
 from ..entitlement.rates import RateBook
 from ..registry.beneficiaries import current_values
@@ -99,7 +107,7 @@ def analyse(content: bytes, commune_code: str, today: date | None = None,
     month amounts are compared for (named in the title, else the month of ``today``) and one ``Plan`` per row.
     Fields edited on the portal since they were last imported are kept (with a warning) unless
     ``overwrite_manual`` (the clerk's "Ghi đè cả các thông tin đã sửa trên cổng"). Raises ``ValidationError`` for
-    file-level problems, among them a title naming another commune (``import_origin.check_origin``).
+    file-level problems, among them a title naming another commune (``imports.origin.check_origin``).
     ``progress(done, total)``, if given, is called every 100 planned rows and at the end (background jobs)."""
     commune = analyse_commune(commune_code)
     sheet = read_sheet(content)
@@ -228,9 +236,9 @@ def _plan_update(plan: Plan, row: ParsedRow, current: Beneficiary, ctx: _Context
 def _fill_defaults(row: ParsedRow, data: dict, current: Beneficiary | None, result: RowResult) -> None:
     """Gender from the ID when missing; a channel and a cash-at-home reason when the sheet does not give them."""
     if not data.get("gender") and row.national_id:
-        data["gender"] = "male" if int(row.national_id[3]) % 2 == 0 else "female"
-        shown = "Nam" if data["gender"] == "male" else "Nữ"
-        result.warnings.append(f"Chưa ghi giới tính: lấy theo số định danh ({shown}).")
+        gender = Gender.MALE if int(row.national_id[3]) % 2 == 0 else Gender.FEMALE
+        data["gender"] = gender.value
+        result.warnings.append(f"Chưa ghi giới tính: lấy theo số định danh ({gender.label}).")
     if not data.get("payment_channel"):
         data["payment_channel"] = PaymentChannel.CASH_AT_POINT.value
         result.warnings.append("Chưa ghi hình thức nhận: tạm ghi Tiền mặt tại điểm chi trả.")

@@ -1,5 +1,5 @@
 """Reading a commune's beneficiary spreadsheet (danh sách đối tượng hưởng trợ cấp) into typed rows, before any rule
-of the register is applied (that is ``services.imports``).
+of the register is applied (that is ``imports.beneficiaries``).
 
 The header is found by its labels (several wordings per column), rows stream until the total row ("Tổng cộng") or
 the signature block, and each cell is typed: IDs as text (a number that lost its leading zero is kept as a number for
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from flask import current_app, has_app_context
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from sqlalchemy import select
 
@@ -118,7 +119,7 @@ class ParsedRow:
 class ParsedSheet:
     """The rows of the first sheet, ``title_month`` (first-of-month date named in the title, e.g. "Tháng 7/2024",
     or None), the labels of the optional columns that were found, ``title_lines`` (the text of the rows above
-    the header, for ``import_origin``), ``legacy_encoding`` ("TCVN3" / "VNI" when the file was typed with a legacy
+    the header, for ``imports.origin``), ``legacy_encoding`` ("TCVN3" / "VNI" when the file was typed with a legacy
     font, else None) and ``formula_cells`` (references of formula cells without a computed value, e.g. "J9")."""
 
     rows: list[ParsedRow]
@@ -185,16 +186,12 @@ def read_sheet(content: bytes) -> ParsedSheet:
 
 def max_upload_bytes() -> int:
     """The upload size limit in bytes: the app's ``MAX_CONTENT_LENGTH`` (env ``MAX_UPLOAD_MB``), default 10 MiB."""
-    from flask import current_app, has_app_context
-
     limit = current_app.config.get("MAX_CONTENT_LENGTH") if has_app_context() else None
     return int(limit or 10 * 1024 * 1024)
 
 
 def max_import_rows() -> int:
     """The cap on data rows per file: config ``IMPORT_MAX_ROWS``, default 20 000 (the clerk is told to split)."""
-    from flask import current_app, has_app_context
-
     limit = current_app.config.get("IMPORT_MAX_ROWS") if has_app_context() else None
     return int(limit or 20_000)
 

@@ -1,7 +1,7 @@
 """Category wording as clerks write it (cách ghi diện đối tượng trong bảng tính) → category of Decree 20/2021 Art. 5.
 
 The commune spreadsheets name the category in the clerk's own words ("Người cao tuổi hộ nghèo không có người phụng
-dưỡng", "NCT >80 tuổi", "Khuyết tật ĐBN"). The import (``import_rows``) looks each text up, folded
+dưỡng", "NCT >80 tuổi", "Khuyết tật ĐBN"). The import (``imports.rows``) looks each text up, folded
 (``identity.fold``: no diacritics, lower case, single spaces), in the ``CategorySynonym`` table; an unknown text is a
 row error naming it. The province (Sở, duty ``oversight``) keeps this table: list, add, delete — every change in the
 audit trail. The category codes themselves ("K1", "K5a" …) are always recognised and cannot be deleted. For K6 a
@@ -12,9 +12,8 @@ from sqlalchemy import select
 
 from ...errors import ValidationError
 from ...extensions import db
-from ...models import Category, CategorySynonym
+from ...models import Category, CategorySynonym, DisabilityLevel
 from ..audit import record
-from ..registry.fields import DISABILITY_LEVELS
 from ..registry.identity import fold, nfc
 
 MAX_TEXT = 200
@@ -50,7 +49,7 @@ def list_synonyms(query: str = "") -> list[SynonymRow]:
     if needle:
         stmt = stmt.where(CategorySynonym.text_fold.contains(needle, autoescape=True))
     rows = [SynonymRow(s.text_fold, s.text or s.text_fold, s.category_code, names.get(s.category_code, ""),
-                       DISABILITY_LEVELS.get(s.disability_level or "", ""), s.text_fold in codes)
+                       (DisabilityLevel.label_of(s.disability_level) or ""), s.text_fold in codes)
             for s in db.session.execute(stmt).scalars()]
     return sorted(rows, key=lambda r: (r.code, r.key))
 
@@ -70,13 +69,13 @@ def add_synonym(actor, text: str, category_code: str, disability_level: str | No
     if category is None:
         raise ValidationError("Chọn diện đối tượng (K1…K8).")
     level = disability_level or None
-    if category.code in LEVEL_CATEGORIES and level not in DISABILITY_LEVELS:
+    if category.code in LEVEL_CATEGORIES and not DisabilityLevel.has(level):
         raise ValidationError(f"Diện {category.code} cần mức độ khuyết tật: nặng hoặc đặc biệt nặng.")
     if category.code not in LEVEL_CATEGORIES and level is not None:
         raise ValidationError(f"Diện {category.code} không có mức độ khuyết tật; để trống ô này.")
     existing = db.session.get(CategorySynonym, key)
     if existing is not None:
-        level_text = f" {DISABILITY_LEVELS[existing.disability_level].lower()}" if existing.disability_level else ""
+        level_text = f" {DisabilityLevel(existing.disability_level).label.lower()}" if existing.disability_level else ""
         raise ValidationError(f"Cách ghi «{text}» đã có trong danh mục (→ {existing.category_code}{level_text}).")
     synonym = CategorySynonym(text_fold=key, text=text, category_code=category.code, disability_level=level)
     db.session.add(synonym)
@@ -105,4 +104,4 @@ def delete_synonym(actor, key: str) -> None:
 
 def _snapshot(s: CategorySynonym) -> dict:
     return {"Cách ghi": s.text or s.text_fold, "Diện đối tượng": s.category_code,
-            "Mức độ khuyết tật": DISABILITY_LEVELS.get(s.disability_level or "", "")}
+            "Mức độ khuyết tật": (DisabilityLevel.label_of(s.disability_level) or "")}

@@ -1,13 +1,14 @@
 """Writing a planned beneficiary import (ghi kết quả nhập): create the new people, update the changed fields of the
 others, record the accounts given in the sheet, with one audit event per written beneficiary. The plans come from
-``import_plan.analyse``; ``services.imports`` calls this only once no row has an error (all-or-nothing)."""
+``imports.plan.analyse``; ``imports.beneficiaries`` calls this only once no row has an error (all-or-nothing)."""
 
 
 from ...extensions import db
 from ...models import Beneficiary, PaymentAccount
+from ...models.registry import FIELD_LABELS
 from ..audit import record
 from ..registry.beneficiaries import apply_values
-from ..registry.fields import FIELD_LABELS, audit_snapshot
+from ..registry.fields import audit_snapshot
 from ..registry.identity import ascii_upper
 from .plan import Plan, counts_of
 
@@ -23,7 +24,7 @@ def _kept_note(plan: Plan) -> str:
 def apply_plans(actor, plans: list[Plan], commune_code: str) -> dict:
     """Write the planned rows of ``commune_code`` as ``actor`` (a User, or None for the system). Only the
     ``changed`` fields of an update are written, so fields kept at their portal value stay as they are and are
-    not named in the "import_update" event (they remain "edited on the portal", see ``import_changes``). Returns
+    not named in the "import_update" event (they remain "edited on the portal", see ``imports.changes``). Returns
     counts rows / created / updated / unchanged / accounts / warnings / kept / overwritten. Flushes."""
     new = [p for p in plans if p.result.action == "new"]
     for p in new:

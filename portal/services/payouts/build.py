@@ -12,7 +12,6 @@ from datetime import date
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ...access import serving_organizations
 from ...clock import utcnow
 from ...errors import StateError
 from ...extensions import db
@@ -31,12 +30,14 @@ from ...models import (
     User,
 )
 from ..audit import record
+from ..bulk import paused_gc
 from ..entitlement.months import LOOKBACK_MONTHS, History, LinePlan, add_months, month_key
 from ..entitlement.plan import plan_person
 from ..entitlement.rates import RateBook, fee_for
+from ..organizations import serving_organizations
 from ..registry.death_reports import held as death_held
 from .carry_over import unpaid_carry_over
-from .lines import insert_lines, line_row, paused_gc
+from .lines import insert_lines, line_row
 from .lists import FROZEN, area_communes, describe, list_channel, post_office_for, require_manager
 
 
@@ -48,7 +49,8 @@ class BuildResult:
     lists: list[PayoutList] = field(default_factory=list)
     exclusions: list[tuple[Beneficiary, str]] = field(default_factory=list)
     skipped: list[PayoutList] = field(default_factory=list)
-    suspensions: list[Beneficiary] = field(default_factory=list)  # held after 3 unpaid months: C records the event
+    suspensions: list[Beneficiary] = field(default_factory=list)  # held after 3 unpaid months (the commune
+    # records the suspension event)
 
 
 @dataclass
@@ -119,7 +121,7 @@ def _load(codes: list[str], month: date) -> _Loaded:
 
 
 def _add_unpaid(plan, carried, held: bool) -> None:
-    """Add what earlier lines could not pay (``payout_cycle.unpaid_carry_over``: [(month, đồng)]) to the person's own
+    """Add what earlier lines could not pay (``carry_over.unpaid_carry_over``: [(month, đồng)]) to the person's own
     allowance line as back pay, months named (kind ``unpaid``, "Chưa nhận được 08/2024"; Decree 20/2021 Art. 34.4).
     The line goes on the list of the person's channel now (a failed account gives cash). With no allowance line this
     month one is made for the carried money alone (to the heirs named on a funeral line), except for a person held
@@ -138,7 +140,7 @@ def _add_unpaid(plan, carried, held: bool) -> None:
 def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
     """Build or rebuild the DRAFT lists (lập danh sách chi trả) of ``month`` (first-of-month date) for every
     commune in ``actor``'s area (or only ``commune_codes``, which must lie in it), one per commune and
-    ``ListChannel``. Amounts from ``entitlement_months.plan_person`` (rates as data, Decree 20/2021 Art. 6, 8, 11,
+    ``ListChannel``. Amounts from ``entitlement.plan.plan_person`` (rates as data, Decree 20/2021 Art. 6, 8, 11,
     20; only ACCEPTED registry events): each person's allowance line (programme ``tcxh``, with back pay and
     recoveries naming their months), a care-support line to the carer (``care``) and a one-off funeral line to the
     burial organiser (``funeral``) — care and funeral lines go on the cash-at-point list. Lines ordered by
@@ -156,6 +158,21 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
     result = BuildResult()
     if not communes:
         return result
+    existing, rebuild = _open_lists(month, communes, result)
+    book = RateBook.load()
+    groups = _plan_lines(month, communes, existing, book, result)
+    for lst in rebuild:
+        if (lst.commune_code, lst.channel) not in groups:
+            record(actor, "delete", "payout_list", lst.id, f"Xoá danh sách rỗng {describe(lst)}")
+            db.session.delete(lst)
+    _write_lists(actor, month, communes, groups, existing, book, result)
+    db.session.flush()
+    return result
+
+
+def _open_lists(month: date, communes: dict, result: BuildResult) -> tuple[dict, list]:
+    """The month's main lists of ``communes`` by (commune, channel), and those to rebuild (not frozen), whose lines
+    are deleted here; the frozen ones go to ``result.skipped``."""
     existing = {(lst.commune_code, lst.channel): lst for lst in db.session.execute(select(PayoutList).where(
         PayoutList.month == month, PayoutList.commune_code.in_(communes), PayoutList.sequence == 0)).scalars()}
     rebuild = [lst for lst in existing.values() if not lst.status_enum.frozen]
@@ -165,13 +182,19 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
         db.session.execute(delete(PayoutLine).where(PayoutLine.payout_list_id.in_([lst.id for lst in rebuild])))
         for lst in rebuild:
             db.session.expire(lst, ["lines"])
+    return existing, rebuild
+
+
+def _plan_lines(month: date, communes: dict, existing: dict, book: RateBook, result: BuildResult) -> dict:
+    """Plan every payable person of ``communes`` (``plan_person``) and group the lines by the (commune, channel)
+    list they go on; people left off, with the reason, go to ``result.exclusions`` (and those held after three
+    unpaid months to ``result.suspensions``)."""
     # whoever is still on a list of the month is on a frozen list (skipped) or on another commune's list
     taken = {(bid, prog): status for bid, prog, status in db.session.execute(
         select(PayoutLine.beneficiary_id, PayoutLine.programme, PayoutList.status).join(PayoutList).where(
             PayoutLine.month == month)).all()}
     data = _load(list(communes), month)
     carry = unpaid_carry_over(list(communes), month)  # one query (two when something failed) for the whole build
-    book = RateBook.load()
     # people the post office reported dead (báo đã chết), not yet verified by the commune: held, nothing paid
     dead = death_held(month)  # the few open reports, whole province: one query, no list of ids
     groups: dict[tuple[str, str], list] = {}
@@ -191,24 +214,34 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
             _add_unpaid(plan, carry[b.id], held=plan.suspended or b.status == "suspended" or any(
                 r.startswith("Đang tạm dừng") for r in plan.reasons))
         for line in plan.lines:
-            if (b.id, line.programme) in taken:
-                if taken[(b.id, line.programme)] not in FROZEN:
-                    result.exclusions.append((b, "Đã có trong danh sách chi trả của xã/phường khác trong tháng "
-                                                 "này."))
-                continue
-            own = line.programme == "tcxh" and line.payee is None
-            channel = list_channel(b) if own else ListChannel.CASH_AT_POINT
-            key = (plan.commune_code, channel.value)
-            frozen = existing.get(key)
-            if frozen is not None and frozen.status_enum.frozen:
-                result.exclusions.append((b, f"Danh sách {describe(frozen)} đã phê duyệt; cần lập danh sách bổ "
-                                             "sung."))
-                continue
-            groups.setdefault(key, []).append((b, line))
-    for lst in rebuild:
-        if (lst.commune_code, lst.channel) not in groups:
-            record(actor, "delete", "payout_list", lst.id, f"Xoá danh sách rỗng {describe(lst)}")
-            db.session.delete(lst)
+            key = _list_key(b, line, plan.commune_code, taken, existing, result)
+            if key is not None:
+                groups.setdefault(key, []).append((b, line))
+    return groups
+
+
+def _list_key(b: Beneficiary, line: LinePlan, commune_code: str, taken: dict, existing: dict,
+              result: BuildResult) -> tuple[str, str] | None:
+    """The (commune, channel) list a planned line goes on: the person's own allowance by their channel, care and
+    funeral lines on the cash-at-point list. None when the line is left off — the person is on another list of the
+    month already, or that list is frozen (the reason goes to ``result.exclusions``)."""
+    if (b.id, line.programme) in taken:
+        if taken[(b.id, line.programme)] not in FROZEN:
+            result.exclusions.append((b, "Đã có trong danh sách chi trả của xã/phường khác trong tháng này."))
+        return None
+    own = line.programme == "tcxh" and line.payee is None
+    key = (commune_code, (list_channel(b) if own else ListChannel.CASH_AT_POINT).value)
+    frozen = existing.get(key)
+    if frozen is not None and frozen.status_enum.frozen:
+        result.exclusions.append((b, f"Danh sách {describe(frozen)} đã phê duyệt; cần lập danh sách bổ sung."))
+        return None
+    return key
+
+
+def _write_lists(actor: User, month: date, communes: dict, groups: dict, existing: dict, book: RateBook,
+                 result: BuildResult) -> None:
+    """Create the lists ``groups`` needs that do not exist yet (one flush for all their ids) and fill every list
+    with its lines in order (name, then allowance / care / funeral), into ``result.lists``."""
     order = {"tcxh": 0, "care": 1, "funeral": 2}
     # commune code → id of the post office serving it (same unit, else nearest ancestor), a few queries in all
     offices = {code: office.id if office else None for code, office in serving_organizations(
@@ -223,10 +256,7 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
         rows.sort(key=lambda r: (r[0].name_sort, r[0].id, order.get(r[1].programme, 9)))
         lst = new_lists.get((code, channel))
         result.lists.append(_fill(actor, month, communes[code], channel, lst or existing.get((code, channel)),
-                                  rows, book=book, new=lst is not None,
-                                  office_id=offices[code]))
-    db.session.flush()
-    return result
+                                  rows, book=book, new=lst is not None, office_id=offices[code]))
 
 
 def _fill(actor, month, commune, channel, lst, rows, book: RateBook | None = None, new: bool = False,

@@ -17,7 +17,7 @@ def unpaid_carry_over(commune_codes, month: date) -> dict[int, list[tuple[date, 
     chưa nhận, Decree 20/2021 Art. 34.4): beneficiary id → [(month of the unpaid line, its ``total`` in đồng)],
     oldest first, for lines the post office reported ``failed`` (on lists accepted, reported or settled), of the
     people whom a commune of ``commune_codes`` (None = everywhere) pays in ``month``
-    (``payout_exclusions.month_payers``). So the amount follows a person who moved (chuyển đi/chuyển đến, Art.
+    (``payouts.payers.month_payers``). So the amount follows a person who moved (chuyển đi/chuyển đến, Art.
     8.3–8.4) to the commune paying them now, whichever commune's list failed; the old commune never pays it, and
     nobody does while the destination has not received the person yet.
 

@@ -17,6 +17,7 @@ from datetime import date
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
+from ...access import in_area
 from ...clock import today_vn, utcnow
 from ...errors import AccessDenied, PortalError, StateError, ValidationError
 from ...extensions import db
@@ -30,7 +31,7 @@ from .carry_over import unpaid_carry_over
 from .exclusions import area_codes, month_exclusions, needs_rebuild
 from .fee_statements import list_fee
 from .lines import PROGRAMME, insert_lines, new_line
-from .lists import area_communes, describe, list_channel, require_manager
+from .lists import describe, list_channel, require_manager
 from .payers import month_payers
 
 
@@ -60,11 +61,11 @@ class Completeness:
 
 def completeness(actor: User, month: date) -> Completeness:
     """Check the lists of ``month`` (first-of-month date) in ``actor``'s area: each entitled person (``active``,
-    in that month per the accepted events — a death in the month still counts, ``registry_events.active_in_month`` —
+    in that month per the accepted events — a death in the month still counts, ``registry.events.active_in_month`` —
     and ``start_month ≤ month``; Decree 20/2021 Art. 8) is on exactly one ``tcxh`` line of the month, on a list of
-    the commune paying them that month (``payout_exclusions.month_payers``: before a move the old commune, from
+    the commune paying them that month (``payouts.payers.month_payers``: before a move the old commune, from
     the move's month the new one; Art. 8.3–8.4), or on the exclusion list with a reason
-    (``payout_exclusions.month_exclusions``: no rate, list already approved, move not received yet). Those with
+    (``payouts.exclusions.month_exclusions``: no rate, list already approved, move not received yet). Those with
     neither are ``missing`` and named; a line on a list of a commune that does not pay the person that month is
     ``not_entitled`` there. Read-only; a handful of queries whatever the size."""
     month = month.replace(day=1)
@@ -144,7 +145,7 @@ def control_totals(lst: PayoutList) -> ControlTotals:
         stored = getattr(lst, list_col, None) if _present(PayoutList, list_col) else None
         if stored is not None and int(stored) != v and (stored or k == "total"):
             mismatches.append(f"{label}: danh sách ghi {money(stored)} đ, các dòng cộng lại {money(v)} đ.")
-    stored_fee = getattr(lst, "fee_amount", None)  # the fee frozen with the list at build (helper D)
+    stored_fee = getattr(lst, "fee_amount", None)  # the fee frozen with the list at build
     return ControlTotals(people, amounts, stored_fee if stored_fee else list_fee(lst), mismatches)
 
 
@@ -197,7 +198,7 @@ def build_supplement(actor: User, original: PayoutList) -> PayoutList:
     ``payout_management`` or out of area), StateError (``original`` not approved yet — rebuild it instead),
     ValidationError (nobody to add)."""
     require_manager(actor)
-    if original.commune_code not in {c.code for c in area_communes(actor, None)}:
+    if not in_area(actor, original.commune_code):
         raise AccessDenied("Danh sách ngoài địa bàn quản lý.")
     if original.supplement_of_id is not None:
         original = original.supplement_of
@@ -214,6 +215,33 @@ def build_supplement(actor: User, original: PayoutList) -> PayoutList:
         db.session.execute(delete(PayoutLine).where(PayoutLine.payout_list_id == draft.id))
         db.session.expire(draft, ["lines"])
         listed = listed.where(PayoutLine.payout_list_id != draft.id)
+    rows = _supplement_rows(original, listed)
+    if not rows:
+        raise ValidationError(f"Không có ai cần bổ sung vào danh sách {describe(original)}.")
+    lst = draft
+    if lst is None:
+        lst = PayoutList(month=month, commune_code=original.commune_code, channel=original.channel,
+                         sequence=max(lst.sequence for lst in siblings) + 1, supplement_of_id=original.id,
+                         payout_office_id=original.payout_office_id, post_office_id=original.post_office_id,
+                         prepared_by_id=actor.id, status=ListStatus.DRAFT.value)
+        db.session.add(lst)
+        db.session.flush()
+    else:
+        lst.version = (lst.version or 1) + 1
+    _fill_supplement(actor, lst, rows)
+    record(actor, "supplement", "payout_list", lst.id,
+           f"Lập danh sách bổ sung số {lst.sequence} cho danh sách {describe(original)}: {lst.people_count} người, "
+           f"{money(lst.total_amount)} đồng.",
+           after={"supplement_of": original.id, "people_count": lst.people_count, "total_amount": lst.total_amount})
+    db.session.flush()
+    return lst
+
+
+def _supplement_rows(original: PayoutList, listed) -> list:
+    """(beneficiary, LinePlan) of the people ``original``'s commune pays in its month on its channel, active, on no
+    line of the month (``listed``: a select of beneficiary ids), in name order, with their unpaid amounts carried
+    over; people without an applicable rate are left out (shown with the reason on the month's exclusions)."""
+    month = original.month
     payers = month_payers(month)  # the commune paying each mover that month, not their register commune today
     people = db.session.execute(
         select(Beneficiary).options(selectinload(Beneficiary.accounts), selectinload(Beneficiary.commune))
@@ -231,19 +259,12 @@ def build_supplement(actor: User, original: PayoutList) -> PayoutList:
             rows.append((b, LinePlan(PROGRAMME, amount=book.amount_for(b, month), entries=[
                 {"month": month_key(m), "kind": "unpaid", "amount": amount} for m, amount in carry.get(b.id, ())])))
         except PortalError:
-            continue  # shown with its reason on the month's exclusions
-    if not rows:
-        raise ValidationError(f"Không có ai cần bổ sung vào danh sách {describe(original)}.")
-    lst = draft
-    if lst is None:
-        lst = PayoutList(month=month, commune_code=original.commune_code, channel=original.channel,
-                         sequence=max(lst.sequence for lst in siblings) + 1, supplement_of_id=original.id,
-                         payout_office_id=original.payout_office_id, post_office_id=original.post_office_id,
-                         prepared_by_id=actor.id, status=ListStatus.DRAFT.value)
-        db.session.add(lst)
-        db.session.flush()
-    else:
-        lst.version = (lst.version or 1) + 1
+            continue
+    return rows
+
+
+def _fill_supplement(actor: User, lst: PayoutList, rows: list) -> None:
+    """Make ``lst`` a draft prepared by ``actor`` holding ``rows`` (numbered 1..n), with its control totals."""
     lst.status, lst.prepared_by_id, lst.prepared_at = ListStatus.DRAFT.value, actor.id, utcnow()
     lst.confirmed_by_id = lst.confirmed_at = None
     lines = [new_line(b, lst, amount, i) for i, (b, amount) in enumerate(rows, start=1)]
@@ -254,9 +275,3 @@ def build_supplement(actor: User, original: PayoutList) -> PayoutList:
     for _, line_col, list_col in CONTROL_FIELDS.values():
         if list_col != "total_amount" and _present(PayoutList, list_col) and _present(PayoutLine, line_col):
             setattr(lst, list_col, sum(getattr(line, line_col) or 0 for line in lines))
-    record(actor, "supplement", "payout_list", lst.id,
-           f"Lập danh sách bổ sung số {lst.sequence} cho danh sách {describe(original)}: {lst.people_count} người, "
-           f"{money(lst.total_amount)} đồng.",
-           after={"supplement_of": original.id, "people_count": lst.people_count, "total_amount": lst.total_amount})
-    db.session.flush()
-    return lst

@@ -3,7 +3,7 @@ any time — so the district page shows the exclusions of a month after a reload
 danh sách" (``payouts.build_lists`` returns them too, at build time). Read-only: no write, no audit.
 
 A person is expected on a list of the commune that pays them *for that month* (``month_payers``, from the accepted
-moves: ``registry_events.paying_commune``; Decree 20/2021 Art. 8.3–8.4), not of the commune their register row
+moves: ``registry.events.paying_commune``; Decree 20/2021 Art. 8.3–8.4), not of the commune their register row
 belongs to today: someone who moved from A to B from 10/2026 belongs on A's lists up to 09/2026 and on B's from
 10/2026."""
 from datetime import date
@@ -30,7 +30,7 @@ HELD_UNPAID = "Tạm dừng do 3 tháng liên tục không nhận"
 WRONG_COMMUNE = ("Có trong danh sách chi trả tháng {month:%m/%Y} của {listed}, nhưng tháng này do {payer} chi trả "
                  "(chuyển đi/chuyển đến); " + REBUILD)
 #: moved out (accepted) but the destination has not received the person yet: nobody may list them (a gap, never a
-#: double payment); the destination's move-in (``registry_events.receive_move``) closes it, with back pay
+#: double payment); the destination's move-in (``registry.events.receive_move``) closes it, with back pay
 MOVE_NOT_RECEIVED = ("Chuyển đến {payer} từ tháng {effective:%m/%Y}, xã/phường nơi đến chưa tiếp nhận (chưa có "
                      "trong danh sách của nơi đi lẫn nơi đến).")
 
@@ -50,7 +50,7 @@ def area_codes(actor: User) -> set[str] | None:
 def _held_after_unpaid(ids, month: date) -> set[int]:
     """Of the beneficiary ids ``ids`` (a select), those the build holds back in ``month``: their ``tcxh`` lines of
     the three months before were all reported ``failed`` and no accepted ``resume`` takes effect in ``month``
-    (``entitlement_months._three_unpaid``; Circular 02/2021 Art. 6.1.b). One query."""
+    (``entitlement.plan._three_unpaid``; Circular 02/2021 Art. 6.1.b). One query."""
     last3 = [add_months(month, -i) for i in (1, 2, 3)]
     resumed = select(RegistryEvent.beneficiary_id).where(
         RegistryEvent.kind == "resume", RegistryEvent.status == EventStatus.ACCEPTED.value,
@@ -64,7 +64,7 @@ def _held_after_unpaid(ids, month: date) -> set[int]:
 
 def month_exclusions(actor: User, month: date, payers: MonthPayers | None = None) -> list[tuple[Beneficiary, str]]:
     """People in ``actor``'s area who should be paid for ``month`` (first-of-month date: active in that month per
-    the accepted events — ``registry_events.active_in_month`` —, started by then, paid that month by a commune of
+    the accepted events — ``registry.events.active_in_month`` —, started by then, paid that month by a commune of
     the area — ``month_payers``) but are on no payout line of that month on a list of that commune, as
     (beneficiary, Vietnamese reason), by commune then name. Reasons: no rate applies (Decree 20/2021 Art. 6 — the
     RateBook message); reported dead by the post office and not verified by the commune
@@ -75,7 +75,19 @@ def month_exclusions(actor: User, month: date, payers: MonthPayers | None = None
     ``month_payers(month)`` when the caller has it. A handful of queries plus the rate tables."""
     month = month.replace(day=1)
     payers = payers or month_payers(month)
-    codes = area_codes(actor)
+    people, ids, listed_at = _not_listed(month, payers, area_codes(actor))
+    if not people:
+        return []
+    reasons = _Reasons(month, payers, people, ids, listed_at)
+    out = [(b, reasons.of(b)) for b in people]
+    out.sort(key=lambda x: (payers.of(x[0]), x[0].name_sort, x[0].id))
+    return out
+
+
+def _not_listed(month: date, payers: MonthPayers, codes) -> tuple[list, object, dict]:
+    """The people ``month_exclusions`` looks at: active and started in ``month``, paid that month by a commune of
+    ``codes`` (None: all), and on no line of the month on a list of that commune. Returns (people, their ids as a
+    select, beneficiary id → commune code of a list of the month they are on elsewhere)."""
     # on a line of the month on a list of their own register commune: listed where expected, unless they moved
     listed_at_home = exists().where(PayoutLine.beneficiary_id == Beneficiary.id, PayoutLine.month == month,
                                     PayoutLine.programme == "tcxh", PayoutLine.payout_list_id == PayoutList.id,
@@ -88,48 +100,47 @@ def month_exclusions(actor: User, month: date, payers: MonthPayers | None = None
             .order_by(Beneficiary.commune_code, Beneficiary.name_sort, Beneficiary.id))
     people = list(db.session.execute(stmt).scalars())
     if not people:
-        return []
+        return [], None, {}
     ids = stmt.with_only_columns(Beneficiary.id).order_by(None)  # as a subquery: no list of 150.000 ids
     listed_at = dict(db.session.execute(
         select(PayoutLine.beneficiary_id, PayoutList.commune_code).join(PayoutList).where(
             PayoutLine.month == month, PayoutLine.programme == "tcxh", PayoutLine.beneficiary_id.in_(ids))).all())
-    people = [b for b in people if listed_at.get(b.id) != payers.of(b)]
-    if not people:
-        return []
-    held = _held_after_unpaid(ids, month)
-    dead = death_held(month, ids)
-    lists = {(lst.commune_code, lst.channel): lst for lst in db.session.execute(select(PayoutList).where(
-        PayoutList.month == month, PayoutList.commune_code.in_({payers.of(b) for b in people}),
-        PayoutList.sequence == 0)).scalars()}
-    names = dict(db.session.execute(select(AdministrativeUnit.code, AdministrativeUnit.name).where(
-        AdministrativeUnit.code.in_({payers.of(b) for b in people} | set(listed_at.values())))).all())
-    book = RateBook.load()
-    out = []
-    for b in people:
-        payer = payers.of(b)
-        if b.id in listed_at:
-            out.append((b, WRONG_COMMUNE.format(month=month, listed=names.get(listed_at[b.id], listed_at[b.id]),
-                                                payer=names.get(payer, payer))))
-            continue
-        if b.id in payers.waiting:
-            out.append((b, MOVE_NOT_RECEIVED.format(payer=names.get(payer, payer),
-                                                    effective=payers.waiting[b.id].effective_month)))
-            continue
-        if b.id in dead:
-            out.append((b, dead[b.id]))
-            continue
-        if b.id in held:
-            out.append((b, HELD_UNPAID))
-            continue
-        lst = lists.get((payer, list_channel(b).value))
+    return [b for b in people if listed_at.get(b.id) != payers.of(b)], ids, listed_at
+
+
+class _Reasons:
+    """Why each person ``_not_listed`` found is off the lists (``of``), from a handful of queries made once."""
+
+    def __init__(self, month: date, payers: MonthPayers, people: list, ids, listed_at: dict):
+        self.month, self.payers, self.listed_at = month, payers, listed_at
+        self.held = _held_after_unpaid(ids, month)
+        self.dead = death_held(month, ids)
+        paying = {payers.of(b) for b in people}
+        self.lists = {(lst.commune_code, lst.channel): lst for lst in db.session.execute(select(PayoutList).where(
+            PayoutList.month == month, PayoutList.commune_code.in_(paying), PayoutList.sequence == 0)).scalars()}
+        self.names = dict(db.session.execute(select(AdministrativeUnit.code, AdministrativeUnit.name).where(
+            AdministrativeUnit.code.in_(paying | set(listed_at.values())))).all())
+        self.book = RateBook.load()
+
+    def of(self, b: Beneficiary) -> str:
+        """The Vietnamese reason ``b`` is off the lists (see ``month_exclusions`` for the order they are tried)."""
+        payer = self.payers.of(b)
+        if b.id in self.listed_at:
+            listed = self.listed_at[b.id]
+            return WRONG_COMMUNE.format(month=self.month, listed=self.names.get(listed, listed),
+                                        payer=self.names.get(payer, payer))
+        if b.id in self.payers.waiting:
+            return MOVE_NOT_RECEIVED.format(payer=self.names.get(payer, payer),
+                                            effective=self.payers.waiting[b.id].effective_month)
+        if b.id in self.dead:
+            return self.dead[b.id]
+        if b.id in self.held:
+            return HELD_UNPAID
+        lst = self.lists.get((payer, list_channel(b).value))
         if lst is not None and lst.status_enum.frozen:
-            out.append((b, f"Danh sách {describe(lst)} đã phê duyệt; cần lập danh sách bổ sung."))
-            continue
+            return f"Danh sách {describe(lst)} đã phê duyệt; cần lập danh sách bổ sung."
         try:
-            book.amount_for(b, month)
+            self.book.amount_for(b, self.month)
         except PortalError as err:
-            out.append((b, str(err)))
-            continue
-        out.append((b, NOT_LISTED_YET))
-    out.sort(key=lambda x: (payers.of(x[0]), x[0].name_sort, x[0].id))
-    return out
+            return str(err)
+        return NOT_LISTED_YET

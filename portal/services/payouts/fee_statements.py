@@ -1,6 +1,6 @@
 """Monthly fee statement (bảng tính chi phí chi trả) owed to a post office for a payout month: one row per list it
-paid, people × fee per person, with the contract or rule it comes from; as a dataclass (helper G renders the PDF)
-and as an .xlsx for the post office and the district.
+paid, people × fee per person, with the contract or rule it comes from; as a dataclass (``documents.fee_statement``
+renders the PDF) and as an .xlsx for the post office and the district.
 
 Fee source, first that applies: the post office's service contract (``ServiceContract``, issued or signed, valid in
 the month, covering the commune: ``fee_per_person`` đồng per person paid per month; An Giang plan §II.3b: 5.000 đ);

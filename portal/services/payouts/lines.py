@@ -8,16 +8,14 @@ the PDF is rendered — one query for the lines at hand, never one per line:
   the relationship — printed on cash lists (reference §2.3) so the post office knows whom to pay. Only shown where
   ``access.may_see("guardian_name")`` allows.
 """
-import functools
-import gc
-import json
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Beneficiary, LineResult, ListChannel, PaymentChannel, PayoutLine, PayoutList
 from ..accounts.opening import payable_account
+from ..bulk import insert_rows
 from ..entitlement.months import LinePlan
 from ..entitlement.rates import Amount
 
@@ -73,12 +71,12 @@ class NewLine:
 
 
 def insert_lines(lines: list) -> None:
-    """Write new lines (``NewLine`` or transient ``PayoutLine``) of DRAFT lists with one bulk ``INSERT``
-    (executemany) instead of the unit of work — the monthly build of a province writes ~150.000 lines
-    (bench/monthly_build.py). Only for lines of lists that are not frozen (the caller builds drafts; the frozen-list
-    guard in ``payouts`` sees ORM flushes only). Nothing is added to the session: a list's ``lines`` load from the
-    database afterwards. Lines whose sets of given values differ are written through the ORM instead (column
-    defaults stay right)."""
+    """Write new lines (``NewLine`` or transient ``PayoutLine``) of DRAFT lists in one bulk write
+    (``bulk.insert_rows``: COPY on PostgreSQL, executemany elsewhere) instead of the unit of work — the monthly
+    build of a province writes ~150.000 lines (bench/monthly_build.py). Only for lines of lists that are not frozen
+    (the caller builds drafts; the frozen-list guard in ``lists`` sees ORM flushes only). Nothing is added to the
+    session: a list's ``lines`` load from the database afterwards. Lines whose sets of given values differ are
+    written through the ORM instead (column defaults stay right)."""
     if not lines:
         return
     rows = [vars(line) if type(line) is NewLine else {k: v for k, v in vars(line).items() if not k.startswith("_")}
@@ -90,62 +88,13 @@ def insert_lines(lines: list) -> None:
     for line in lines:
         if isinstance(line, PayoutLine) and line in db.session:
             db.session.expunge(line)
-    if db.session.get_bind().dialect.name == "postgresql":
-        copy_rows(PayoutLine.__table__, rows)
-    else:
-        db.session.execute(insert(PayoutLine.__table__), rows)  # Core: no per-row ORM bookkeeping
-
-
-def copy_rows(table, rows: list[dict]) -> None:
-    """PostgreSQL: ``COPY <table> FROM STDIN`` of ``rows`` (dicts with the same keys) on the session's connection
-    (same transaction) — executemany sends one statement per row. Columns missing from the rows get their scalar
-    default; JSON values are dumped; ``id`` and server defaults are left to the database."""
-    keys = set(rows[0])
-    defaults, columns = {}, []
-    for col in table.columns:
-        if col.key in keys:
-            columns.append(col)
-        elif col.default is not None and col.default.is_scalar:
-            columns.append(col)
-            defaults[col.key] = col.default.arg
-        elif col.default is not None and col.default.is_callable:
-            columns.append(col)
-            defaults[col.key] = col.default.arg(None)  # e.g. utcnow, once for the batch
-    json_keys = {c.key for c in columns if isinstance(c.type, db.JSON)}
-    names = ", ".join(f'"{c.name}"' for c in columns)
-    raw = db.session.connection().connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-        for row in rows:
-            values = []
-            for c in columns:
-                v = row[c.key] if c.key in row else defaults[c.key]
-                if v is not None and c.key in json_keys:
-                    v = json.dumps(v, ensure_ascii=False)
-                values.append(v)
-            copy.write_row(values)
-
-
-def paused_gc(fn):
-    """Decorator for bulk work that allocates hundreds of thousands of objects (the monthly build): Python's cyclic
-    garbage collector is paused while ``fn`` runs (re-enabled after, if it was on) — its repeated full scans cost a
-    quarter of a province build (bench/monthly_build.py). Reference counting still frees memory as usual."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            if was_enabled:
-                gc.enable()
-    return wrapper
+    insert_rows(PayoutLine.__table__, rows)
 
 
 def line_row(b: Beneficiary, lst: PayoutList, plan, position: int, level: int | None = None) -> NewLine:
     """The column values of one line, snapshotting what is printed; the account only on an account-transfer list
     and only for the person's own allowance (care and funeral support go to their payee). ``plan`` is an
-    ``entitlement_months.LinePlan`` (or a bare ``entitlement.Amount`` for the month's allowance)."""
+    ``entitlement.months.LinePlan`` (or a bare ``entitlement.Amount`` for the month's allowance)."""
     if isinstance(plan, Amount):
         plan = LinePlan("tcxh", amount=plan)
     amount = plan.amount
@@ -169,5 +118,5 @@ def line_row(b: Beneficiary, lst: PayoutList, plan, position: int, level: int | 
 
 
 def new_line(b: Beneficiary, lst: PayoutList, plan, position: int, level: int | None = None) -> PayoutLine:
-    """A (transient) PayoutLine with the values of ``_line_row``."""
+    """A (transient) PayoutLine with the values of ``line_row``."""
     return line_row(b, lst, plan, position, level).to_model()

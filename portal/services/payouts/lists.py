@@ -1,6 +1,6 @@
 """What every payout module shares about a payout list (danh sách chi trả): its description and channel, the post
 office serving its commune (``post_office_for``), the payout-management gate and area (``require_manager``,
-``area_communes``, ``in_area``), readable ASCII download names, and the freeze of approved lists: a ``Session``
+``area_communes``), readable ASCII download names, and the freeze of approved lists: a ``Session``
 ``before_flush`` listener (registered on import) refuses any change to the lines or amounts of a list from
 ``approved`` on (Decree 20/2021 Art. 34: the list sent to the provider does not change; corrections go on a
 supplementary list)."""
@@ -10,7 +10,7 @@ import unicodedata
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from ...access import area_commune_codes, serving_organization
+from ...access import area_commune_codes, manages_payouts
 from ...errors import AccessDenied, StateError
 from ...extensions import db
 from ...models import (
@@ -25,6 +25,7 @@ from ...models import (
     User,
 )
 from ..accounts.opening import payable_account
+from ..organizations import serving_organization
 
 FROZEN = [s.value for s in ListStatus if s.frozen]
 
@@ -47,16 +48,19 @@ def list_channel(beneficiary: Beneficiary) -> ListChannel:
 
 def post_office_for(commune_code: str) -> Organization | None:
     """The post office (``payment_service``) serving a commune: seated at the commune itself, else at its nearest
-    ancestor unit (the district's post office in the 2024 tree) — ``access.serving_organization``."""
+    ancestor unit (the district's post office in the 2024 tree) — ``organizations.serving_organization``."""
     return serving_organization(commune_code, Duty.PAYMENT_SERVICE)
 
 
 def require_manager(actor: User) -> None:
-    if not actor.organization.has_duty(Duty.PAYOUT_MANAGEMENT):
+    """Raise AccessDenied unless the actor's organisation manages payouts (``access.manages_payouts``)."""
+    if not manages_payouts(actor):
         raise AccessDenied("Cơ quan của bạn không có nhiệm vụ quản lý chi trả.")
 
 
 def area_communes(actor: User, commune_codes) -> list[AdministrativeUnit]:
+    """The communes of the actor's area by code, or only ``commune_codes`` of them (None: all); raises AccessDenied
+    naming the codes outside the area."""
     stmt = select(AdministrativeUnit).where(AdministrativeUnit.level == "commune")
     area = area_commune_codes(actor)
     if area is not None:
@@ -69,11 +73,6 @@ def area_communes(actor: User, commune_codes) -> list[AdministrativeUnit]:
             raise AccessDenied(f"Xã/phường ngoài địa bàn quản lý: {', '.join(sorted(outside))}.")
         communes = [c for c in communes if c.code in wanted]
     return communes
-
-
-def in_area(actor: User, lst: PayoutList) -> bool:
-    area = area_commune_codes(actor)
-    return area is None or lst.commune_code in set(db.session.execute(area).scalars())
 
 
 _AMOUNT_FIELDS = ("regular_amount", "back_pay", "total", "beneficiary_id", "payout_list_id", "month",

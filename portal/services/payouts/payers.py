@@ -46,7 +46,7 @@ class MonthPayers:
 
 
 def _payer(b: Beneficiary, month: date, events: list) -> str:
-    """``registry_events.paying_commune``; a move-out without its destination in ``details`` (rows written by
+    """``registry.events.paying_commune``; a move-out without its destination in ``details`` (rows written by
     hand) falls back to its accepted move-in."""
     try:
         return paying_commune(b, month, events)

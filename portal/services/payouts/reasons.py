@@ -10,7 +10,7 @@ from ..registry.identity import fold, nfc
 
 #: why a line was not paid (lý do không chi được), a closed list: code → Vietnamese label. Stored in
 #: ``PayoutLine.result_reason_code``; ``PayoutLine.result_reason`` keeps the post office's note (required for
-#: "other"). Only "account" blames the account (``account_flags.transfer_failed`` invalidates it).
+#: "other"). Only "account" blames the account (``accounts.flags.transfer_failed`` invalidates it).
 FAILURE_REASONS = {
     "account": "Tài khoản bị khóa, đã đóng, sai số hoặc sai tên chủ tài khoản",
     "absent": "Vắng mặt, không liên lạc được",
@@ -23,7 +23,7 @@ ACCOUNT_REASON = "account"
 OTHER_REASON = "other"
 _NOTE_SEP = re.compile(r"\s*[–—:-]\s*")
 #: folded wordings of the spreadsheet's free-text reason → code, tried in this order ("account" reuses
-#: ``account_flags.ACCOUNT_FAILURE_WORDS``); anything else is "other" with the text as note.
+#: ``accounts.flags.ACCOUNT_FAILURE_WORDS``); anything else is "other" with the text as note.
 _REASON_PATTERNS = (
     ("deceased", re.compile(r"\b(chet|qua doi|tu vong|tu tran|da mat(?! lien lac))\b")),
     (ACCOUNT_REASON, re.compile("|".join(re.escape(w) for w in ACCOUNT_FAILURE_WORDS))),

@@ -13,11 +13,12 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
+from ...access import is_assigned_post_office
 from ...clock import today_vn, utcnow, vn_date
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
 from ...formatting import money
-from ...models import Duty, LineResult, ListStatus, PaymentProvider, PayoutLine, PayoutList, User
+from ...models import LineResult, ListStatus, PaymentProvider, PayoutLine, PayoutList, User
 from ...spreadsheets.reading import (
     Column,
     cell_text,
@@ -33,6 +34,7 @@ from ..audit import record
 from ..registry.identity import ascii_upper, fold, parse_national_id
 from .lists import describe
 from .reasons import FAILURE_REASONS, OTHER_REASON, classify_reason, drop_echo, reason_text
+from .workflow import transition
 
 #: results are recorded once the post office has accepted the list (nhận danh sách: totals checked,
 #: ``payouts.accept_list``) and until it is settled
@@ -107,8 +109,7 @@ def totals(lst: PayoutList) -> Totals:
 
 
 def _require_post_office(actor: User, lst: PayoutList) -> None:
-    org = actor.organization
-    if not (org.has_duty(Duty.PAYMENT_SERVICE) and org.id == lst.post_office_id):
+    if not is_assigned_post_office(actor, lst):
         raise AccessDenied("Chỉ bưu điện được giao chi trả danh sách này mới được ghi kết quả.")
     if lst.status_enum == ListStatus.APPROVED:
         raise StateError(NOT_ACCEPTED)
@@ -160,9 +161,9 @@ def _checked(result, reason: str | None, paid_on: date | None, since: date | Non
 def on_line_failed(actor: User, line: PayoutLine) -> None:
     """THE single place to react to a line newly reported ``failed`` (không chi được), called once per such line
     from ``record_result`` and ``results_upload`` before they flush; ``line.result_reason_code`` holds the reason
-    (``FAILURE_REASONS``) and ``line.result_reason`` the post office's note. Bank accounts (helper F): invalidate
-    the account here when the failure is because of the account (code "account").
-    Unpaid amounts need nothing here: ``payout_cycle.unpaid_carry_over`` finds them for next month's build."""
+    (``FAILURE_REASONS``) and ``line.result_reason`` the post office's note. The account is invalidated here when
+    the failure is because of the account (code "account", ``accounts.flags.transfer_failed``). Unpaid amounts need
+    nothing here: ``carry_over.unpaid_carry_over`` finds them for next month's build."""
     transfer_failed(actor, line, reason_text(line))
 
 
@@ -179,13 +180,12 @@ def _apply(actor: User, line: PayoutLine, result: LineResult, reason, code, paid
     return True
 
 
-def _advance(lst: PayoutList, actor: User | None = None) -> None:
-    """accepted → reported when no line is pending (the list is accepted by ``payouts.accept_list`` first)."""
+def _advance(lst: PayoutList, actor: User) -> None:
+    """accepted → reported (the move "report" of ``workflow.transition``) when no line is pending."""
     pending = db.session.execute(select(func.count()).where(
         PayoutLine.payout_list_id == lst.id, PayoutLine.result == LineResult.PENDING.value)).scalar_one()
     if pending == 0 and lst.status == ListStatus.ACCEPTED:
-        lst.status = ListStatus.REPORTED.value
-        lst.reported_at = utcnow()
+        transition(actor, lst, "report")
 
 
 def record_result(actor: User, line: PayoutLine, result, reason: str | None = None,

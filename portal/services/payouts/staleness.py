@@ -9,8 +9,9 @@ Confirmed lists (the commune confirmed what it saw) and approved or later lists 
 supplementary lists (``sequence`` > 0) neither — rebuilding the month rebuilds only the main lists. Computed from
 timestamps already stored (``PaymentAccount.created_at`` / ``status_changed_at`` / ``flags_cleared_at``,
 ``Beneficiary.updated_at``, ``ChangeSubmission.reviewed_at`` of accepted submissions, and ``AuditEvent.at`` of the
-audit events ``entitlement_extras`` writes on a beneficiary when a further category or care arrangement is added,
-ended or deleted — those rows have no timestamp of their own); read-only, four queries whatever the number of lists.
+audit events ``entitlement.categories`` / ``entitlement.care`` write on a beneficiary when a further category or care
+arrangement is added, ended or deleted — those rows have no timestamp of their own); read-only, four queries whatever
+the number of lists.
 """
 from dataclasses import dataclass
 from datetime import UTC, datetime

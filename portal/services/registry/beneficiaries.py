@@ -1,6 +1,6 @@
 """The register of beneficiaries (sổ đối tượng bảo trợ xã hội, Decree 20/2021 Art. 5): create, update and search.
-Used by the commune's forms; the spreadsheet import (``services.imports``) applies the same rules
-(``services.registry_rules``): NFC names with a folded search key and a Vietnamese sort key, a 12-digit personal ID
+Used by the commune's forms; the spreadsheet import (``imports.beneficiaries``) applies the same rules
+(``registry.checks``): NFC names with a folded search key and a Vietnamese sort key, a 12-digit personal ID
 unique in the province, a known category, a start month, and a payment channel with a reason for cash at home."""
 from datetime import date
 
@@ -10,11 +10,12 @@ from sqlalchemy.orm import selectinload
 from ...clock import today_vn
 from ...errors import PortalError
 from ...extensions import db
-from ...models import Beneficiary
+from ...models import AdditionalCategory, Beneficiary
+from ...models.registry import FIELD_LABELS
 from ..audit import record
 from ..entitlement.rates import RateBook, age_in_month
 from .checks import check_beneficiary, clean_beneficiary
-from .fields import FIELD_LABELS, FIELDS, Checked, audit_snapshot
+from .fields import FIELDS, Checked, audit_snapshot
 from .hamlets import find_hamlet
 from .identity import fold, name_sort_key, nfc
 
@@ -174,7 +175,6 @@ def amount_in_month(beneficiary: Beneficiary, month: date):
     """The portal's allowance for ``beneficiary`` in ``month`` (first-of-month date) as (``entitlement.Amount``,
     None), or (None, Vietnamese reason) when no rate applies (Decree 20/2021 Art. 4, 6). Counts the person's further
     categories (``AdditionalCategory``) in force that month, as the payout build does (Art. 6.2)."""
-    from ...models import AdditionalCategory
     extras = db.session.execute(select(AdditionalCategory).where(
         AdditionalCategory.beneficiary_id == beneficiary.id,
         or_(AdditionalCategory.valid_from.is_(None), AdditionalCategory.valid_from <= month),

@@ -11,12 +11,20 @@ from sqlalchemy import select
 from ...clock import today_vn
 from ...errors import ValidationError
 from ...extensions import db
-from ...models import AdministrativeUnit, Beneficiary, CashAtHomeReason, Category, Hamlet, PaymentChannel
+from ...models import (
+    AdministrativeUnit,
+    Beneficiary,
+    CashAtHomeReason,
+    Category,
+    DisabilityLevel,
+    Hamlet,
+    PaymentChannel,
+)
+from ...models.registry import FIELD_LABELS
+from ...spreadsheets.legacy import detect_legacy_encoding
 from ...spreadsheets.reading import BirthDate, parse_birth_date, parse_date, parse_month
 from .fields import (
     DISABILITY_AGE_GROUPS,
-    DISABILITY_LEVELS,
-    FIELD_LABELS,
     OVERRIDE_HINT,
     BeneficiaryInvalid,
     Checked,
@@ -25,7 +33,7 @@ from .fields import (
     check_person_name,
     parse_legacy_id,
 )
-from .identity import detect_legacy_encoding, fold, national_id_warnings, nfc, parse_national_id, phone_normalize
+from .identity import fold, national_id_warnings, nfc, parse_national_id, phone_normalize
 
 _TEXT_LIMITS = {"full_name": 120, "hamlet": 120, "decision_number": 60, "cash_at_home_note": 200,
                 "preferred_bank": 60, "guardian_name": 120, "guardian_relationship": 60, "note": 300,
@@ -113,16 +121,48 @@ def check_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
     today = today or today_vn()
     c = Checked({})
     v, errors = c.values, c.errors
+    _check_person(data, v, errors, today)
+    for key in ("id_warning_override_reason", "category_override_reason"):
+        v[key] = _text(data, key)
+    _check_national_id(data, v, c, current, today, strict)
+    v["legacy_id_number"] = _checked(errors, "legacy_id_number", lambda: parse_legacy_id(data.get("legacy_id_number")))
+    for key in ("phone", "guardian_phone"):
+        v[key] = _checked(errors, key, lambda key=key: phone_normalize(data.get(key), allow_landline=strict)) or None
+    for key in ("decision_number", "preferred_bank", "guardian_name", "guardian_relationship", "note",
+                "cash_at_home_note"):
+        v[key] = _text(data, key)
+    _check_hamlet(data, commune_code, v, errors, current, strict, c.warn)
+    if v["guardian_name"]:
+        _checked(errors, "guardian_name", lambda: check_person_name(v["guardian_name"], FIELD_LABELS["guardian_name"]))
+    _check_guardian(data, v, errors, strict)
+    for key, limit in _TEXT_LIMITS.items():
+        if v.get(key) and len(v[key]) > limit:
+            errors[key] = f"{FIELD_LABELS[key]} dài quá {limit} ký tự."
+    _check_category(data, v, errors)
+    _check_dates(data, v, errors, today, strict)
+    if strict:
+        _check_strict_category(data, v, c, current, today)
+    _check_channel(data, v, errors)
+    if check_duplicate and "national_id" in v and "national_id" not in errors:
+        _check_duplicate(v["national_id"], commune_code, current, c)
+    if strict and v.get("full_name") and "full_name" not in errors and "birth_year" in v and "birth" not in errors:
+        _check_same_person(v, commune_code, current, c)
+    return c
 
-    def check(key, fn):
-        try:
-            return fn()
-        except ValidationError as err:
-            errors[key] = str(err)
-        except (ValueError, TypeError, OverflowError):
-            errors[key] = f"{FIELD_LABELS.get(key, key)}: giá trị không hợp lệ."
-        return None
 
+def _checked(errors: dict, key: str, fn):
+    """``fn()``, or None with the Vietnamese message under ``errors[key]`` when the value is refused."""
+    try:
+        return fn()
+    except ValidationError as err:
+        errors[key] = str(err)
+    except (ValueError, TypeError, OverflowError):
+        errors[key] = f"{FIELD_LABELS.get(key, key)}: giá trị không hợp lệ."
+    return None
+
+
+def _check_person(data: dict, v: dict, errors: dict, today: date) -> None:
+    """Full name (not legacy-font text, a plausible name), birth (date or year, not in the future) and gender."""
     v["full_name"] = _text(data, "full_name")
     if not v["full_name"]:
         errors["full_name"] = "Chưa nhập họ và tên."
@@ -130,8 +170,8 @@ def check_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
         errors["full_name"] = (f"Họ và tên «{v['full_name']}» có vẻ gõ bằng bảng mã "
                                f"{detect_legacy_encoding(v['full_name'])}; hãy chuyển sang Unicode rồi nhập lại.")
     else:
-        check("full_name", lambda: check_person_name(v["full_name"]))
-    birth = check("birth", lambda: _birth(data.get("birth")))
+        _checked(errors, "full_name", lambda: check_person_name(v["full_name"]))
+    birth = _checked(errors, "birth", lambda: _birth(data.get("birth")))
     if birth is None and "birth" not in errors:
         errors["birth"] = "Chưa nhập ngày sinh (ngày/tháng/năm, hoặc năm sinh)."
     elif birth is not None:
@@ -142,40 +182,20 @@ def check_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
     v["gender"] = _gender(data.get("gender"))
     if v["gender"] is None:
         errors["gender"] = "Chọn giới tính (Nam hoặc Nữ)."
-    for key in ("id_warning_override_reason", "category_override_reason"):
-        v[key] = _text(data, key)
-    _check_national_id(data, v, c, current, today, strict)
-    v["legacy_id_number"] = check("legacy_id_number", lambda: parse_legacy_id(data.get("legacy_id_number")))
-    for key in ("phone", "guardian_phone"):
-        v[key] = check(key, lambda key=key: phone_normalize(data.get(key), allow_landline=strict)) or None
-    for key in ("decision_number", "preferred_bank", "guardian_name", "guardian_relationship", "note",
-                "cash_at_home_note"):
-        v[key] = _text(data, key)
-    _check_hamlet(data, commune_code, v, errors, current, strict, c.warn)
-    if v["guardian_name"]:
-        check("guardian_name", lambda: check_person_name(v["guardian_name"], FIELD_LABELS["guardian_name"]))
-    _check_guardian(data, v, errors, strict)
-    for key, limit in _TEXT_LIMITS.items():
-        if v.get(key) and len(v[key]) > limit:
-            errors[key] = f"{FIELD_LABELS[key]} dài quá {limit} ký tự."
-    _check_category(data, v, errors)
-    v["decision_date"] = check("decision_date", lambda: parse_date(data.get("decision_date"), "Ngày quyết định")
-                               if not isinstance(data.get("decision_date"), date) else data["decision_date"])
+
+
+def _check_dates(data: dict, v: dict, errors: dict, today: date, strict: bool) -> None:
+    """Decision date (not in the future on the intake form), start month (required), certificate month."""
+    v["decision_date"] = _checked(errors, "decision_date", lambda: parse_date(
+        data.get("decision_date"), "Ngày quyết định") if not isinstance(data.get("decision_date"), date)
+        else data["decision_date"])
     if strict and v["decision_date"] and v["decision_date"] > today:
         errors["decision_date"] = f"Ngày quyết định {v['decision_date']:%d/%m/%Y} ở tương lai."
-    v["start_month"] = check("start_month", lambda: _month(data.get("start_month")))
+    v["start_month"] = _checked(errors, "start_month", lambda: _month(data.get("start_month")))
     if v["start_month"] is None and "start_month" not in errors:
         errors["start_month"] = "Chưa nhập tháng bắt đầu hưởng (MM/YYYY)."
-    v["disability_certified_month"] = check("disability_certified_month", lambda: _month(
+    v["disability_certified_month"] = _checked(errors, "disability_certified_month", lambda: _month(
         data.get("disability_certified_month"), FIELD_LABELS["disability_certified_month"]))
-    if strict:
-        _check_strict_category(data, v, c, current, today)
-    _check_channel(data, v, errors)
-    if check_duplicate and "national_id" in v and "national_id" not in errors:
-        _check_duplicate(v["national_id"], commune_code, current, c)
-    if strict and v.get("full_name") and "full_name" not in errors and "birth_year" in v and "birth" not in errors:
-        _check_same_person(v, commune_code, current, c)
-    return c
 
 
 def _check_national_id(data: dict, v: dict, c: Checked, current, today: date, strict: bool) -> None:
@@ -256,7 +276,7 @@ def _check_category(data: dict, v: dict, errors: dict) -> None:
     if category is None:
         errors["category_code"] = "Chọn diện đối tượng." if not code else f"Không có diện đối tượng «{code}»."
         return
-    if code == "K6" and level not in DISABILITY_LEVELS:
+    if code == "K6" and not DisabilityLevel.has(level):
         errors["disability_level"] = "Diện K6 cần mức độ khuyết tật: nặng hoặc đặc biệt nặng."
     if code != "K6" and level:
         errors["disability_level"] = "Chỉ diện K6 (người khuyết tật) mới ghi mức độ khuyết tật."

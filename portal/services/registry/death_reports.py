@@ -1,19 +1,20 @@
 """Reports of the post office that a beneficiary has died (bưu điện báo đã chết): a ``failed`` payout line with
-``result_reason_code == "deceased"`` (``payout_results.FAILURE_REASONS``). Until the commune resolves the report the
+``result_reason_code == "deceased"`` (``payouts.reasons.FAILURE_REASONS``). Until the commune resolves the report the
 person is held: the month's build leaves them off with ``HELD_REASON`` (``payouts.build_lists``,
-``payout_exclusions.month_exclusions``). The commune (duty ``intake``, its own area) either records the death as a
+``payouts.exclusions.month_exclusions``). The commune (duty ``intake``, its own area) either records the death as a
 registry event (biến động chết; Decree 20/2021 Art. 11 — then the event's acceptance stops payment and recovers what
 was overpaid) or confirms the person is alive with a note (xác minh còn sống): payment resumes and the failed amount
-is carried as back pay as usual (``payout_cycle.unpaid_carry_over``, Art. 34.4)."""
+is carried as back pay as usual (``payouts.carry_over.unpaid_carry_over``, Art. 34.4)."""
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ...access import is_commune_of
 from ...clock import utcnow
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
-from ...models import Beneficiary, Duty, EventKind, EventStatus, PayoutLine, RegistryEvent, User
+from ...models import Beneficiary, EventKind, EventStatus, PayoutLine, RegistryEvent, User
 from ..audit import record
 
 DECEASED = "deceased"
@@ -71,9 +72,8 @@ def resolve(actor: User, line: PayoutLine, resolution: str, note: str | None = N
     ``report_resolved_at/by_id/resolution``, audits, flushes. Raises AccessDenied (not a commune, other commune),
     StateError (already resolved, not a death report), ValidationError (unknown resolution, no note, no death
     event)."""
-    org = actor.organization
     b = db.session.get(Beneficiary, line.beneficiary_id)
-    if org is None or not org.has_duty(Duty.INTAKE) or b.commune_code != org.unit_code:
+    if not is_commune_of(actor, b.commune_code):
         raise AccessDenied("Chỉ UBND xã/phường nơi đối tượng cư trú được xử lý báo cáo này.")
     if line.result != "failed" or line.result_reason_code != DECEASED:
         raise StateError("Dòng này không phải báo cáo đối tượng đã chết của bưu điện.")

@@ -1,6 +1,6 @@
 """Registry events (biến động tăng / giảm / điều chỉnh, plan §V.3; ND 20/2021 Art. 8, 9, 11; TT 02/2021 Art. 2):
 recording an event as a draft in the commune's monthly submission, applying an accepted event to the beneficiary,
-and the read-only query API that payout building (helper D) uses.
+and the read-only query API that payout building uses.
 
 Meaning of ``effective_month`` (first-of-month ``date``) per kind — the first month the change applies to payment:
 
@@ -114,7 +114,7 @@ def create_event(actor, beneficiary: Beneficiary, kind: str, *, effective_month:
         raise ValidationError("Loại biến động không hợp lệ.")
     if kind in STATUS_BEFORE and beneficiary.status not in STATUS_BEFORE[kind]:
         raise StateError(f"Không thể ghi «{EventKind(kind).label}» cho đối tượng đang ở trạng thái "
-                         f"«{status_label(beneficiary.status)}».")
+                         f"«{beneficiary.status_label}».")
     if kind == EventKind.DEATH:
         if event_date is None:
             raise ValidationError("Chưa nhập ngày chết.")
@@ -226,11 +226,6 @@ def apply_event(actor, event: RegistryEvent) -> None:
     record(actor, "apply_event", "beneficiary", b.id,
            f"Áp dụng biến động «{event.kind_enum.label}» từ tháng {event.effective_month:%m/%Y}"
            f" (QĐ {event.decision_number or '—'})", before=before, after=after)
-
-
-def status_label(status: str) -> str:
-    """Vietnamese label of a beneficiary status."""
-    return {"active": "Đang hưởng", "suspended": "Tạm dừng", "stopped": "Thôi hưởng"}.get(status, status)
 
 
 def accepted_events_by_beneficiary(beneficiary_ids, up_to_month: date | None = None) -> dict[int, list[RegistryEvent]]:

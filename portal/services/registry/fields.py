@@ -1,5 +1,5 @@
-"""The register's vocabulary (từ điển hồ sơ đối tượng, Decree 20/2021 Art. 5): field labels in Vietnamese, age
-bands and disability levels (mức độ khuyết tật), the result types of a check (``Checked``, ``Cleaned``,
+"""The register's rules on values (Decree 20/2021 Art. 5): the fields a record has, age bands and disability age
+groups, the result types of a check (``Checked``, ``Cleaned``,
 ``BeneficiaryInvalid``), the category-versus-age rule (``category_age_problem``), and the display values and audit
 snapshot of a record. Pure: no writes."""
 import unicodedata
@@ -7,26 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ...errors import ValidationError
-from ...models import CashAtHomeReason, PaymentChannel
+from ...models import CashAtHomeReason, DisabilityLevel, Gender, PaymentChannel
+from ...models.registry import FIELD_LABELS
 from ..entitlement.rates import age_in_month
 from .identity import nfc
 
-#: model field → Vietnamese label (form labels, audit details, error messages)
-FIELD_LABELS = {
-    "full_name": "Họ và tên", "birth": "Ngày sinh", "birth_date": "Ngày sinh", "birth_year": "Năm sinh",
-    "gender": "Giới tính", "national_id": "Số định danh cá nhân", "phone": "Số điện thoại", "hamlet": "Khóm/Ấp",
-    "category_code": "Diện đối tượng", "disability_level": "Mức độ khuyết tật", "children_count": "Số con đang nuôi",
-    "decision_number": "Số quyết định hưởng", "decision_date": "Ngày quyết định", "start_month": "Hưởng từ tháng",
-    "payment_channel": "Hình thức nhận", "cash_at_home_reason": "Lý do nhận tại nhà",
-    "cash_at_home_note": "Ghi rõ lý do", "preferred_bank": "Ngân hàng mong muốn",
-    "guardian_name": "Người giám hộ / nhận thay", "guardian_relationship": "Quan hệ",
-    "guardian_phone": "Điện thoại người giám hộ", "note": "Ghi chú",
-    "hamlet_id": "Mã khóm/ấp", "legacy_id_number": "Số CMND cũ", "guardian_national_id": "Số định danh người giám hộ",
-    "disability_certified_month": "Tháng xác nhận khuyết tật",
-    "id_warning_override_reason": "Lý do vẫn lưu dù số định danh chưa khớp",
-    "category_override_reason": "Lý do vẫn lưu dù diện không khớp tuổi",
-    "disability_age_group": "Nhóm tuổi người khuyết tật",
-}
 #: fields written by ``clean_beneficiary`` (and compared / audited)
 FIELDS = ["full_name", "birth_date", "birth_year", "gender", "national_id", "legacy_id_number", "phone", "hamlet",
           "category_code", "disability_level", "disability_certified_month", "children_count",
@@ -35,8 +20,6 @@ FIELDS = ["full_name", "birth_date", "birth_year", "gender", "national_id", "leg
           "guardian_phone", "note", "id_warning_override_reason", "category_override_reason"]
 #: fields kept for the system, not shown in the audit trail (the hamlet's name is)
 _UNAUDITED = {"hamlet_id"}
-DISABILITY_LEVELS = {"severe": "Nặng", "especially_severe": "Đặc biệt nặng"}
-GENDERS = {"male": "Nam", "female": "Nữ"}
 
 
 #: Art. 5 categories bound to an age (Decree 20/2021 Art. 5; reference §1.2–1.3; "trẻ em" = under 16, "người cao
@@ -171,13 +154,13 @@ def display_value(key: str, value) -> str | None:
     if value is None or value == "":
         return None
     if key == "gender":
-        return GENDERS.get(value, value)
+        return Gender.label_of(value)
     if key == "payment_channel":
         return PaymentChannel(value).label
     if key == "cash_at_home_reason":
         return CashAtHomeReason(value).label
     if key == "disability_level":
-        return DISABILITY_LEVELS.get(value, value)
+        return DisabilityLevel.label_of(value)
     if key in ("start_month", "disability_certified_month"):
         return value.strftime("%m/%Y")
     if isinstance(value, date):

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from ...errors import ValidationError
 from ...extensions import db
-from ...models import Beneficiary, Hamlet
+from ...models import AdministrativeUnit, Beneficiary, Hamlet
 from ..audit import record
 from .identity import fold, nfc, text_sort_key
 
@@ -106,7 +106,6 @@ def people_per_hamlet(commune_code: str) -> dict[int, int]:
 def seed_hamlets(hamlets: dict[str, list[str]] | None = None) -> int:
     """Add the missing hamlets of ``hamlets`` (commune code → names; default ``DEMO_HAMLETS``) for communes that
     exist. Idempotent; not audited (set-up data). Returns how many were added. Flushes."""
-    from ...models import AdministrativeUnit
     added = 0
     for code, names in (hamlets or DEMO_HAMLETS).items():
         if db.session.get(AdministrativeUnit, code) is None:

@@ -1,7 +1,7 @@
 """Identity helpers (định danh): Vietnamese names, personal ID numbers (số định danh cá nhân / CCCD), phone numbers.
 
-Pure functions — no Flask, no database. Sources: domain reference §4 (ND 137/2015 Art. 7; TT 59/2021/TT-BCA) and
-§6 "Names and text"; pitfalls §Vietnamese text (items 9–11).
+Pure functions — no request, no database access. Sources: domain reference §4 (ND 137/2015 Art. 7;
+TT 59/2021/TT-BCA) and §6 "Names and text"; pitfalls §Vietnamese text (items 9–11).
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from unidecode import unidecode
 
 from ...clock import today_vn
 from ...errors import ValidationError
+from ...models.registry import Gender
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _D_FOLD = str.maketrans({"đ": "d", "ð": "d", "ɖ": "d"})  # casefolded Đ, and the look-alikes Ð (U+00D0), Ɖ (U+0189)
@@ -213,9 +214,9 @@ def national_id_warnings(value: str, birth_year: int | date | None = None, gende
     if gender and _IS_MALE.get(fold(gender)) is None:
         raise ValidationError(f"Giới tính không hợp lệ: «{gender}» (dùng Nam hoặc Nữ).")
     if gender and _IS_MALE[fold(gender)] != (g % 2 == 0):
-        id_sex, declared = ("Nam", "Nữ") if g % 2 == 0 else ("Nữ", "Nam")
-        warnings.append(f"Chữ số thứ 4 của số định danh ({g}) ứng với giới tính {id_sex}, khác giới tính khai báo "
-                        f"({declared}).")
+        id_sex, declared = (Gender.MALE, Gender.FEMALE) if g % 2 == 0 else (Gender.FEMALE, Gender.MALE)
+        warnings.append(f"Chữ số thứ 4 của số định danh ({g}) ứng với giới tính {id_sex.label}, khác giới tính khai "
+                        f"báo ({declared.label}).")
     return warnings
 
 
@@ -265,53 +266,3 @@ def names_match_bank(registry_name: str | None, bank_name: str | None) -> bool:
     ``ascii_upper``-ed with whitespace collapsed; False if either is empty. Source: reference §6 "Bank names"."""
     registry, bank = ascii_upper(registry_name), ascii_upper(bank_name)
     return bool(registry) and registry == bank
-
-
-# --- Legacy font encodings (TCVN3 / VNI mojibake) ------------------------------------------------------------------
-_LATIN1 = {chr(c) for c in range(0xC0, 0x100)} - {"×", "÷"}
-_NON_VN_LATIN1 = _LATIN1 - set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")  # Latin-1 letters Vietnamese never uses
-_LATIN1_UPPER = {ch for ch in _LATIN1 if ch.isupper()}
-_LATIN1_LOWER = _LATIN1 - _LATIN1_UPPER
-_TCVN3_SYMBOLS = set("¡¢£¤¥¦§¨©ª«¬\xad®µ¶·¸¹»¼½¾×÷")  # TCVN3 letters shown as Latin-1 symbols; VNI never uses them
-_TCVN3_CAPS = set("ÆÇÈÉÊËÌÎÏÐÑÒÓÔÕÖØÜÝÞ")  # TCVN3 codes of lower-case letters that show as Latin-1 capitals
-_VNI_MARKS = "ùøûõï"  # VNI tone bytes after a vowel: sắc huyền hỏi ngã nặng
-_VNI_PAIRS = {"a": set(_VNI_MARKS + "âáàåãäêéèúüë"), "e": set(_VNI_MARKS + "âáàåãä"), "o": set(_VNI_MARKS + "âåä"),
-              "u": set(_VNI_MARKS), "y": set(_VNI_MARKS), "ô": set(_VNI_MARKS), "ö": set(_VNI_MARKS)}
-
-
-def detect_legacy_encoding(s: str | None) -> str | None:
-    """Return "TCVN3" or "VNI" when text typed with a legacy font (bảng mã TCVN3/ABC or VNI Windows) was pasted as
-    Unicode ("NguyÔn", "Nguyeãn" for "Nguyễn"), else ``None``.
-
-    Heuristic on the NFC text; votes for TCVN3 (2 each — VNI cannot produce them): a Latin-1 symbol TCVN3 uses for
-    a letter (¨ © ª ® µ ¸ …) next to a letter (« only after one, » only before one, so French quotes pass); case
-    mixed inside a word around a Latin-1 letter ("NguyÔn", "BÝch", "QUèC"). Votes for VNI (1 each): a vowel
-    followed by a VNI mark byte where Vietnamese never has that pair ("aê", "eã", "oâ", "aø", "uï"; "oà", "oá",
-    "oã" are skipped as "Hoà", "Khoá", "Đoãn" are valid); a word-initial Ñ/ñ (VNI Đ) before a vowel; ö (VNI ư)
-    before u, ô, a tone byte or a word end. Any other non-Vietnamese Latin-1 letter votes for TCVN3: 1 if VNI also
-    uses it (ä å ë ï ñ ö ü …), else 2 (ç þ ß …); a word-initial Ð/ð (a common look-alike of Đ) does not vote.
-    The larger total wins; a tie goes to VNI (the common fonts in the South). Limits: text that happens to be
-    valid Unicode ("Hoà" is also VNI "Hồ"; TCVN3 "Phóc" is "Phúc") is not detected; foreign names with ä/ñ/ü…
-    are reported. For names and short fields, not prose. Source: reference §6 "Names and text"; pitfalls item 9.
-    """
-    text = nfc(s)
-    tcvn3 = vni = 0
-    for i, ch in enumerate(text):
-        prev, nxt = text[i - 1: i] if i else "", text[i + 1: i + 2]
-        pair = ch.lower() in _VNI_PAIRS.get(prev.lower(), ())
-        if ch in _TCVN3_SYMBOLS:
-            before, after = (c.isalpha() or c in _TCVN3_SYMBOLS for c in (prev or " ", nxt or " "))
-            tcvn3 += 2 * (before if ch == "«" else after if ch == "»" else before or after)
-        elif ch in _LATIN1_UPPER and (prev.islower() or prev.isalpha() and nxt.islower()) and not (
-                pair and ch not in _TCVN3_CAPS):
-            tcvn3 += 2
-        elif ch in _LATIN1_LOWER and (nxt.isupper() or prev.isupper() and text[i - 2: i - 1].isupper()):
-            tcvn3 += 2
-        elif pair or (ch in "Ññ" and not prev.isalpha() and nxt.lower() in ("a", "e", "i", "o", "u")) or (
-                ch in "Öö" and (not nxt.isalpha() or nxt.lower() in "uô" + _VNI_MARKS)):
-            vni += 1
-        elif ch in _NON_VN_LATIN1 and (prev.isalpha() or ch not in "Ðð"):
-            tcvn3 += 1 + (ch.lower() not in "øûïåäüëöñæî")  # 2 if VNI never uses it (ç ð þ ß …)
-    if not (tcvn3 or vni):
-        return None
-    return "TCVN3" if tcvn3 > vni else "VNI"

@@ -43,7 +43,7 @@ def _review(actor, sub: ChangeSubmission) -> None:
 
 
 def accept(actor, sub: ChangeSubmission) -> ChangeSubmission:
-    """Chấp nhận: every event becomes ``accepted`` and is applied to its beneficiary (``registry_events.apply_event``:
+    """Chấp nhận: every event becomes ``accepted`` and is applied to its beneficiary (``registry.events.apply_event``:
     status, adjusted fields, transfer on a move-in). Raises ``StateError`` when not submitted or when an event
     cannot be applied (nothing is applied then: the caller rolls back)."""
     _review(actor, sub)

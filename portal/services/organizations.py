@@ -1,0 +1,50 @@
+"""Who serves an administrative unit (cơ quan phục vụ một đơn vị hành chính): the organisation holding a duty that
+is seated at the unit itself or at its nearest ancestor — the post office paying a commune, the commune committee of
+a commune (``serving_organization(code, Duty.INTAKE)``). Organisations are found by duty and seat, never by kind, so
+the 2024 three-tier tree and the two-tier set-up since 7/2025 are both just data. Read-only."""
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import AdministrativeUnit, Organization
+
+
+def serving_organizations(unit_codes, duty: str) -> dict:
+    """For each of ``unit_codes``: the active organisation holding ``duty`` that serves it — one seated at the unit
+    itself, else at its nearest ancestor (commune → district → province); the lowest id when several sit at the same
+    unit; None when there is none. A few queries whatever the number of units (one per tree level, one for the
+    organisations), so a province-wide build can look up every commune's post office at once."""
+    codes = set(unit_codes)
+    parents: dict[str, str | None] = {}
+    frontier = set(codes)
+    for _ in range(5):  # province → district → commune, with room to spare
+        if not frontier:
+            break
+        rows = db.session.execute(select(AdministrativeUnit.code, AdministrativeUnit.parent_code)
+                                  .where(AdministrativeUnit.code.in_(frontier))
+                                  .execution_options(autoflush=False)).all()
+        parents.update(rows)
+        frontier = {parent for _, parent in rows if parent and parent not in parents}
+
+    def chain(code):
+        out = []
+        while code and code not in out and len(out) < 6:
+            out.append(code)
+            code = parents.get(code)
+        return out
+
+    chains = {code: chain(code) for code in codes}
+    seats = {u for c in chains.values() for u in c}
+    holders: dict[str, Organization] = {}
+    for org in db.session.execute(select(Organization).where(
+            Organization.unit_code.in_(seats), Organization.active.is_(True)).order_by(Organization.id)
+            .execution_options(autoflush=False)).scalars():
+        if org.has_duty(duty):
+            holders.setdefault(org.unit_code, org)
+    return {code: next((holders[u] for u in c if u in holders), None) for code, c in chains.items()}
+
+
+def serving_organization(unit_code: str, duty: str):
+    """The active organisation holding ``duty`` that serves ``unit_code`` (see ``serving_organizations``), or None.
+    E.g. the post office (``payment_service``) paying a commune: a commune post office in the two-tier set-up, the
+    district's post office in the 2024 tree (Bưu điện Thành phố Châu Đốc for 30322)."""
+    return serving_organizations([unit_code], duty)[unit_code]
