@@ -44,7 +44,9 @@ def create_app(config: type | None = None) -> Flask:
     register_cli(app)
     app.jinja_env.filters.update(FILTERS)
     from . import access
-    app.jinja_env.globals["may_see"] = access.may_see
+    from .models import DisabilityLevel, Gender
+    app.jinja_env.globals.update(access.TEMPLATE_GLOBALS)  # who may act: {% if may_approve(current_user, lst) %}
+    app.jinja_env.globals.update(DisabilityLevel=DisabilityLevel, Gender=Gender)  # labels: Gender.label_of(b.gender)
     from .services.payouts.reasons import reason_text
     app.jinja_env.globals["failure_reason"] = reason_text  # "label – note" of a line not paid
     return app

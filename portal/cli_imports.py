@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .access import is_bank
+from .areas import is_bank
 from .errors import PortalError
 from .extensions import db
 from .models import Organization, User

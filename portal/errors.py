@@ -1,6 +1,9 @@
 """Domain errors (lỗi nghiệp vụ) raised by services, with Vietnamese messages for the user.
 
-Views turn a ``PortalError`` into a 422 response (forms) or a flash message; the CLI prints it and exits non-zero.
+The web layer maps them application-wide (``portal.errors_web``): ``AccessDenied`` 403, ``StateError`` 409,
+``ValidationError`` and any other ``PortalError`` 422, as a page or an htmx fragment, after rolling the request's work
+back; a view that shows a refusal its own way declares it (``on_refusal``, ``flash_refusal``). The CLI prints the
+message and exits non-zero.
 """
 
 

@@ -8,7 +8,7 @@ A view that shows a refusal its own way says so before calling the service — `
 again with the message under its field, 422) or ``flash_refusal(url)`` (the message flashed, back to ``url``) — and
 never catches the error itself; the answer runs after the rollback (``portal.unit_of_work``), so it shows the data as
 they were before the request. ``AccessDenied`` is always the 403 page (a row out of the user's area is a 404 before
-that, through ``access.get_visible_or_404``).
+that, through ``areas.get_visible_or_404``).
 
 Every HTTP error (``abort(…)``, an unknown URL, a file download refused by ``portal.access``) is the normal page —
 ``errors/error.html`` in the layout, or only the message (``errors/_message.html``) for an htmx request — never

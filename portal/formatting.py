@@ -8,6 +8,7 @@ from numbers import Integral
 
 from .clock import to_vn
 from .errors import ValidationError
+from .models.registry import FIELD_LABELS
 
 
 def money(amount) -> str:
@@ -90,39 +91,31 @@ def provider_name(code: str | None) -> str:
     return names.get(code, code)
 
 
-#: model field names → Vietnamese labels, for the change log (nhật ký thay đổi)
-FIELD_LABELS = {
-    "full_name": "Họ và tên", "national_id": "Số định danh", "account_number": "Số tài khoản",
-    "provider_code": "Ngân hàng", "holder_kind": "Chủ tài khoản", "holder_name": "Tên chủ tài khoản",
-    "opened_on": "Ngày mở", "status": "Trạng thái", "people_count": "Số người", "total_amount": "Tổng tiền",
-    "payment_channel": "Hình thức nhận", "category_code": "Diện", "phone": "Số điện thoại", "hamlet": "Khóm/Ấp",
-    "birth_date": "Ngày sinh", "birth_year": "Năm sinh", "gender": "Giới tính", "result": "Kết quả",
-    "paid_on": "Ngày chi", "result_reason": "Lý do", "channel": "Hình thức chi", "month": "Tháng",
-    "active": "Đang dùng", "paid": "Đã chi", "failed": "Không chi được", "regular_amount": "Trợ cấp hằng tháng",
-    "back_pay": "Truy lĩnh", "total": "Số tiền", "preferred_bank": "Ngân hàng mong muốn",
-    "disability_level": "Mức độ khuyết tật", "cash_at_home_reason": "Lý do nhận tại nhà",
-    "guardian_name": "Người giám hộ", "start_month": "Hưởng từ tháng", "decision_number": "Số quyết định",
-    "decision_date": "Ngày quyết định", "rows": "Số dòng", "recorded": "Đã ghi nhận",
-    "unchanged": "Đã có từ trước", "name_mismatch": "Tên không khớp (giữ lại)", "errors": "Dòng lỗi",
-    "held_rows": "Dòng giữ lại", "already": "Đã ghi nhận trước đó",
-    "commune_code": "Xã/phường", "children_count": "Số con đang nuôi", "card_issued": "Đã phát hành thẻ",
-    "flags": "Cảnh báo", "kind": "Loại tài khoản", "top_up": "Trợ cấp địa phương", "care_support": "Hỗ trợ chăm sóc",
-    "funeral_support": "Hỗ trợ mai táng", "recovery": "Thu hồi", "regular_total": "Tổng trợ cấp hằng tháng",
-    "top_up_total": "Tổng trợ cấp địa phương", "back_pay_total": "Tổng truy lĩnh", "care_total": "Tổng hỗ trợ chăm sóc",
-    "funeral_total": "Tổng hỗ trợ mai táng", "recovery_total": "Tổng thu hồi", "fee_amount": "Chi phí chi trả",
-    "sequence": "Lần lập", "return_reason": "Lý do trả lại", "waive_account_fee": "Miễn phí quản lý tài khoản",
-    "waive_balance_sms": "Miễn phí SMS số dư", "waive_otp_sms": "Miễn phí SMS OTP",
-    "waive_card_fees": "Miễn phí thẻ", "waive_own_atm": "Miễn phí rút tiền ATM", "hamlet_id": "Khóm/Ấp",
+#: labels of the other fields the change log shows (accounts, lists, lines, bank files); a beneficiary's fields use
+#: the register's own table (``models.registry.FIELD_LABELS``), which ``field_label`` reads first
+OTHER_FIELD_LABELS = {
+    "account_number": "Số tài khoản", "provider_code": "Ngân hàng", "holder_kind": "Chủ tài khoản",
+    "holder_name": "Tên chủ tài khoản", "opened_on": "Ngày mở", "status": "Trạng thái", "people_count": "Số người",
+    "total_amount": "Tổng tiền", "result": "Kết quả", "paid_on": "Ngày chi", "result_reason": "Lý do",
+    "channel": "Hình thức chi", "month": "Tháng", "active": "Đang dùng", "paid": "Đã chi", "failed": "Không chi được",
+    "regular_amount": "Trợ cấp hằng tháng", "back_pay": "Truy lĩnh", "total": "Số tiền", "rows": "Số dòng",
+    "recorded": "Đã ghi nhận", "unchanged": "Đã có từ trước", "name_mismatch": "Tên không khớp (giữ lại)",
+    "errors": "Dòng lỗi", "held_rows": "Dòng giữ lại", "already": "Đã ghi nhận trước đó", "commune_code": "Xã/phường",
+    "card_issued": "Đã phát hành thẻ", "flags": "Cảnh báo", "kind": "Loại tài khoản", "top_up": "Trợ cấp địa phương",
+    "care_support": "Hỗ trợ chăm sóc", "funeral_support": "Hỗ trợ mai táng", "recovery": "Thu hồi",
+    "regular_total": "Tổng trợ cấp hằng tháng", "top_up_total": "Tổng trợ cấp địa phương",
+    "back_pay_total": "Tổng truy lĩnh", "care_total": "Tổng hỗ trợ chăm sóc", "funeral_total": "Tổng hỗ trợ mai táng",
+    "recovery_total": "Tổng thu hồi", "fee_amount": "Chi phí chi trả", "sequence": "Lần lập",
+    "return_reason": "Lý do trả lại", "waive_account_fee": "Miễn phí quản lý tài khoản",
+    "waive_balance_sms": "Miễn phí SMS số dư", "waive_otp_sms": "Miễn phí SMS OTP", "waive_card_fees": "Miễn phí thẻ",
+    "waive_own_atm": "Miễn phí rút tiền ATM",
 }
 
 
 def field_label(name: str) -> str:
     """Model field name → Vietnamese label for the change log: "provider_code" → "Ngân hàng"; unknown names (and
     keys that are already Vietnamese labels) are shown as is."""
-    if name in FIELD_LABELS:
-        return FIELD_LABELS[name]
-    from .services.registry.fields import FIELD_LABELS as REGISTRY_LABELS
-    return REGISTRY_LABELS.get(name, name)
+    return FIELD_LABELS.get(name) or OTHER_FIELD_LABELS.get(name, name)
 
 
 _MONEY_FIELDS = {"total_amount", "regular_amount", "back_pay", "total", "top_up", "care_support", "funeral_support",

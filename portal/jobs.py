@@ -34,7 +34,7 @@ The job function
 Watching a job
     Route ``jobs.show`` = ``GET /cong-viec/<job_id>``: a page with a progress bar; for htmx requests only the bar
     fragment (re-polled with ``hx-trigger="every 1s"`` until done/failed, then it shows the result link or the error).
-    Only the job's user or a user of ``owner_org_id`` may see it (``access.visible(Job)``), others get 404.
+    Only the job's user or a user of ``owner_org_id`` may see it (``areas.visible(Job)``), others get 404.
     In your own page: ``{% from "_macros/job.html" import job_progress %}{{ job_progress(job) }}``.
 
 Helpers: ``run_job(job_id)`` runs a queued job in the current app context (used by every runner);

@@ -5,7 +5,7 @@ from datetime import date
 from flask import request
 from sqlalchemy import func
 
-from .access import visible
+from .areas import visible
 from .clock import this_month_vn
 from .errors import PortalError
 from .extensions import db

@@ -13,7 +13,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..access import gate, get_visible_or_404, visible
+from ..access import gate
+from ..areas import get_visible_or_404, visible
 from ..clock import today_vn
 from ..errors_web import flash_refusal, on_refusal
 from ..extensions import db

@@ -10,7 +10,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, StringField
 from wtforms.validators import DataRequired, NumberRange
 
-from ..access import gate, get_visible_or_404, visible
+from ..access import gate
+from ..areas import get_visible_or_404, visible
 from ..clock import today_vn
 from ..downloads import download
 from ..errors_web import on_refusal

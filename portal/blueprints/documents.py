@@ -7,16 +7,18 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from ..access import get_visible_or_404, may_see, visible
+from ..access import is_contract_post_office, manages_payouts, may_see, provides_payment
+from ..areas import get_visible_or_404, visible
 from ..clock import today_vn
 from ..downloads import XLSX, download
 from ..errors_web import flash_refusal
 from ..extensions import db
-from ..models import Authorization, Duty, IssuedDocument, Organization, OrgKind, PayoutList, ServiceContract
+from ..models import Authorization, Duty, IssuedDocument, PayoutList, ServiceContract
 from ..query_args import month_arg
 from ..rendering import render
 from ..services.documents.contracts import countersign
 from ..services.documents.issuing import issue_authorization_letter as issue_letter
+from ..services.organizations import serving_organization
 from ..services.payouts.lists import download_name, file_slug
 from ..services.payouts.pdf import request_pdf as request_list_pdf
 from ..services.payouts.results import payment_sheet as build_payment_sheet
@@ -55,7 +57,7 @@ def payout_list_pdf_retry(list_id):
 @bp.route("/danh-sach-chi-tra/<int:list_id>.xlsx")
 def payment_sheet(list_id):
     # by duty: a two-tier commune committee managing payouts needs the sheet too
-    if not any(current_user.organization.has_duty(d) for d in (Duty.PAYOUT_MANAGEMENT, Duty.PAYMENT_SERVICE)):
+    if not (manages_payouts(current_user) or provides_payment(current_user)):
         abort(403)
     lst = get_visible_or_404(PayoutList, list_id)
     return download(build_payment_sheet(lst), download_name(lst, "xlsx", "Bang-ke-chi-tra"), mimetype=XLSX)
@@ -81,9 +83,7 @@ def authorization_letter(authorization_id):
         .order_by(IssuedDocument.id.desc()).limit(1)).scalar_one_or_none()
     if issued is not None:
         return download(issued.content, issued.filename, inline=True, mimetype=PDF)
-    commune = db.session.execute(select(Organization).where(
-        Organization.kind == OrgKind.COMMUNE,
-        Organization.unit_code == auth.beneficiary.commune_code)).scalars().first()
+    commune = serving_organization(auth.beneficiary.commune_code, Duty.INTAKE)
     if commune is None:
         abort(404)
     return download(print_letter(auth, commune), f"giay-uy-quyen-{auth.id}.pdf", inline=True)
@@ -104,7 +104,7 @@ def issue_authorization_letter(authorization_id):
 def contract_for_post_office(contract_id):
     """The post office's view of an issued service contract: download it and sign it digitally (bên B)."""
     contract = get_visible_or_404(ServiceContract, contract_id)
-    if current_user.organization_id != contract.post_office_id:
+    if not is_contract_post_office(current_user, contract):
         abort(403)
     return render("documents/contract_post_office.html", c=contract, form=FlaskForm())
 
@@ -134,7 +134,7 @@ def countersign_contract(contract_id):
 @bp.route("/hop-dong/")
 def post_office_contracts():
     """The post office's issued and signed service contracts (bên B)."""
-    if not current_user.organization.has_duty(Duty.PAYMENT_SERVICE):
+    if not provides_payment(current_user):
         abort(403)
     rows = db.session.execute(visible(ServiceContract).order_by(ServiceContract.id.desc())).scalars().all()
     return render("documents/contracts_post_office.html", contracts=rows)
@@ -145,7 +145,7 @@ def fee_statement_pdf():
     """The post office's monthly fee statement (``?thang=YYYY-MM``) as a PDF (one page, rendered in the request)."""
     from ..services.documents.printing import print_fee_statement
     from ..services.payouts.fee_statements import fee_statement
-    if not current_user.organization.has_duty(Duty.PAYMENT_SERVICE):
+    if not provides_payment(current_user):
         abort(403)
     month = month_arg()
     return download(print_fee_statement(fee_statement(current_user.organization, month), None, today_vn()),

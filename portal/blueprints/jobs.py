@@ -3,7 +3,7 @@ organisation: ``GET /cong-viec/<job_id>`` — the page, or for htmx polling only
 from flask import Blueprint
 from flask_login import login_required
 
-from ..access import get_visible_or_404
+from ..areas import get_visible_or_404
 from ..jobs import job_error_text, job_result_url, job_retry_url, register_cli
 from ..models import Job
 from ..rendering import render

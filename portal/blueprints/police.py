@@ -16,7 +16,8 @@ from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..access import gate, get_visible_or_404, visible
+from ..access import gate
+from ..areas import get_visible_or_404, visible
 from ..clock import today_vn
 from ..downloads import download
 from ..errors_web import on_refusal

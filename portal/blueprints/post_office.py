@@ -12,7 +12,8 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
-from ..access import gate, get_visible_or_404, visible
+from ..access import gate
+from ..areas import get_visible_or_404, visible
 from ..clock import today_vn
 from ..downloads import download
 from ..errors_web import on_refusal

@@ -8,7 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from ..access import gate_any, visible
+from ..access import gate_any
+from ..areas import visible
 from ..clock import today_vn
 from ..downloads import download
 from ..errors_web import on_refusal

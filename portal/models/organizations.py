@@ -69,7 +69,7 @@ class Organization(db.Model):
 class BankCoverage(db.Model):
     """A bank branch covers a commune (địa bàn phụ trách, plan §III.4); a commune may have several banks.
     ``status``: ``requested`` (the branch registered it) → ``approved`` (the province approved) → ``withdrawn``;
-    only ``approved`` coverage gives access (``access.area_commune_codes``). Demo coverage is seeded approved."""
+    only ``approved`` coverage gives access (``areas.area_commune_codes``). Demo coverage is seeded approved."""
 
     __tablename__ = "bank_coverage"
     bank_id = db.Column(db.Integer, db.ForeignKey("organization.id"), primary_key=True)

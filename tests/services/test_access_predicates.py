@@ -2,7 +2,7 @@
 Vĩnh Mỹ, Châu Đốc) and one outside it (Xã Tân Lợi, Tịnh Biên)."""
 import pytest
 
-from portal import access
+from portal import access, areas
 from portal.extensions import db
 from portal.models import Beneficiary, Organization, PayoutList, ServiceContract, User
 from portal.services.demo import user_by_username as user
@@ -42,7 +42,7 @@ def test_duties_without_an_area(app):
     assert _who(access.manages_payouts) == {"pld.chaudoc", "pld.chaudoc.duyet", "pld.tinhbien.duyet"}
     assert _who(access.oversees) == {"so.angiang"}
     assert _who(access.opens_accounts) == {"agribank.chaudoc", "agribank.tinhbien"}
-    assert {name for name in ROLES if access.is_bank(user(name).organization)} == {"agribank.chaudoc",
+    assert {name for name in ROLES if areas.is_bank(user(name).organization)} == {"agribank.chaudoc",
                                                                                     "agribank.tinhbien"}
 
 
@@ -94,6 +94,6 @@ def test_template_globals_name_the_predicates():
 
 
 def test_visible_has_one_scope_per_model(app):
-    assert access.SCOPES[Beneficiary].__name__ == "_beneficiaries"
+    assert areas.SCOPES[Beneficiary].__name__ == "_beneficiaries"
     with pytest.raises(LookupError):
-        access.visible(User, user("so.angiang"))
+        areas.visible(User, user("so.angiang"))

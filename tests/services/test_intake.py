@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from portal.access import visible
+from portal.areas import visible
 from portal.errors import ValidationError
 from portal.extensions import db
 from portal.models import Beneficiary, Hamlet

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from portal.access import visible
+from portal.areas import visible
 from portal.clock import this_month_vn
 from portal.extensions import db
 from portal.models import AuditEvent, Beneficiary

@@ -14,7 +14,8 @@ from types import SimpleNamespace
 import pytest
 
 import portal
-from portal.access import area_commune_codes, may_see, visible
+from portal.access import may_see
+from portal.areas import area_commune_codes, visible
 from portal.errors import AccessDenied
 from portal.extensions import db
 from portal.models import (

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from ...access import get_visible_or_404, visible
+from ...areas import get_visible_or_404, visible
 from ...clock import this_month_vn
 from ...errors_web import flash_refusal, on_refusal
 from ...extensions import db

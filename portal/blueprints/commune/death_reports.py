@@ -4,7 +4,7 @@ verified yet, with the two resolutions (đã ghi biến động chết / xác mi
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from ...access import get_visible_or_404
+from ...areas import get_visible_or_404
 from ...errors_web import on_refusal
 from ...models import PayoutLine
 from ...rendering import render

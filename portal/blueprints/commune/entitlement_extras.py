@@ -3,7 +3,7 @@
 mistake), with what the next list pays. The same section sits on the beneficiary page (``extras_context`` below) and
 on its own page; htmx posts swap just the section or one row (≤ 5 KB), plain posts redirect back to the beneficiary
 page, and refused input answers 422 with what was typed. Rules live in ``services.entitlement`` (``extras``,
-``categories``, ``care``); every row is reached through ``access.get_visible_or_404(Beneficiary, …)``."""
+``categories``, ``care``); every row is reached through ``areas.get_visible_or_404(Beneficiary, …)``."""
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -11,7 +11,7 @@ from jinja2_fragments.flask import render_block
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from ...access import get_visible_or_404
+from ...areas import get_visible_or_404
 from ...clock import this_month_vn
 from ...errors_web import on_refusal
 from ...models import Beneficiary, DisabilityLevel

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from ...access import get_visible_or_404
+from ...areas import get_visible_or_404
 from ...downloads import download
 from ...errors_web import flash_refusal
 from ...models import IdentityCheck

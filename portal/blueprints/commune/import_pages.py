@@ -3,7 +3,7 @@ upload → preview → confirm pages are in ``registry``; rules in ``services.im
 from flask import url_for
 from flask_login import current_user
 
-from ...access import get_visible_or_404
+from ...areas import get_visible_or_404
 from ...downloads import download
 from ...errors_web import flash_refusal
 from ...models import ImportBatch

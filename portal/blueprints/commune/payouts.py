@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 
-from ...access import get_visible_or_404, visible
+from ...areas import get_visible_or_404, visible
 from ...errors_web import on_refusal
 from ...extensions import db
 from ...models import ListStatus, PayoutList

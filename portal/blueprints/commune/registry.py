@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
-from ...access import get_visible_or_404, visible
+from ...areas import get_visible_or_404, visible
 from ...clock import this_month_vn
 from ...errors_web import flash_refusal, on_refusal
 from ...models import Beneficiary, CashAtHomeReason, ImportBatch

@@ -3,7 +3,7 @@ Rules in ``services.registry.hamlets``; rows through ``portal.access``."""
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from ...access import get_visible_or_404
+from ...areas import get_visible_or_404
 from ...errors_web import on_refusal
 from ...models import Hamlet
 from ...rendering import render

@@ -5,7 +5,7 @@ checks depend on it (the birth date re-checks the ID and the category). The same
 from flask import request
 from flask_login import current_user
 
-from ...access import get_visible_or_404
+from ...areas import get_visible_or_404
 from ...extensions import htmx
 from ...models import Beneficiary
 from ...models.registry import FIELD_LABELS

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from ...access import get_visible_or_404, visible
+from ...areas import get_visible_or_404, visible
 from ...errors_web import flash_refusal
 from ...extensions import db
 from ...models import PaymentAccount

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from ...access import get_visible_or_404, visible
+from ...areas import get_visible_or_404, visible
 from ...errors_web import on_refusal
 from ...models import ChangeSubmission
 from ...rendering import render

@@ -8,7 +8,8 @@ from sqlalchemy.orm import selectinload
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
-from ...access import get_visible_or_404, may_approve, visible
+from ...access import may_approve
+from ...areas import get_visible_or_404, visible
 from ...downloads import download
 from ...errors_web import on_refusal
 from ...extensions import db

@@ -2,7 +2,7 @@
 
 A bank branch uploads its list of accounts opened (columns STT, HO TEN KHACH HANG, SO GTTT, SO TAI KHOAN, NGAY MO,
 DIEM GIAO DICH — or the Vietnamese variants "Họ tên", "Số CCCD", "Số tài khoản", "Ngày mở"; header found by its
-labels). Each row is matched on the ID number among the beneficiaries the bank may see (``access.visible``), and
+labels). Each row is matched on the ID number among the beneficiaries the bank may see (``areas.visible``), and
 gets one status:
 
 - ``new``: will be recorded on commit;
@@ -26,7 +26,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ... import access
+from ... import areas
 from ...clock import utcnow
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
@@ -69,7 +69,7 @@ def _judge(actor: User, provider_code: str, rows: list[BankRow]) -> None:
     ok = [r for r in rows if r.status != "error"]
     ids = {r.national_id for r in ok}
     people = {b.national_id: b for b in db.session.execute(
-        access.visible(Beneficiary, actor).where(Beneficiary.national_id.in_(ids))).scalars()} if ids else {}
+        areas.visible(Beneficiary, actor).where(Beneficiary.national_id.in_(ids))).scalars()} if ids else {}
     numbers = {r.account_number for r in ok}
     taken = {a.account_number: a for a in db.session.execute(select(PaymentAccount).where(
         PaymentAccount.provider_code == provider_code, PaymentAccount.account_number.in_(numbers))).scalars()}
@@ -137,7 +137,7 @@ def preview_bank_file(actor: User, filename: str, content: bytes) -> BankPreview
 
 
 def _load_batch(actor: User, batch_id: int, lock: bool = False) -> ImportBatch:
-    stmt = access.visible(ImportBatch, actor).where(ImportBatch.id == batch_id, ImportBatch.kind == KIND)
+    stmt = areas.visible(ImportBatch, actor).where(ImportBatch.id == batch_id, ImportBatch.kind == KIND)
     batch = db.session.execute(stmt.with_for_update() if lock else stmt).scalar_one_or_none()
     if batch is None:
         raise AccessDenied("Không tìm thấy tệp đã tải lên của chi nhánh.")

@@ -1,6 +1,6 @@
 """Bank coverage (địa bàn phụ trách, KH 2587 §V.6): a bank branch registers the communes it covers, the province
 (duty ``oversight``) approves or withdraws; a commune may be covered by several banks. Only ``approved`` coverage
-lets a bank see a commune's beneficiaries (``access.area_commune_codes``). Writes audit, flushes only."""
+lets a bank see a commune's beneficiaries (``areas.area_commune_codes``). Writes audit, flushes only."""
 from sqlalchemy import select
 
 from ...access import opens_accounts, oversees

@@ -17,7 +17,8 @@ at the payout point and is back in the bank's queue. Every change writes an audi
 """
 from sqlalchemy import select
 
-from ...access import covers, is_bank, is_commune_of, manages_payouts
+from ...access import covers, is_commune_of, manages_payouts
+from ...areas import is_bank
 from ...clock import utcnow
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
@@ -101,7 +102,7 @@ def assess(account: PaymentAccount) -> list[str]:
 
 
 def flagged_accounts(area_select, include_cleared: bool = False):
-    """``select(PaymentAccount)`` of active flagged accounts among ``area_select`` (an ``access.visible(
+    """``select(PaymentAccount)`` of active flagged accounts among ``area_select`` (an ``areas.visible(
     PaymentAccount)`` select), uncleared first unless ``include_cleared``; newest first."""
     stmt = area_select.where(PaymentAccount.flags != "", PaymentAccount.active.is_(True))
     if not include_cleared:
@@ -113,7 +114,7 @@ def clear_flags(actor: User, account: PaymentAccount, reason: str) -> PaymentAcc
     """The district (Phòng LĐTBXH, duty ``payout_management``) clears an account's flags after checking (gỡ cảnh
     báo); from then on it pays. ``reason``: Vietnamese text, at least 5 characters. Raises ``AccessDenied`` (not a
     payout manager), ``StateError`` (no flag, already cleared, account not active), ``ValidationError`` (no
-    reason). The caller loads ``account`` through ``access.get_visible_or_404``."""
+    reason). The caller loads ``account`` through ``areas.get_visible_or_404``."""
     if not manages_payouts(actor):
         raise AccessDenied("Chỉ cơ quan quản lý chi trả (Phòng LĐTBXH) được gỡ cảnh báo tài khoản.")
     reason = " ".join(identity.nfc(reason or "").split())

@@ -96,7 +96,7 @@ def _month_end(month: date) -> date:
 
 def monthly_funnel(month: date, commune_codes=None) -> Funnel:
     """The funnel of ``month`` (first-of-month date) for ``commune_codes`` (an iterable of codes, or a scalar
-    ``select`` such as ``access.area_commune_codes(user)``; None = the whole province). Returns a ``Funnel``;
+    ``select`` such as ``areas.area_commune_codes(user)``; None = the whole province). Returns a ``Funnel``;
     raises nothing. Counts are people; see the module docstring for each stage."""
     month = month.replace(day=1)
     counts = _counts(month, commune_codes)

@@ -2,7 +2,7 @@
 
 Rules (reference §6 "Account numbers", "Bank names"; plan §III.4 bank coverage):
 
-- A bank branch works only on the beneficiaries ``access.visible`` gives it: communes it covers, people who chose an
+- A bank branch works only on the beneficiaries ``areas.visible`` gives it: communes it covers, people who chose an
   account channel. It records accounts at its own bank (``Organization.provider_code``).
 - An account number is text: digits only once spaces, dashes and dots are removed, 6–19 long, leading zeros kept.
   There is no public checksum, so no per-bank validation.
@@ -25,7 +25,7 @@ from datetime import date
 
 from sqlalchemy import exists, select
 
-from ... import access
+from ... import access, areas
 from ...clock import today_vn
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
@@ -136,7 +136,7 @@ def pending_accounts(user: User, commune_code: str | None = None):
     """``select(Beneficiary)`` of the beneficiaries ``user`` may see who chose an account channel, are not stopped
     and have no active PaymentAccount (danh sách cần mở tài khoản), ordered by commune then Vietnamese name order.
     ``commune_code`` narrows to one commune; search and paging: ``registry.search_beneficiaries``."""
-    stmt = access.visible(Beneficiary, user).where(
+    stmt = areas.visible(Beneficiary, user).where(
         Beneficiary.payment_channel.in_(ACCOUNT_CHANNELS), Beneficiary.status != "stopped",
         ~_has_active_account())
     if commune_code:
@@ -147,7 +147,7 @@ def pending_accounts(user: User, commune_code: str | None = None):
 def recorded_accounts(user: User):
     """``select(PaymentAccount)`` of the accounts recorded by the user's organisation on beneficiaries it may see,
     newest first (trang "Tài khoản đã mở")."""
-    return access.visible(PaymentAccount, user).where(
+    return areas.visible(PaymentAccount, user).where(
         PaymentAccount.opened_by_org_id == user.organization_id).order_by(
         PaymentAccount.created_at.desc(), PaymentAccount.id.desc())
 
@@ -222,8 +222,8 @@ def number_taken(provider_code: str, number: str):
 
 
 def is_visible(actor: User, beneficiary: Beneficiary) -> bool:
-    """True when ``beneficiary`` is in ``access.visible(Beneficiary, actor)``."""
-    return db.session.execute(access.visible(Beneficiary, actor).where(
+    """True when ``beneficiary`` is in ``areas.visible(Beneficiary, actor)``."""
+    return db.session.execute(areas.visible(Beneficiary, actor).where(
         Beneficiary.id == beneficiary.id).with_only_columns(Beneficiary.id)).first() is not None
 
 

@@ -52,7 +52,7 @@ def create_session(actor: User, commune_code: str, session_date: date, place_kin
 
 
 def sessions_of(actor: User, visible_select):
-    """The sessions of ``visible_select`` (``access.visible(PayoutPointSession)``), newest first."""
+    """The sessions of ``visible_select`` (``areas.visible(PayoutPointSession)``), newest first."""
     return list(db.session.execute(visible_select.order_by(
         PayoutPointSession.session_date.desc(), PayoutPointSession.id.desc())).scalars())
 

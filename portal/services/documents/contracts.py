@@ -16,7 +16,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ...access import communes_under, org_commune_codes
+from ...access import is_contract_office
+from ...areas import communes_under, org_commune_codes
 from ...documents import signing
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
@@ -67,7 +68,7 @@ def fee_on(day: date) -> int:
 
 
 def area_communes(office: Organization) -> list[str]:
-    """Codes of the communes in the payout office's area (``access.org_commune_codes``: a district office's
+    """Codes of the communes in the payout office's area (``areas.org_commune_codes``: a district office's
     communes, a commune committee's own commune, every commune of the province for a province-level office), in
     code order."""
     area = org_commune_codes(office)
@@ -122,7 +123,7 @@ def _check(data: ContractInput) -> None:
 
 
 def _own(actor: User, contract: ServiceContract) -> None:
-    if contract.district_org_id != actor.organization_id:
+    if not is_contract_office(actor, contract):
         raise AccessDenied("Hợp đồng không thuộc cơ quan của bạn.")
 
 

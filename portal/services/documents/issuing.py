@@ -23,12 +23,13 @@ from flask import current_app, has_app_context
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from ...access import is_commune_of
 from ...clock import today_vn
 from ...documents import qr, signing
 from ...documents.official import Stamp
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
-from ...models import DocumentCounter, DocumentKind, IssuedDocument, Organization, OrgKind, ServiceContract, User
+from ...models import DocumentCounter, DocumentKind, IssuedDocument, Organization, ServiceContract, User
 from .. import audit
 from .headings import org_symbol
 from .printing import print_letter
@@ -147,7 +148,7 @@ def issue_authorization_letter(actor: User, auth, issued_on: date | None = None)
     (number ``NN/GUQ-UBND``). Raises ``StateError`` when the letter is not certified yet, ``AccessDenied`` when the
     actor is not the beneficiary's commune committee."""
     org = actor.organization
-    if org.kind != OrgKind.COMMUNE or auth.beneficiary.commune_code != org.unit_code:
+    if not is_commune_of(actor, auth.beneficiary.commune_code):
         raise AccessDenied("Chỉ UBND xã nơi đối tượng cư trú chứng thực giấy ủy quyền.")
     if auth.certified_on is None:
         raise StateError("Giấy ủy quyền chưa được chứng thực.")

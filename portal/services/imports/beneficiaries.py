@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ...access import visible
+from ...areas import visible
 from ...clock import utcnow
 from ...errors import AccessDenied, PortalError, StateError, ValidationError
 from ...extensions import db

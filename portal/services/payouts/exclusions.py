@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from ...access import area_commune_codes
+from ...areas import area_commune_codes
 from ...errors import PortalError
 from ...extensions import db
 from ...models import AdministrativeUnit, Beneficiary, EventStatus, PayoutLine, PayoutList, RegistryEvent, User

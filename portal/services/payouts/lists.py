@@ -10,7 +10,8 @@ import unicodedata
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from ...access import area_commune_codes, manages_payouts
+from ...access import manages_payouts
+from ...areas import area_commune_codes
 from ...errors import AccessDenied, StateError
 from ...extensions import db
 from ...models import (

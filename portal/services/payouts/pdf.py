@@ -23,17 +23,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ... import jobs
-from ...access import visible
+from ...areas import visible
 from ...clock import today_vn, vn_date
 from ...documents.payout_list import PayoutLine as DocLine
 from ...documents.payout_list import PayoutListDoc, default_signers, render_payout_list
 from ...errors import StateError
 from ...extensions import db
 from ...formatting import coefficient, money
-from ...models import Job, ListChannel, PaymentProvider, PayoutList, StoredFile, User
+from ...models import Gender, Job, ListChannel, PaymentProvider, PayoutList, StoredFile, User
 from ..documents.headings import short_name
 from ..entitlement.months import describe_months
-from ..registry.fields import GENDERS
 from ..registry.identity import names_match_bank
 from . import lists
 from .lines import AWAITING_ACCOUNT, NO_NOTE, LineNote, line_notes
@@ -80,7 +79,7 @@ def build_payout_list_doc(lst: PayoutList) -> PayoutListDoc:
     providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
     notes = line_notes(lst)
     lines = [DocLine(index=line.position, full_name=line.full_name, birth=line.birth_display,
-                     gender=GENDERS.get(line.gender, line.gender), national_id=line.national_id,
+                     gender=Gender.label_of(line.gender), national_id=line.national_id,
                      hamlet=line.hamlet or "", category_code=line.category_code,
                      coefficient=coefficient(line.coefficient), amount=int(line.regular_amount),
                      back_pay=int(line.back_pay or 0), total=int(line.total),

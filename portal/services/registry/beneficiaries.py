@@ -123,7 +123,7 @@ def _like_escape(text: str) -> str:
 
 
 def search_beneficiaries(stmt, q: str | None, page: int = 1, page_size: int = 20) -> tuple[list[Beneficiary], int]:
-    """Search within ``stmt`` (a ``select(Beneficiary)`` from ``access.visible``) and return one page.
+    """Search within ``stmt`` (a ``select(Beneficiary)`` from ``areas.visible``) and return one page.
 
     ``q``: digits (spaces, dots, dashes and brackets ignored; at least 3; a leading +84/84 of a phone read as 0)
     match the personal ID, the old CMND number or the phone number anywhere in it; any other text matches the name

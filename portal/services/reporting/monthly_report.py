@@ -18,7 +18,7 @@ from io import BytesIO
 
 from sqlalchemy import case, func, select
 
-from ...access import area_commune_codes
+from ...areas import area_commune_codes
 from ...errors import AccessDenied, ValidationError
 from ...extensions import db
 from ...models import (
@@ -140,7 +140,7 @@ def level_of(actor: User) -> str:
 
 def build_report(actor: User, month: date) -> MonthlyReport:
     """The report of the actor's organisation for ``month`` (first-of-month date), over its area
-    (``access.area_commune_codes``). Read-only; a dozen grouped queries whatever the area's size."""
+    (``areas.area_commune_codes``). Read-only; a dozen grouped queries whatever the area's size."""
     level = level_of(actor)
     month = month.replace(day=1)
     area = area_commune_codes(actor)
