@@ -4,7 +4,7 @@ PYTEST = .venv/bin/pytest
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run db lint test test-postgres test-moved-clock bench
+.PHONY: install run serve db lint test test-postgres test-moved-clock test-server bench
 
 install:
 	@bash scripts/install.sh
@@ -16,6 +16,13 @@ db: install
 
 run: db
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production: gunicorn (gunicorn.conf.py) and, when REDIS_URL is set, one RQ worker, started and stopped together
+# by honcho from the Procfile. Needs DATABASE_URL, SECRET_KEY (and REDIS_URL); run `flask db upgrade` before.
+serve: install
+	@if [ -n "$${REDIS_URL:-}" ]; then PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/honcho start -f Procfile; \
+	else echo "REDIS_URL chưa đặt: chỉ chạy web, công việc nền chạy trong tiến trình web."; \
+	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/honcho start -f Procfile web; fi
 
 lint: install
 	.venv/bin/ruff check .
@@ -31,6 +38,11 @@ test-postgres: install
 FAKE_NOW ?= 2029-02-28 10:00:00
 test-moved-clock: install
 	faketime '$(FAKE_NOW)' $(PYTEST) -q -n 2 --dist loadfile -m "not browser"
+
+# The documented production process (gunicorn with 2 workers + the RQ worker) against PostgreSQL and Redis, driven
+# over HTTP: build → confirm → approve → PDF download. Uses the database SERVER_TEST_DATABASE_URL (created afresh).
+test-server: install
+	SERVER_TEST=1 $(PYTEST) -q -p no:xdist tests/server
 
 # Speed figures (not tests): every bench/*.py in turn, e.g. bench/pdf_lists.py (payout-list PDF vs LibreOffice).
 bench: install

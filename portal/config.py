@@ -1,7 +1,8 @@
 """Configuration (cấu hình): read from the environment, with safe defaults for the embedded SQLite set-up.
 
 Environment: ``SECRET_KEY``, ``DATABASE_URL`` (default ``sqlite:///<instance>/portal.db``), ``REDIS_URL`` (optional;
-long jobs run in-process without it), ``MAX_UPLOAD_MB`` (default 10).
+long jobs run in-process without it), ``MAX_UPLOAD_MB`` (default 10), ``TRUSTED_PROXIES`` (reverse proxies whose
+``X-Forwarded-*`` headers are trusted, default 0).
 """
 import os
 from datetime import timedelta
@@ -33,6 +34,8 @@ class Config:
     SIGNING_CERT_DIR = os.environ.get("SIGNING_CERT_DIR")
     SIGNING_P12_PASSWORD = os.environ.get("SIGNING_P12_PASSWORD", "asxh-dev")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    # Reverse proxies in front of gunicorn (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted; 0 = none.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
 
 class TestConfig(Config):

@@ -11,6 +11,7 @@ def register_blueprints(app):
         contracts,
         district,
         documents,
+        health,
         jobs,
         police,
         post_office,
@@ -22,5 +23,5 @@ def register_blueprints(app):
     )
 
     for module in (auth, commune, bank, district, post_office, province, police, documents, jobs, rates,
-                   reference_admin, contracts, reports, verify):
+                   reference_admin, contracts, reports, verify, health):
         app.register_blueprint(module.bp)

@@ -1,0 +1,24 @@
+"""gunicorn settings for production (máy chủ web): ``gunicorn -c gunicorn.conf.py wsgi:app`` (see README, "Vận hành").
+
+Environment: ``HOST`` (default 127.0.0.1: the reverse proxy is the only one to reach it), ``PORT`` (8000),
+``WEB_WORKERS`` (2 processes), ``WEB_THREADS`` (4 threads each), ``WEB_TIMEOUT`` (120 s: the longest request is an
+import preview; PDF lists and large imports run as jobs).
+"""
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_WORKERS", "2"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+worker_class = "gthread"
+timeout = int(os.environ.get("WEB_TIMEOUT", "120"))
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000  # recycle workers now and then (memory of large imports)
+max_requests_jitter = 200
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+accesslog = "-"
+errorlog = "-"
+# No query string and no referrer in the access log: searches and filters may carry an ID number (CCCD).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+# X-Forwarded-* from the local reverse proxy only; the app trusts them when TRUSTED_PROXIES is set.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
