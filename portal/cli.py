@@ -15,7 +15,7 @@ from .extensions import db
 from .models import Organization, User
 from .schema import migrates_schema, needs_schema
 from .services.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
-from .services.reference_data import load_reference, load_units
+from .services.reference_data import load_all_units, load_reference
 
 
 def _fail(err: Exception):
@@ -40,7 +40,7 @@ def seed_demo_cmd():
 @migrates_schema
 def seed_reference_cmd():
     """Load administrative units, categories, coefficients, standard levels and providers (idempotent)."""
-    units = load_units()
+    units = load_all_units()
     counts = load_reference()
     db.session.commit()
     click.echo(f"Đơn vị hành chính mới: {units}; " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
