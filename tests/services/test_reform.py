@@ -140,3 +140,30 @@ def test_cli_dry_run_then_apply_then_bad_mapping(register, app, tmp_path):
     assert done.exit_code == 0, done.output
     assert "= 30316\tPhường Châu Đốc\t2" in done.output
     assert "Tổng: 3 người ở 2 xã/phường cũ = 2 người ở 1 xã/phường mới + 1 người chờ xếp." in done.output
+
+
+def test_documents_come_from_the_acting_organisation(register):
+    from portal.documents.payout_list import render_payout_list
+    from portal.services.documents.printing import print_report
+    from portal.services.payouts.pdf import build_payout_list_doc
+    from portal.services.payouts.workflow import approve_list, confirm_list
+    from portal.services.reporting.monthly_report import build_report
+    from tests.documents import pdfcheck
+    apply_reform(None, REFORM)
+    officer, chairman = user_by_username("ubnd.chaudoc"), user_by_username("ubnd.chaudoc.ct")
+    place_hamlet(officer, VINH_CHAU, "Ấp Vĩnh Phú", CHAU_DOC, REFORM)
+    lst = next(x for x in build_lists(officer, AUG25).lists if x.channel == "cash_at_point")
+    confirm_list(officer, lst)
+    approve_list(chairman, lst)
+    assert lst.post_office.name == "Bưu điện Phường Châu Đốc"
+    text = " ".join(pdfcheck.page_texts(render_payout_list(build_payout_list_doc(lst))))
+    for expected in ("ỦY BAN NHÂN DÂN", "PHƯỜNG CHÂU ĐỐC", "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
+                     "Lê Văn Chủ", "Trần Thị Bình", "Lý Văn Châu"):
+        assert expected in text, expected
+    assert "PHÒNG LAO ĐỘNG" not in text and "TRƯỞNG PHÒNG" not in text
+    report = " ".join(pdfcheck.page_texts(print_report(build_report(officer, AUG25), issued_on=date(2025, 9, 3))))
+    assert "Sở Y tế tỉnh An Giang" in report and "Phòng Lao động" not in report
+    province = " ".join(pdfcheck.page_texts(print_report(build_report(user_by_username("syt.angiang"), AUG25),
+                                                         issued_on=date(2025, 9, 5))))
+    for expected in ("ỦY BAN NHÂN DÂN TỈNH AN", "SỞ Y TẾ", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"):
+        assert expected in province, expected
