@@ -167,3 +167,21 @@ def test_documents_come_from_the_acting_organisation(register):
                                                          issued_on=date(2025, 9, 5))))
     for expected in ("ỦY BAN NHÂN DÂN TỈNH AN", "SỞ Y TẾ", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"):
         assert expected in province, expected
+
+
+def test_province_page_previews_the_reform(register, client):
+    client.login("syt.angiang")
+    page = client.get("/tinh/sap-xep-don-vi")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "<td>30322</td><td>Phường Vĩnh Mỹ</td><td class=\"num\">2</td>" in html
+    assert "30316 Phường Châu Đốc; 30325 Phường Vĩnh Tế <strong>(chia tách" in html  # Xã Vĩnh Châu
+    assert _count(UnitTransfer) == 0  # a preview writes nothing
+    apply_reform(None, REFORM)
+    db.session.commit()
+    html = client.get("/tinh/sap-xep-don-vi").get_data(as_text=True)
+    assert "<td>30316</td><td>Phường Châu Đốc</td><td class=\"num\">0</td><td class=\"num\">2</td>" in html
+    assert "1 người từ xã/phường bị chia tách đang chờ" in html
+    client.logout()
+    client.login("agribank.chaudoc")
+    assert client.get("/tinh/sap-xep-don-vi").status_code == 403
