@@ -185,3 +185,24 @@ def test_province_page_previews_the_reform(register, client):
     client.logout()
     client.login("agribank.chaudoc")
     assert client.get("/tinh/sap-xep-don-vi").status_code == 403
+
+
+def test_everyone_entitled_in_june_is_listed_or_excluded_with_a_reason_in_july(register):
+    """Completeness across the reform: each person entitled in 06/2025 (then at the old communes) is, in 07/2025,
+    on exactly one line of a new commune's list or excluded with a reason — at the commune and at the province."""
+    a, b, c, *_ = register
+    k5c = make_beneficiary("Phạm Thị Cụ", gender="female", birth_date=date(1938, 5, 5), category_code="K5c")
+    db.session.commit()
+    entitled_june = {a.id, b.id, c.id, k5c.id}
+    assert {p.id for p in db.session.execute(select(Beneficiary).where(
+        month_payers(JUN25).condition({VINH_MY, VINH_CHAU}))).scalars()} >= entitled_june
+    apply_reform(None, REFORM)
+    officer = user_by_username("ubnd.chaudoc")
+    place_hamlet(officer, VINH_CHAU, "Ấp Vĩnh Phú", CHAU_DOC, REFORM)
+    built = build_lists(officer, REFORM)
+    on_lines = [line.beneficiary_id for lst in built.lists for line in lst.lines if line.programme == "tcxh"]
+    assert len(on_lines) == len(set(on_lines))
+    for who in (officer, user_by_username("syt.angiang")):
+        excluded = {p.id: reason for p, reason in month_exclusions(who, REFORM)}
+        assert set(on_lines) | set(excluded) >= entitled_june and not set(on_lines) & set(excluded)
+        assert excluded[k5c.id]  # K5c ended on 1/7/2025: a stated reason, never silently dropped
