@@ -19,8 +19,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, insert, literal, select, update
 
+from ..access import is_commune_of
 from ..clock import utcnow
-from ..errors import StateError, ValidationError
+from ..errors import AccessDenied, StateError, ValidationError
 from ..extensions import db
 from ..models import (
     AdministrativeUnit,
@@ -249,8 +250,11 @@ def unplaced_count(new_codes, month: date | None = None) -> int:
 def place(actor: User, transfers: list[UnitTransfer], new_code: str) -> int:
     """Place people waiting after a split into the new commune ``new_code`` (one of each transfer's candidates):
     their register row and open changes follow, audited per person. Returns how
-    many were placed. Raises ``ValidationError`` when ``new_code`` is not a candidate of a transfer, or one is
+    many were placed. Raises ``AccessDenied`` unless ``actor`` is the committee of ``new_code``
+    (``access.is_commune_of``); ``ValidationError`` when ``new_code`` is not a candidate of a transfer, or one is
     placed already."""
+    if not is_commune_of(actor, new_code):
+        raise AccessDenied("Chỉ UBND xã/phường nhận người mới được xếp người vào xã/phường đó.")
     now = utcnow()
     for tr in transfers:
         if tr.new_commune_code is not None:

@@ -206,3 +206,21 @@ def test_everyone_entitled_in_june_is_listed_or_excluded_with_a_reason_in_july(r
         excluded = {p.id: reason for p, reason in month_exclusions(who, REFORM)}
         assert set(on_lines) | set(excluded) >= entitled_june and not set(on_lines) & set(excluded)
         assert excluded[k5c.id]  # K5c ended on 1/7/2025: a stated reason, never silently dropped
+
+
+def test_commune_worklist_places_a_hamlet(register, client):
+    a, b, c, *_ = register
+    apply_reform(None, REFORM)
+    db.session.commit()
+    client.login("ubnd.chilang")  # Chi Lăng took no part of Vĩnh Châu: nothing to place, may not place
+    assert "Không có ai chờ xếp." in client.get("/xa/xep-xa-moi").get_data(as_text=True)
+    assert client.post("/xa/xep-xa-moi", data={"old": VINH_CHAU, "hamlet": "Ấp Vĩnh Phú"}).status_code == 422
+    assert db.session.get(Beneficiary, c.id).commune_code == VINH_CHAU
+    client.logout()
+    client.login("ubnd.chaudoc")
+    page = client.get("/xa/xep-xa-moi").get_data(as_text=True)
+    assert "Xã Vĩnh Châu — Ấp Vĩnh Phú (1 người, từ 07/2025)" in page and "Lý Văn Châu" in page
+    client.post("/xa/xep-xa-moi", data={"old": VINH_CHAU, "hamlet": "Ấp Vĩnh Phú"})
+    db.session.expire_all()
+    assert db.session.get(Beneficiary, c.id).commune_code == CHAU_DOC
+    assert "Không có ai chờ xếp." in client.get("/xa/xep-xa-moi").get_data(as_text=True)
