@@ -224,3 +224,10 @@ def test_commune_worklist_places_a_hamlet(register, client):
     db.session.expire_all()
     assert db.session.get(Beneficiary, c.id).commune_code == CHAU_DOC
     assert "Không có ai chờ xếp." in client.get("/xa/xep-xa-moi").get_data(as_text=True)
+
+
+def test_province_page_without_a_mapping_says_so(register, client):
+    client.login("syt.angiang")
+    page = client.get("/tinh/sap-xep-don-vi?thang=2026-07")
+    assert page.status_code == 409
+    assert "Không có bảng chuyển đổi đơn vị hành chính từ 07/2026." in page.get_data(as_text=True)
