@@ -71,7 +71,7 @@ def generate(people: int, district_people: int, seed: int = 20240801) -> dict:
     from portal.models import AdministrativeUnit, Beneficiary, PaymentAccount
     rnd = random.Random(seed)
     communes = db.session.execute(select(AdministrativeUnit.code, AdministrativeUnit.parent_code).where(
-        AdministrativeUnit.level == "commune")).all()
+        AdministrativeUnit.level == "commune", AdministrativeUnit.valid_from <= MONTH)).all()  # the 2024 tree
     district = [c for c, p in communes if p == DISTRICT]
     others = [c for c, p in communes if p != DISTRICT]
     names = _names()

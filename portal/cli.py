@@ -2,6 +2,8 @@
 commits once; a PortalError is printed in Vietnamese and the command exits non-zero. ``register_cli(app)`` attaches
 these, the import commands (``cli_imports``) and the documents' ``dev-ca``."""
 import sys
+from collections import Counter
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -15,7 +17,9 @@ from .extensions import db
 from .models import Organization, User
 from .schema import migrates_schema, needs_schema
 from .services.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
-from .services.reference_data import load_reference, load_units
+from .services.entitlement.rates import parse_month
+from .services.reference_data import load_all_units, load_reference, load_succession
+from .services.reform import apply_reform, plan_reform
 
 
 def _fail(err: Exception):
@@ -40,7 +44,7 @@ def seed_demo_cmd():
 @migrates_schema
 def seed_reference_cmd():
     """Load administrative units, categories, coefficients, standard levels and providers (idempotent)."""
-    units = load_units()
+    units = load_all_units()
     counts = load_reference()
     db.session.commit()
     click.echo(f"Đơn vị hành chính mới: {units}; " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
@@ -82,7 +86,47 @@ def list_organizations_cmd(kind, unit_code):
         click.echo(f"{org.id}\t{org.kind}\t{org.unit_code}\t{org.display_name}\t{users} người dùng")
 
 
-ADMIN_COMMANDS = (seed_demo_cmd, seed_reference_cmd, create_user_cmd, list_organizations_cmd)
+@click.command("apply-reform")
+@click.argument("month")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="bảng chuyển đổi (CSV như portal/data/an-giang-units-2024-to-2025.csv), nạp trước khi chuyển")
+@click.option("--dry-run", is_flag=True, help="chỉ xem trước, không ghi")
+@with_appcontext
+@needs_schema
+def apply_reform_cmd(month, mapping, dry_run):
+    """Move every beneficiary to the new commune by the official mapping valid from MONTH (YYYY-MM), e.g. 2025-07:
+    one line per old commune, then the counts per new commune. Changes nothing on an error."""
+    try:
+        if mapping is not None:
+            load_succession(mapping)
+        plan = plan_reform(parse_month(month)) if dry_run else apply_reform(None, parse_month(month))
+    except PortalError as err:
+        db.session.rollback()
+        _fail(err)
+    for row in plan.rows:
+        if row.people:
+            to = ", ".join(f"{code} {name}" for _, code, name in row.targets)
+            click.echo(f"{row.old_code}\t{row.old_name}\t{row.people}\t→ {to}"
+                       + ("\t(chia tách: chờ xếp)" if row.split else ""))
+    moved = plan.moved_per_new if not dry_run else Counter()
+    if dry_run:
+        for row in plan.rows:
+            if not row.split and row.people - row.waiting:
+                moved[row.targets[0][0]] += row.people - row.waiting
+    for key, n in sorted(moved.items(), key=lambda kv: plan.new_names[kv[0]][0]):
+        click.echo(f"= {plan.new_names[key][0]}\t{plan.new_names[key][1]}\t{n}")
+    waiting = sum(plan.waiting_per_old.values()) if not dry_run else sum(
+        r.people - r.waiting for r in plan.rows if r.split)
+    click.echo(f"Tổng: {plan.people} người ở {sum(1 for r in plan.rows if r.people - r.waiting)} xã/phường cũ = "
+               f"{sum(moved.values())} người ở {len(moved)} xã/phường mới + {waiting} người chờ xếp"
+               + (" (xem trước, chưa ghi)." if dry_run else "."))
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+
+
+ADMIN_COMMANDS = (seed_demo_cmd, seed_reference_cmd, create_user_cmd, list_organizations_cmd, apply_reform_cmd)
 
 
 def register_cli(app: Flask) -> None:

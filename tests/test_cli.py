@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import Beneficiary, Organization, PaymentAccount, User
-from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
+from portal.models import Beneficiary, Organization, PaymentAccount, PayoutList, User
+from tests.conftest import AGRIBANK_FILE, TAN_LOI_FILE, VINH_MY_FILE
 
 
 def _list_lines(output: str) -> list[tuple[str, ...]]:
@@ -72,10 +72,11 @@ def test_demo_cycle_prints_one_line_per_list_and_writes_files(app, tmp_path):
     result = _run(app, "demo-cycle", "--month", "2024-08", "--out", str(out), AGRIBANK_FILE, VINH_MY_FILE)
     assert result.exit_code == 0, result.output
     lines = [line.split("\t") for line in result.output.strip().splitlines() if "\t" in line]
-    assert {tuple(line[:2]) for line in lines} == {("30322", "account"), ("30322", "cash_at_point"),
-                                             ("30322", "cash_at_home")}
-    assert sum(int(line[2]) for line in lines) == 340
-    assert sum(int(line[3]) for line in lines) == 240_000_000
+    assert {tuple(line[:3]) for line in lines} == {("30322", "trợ cấp xã hội", "account"),
+                                             ("30322", "trợ cấp xã hội", "cash_at_point"),
+                                             ("30322", "trợ cấp xã hội", "cash_at_home")}
+    assert sum(int(line[3]) for line in lines) == 340
+    assert sum(int(line[4]) for line in lines) == 240_000_000
     assert len(list(out.glob("*.pdf"))) == 3 and len(list(out.glob("*.xlsx"))) == 3
 
 
@@ -85,7 +86,7 @@ def test_demo_cycle_reports_each_file_before_the_lists(app, tmp_path):
     out = result.output.splitlines()
     commune = out.index("2024-07_phuong-vinh-my_ds-doi-tuong.xlsx: đọc 340 dòng, nhập 340, cảnh báo 32, lỗi 0")
     bank = out.index("2024-08_agribank-chau-doc_tk-mo-moi.xlsx: đọc 40 dòng, nhập 40, cảnh báo 0, lỗi 0")
-    assert commune < bank < out.index("30322\taccount\t144\t104250000")
+    assert commune < bank < out.index("30322\ttrợ cấp xã hội\taccount\t144\t104250000")
     assert out[commune + 1].startswith("  Dòng 40: Nhận tiền mặt tại nhà nhưng chưa ghi lý do")
     assert out[commune + 11] == ("  … và 136 thông báo khác (xem bằng import-beneficiaries --dry-run hoặc trang xem "
                                  "trước).")
@@ -141,9 +142,10 @@ def test_seed_demo_migrates_a_new_database(empty_app):
     result = _run(empty_app, "seed-demo")
     assert result.exit_code == 0
     assert result.output.startswith("Đã tạo/cập nhật lược đồ cơ sở dữ liệu (flask db upgrade).")
-    assert _count(User) == 13
+    assert _count(User) == 13 + 7  # the 2024 world and its two-tier continuation
     again = _run(empty_app, "list-organizations", "--kind", "post_office")
-    assert [line.split("\t")[2] for line in again.output.splitlines()] == ["884", "890"]
+    assert sorted(line.split("\t")[2] for line in again.output.splitlines()) == ["30316@2025", "30505@2025", "884",
+                                                                                 "890"]
 
 
 def test_demo_cycle_on_a_new_database_for_another_commune(empty_app, tmp_path):
@@ -151,9 +153,9 @@ def test_demo_cycle_on_a_new_database_for_another_commune(empty_app, tmp_path):
     result = _run(empty_app, "demo-cycle", "--month", "2024-08", "--out", str(tmp_path / "out"), str(nui_sam))
     assert result.exit_code == 0, result.output
     assert "nui-sam.xlsx: đọc 340 dòng, nhập 340, cảnh báo 32, lỗi 0" in result.output
-    assert _list_lines(result.output) == [("30325", "account", "104", "72500000"),
-                                          ("30325", "cash_at_home", "32", "21500000"),
-                                          ("30325", "cash_at_point", "204", "146000000")]
+    assert _list_lines(result.output) == [("30325", "trợ cấp xã hội", "account", "104", "72500000"),
+                                          ("30325", "trợ cấp xã hội", "cash_at_home", "32", "21500000"),
+                                          ("30325", "trợ cấp xã hội", "cash_at_point", "204", "146000000")]
     clerk = db.session.execute(select(User).join(Organization).where(
         Organization.unit_code == "30325", Organization.kind == "commune_committee")).scalar_one()
     assert clerk.username == "xa.nuisam" and clerk.check_password("demo1234")
@@ -165,3 +167,28 @@ def test_demo_cycle_refuses_a_commune_outside_the_demo_districts(app, tmp_path):
                                                 str(long_xuyen)])
     assert result.exit_code == 1
     assert "Đơn vị 30280 không phải xã/phường của các huyện mẫu (884, 890)" in result.output
+
+
+def test_demo_cycle_after_the_reform_is_two_tier(empty_app, tmp_path):
+    """08/2025 on the 2024 sample files: the reform is applied, Phường Châu Đốc (30316, which took Vĩnh Mỹ) and
+    Phường Chi Lăng (30505, which took Tân Lợi) issue the lists, built by their officer and approved by their
+    chairman. The figures are those of the allowance alone (K5b/K5c ended on 1/7/2025 and are left off here)."""
+    out = tmp_path / "out"
+    result = _run(empty_app, "demo-cycle", "--month", "2025-08", "--out", str(out), VINH_MY_FILE, TAN_LOI_FILE,
+                  AGRIBANK_FILE)
+    assert result.exit_code == 0, result.output
+    lines = _list_lines(result.output)
+    assert lines == [("30316", "trợ cấp xã hội", "account", "81", "72750000"),
+                     ("30316", "trợ cấp xã hội", "cash_at_home", "17", "14000000"),
+                     ("30316", "trợ cấp xã hội", "cash_at_point", "95", "79750000"),
+                     ("30505", "trợ cấp xã hội", "account", "31", "25000000"),
+                     ("30505", "trợ cấp xã hội", "cash_at_home", "24", "19500000"),
+                     ("30505", "trợ cấp xã hội", "cash_at_point", "72", "57000000")]
+    lists = db.session.execute(select(PayoutList).order_by(PayoutList.commune_code, PayoutList.channel)).scalars()
+    for lst in lists:
+        assert lst.payout_office.unit_code == lst.commune_code and lst.commune_code.endswith("@2025")
+        assert (lst.prepared_by.username, lst.approved_by.username) in {
+            ("ubnd.chaudoc", "ubnd.chaudoc.ct"), ("ubnd.chilang", "ubnd.chilang.ct")}
+        assert lst.status == "reported"
+    assert sorted(p.name for p in out.glob("30316_*.pdf")) == [
+        f"30316_{ch}_2025-08.pdf" for ch in ("account", "cash_at_home", "cash_at_point")]

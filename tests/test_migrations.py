@@ -45,14 +45,20 @@ def test_upgrade_to_0003_refreshes_stale_name_keys(tmp_path):
 
     from sqlalchemy import text
 
-    from portal.services.demo import seed_demo
+    from portal.services.reference_data import load_reference
     from portal.services.registry.identity import name_sort_key
     from tests.factories import make_beneficiary
     with scratch_database(tmp_path) as uri:
         app = create_app(_config(uri))
         with app.app_context():
             upgrade(directory=MIGRATIONS, revision="0002")
-            seed_demo()
+            for code, name, level, parent in (("89", "Tỉnh An Giang", "province", None),  # the 0002 unit columns
+                                              ("884", "Thành phố Châu Đốc", "district", "89"),
+                                              ("30322", "Phường Vĩnh Mỹ", "commune", "884")):
+                db.session.execute(text("INSERT INTO administrative_unit (code, name, level, parent_code, valid_from)"
+                                        " VALUES (:c, :n, :l, :p, '2004-01-01')"),
+                                   {"c": code, "n": name, "l": level, "p": parent})
+            load_reference()
             person = make_beneficiary("Lê Thị Ánh", birth_date=date(1940, 3, 1))
             fresh = make_beneficiary("Trần Văn Bé", birth_date=date(1941, 5, 2))
             db.session.execute(text("UPDATE beneficiary SET name_sort = '99', name_fold = 'stale' WHERE id = :id"),

@@ -25,18 +25,21 @@ RECIPIENTS = {
 }
 
 
-def report_frame(reporter: Issuer, level: str, month: _dt.date, issued_on: _dt.date, stamp: Stamp | None = None
-                 ) -> OfficialDoc:
+def report_frame(reporter: Issuer, level: str, month: _dt.date, issued_on: _dt.date, stamp: Stamp | None = None,
+                 sign_title: str | None = None, recipients: list[str] | None = None) -> OfficialDoc:
     """The frame of the report of ``reporter`` at ``level`` (commune | district | province) for ``month``: number
-    ``NN/BC-…`` when issued, the sign-off and recipients of that level."""
+    ``NN/BC-…`` when issued, the sign-off (``sign_title``, else that of the level) and recipients (``recipients``
+    as given by the caller from the acting organisations, else those of the level in the 2024 plan)."""
     return official_doc(
         reporter, title="BÁO CÁO", series=SERIES, issued_on=issued_on, stamp=stamp,
         subtitle=f"Tiến độ, kết quả chi trả chính sách trợ giúp xã hội không dùng tiền mặt tháng {month_vn(month)}",
-        signers=[Signer(SIGN_TITLES[level], "", hint="")], recipients=RECIPIENTS[level])
+        signers=[Signer(sign_title or SIGN_TITLES[level], "", hint="")],
+        recipients=recipients or RECIPIENTS[level])
 
 
-def render_report(reporter: Issuer, rep, issued_on: _dt.date, stamp: Stamp | None = None) -> bytes:
+def render_report(reporter: Issuer, rep, issued_on: _dt.date, stamp: Stamp | None = None,
+                  sign_title: str | None = None, recipients: list[str] | None = None) -> bytes:
     """PDF bytes of ``rep`` (a ``MonthlyReport``: ``level``, ``month``, the sections' rows and totals, the free
-    text) reported by ``reporter``."""
-    doc = report_frame(reporter, rep.level, rep.month, issued_on, stamp)
+    text) reported by ``reporter``; ``sign_title``/``recipients`` as in ``report_frame``."""
+    doc = report_frame(reporter, rep.level, rep.month, issued_on, stamp, sign_title, recipients)
     return pdf_for(TEMPLATE, {"doc": doc, "rep": rep, "reporter": reporter.name})

@@ -4,14 +4,15 @@ from .audit import AuditEvent
 from .authorizations import Authorization
 from .documents import ContractStatus, DocumentCounter, DocumentKind, IssuedDocument, MonthlyReportNote, ServiceContract
 from .events import ChangeSubmission, EventKind, EventStatus, RegistryEvent
-from .geo import AdministrativeUnit
+from .geo import TREE_2024_END, TREE_2025_START, AdministrativeUnit, UnitSuccession, gso_of_key
 from .hamlets import Hamlet
 from .identity_checks import CheckResult, IdentityCheck
 from .imports import ImportBatch
 from .jobs import Job
-from .organizations import BankCoverage, Duty, Organization, OrgKind, User
+from .organizations import COMPETENCE_DUTIES, BankCoverage, CompetenceRule, Duty, Organization, OrgKind, User
 from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList
 from .rates import AdditionalCategory, CareArrangement, CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
+from .reform import UnitTransfer
 from .registry import (
     Beneficiary,
     BeneficiaryStatus,
@@ -25,7 +26,9 @@ from .registry import (
 from .stored_files import StoredFile
 
 __all__ = [
-    "AdministrativeUnit", "BankCoverage", "Duty", "Organization", "OrgKind", "User", "Beneficiary", "Category",
+    "AdministrativeUnit", "UnitSuccession", "TREE_2024_END", "TREE_2025_START", "gso_of_key", "UnitTransfer",
+    "BankCoverage", "CompetenceRule", "COMPETENCE_DUTIES", "Duty", "Organization", "OrgKind", "User", "Beneficiary",
+    "Category",
     "CategorySynonym", "PaymentChannel", "CashAtHomeReason", "Gender", "BeneficiaryStatus", "DisabilityLevel",
     "PaymentAccount", "PaymentProvider", "CoefficientRule",
     "StandardLevel", "ImportBatch", "ListChannel", "PayoutLine", "PayoutList", "ListStatus", "LineResult", "AuditEvent",

@@ -27,6 +27,13 @@ class Duty(StrEnum):
     ACCOUNT_OPENING = "account_opening"      # bank branch
     PAYMENT_SERVICE = "payment_service"      # post office: pays and reports results
     ID_VERIFICATION = "id_verification"      # police: population-database cross-check
+    POST_OFFICE_CONTRACT = "post_office_contract"  # contracts the post office (district; commune since 7/2025)
+    REPORT_RECEIVING = "report_receiving"    # receives the communes' monthly reports (district; province since 7/2025)
+
+
+#: Duties whose holder the law assigns (thẩm quyền): ``CompetenceRule`` rows decide who holds them in a period.
+COMPETENCE_DUTIES = (Duty.INTAKE, Duty.PAYOUT_MANAGEMENT, Duty.POST_OFFICE_CONTRACT, Duty.OVERSIGHT,
+                     Duty.REPORT_RECEIVING)
 
 
 class Organization(db.Model):
@@ -42,6 +49,11 @@ class Organization(db.Model):
     duties = db.Column(db.String(200), nullable=False, default="")
     provider_code = db.Column(db.String(20))
     active = db.Column(db.Boolean, nullable=False, default=True)
+    #: how the body is printed: ký hiệu part ("UBND", "SYT"), its head's title ("Chủ tịch", "Giám đốc"), and its
+    #: name in "Nơi nhận" ("UBND Phường Châu Đốc", "Sở Y tế tỉnh An Giang"); None = the kind's default
+    symbol = db.Column(db.String(20))
+    signer_title = db.Column(db.String(60))
+    recipient_name = db.Column(db.String(200))
 
     unit = db.relationship("AdministrativeUnit")
 
@@ -64,6 +76,29 @@ class Organization(db.Model):
 
     def __repr__(self):
         return f"<Org {self.id} {self.name}>"
+
+
+class CompetenceRule(db.Model):
+    """Thẩm quyền: in ``valid_from``–``valid_to`` (inclusive days; open end = until replaced), the organisations of
+    ``org_kind`` seated at a unit of ``unit_level`` hold ``duty`` (a ``COMPETENCE_DUTIES`` value) for their area,
+    on ``legal_basis`` (e.g. "Nghị định 147/2025/NĐ-CP"). ``separate_approver``: the person who approves must not be
+    the one who prepared (officer → chairman / vice-chairman). A successor decree is a new row, not a code change."""
+
+    __tablename__ = "competence_rule"
+    __table_args__ = (db.UniqueConstraint("duty", "org_kind", "valid_from", name="uq_competence_rule"),)
+    id = db.Column(db.Integer, primary_key=True)
+    duty = db.Column(db.String(30), nullable=False)
+    org_kind = db.Column(db.String(30), nullable=False)
+    unit_level = db.Column(db.String(10), nullable=False)
+    valid_from = db.Column(db.Date, nullable=False)
+    valid_to = db.Column(db.Date)
+    legal_basis = db.Column(db.String(200), nullable=False)
+    separate_approver = db.Column(db.Boolean, nullable=False, default=False)
+    note = db.Column(db.String(300))
+
+    def valid_on(self, day) -> bool:
+        """True when the rule is in force on ``day``."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 class BankCoverage(db.Model):

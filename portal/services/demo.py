@@ -1,12 +1,16 @@
 """The demo set-up (seed-demo), idempotent: the Sở, every district labour office and commune committee
 of An Giang (2024 tree), five banks' branches covering Châu Đốc and Tịnh Biên, the two post offices, the police of
-those communes, and one user per role. Every demo user's password is ``DEMO_PASSWORD``."""
+those communes, and one user per role; and its continuation after the 1/7/2025 reform (2025 tree): Sở Y tế tỉnh An
+Giang, every commune committee with the duties the competence rules give it from 1/7/2025, for Phường Châu Đốc and
+Phường Chi Lăng an officer, a chairman (the approver) and the post office serving them. Every demo user's password
+is ``DEMO_PASSWORD``."""
 from sqlalchemy import select
 
 from ..errors import PortalError
 from ..extensions import db
-from ..models import AdministrativeUnit, BankCoverage, Duty, Organization, OrgKind, User
-from .reference_data import load_reference, load_units
+from ..models import TREE_2025_START, AdministrativeUnit, BankCoverage, Duty, Organization, OrgKind, User
+from .organizations import duties_for
+from .reference_data import load_all_units, load_reference
 from .registry.hamlets import seed_hamlets
 from .registry.identity import fold
 
@@ -31,17 +35,30 @@ DEMO_USERS = [
     ("congan.vinhmy", "Đỗ Văn An", ("police", "30322"), False),
     ("congan.tanloi", "Thạch Văn An", ("police", "30535"), False),
 ]
+PROVINCE_2025 = "91"
+#: the 2025 communes of the demo (unit keys): Phường Châu Đốc took Vĩnh Mỹ, Phường Chi Lăng took Tân Lợi
+DEMO_COMMUNES_2025 = {"30316@2025": "chaudoc", "30505@2025": "chilang"}
+#: the two-tier demo users (from 1/7/2025)
+DEMO_USERS_2025 = [
+    ("syt.angiang", "Trần Thị Y", ("province", PROVINCE_2025), False),
+    ("ubnd.chaudoc", "Nguyễn Văn Công", ("commune", "30316@2025"), False),
+    ("ubnd.chaudoc.ct", "Lê Văn Chủ", ("commune", "30316@2025"), True),
+    ("ubnd.chilang", "Chau Thị Công", ("commune", "30505@2025"), False),
+    ("ubnd.chilang.ct", "Néang Sóc Chủ", ("commune", "30505@2025"), True),
+    ("buudien.phuongchaudoc", "Huỳnh Thị Bưu", ("post_office", "30316@2025"), False),
+    ("buudien.chilang", "Lâm Văn Bưu", ("post_office", "30505@2025"), False),
+]
 
 
-def _org(kind: str, unit_code: str, name: str, duties: list[str], parent_name: str | None = None,
-         provider_code: str | None = None) -> Organization:
+def _org(kind: str, unit_code: str, name: str, duties, parent_name: str | None = None,
+         provider_code: str | None = None, **printed) -> Organization:
     org = db.session.execute(select(Organization).where(
         Organization.kind == kind, Organization.unit_code == unit_code,
         Organization.provider_code.is_(provider_code) if provider_code is None
         else Organization.provider_code == provider_code)).scalar_one_or_none()
     if org is None:
-        org = Organization(kind=kind, unit_code=unit_code, name=name, duties=",".join(duties),
-                           parent_name=parent_name, provider_code=provider_code)
+        org = Organization(kind=kind, unit_code=unit_code, name=name, duties=",".join(sorted(duties)),
+                           parent_name=parent_name, provider_code=provider_code, **printed)
         db.session.add(org)
         db.session.flush()
     return org
@@ -49,7 +66,7 @@ def _org(kind: str, unit_code: str, name: str, duties: list[str], parent_name: s
 
 def seed_demo() -> dict[str, int]:
     """Create whatever of the demo set-up is missing. Returns counts of units, organisations and users. Flushes."""
-    units = load_units()
+    units = load_all_units()
     load_reference()
     units_by_code = {u.code: u for u in db.session.execute(select(AdministrativeUnit)).scalars()}
     province = units_by_code[PROVINCE]
@@ -57,6 +74,8 @@ def seed_demo() -> dict[str, int]:
                                          [Duty.OVERSIGHT], f"ỦY BAN NHÂN DÂN {province.name.upper()}")}
     communes_of: dict[str, list[str]] = {}
     for u in units_by_code.values():
+        if u.valid_from >= TREE_2025_START:
+            continue  # the 2025 tree: _seed_2025
         if u.level == "district":
             orgs[("district", u.code)] = _org(OrgKind.DISTRICT, u.code, "Phòng Lao động - Thương binh và Xã hội",
                                               [Duty.PAYOUT_MANAGEMENT], f"ỦY BAN NHÂN DÂN {u.name.upper()}")
@@ -79,8 +98,9 @@ def seed_demo() -> dict[str, int]:
         for commune in communes_of[district]:
             orgs[("police", commune)] = _org(OrgKind.POLICE, commune, f"Công an {units_by_code[commune].name}",
                                              [Duty.ID_VERIFICATION])
+    orgs.update(_seed_2025(units_by_code))
     users = 0
-    for username, full_name, key, approver in DEMO_USERS:
+    for username, full_name, key, approver in DEMO_USERS + DEMO_USERS_2025:
         if db.session.execute(select(User.id).where(User.username == username)).first():
             continue
         user = User(username=username, full_name=full_name, organization_id=orgs[key].id, is_approver=approver)
@@ -90,6 +110,26 @@ def seed_demo() -> dict[str, int]:
     db.session.flush()
     seed_hamlets()  # the demo communes' khóm/ấp lists
     return {"units": units, "organizations": len(orgs), "users": users}
+
+
+def _seed_2025(units_by_code) -> dict:
+    """The bodies of the 2025 tree: Sở Y tế tỉnh An Giang (oversight, report receiving), every commune committee with
+    the duties the competence rules give a commune committee from 1/7/2025 (Nghị định 147/2025/NĐ-CP), and the post
+    office serving each demo commune. Returns them keyed like ``seed_demo``'s organisations."""
+    province = units_by_code[PROVINCE_2025]
+    orgs = {("province", PROVINCE_2025): _org(
+        OrgKind.PROVINCE, PROVINCE_2025, "Sở Y tế", duties_for(OrgKind.PROVINCE, "province", TREE_2025_START),
+        f"ỦY BAN NHÂN DÂN {province.name.upper()}", symbol="SYT", signer_title="Giám đốc",
+        recipient_name=f"Sở Y tế {province.name[0].lower()}{province.name[1:]}")}
+    commune_duties = duties_for(OrgKind.COMMUNE, "commune", TREE_2025_START)
+    for u in units_by_code.values():
+        if u.level == "commune" and u.valid_from >= TREE_2025_START:
+            orgs[("commune", u.code)] = _org(OrgKind.COMMUNE, u.code, f"Ủy ban nhân dân {u.name}", commune_duties,
+                                             symbol="UBND", signer_title="Chủ tịch", recipient_name=f"UBND {u.name}")
+    for code in DEMO_COMMUNES_2025:
+        orgs[("post_office", code)] = _org(OrgKind.POST_OFFICE, code, f"Bưu điện {units_by_code[code].name}",
+                                           [Duty.PAYMENT_SERVICE])
+    return orgs
 
 
 def commune_slug(unit: AdministrativeUnit) -> str:

@@ -1,7 +1,9 @@
 """The whole monthly cycle run as the demo users (``flask demo-cycle``): seed, import commune and bank
-spreadsheets, build the month's payout lists, confirm (commune), approve (district approver), record every line as
-paid (post office), and write each list's PDF and payment spreadsheet. Used by admins to show the portal and by
-checks; it goes through the same services as the web pages."""
+spreadsheets, build the month's payout lists, confirm (commune), approve (the payout office's approver), record every
+line as paid (post office), and write each list's PDF and payment spreadsheet. For a month from 07/2025 the reform of
+administrative units is applied first (``reform.apply_reform``) and the lists are issued by the new communes, in the
+two-tier set-up (the commune committee's officer builds, its chairman approves). Used by admins to show the portal
+and by checks; it goes through the same services as the web pages."""
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,7 +15,7 @@ from ..documents.payout_list import render_payout_list
 from ..errors import PortalError, ValidationError
 from ..extensions import db
 from ..models import (
-    AdministrativeUnit,
+    TREE_2025_START,
     BankCoverage,
     Beneficiary,
     Duty,
@@ -21,7 +23,10 @@ from ..models import (
     ListStatus,
     Organization,
     PayoutList,
+    UnitSuccession,
+    UnitTransfer,
     User,
+    gso_of_key,
 )
 from ..spreadsheets.reading import open_workbook
 from .accounts.bank_import import import_bank_file
@@ -32,15 +37,21 @@ from .organizations import serving_organization
 from .payouts import build, workflow
 from .payouts.pdf import build_payout_list_doc
 from .payouts.results import RESULTS_OPEN, payment_sheet, record_result
+from .reform import apply_reform
 from .registry.identity import fold, parse_national_id
 
 BANK_HEADER_HINTS = ("so tai khoan", "tai khoan")
 COMMUNE_HEADER_HINTS = ("dien doi tuong",)
 
 
+#: programme labels for the demo's output (the line's ``programme``; care and funeral lines belong to the allowance)
+PROGRAMME_LABELS = {"tcxh": "trợ cấp xã hội", "care": "trợ cấp xã hội", "funeral": "trợ cấp xã hội"}
+
+
 @dataclass
 class ListLine:
-    """One printed line of the demo cycle's output: commune code, channel, people, amount (đồng), files."""
+    """One printed line of the demo cycle's output: commune code (the unit key; ``code`` is the printed GSO code of
+    the issuing unit), programme label, channel, people, amount (đồng), files."""
 
     commune_code: str
     channel: str
@@ -48,6 +59,21 @@ class ListLine:
     amount: int
     pdf: Path
     sheet: Path
+    programme: str = "trợ cấp xã hội"
+
+    @property
+    def code(self) -> str:
+        """The GSO code of the commune ("30316" for Phường Châu Đốc, key "30316@2025")."""
+        return gso_of_key(self.commune_code)
+
+
+def programme_of(lst: PayoutList) -> str:
+    """The programme of a list as printed: the list's own when the model has one, else its lines' (care and
+    funeral lines go with the allowance), "trợ cấp xã hội" for an empty list."""
+    own = getattr(lst, "programme", None)
+    codes = [own] if own else sorted({line.programme for line in lst.lines})
+    labels = dict.fromkeys(PROGRAMME_LABELS.get(c, c) for c in codes)
+    return " + ".join(labels) or "trợ cấp xã hội"
 
 
 def _open(path: Path):
@@ -166,7 +192,11 @@ def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> li
     kinds = [(Path(p), *classify(Path(p))) for p in files]
     communes = []
     for path, kind, code in sorted(kinds, key=lambda k: k[1] != "commune"):
-        report = _import_commune(path, code) if kind == "commune" else _import_bank(path)
+        if kind == "commune" and _reformed(code):  # a re-run after the reform: the people are at the new commune
+            report = FileReport(path.name, "commune", 0, 0, 0, 0, [
+                "Xã/phường đã được sắp xếp (từ 01/07/2025): đối tượng đã chuyển sang xã/phường mới, không nhập lại."])
+        else:
+            report = _import_commune(path, code) if kind == "commune" else _import_bank(path)
         if on_file is not None:
             on_file(report)
         if report.errors:
@@ -174,14 +204,20 @@ def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> li
         if kind == "commune":
             communes.append(code)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if month >= TREE_2025_START:
+        communes = _after_reform(communes, month)
     lists: list[PayoutList] = []
-    parent = {c: db.session.get(AdministrativeUnit, c).parent_code for c in communes}
+    offices = {c: serving_organization(c, Duty.PAYOUT_MANAGEMENT) for c in communes}
+    if None in offices.values():
+        missing = ", ".join(gso_of_key(c) for c, o in offices.items() if o is None)
+        raise PortalError(f"Không có cơ quan lập danh sách chi trả cho {missing} tháng {month:%m/%Y}.")
+    parent = {c: o.unit_code for c, o in offices.items()}  # the payout office's seat: district, or the commune
     for district in sorted(set(parent.values())):
         built = build.build_lists(_user_of(Duty.PAYOUT_MANAGEMENT, district, approver=False), month,
                                   [c for c in communes if parent[c] == district])
         approver = _user_of(Duty.PAYOUT_MANAGEMENT, district, approver=True)
         for lst in built.lists:
-            workflow.confirm_list(_user_of(Duty.INTAKE, lst.commune_code), lst)
+            workflow.confirm_list(_user_of(Duty.INTAKE, lst.commune_code, approver=False), lst)
             workflow.approve_list(approver, lst)
         post_office = _user_of(Duty.PAYMENT_SERVICE, district)
         for lst in built.lists + built.skipped:
@@ -195,9 +231,34 @@ def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> li
     return [_write_files(lst, out_dir) for lst in sorted(lists, key=lambda item: (item.commune_code, item.channel))]
 
 
+def _reformed(code: str) -> bool:
+    """True when the reform already moved people out of the old commune ``code``."""
+    return db.session.execute(select(UnitTransfer.id).where(UnitTransfer.old_commune_code == code).limit(1)
+                              ).first() is not None
+
+
+def _after_reform(communes: list[str], month: date) -> list[str]:
+    """Apply the reform of 1/7/2025 (idempotent; a second run moves nothing) and return the new communes that took
+    the people of ``communes`` (old keys), in order. Raises PortalError while some of them wait for placement."""
+    apply_reform(None, TREE_2025_START)
+    out: list[str] = []
+    for code in communes:
+        new = db.session.execute(select(UnitTransfer.new_commune_code).where(
+            UnitTransfer.old_commune_code == code, UnitTransfer.new_commune_code.is_not(None)).limit(1)).scalar()
+        if new is None:  # nobody moved (an empty commune) — the mapping's single successor
+            news = db.session.execute(select(UnitSuccession.new_key).where(
+                UnitSuccession.old_key == code)).scalars().all()
+            new = news[0] if len(news) == 1 else None
+        if new is None:
+            raise PortalError(f"Xã/phường {code} đã bị chia tách: xếp từng người vào xã/phường mới trước.")
+        if new not in out:
+            out.append(new)
+    return out
+
+
 def _write_files(lst: PayoutList, out_dir: Path) -> ListLine:
-    stem = f"{lst.commune_code}_{lst.channel}_{lst.month:%Y-%m}"
+    stem = f"{gso_of_key(lst.commune_code)}_{lst.channel}_{lst.month:%Y-%m}"
     pdf, sheet = out_dir / f"{stem}.pdf", out_dir / f"{stem}.xlsx"
     pdf.write_bytes(render_payout_list(build_payout_list_doc(lst)))
     sheet.write_bytes(payment_sheet(lst))
-    return ListLine(lst.commune_code, lst.channel, lst.people_count, lst.total_amount, pdf, sheet)
+    return ListLine(lst.commune_code, lst.channel, lst.people_count, lst.total_amount, pdf, sheet, programme_of(lst))

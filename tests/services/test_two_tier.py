@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import select
 
 import portal
 from portal.access import may_see
@@ -47,15 +48,14 @@ ISSUED_ON = date(2025, 8, 4)
 
 
 def _units_2025(codes) -> None:
-    """Province 91 and the communes ``codes`` as in the 2025 CSV (valid from 1/7/2025, parent = the province)."""
+    """The seed shipped province 91 and the communes ``codes`` as in the 2025 CSV (valid from 1/7/2025, parent =
+    the province)."""
     rows = [r for r in csv.DictReader(open(UNITS_2025, encoding="utf-8")) if r["commune_code"] in codes]
     assert {r["commune_code"] for r in rows} == set(codes)
-    db.session.add(AdministrativeUnit(code=rows[0]["province_code"], name=f"Tỉnh {rows[0]['province_name']}",
-                                      level="province", unit_type="tỉnh", valid_from=REFORM))
-    db.session.add_all(AdministrativeUnit(code=r["commune_code"], name=r["commune_name"], level="commune",
-                                          unit_type=r["commune_type"], parent_code=r["province_code"],
-                                          valid_from=REFORM) for r in rows)
-    db.session.flush()
+    for r in rows:
+        unit = db.session.get(AdministrativeUnit, r["commune_code"])
+        assert (unit.name, unit.parent_code, unit.valid_from, unit.valid_to) == (
+            r["commune_name"], PROVINCE_2025, REFORM, None)
 
 
 def _org(kind, unit_code, name, duties, **kw) -> Organization:
@@ -87,9 +87,10 @@ def two_tier(app):
     bien K6 especially severe adult with an Agribank account → account 1.000.000; ha K6 severe elderly → cash at
     home 1.000.000; tam K6 severe adult → cash at point 750.000; thong lives in the neighbouring Vĩnh Thông."""
     _units_2025([RACH_GIA, VINH_THONG])
-    commune = _org(OrgKind.COMMUNE, RACH_GIA, "Ủy ban nhân dân Phường Rạch Giá",
-                   [Duty.INTAKE, Duty.PAYOUT_MANAGEMENT])
-    _org(OrgKind.COMMUNE, VINH_THONG, "Ủy ban nhân dân Phường Vĩnh Thông", [Duty.INTAKE, Duty.PAYOUT_MANAGEMENT])
+    commune = db.session.execute(select(Organization).where(  # seeded with the duties of Decree 147/2025
+        Organization.kind == OrgKind.COMMUNE, Organization.unit_code == RACH_GIA)).scalar_one()
+    assert commune.name == "Ủy ban nhân dân Phường Rạch Giá"
+    assert {Duty.INTAKE, Duty.PAYOUT_MANAGEMENT} <= commune.duty_set
     bank = _org(OrgKind.BANK, RACH_GIA, "Agribank Chi nhánh Rạch Giá", [Duty.ACCOUNT_OPENING], provider_code="VBA")
     db.session.add(BankCoverage(bank_id=bank.id, commune_code=RACH_GIA, status="approved"))
     ns = SimpleNamespace(
@@ -133,12 +134,13 @@ def test_areas_follow_unit_level_and_duties(two_tier):
     commune_po, province_po = _post_office("commune"), _post_office("province")
     po_user, prov_user = _user(commune_po, "buudien.rachgia", "A"), _user(province_po, "buudien.angiang", "B")
     assert _codes(area_commune_codes(po_user)) == [RACH_GIA]
-    assert _codes(area_commune_codes(prov_user)) == [RACH_GIA, VINH_THONG]  # not the 2024 tree (province 89)
+    province_area = _codes(area_commune_codes(prov_user))  # the 102 communes of 2025, not the 2024 tree (89)
+    assert len(province_area) == 102 and {RACH_GIA, VINH_THONG} <= set(province_area) and "30322" not in province_area
     assert serving_organization(RACH_GIA, Duty.PAYMENT_SERVICE) == commune_po  # same unit first
     assert serving_organization(VINH_THONG, Duty.PAYMENT_SERVICE) == province_po  # else nearest ancestor
     # an office seated at the province with payout_management: every commune of the province, not "everything"
     office = _org(OrgKind.DISTRICT, PROVINCE_2025, "Phòng Bảo trợ xã hội", [Duty.PAYOUT_MANAGEMENT])
-    assert _codes(area_commune_codes(_user(office, "bt.angiang", "C"))) == [RACH_GIA, VINH_THONG]
+    assert _codes(area_commune_codes(_user(office, "bt.angiang", "C"))) == province_area
     # the seed's three tiers are unchanged: the province department sees everything, the others their own
     assert area_commune_codes(user_by_username("so.angiang")) is None
     district = _codes(area_commune_codes(user_by_username("pld.chaudoc")))

@@ -29,13 +29,13 @@ from ...models import (
     Duty,
     FeeRule,
     Organization,
-    OrgKind,
     ServiceContract,
     User,
 )
 from .. import audit
 from ..organizations import serving_organization
 from . import issuing
+from .headings import signer_title
 from .printing import print_contract
 
 DEFAULT_FEE = 5_000
@@ -93,9 +93,6 @@ def post_office_for(office: Organization) -> Organization | None:
     return serving_organization(office.unit_code, Duty.PAYMENT_SERVICE)
 
 
-#: Default title of bên A's signer by the kind of body (a display default the clerk may change).
-SIGNER_TITLES = {OrgKind.COMMUNE: "Chủ tịch", OrgKind.PROVINCE: "Giám đốc"}
-
 
 def defaults(actor: User, today: date) -> ContractInput:
     """A sensible starting draft: this calendar year, the current fee, today's active people, 12 months."""
@@ -104,7 +101,7 @@ def defaults(actor: User, today: date) -> ContractInput:
     return ContractInput(valid_from=start, valid_to=date(today.year, 12, 31), fee_per_person=fee_on(today),
                          estimated_people=active_people(communes), estimated_months=12,
                          party_a_signer=actor.full_name,
-                         party_a_title=SIGNER_TITLES.get(actor.organization.kind, "Trưởng phòng"),
+                         party_a_title=signer_title(actor.organization),
                          party_b_signer="", party_b_title="Giám đốc")
 
 

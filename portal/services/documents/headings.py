@@ -13,13 +13,41 @@ ORG_SYMBOLS = {
     OrgKind.DISTRICT: "LĐTBXH", OrgKind.COMMUNE: "UBND", OrgKind.PROVINCE: "SLĐTBXH",
     OrgKind.POST_OFFICE: "BĐ", OrgKind.BANK: "NH", OrgKind.POLICE: "CA",
 }
+#: Default title of a body's head (thủ trưởng) by kind, where the organisation row names none (``signer_title``).
+HEAD_TITLES = {OrgKind.COMMUNE: "Chủ tịch", OrgKind.PROVINCE: "Giám đốc", OrgKind.DISTRICT: "Trưởng phòng"}
 #: Unit types a unit name may start with, dropped in its short name.
 _UNIT_TYPES = ("thành phố", "thị xã", "huyện", "thị trấn", "phường", "xã", "tỉnh")
 
 
 def org_symbol(org: Organization) -> str:
-    """The issuer part of the ký hiệu: "LĐTBXH" for a district labour office, "UBND" for a commune committee…"""
-    return ORG_SYMBOLS.get(org.kind, "VP")
+    """The issuer part of the ký hiệu: the organisation's own (``Organization.symbol``, "SYT" for Sở Y tế), else by
+    kind: "LĐTBXH" for a district labour office, "UBND" for a commune committee…"""
+    return org.symbol or ORG_SYMBOLS.get(org.kind, "VP")
+
+
+def signer_title(org: Organization) -> str:
+    """Title of the body's head as data (``Organization.signer_title``), else by kind: "Chủ tịch" (UBND),
+    "Giám đốc" (Sở), "Trưởng phòng" (district office)."""
+    return org.signer_title or HEAD_TITLES.get(org.kind, "Thủ trưởng")
+
+
+def head_title(org: Organization) -> str:
+    """The sign-off of a deputy signing for the head (Decree 30 ô 7a, capitals, one line each): a UBND signs on
+    behalf of the committee — "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"; Sở Y tế "KT. GIÁM ĐỐC\nPHÓ GIÁM
+    ĐỐC"; a district office "KT. TRƯỞNG PHÒNG\nPHÓ TRƯỞNG PHÒNG"."""
+    title = signer_title(org).upper()
+    prefix = "TM. ỦY BAN NHÂN DÂN\n" if org.kind == OrgKind.COMMUNE else ""
+    return f"{prefix}KT. {title}\nPHÓ {title}"
+
+
+def recipient_name(org: Organization) -> str:
+    """How the body is named in "Nơi nhận" (ô 9): its own (``Organization.recipient_name``, "Sở Y tế tỉnh An
+    Giang"), else "UBND <unit>" for a commune committee, else its display name."""
+    if org.recipient_name:
+        return org.recipient_name
+    if org.kind == OrgKind.COMMUNE and org.unit is not None:
+        return f"UBND {org.unit.name}"
+    return org.display_name
 
 
 def short_name(unit: AdministrativeUnit) -> str:

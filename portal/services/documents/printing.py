@@ -21,8 +21,9 @@ from ...documents.official import OfficialDoc, Stamp
 from ...documents.service_contract import ContractBody, contract_frame, render_contract
 from ...extensions import db
 from ...formatting import date_vn
-from ...models import AdministrativeUnit, Authorization, Organization, ServiceContract
-from .headings import issuer_of
+from ...models import AdministrativeUnit, Authorization, Duty, Organization, ServiceContract
+from ..organizations import serving_organization
+from .headings import head_title, issuer_of, org_symbol, recipient_name
 
 
 def party_name(org: Organization) -> str:
@@ -99,4 +100,18 @@ def print_fee_statement(statement, stamp: Stamp | None = None, issued_on: date |
 def print_report(rep, stamp: Stamp | None = None, issued_on: date | None = None) -> bytes:
     """PDF bytes of ``rep`` (a ``MonthlyReport`` of ``services.reporting.monthly_report``), issued by its
     organisation (2–3 pages)."""
-    return render_report(issuer_of(rep.organization), rep, issued_on or today_vn(), stamp)
+    org = rep.organization
+    return render_report(issuer_of(org), rep, issued_on or today_vn(), stamp, sign_title=head_title(org),
+                         recipients=report_recipients(org))
+
+
+def report_recipients(org) -> list[str] | None:
+    """"Nơi nhận" of ``org``'s monthly report from the acting organisations (data): the body holding
+    ``report_receiving`` that serves ``org``'s unit (its own unit excluded: Sở Y tế tỉnh An Giang for a 2025
+    commune, Nghị định 147/2025/NĐ-CP), then "Lưu: VT". None when no body holds that duty for it (the 2024 seed:
+    the plan's recipients of the level are printed)."""
+    parent = org.unit.parent_code if org.unit is not None else None
+    receiver = serving_organization(parent, Duty.REPORT_RECEIVING) if parent else None
+    if receiver is None:
+        return None
+    return [recipient_name(receiver), f"Lưu: VT, {org_symbol(org)}"]

@@ -35,6 +35,7 @@ from ..entitlement.months import LOOKBACK_MONTHS, History, LinePlan, add_months,
 from ..entitlement.plan import plan_person
 from ..entitlement.rates import RateBook, fee_for
 from ..organizations import serving_organizations
+from ..reform import check_placed
 from ..registry.death_reports import held as death_held
 from .carry_over import unpaid_carry_over
 from .lines import insert_lines, line_row
@@ -151,13 +152,15 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
     note); an approved (frozen) list is never touched and its people are skipped. People with no applicable rate,
     held (suspended, or reported dead by the post office and not verified by the commune:
     ``death_reports.held``), or already on another list of the month, are returned in ``exclusions``. Raises
-    AccessDenied when the actor's organisation lacks ``payout_management`` or a code is outside its area."""
+    AccessDenied when the actor's organisation lacks ``payout_management`` or a code is outside its area;
+    StateError while people of a split commune wait for placement into one of the communes (``reform.check_placed``)."""
     require_manager(actor)
     month = month.replace(day=1)
     communes = {c.code: c for c in area_communes(actor, commune_codes)}
     result = BuildResult()
     if not communes:
         return result
+    check_placed(communes, month)  # people of a split commune wait for placement: on no list yet
     existing, rebuild = _open_lists(month, communes, result)
     book = RateBook.load()
     groups = _plan_lines(month, communes, existing, book, result)

@@ -14,7 +14,16 @@ from sqlalchemy.orm import selectinload
 from ...areas import area_commune_codes
 from ...errors import PortalError
 from ...extensions import db
-from ...models import AdministrativeUnit, Beneficiary, EventStatus, PayoutLine, PayoutList, RegistryEvent, User
+from ...models import (
+    AdministrativeUnit,
+    Beneficiary,
+    EventStatus,
+    PayoutLine,
+    PayoutList,
+    RegistryEvent,
+    UnitTransfer,
+    User,
+)
 from ..entitlement.months import add_months
 from ..entitlement.rates import RateBook
 from ..registry.death_reports import held as death_held
@@ -31,6 +40,9 @@ WRONG_COMMUNE = ("Có trong danh sách chi trả tháng {month:%m/%Y} của {lis
                  "(chuyển đi/chuyển đến); " + REBUILD)
 #: moved out (accepted) but the destination has not received the person yet: nobody may list them (a gap, never a
 #: double payment); the destination's move-in (``registry.events.receive_move``) closes it, with back pay
+#: the reform of administrative units split the person's old commune: a new commune must place them first
+UNPLACED = ("Chờ xếp vào xã/phường mới: {old} đã bị chia tách khi sắp xếp đơn vị hành chính từ {effective:%m/%Y}; "
+            "xã/phường mới xếp người này (theo khóm/ấp) rồi lập danh sách.")
 MOVE_NOT_RECEIVED = ("Chuyển đến {payer} từ tháng {effective:%m/%Y}, xã/phường nơi đến chưa tiếp nhận (chưa có "
                      "trong danh sách của nơi đi lẫn nơi đến).")
 
@@ -121,6 +133,8 @@ class _Reasons:
         self.names = dict(db.session.execute(select(AdministrativeUnit.code, AdministrativeUnit.name).where(
             AdministrativeUnit.code.in_(paying | set(listed_at.values())))).all())
         self.book = RateBook.load()
+        self.unplaced = {t.beneficiary_id: t for t in db.session.execute(select(UnitTransfer).where(
+            UnitTransfer.new_commune_code.is_(None), UnitTransfer.beneficiary_id.in_(ids))).scalars()}
 
     def of(self, b: Beneficiary) -> str:
         """The Vietnamese reason ``b`` is off the lists (see ``month_exclusions`` for the order they are tried)."""
@@ -129,6 +143,10 @@ class _Reasons:
             listed = self.listed_at[b.id]
             return WRONG_COMMUNE.format(month=self.month, listed=self.names.get(listed, listed),
                                         payer=self.names.get(payer, payer))
+        if b.id in self.unplaced:
+            t = self.unplaced[b.id]
+            return UNPLACED.format(old=b.commune.name if b.commune else t.old_commune_code,
+                                   effective=t.effective_month)
         if b.id in self.payers.waiting:
             return MOVE_NOT_RECEIVED.format(payer=self.names.get(payer, payer),
                                             effective=self.payers.waiting[b.id].effective_month)

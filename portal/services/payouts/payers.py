@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import false, select, true
 
 from ...extensions import db
-from ...models import Beneficiary, EventKind, EventStatus, RegistryEvent
+from ...models import Beneficiary, EventKind, EventStatus, RegistryEvent, UnitTransfer
 from ..registry.events import paying_commune
 
 
@@ -18,16 +18,18 @@ class MonthPayers:
     → code of the commune paying that month, for the people whose accepted move (chuyển đi) makes it differ from
     ``Beneficiary.commune_code`` (a move effective after the month: the old commune still pays it; a move not
     received yet by its destination); ``waiting`` beneficiary id → that accepted ``move_out`` in force in the month
-    whose destination has not received the person yet. Everyone else is paid by the commune of their register
-    row."""
+    whose destination has not received the person yet; ``transferred`` beneficiary id → the old commune that pays
+    a month before the reform of administrative units moved the person (``UnitTransfer``; only filled for months
+    before a reform). Everyone else is paid by the commune of their register row."""
 
     month: date
     moved: dict = field(default_factory=dict)
     waiting: dict = field(default_factory=dict)
+    transferred: dict = field(default_factory=dict)
 
     def of(self, b: Beneficiary) -> str:
         """Code of the commune paying ``b`` for the month."""
-        return self.moved.get(b.id, b.commune_code)
+        return self.moved.get(b.id) or self.transferred.get(b.id, b.commune_code)
 
     def condition(self, codes):
         """SQL condition on ``Beneficiary``: paid for the month by one of ``codes`` (a set of commune codes; None =
@@ -42,6 +44,12 @@ class MonthPayers:
         stays = Beneficiary.commune_code.in_(codes)
         if away:
             stays = stays & Beneficiary.id.not_in(away)
+        if self.transferred:  # before the reform: the old commune pays (subqueries, not 150.000 ids)
+            later = UnitTransfer.effective_month > self.month
+            stays = stays & Beneficiary.id.not_in(select(UnitTransfer.beneficiary_id).where(later))
+            old_here = Beneficiary.id.in_(select(UnitTransfer.beneficiary_id).where(
+                later, UnitTransfer.old_commune_code.in_(codes)))
+            stays = stays | ((old_here & Beneficiary.id.not_in(away)) if away else old_here)
         return (stays | Beneficiary.id.in_(here)) if here else stays
 
 
@@ -71,8 +79,10 @@ def movers(month: date | None = None):
 
 def month_payers(month: date, ids=None) -> MonthPayers:
     """The paying commune of ``month`` (first of month) of the people whose accepted moves make it differ from
-    their register commune (or only of those among ``ids``, an iterable of beneficiary ids). One query, over the
-    few people whose move straddles the month (the register's 150.000 people are not loaded). Read-only."""
+    their register commune (or only of those among ``ids``, an iterable of beneficiary ids), and, for a month before
+    a reform of administrative units, of the people it moved (their old commune). Two queries, over the few people
+    whose move straddles the month (the register's 150.000 people are loaded only for a month before the reform,
+    which is rebuilt rarely). Read-only."""
     month = month.replace(day=1)
     who = movers(month)
     if ids is not None:
@@ -95,4 +105,9 @@ def month_payers(month: date, ids=None) -> MonthPayers:
         current = [e for e in evs if e.kind == EventKind.MOVE_OUT and e.effective_month <= month]
         if current and current[-1].id not in received:
             out.waiting[bid] = current[-1]
+    transfers = select(UnitTransfer.beneficiary_id, UnitTransfer.old_commune_code).where(
+        UnitTransfer.effective_month > month)
+    if ids is not None:
+        transfers = transfers.where(UnitTransfer.beneficiary_id.in_(list(ids)))
+    out.transferred = dict(db.session.execute(transfers).all())
     return out

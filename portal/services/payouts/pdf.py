@@ -31,7 +31,7 @@ from ...errors import StateError
 from ...extensions import db
 from ...formatting import coefficient, money
 from ...models import Gender, Job, ListChannel, PaymentProvider, PayoutList, StoredFile, User
-from ..documents.headings import short_name
+from ..documents.headings import head_title, issuer_of
 from ..entitlement.months import describe_months
 from ..registry.identity import names_match_bank
 from . import lists
@@ -39,7 +39,6 @@ from .lines import AWAITING_ACCOUNT, NO_NOTE, LineNote, line_notes
 
 KIND = "payout_list_pdf"
 JOB_FUNC = "portal.services.payouts.pdf:render_job"
-HEAD_TITLE = "KT. TRƯỞNG PHÒNG\nPHÓ TRƯỞNG PHÒNG"
 DOC_CHANNEL = {ListChannel.ACCOUNT: "bank_account", ListChannel.CASH_AT_POINT: "cash_at_point",
                ListChannel.CASH_AT_HOME: "cash_at_home"}
 DRAFT_STATUS = {"draft": "Dự thảo, chưa phê duyệt", "confirmed": "Xã đã xác nhận, chưa phê duyệt"}
@@ -67,13 +66,15 @@ def note_text(line, note: LineNote) -> str:
 
 
 def build_payout_list_doc(lst: PayoutList) -> PayoutListDoc:
-    """The ``PayoutListDoc`` of ``lst``: the payout office's heading (its parent name above its name, in capitals;
-    the place is its unit's short name; the PDF Author its display name), issued on the approval date (Vietnam time;
+    """The ``PayoutListDoc`` of ``lst``: the payout office's heading (``headings.issuer_of``: its parent name above
+    its name, in capitals — "ỦY BAN NHÂN DÂN" over "PHƯỜNG CHÂU ĐỐC" for a commune committee; the place is its unit's
+    short name; the PDF Author its display name), issued on the approval date (Vietnam time;
     the preparation date while a draft, which is also printed as "Tình trạng: Dự thảo…"), lines in list order with
     their snapshot figures (money in integer đồng; ``other`` = top-up + care + funeral support, printed with back
     pay), account number and bank name on account lists, a note (Ghi chú, :func:`note_text`), and the signers: the
     preparer (Người lập biểu), the accountant (Kế toán, left blank) and the approver signing for the head
-    ("KT. TRƯỞNG PHÒNG"). Only the category code is printed, never its text (HIV categories stay private;
+    (``headings.head_title``: "KT. TRƯỞNG PHÒNG", "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH"). Only the category code is
+    printed, never its text (HIV categories stay private;
     reference §2.3). Queries: the bank names, the lines, their notes — none per line."""
     office = lst.payout_office
     providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
@@ -89,12 +90,13 @@ def build_payout_list_doc(lst: PayoutList) -> PayoutListDoc:
                      note=note_text(line, notes.get(line.id, NO_NOTE)))
              for line in lst.lines]
     approved = lst.approved_by is not None and lst.status_enum.frozen
+    heading = issuer_of(office)
     return PayoutListDoc(
-        issuer_parent=(office.parent_name or "").upper(), issuer=office.name.upper(), place=short_name(office.unit),
+        issuer_parent=heading.heading_parent, issuer=heading.heading, place=heading.place,
         issued_on=vn_date(lst.approved_at if approved else lst.prepared_at) or today_vn(), month=lst.month,
         commune_name=lst.commune.name, channel=DOC_CHANNEL[lst.channel_enum], lines=lines,
         signers=default_signers(preparer=lst.prepared_by.full_name,
-                                head=lst.approved_by.full_name if approved else "", head_title=HEAD_TITLE),
+                                head=lst.approved_by.full_name if approved else "", head_title=head_title(office)),
         status="" if lst.status_enum.frozen else DRAFT_STATUS.get(lst.status, ""), author=office.display_name)
 
 
