@@ -2,6 +2,7 @@
 from .accounts import PaymentAccount, PaymentProvider, PayoutPointSession
 from .audit import AuditEvent
 from .authorizations import Authorization
+from .complaints import Complaint, ComplaintChannel, ComplaintKind, ComplaintStatus, Resolution
 from .documents import ContractStatus, DocumentCounter, DocumentKind, IssuedDocument, MonthlyReportNote, ServiceContract
 from .events import ChangeSubmission, EventKind, EventStatus, RegistryEvent
 from .geo import AdministrativeUnit
@@ -35,5 +36,6 @@ __all__ = [
     "PayoutPointSession",
     "Hamlet",
     "StoredFile",
+    "Complaint", "ComplaintChannel", "ComplaintKind", "ComplaintStatus", "Resolution",
     "ContractStatus", "DocumentCounter", "DocumentKind", "IssuedDocument", "MonthlyReportNote", "ServiceContract",
 ]
