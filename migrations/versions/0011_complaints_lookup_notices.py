@@ -1,4 +1,4 @@
-"""complaints tied to payouts
+"""complaints tied to payouts, public status lookups
 
 Revision ID: 0011
 Revises: 0003
@@ -59,7 +59,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_complaint_commune_code'), ['commune_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaint_received_org_id'), ['received_org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_complaint_assigned_org_id'), ['assigned_org_id'], unique=False)
+    op.create_table(
+        'lookup_attempt',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('address_hash', sa.String(length=64), nullable=False),
+        sa.Column('id_hash', sa.String(length=64), nullable=True),
+        sa.Column('outcome', sa.String(length=20), nullable=False),
+        sa.Column('challenge_nonce', sa.String(length=32), nullable=True),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_lookup_attempt')),
+        sa.UniqueConstraint('challenge_nonce', name=op.f('uq_lookup_attempt_challenge_nonce')),
+    )
+    with op.batch_alter_table('lookup_attempt', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lookup_attempt_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lookup_attempt_address_hash'), ['address_hash'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lookup_attempt_id_hash'), ['id_hash'], unique=False)
 
 
 def downgrade():
+    op.drop_table('lookup_attempt')
     op.drop_table('complaint')

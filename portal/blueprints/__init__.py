@@ -8,10 +8,12 @@ def register_blueprints(app):
         auth,
         bank,
         commune,
+        complaints,
         contracts,
         district,
         documents,
         jobs,
+        lookup,
         police,
         post_office,
         province,
@@ -22,5 +24,5 @@ def register_blueprints(app):
     )
 
     for module in (auth, commune, bank, district, post_office, province, police, documents, jobs, rates,
-                   reference_admin, contracts, reports, verify):
+                   reference_admin, contracts, reports, verify, complaints, lookup):
         app.register_blueprint(module.bp)

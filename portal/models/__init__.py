@@ -10,6 +10,7 @@ from .hamlets import Hamlet
 from .identity_checks import CheckResult, IdentityCheck
 from .imports import ImportBatch
 from .jobs import Job
+from .lookups import LookupAttempt
 from .organizations import BankCoverage, Duty, Organization, OrgKind, User
 from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList
 from .rates import AdditionalCategory, CareArrangement, CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
@@ -37,5 +38,6 @@ __all__ = [
     "Hamlet",
     "StoredFile",
     "Complaint", "ComplaintChannel", "ComplaintKind", "ComplaintStatus", "Resolution",
+    "LookupAttempt",
     "ContractStatus", "DocumentCounter", "DocumentKind", "IssuedDocument", "MonthlyReportNote", "ServiceContract",
 ]

@@ -112,6 +112,26 @@ class Complaint(db.Model):
     closed_by = db.relationship("User", foreign_keys=[closed_by_id])
 
     @property
+    def kind_label(self) -> str:
+        """Vietnamese label of the kind."""
+        return ComplaintKind.label_of(self.kind)
+
+    @property
+    def status_label(self) -> str:
+        """Vietnamese label of the status."""
+        return ComplaintStatus.label_of(self.status)
+
+    @property
+    def channel_label(self) -> str:
+        """Vietnamese label of how it came in."""
+        return ComplaintChannel.label_of(self.channel)
+
+    @property
+    def resolution_label(self) -> str:
+        """Vietnamese label of the resolution ("" when none)."""
+        return Resolution.label_of(self.resolution) if self.resolution else ""
+
+    @property
     def days_to_close(self) -> int | None:
         """Calendar days from receipt to closing, or None while open."""
         return (self.closed_on - self.received_on).days if self.closed_on else None

@@ -169,7 +169,7 @@ def test_overdue_and_counts_by_kind(failed):
     by_kind = {r.label: (r.received, r.closed, r.open, r.overdue, r.average_days) for r in rows + this_month}
     assert by_kind["Chưa nhận được tiền"] == (1, 0, 1, 1, "—")
     total = this_month[-1]
-    assert (total.received, total.closed, total.open) == (2, 1, 1) and total.average_days == "2,0"
+    assert (total.received, total.closed, total.open) == (2, 1, 1) and total.average_days == "2"
 
 
 def test_change_channel_by_the_commune(failed):
@@ -181,3 +181,22 @@ def test_change_channel_by_the_commune(failed):
         records.change_channel(user("xa.vinhmy"), c, "cash_at_home")
     records.change_channel(user("xa.vinhmy"), c, "cash_at_point")
     assert people["vu"].payment_channel == "cash_at_point" and c.resolution == "channel_changed"
+
+
+def test_monthly_report_and_province_dashboard_count_complaints(failed, client):
+    from portal.services.reporting.monthly_report import build_report, report_workbook
+    people, _ = failed
+    records.close(user("xa.vinhmy"), _receive(people["vu"], days_ago=0), "Đã giải thích cho gia đình.")
+    _receive(people["phuc"], kind="fee_charged", days_ago=0)
+    rep = build_report(user("pld.chaudoc"), today_vn())
+    assert [(r.label, r.received, r.closed, r.average_days) for r in rep.complaints] == [
+        ("Chưa nhận được tiền", 1, 1, "0"), ("Bị thu phí", 1, 0, "—"), ("Tổng cộng", 2, 1, "0")]
+    import io
+
+    import openpyxl
+    ws = openpyxl.load_workbook(io.BytesIO(report_workbook(rep)))["Phản ánh"]
+    assert [c.value for c in ws[4]] == ["Chưa nhận được tiền", 1, 1, 0, 0, "0"]
+    assert build_report(user("xa.tanloi"), today_vn()).complaints[-1].received == 0
+    client.login("so.angiang")
+    page = client.get(f"/tinh/?thang={today_vn():%Y-%m}").get_data(as_text=True)
+    assert "Phản ánh, kiến nghị tiếp nhận tháng" in page and "Bị thu phí" in page

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ...clock import today_vn
 from ...extensions import db
@@ -25,8 +25,11 @@ class KindRow:
 
     @property
     def average_days(self) -> str:
-        """Average days to close, one decimal with a comma ("3,5"), or "—" when none closed."""
-        return f"{self.days / self.closed:.1f}".replace(".", ",") if self.closed else "—"
+        """Average days to close, one decimal with a comma ("3,5"; "2" for 2,0), or "—" when none closed."""
+        if not self.closed:
+            return "—"
+        text = f"{self.days / self.closed:.1f}".replace(".", ",")
+        return text[:-2] if text.endswith(",0") else text
 
 
 def complaint_counts(commune_codes, month: date, today: date | None = None) -> list[KindRow]:
@@ -52,3 +55,13 @@ def complaint_counts(commune_codes, month: date, today: date | None = None) -> l
                 row.open += 1
                 row.overdue += due_on < today
     return [r for r in rows.values() if r.received] + [total]
+
+
+def overdue_count(commune_codes, today: date | None = None) -> int:
+    """How many complaints in the communes of ``commune_codes`` (None: the whole province) are not closed past their
+    deadline on ``today`` (default: today in Vietnam)."""
+    stmt = select(func.count()).select_from(Complaint).where(
+        Complaint.status != ComplaintStatus.CLOSED.value, Complaint.due_on < (today or today_vn()))
+    if commune_codes is not None:
+        stmt = stmt.where(Complaint.commune_code.in_(commune_codes))
+    return db.session.execute(stmt).scalar_one()
