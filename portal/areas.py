@@ -29,6 +29,7 @@ from .models import (
     IssuedDocument,
     Job,
     ListStatus,
+    Notice,
     Organization,
     OrgKind,
     PaymentAccount,
@@ -169,6 +170,13 @@ def _complaints(model, user):
     return select(Complaint).where((Complaint.assigned_org_id == org.id) | (Complaint.received_org_id == org.id))
 
 
+def _notices(model, user):
+    """Messages to beneficiaries: by area for ``intake``, ``payout_management`` and ``oversight``; nobody else."""
+    if not holds_any(user.organization, *AREA_DUTIES) or is_bank(user.organization):
+        return _no_rows(model)
+    return _in(select(Notice), Notice.commune_code, area_commune_codes(user))
+
+
 def _jobs(model, user):
     """Background jobs: the user who started it and their organisation."""
     return select(Job).where((Job.user_id == user.id) | (Job.owner_org_id == user.organization_id))
@@ -205,6 +213,7 @@ SCOPES = {
     RegistryEvent: _area_work, ChangeSubmission: _area_work, Authorization: _authorizations,
     PayoutPointSession: _payout_point_sessions, Job: _jobs, ServiceContract: _service_contracts,
     IssuedDocument: _own_or_oversight, AuditEvent: _own_or_oversight, Complaint: _complaints,
+    Notice: _notices,
 }
 
 

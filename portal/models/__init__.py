@@ -11,6 +11,7 @@ from .identity_checks import CheckResult, IdentityCheck
 from .imports import ImportBatch
 from .jobs import Job
 from .lookups import LookupAttempt
+from .notices import Notice, NoticeConsent, NoticeKind
 from .organizations import BankCoverage, Duty, Organization, OrgKind, User
 from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList
 from .rates import AdditionalCategory, CareArrangement, CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
@@ -39,5 +40,6 @@ __all__ = [
     "StoredFile",
     "Complaint", "ComplaintChannel", "ComplaintKind", "ComplaintStatus", "Resolution",
     "LookupAttempt",
+    "Notice", "NoticeConsent", "NoticeKind",
     "ContractStatus", "DocumentCounter", "DocumentKind", "IssuedDocument", "MonthlyReportNote", "ServiceContract",
 ]
