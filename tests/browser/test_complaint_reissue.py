@@ -6,7 +6,7 @@ complaint shows closed with the days it took.
 The failed transfer is set up through the services on the live server's database before the browser starts (the
 08/2024 lists of Phường Vĩnh Mỹ built, confirmed, approved and accepted; Bùi Ngọc Vũ's 1.000.000 đ transfer
 reported failed)."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -135,3 +135,24 @@ def test_complaint_reissued_and_paid_once(browser, live_server, request):
     assert paid == [1_000_000]  # paid exactly once for August
     assert _with_db(module, lambda: db.session.execute(select(func.count()).select_from(PayoutLine).where(
         PayoutLine.result == "paid", PayoutLine.programme == "reissue")).scalar_one()) == 1
+
+
+def test_status_lookup_without_javascript_on_a_390px_phone(browser, live_server, request):
+    """The public lookup in Chromium, JavaScript off, 390 px wide: form, answer, no sideways scroll, no name."""
+    from tests.factories import make_beneficiary
+    base, national_id = live_server, "089030999001"
+    _with_db(request.module, lambda: make_beneficiary("Trương Văn Phúc", national_id=national_id,
+                                                      birth_date=date(1930, 5, 1)))
+    context = browser.new_context(viewport={"width": 390, "height": 800}, java_script_enabled=False, locale="vi-VN")
+    page = context.new_page()
+    page.goto(base + "/tra-cuu/")
+    assert "không bao giờ".upper() in page.inner_text("#warning").upper()
+    page.fill("#national_id", national_id)
+    page.fill("#birth_date", "1930-05-01")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#answer")
+    answer = page.inner_text("#answer")
+    assert "Ba tháng gần nhất" in answer and "UBND Phường Vĩnh Mỹ" in answer
+    assert "Trương Văn Phúc" not in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    context.close()

@@ -194,9 +194,14 @@ def test_monthly_report_and_province_dashboard_count_complaints(failed, client):
     import io
 
     import openpyxl
+    import pdfplumber
     ws = openpyxl.load_workbook(io.BytesIO(report_workbook(rep)))["Phản ánh"]
     assert [c.value for c in ws[4]] == ["Chưa nhận được tiền", 1, 1, 0, 0, "0"]
     assert build_report(user("xa.tanloi"), today_vn()).complaints[-1].received == 0
+    from portal.services.documents.printing import print_report
+    pdf = pdfplumber.open(io.BytesIO(print_report(rep)))
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
+    assert "tiếp nhận trong tháng: 2, đã giải quyết 1 (bình quân 0 ngày)" in text and "Bị thu phí" in text
     client.login("so.angiang")
     page = client.get(f"/tinh/?thang={today_vn():%Y-%m}").get_data(as_text=True)
     assert "Phản ánh, kiến nghị tiếp nhận tháng" in page and "Bị thu phí" in page

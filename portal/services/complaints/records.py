@@ -16,6 +16,7 @@ from ...areas import holds_any, visible
 from ...clock import today_vn
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
+from ...formatting import money
 from ...models import (
     Beneficiary,
     CashAtHomeReason,
@@ -218,7 +219,8 @@ def reissue(actor: User, c: Complaint) -> PayoutLine:
     new = reissue_line(actor, c.payout_line)
     c.reissue_line_id = new.id
     _resolve(actor, c, Resolution.REISSUED,
-             f"Chi lại {new.total:,} đồng tháng {new.month:%m/%Y} trên danh sách bổ sung.".replace(",", "."),
+             f"Chi lại {money(new.total)} đồng tháng {new.month:%m/%Y} trên danh sách bổ sung số "
+             f"{new.payout_list.sequence}.",
              reissue_line=new.id)
     return new
 
