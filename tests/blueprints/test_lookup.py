@@ -123,3 +123,11 @@ def test_small_page_without_script_and_fast_answer(client, months):
     start = time.perf_counter()
     resp = _ask(client, months["vu"].national_id)
     assert resp.status_code == 200 and time.perf_counter() - start < 1.0
+
+
+def test_one_id_is_throttled_whatever_the_address(client, months):
+    codes = [client.post("/tra-cuu/", {"national_id": months["vu"].national_id, "birth_date": VU_BIRTH},
+                         environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}).status_code for n in range(1, 8)]
+    assert codes == [200] * 5 + [429] * 2  # 5 an hour per ID
+    outcomes = db.session.execute(select(LookupAttempt.outcome).order_by(LookupAttempt.id)).scalars().all()
+    assert outcomes == ["found"] * 5 + ["throttled"] * 2
