@@ -52,6 +52,8 @@ def test_commune_receives_and_payout_office_reissues(client, failed):
     assert resp.status_code == 302
     page = client.get(f"/phan-anh/{c.id}").get_data(as_text=True)
     assert "Dòng chi lại" in page and "bổ sung số 1" in page and "/chi-lai" not in page
+    supplement = db.session.execute(select(PayoutLine).where(PayoutLine.programme == "reissue")).scalar_one()
+    assert f'href="/huyen/chi-tra/{supplement.payout_list_id}"' in page
     again = client.post(f"/phan-anh/{c.id}/chi-lai", follow_redirects=True).get_data(as_text=True)
     assert "đã được chi lại" in again
     reissued = db.session.execute(select(PayoutLine).where(PayoutLine.programme == "reissue")).scalars().all()
@@ -80,6 +82,7 @@ def test_bank_and_post_office_see_only_what_is_routed_to_them(client, failed):
     assert client.get(f"/phan-anh/{not_received.id}").status_code == 404
     page = client.get(f"/phan-anh/{pin.id}").get_data(as_text=True)
     assert "Thẻ/mã PIN" in page and "Diện" not in page and "1.000.000" not in page  # no payout lines for a bank
+    assert f"/ngan-hang/doi-tuong/{people['vu'].id}/mo-tai-khoan" in page  # the bank records the right account
     client.logout()
     client.login("buudien.chaudoc")
     assert client.get(f"/phan-anh/{not_received.id}").status_code == 404
