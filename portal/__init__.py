@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
-from .extensions import compress, csrf, db, htmx, login_manager, migrate
+from .extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 from .unit_of_work import PortalFlask
 
 
@@ -34,6 +34,7 @@ def create_app(config: type | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
+    limiter.init_app(app)
 
     from . import auth_loader  # noqa: F401  (user loader, unauthorized handler)
     from .forms_i18n import install as install_form_messages

@@ -28,6 +28,7 @@ from .extensions import db, htmx
 from .models import (
     BankCoverage,
     Beneficiary,
+    Complaint,
     Duty,
     ListStatus,
     Organization,
@@ -174,6 +175,19 @@ def is_contract_post_office(user: User, contract: ServiceContract) -> bool:
     return contract.post_office_id == user.organization_id
 
 
+def handles_complaint(user: User, complaint: Complaint) -> bool:
+    """True for who may act on a complaint (phản ánh): the organisation it is routed to, the commune committee of the
+    person's commune, and the province department (``oversight``)."""
+    return (user.organization_id == complaint.assigned_org_id or is_commune_of(user, complaint.commune_code)
+            or oversees(user))
+
+
+def may_reissue(user: User, complaint: Complaint) -> bool:
+    """True for the payout office (``manages_payouts``) whose area holds the complaint's commune: it pays a failed
+    line again on a supplementary list."""
+    return manages_payouts(user) and in_area(user, complaint.commune_code)
+
+
 #: Who sees which personal field (``may_see``), by duty. Commune committee = ``intake``, payout office (district
 #: labour office, or the commune committee in the two-tier set-up) = ``payout_management``, province department =
 #: ``oversight``, bank = ``account_opening``, post office = ``payment_service``, police = ``id_verification``.
@@ -214,4 +228,4 @@ def may_see(what: str, user: User | None = None, beneficiary: Beneficiary | None
 TEMPLATE_GLOBALS = {f.__name__: f for f in (
     may_see, in_area, manages_payouts, oversees, provides_payment, is_commune_of, is_list_commune,
     is_assigned_post_office, is_list_approver, may_approve, opens_accounts, is_contract_office,
-    is_contract_post_office)}
+    is_contract_post_office, handles_complaint, may_reissue)}

@@ -21,6 +21,7 @@ from .models import (
     BankCoverage,
     Beneficiary,
     ChangeSubmission,
+    Complaint,
     Duty,
     Hamlet,
     IdentityCheck,
@@ -28,6 +29,7 @@ from .models import (
     IssuedDocument,
     Job,
     ListStatus,
+    Notice,
     Organization,
     OrgKind,
     PaymentAccount,
@@ -159,6 +161,22 @@ def _payout_point_sessions(model, user):
     return stmt.where(PayoutPointSession.bank_id == user.organization_id) if is_bank(user.organization) else stmt
 
 
+def _complaints(model, user):
+    """Complaints: by area for ``intake``, ``payout_management`` and ``oversight`` (overdue ones included); a bank
+    or post office only those it received or that are routed to it."""
+    org = user.organization
+    if holds_any(org, *AREA_DUTIES) and not is_bank(org):
+        return _in(select(Complaint), Complaint.commune_code, area_commune_codes(user))
+    return select(Complaint).where((Complaint.assigned_org_id == org.id) | (Complaint.received_org_id == org.id))
+
+
+def _notices(model, user):
+    """Messages to beneficiaries: by area for ``intake``, ``payout_management`` and ``oversight``; nobody else."""
+    if not holds_any(user.organization, *AREA_DUTIES) or is_bank(user.organization):
+        return _no_rows(model)
+    return _in(select(Notice), Notice.commune_code, area_commune_codes(user))
+
+
 def _jobs(model, user):
     """Background jobs: the user who started it and their organisation."""
     return select(Job).where((Job.user_id == user.id) | (Job.owner_org_id == user.organization_id))
@@ -194,7 +212,8 @@ SCOPES = {
     PayoutLine: _payout_lists, ImportBatch: _own_organization, Hamlet: _hamlets, IdentityCheck: _area_work,
     RegistryEvent: _area_work, ChangeSubmission: _area_work, Authorization: _authorizations,
     PayoutPointSession: _payout_point_sessions, Job: _jobs, ServiceContract: _service_contracts,
-    IssuedDocument: _own_or_oversight, AuditEvent: _own_or_oversight,
+    IssuedDocument: _own_or_oversight, AuditEvent: _own_or_oversight, Complaint: _complaints,
+    Notice: _notices,
 }
 
 

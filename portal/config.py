@@ -2,7 +2,8 @@
 
 Environment: ``SECRET_KEY``, ``DATABASE_URL`` (default ``sqlite:///<instance>/portal.db``), ``REDIS_URL`` (optional;
 long jobs run in-process without it), ``MAX_UPLOAD_MB`` (default 10), ``TRUSTED_PROXIES`` (reverse proxies whose
-``X-Forwarded-*`` headers are trusted, default 0).
+``X-Forwarded-*`` headers are trusted, default 0), ``NOTICE_SENDER`` ("log" or "sms") with ``SMS_GATEWAY_URL`` /
+``SMS_GATEWAY_TOKEN`` for messages to beneficiaries.
 """
 import os
 from datetime import timedelta
@@ -21,6 +22,10 @@ class Config:
     IMPORT_JOB_ROWS = int(os.environ.get("IMPORT_JOB_ROWS", "500"))  # larger commune imports run as a background job
     IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))  # data rows per file; the clerk splits bigger
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+    #: messages to beneficiaries: "log" (default, the application log) or "sms" (an HTTP SMS gateway)
+    NOTICE_SENDER = os.environ.get("NOTICE_SENDER", "log")
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("COOKIE_SECURE", "0") == "1"

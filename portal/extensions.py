@@ -1,6 +1,8 @@
 """Flask extensions, created unbound and initialised in ``create_app`` (wiring only)."""
 from flask_compress import Compress
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -21,3 +23,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
 compress = Compress()
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")

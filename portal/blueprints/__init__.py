@@ -8,11 +8,13 @@ def register_blueprints(app):
         auth,
         bank,
         commune,
+        complaints,
         contracts,
         district,
         documents,
         health,
         jobs,
+        lookup,
         police,
         post_office,
         province,
@@ -23,5 +25,5 @@ def register_blueprints(app):
     )
 
     for module in (auth, commune, bank, district, post_office, province, police, documents, jobs, rates,
-                   reference_admin, contracts, reports, verify, health):
+                   reference_admin, contracts, reports, verify, health, complaints, lookup):
         app.register_blueprint(module.bp)

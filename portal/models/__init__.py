@@ -2,6 +2,7 @@
 from .accounts import PaymentAccount, PaymentProvider, PayoutPointSession
 from .audit import AuditEvent
 from .authorizations import Authorization
+from .complaints import Complaint, ComplaintChannel, ComplaintKind, ComplaintStatus, Resolution
 from .documents import ContractStatus, DocumentCounter, DocumentKind, IssuedDocument, MonthlyReportNote, ServiceContract
 from .events import ChangeSubmission, EventKind, EventStatus, RegistryEvent
 from .geo import TREE_2024_END, TREE_2025_START, AdministrativeUnit, UnitSuccession, gso_of_key
@@ -9,6 +10,8 @@ from .hamlets import Hamlet
 from .identity_checks import CheckResult, IdentityCheck
 from .imports import ImportBatch
 from .jobs import Job
+from .lookups import LookupAttempt
+from .notices import Notice, NoticeConsent, NoticeKind
 from .organizations import COMPETENCE_DUTIES, BankCoverage, CompetenceRule, Duty, Organization, OrgKind, User
 from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList
 from .rates import AdditionalCategory, CareArrangement, CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
@@ -38,5 +41,8 @@ __all__ = [
     "PayoutPointSession",
     "Hamlet",
     "StoredFile",
+    "Complaint", "ComplaintChannel", "ComplaintKind", "ComplaintStatus", "Resolution",
+    "LookupAttempt",
+    "Notice", "NoticeConsent", "NoticeKind",
     "ContractStatus", "DocumentCounter", "DocumentKind", "IssuedDocument", "MonthlyReportNote", "ServiceContract",
 ]

@@ -20,8 +20,12 @@ HOLDERS = {
     "rates": {"so.angiang"},
     "contracts": {"pld.chaudoc", "pld.chaudoc.duyet"},
     "reports": {"xa.vinhmy", "pld.chaudoc", "pld.chaudoc.duyet", "so.angiang"},
+    "complaints": {"xa.vinhmy", "agribank.chaudoc", "pld.chaudoc", "pld.chaudoc.duyet", "buudien.chaudoc",
+                   "so.angiang"},
 }
-PUBLIC = {"auth.login", "auth.home", "static", "verify.page", "verify.check", "health.check"}  # public by design
+PUBLIC = {"auth.login", "auth.home", "static", "verify.page", "verify.check",  # verify: public by design
+          "health.check",  # the health endpoint for the proxy and monitoring
+          "lookup.page"}  # the beneficiary's status lookup: public by design
 
 
 def _changes_rows(b) -> dict:
@@ -108,7 +112,19 @@ def foreign_ids(app):
     db.session.flush()
     ids["row_id"] = extra.id
     db.session.commit()
-    return ids | _changes_rows(b) | _document_rows() | _account_rows(b)
+    return ids | _changes_rows(b) | _document_rows() | _account_rows(b) | _complaint_rows(b, commune_org)
+
+
+def _complaint_rows(b, commune_org) -> dict:
+    """A complaint of the foreign beneficiary received by Mỹ Bình's commune committee."""
+    from portal.models import Complaint
+    clerk = User.query.filter_by(username="xa.vinhmy").one()
+    c = Complaint(beneficiary_id=b.id, commune_code="30280", kind="other", channel="phone", description="Ngoài địa bàn",
+                  received_on=date(2024, 8, 5), received_org_id=commune_org.id, received_by_id=clerk.id,
+                  assigned_org_id=commune_org.id, due_on=date(2024, 8, 19), status="open")
+    db.session.add(c)
+    db.session.commit()
+    return {"complaint_id": c.id}
 
 
 def _routes(app):
@@ -137,6 +153,8 @@ def _expected(role, rule):
         if role == "so.angiang" and rule.endpoint == "documents.payout_list_pdf_retry":
             return {302}  # … and may print it again after a failed job
         return {403, 404}
+    if bp == "complaints" and role == "so.angiang" and rule.arguments:
+        return {200, 302, 403}  # the province sees every commune's complaints; acts on some (re-issue: 403)
     if rule.arguments:
         return {404}
     return None  # a page of the role's own: anything but 403/5xx

@@ -48,6 +48,7 @@ def live_server(request, tmp_path_factory):
     port = _free_port()
     log = open(live_dir / "server.log", "wb")  # the server's own log, for a failing test's post-mortem
     request.module._live_server_log = live_dir / "server.log"  # shown by pytest_runtest_makereport on failure
+    request.module._live_server_db = db_file  # for a module that sets up rows through the services
     proc = subprocess.Popen(flask + ["run", "--port", str(port), "--no-reload"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (route modules)
     entitlement_extras,
     identity_checks,
     import_pages,
+    notices,
     payouts,
     reform_placement,
     registry,

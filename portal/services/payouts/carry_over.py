@@ -10,6 +10,7 @@ from ...models import Beneficiary, LineResult, ListStatus, PayoutLine, PayoutLis
 from ..entitlement.months import month_key
 from .lines import PROGRAMME
 from .payers import month_payers, movers
+from .reissue import REISSUE
 
 
 def unpaid_carry_over(commune_codes, month: date) -> dict[int, list[tuple[date, int]]]:
@@ -26,12 +27,15 @@ def unpaid_carry_over(commune_codes, month: date) -> dict[int, list[tuple[date, 
     whatever commune — so rebuilding ``month`` is idempotent and nothing is carried twice (the line's uniqueness
     per person, programme and month keeps one line a month). A failed line that itself carried an earlier amount
     carries its whole ``total`` (which holds it), and the earlier month is named on it, so is not carried again.
-    Read-only; two queries when something failed (three when ``commune_codes`` is given)."""
+    A failed line paid again on a supplementary list of its month (``payouts.reissue``) is not carried; the re-issue
+    line, if it fails in turn, is. Read-only; three queries when something failed (four when ``commune_codes`` is
+    given)."""
     month = month.replace(day=1)
-    stmt = (select(PayoutLine.beneficiary_id, PayoutLine.month, PayoutLine.total, Beneficiary.commune_code)
+    stmt = (select(PayoutLine.beneficiary_id, PayoutLine.month, PayoutLine.total, Beneficiary.commune_code,
+                   PayoutLine.programme)
             .join(PayoutList).join(Beneficiary, Beneficiary.id == PayoutLine.beneficiary_id)
             .where(PayoutLine.result == LineResult.FAILED.value, PayoutLine.month < month,
-                   PayoutLine.programme == PROGRAMME, PayoutList.status.in_(
+                   PayoutLine.programme.in_((PROGRAMME, REISSUE)), PayoutList.status.in_(
                        [ListStatus.ACCEPTED.value, ListStatus.REPORTED.value, ListStatus.SETTLED.value])))
     if commune_codes is not None:  # their register commune, or a move (the paying commune is settled below)
         codes = set(commune_codes)
@@ -40,6 +44,10 @@ def unpaid_carry_over(commune_codes, month: date) -> dict[int, list[tuple[date, 
     if commune_codes is not None and failed:
         payers = month_payers(month, {r[0] for r in failed})
         failed = [r for r in failed if payers.moved.get(r[0], r[3]) in codes]
+    if failed:  # a failed line paid again on a supplementary list (``reissue``) is not carried; a failed re-issue is
+        reissued = {tuple(r) for r in db.session.execute(select(PayoutLine.beneficiary_id, PayoutLine.month).where(
+            PayoutLine.beneficiary_id.in_({r[0] for r in failed}), PayoutLine.programme == REISSUE))}
+        failed = [r for r in failed if r[4] == REISSUE or (r[0], r[1]) not in reissued]
     if not failed:
         return {}
     carried: set[tuple[int, str]] = set()
@@ -50,7 +58,7 @@ def unpaid_carry_over(commune_codes, month: date) -> dict[int, list[tuple[date, 
                    PayoutLine.back_pay_months.is_not(None))):
         carried.update((b_id, e["month"]) for e in entries or () if e.get("kind") == "unpaid")
     out: dict[int, list[tuple[date, int]]] = {}
-    for b_id, m, total, _ in failed:
+    for b_id, m, total, *_ in failed:
         if (b_id, month_key(m)) not in carried:
             out.setdefault(b_id, []).append((m, int(total)))
     for items in out.values():

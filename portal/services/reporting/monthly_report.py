@@ -37,6 +37,7 @@ from ...models import (
 )
 from .. import audit
 from ..accounts.funnel import monthly_funnel
+from ..complaints.stats import complaint_counts
 from ..documents import issuing
 from ..documents.printing import print_report
 from ..payouts.reasons import classify_reason, failure_label
@@ -84,6 +85,9 @@ class MonthlyReport:
     rows: list = field(default_factory=list)
     difficulties: str = ""
     proposals: str = ""
+    #: complaints received in the month by kind, then the total (``complaints.stats.KindRow``: received, closed,
+    #: open, overdue, average days to close)
+    complaints: list = field(default_factory=list)
 
     @property
     def paid_people(self) -> int:
@@ -157,6 +161,7 @@ def build_report(actor: User, month: date) -> MonthlyReport:
     rep.accounts_opened = funnel.total.account_opened
     rep.accounts_by_bank = [(b.name, b.account_opened) for b in funnel.total.banks]
     rep.paid_by_channel, rep.failures = _payments(month, area)
+    rep.complaints = complaint_counts(area, month)
     if level != "commune":
         rep.rows = _area_rows(level, month, area, funnel)
     note = db.session.execute(select(MonthlyReportNote).where(
@@ -278,7 +283,7 @@ def issue_report(actor: User, month: date, issued_on: date | None = None):
 
 def report_workbook(rep: MonthlyReport) -> bytes:
     """The report as .xlsx: one sheet per section (Tổng hợp, Theo diện, Tài khoản theo ngân hàng, Chi trả,
-    Không chi được, and Theo địa bàn for district/province). Money cells are integers (#,##0)."""
+    Không chi được, Phản ánh, and Theo địa bàn for district/province). Money cells are integers (#,##0)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -317,6 +322,8 @@ def report_workbook(rep: MonthlyReport) -> bytes:
     sheet("Tài khoản theo ngân hàng", ["Ngân hàng", "Số người đã mở tài khoản"], rep.accounts_by_bank)
     sheet("Chi trả", ["Hình thức chi trả", "Số người đã chi", "Số tiền (đồng)"], rep.paid_by_channel)
     sheet("Không chi được", ["Lý do", "Số người", "Số tiền (đồng)"], rep.failures)
+    sheet("Phản ánh", ["Loại phản ánh", "Tiếp nhận", "Đã đóng", "Đang xử lý", "Quá hạn", "Số ngày xử lý bình quân"],
+          [(r.label, r.received, r.closed, r.open, r.overdue, r.average_days) for r in rep.complaints])
     if rep.rows:
         sheet("Theo địa bàn", ["Địa bàn", "Đang hưởng", "Chọn tài khoản", "Đã mở tài khoản", "Chi qua TK (người)",
                                "Chi qua TK (đồng)", "Tiền mặt (người)", "Tiền mặt (đồng)", "Không chi được"],
