@@ -49,6 +49,9 @@ class Timeline:
         self.b = beneficiary
         ordered = sorted(events, key=lambda e: (e.effective_month, _ORDER.get(e.kind, 9), e.id or 0))
         self.events = [e for e in ordered if e.effective_month <= month]
+        # adjustments of every month: one effective later gives back its ``before`` values for this month
+        self.adjusts = [e for e in ordered if e.kind == "adjust" and e.details]
+        self.any_events = bool(ordered)
         # move-outs after the month being built: a rebuild of an earlier month keeps the person on the old commune
         self.later_move_outs = [e for e in ordered if e.kind == "move_out" and e.effective_month > month]
         self.first = self._first_month(events)
@@ -103,7 +106,7 @@ class Timeline:
     def attributes(self, month: date):
         """The person as they were in ``month``: the register row overlaid with ``adjust`` events (their new values
         from their effective month on, their ``before`` values for earlier months)."""
-        adjusts = [e for e in self.events if e.kind == "adjust" and e.details]
+        adjusts = self.adjusts
         if not adjusts:
             return self.b
         values = {a: getattr(self.b, a) for a in ATTRIBUTES}
@@ -202,7 +205,9 @@ def _state(plan: PersonPlan, beneficiary, month: date, tl: Timeline, tcxh: Histo
     """The person's state in ``month`` (``Timeline.state``), held when the register says suspended without an event
     or after three unpaid months (``plan.suspended``); the reason is added to ``plan``."""
     state = tl.state(month)
-    if state == "paid" and beneficiary.status == "suspended" and not tl.has_changes:
+    if state == "paid" and beneficiary.status == "suspended" and not tl.any_events:
+        # the register's status counts only for a person with no accepted event at all: a suspension accepted
+        # before an earlier month's list is built must not hold that month (it applies from its own month)
         state = "held"
     if state == "paid" and _three_unpaid(tcxh, month, tl):
         state, plan.suspended = "held", True

@@ -63,10 +63,28 @@ def open_submission(actor, commune_code: str, month: date) -> ChangeSubmission:
     return sub
 
 
+def _adjusted_values(b: Beneficiary, details: dict) -> dict:
+    """The fields an ``adjust`` sets: each of ``ADJUSTABLE`` given in ``details`` (a blank disability level means
+    "none" and is applied, not dropped), and the disability level cleared whenever the category changes away from
+    K6 (only K6 has levels, Decree 20/2021 Art. 6.1) — the values that differ from the register row."""
+    given = {k: details[k] for k in ADJUSTABLE if k in details}
+    if given.get("disability_level") in ("", None) and "disability_level" in given:
+        given["disability_level"] = None
+    if given.get("children_count") in ("", None):
+        given.pop("children_count", None)
+    category = given.get("category_code") or b.category_code
+    if category != "K6":
+        given["disability_level"] = None
+    if given.get("category_code") in ("", None):
+        given.pop("category_code", None)
+    return {k: v for k, v in given.items() if v != getattr(b, k)}
+
+
 def _clean_details(kind: str, b: Beneficiary, details: dict, event_date: date | None) -> dict:
-    details = {k: v for k, v in (details or {}).items() if v not in (None, "")}
     if kind == EventKind.ADJUST:
-        changed = {k: details[k] for k in ADJUSTABLE if k in details and details[k] != getattr(b, k)}
+        changed = _adjusted_values(b, details or {})
+        if changed.get("disability_level") is None and "category_code" not in changed and b.category_code == "K6":
+            raise ValidationError("Diện K6 cần mức độ khuyết tật: nặng hoặc đặc biệt nặng.")
         if not changed:
             raise ValidationError("Điều chỉnh phải thay đổi ít nhất một trong: diện đối tượng, mức độ khuyết tật, "
                                   "số con.")
@@ -77,7 +95,10 @@ def _clean_details(kind: str, b: Beneficiary, details: dict, event_date: date | 
                 changed["children_count"] = int(changed["children_count"])
             except (TypeError, ValueError):
                 raise ValidationError("Số con phải là số nguyên.") from None
+        if changed.get("category_code") == "K6" and not changed.get("disability_level", b.disability_level):
+            raise ValidationError("Diện K6 cần mức độ khuyết tật: nặng hoặc đặc biệt nặng.")
         return changed
+    details = {k: v for k, v in (details or {}).items() if v not in (None, "")}
     if kind == EventKind.STOP:
         if details.get("reason") not in STOP_REASONS:
             raise ValidationError("Chọn lý do thôi hưởng.")
@@ -213,9 +234,12 @@ def apply_event(actor, event: RegistryEvent) -> None:
     if event.kind in STATUS_AFTER:
         b.status = STATUS_AFTER[event.kind]
     if event.kind == EventKind.ADJUST:
-        for k, v in (event.details or {}).items():
-            if k in ADJUSTABLE:
-                setattr(b, k, v)
+        new = {k: v for k, v in (event.details or {}).items() if k in ADJUSTABLE}
+        # the record keeps what it replaced, so a list of an earlier month built after acceptance uses the old
+        # values (the engine reads ``before`` for months before the effective month: entitlement.plan.Timeline)
+        event.details = {**new, "before": {k: getattr(b, k) for k in new}}
+        for k, v in new.items():
+            setattr(b, k, v)
     if event.kind == EventKind.MOVE_IN:
         out = db.session.get(RegistryEvent, event.linked_event_id)
         if out is None or out.status != EventStatus.ACCEPTED:
