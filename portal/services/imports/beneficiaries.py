@@ -248,9 +248,14 @@ def commit(actor, batch_id: int, overwrite_manual: bool = False, progress=None, 
     return _write(actor, batch, plans, decided)
 
 
+class DeparturesUndecided(PortalError):
+    """Rows saying a person died, moved away or stopped are not (well) decided yet: the import waits."""
+
+
 def decide_departures(plans: list[Plan], decisions: dict | None) -> dict:
     """The clerk's decision for every row holding a death or departure: {row number: ``departures.Decision``}.
-    Raises ``PortalError`` naming each row left undecided or decided with a bad month / date / decision number."""
+    Raises ``DeparturesUndecided`` (a ``PortalError``) naming each row left undecided or decided with a bad
+    month / date / decision number."""
     decisions = {int(k): v for k, v in (decisions or {}).items()}
     decided, problems = {}, []
     for p in plans:
@@ -262,7 +267,7 @@ def decide_departures(plans: list[Plan], decisions: dict | None) -> dict:
             else:
                 decided[p.result.row_number] = decision
     if problems:
-        raise PortalError(f"Tệp có {len(problems)} dòng ghi đối tượng chết / chuyển đi / thôi hưởng chưa được "
+        raise DeparturesUndecided(f"Tệp có {len(problems)} dòng ghi đối tượng chết / chuyển đi / thôi hưởng chưa được "
                           "quyết định, chưa nhập dòng nào. " + " ".join(problems))
     return decided
 
@@ -355,7 +360,10 @@ __all__ = [
     "Preview",
     "RowResult",
     "commit",
+    "decide_departures",
+    "DeparturesUndecided",
     "discard",
+    "events_summary",
     "import_file",
     "kept_summary",
     "load_batch",
