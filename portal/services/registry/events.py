@@ -64,27 +64,19 @@ def open_submission(actor, commune_code: str, month: date) -> ChangeSubmission:
 
 
 def _adjusted_values(b: Beneficiary, details: dict) -> dict:
-    """The fields an ``adjust`` sets: each of ``ADJUSTABLE`` given in ``details`` (a blank disability level means
-    "none" and is applied, not dropped), and the disability level cleared whenever the category changes away from
-    K6 (only K6 has levels, Decree 20/2021 Art. 6.1) — the values that differ from the register row."""
-    given = {k: details[k] for k in ADJUSTABLE if k in details}
-    if given.get("disability_level") in ("", None) and "disability_level" in given:
+    """The fields an ``adjust`` sets, as they differ from the register row: each of ``ADJUSTABLE`` given in
+    ``details`` (a blank one is left as it is), and the disability level cleared (None) whenever the person's
+    category is not K6 afterwards — only K6 has levels (Decree 20/2021 Art. 6.1), so moving a disabled person to
+    another category must drop it, not keep it."""
+    given = {k: details[k] for k in ADJUSTABLE if details.get(k) not in (None, "")}
+    if (given.get("category_code") or b.category_code) != "K6":
         given["disability_level"] = None
-    if given.get("children_count") in ("", None):
-        given.pop("children_count", None)
-    category = given.get("category_code") or b.category_code
-    if category != "K6":
-        given["disability_level"] = None
-    if given.get("category_code") in ("", None):
-        given.pop("category_code", None)
     return {k: v for k, v in given.items() if v != getattr(b, k)}
 
 
 def _clean_details(kind: str, b: Beneficiary, details: dict, event_date: date | None) -> dict:
     if kind == EventKind.ADJUST:
         changed = _adjusted_values(b, details or {})
-        if changed.get("disability_level") is None and "category_code" not in changed and b.category_code == "K6":
-            raise ValidationError("Diện K6 cần mức độ khuyết tật: nặng hoặc đặc biệt nặng.")
         if not changed:
             raise ValidationError("Điều chỉnh phải thay đổi ít nhất một trong: diện đối tượng, mức độ khuyết tật, "
                                   "số con.")
