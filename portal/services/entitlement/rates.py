@@ -144,8 +144,10 @@ class RateBook:
         categories the person qualifies under: only the single highest amount is paid, except that a K4 single parent
         who is also K5/K6/K8 gets the K4 amount (per child) plus the highest K5/K6/K8 amount (Art. 6.2). One whose
         optional ``valid_from``/``valid_to`` (first-of-month dates, ``[from, to)``) leave ``month`` out does not
-        count, so adding a category from 12/2026 changes nothing for months already paid. Raises PortalError when no
-        rate applies under any category."""
+        count, so adding a category from 12/2026 changes nothing for months already paid. The age band is the one
+        reached by the end of the month (Art. 8.1); in the month an age limit ends the category (K1/K3 at 16, K2 at
+        23, K7 at 3, K5b at 80) the band held at the start of the month still pays (Art. 8.2: payment stops from the
+        month after). Raises PortalError when no rate applies under any category."""
         extra_categories = [c for c in extra_categories if in_force(c, month)]
         age = age_in_month(beneficiary.birth_date, beneficiary.birth_year, month)
         before = age_before_month(beneficiary.birth_date, beneficiary.birth_year, month)
