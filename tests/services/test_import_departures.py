@@ -128,3 +128,12 @@ def test_a_death_the_portal_already_holds_needs_no_decision(app):
     p = imports.preview(clerk, VINH_MY, "ds.xlsx", build([person(1, **{"Ghi chú": "Đã chết 6/2024"})]))
     assert p.counts["departure"] == 0 and not p.rows[0].departure
     imports.commit(clerk, p.batch_id)  # nothing to decide
+
+
+def test_the_command_line_import_refuses_a_file_naming_a_death(app, tmp_path):
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(build([person(1, **{"Ghi chú": "từ trần 03/2024"}), person(2)]))
+    report = imports.import_file(user("xa.vinhmy"), VINH_MY, path)
+    assert not report.committed and report.errors == 1 and count(Beneficiary) == 0
+    assert report.error_list == [f"Dòng {ROW}: ô P{ROW} ghi «từ trần 03/2024» (chết): cần xã quyết định dòng này "
+                                 "khi tải tệp lên cổng (Nhập từ Excel)."]

@@ -202,6 +202,25 @@ def test_a_death_leaves_no_zero_rows_and_the_person_appears_once(app):
     assert other.id in people
 
 
+def test_a_deceased_persons_funeral_line_is_not_awaiting_an_account(app):
+    from portal.services.payouts.lines import line_notes
+    b = make_beneficiary("Lý Văn Thẻ", birth_date=date(1940, 5, 5), category_code="K5a", start_month=m(2024, 1),
+                         payment_channel="bank_account")  # chose an account, none opened yet
+    db.session.commit()
+    build(m(2026, 7))
+    own = tcxh_line(b, m(2026, 7))
+    assert line_notes(own.payout_list)[own.id].awaiting_account is True
+    e = ev.create_event(user("xa.vinhmy"), b, "death", effective_month=None, report_month=m(2026, 8),
+                        event_date=date(2026, 7, 20), details={"organiser_name": "Lý Văn Con"})
+    accept(e)
+    db.session.commit()
+    build(m(2026, 8))
+    (funeral,) = db.session.execute(select(PayoutLine).where(PayoutLine.beneficiary_id == b.id,
+                                                             PayoutLine.month == m(2026, 8))).scalars()
+    assert funeral.programme == "funeral"
+    assert line_notes(funeral.payout_list)[funeral.id].awaiting_account is False
+
+
 def test_paid_after_death_is_a_recovery_noted_without_a_zero_row(app):
     b = make_beneficiary("Lý Văn Trễ", birth_date=date(1940, 5, 5), category_code="K5a", start_month=m(2024, 1))
     db.session.commit()

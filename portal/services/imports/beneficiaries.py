@@ -330,7 +330,8 @@ def import_file(actor, commune_code: str, path: str | Path, dry_run: bool = Fals
     ``dry_run``, nothing is written. Fields edited on the portal are kept unless ``overwrite_manual``. Returns an
     ``ImportReport``. Raises ``ValidationError`` for file-level
     problems (wrong type, no header, another commune's title) and — in a dry run too — when the system imports
-    for a commune without a committee organisation (Organization kind commune). Flushes, never commits."""
+    for a commune without a committee organisation (Organization kind commune). A row naming a death or departure
+    (``imports.departures``) counts as an error here: it is decided on the preview page. Flushes, never commits."""
     content = Path(path).read_bytes()
     month, plans = analyse(content, commune_code, overwrite_manual=overwrite_manual)
     _org_for(actor, commune_code)  # the real import needs it: check it in a dry run too
@@ -345,6 +346,12 @@ def import_file(actor, commune_code: str, path: str | Path, dry_run: bool = Fals
                             for r in ordered(plans) for line in r.legacy]
     if report.notice_list:
         report.warning_list.append(padded_summary(counts["padded"]) + ".")
+    held = [r for r in ordered(plans) if r.departure and not r.errors]
+    if held:  # a death or departure is decided row by row on the preview page, never by the command line
+        report.errors += len(held)
+        report.error_list += [f"Dòng {r.row_number}: ô {r.departure['cell']} ghi «{r.departure['text']}» "
+                              f"({r.departure['label'].lower()}): cần xã quyết định dòng này khi tải tệp lên cổng "
+                              "(Nhập từ Excel)." for r in held]
     if report.errors or dry_run:
         return report
     batch = _store(actor, commune_code, Path(path).name, content, counts, month)
