@@ -137,3 +137,24 @@ def test_the_command_line_import_refuses_a_file_naming_a_death(app, tmp_path):
     assert not report.committed and report.errors == 1 and count(Beneficiary) == 0
     assert report.error_list == [f"Dòng {ROW}: ô P{ROW} ghi «từ trần 03/2024» (chết): cần xã quyết định dòng này "
                                  "khi tải tệp lên cổng (Nhập từ Excel)."]
+
+
+def test_a_large_file_is_decided_before_its_commit_job_starts(app):
+    from portal.models import ImportBatch
+    from portal.services.imports import jobs as import_jobs
+    app.config["IMPORT_JOB_ROWS"] = 2  # three rows: background jobs
+    clerk = user("xa.vinhmy")
+    sheet = build([person(1, **{"Ghi chú": "chết 6/2024"}), person(2), person(3)])
+    started = import_jobs.upload(clerk, VINH_MY, "lon.xlsx", sheet)
+    db.session.commit()
+    batch = db.session.get(ImportBatch, started.batch_id)
+    assert batch.status == "previewed" and batch.summary["preview"]["departure"] == 1
+    with pytest.raises(imports.DeparturesUndecided, match=f"Dòng {ROW}"):
+        import_jobs.confirm(clerk, batch.id)
+    assert batch.status == "previewed"  # no job started
+    done = import_jobs.confirm(clerk, batch.id, decisions={ROW: {"action": "record", "month": "06/2024"}})
+    db.session.commit()
+    assert done.job.status == "done" and batch.status == "committed"
+    assert batch.summary["result"]["events"] == 1
+    (event,) = db.session.execute(select(RegistryEvent)).scalars()
+    assert (event.kind, event.effective_month) == ("death", date(2024, 7, 1))

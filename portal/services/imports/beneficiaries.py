@@ -256,16 +256,21 @@ def decide_departures(plans: list[Plan], decisions: dict | None) -> dict:
     """The clerk's decision for every row holding a death or departure: {row number: ``departures.Decision``}.
     Raises ``DeparturesUndecided`` (a ``PortalError``) naming each row left undecided or decided with a bad
     month / date / decision number."""
+    return decide_rows([p.result for p in plans], decisions)
+
+
+def decide_rows(rows: list[RowResult], decisions: dict | None) -> dict:
+    """``decide_departures`` over preview rows (``RowResult``; a large batch's stored rows, checked before its commit
+    job starts)."""
     decisions = {int(k): v for k, v in (decisions or {}).items()}
     decided, problems = {}, []
-    for p in plans:
-        if p.result.departure:
-            decision, problem = departures.clean_decision(p.result.row_number, p.result.departure,
-                                                          decisions.get(p.result.row_number))
+    for r in rows:
+        if r.departure:
+            decision, problem = departures.clean_decision(r.row_number, r.departure, decisions.get(r.row_number))
             if problem:
                 problems.append(problem)
             else:
-                decided[p.result.row_number] = decision
+                decided[r.row_number] = decision
     if problems:
         raise DeparturesUndecided(f"Tệp có {len(problems)} dòng ghi đối tượng chết / chuyển đi / thôi hưởng chưa được "
                           "quyết định, chưa nhập dòng nào. " + " ".join(problems))
@@ -368,6 +373,7 @@ __all__ = [
     "RowResult",
     "commit",
     "decide_departures",
+    "decide_rows",
     "DeparturesUndecided",
     "discard",
     "events_summary",

@@ -81,6 +81,9 @@ def confirm(actor, batch_id: int, overwrite_manual: bool = False, decisions: dic
     if batch.status != "previewed" or (batch.summary or {}).get("preview", {}).get("rows", 0) <= job_threshold():
         return Started(batch.id, result=imports.commit(actor, batch.id, overwrite_manual=overwrite_manual,
                                                        decisions=decisions))
+    stored = (batch.summary or {}).get("stored_rows") or []
+    # rows naming a death or departure are decided before the job starts: a refusal keeps the clerk's choices
+    imports.decide_rows([imports.RowResult(**r) for r in stored], decisions)
     batch.status = "committing"
     db.session.flush()
     job = _enqueue_job(COMMIT_KIND, "portal.services.imports.jobs:commit_job", batch, actor,
