@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from portal.errors import ValidationError
@@ -47,6 +47,7 @@ class SheetRow:
 
     row_number: int
     values: dict[str, Any]
+    cells: list[Any] = field(default_factory=list)  # every cell of the row from column A, found columns or not
 
 
 _TOTAL_ACCENTED = ("tổng cộng", "tổng số", "tổng", "cộng")
@@ -188,7 +189,7 @@ def iter_rows(
             cap = f"{max_rows:,}".replace(",", ".")
             raise ValidationError(f"Trang tính có quá nhiều dòng dữ liệu (tối đa {cap} dòng). Hãy chia danh sách "
                                   "thành nhiều tệp.")
-        yield SheetRow(row_number=row_number, values=values)
+        yield SheetRow(row_number=row_number, values=values, cells=cells)
 
 
 def _refuse_data_after_end(values: dict[str, Any], cells: list[Any], header: Header, row_number: int,

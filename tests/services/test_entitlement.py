@@ -92,8 +92,9 @@ def test_year_only_birth_counts_from_1_january(app):
     assert (age_in_month(None, 2021, date(2024, 12, 1)), age_in_month(None, 2021, date(2025, 1, 1))) == (3, 4)
     assert (book.amount_for(p, date(2024, 12, 1)).amount, book.amount_for(p, date(2025, 1, 1)).amount) == (
         1_250_000, 750_000)
-    with pytest.raises(PortalError, match="K1 ở tuổi 16 trong tháng 01/2037"):
-        book.amount_for(p, date(2037, 1, 1))
+    assert book.amount_for(p, date(2037, 1, 1)).amount == 810_000  # the month of the 16th birthday: paid (Art. 8.2)
+    with pytest.raises(PortalError, match="K1 ở tuổi 16 trong tháng 02/2037"):
+        book.amount_for(p, date(2037, 2, 1))
 
 
 def test_several_categories_pay_the_highest_except_k4_with_k5_k6_k8(app):

@@ -128,12 +128,12 @@ def test_death_recorded_late_shows_the_recovery_not_netted(app):
     event(b, "death", OCT, event_date=date(2026, 9, 20), details={"funeral_payee": {"name": "Phạm Thị Lo"}})
     db.session.commit()
     result = build(NOV)
-    tcxh, funeral = lines_of(b, NOV)
-    assert (tcxh.programme, tcxh.regular_amount, tcxh.recovery, tcxh.total) == ("tcxh", 0, 1_080_000, 0)
-    assert tcxh.back_pay_months == [{"month": "2026-10", "kind": "recovery", "amount": 1_080_000}]
-    assert describe_months(tcxh.back_pay_months) == "Thu hồi 10/2026: 1.080.000 đ"
+    (funeral,) = lines_of(b, NOV)  # no 0 đ allowance row: the recovery is shown on the funeral line
+    assert (funeral.programme, funeral.recovery, funeral.total) == ("funeral", 1_080_000, 10_800_000)
+    assert funeral.back_pay_months == [{"month": "2026-10", "kind": "recovery", "amount": 1_080_000}]
+    assert describe_months(funeral.back_pay_months) == "Thu hồi 10/2026: 1.080.000 đ"
     assert (funeral.funeral_support, funeral.payee_name) == (10_800_000, "Phạm Thị Lo")
-    lst = tcxh.payout_list
+    lst = funeral.payout_list
     assert (lst.recovery_total, lst.funeral_total, lst.total_amount) == (1_080_000, 10_800_000, 10_800_000)
     assert not any(x.id == b.id for x, _ in result.exclusions)
     build(DEC)  # shown once

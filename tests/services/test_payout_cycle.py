@@ -342,7 +342,9 @@ def test_a_death_in_mid_month_counts_as_entitled_that_month_and_not_the_next(peo
     assert sep.entitled == 7 - 1 + 1  # Vũ gone, Phan Văn Mới starts 09/2024
     assert "Bùi Ngọc Vũ" not in [b.full_name for b in sep.missing]
     aug_rep, sep_rep = build_report(user("pld.chaudoc"), AUG), build_report(user("pld.chaudoc"), SEP)
-    assert (aug_rep.registered, sep_rep.registered) == (7, 7)
+    # 08/2024: people receiving payment, from the month's lines (Đặng Thị Lan, K1 at 17, is on no line);
+    # 09/2024 has no list yet: the register as it stands for that month
+    assert (aug_rep.registered, sep_rep.registered) == (6, 7)
     k6 = lambda rep: dict((c, n) for c, _, n in rep.by_category)["K6"]  # noqa: E731
     assert (k6(aug_rep), k6(sep_rep)) == (2, 1)
     vm = lambda ov: next(c for d in ov.districts for c in d.communes if c.code == "30322")  # noqa: E731

@@ -139,11 +139,23 @@ def import_preview(batch_id: int):
                                                             overwrite_manual=request.args.get("ghi_de") == "1"))
 
 
-def _preview_page(batch: ImportBatch, preview=None, error: str | None = None):
+def _preview_page(batch: ImportBatch, preview=None, error: str | None = None, commit_error: str | None = None,
+                  decisions: dict | None = None):
     job = import_jobs.job_of(batch) if batch.status in ("analysing", "committing") else None
-    return render("commune/import_preview.html", batch=batch, preview=preview, error=error, job=job,
-                  labels=import_service.STATUS_LABELS,
-                  form=ImportCommitForm(overwrite_manual=bool(preview and preview.overwrite_manual)))
+    return render_form("commune/import_preview.html", batch=batch, preview=preview, error=error, job=job,
+                       labels=import_service.STATUS_LABELS, commit_error=commit_error, decisions=decisions or {},
+                       form=ImportCommitForm(overwrite_manual=bool(preview and preview.overwrite_manual)))
+
+
+def _decisions() -> dict:
+    """The clerk's choice on each row holding a death or departure, from the fields ``d-<row>-<name>`` (``action``,
+    ``month``, ``event_date``, ``decision_number``): {Excel row: {name: text}}."""
+    out: dict[int, dict] = {}
+    for key, value in request.form.items():
+        parts = key.split("-", 2)
+        if len(parts) == 3 and parts[0] == "d" and parts[1].isdigit():
+            out.setdefault(int(parts[1]), {})[parts[2]] = value.strip()
+    return out
 
 
 @bp.route("/nhap/<int:batch_id>/xac-nhan", methods=["POST"])
@@ -152,13 +164,26 @@ def import_commit(batch_id: int):
     submit gets the same result (idempotent)."""
     batch = _batch_or_404(batch_id)
     form = ImportCommitForm()
-    flash_refusal(url_for("commune.import_preview", batch_id=batch.id))
-    started = import_jobs.confirm(current_user, batch.id, overwrite_manual=form.overwrite_manual.data)
+    decisions = _decisions()
+    back = url_for("commune.import_preview", batch_id=batch.id)
+
+    def refused(err):
+        if not isinstance(err, import_service.DeparturesUndecided):
+            flash(str(err), "error")
+            return redirect(back)
+        # rows still to decide, a bad month…: the preview again, with the message and what was chosen (422)
+        preview = import_service.show_preview(current_user, batch.id, overwrite_manual=bool(form.overwrite_manual.data))
+        return _preview_page(batch, preview, commit_error=str(err), decisions=decisions)
+
+    on_refusal(refused)
+    started = import_jobs.confirm(current_user, batch.id, overwrite_manual=form.overwrite_manual.data,
+                                  decisions=decisions)
     if started.job is not None:  # a large file: the preview page shows the job's progress
         return redirect(url_for("commune.import_preview", batch_id=batch.id))
     r = started.result
     flash(f"Đã nhập {r['rows']} dòng: {r['created']} đối tượng mới, {r['updated']} cập nhật, "
-          f"{r['unchanged']} không đổi, {r['accounts']} tài khoản{import_service.kept_summary(r)}.", "ok")
+          f"{r['unchanged']} không đổi, {r['accounts']} tài khoản{import_service.kept_summary(r)}"
+          f"{import_service.events_summary(r)}.", "ok")
     return redirect(url_for("commune.index"))
 
 

@@ -63,6 +63,10 @@ class History:
             self.coefficient[month] = Decimal(coefficient)
         if result == "failed":
             self.failed.add(month)
+        self.add_entries(entries)
+
+    def add_entries(self, entries) -> None:
+        """Count back-pay and recovery ``entries`` of a line for the months they name (not its own month)."""
         for e in entries or ():
             if e["kind"] == "unpaid":
                 continue  # pays again an earlier line's amount, already counted for its month

@@ -10,7 +10,12 @@ Rules (Decree 20/2021/NĐ-CP; reference §1.3–§1.7):
   back-paid (Art. 8.1).
 * Stop from the month after death or loss of eligibility: accepted ``death`` / ``stop`` / ``move_out`` events take
   effect from their ``effective_month`` (for a death, the month after the date of death, so the death month is
-  paid; Art. 8.2). A ``move_in`` starts payment at the new commune from its effective month (Art. 8.3–8.4).
+  paid; Art. 8.2); an age limit reached in a month (K1 at 16, K2 at 23…) still pays that month
+  (``RateBook.amount_for``).
+* An event applies only from its effective month, whatever the order of building lists and accepting events: a
+  suspension accepted before an earlier month's list is built does not hold that month (the register's status
+  counts only for a person with no accepted event at all).
+* A ``move_in`` starts payment at the new commune from its effective month (Art. 8.3–8.4).
 * Suspension (tạm dừng): from an accepted ``suspend`` event, or after 3 consecutive months whose lines were not
   paid (result ``failed``) until an accepted ``resume``; a resume back-pays the months held unless its details say
   ``{"back_pay": false}`` (Circular 02/2021 Art. 6.1.b).
@@ -20,7 +25,8 @@ Rules (Decree 20/2021/NĐ-CP; reference §1.3–§1.7):
 * Months before the portal's first list of the commune are taken as paid outside the portal, unless the decision
   itself was made in the portal era (then the certificate gap and late months are back-paid).
 * ``adjust`` events change category / disability level / children from their effective month: their details hold
-  the new values, and optionally ``{"before": {...}}`` with the old ones when the register row already shows the new.
+  the new values and ``{"before": {...}}`` the old ones (``registry.events.apply_event`` records them), so a month
+  before the change built after its acceptance uses the old values.
 
 Money is integer đồng; months are first-of-month dates; ``back_pay_months`` entries are
 ``{"month": "YYYY-MM", "kind": "gap"|"held"|"rate_change"|"recovery"|"unpaid", "amount": int}`` — ``unpaid``: the
@@ -49,6 +55,9 @@ class Timeline:
         self.b = beneficiary
         ordered = sorted(events, key=lambda e: (e.effective_month, _ORDER.get(e.kind, 9), e.id or 0))
         self.events = [e for e in ordered if e.effective_month <= month]
+        # adjustments of every month: one effective later gives back its ``before`` values for this month
+        self.adjusts = [e for e in ordered if e.kind == "adjust" and e.details]
+        self.any_events = bool(ordered)
         # move-outs after the month being built: a rebuild of an earlier month keeps the person on the old commune
         self.later_move_outs = [e for e in ordered if e.kind == "move_out" and e.effective_month > month]
         self.first = self._first_month(events)
@@ -103,7 +112,7 @@ class Timeline:
     def attributes(self, month: date):
         """The person as they were in ``month``: the register row overlaid with ``adjust`` events (their new values
         from their effective month on, their ``before`` values for earlier months)."""
-        adjusts = [e for e in self.events if e.kind == "adjust" and e.details]
+        adjusts = self.adjusts
         if not adjusts:
             return self.b
         values = {a: getattr(self.b, a) for a in ATTRIBUTES}
@@ -202,7 +211,9 @@ def _state(plan: PersonPlan, beneficiary, month: date, tl: Timeline, tcxh: Histo
     """The person's state in ``month`` (``Timeline.state``), held when the register says suspended without an event
     or after three unpaid months (``plan.suspended``); the reason is added to ``plan``."""
     state = tl.state(month)
-    if state == "paid" and beneficiary.status == "suspended" and not tl.has_changes:
+    if state == "paid" and beneficiary.status == "suspended" and not tl.any_events:
+        # the register's status counts only for a person with no accepted event at all: a suspension accepted
+        # before an earlier month's list is built must not hold that month (it applies from its own month)
         state = "held"
     if state == "paid" and _three_unpaid(tcxh, month, tl):
         state, plan.suspended = "held", True

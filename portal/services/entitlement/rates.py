@@ -44,6 +44,13 @@ def age_in_month(birth_date: date | None, birth_year: int, month: date) -> int:
     return month.year - bd.year - (1 if month.month < bd.month else 0)
 
 
+def age_before_month(birth_date: date | None, birth_year: int, month: date) -> int:
+    """Whole years of age at the START of ``month`` (the age reached by the end of the month before). Differs from
+    ``age_in_month`` only in the birthday month."""
+    previous = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    return age_in_month(birth_date, birth_year, previous)
+
+
 @dataclass(frozen=True)
 class Amount:
     """Result for one person and month: ``standard_level`` and ``amount`` in đồng, ``coefficient`` Decimal (the
@@ -112,8 +119,16 @@ class RateBook:
                           f"{' (' + disability_level + ')' if disability_level else ''} ở tuổi {age}"
                           f" trong tháng {month:%m/%Y}.")
 
-    def _single(self, level: int, category_code, disability_level, children_count, age: int, month: date) -> Amount:
-        rule = self.coefficient_rule(category_code, disability_level, age, month)
+    def _single(self, level: int, category_code, disability_level, children_count, age: int, month: date,
+                age_before: int | None = None) -> Amount:
+        try:
+            rule = self.coefficient_rule(category_code, disability_level, age, month)
+        except PortalError:
+            # the birthday month of an age limit (K1/K3 at 16, K2 at 23, K7 at 3, K5b at 80): eligibility is lost
+            # in the month, payment stops from the month after (Art. 8.2), so the month is paid at the old band
+            if age_before is None or age_before == age:
+                raise
+            rule = self.coefficient_rule(category_code, disability_level, age_before, month)
         coefficient = Decimal(rule.coefficient)
         if rule.per_child:
             coefficient *= max(1, children_count or 1)
@@ -129,23 +144,28 @@ class RateBook:
         categories the person qualifies under: only the single highest amount is paid, except that a K4 single parent
         who is also K5/K6/K8 gets the K4 amount (per child) plus the highest K5/K6/K8 amount (Art. 6.2). One whose
         optional ``valid_from``/``valid_to`` (first-of-month dates, ``[from, to)``) leave ``month`` out does not
-        count, so adding a category from 12/2026 changes nothing for months already paid. Raises PortalError when no
-        rate applies under any category."""
+        count, so adding a category from 12/2026 changes nothing for months already paid. The age band is the one
+        reached by the end of the month (Art. 8.1); in the month an age limit ends the category (K1/K3 at 16, K2 at
+        23, K7 at 3, K5b at 80) the band held at the start of the month still pays (Art. 8.2: payment stops from the
+        month after). Raises PortalError when no rate applies under any category."""
         extra_categories = [c for c in extra_categories if in_force(c, month)]
         age = age_in_month(beneficiary.birth_date, beneficiary.birth_year, month)
-        key = (beneficiary.category_code, beneficiary.disability_level, beneficiary.children_count, age, month)
+        before = age_before_month(beneficiary.birth_date, beneficiary.birth_year, month)
+        key = (beneficiary.category_code, beneficiary.disability_level, beneficiary.children_count, age, before,
+               month)
         if extra_categories:
-            hit = self._amount(beneficiary, month, age, extra_categories)
+            hit = self._amount(beneficiary, month, (age, before), extra_categories)
         else:  # people sharing category, age and month share the result (a build's hot path)
             hit = self._amount_cache.get(key)
             if hit is None:
-                hit = self._amount_cache[key] = self._amount(beneficiary, month, age, ())
+                hit = self._amount_cache[key] = self._amount(beneficiary, month, (age, before), ())
         if isinstance(hit, PortalError):
             raise hit
         return hit
 
-    def _amount(self, beneficiary, month: date, age: int, extra_categories) -> "Amount | PortalError":
-        """The Amount, or the PortalError to raise (kept in the cache as a value)."""
+    def _amount(self, beneficiary, month: date, ages: tuple[int, int], extra_categories) -> "Amount | PortalError":
+        """The Amount, or the PortalError to raise (kept in the cache as a value); ``ages`` = (age by the end of
+        the month, age at its start)."""
         level = self.level_or_none(month)
         if level is None:
             return PortalError(f"Chưa có mức chuẩn trợ giúp xã hội áp dụng cho tháng {month:%m/%Y}.")
@@ -155,7 +175,7 @@ class RateBook:
         found, first_error = [], None
         for code, dis, children in cats:
             try:
-                found.append((code, self._single(level, code, dis, children, age, month)))
+                found.append((code, self._single(level, code, dis, children, ages[0], month, ages[1])))
             except PortalError as err:
                 first_error = first_error or err
         if not found:

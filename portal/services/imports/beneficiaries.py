@@ -22,6 +22,7 @@ from ...models import Duty, EventKind, ImportBatch
 from ..audit import record
 from ..organizations import serving_organization
 from ..registry.events import STATUS_AFTER, STOP_REASONS, accepted_events_by_beneficiary
+from . import departures
 from . import plan as import_plan
 from .plan import Plan, RowResult, analyse_commune, counts_of, ordered
 from .write import apply_plans
@@ -103,6 +104,11 @@ def analyse(content: bytes, commune_code: str, today: date | None = None, overwr
     background preview job, go through here. Raises ``ValidationError`` for file-level problems."""
     month, plans = import_plan.analyse(content, commune_code, today=today, overwrite_manual=overwrite_manual,
                                        progress=progress)
+    for p in plans:  # a death or stop the portal already holds needs no new decision (the warning below says so)
+        if p.result.departure and p.existing is not None and p.existing.status == "stopped":
+            p.result.departure = None
+            p.result.warnings = [w for w in p.result.warnings if not w.startswith(f"Ô {p.result.row_number}")
+                                 and "trước khi nhập" not in w]
     stopped = [p for p in plans if p.existing is not None and p.existing.status in NOT_PAID and not p.result.errors]
     events = accepted_events_by_beneficiary(p.existing.id for p in stopped)
     for p in stopped:
@@ -215,7 +221,7 @@ def _refuse_errors(plans: list[Plan]) -> None:
         raise PortalError(f"Tệp còn {len(bad)} dòng lỗi, chưa nhập dòng nào. Sửa tệp rồi tải lên lại. {first}")
 
 
-def commit(actor, batch_id: int, overwrite_manual: bool = False, progress=None) -> dict:
+def commit(actor, batch_id: int, overwrite_manual: bool = False, progress=None, decisions: dict | None = None) -> dict:
     """Import a previewed batch all-or-nothing: re-read the stored bytes, refuse (``PortalError``) if any row has an
     error, then create/update beneficiaries and record accounts already in the sheet, with one audit event per
     changed beneficiary and one for the batch. Fields edited on the portal since they were last imported keep the
@@ -223,7 +229,13 @@ def commit(actor, batch_id: int, overwrite_manual: bool = False, progress=None) 
     Idempotent: committing a committed batch returns its summary. Returns counts: rows, created, updated,
     unchanged, accounts, warnings, kept (rows keeping portal edits), overwritten. Raises ``AccessDenied`` (another
     organisation's batch), ``StateError`` (discarded batch). ``progress(done, total)`` is passed to ``analyse``
-    (background jobs). Flushes, never commits."""
+    (background jobs). Flushes, never commits.
+
+    A row saying the person died, moved away or stopped (``imports.departures``) holds the whole import until
+    ``decisions`` (Excel row number → ``{"action": "record" | "active", "month": "MM/YYYY", "event_date":
+    "dd/mm/yyyy", "decision_number": …}``) decides it: refused (``PortalError`` naming every undecided row)
+    otherwise; the decided events are recorded after the rows (``departures.record_events``), counted in
+    ``events``."""
     batch = load_batch(actor, batch_id)
     if batch.status == "committed":
         return batch.summary["result"]
@@ -232,18 +244,50 @@ def commit(actor, batch_id: int, overwrite_manual: bool = False, progress=None) 
     _month, plans = analyse(batch.content, batch.scope, today=batch.created_at.date(),
                             overwrite_manual=overwrite_manual, progress=progress)
     _refuse_errors(plans)
-    return _write(actor, batch, plans)
+    decided = decide_departures(plans, decisions)
+    return _write(actor, batch, plans, decided)
 
 
-def _write(actor, batch: ImportBatch, plans: list[Plan]) -> dict:
-    """Apply the plans, mark the batch committed and audit it; returns the result counts."""
+class DeparturesUndecided(PortalError):
+    """Rows saying a person died, moved away or stopped are not (well) decided yet: the import waits."""
+
+
+def decide_departures(plans: list[Plan], decisions: dict | None) -> dict:
+    """The clerk's decision for every row holding a death or departure: {row number: ``departures.Decision``}.
+    Raises ``DeparturesUndecided`` (a ``PortalError``) naming each row left undecided or decided with a bad
+    month / date / decision number."""
+    return decide_rows([p.result for p in plans], decisions)
+
+
+def decide_rows(rows: list[RowResult], decisions: dict | None) -> dict:
+    """``decide_departures`` over preview rows (``RowResult``; a large batch's stored rows, checked before its commit
+    job starts)."""
+    decisions = {int(k): v for k, v in (decisions or {}).items()}
+    decided, problems = {}, []
+    for r in rows:
+        if r.departure:
+            decision, problem = departures.clean_decision(r.row_number, r.departure, decisions.get(r.row_number))
+            if problem:
+                problems.append(problem)
+            else:
+                decided[r.row_number] = decision
+    if problems:
+        raise DeparturesUndecided(f"Tệp có {len(problems)} dòng ghi đối tượng chết / chuyển đi / thôi hưởng chưa được "
+                          "quyết định, chưa nhập dòng nào. " + " ".join(problems))
+    return decided
+
+
+def _write(actor, batch: ImportBatch, plans: list[Plan], decided: dict | None = None) -> dict:
+    """Apply the plans, record the decided deaths and departures, mark the batch committed and audit it; returns
+    the result counts."""
     r = apply_plans(actor, plans, batch.scope)
+    r["events"] = departures.record_events(actor, plans, decided or {}, batch.filename)
     batch.status, batch.committed_at = "committed", utcnow()
     batch.summary = {k: v for k, v in (batch.summary or {}).items() if k != "stored_rows"} | {"result": r}
     record(actor, "import", "import_batch", batch.id,
            f"Nhập danh sách đối tượng từ tệp {batch.filename}: {r['rows']} dòng, {r['created']} mới, "
            f"{r['updated']} cập nhật, {r['unchanged']} không đổi, {r['accounts']} tài khoản"
-           f"{kept_summary(r)}.")
+           f"{kept_summary(r)}{events_summary(r)}.")
     db.session.flush()
     return r
 
@@ -272,6 +316,13 @@ def kept_summary(result: dict) -> str:
     return ""
 
 
+def events_summary(result: dict) -> str:
+    """"; 2 biến động chết / thôi hưởng ghi theo tệp (chờ huyện chấp nhận)", "" when none."""
+    if result.get("events"):
+        return f"; {result['events']} biến động chết / thôi hưởng ghi theo tệp (chờ huyện chấp nhận)"
+    return ""
+
+
 def padded_summary(count: int) -> str:
     """"113 số định danh lưu dạng số đã được bổ sung số 0 đầu" — the one line standing for the routine notices."""
     return f"{count} số định danh lưu dạng số đã được bổ sung số 0 đầu"
@@ -284,7 +335,8 @@ def import_file(actor, commune_code: str, path: str | Path, dry_run: bool = Fals
     ``dry_run``, nothing is written. Fields edited on the portal are kept unless ``overwrite_manual``. Returns an
     ``ImportReport``. Raises ``ValidationError`` for file-level
     problems (wrong type, no header, another commune's title) and — in a dry run too — when the system imports
-    for a commune without a committee organisation (Organization kind commune). Flushes, never commits."""
+    for a commune without a committee organisation (Organization kind commune). A row naming a death or departure
+    (``imports.departures``) counts as an error here: it is decided on the preview page. Flushes, never commits."""
     content = Path(path).read_bytes()
     month, plans = analyse(content, commune_code, overwrite_manual=overwrite_manual)
     _org_for(actor, commune_code)  # the real import needs it: check it in a dry run too
@@ -299,6 +351,12 @@ def import_file(actor, commune_code: str, path: str | Path, dry_run: bool = Fals
                             for r in ordered(plans) for line in r.legacy]
     if report.notice_list:
         report.warning_list.append(padded_summary(counts["padded"]) + ".")
+    held = [r for r in ordered(plans) if r.departure and not r.errors]
+    if held:  # a death or departure is decided row by row on the preview page, never by the command line
+        report.errors += len(held)
+        report.error_list += [f"Dòng {r.row_number}: ô {r.departure['cell']} ghi «{r.departure['text']}» "
+                              f"({r.departure['label'].lower()}): cần xã quyết định dòng này khi tải tệp lên cổng "
+                              "(Nhập từ Excel)." for r in held]
     if report.errors or dry_run:
         return report
     batch = _store(actor, commune_code, Path(path).name, content, counts, month)
@@ -314,7 +372,11 @@ __all__ = [
     "Preview",
     "RowResult",
     "commit",
+    "decide_departures",
+    "decide_rows",
+    "DeparturesUndecided",
     "discard",
+    "events_summary",
     "import_file",
     "kept_summary",
     "load_batch",

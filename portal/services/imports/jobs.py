@@ -67,22 +67,28 @@ def upload(actor, commune_code: str, filename: str, content: bytes) -> Started:
     return Started(batch.id, job)
 
 
-def confirm(actor, batch_id: int, overwrite_manual: bool = False) -> Started:
+def confirm(actor, batch_id: int, overwrite_manual: bool = False, decisions: dict | None = None) -> Started:
     """Commit a previewed batch: at once for a small one (``imports.commit``; ``result`` = its counts), else in a
     background job (status ``committing``; commits the session). A batch already committing returns its job.
     Raises ``AccessDenied``, ``StateError`` (discarded, or still being checked), ``PortalError`` (row errors of a
-    small batch; a large batch's job fails with the same message)."""
+    small batch; a large batch's job fails with the same message). ``decisions``: the clerk's choice per row
+    holding a death or departure (``imports.commit``), passed to the job for a large batch."""
     batch = imports.load_batch(actor, batch_id)
     if batch.status == "committing":
         return Started(batch.id, job_of(batch))
     if batch.status == "analysing":
         raise StateError("Tệp đang được kiểm tra, chưa xác nhận nhập được.")
     if batch.status != "previewed" or (batch.summary or {}).get("preview", {}).get("rows", 0) <= job_threshold():
-        return Started(batch.id, result=imports.commit(actor, batch.id, overwrite_manual=overwrite_manual))
+        return Started(batch.id, result=imports.commit(actor, batch.id, overwrite_manual=overwrite_manual,
+                                                       decisions=decisions))
+    stored = (batch.summary or {}).get("stored_rows") or []
+    # rows naming a death or departure are decided before the job starts: a refusal keeps the clerk's choices
+    imports.decide_rows([imports.RowResult(**r) for r in stored], decisions)
     batch.status = "committing"
     db.session.flush()
     job = _enqueue_job(COMMIT_KIND, "portal.services.imports.jobs:commit_job", batch, actor,
-                      {"overwrite_manual": bool(overwrite_manual)})
+                      {"overwrite_manual": bool(overwrite_manual),
+                       "decisions": {str(k): v for k, v in (decisions or {}).items()}})
     return Started(batch.id, job)
 
 
@@ -145,7 +151,8 @@ def commit_job(job: Job, progress) -> dict:
     progress(2, "Đang đọc tệp…")
     try:
         result = imports.commit(job.user, batch.id, overwrite_manual=job.params.get("overwrite_manual", False),
-                                progress=_progress(progress, 5, 60, "Đã kiểm tra"))
+                                progress=_progress(progress, 5, 60, "Đã kiểm tra"),
+                                decisions=job.params.get("decisions"))
     except PortalError:
         db.session.rollback()
         batch = db.session.get(ImportBatch, job.params["batch_id"])

@@ -59,6 +59,7 @@ class RowResult:
     kept: list[str] = field(default_factory=list)
     overwritten: bool = False
     legacy: list[str] = field(default_factory=list)
+    departure: dict | None = None  # a death / departure written in the row (``imports.departures``), to decide
 
     @property
     def status(self) -> str:
@@ -169,6 +170,12 @@ def _plan_row(row: ParsedRow, ctx: _Context) -> Plan:
                        list(row.errors), list(row.warnings), clerk_amount=row.clerk_amount,
                        notices=list(row.notices), legacy=list(row.legacy))
     plan = Plan(result)
+    if row.departure is not None:
+        d = row.departure
+        when = f" tháng {d.month:%m/%Y}" if d.month else ""
+        result.departure = d.as_dict()
+        result.warnings.append(f"Ô {d.cell}: «{d.text}» — đối tượng {d.label.lower()}{when}: chọn ghi biến động "
+                               "(chết / thôi hưởng, có tháng) hoặc xác nhận vẫn đang hưởng trước khi nhập.")
     current = ctx.existing.get(row.national_id) if row.national_id else None
     if current is not None and current.commune_code != ctx.commune_code:
         name = ctx.units.setdefault(current.commune_code,
@@ -286,6 +293,7 @@ def counts_of(plans: list[Plan]) -> dict:
     counts["overwritten"] = sum(1 for r in rows if r.overwritten and not r.errors)
     counts["padded"] = sum(1 for r in rows if r.notices)
     counts["legacy"] = sum(1 for r in rows if r.legacy)
+    counts["departure"] = sum(1 for r in rows if r.departure and not r.errors)
     counts["rows"] = len(rows)
     return counts
 

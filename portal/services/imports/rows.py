@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app, has_app_context
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from sqlalchemy import select
 
@@ -37,6 +38,7 @@ from ...spreadsheets.reading import (
     parse_month,
 )
 from ..registry.identity import fold, nfc, parse_national_id
+from .departures import SKIPPED, Departure, find_departure
 
 COLUMNS = (
     Column("name", ("Họ và tên", "Họ tên", "Họ và tên đối tượng")),
@@ -113,6 +115,7 @@ class ParsedRow:
     notices: list[str] = field(default_factory=list)
     refs: dict[str, str] = field(default_factory=dict)
     legacy: list[str] = field(default_factory=list)
+    departure: Departure | None = None
 
 
 @dataclass
@@ -176,7 +179,7 @@ def read_sheet(content: bytes) -> ParsedSheet:
         lookups = _Lookups.load()
         epoch_1904 = wb.epoch == CALENDAR_MAC_1904
         context = _RowContext(header, lookups, epoch_1904, encoding, set(formulas))
-        rows = [_parse_row(r.row_number, r.values, context) for r in raw_rows]
+        rows = [_parse_row(r.row_number, r.values, context, r.cells) for r in raw_rows]
     finally:
         wb.close()
     if not rows:
@@ -256,13 +259,25 @@ def _convert_legacy(row: ParsedRow, values: dict, context: _RowContext) -> dict:
     return values
 
 
-def _parse_row(row_number: int, values: dict, context: _RowContext) -> ParsedRow:
+def _departure(row_number: int, values: dict, cells: list, header) -> Departure | None:
+    """A death or departure written in the row (``imports.departures``): the note and every other text cell, found
+    column or not (a "Trạng thái" / "Tình trạng" column), except the name, ID, dates, numbers and account."""
+    skipped = {header.columns[k] - 1 for k in SKIPPED if k in header.columns}
+    found = {header.columns[k] - 1: v for k, v in values.items() if k in header.columns}  # legacy text converted
+    note = [header.columns["note"] - 1] if "note" in header.columns else []
+    order = note + [i for i in range(len(cells)) if i not in note]
+    return find_departure([(f"{get_column_letter(i + 1)}{row_number}", found.get(i, cells[i])) for i in order
+                           if i not in skipped and i < len(cells)])
+
+
+def _parse_row(row_number: int, values: dict, context: _RowContext, cells=()) -> ParsedRow:
     header, lookups, epoch_1904 = context.header, context.lookups, context.epoch_1904
     row = ParsedRow(row_number)
     row.refs = {key: header.cell_ref(column, row_number) for key, column in FIELD_COLUMNS.items()
                 if column in header.columns}
     gaps = _formula_gaps(row, values, context)
     values = _convert_legacy(row, values, context)
+    row.departure = _departure(row_number, values, list(cells), header)
 
     def cell(key, fn):
         if key not in values or values[key] is None:

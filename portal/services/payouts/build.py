@@ -31,7 +31,7 @@ from ...models import (
 )
 from ..audit import record
 from ..bulk import paused_gc
-from ..entitlement.months import LOOKBACK_MONTHS, History, LinePlan, add_months, month_key
+from ..entitlement.months import LOOKBACK_MONTHS, History, LinePlan, add_months, describe_months, month_key
 from ..entitlement.plan import plan_person
 from ..entitlement.rates import RateBook, fee_for
 from ..organizations import serving_organizations
@@ -111,8 +111,11 @@ def _load(codes: list[str], month: date) -> _Loaded:
             tcxh.setdefault(bid, History()).add_line(m, (regular or 0) + (top_up or 0), level, entries, res, coef)
         elif programme == "care":
             care_history.setdefault(bid, History()).add_line(m, care_amt or 0, level, entries, res)
-        elif programme == "funeral" and funeral:
-            funeral_paid.add(bid)
+        elif programme == "funeral":
+            if funeral:
+                funeral_paid.add(bid)
+            if entries:  # a recovery of the allowance shown on the funeral line (``_drop_empty_lines``)
+                tcxh.setdefault(bid, History()).add_entries(entries)
     funeral_paid |= set(db.session.execute(select(PayoutLine.beneficiary_id).where(
         PayoutLine.programme == "funeral", PayoutLine.beneficiary_id.in_(pids),
         PayoutLine.month < add_months(month, -LOOKBACK_MONTHS))).scalars())
@@ -135,6 +138,26 @@ def _add_unpaid(plan, carried, held: bool) -> None:
         plan.lines.insert(0, line)
     line.entries = line.entries + [{"month": month_key(m), "kind": "unpaid", "amount": amount}
                                    for m, amount in carried]
+
+
+def _drop_empty_lines(plan, b: Beneficiary, result: BuildResult) -> None:
+    """No 0 đ row on a list: a line that pays nothing and only shows a recovery (thu hồi) — typically the
+    allowance of a person who died or stopped after a month was already paid — is not a list row. Its recovery is
+    shown on the person's funeral line of the month when there is one, else given to the district among the
+    exclusions ("Cần thu hồi …"), months named (Decree 20/2021 Art. 8.2; recoveries are never netted)."""
+    empty = [line for line in plan.lines if line.total == 0]
+    if not empty:
+        return
+    plan.lines = [line for line in plan.lines if line.total > 0]
+    funeral = next((line for line in plan.lines if line.programme == "funeral"), None)
+    for line in empty:
+        recovered = [e for e in line.entries if e["kind"] == "recovery"]
+        if not recovered:
+            continue
+        if funeral is not None and line.programme == "tcxh":
+            funeral.entries = funeral.entries + recovered
+        else:
+            result.exclusions.append((b, f"Cần thu hồi (không lập dòng 0 đồng): {describe_months(recovered)}."))
 
 
 @paused_gc
@@ -214,8 +237,9 @@ def _plan_lines(month: date, communes: dict, existing: dict, book: RateBook, res
         if plan.suspended:
             result.suspensions.append(b)
         if b.id in carry:
-            _add_unpaid(plan, carry[b.id], held=plan.suspended or b.status == "suspended" or any(
+            _add_unpaid(plan, carry[b.id], held=plan.suspended or any(
                 r.startswith("Đang tạm dừng") for r in plan.reasons))
+        _drop_empty_lines(plan, b, result)
         for line in plan.lines:
             key = _list_key(b, line, plan.commune_code, taken, existing, result)
             if key is not None:
@@ -292,7 +316,7 @@ def _fill(actor, month, commune, channel, lst, rows, book: RateBook | None = Non
     lines = [line_row(b, lst, a, i, level) for i, (b, a) in enumerate(rows, start=1)]
     insert_lines(lines)  # one bulk INSERT, not the unit of work: ~150.000 lines for the province
     db.session.expire(lst, ["lines"])
-    lst.people_count = len(lines)
+    lst.people_count = len({line.beneficiary_id for line in lines})  # a person once, whatever their lines
     lst.total_amount = sum(line.total for line in lines)
     lst.regular_total = sum(line.regular_amount for line in lines)
     lst.top_up_total = sum(line.top_up for line in lines)

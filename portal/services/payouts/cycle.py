@@ -133,8 +133,8 @@ def control_totals(lst: PayoutList) -> ControlTotals:
     (people_count, regular_total, back_pay_total, care_total, funeral_total, total_amount). Kinds whose columns do
     not exist yet are skipped."""
     keys = [k for k, (_, line_col, _) in CONTROL_FIELDS.items() if _present(PayoutLine, line_col)]
-    row = db.session.execute(select(func.count(), *[func.coalesce(func.sum(getattr(PayoutLine, CONTROL_FIELDS[k][1])),
-                                                                   0) for k in keys])
+    sums = [func.coalesce(func.sum(getattr(PayoutLine, CONTROL_FIELDS[k][1])), 0) for k in keys]
+    row = db.session.execute(select(func.count(func.distinct(PayoutLine.beneficiary_id)), *sums)
                              .where(PayoutLine.payout_list_id == lst.id)).one()
     people, amounts = int(row[0]), {k: int(v) for k, v in zip(keys, row[1:], strict=False)}
     mismatches = []
@@ -270,7 +270,7 @@ def _fill_supplement(actor: User, lst: PayoutList, rows: list) -> None:
     lines = [new_line(b, lst, amount, i) for i, (b, amount) in enumerate(rows, start=1)]
     insert_lines(lines)
     db.session.expire(lst, ["lines"])
-    lst.people_count = len(lines)
+    lst.people_count = len({line.beneficiary_id for line in lines})
     lst.total_amount = sum(line.total for line in lines)
     for _, line_col, list_col in CONTROL_FIELDS.values():
         if list_col != "total_amount" and _present(PayoutList, list_col) and _present(PayoutLine, line_col):

@@ -20,7 +20,7 @@ from ...extensions import db
 from ...models import FeeRule, IssuedDocument, ListStatus, Organization, PayoutList, ServiceContract
 from ...spreadsheets.writing import write_workbook
 from ..entitlement.rates import fee_for
-from .results import result_totals_by_list
+from .results import paid_people_by_list, result_totals_by_list
 
 RESULTS_IN = (ListStatus.REPORTED, ListStatus.SETTLED)
 IN_FORCE = ("issued", "signed")
@@ -145,7 +145,7 @@ def list_fee(lst: PayoutList) -> int | None:
     """Fee of one list (đồng; None pending): on people paid once results are in, else on people listed."""
     if lst.status_enum in RESULTS_IN:
         t = result_totals_by_list([lst.id]).get(lst.id)
-        people, amount = (t.paid_count, t.paid_amount) if t else (0, 0)
+        people, amount = paid_people_by_list([lst.id]).get(lst.id, 0), (t.paid_amount if t else 0)
     else:
         people, amount = lst.people_count, lst.total_amount
     return fee_for_people(lst.post_office_id, lst.commune_code, lst.month, people, amount)[0]
@@ -161,10 +161,11 @@ def fee_statement(post_office: Organization, month: date) -> FeeStatement:
         PayoutList.post_office_id == post_office.id, PayoutList.month == month, PayoutList.status.in_(frozen))
         .order_by(PayoutList.commune_code, PayoutList.channel, PayoutList.sequence)).scalars())
     totals = result_totals_by_list([lst.id for lst in lists])
+    paid = paid_people_by_list([lst.id for lst in lists])
     out = FeeStatement(post_office, month)
     for lst in lists:
         t = totals.get(lst.id)
-        paid_people, paid_amount = (t.paid_count, t.paid_amount) if t else (0, 0)
+        paid_people, paid_amount = paid.get(lst.id, 0), (t.paid_amount if t else 0)
         fee, basis = fee_for_people(post_office.id, lst.commune_code, month, paid_people, paid_amount)
         name = lst.commune.name + (f" (bổ sung {lst.sequence})" if lst.sequence else "")
         out.rows.append(FeeRow(lst.id, name, lst.channel_enum.label, lst.status_enum.label, lst.people_count,

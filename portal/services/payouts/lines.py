@@ -38,9 +38,11 @@ NO_NOTE = LineNote()
 
 def line_notes(lst: PayoutList, lines=None) -> dict[int, LineNote]:
     """Notes of ``lst``'s lines (all of them, or only ``lines``), as line id → ``LineNote``, in one query joining
-    each line to its beneficiary. ``awaiting_account`` is only ever true on a cash list."""
+    each line to its beneficiary. ``awaiting_account`` is only ever true on a cash list, and both notes only on the
+    person's own allowance line: a care, funeral or heirs' line is paid to someone else (a deceased person is never
+    "awaiting an account")."""
     stmt = (select(PayoutLine.id, Beneficiary.payment_channel, Beneficiary.guardian_name,
-                   Beneficiary.guardian_relationship)
+                   Beneficiary.guardian_relationship, PayoutLine.programme, PayoutLine.payee_name)
             .join(Beneficiary, PayoutLine.beneficiary_id == Beneficiary.id)
             .where(PayoutLine.payout_list_id == lst.id))
     if lines is not None:
@@ -50,7 +52,10 @@ def line_notes(lst: PayoutList, lines=None) -> dict[int, LineNote]:
         stmt = stmt.where(PayoutLine.id.in_(ids))
     cash = lst.channel != ListChannel.ACCOUNT
     out = {}
-    for line_id, channel, name, relationship in db.session.execute(stmt):
+    for line_id, channel, name, relationship, programme, payee in db.session.execute(stmt):
+        if programme != PROGRAMME or payee:
+            out[line_id] = NO_NOTE
+            continue
         name = (name or "").strip()
         proxy = f"{name} ({relationship.strip()})" if name and (relationship or "").strip() else name
         out[line_id] = LineNote(awaiting_account=cash and PaymentChannel(channel).is_account, proxy_name=proxy)

@@ -103,6 +103,19 @@ def result_totals_by_list(list_ids) -> dict[int, Totals]:
     return out
 
 
+def paid_people_by_list(list_ids) -> dict[int, int]:
+    """People actually paid per list (list id → count), the base of the fee (chi phí chi trả theo thực tế): distinct
+    beneficiaries with a line marked ``paid`` that pays money (total > 0); a care line to the carer adds no one, so
+    a person counts once whatever their lines. One grouped query; lists without such lines are absent."""
+    if not list_ids:
+        return {}
+    return {lid: int(n) for lid, n in db.session.execute(
+        select(PayoutLine.payout_list_id, func.count(func.distinct(PayoutLine.beneficiary_id)))
+        .where(PayoutLine.payout_list_id.in_(list(list_ids)), PayoutLine.result == LineResult.PAID.value,
+               PayoutLine.total > 0, PayoutLine.programme != "care")
+        .group_by(PayoutLine.payout_list_id))}
+
+
 def totals(lst: PayoutList) -> Totals:
     """Totals of ``lst``: people and amount, and how many / how much is paid, failed, pending."""
     return result_totals_by_list([lst.id]).get(lst.id, Totals(0, 0, 0, 0, 0, 0, 0, 0))

@@ -63,10 +63,20 @@ def open_submission(actor, commune_code: str, month: date) -> ChangeSubmission:
     return sub
 
 
+def _adjusted_values(b: Beneficiary, details: dict) -> dict:
+    """The fields an ``adjust`` sets, as they differ from the register row: each of ``ADJUSTABLE`` given in
+    ``details`` (a blank one is left as it is), and the disability level cleared (None) whenever the person's
+    category is not K6 afterwards — only K6 has levels (Decree 20/2021 Art. 6.1), so moving a disabled person to
+    another category must drop it, not keep it."""
+    given = {k: details[k] for k in ADJUSTABLE if details.get(k) not in (None, "")}
+    if (given.get("category_code") or b.category_code) != "K6":
+        given["disability_level"] = None
+    return {k: v for k, v in given.items() if v != getattr(b, k)}
+
+
 def _clean_details(kind: str, b: Beneficiary, details: dict, event_date: date | None) -> dict:
-    details = {k: v for k, v in (details or {}).items() if v not in (None, "")}
     if kind == EventKind.ADJUST:
-        changed = {k: details[k] for k in ADJUSTABLE if k in details and details[k] != getattr(b, k)}
+        changed = _adjusted_values(b, details or {})
         if not changed:
             raise ValidationError("Điều chỉnh phải thay đổi ít nhất một trong: diện đối tượng, mức độ khuyết tật, "
                                   "số con.")
@@ -77,7 +87,10 @@ def _clean_details(kind: str, b: Beneficiary, details: dict, event_date: date | 
                 changed["children_count"] = int(changed["children_count"])
             except (TypeError, ValueError):
                 raise ValidationError("Số con phải là số nguyên.") from None
+        if changed.get("category_code") == "K6" and not changed.get("disability_level", b.disability_level):
+            raise ValidationError("Diện K6 cần mức độ khuyết tật: nặng hoặc đặc biệt nặng.")
         return changed
+    details = {k: v for k, v in (details or {}).items() if v not in (None, "")}
     if kind == EventKind.STOP:
         if details.get("reason") not in STOP_REASONS:
             raise ValidationError("Chọn lý do thôi hưởng.")
@@ -213,9 +226,12 @@ def apply_event(actor, event: RegistryEvent) -> None:
     if event.kind in STATUS_AFTER:
         b.status = STATUS_AFTER[event.kind]
     if event.kind == EventKind.ADJUST:
-        for k, v in (event.details or {}).items():
-            if k in ADJUSTABLE:
-                setattr(b, k, v)
+        new = {k: v for k, v in (event.details or {}).items() if k in ADJUSTABLE}
+        # the record keeps what it replaced, so a list of an earlier month built after acceptance uses the old
+        # values (the engine reads ``before`` for months before the effective month: entitlement.plan.Timeline)
+        event.details = {**new, "before": {k: getattr(b, k) for k in new}}
+        for k, v in new.items():
+            setattr(b, k, v)
     if event.kind == EventKind.MOVE_IN:
         out = db.session.get(RegistryEvent, event.linked_event_id)
         if out is None or out.status != EventStatus.ACCEPTED:

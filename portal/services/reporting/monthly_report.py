@@ -152,7 +152,11 @@ def build_report(actor: User, month: date) -> MonthlyReport:
     people = select(Beneficiary.id).where(active_in_month(month), Beneficiary.start_month <= month)
     if area is not None:
         people = people.where(Beneficiary.commune_code.in_(area))
-    rep.by_category = _by_category(people, fold_sensitive=level == "province")
+    listed = _listed_people(month, area)
+    if listed:  # the month's lists are built: the people receiving payment are those on its lines
+        rep.by_category = _fold(listed, fold_sensitive=level == "province")
+    else:  # no list of the month yet (a month ahead): the register as it stands for that month
+        rep.by_category = _by_category(people, fold_sensitive=level == "province")
     rep.registered = sum(n for *_, n in rep.by_category)
     chans = dict(db.session.execute(select(Beneficiary.payment_channel, func.count()).where(Beneficiary.id.in_(people))
                                     .group_by(Beneficiary.payment_channel)).all())
@@ -163,13 +167,43 @@ def build_report(actor: User, month: date) -> MonthlyReport:
     rep.paid_by_channel, rep.failures = _payments(month, area)
     rep.complaints = complaint_counts(area, month)
     if level != "commune":
-        rep.rows = _area_rows(level, month, area, funnel)
+        rep.rows = _area_rows(level, month, area, funnel, listed)
     note = db.session.execute(select(MonthlyReportNote).where(
         MonthlyReportNote.organization_id == actor.organization_id, MonthlyReportNote.month == month)
     ).scalar_one_or_none()
     if note is not None:
         rep.difficulties, rep.proposals = note.difficulties, note.proposals
     return rep
+
+
+def _listed_people(month: date, area) -> dict[tuple[str, str], int]:
+    """People receiving payment in ``month`` per (commune of the list, category printed on the line): distinct
+    beneficiaries with an allowance line of that month paying the month's own amount (regular amount > 0), in
+    ``area`` (None = the province). One grouped query; empty when no list of the month is built there."""
+    people = func.count(func.distinct(PayoutLine.beneficiary_id))
+    stmt = (select(PayoutList.commune_code, PayoutLine.category_code, people)
+            .join(PayoutList, PayoutList.id == PayoutLine.payout_list_id)
+            .where(PayoutLine.month == month, PayoutLine.programme == "tcxh", PayoutLine.regular_amount > 0)
+            .group_by(PayoutList.commune_code, PayoutLine.category_code))
+    if area is not None:
+        stmt = stmt.where(PayoutList.commune_code.in_(area))
+    return {(code, cat): int(n) for code, cat, n in db.session.execute(stmt)}
+
+
+def _fold(listed: dict, fold_sensitive: bool) -> list[tuple[str, str, int]]:
+    """``listed`` ((commune, category) → people) as (code, name, people) per category, like ``_by_category``."""
+    per_category: dict[str, int] = {}
+    for (_, cat), n in listed.items():
+        per_category[cat] = per_category.get(cat, 0) + n
+    cats = {c.code: c for c in db.session.execute(select(Category).where(Category.code.in_(per_category))).scalars()}
+    rows, folded = [], 0
+    for code in sorted(per_category):
+        cat = cats.get(code)
+        if cat is not None and cat.sensitive and fold_sensitive:
+            folded += per_category[code]
+        else:
+            rows.append((code, cat.name if cat else code, per_category[code]))
+    return rows + ([("—", SENSITIVE_FOLDED, folded)] if folded else [])
 
 
 def _by_category(people, fold_sensitive: bool) -> list[tuple[str, str, int]]:
@@ -212,8 +246,9 @@ def _payments(month: date, area) -> tuple[list, list]:
             sorted(((r, p, a) for r, (p, a) in failures.items()), key=lambda t: (-t[1], t[0])))
 
 
-def _area_rows(level, month, area, funnel) -> list[AreaRow]:
-    """Per commune (district report) or per district (province report)."""
+def _area_rows(level, month, area, funnel, listed=None) -> list[AreaRow]:
+    """Per commune (district report) or per district (province report); ``registered`` from the month's lines
+    (``listed``, see ``_listed_people``) when the month's lists are built, else from the register."""
     units = {u.code: u for u in db.session.execute(select(AdministrativeUnit)).scalars()}
 
     def key(commune_code):
@@ -229,7 +264,7 @@ def _area_rows(level, month, area, funnel) -> list[AreaRow]:
 
     for cf in funnel.communes:
         r = row(cf.code)
-        r.registered += cf.registered
+        r.registered += 0 if listed else cf.registered
         r.chose_account += cf.chose_account
         r.account_opened += cf.account_opened
     stmt = (select(PayoutList.commune_code, PayoutList.channel, PayoutLine.result, func.count(PayoutLine.id),
@@ -238,6 +273,8 @@ def _area_rows(level, month, area, funnel) -> list[AreaRow]:
             .group_by(PayoutList.commune_code, PayoutList.channel, PayoutLine.result))
     if area is not None:
         stmt = stmt.where(PayoutList.commune_code.in_(area))
+    for (code, _), n in (listed or {}).items():
+        row(code).registered += n
     for code, channel, result, n, amount in db.session.execute(stmt):
         r = row(code)
         if result == LineResult.PAID.value and channel in ACCOUNT_LIST_CHANNELS:
