@@ -1,6 +1,6 @@
 """Numbers, dates and money in Vietnamese conventions (domain reference §6), the one set used by the web pages and
 the printed documents alike (both register :data:`FILTERS` as Jinja filters): money ``1.234.567``, money in words
-("Một triệu … đồng"), dates ``dd/mm/yyyy`` and "ngày 05 tháng 08 năm 2024", months ``MM/YYYY``, coefficients ``1,5``,
+("Một triệu … đồng"), dates ``dd/mm/yyyy`` and "ngày 05 tháng 8 năm 2024", months ``MM/YYYY``, coefficients ``1,5``,
 masked CCCD, bank names and the change log's labels and values."""
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,11 +28,15 @@ def date_vn(value) -> str:
 
 
 def date_formal_vn(value: date) -> str:
-    """``date`` → "ngày 05 tháng 08 năm 2024", the place-and-date line of a document (Decree 30/2020 ô 4; day and
-    month always two digits). Raises ``TypeError`` for anything but a ``date``/``datetime``."""
+    """``date`` → "ngày 05 tháng 8 năm 2024", the place-and-date line of a document (địa danh và thời gian, Decree
+    30/2020/NĐ-CP Phụ lục I, mục II.4 ô 4): a day below 10 and the months 1 and 2 take a leading zero ("ngày 05",
+    "tháng 01", "tháng 02"), other days and months do not ("ngày 15 tháng 8", "tháng 12"). The one function every
+    document (WeasyPrint templates via the Jinja filter, ReportLab lists) prints its date line with. Raises
+    ``TypeError`` for anything but a ``date``/``datetime``."""
     if not isinstance(value, date):
         raise TypeError(f"date_formal_vn expects a date, got {type(value).__name__}")
-    return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year:04d}"
+    month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
+    return f"ngày {value.day:02d} tháng {month} năm {value.year:04d}"
 
 
 def datetime_vn(value) -> str:

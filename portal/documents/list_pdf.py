@@ -65,7 +65,7 @@ class ListSpec:
     """Everything around the rows of a list document.
 
     Heading (Decree 30): ``issuer_parent`` (upright, may be ""), ``issuer`` (bold), ``document_number`` ("Số: …",
-    optional), ``place`` + ``issued_on`` (date) → "Châu Đốc, ngày 05 tháng 08 năm 2024". ``title_lines``: list of
+    optional), ``place`` + ``issued_on`` (date) → "Châu Đốc, ngày 05 tháng 8 năm 2024". ``title_lines``: list of
     ``(text, style)`` with style ``title`` (bold 14 pt), ``subtitle`` (bold 13,5 pt), ``meta`` (13 pt) or ``status``
     (italic 11 pt, right-aligned), printed under the heading on page 1. ``columns``: :class:`Column` list (shares
     must add up to 100). ``totals``: the bold last row — cell texts, one per column, with ``totals_spans`` as

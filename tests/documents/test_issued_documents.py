@@ -41,7 +41,7 @@ def test_contract_pdf_follows_decree_30(app):
     pages = pdfcheck.page_texts(pdf)
     first = pages[0]
     for text in ("ỦY BAN NHÂN DÂN THÀNH PHỐ", "PHÒNG LAO ĐỘNG - THƯƠNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-                 "Độc lập - Tự do - Hạnh phúc", "Số: 01/HĐ-LĐTBXH", "Châu Đốc, ngày 05 tháng 08 năm 2024",
+                 "Độc lập - Tự do - Hạnh phúc", "Số: 01/HĐ-LĐTBXH", "Châu Đốc, ngày 05 tháng 8 năm 2024",
                  "HỢP ĐỒNG DỊCH VỤ CHI TRẢ"):
         assert text in first, text
     numbers = pdfcheck.top_centre_numbers(pdf)

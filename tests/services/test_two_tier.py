@@ -201,7 +201,7 @@ def test_commune_issues_its_service_contract_as_ubnd(two_tier, seat):
     doc = contracts.issue_contract(t.preparer, contract, ISSUED_ON)
     assert doc.number_text == "01/HĐ-UBND" and contract.status == "issued"
     text = " ".join(pdfcheck.page_texts(doc.content))
-    for expected in ("ỦY BAN NHÂN DÂN", "PHƯỜNG RẠCH GIÁ", "Số: 01/HĐ-UBND", "Rạch Giá, ngày 04 tháng 08 năm 2025",
+    for expected in ("ỦY BAN NHÂN DÂN", "PHƯỜNG RẠCH GIÁ", "Số: 01/HĐ-UBND", "Rạch Giá, ngày 04 tháng 8 năm 2025",
                      "BÊN A (bên thuê dịch vụ): ỦY BAN NHÂN DÂN PHƯỜNG RẠCH GIÁ",
                      f"BÊN B (đơn vị cung cấp dịch vụ chi trả): {post.name.upper()}",
                      "trên địa bàn Phường Rạch Giá.", "3 người × 12 tháng × 5.000 đồng = 180.000 đồng"):
