@@ -17,8 +17,8 @@ Layout rules kept (Decree 30/2020/NĐ-CP Phụ lục I and pitfalls §PDFs):
 
 * A4 landscape, margins top 20 mm, right 15 mm, bottom 20 mm, left 30 mm; only Liberation Serif 2.x (Times New Roman
   metrics, Vietnamese coverage), embedded as subsets.
-* Page 1 carries the Decree 30 heading (issuing body with its short rule, Quốc hiệu and underlined Tiêu ngữ, place
-  and date), then the title lines.
+* Page 1 carries the Decree 30 heading (issuing body with its short rule, Quốc hiệu and Tiêu ngữ with a drawn rule
+  below, place and date), then the title lines.
 * The header rows (titles and the column numbers "(1)", "(2)", …) are repeated on every page; a row never splits
   across pages (a row taller than a page is impossible: cells wrap at column width).
 * The totals row, the amount in words and the signatures stay together with at least the last row.
@@ -111,6 +111,9 @@ TITLE_STYLES = {"title": (BOLD, 14.0), "subtitle": (BOLD, 13.5), "meta": (REGULA
 _LEFT_W, _RIGHT_W = TEXT_W * 0.48, TEXT_W * 0.52
 _LEFT_X, _RIGHT_X = MARGIN_LEFT + _LEFT_W / 2, MARGIN_LEFT + _LEFT_W + _RIGHT_W / 2
 _MOTTO = "Độc lập - Tự do - Hạnh phúc"
+#: pt from the Tiêu ngữ's baseline down to its rule: Liberation Serif's descent (0,216 em at 13,5 pt ≈ 2,9 pt) plus
+#: 1 pt of air, so the rule clears "p" in "lập" and the dot of "ạ" in "Hạnh".
+_MOTTO_RULE_DROP = 0.216 * 13.5 + 1.0
 
 
 def _issuer_column(c: Canvas | None, spec: ListSpec, y: float) -> float:
@@ -137,8 +140,8 @@ def _issuer_column(c: Canvas | None, spec: ListSpec, y: float) -> float:
 
 
 def _nation_column(c: Canvas | None, spec: ListSpec, y: float) -> float:
-    """Quốc hiệu, Tiêu ngữ underlined exactly its length (ô 1), place and date (ô 4) centred in the right column;
-    returns the y below them."""
+    """Quốc hiệu, Tiêu ngữ with a drawn rule below it exactly its length (ô 1), place and date (ô 4) centred in the
+    right column; returns the y below them."""
     y -= 15.0
     if c:
         c.setFont(BOLD, 12.5)
@@ -148,7 +151,9 @@ def _nation_column(c: Canvas | None, spec: ListSpec, y: float) -> float:
         motto_w = width(_MOTTO, BOLD, 13.5)
         c.setFont(BOLD, 13.5)
         c.drawCentredString(_RIGHT_X, y + 3.6, _MOTTO)
-        c.line(_RIGHT_X - motto_w / 2, y + 1.6, _RIGHT_X + motto_w / 2, y + 1.6)
+        # a drawn rule below the descenders and the dots under "ạ" (Decree 30 Phụ lục I ô 1), not a text underline
+        rule_y = y + 3.6 - _MOTTO_RULE_DROP
+        c.line(_RIGHT_X - motto_w / 2, rule_y, _RIGHT_X + motto_w / 2, rule_y)
     y -= 8.0 + 16.2
     if c:
         c.setFont(ITALIC, 13.5)
