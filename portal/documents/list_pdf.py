@@ -52,6 +52,8 @@ from .list_grid import (
     TEXT_W,
     Column,
     Grid,
+    TableStyle,
+    fit_shares,
     paginate,
 )
 from .list_text import BODY_SIZE, BOLD, ITALIC, REGULAR, register_fonts, width, wrap, wrap_phrases
@@ -73,7 +75,9 @@ class ListSpec:
     ``signers``: signature columns. ``min_row_height``: pt (e.g. 11 mm for a "Ký nhận" column). ``pdf_title``:
     document metadata title; ``pdf_author`` (the issuing organisation's display name; default: the printed
     heading), ``pdf_subject`` (default: the title lines after the first),
-    ``pdf_keywords`` (default: document number and "trợ giúp xã hội") — see :func:`_set_metadata`."""
+    ``pdf_keywords`` (default: document number and "trợ giúp xã hội") — see :func:`_set_metadata`. ``style``: the
+    table's type sizes (:class:`~portal.documents.list_grid.TableStyle`); ``fit_columns``: size the columns from the
+    rows (:func:`~portal.documents.list_grid.fit_shares`; the shares then only weigh the spare room)."""
 
     issuer_parent: str
     issuer: str
@@ -91,6 +95,8 @@ class ListSpec:
     pdf_author: str = ""
     pdf_subject: str = ""
     pdf_keywords: str = ""
+    style: TableStyle = field(default_factory=TableStyle)
+    fit_columns: bool = False
 
     def __post_init__(self) -> None:
         if abs(sum(c.share for c in self.columns) - 100) > 0.01:
@@ -248,12 +254,22 @@ def render_list(spec: ListSpec, rows: Sequence[Sequence[str]], progress: Progres
     Raises ``ValueError`` for a row with the wrong number of cells, :class:`DocumentRenderError` without the fonts.
     """
     register_fonts()
-    grid = Grid(spec.columns, spec.min_row_height)
-    prepared = []
+    n = len(spec.columns)
     for row in rows:
-        if len(row) != grid.n:
-            raise ValueError(f"row has {len(row)} cells, the list has {grid.n} columns")
-        prepared.append(grid.row(row))
+        if len(row) != n:
+            raise ValueError(f"row has {len(row)} cells, the list has {n} columns")
+    memo: dict = {}
+    shares = None
+    if spec.fit_columns:
+        def measure(text: str, font: str, size: float) -> float:
+            key = (text, font)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = width(text, font, size)
+            return found
+        shares = fit_shares(spec.columns, rows, spec.style, measure, spec.totals, spec.totals_spans)
+    grid = Grid(spec.columns, spec.min_row_height, spec.style, shares, memo)
+    prepared = [grid.row(row) for row in rows]
     heights = [h for _, h, _ in prepared]
     heading_bottom = _heading(None, spec, TEXT_TOP)
     first_room = heading_bottom - MARGIN_BOTTOM - grid.header_h
@@ -278,7 +294,7 @@ def render_list(spec: ListSpec, rows: Sequence[Sequence[str]], progress: Progres
             c.drawCentredString(MARGIN_LEFT + TEXT_W / 2, PAGE_H - MARGIN_TOP / 2 - 4.5, str(number))
         is_last = number == total_pages
         body = [prepared[i] for i in page] + ([totals] if is_last and totals else [])
-        bottom = grid.draw_rows(c, top, header_rows + body, header_sizes + [BODY_SIZE] * len(body))
+        bottom = grid.draw_rows(c, top, header_rows + body, header_sizes + [grid.size] * len(body))
         if is_last:
             _footer(c, spec, bottom)
         c.showPage()

@@ -51,7 +51,7 @@ def big():
 def test_every_page_has_the_header_and_no_row_is_split(big):
     doc, pdf = big
     pages = _pdftotext(pdf, "-raw")
-    assert len(pages) == len(PdfReader(BytesIO(pdf)).pages) > 60
+    assert len(pages) == len(PdfReader(BytesIO(pdf)).pages) >= 20
     squashed = ["".join(p.split()) for p in pages]
     for number, page in enumerate(squashed, start=1):
         assert "STTHọvàtênNgàysinhGiớitínhSốđịnhdanhcánhân" in page, number
