@@ -1,11 +1,14 @@
 """Documents an office would sign, read back from the PDFs (pdfplumber): the Decree 30 date line, headings that
-never break inside a unit name, the Tiêu ngữ's drawn rule on the lists."""
+never break inside a unit name, the Tiêu ngữ's drawn rule on the lists; the monthly report (one per month unless
+replaced, signer's name, recipients by data, the reports a district office or the province received)."""
 from datetime import date
 from io import BytesIO
 
 import pdfplumber
+import pytest
 
 from portal.documents import payout_list
+from portal.errors import StateError
 from portal.services.demo import user_by_username
 from portal.services.documents import contracts
 from portal.services.reporting import monthly_report
@@ -73,3 +76,64 @@ def test_list_motto_rule_is_drawn_below_the_text():
         rules = [ln for ln in page.lines if abs(ln["x0"] - left) < 1.5 and abs(ln["x1"] - right) < 1.5]
     assert len(rules) == 1  # exactly as long as the text
     assert glyph_bottom < rules[0]["top"] < glyph_bottom + 3
+
+
+def test_report_issued_twice_needs_replacement_which_names_the_first(app):
+    commune = user_by_username("xa.vinhmy")
+    first = monthly_report.issue_report(commune, date(2024, 8, 1), ISSUED_ON)
+    with pytest.raises(StateError, match="đã ban hành: số 01/BC-UBND ngày 05/08/2024"):
+        monthly_report.issue_report(commune, date(2024, 8, 1), date(2024, 8, 9))
+    second = monthly_report.issue_report(commune, date(2024, 8, 1), date(2024, 8, 9), replace=True)
+    assert second.number_text == "02/BC-UBND" and second.corrects_id == first.id
+    text = " ".join(pdfcheck.text(second.content).split())
+    assert "(Báo cáo này thay thế báo cáo số 01/BC-UBND ngày 05/08/2024)" in text
+    assert "thay thế" not in pdfcheck.text(first.content)
+    assert monthly_report.issue_report(commune, date(2024, 9, 1), date(2024, 9, 5)).number_text == "03/BC-UBND"
+
+
+def signoff_columns(pdf: bytes) -> tuple[str, str]:
+    """(recipients, signature) text of the last page: the words left and right of the page's middle, below the
+    "Nơi nhận:" line."""
+    with pdfplumber.open(BytesIO(pdf)) as doc:
+        page = doc.pages[-1]
+        words = page.extract_words()
+        top = next(w["top"] for w in words if w["text"] == "Nơi") - 2
+        end = next((w["top"] for w in words if w["text"] == "Xác" and w["top"] > top), page.height)  # the QR's text
+        below = [w for w in words if top <= w["top"] < end - 1]
+        half = (30 + 0.45 * 165) * pdfcheck.MM  # the recipients' cell: 45 % of the text width
+        return (" ".join(w["text"] for w in below if w["x0"] < half),
+                " ".join(w["text"] for w in below if w["x0"] >= half))
+
+
+def test_report_signed_by_the_representative_and_sent_to_the_office_above(app):
+    commune = user_by_username("xa.vinhmy")
+    recipients, signature = signoff_columns(monthly_report.issue_report(commune, date(2024, 8, 1), ISSUED_ON).content)
+    assert signature == "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH Nguyễn Văn Vĩnh"
+    assert recipients == "Nơi nhận: - Phòng Lao động - Thương binh và Xã hội – Thành phố Châu Đốc; - Lưu: VT, VHXH."
+    officer = user_by_username("pld.chaudoc")
+    recipients, signature = signoff_columns(monthly_report.issue_report(officer, date(2024, 8, 1), ISSUED_ON).content)
+    assert signature == "TRƯỞNG PHÒNG Trần Văn Lập"
+    assert recipients == "Nơi nhận: - Sở Lao động - Thương binh và Xã hội – Tỉnh An Giang; - Lưu: VT, LĐTBXH."
+
+
+def test_reports_page_warns_before_a_second_issue_and_lists_received_reports(app, client):
+    client.login("xa.vinhmy")
+    assert client.post("/bao-cao/ban-hanh?thang=2024-08", {}).status_code == 302
+    page = client.get("/bao-cao/?thang=2024-08").get_data(as_text=True)
+    assert "đã ban hành: số 01/BC-UBND" in page and "Thay thế báo cáo đã ban hành" in page
+    again = client.post("/bao-cao/ban-hanh?thang=2024-08", {})
+    assert again.status_code == 409 and "Ban hành lại sẽ thay thế" in again.get_data(as_text=True)
+    assert client.post("/bao-cao/ban-hanh?thang=2024-08", {"replace": "y"}).status_code == 302
+    client.logout()
+    client.login("pld.chaudoc")
+    page = client.get("/bao-cao/?thang=2024-08").get_data(as_text=True)
+    assert "Báo cáo đã nhận tháng 08/2024" in page and "Tổng cộng: 2 báo cáo" in page
+    assert "02/BC-UBND" in page and "(thay thế báo cáo số 01/BC-UBND)" in page
+    received = monthly_report.received_reports(user_by_username("pld.chaudoc"), date(2024, 8, 1))
+    assert client.get(f"/van-ban/da-ban-hanh/{received[0].id}.pdf").data == received[0].content  # may open it
+    assert client.post("/bao-cao/ban-hanh?thang=2024-08", {}).status_code == 302
+    client.logout()
+    client.login("so.angiang")
+    page = client.get("/bao-cao/?thang=2024-08").get_data(as_text=True)
+    assert "Tổng cộng: 1 báo cáo" in page and "01/BC-LĐTBXH" in page  # the district's; communes report to it
+    assert client.get("/bao-cao/?thang=2024-09").get_data(as_text=True).count("Chưa nhận báo cáo nào") == 1

@@ -21,7 +21,7 @@ from ...documents.official import OfficialDoc, Stamp
 from ...documents.service_contract import ContractBody, contract_frame, render_contract
 from ...extensions import db
 from ...formatting import date_vn
-from ...models import AdministrativeUnit, Authorization, Organization, ServiceContract
+from ...models import AdministrativeUnit, Authorization, Organization, OrgKind, ServiceContract
 from .headings import issuer_of
 
 
@@ -96,7 +96,40 @@ def print_fee_statement(statement, stamp: Stamp | None = None, issued_on: date |
     return render_fee_statement(issuer_of(statement.post_office), statement, issued_on or today_vn(), stamp)
 
 
-def print_report(rep, stamp: Stamp | None = None, issued_on: date | None = None) -> bytes:
+#: The archive line (ô 9, last) of a report by the reporting organisation's kind.
+_ARCHIVE = {OrgKind.COMMUNE: "Lưu: VT, VHXH", OrgKind.DISTRICT: "Lưu: VT, LĐTBXH", OrgKind.PROVINCE: "Lưu: VT, P.BTXH"}
+
+
+def report_recipients(org: Organization) -> list[str]:
+    """Nơi nhận (ô 9) of ``org``'s monthly report, by data: a commune reports to the labour office of its district
+    (the ``district`` organisation seated at the commune's parent unit, e.g. "Phòng Lao động - Thương binh và Xã hội
+    – Thành phố Châu Đốc"), a district office to the province's department ("Sở Lao động - Thương binh và Xã hội –
+    Tỉnh An Giang"), the province to the ministry and the provincial People's Committee; then "Lưu: VT, …". An
+    organisation missing from the register falls back to its generic name."""
+    if org.kind == OrgKind.PROVINCE:
+        province = org.unit.name if org.unit is not None else ""
+        return ["Bộ Lao động - Thương binh và Xã hội (nay là Bộ Y tế)", f"Ủy ban nhân dân {province}".strip(),
+                _ARCHIVE[OrgKind.PROVINCE]]
+    up_kind = OrgKind.DISTRICT if org.kind == OrgKind.COMMUNE else OrgKind.PROVINCE
+    unit = org.unit
+    up = None
+    while unit is not None and up is None:
+        unit = db.session.get(AdministrativeUnit, unit.parent_code) if unit.parent_code else None
+        if unit is not None:
+            up = db.session.execute(select(Organization).where(Organization.kind == up_kind,
+                                                               Organization.unit_code == unit.code)
+                                    .limit(1)).scalar_one_or_none()
+    generic = "Phòng Lao động - Thương binh và Xã hội" if up_kind == OrgKind.DISTRICT else \
+        "Sở Lao động - Thương binh và Xã hội"
+    return [up.display_name if up is not None else generic, _ARCHIVE.get(org.kind, "Lưu: VT")]
+
+
+def print_report(rep, stamp: Stamp | None = None, issued_on: date | None = None, replaces: str = "") -> bytes:
     """PDF bytes of ``rep`` (a ``MonthlyReport`` of ``services.reporting.monthly_report``), issued by its
-    organisation (2–3 pages)."""
-    return render_report(issuer_of(rep.organization), rep, issued_on or today_vn(), stamp)
+    organisation (2–3 pages), signed by its representative (``Organization.representative_*``; a blank name to
+    write by hand when none is recorded), sent to :func:`report_recipients`. ``replaces``: the number and date of
+    the report of the same month this one replaces ("01/BC-UBND ngày 05/08/2024")."""
+    org = rep.organization
+    return render_report(issuer_of(org), rep, issued_on or today_vn(), stamp,
+                         signer_name=org.representative_name or "", signer_position=org.representative_title or "",
+                         recipients=report_recipients(org), replaces=replaces)
