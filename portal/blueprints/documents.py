@@ -96,7 +96,7 @@ def issue_authorization_letter(authorization_id):
     letter = url_for("documents.authorization_letter", authorization_id=authorization_id)
     flash_refusal(letter)
     doc = issue_letter(current_user, auth, today_vn())
-    flash(f"Đã ban hành giấy ủy quyền số {doc.number_text}.", "ok")
+    flash(f"Đã lưu giấy ủy quyền đã chứng thực ngày {doc.issued_on:%d/%m/%Y} (có mã QR xác minh).", "ok")
     return redirect(letter)
 
 

@@ -9,11 +9,14 @@ import pytest
 
 from portal.documents import payout_list
 from portal.errors import StateError
+from portal.extensions import db
+from portal.models import Authorization
 from portal.services.demo import user_by_username
-from portal.services.documents import contracts
+from portal.services.documents import contracts, issuing
 from portal.services.reporting import monthly_report
 from tests.documents import pdfcheck
 from tests.documents.test_payout_list_pdf import make_doc, make_lines
+from tests.factories import make_beneficiary
 
 ISSUED_ON = date(2024, 8, 5)
 #: heading lines that end inside a unit name (what the old heading printed)
@@ -137,3 +140,23 @@ def test_reports_page_warns_before_a_second_issue_and_lists_received_reports(app
     page = client.get("/bao-cao/?thang=2024-08").get_data(as_text=True)
     assert "Tổng cộng: 1 báo cáo" in page and "01/BC-LĐTBXH" in page  # the district's; communes report to it
     assert client.get("/bao-cao/?thang=2024-09").get_data(as_text=True).count("Chưa nhận báo cáo nào") == 1
+
+
+def test_authorization_letter_fits_one_page_dated_as_certified_without_office_number(app):
+    b = make_beneficiary("Lê Văn Ủy", commune_code="30322", birth_year=1938, payment_channel="cash_at_point")
+    auth = Authorization(beneficiary_id=b.id, proxy_name="Lê Thị Nhận", proxy_national_id="089190000123",
+                         proxy_relationship="Con gái", proxy_address="Khóm Mỹ Thới 1, Phường Vĩnh Mỹ",
+                         valid_from=date(2024, 8, 1), valid_to=date(2025, 7, 31), scope_open_account=True,
+                         certification_number="125/2024/SCT", certified_on=date(2024, 8, 1))
+    b.decision_number, b.decision_date = "112/QĐ-UBND", date(2024, 1, 5)
+    db.session.add(auth)
+    db.session.commit()
+    doc = issuing.issue_authorization_letter(user_by_username("xa.vinhmy"), auth, date(2024, 8, 2))
+    pages = pdfcheck.page_texts(doc.content)
+    assert len(pages) == 1  # undertakings, both signatures and the certification on the one page
+    text = pages[0]
+    assert doc.issued_on == date(2024, 8, 1)
+    assert "Vĩnh Mỹ, ngày 01 tháng 8 năm 2024" in text and "Số chứng thực: 125/2024/SCT; ngày 01/08/2024." in text
+    assert "ngày 02" not in text and "02/08/2024" not in text
+    assert "không chuyển quyền sở hữu tài sản." in text and "CHỨNG THỰC CHỮ KÝ" in text
+    assert "GUQ" not in text and "Số:" not in text

@@ -144,14 +144,18 @@ def ensure_issued(doc: IssuedDocument | None) -> IssuedDocument:
 
 
 def issue_authorization_letter(actor: User, auth, issued_on: date | None = None) -> IssuedDocument:
-    """Issue the printed authorization letter of a certified ``Authorization`` under the actor's commune committee
-    (number ``NN/GUQ-UBND``). Raises ``StateError`` when the letter is not certified yet, ``AccessDenied`` when the
-    actor is not the beneficiary's commune committee."""
+    """Store the printed authorization letter of a certified ``Authorization`` under the actor's commune committee,
+    with its verification QR code. The letter is dated — and recorded as issued on — the day the commune certified
+    it (``auth.certified_on``; ``issued_on`` is only the fallback); its register entry (series ``GUQ``) is internal,
+    never printed: a letter between two citizens carries the certification number, not an office number. Raises
+    ``StateError`` when the letter is not certified yet, ``AccessDenied`` when the actor is not the beneficiary's
+    commune committee."""
     org = actor.organization
     if not is_commune_of(actor, auth.beneficiary.commune_code):
         raise AccessDenied("Chỉ UBND xã nơi đối tượng cư trú chứng thực giấy ủy quyền.")
     if auth.certified_on is None:
         raise StateError("Giấy ủy quyền chưa được chứng thực.")
+    dated = auth.certified_on or issued_on
     return issue(actor, org, DocumentKind.AUTHORIZATION_LETTER, "Giấy ủy quyền nhận trợ cấp xã hội",
-                 lambda stamp: print_letter(auth, org, stamp, issued_on), issued_on=issued_on,
+                 lambda stamp: print_letter(auth, org, stamp, dated), issued_on=dated,
                  subject_type="authorization", subject_id=auth.id, filename=f"giay-uy-quyen-{auth.id}.pdf")

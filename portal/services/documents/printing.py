@@ -85,9 +85,10 @@ def letter_body(auth: Authorization) -> LetterBody:
 
 def print_letter(auth: Authorization, commune_org: Organization, stamp: Stamp | None = None,
                  issued_on: date | None = None) -> bytes:
-    """PDF bytes of the authorization letter of ``auth``, certified by ``commune_org`` (one page)."""
+    """PDF bytes of the authorization letter of ``auth``, certified by ``commune_org`` (one page), dated the day
+    of the certification (``issued_on``, then today, only while it is not certified)."""
     return render_letter(issuer_of(commune_org), letter_body(auth),
-                         issued_on or auth.certified_on or today_vn(), stamp)
+                         auth.certified_on or issued_on or today_vn(), stamp)
 
 
 def print_fee_statement(statement, stamp: Stamp | None = None, issued_on: date | None = None) -> bytes:
