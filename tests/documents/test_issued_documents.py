@@ -22,6 +22,7 @@ ISSUED_ON = date(2024, 8, 5)
 def _contract(people=210, months=12, fee=5_000):
     officer = user_by_username("pld.chaudoc")
     data = contracts.defaults(officer, ISSUED_ON)
+    data.valid_from = date(2024, 1, 1)  # the whole year (the default term starts in the signing month)
     data.estimated_people, data.estimated_months, data.fee_per_person = people, months, fee
     data.party_b_signer = "Huỳnh Văn Bưu"
     return officer, contracts.create_draft(officer, data)

@@ -1,6 +1,10 @@
 """Documents an office would sign, read back from the PDFs (pdfplumber): the Decree 30 date line, headings that
 never break inside a unit name, the Tiêu ngữ's drawn rule on the lists; the monthly report (one per month unless
-replaced, signer's name, recipients by data, the reports a district office or the province received)."""
+replaced, signer's name, recipients by data, the reports a district office or the province received), the
+authorization letter (one page, one date, no office number), the contract (term, representatives, margins, article
+headings kept with their text, the QR address)."""
+import logging
+import re
 from datetime import date
 from io import BytesIO
 
@@ -8,7 +12,7 @@ import pdfplumber
 import pytest
 
 from portal.documents import payout_list
-from portal.errors import StateError
+from portal.errors import StateError, ValidationError
 from portal.extensions import db
 from portal.models import Authorization
 from portal.services.demo import user_by_username
@@ -26,6 +30,7 @@ BROKEN_ENDINGS = ("TỈNH AN", "THÀNH PHỐ CHÂU", "THƯƠNG", "PHỐ", "THÀN
 def _contract_pdf(people=210, months=12):
     officer = user_by_username("pld.chaudoc")
     data = contracts.defaults(officer, ISSUED_ON)
+    data.valid_from = date(2024, 1, 1)
     data.estimated_people, data.estimated_months, data.fee_per_person = people, months, 5_000
     data.party_b_signer = "Huỳnh Văn Bưu"
     return contracts.issue_contract(officer, contracts.create_draft(officer, data), ISSUED_ON).content
@@ -160,3 +165,58 @@ def test_authorization_letter_fits_one_page_dated_as_certified_without_office_nu
     assert "ngày 02" not in text and "02/08/2024" not in text
     assert "không chuyển quyền sở hữu tài sản." in text and "CHỨNG THỰC CHỮ KÝ" in text
     assert "GUQ" not in text and "Số:" not in text
+
+
+def test_contract_defaults_start_in_the_signing_month_from_the_representatives(app):
+    officer = user_by_username("pld.chaudoc")
+    office = officer.organization
+    office.representative_name, office.representative_title = "Đỗ Thị Hằng", "Phó Trưởng phòng"
+    office.representative_gender = "female"
+    data = contracts.defaults(officer, ISSUED_ON)
+    assert (data.valid_from, data.valid_to, data.estimated_months) == (date(2024, 8, 1), date(2024, 12, 31), 5)
+    assert (data.party_a_signer, data.party_a_title) == ("Đỗ Thị Hằng", "Phó Trưởng phòng")  # not the clerk
+    assert (data.party_b_signer, data.party_b_title) == ("Huỳnh Văn Bưu", "Giám đốc")
+    data.estimated_people = 200
+    contract = contracts.create_draft(officer, data)
+    assert contract.estimated_value == 200 * 5 * data.fee_per_person
+    text = " ".join(pdfcheck.text(contracts.issue_contract(officer, contract, ISSUED_ON).content).split())
+    assert "Đại diện: Bà Đỗ Thị Hằng - Chức vụ: Phó Trưởng phòng." in text
+    assert "Đại diện: Ông Huỳnh Văn Bưu - Chức vụ: Giám đốc." in text and "Ông/Bà" not in text
+    assert "200 người × 5 tháng" in text
+    data.estimated_months = 12  # the term 01/08/2024–31/12/2024 has 5 months
+    with pytest.raises(ValidationError, match=r"Số tháng tạm tính \(12\) phải bằng số tháng .*: 5 tháng\)"):
+        contracts.create_draft(officer, data)
+
+
+@pytest.mark.parametrize("people", [210, 17_500])
+def test_contract_keeps_articles_with_their_text_and_the_right_margin(app, people):
+    pdf = _contract_pdf(people=people)
+    with pdfplumber.open(BytesIO(pdf)) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            assert page.width - max(c["x1"] for c in page.chars) >= 15 * pdfcheck.MM - 0.05, number
+            body = [line for line in (page.extract_text() or "").splitlines() if line.strip()]
+            if number < len(doc.pages):
+                assert not re.match(r"^Điều \d+\.", body[-1]), (number, body[-1])  # no heading alone at a foot
+
+
+def test_qr_address_warned_at_start_up_and_never_localhost_in_production(app, caplog):
+    from portal import create_app
+    from portal.config import Config
+    from portal.services.documents.issuing import verify_url
+
+    class Production(Config):
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+        PUBLIC_BASE_URL = None
+
+    with caplog.at_level(logging.WARNING):
+        prod = create_app(Production)
+    assert any("PUBLIC_BASE_URL chưa được đặt" in r.getMessage() for r in caplog.records)
+    with prod.app_context(), pytest.raises(StateError, match="PUBLIC_BASE_URL"):
+        verify_url("abc")
+    with prod.test_request_context("/", base_url="http://localhost:5000"), pytest.raises(StateError):
+        verify_url("abc")
+    with prod.test_request_context("/", base_url="https://asxh.angiang.gov.vn"):
+        assert verify_url("abc") == "https://asxh.angiang.gov.vn/xac-minh/abc"
+    configured = type("Configured", (Production,), {"PUBLIC_BASE_URL": "https://cong.example.vn/"})
+    with create_app(configured).app_context():
+        assert verify_url("abc") == "https://cong.example.vn/xac-minh/abc"

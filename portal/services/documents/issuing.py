@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Callable
 from datetime import date
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -63,9 +63,23 @@ def allocate_number(org: Organization, year: int, series: str) -> int:
 
 
 def verify_url(token: str) -> str:
-    """Absolute URL of the public verification page (config ``PUBLIC_BASE_URL``, default http://localhost:5000)."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") if has_app_context() else None) or "http://localhost:5000"
+    """Absolute URL of the public verification page printed in the QR code: config ``PUBLIC_BASE_URL``; when unset,
+    the address the current request came in on (the app warned at start-up), or http://localhost:5000 in debug
+    and tests only. Raises ``StateError`` rather than print a local address in production (no configured address
+    and no request, or a request to localhost)."""
+    base = current_app.config.get("PUBLIC_BASE_URL") if has_app_context() else None
+    if not base and has_request_context() and not _local(request.host_url):
+        base = request.host_url
+    if not base and (not has_app_context() or current_app.debug or current_app.testing):
+        base = "http://localhost:5000"
+    if not base:
+        raise StateError("Chưa cấu hình địa chỉ công khai của cổng (PUBLIC_BASE_URL): không in được mã QR xác minh.")
     return base.rstrip("/") + VERIFY_PATH + token
+
+
+def _local(url: str) -> bool:
+    host = (url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]).strip("[]").lower()
+    return host in ("localhost", "127.0.0.1", "::1") or host.endswith(".localhost")
 
 
 def issue(actor: User | None, org: Organization, kind: DocumentKind, title: str, render: Callable[[Stamp], bytes],

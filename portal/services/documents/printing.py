@@ -35,6 +35,12 @@ def party_name(org: Organization) -> str:
     return name
 
 
+def honorific(org: Organization, signer: str) -> str:
+    """"Ông" / "Bà" before ``signer`` when they are ``org``'s recorded representative with a gender, else "Ông/Bà"."""
+    same = " ".join((signer or "").split()).casefold() == " ".join((org.representative_name or "").split()).casefold()
+    return (org.representative_honorific if same else "") or "Ông/Bà"
+
+
 def contract_body(contract: ServiceContract) -> ContractBody:
     """The articles' data of ``contract``; the communes' names in one query."""
     codes = contract.commune_codes or []
@@ -47,7 +53,9 @@ def contract_body(contract: ServiceContract) -> ContractBody:
         party_b_title=contract.party_b_title, communes=[names.get(c, c) for c in codes],
         fee_per_person=int(contract.fee_per_person), estimated_people=contract.estimated_people,
         estimated_months=contract.estimated_months, estimated_value=int(contract.estimated_value),
-        valid_from=contract.valid_from, valid_to=contract.valid_to, settlement_day=contract.settlement_day)
+        valid_from=contract.valid_from, valid_to=contract.valid_to, settlement_day=contract.settlement_day,
+        party_a_honorific=honorific(contract.district_org, contract.party_a_signer),
+        party_b_honorific=honorific(contract.post_office, contract.party_b_signer))
 
 
 def contract_doc(contract: ServiceContract, stamp: Stamp | None = None, issued_on: date | None = None
