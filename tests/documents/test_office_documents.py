@@ -2,7 +2,7 @@
 never break inside a unit name, the Tiêu ngữ's drawn rule on the lists; the monthly report (one per month unless
 replaced, signer's name, recipients by data, the reports a district office or the province received), the
 authorization letter (one page, one date, no office number), the contract (term, representatives, margins, article
-headings kept with their text, the QR address)."""
+headings kept with their text, the QR address), the fee statement issued with number, date and signatures."""
 import logging
 import re
 from datetime import date
@@ -11,9 +11,11 @@ from io import BytesIO
 import pdfplumber
 import pytest
 
+from portal.clock import today_vn
 from portal.documents import payout_list
 from portal.errors import StateError, ValidationError
 from portal.extensions import db
+from portal.formatting import date_formal_vn
 from portal.models import Authorization
 from portal.services.demo import user_by_username
 from portal.services.documents import contracts, issuing
@@ -220,3 +222,41 @@ def test_qr_address_warned_at_start_up_and_never_localhost_in_production(app, ca
     configured = type("Configured", (Production,), {"PUBLIC_BASE_URL": "https://cong.example.vn/"})
     with create_app(configured).app_context():
         assert verify_url("abc") == "https://cong.example.vn/xac-minh/abc"
+
+
+def test_fee_statement_can_be_issued_once_every_line_has_a_result(app, client):
+    from portal.services.documents.statements import issue_fee_statement
+    from portal.services.payouts.results import record_result
+    from tests.factories import chau_doc_people, run_to_accepted
+    chau_doc_people()
+    lists = run_to_accepted()  # Vĩnh Mỹ: 5 people on approved lists
+    officer = user_by_username("pld.chaudoc")
+    data = contracts.defaults(officer, ISSUED_ON)
+    data.valid_from, data.estimated_months, data.party_b_signer = date(2024, 1, 1), 12, "Huỳnh Văn Bưu"
+    contracts.issue_contract(officer, contracts.create_draft(officer, data), ISSUED_ON)
+    post = user_by_username("buudien.chaudoc")
+    with pytest.raises(StateError, match="chưa có kết quả chi trả"):
+        issue_fee_statement(post, date(2024, 8, 1), date(2024, 8, 20))
+    for lst in lists.values():
+        for line in lst.lines:
+            record_result(post, line, "paid", paid_on=date(2024, 8, 6))
+    db.session.commit()
+    client.login("buudien.chaudoc")
+    assert "Bản dự thảo (PDF)" in client.get("/van-ban/hop-dong/?thang=2024-08").get_data(as_text=True)
+    assert client.post("/van-ban/bang-ke-phi/ban-hanh?thang=2024-08", {}).status_code == 302
+    page = client.get("/van-ban/hop-dong/?thang=2024-08").get_data(as_text=True)
+    assert "Đã ban hành bảng kê chi phí dịch vụ chi trả số 01/BK-BĐ" in page and "Bảng kê số 01/BK-BĐ" in page
+    pdf = client.get("/van-ban/bang-ke-phi.pdf?thang=2024-08").data
+    text = " ".join(pdfcheck.text(pdf).split())
+    assert "Số: 01/BK-BĐ" in text and "DỰ THẢO" not in text and "(tạm tính)" not in text
+    assert f"Châu Đốc, {date_formal_vn(today_vn())}" in text
+    with pdfplumber.open(BytesIO(pdf)) as doc:
+        words = doc.pages[-1].extract_words()
+        half = doc.pages[-1].width / 2
+    left = " ".join(w["text"] for w in words if w["x0"] < half and w["top"] > 300)
+    right = " ".join(w["text"] for w in words if w["x0"] >= half and w["top"] > 300)
+    assert "XÁC NHẬN CỦA BÊN A" in left and "Trần Văn Lập" in left  # the district office's representative
+    assert "ĐẠI DIỆN BÊN B GIÁM ĐỐC (Ký, đóng dấu) Huỳnh Văn Bưu" in right
+    again = client.post("/van-ban/bang-ke-phi/ban-hanh?thang=2024-08", {})
+    assert again.status_code == 302
+    assert "đã ban hành: số 01/BK-BĐ" in client.get(again.headers["Location"]).get_data(as_text=True)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ...clock import today_vn
 from ...documents.authorization_letter import LetterBody, render_letter
-from ...documents.fee_statement import render_fee_statement
+from ...documents.fee_statement import render_fee_statement, statement_signers
 from ...documents.monthly_report import render_report
 from ...documents.official import OfficialDoc, Stamp
 from ...documents.service_contract import ContractBody, contract_frame, render_contract
@@ -99,10 +99,18 @@ def print_letter(auth: Authorization, commune_org: Organization, stamp: Stamp | 
                          auth.certified_on or issued_on or today_vn(), stamp)
 
 
-def print_fee_statement(statement, stamp: Stamp | None = None, issued_on: date | None = None) -> bytes:
+def print_fee_statement(statement, stamp: Stamp | None = None, issued_on: date | None = None,
+                        party_a: Organization | None = None) -> bytes:
     """PDF bytes of ``statement`` (a ``FeeStatement`` of ``services.payouts.fee_statements``), issued by its post
-    office (one page)."""
-    return render_fee_statement(issuer_of(statement.post_office), statement, issued_on or today_vn(), stamp)
+    office (one page): bên B's column with the post office's representative, bên A's with ``party_a``'s (the payout
+    office of the contract) when known."""
+    post = statement.post_office
+    signers = statement_signers(
+        party_a=party_a.name if party_a is not None else "",
+        party_a_signer=(party_a.representative_name or "") if party_a is not None else "",
+        party_a_title=(party_a.representative_title or "") if party_a is not None else "",
+        party_b_signer=post.representative_name or "", party_b_title=post.representative_title or "")
+    return render_fee_statement(issuer_of(post), statement, issued_on or today_vn(), stamp, signers)
 
 
 #: The archive line (ô 9, last) of a report by the reporting organisation's kind.
