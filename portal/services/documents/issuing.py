@@ -62,6 +62,12 @@ def allocate_number(org: Organization, year: int, series: str) -> int:
     return number
 
 
+def month_key(month: date) -> int:
+    """A month as the ``IssuedDocument.subject_id`` of a monthly document (report, fee statement): 2024-08-01 →
+    202408."""
+    return month.year * 100 + month.month
+
+
 def verify_url(token: str) -> str:
     """Absolute URL of the public verification page printed in the QR code: config ``PUBLIC_BASE_URL``; when unset,
     the address the current request came in on (the app warned at start-up), or http://localhost:5000 in debug

@@ -14,14 +14,10 @@ from ...extensions import db
 from ...models import DocumentKind, IssuedDocument, Organization, ServiceContract, User
 from ..payouts.fee_statements import FeeStatement, fee_statement
 from . import issuing
+from .issuing import month_key
 from .printing import print_fee_statement
 
 SUBJECT = "fee_statement"
-
-
-def month_key(month: date) -> int:
-    """The month as the ``IssuedDocument.subject_id`` of a statement: 2024-08-01 → 202408."""
-    return month.year * 100 + month.month
 
 
 def issued_statement(post_office: Organization, month: date) -> IssuedDocument | None:

@@ -41,6 +41,7 @@ from ...models import (
 from .. import audit
 from ..accounts.funnel import monthly_funnel
 from ..documents import issuing
+from ..documents.issuing import month_key
 from ..documents.printing import print_report
 from ..payouts.reasons import classify_reason, failure_label
 from ..registry.events import active_in_month
@@ -269,11 +270,6 @@ def save_notes(actor: User, month: date, difficulties: str, proposals: str) -> M
     return note
 
 
-def month_key(month: date) -> int:
-    """The month as the ``IssuedDocument.subject_id`` of a monthly report: 2024-08-01 → 202408."""
-    return month.year * 100 + month.month
-
-
 def issued_reports(org_id: int, month: date) -> list:
     """``IssuedDocument`` rows of the monthly report of organisation ``org_id`` for ``month``, newest first."""
     month = month.replace(day=1)
@@ -285,9 +281,9 @@ def issued_reports(org_id: int, month: date) -> list:
 
 def issue_report(actor: User, month: date, issued_on: date | None = None, *, replace: bool = False):
     """Issue the month's report as a numbered, stored, signed PDF; returns the ``IssuedDocument`` (``subject_id``:
-    :func:`month_key`). A month has one report: when one was already issued, raises ``StateError`` naming it unless
-    ``replace`` — then the new report corrects it (``corrects_id``) and prints "Báo cáo này thay thế báo cáo số
-    01/BC-UBND ngày 05/08/2024"."""
+    :func:`~portal.services.documents.issuing.month_key`). A month has one report: when one was already issued,
+    raises ``StateError`` naming it unless ``replace`` — then the new report corrects it (``corrects_id``) and
+    prints "Báo cáo này thay thế báo cáo số 01/BC-UBND ngày 05/08/2024"."""
     rep = build_report(actor, month)
     earlier = issued_reports(actor.organization_id, rep.month)
     previous = earlier[0] if earlier else None
