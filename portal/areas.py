@@ -11,7 +11,7 @@ set-up since 7/2025 are both just data; the organisation's kind is read only to 
 """
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from .extensions import db
 from .models import (
@@ -199,11 +199,25 @@ def _own_organization(model, user):
 
 
 def _own_or_oversight(model, user):
-    """AuditEvent / IssuedDocument: the organisation's own; ``oversight`` (the province department) the raw table
+    """AuditEvent: the organisation's own; ``oversight`` (the province department) the raw table
     (the public sees issued documents only through /xac-minh)."""
     if user.organization.has_duty(Duty.OVERSIGHT):
         return select(model)
     return select(model).where(model.organization_id == user.organization_id)
+
+
+def _issued_documents(model, user):
+    """IssuedDocument: the organisation's own; ``oversight`` (the province department) the raw table; an office
+    managing payouts (a district labour office) also the monthly reports its area's communes sent it (báo cáo đã
+    nhận). The public sees issued documents only through /xac-minh."""
+    if user.organization.has_duty(Duty.OVERSIGHT):
+        return select(model)
+    mine = model.organization_id == user.organization_id
+    area = area_commune_codes(user)
+    if user.organization.has_duty(Duty.PAYOUT_MANAGEMENT) and area is not None:
+        senders = select(Organization.id).where(Organization.kind == OrgKind.COMMUNE, Organization.unit_code.in_(area))
+        mine = or_(mine, and_(model.kind == "monthly_report", model.organization_id.in_(senders)))
+    return select(model).where(mine)
 
 
 #: model → its scoping function ``(model, user) -> select(model)`` (see each function for the rule)
@@ -212,7 +226,7 @@ SCOPES = {
     PayoutLine: _payout_lists, ImportBatch: _own_organization, Hamlet: _hamlets, IdentityCheck: _area_work,
     RegistryEvent: _area_work, ChangeSubmission: _area_work, Authorization: _authorizations,
     PayoutPointSession: _payout_point_sessions, Job: _jobs, ServiceContract: _service_contracts,
-    IssuedDocument: _own_or_oversight, AuditEvent: _own_or_oversight, Complaint: _complaints,
+    IssuedDocument: _issued_documents, AuditEvent: _own_or_oversight, Complaint: _complaints,
     Notice: _notices,
 }
 

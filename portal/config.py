@@ -1,9 +1,10 @@
 """Configuration (cấu hình): read from the environment, with safe defaults for the embedded SQLite set-up.
 
 Environment: ``SECRET_KEY``, ``DATABASE_URL`` (default ``sqlite:///<instance>/portal.db``), ``REDIS_URL`` (optional;
-long jobs run in-process without it), ``MAX_UPLOAD_MB`` (default 10), ``TRUSTED_PROXIES`` (reverse proxies whose
-``X-Forwarded-*`` headers are trusted, default 0), ``NOTICE_SENDER`` ("log" or "sms") with ``SMS_GATEWAY_URL`` /
-``SMS_GATEWAY_TOKEN`` for messages to beneficiaries.
+long jobs run in-process without it), ``MAX_UPLOAD_MB`` (default 10), ``PUBLIC_BASE_URL`` (the public address printed
+in the verification QR codes, e.g. ``https://asxh.angiang.gov.vn``; warned about at start-up when unset),
+``TRUSTED_PROXIES`` (reverse proxies whose ``X-Forwarded-*`` headers are trusted, default 0), ``NOTICE_SENDER``
+("log" or "sms") with ``SMS_GATEWAY_URL`` / ``SMS_GATEWAY_TOKEN`` for messages to beneficiaries.
 """
 import os
 from datetime import timedelta
@@ -38,7 +39,9 @@ class Config:
     # <instance>/certs, created for the demo by `flask dev-ca`) and the public base URL printed in QR codes.
     SIGNING_CERT_DIR = os.environ.get("SIGNING_CERT_DIR")
     SIGNING_P12_PASSWORD = os.environ.get("SIGNING_P12_PASSWORD", "asxh-dev")
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    # No default: a QR code must never send a citizen to "localhost". Unset, the app warns at start-up and issued
+    # documents take the address the request came in on (portal.services.documents.issuing.verify_url).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL")
     # Reverse proxies in front of gunicorn (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted; 0 = none.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
@@ -52,3 +55,4 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     JOBS_SYNC = True
     REDIS_URL = None
+    PUBLIC_BASE_URL = "http://localhost:5000"

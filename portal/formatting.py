@@ -1,7 +1,8 @@
 """Numbers, dates and money in Vietnamese conventions (domain reference §6), the one set used by the web pages and
 the printed documents alike (both register :data:`FILTERS` as Jinja filters): money ``1.234.567``, money in words
-("Một triệu … đồng"), dates ``dd/mm/yyyy`` and "ngày 05 tháng 08 năm 2024", months ``MM/YYYY``, coefficients ``1,5``,
+("Một triệu … đồng"), dates ``dd/mm/yyyy`` and "ngày 05 tháng 8 năm 2024", months ``MM/YYYY``, coefficients ``1,5``,
 masked CCCD, bank names and the change log's labels and values."""
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from numbers import Integral
@@ -28,11 +29,37 @@ def date_vn(value) -> str:
 
 
 def date_formal_vn(value: date) -> str:
-    """``date`` → "ngày 05 tháng 08 năm 2024", the place-and-date line of a document (Decree 30/2020 ô 4; day and
-    month always two digits). Raises ``TypeError`` for anything but a ``date``/``datetime``."""
+    """``date`` → "ngày 05 tháng 8 năm 2024", the place-and-date line of a document (địa danh và thời gian, Decree
+    30/2020/NĐ-CP Phụ lục I, mục II.4 ô 4): a day below 10 and the months 1 and 2 take a leading zero ("ngày 05",
+    "tháng 01", "tháng 02"), other days and months do not ("ngày 15 tháng 8", "tháng 12"). The one function every
+    document (WeasyPrint templates via the Jinja filter, ReportLab lists) prints its date line with. Raises
+    ``TypeError`` for anything but a ``date``/``datetime``."""
     if not isinstance(value, date):
         raise TypeError(f"date_formal_vn expects a date, got {type(value).__name__}")
-    return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year:04d}"
+    month = f"{value.month:02d}" if value.month <= 2 else str(value.month)
+    return f"ngày {value.day:02d} tháng {month} năm {value.year:04d}"
+
+
+#: where an upper-case unit name may break (between phrases): after " - " and before an administrative-unit word
+#: ("ỦY BAN NHÂN DÂN | TỈNH AN GIANG", "PHÒNG LAO ĐỘNG - | THƯƠNG BINH VÀ XÃ HỘI | THÀNH PHỐ CHÂU ĐỐC"); "VÀ XÃ HỘI"
+#: and "THỊ XÃ" are not unit starts.
+_PHRASE_BREAK = re.compile(r"(?<=\s-)\s+|(?<!\sVÀ)(?<!^VÀ)(?<!THỊ)\s+(?=(?:TỈNH|HUYỆN|QUẬN|THÀNH PHỐ|THỊ XÃ|THỊ TRẤN|"
+                           r"PHƯỜNG|XÃ|ĐẶC KHU)\s)")
+NBSP = "\u00a0"
+
+
+def unit_phrases(text: str) -> list[str]:
+    """An upper-case unit name (tên cơ quan, tổ chức) cut into the phrases a heading line may end between:
+    "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI THÀNH PHỐ CHÂU ĐỐC" → ["PHÒNG LAO ĐỘNG -", "THƯƠNG BINH VÀ XÃ HỘI",
+    "THÀNH PHỐ CHÂU ĐỐC"]; whitespace inside a phrase is collapsed to single spaces. "" → [""]."""
+    return [" ".join(p.split()) for p in _PHRASE_BREAK.split((text or "").strip())]
+
+
+def keep_phrases(text: str) -> str:
+    """Heading text whose lines may end only between the phrases of :func:`unit_phrases`: the spaces inside each
+    phrase become non-breaking (U+00A0), so "TỈNH AN GIANG", "THÀNH PHỐ CHÂU ĐỐC" or "THƯƠNG BINH VÀ XÃ HỘI" never
+    splits in a WeasyPrint heading or signature title (Decree 30/2020 Phụ lục I ô 2, ô 7). Lines ("\\n") are kept."""
+    return "\n".join(" ".join(p.replace(" ", NBSP) for p in unit_phrases(line)) for line in (text or "").split("\n"))
 
 
 def datetime_vn(value) -> str:
@@ -253,4 +280,5 @@ FILTERS = {
     "money": money, "amount_words": amount_in_words, "date_vn": date_vn, "date_formal_vn": date_formal_vn,
     "datetime_vn": datetime_vn, "month_vn": month_vn, "coefficient": coefficient, "masked_id": masked_id,
     "month_str": month_str, "provider_name": provider_name, "field_label": field_label, "field_value": field_value,
+    "keep_phrases": keep_phrases,
 }

@@ -1,8 +1,12 @@
-"""Jinja filters for bank names and the change log (portal.formatting): provider_name, field_label, field_value."""
+"""Jinja filters (portal.formatting): bank names, the change log (provider_name, field_label, field_value) and the
+formal date line (date_formal_vn)."""
+from datetime import date
+
+import pytest
 from flask import g
 
 from portal.extensions import db
-from portal.formatting import field_label, field_value, provider_name
+from portal.formatting import date_formal_vn, field_label, field_value, provider_name
 from portal.models import PaymentProvider
 
 
@@ -35,3 +39,17 @@ def test_field_value(app):
         ]] == ["Dự thảo", "Xã đã xác nhận", "Chính chủ", "Người giám hộ", "Tài khoản ngân hàng",
                "Tiền mặt tại nhà", "Đã chi", "Không chi được", "Nam", "Nữ", "VietinBank", "1.234.567",
                "02/08/2024", "—", "Có", "5, 7", "HUYNH MINH KHAI", "weird", "40"]
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    (date(2024, 8, 5), "ngày 05 tháng 8 năm 2024"),
+    (date(2024, 8, 15), "ngày 15 tháng 8 năm 2024"),
+    (date(2025, 1, 9), "ngày 09 tháng 01 năm 2025"),
+    (date(2025, 2, 28), "ngày 28 tháng 02 năm 2025"),
+    (date(2025, 3, 1), "ngày 01 tháng 3 năm 2025"),
+    (date(2024, 10, 10), "ngày 10 tháng 10 năm 2024"),
+    (date(2024, 12, 31), "ngày 31 tháng 12 năm 2024"),
+])
+def test_formal_date_pads_only_days_below_10_and_months_1_and_2(day, expected):
+    """Decree 30/2020 Phụ lục I ô 4: "ngày 05 tháng 8", but "tháng 01", "tháng 02"."""
+    assert date_formal_vn(day) == expected

@@ -18,6 +18,7 @@ from ..query_args import month_arg
 from ..rendering import render
 from ..services.documents.contracts import countersign
 from ..services.documents.issuing import issue_authorization_letter as issue_letter
+from ..services.documents.statements import issue_fee_statement, issued_statement
 from ..services.organizations import serving_organization
 from ..services.payouts.lists import download_name, file_slug
 from ..services.payouts.pdf import request_pdf as request_list_pdf
@@ -96,7 +97,7 @@ def issue_authorization_letter(authorization_id):
     letter = url_for("documents.authorization_letter", authorization_id=authorization_id)
     flash_refusal(letter)
     doc = issue_letter(current_user, auth, today_vn())
-    flash(f"Đã ban hành giấy ủy quyền số {doc.number_text}.", "ok")
+    flash(f"Đã lưu giấy ủy quyền đã chứng thực ngày {doc.issued_on:%d/%m/%Y} (có mã QR xác minh).", "ok")
     return redirect(letter)
 
 
@@ -137,7 +138,9 @@ def post_office_contracts():
     if not provides_payment(current_user):
         abort(403)
     rows = db.session.execute(visible(ServiceContract).order_by(ServiceContract.id.desc())).scalars().all()
-    return render("documents/contracts_post_office.html", contracts=rows)
+    month = month_arg()
+    return render("documents/contracts_post_office.html", contracts=rows, month=month, form=FlaskForm(),
+                  statement=issued_statement(current_user.organization, month))
 
 
 @bp.route("/bang-ke-phi.pdf")
@@ -148,5 +151,25 @@ def fee_statement_pdf():
     if not provides_payment(current_user):
         abort(403)
     month = month_arg()
+    issued = issued_statement(current_user.organization, month)
+    if issued is not None:  # the issued copy, exactly as stored
+        return download(issued.content, issued.filename, mimetype=PDF)
     return download(print_fee_statement(fee_statement(current_user.organization, month), None, today_vn()),
                     f"Bang-ke-phi-chi-tra-{month:%Y-%m}-{file_slug(current_user.organization.name)}.pdf", inline=True)
+
+
+@bp.route("/bang-ke-phi/ban-hanh", methods=["POST"])
+def issue_fee_statement_view():
+    """Issue the month's fee statement (``?thang=YYYY-MM``; ``thay_the=1`` replaces an issued one); post office
+    only."""
+    if not provides_payment(current_user):
+        abort(403)
+    month = month_arg()
+    back = url_for("documents.post_office_contracts", thang=f"{month:%Y-%m}")
+    if not FlaskForm().validate_on_submit():
+        flash("Phiên làm việc hết hạn, hãy thử lại.", "error")
+        return redirect(back)
+    flash_refusal(back)
+    doc = issue_fee_statement(current_user, month, today_vn(), replace=request.form.get("thay_the") == "1")
+    flash(f"Đã ban hành bảng kê chi phí dịch vụ chi trả số {doc.number_text}.", "ok")
+    return redirect(back)

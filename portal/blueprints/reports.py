@@ -1,11 +1,12 @@
 """Monthly progress report on cashless payment (báo cáo tiến độ chi trả không dùng tiền mặt, plan §V.7) for the
 commune, the district office and the province: figures of the month, the reporter's free text, draft PDF, Excel,
-and issue (numbered, stored, signed). One gate: any of intake / payout_management / oversight. The report is 2–3
-pages: its PDF renders in the request (< 1 s measured), no background job needed."""
+issue (numbered, stored, signed; a second issue for the month only as an explicit replacement), and the reports the
+district office or the province received for the month. One gate: any of intake / payout_management / oversight.
+The report is 2–3 pages: its PDF renders in the request (< 1 s measured), no background job needed."""
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length
 
 from ..access import gate_any
@@ -30,6 +31,12 @@ class NotesForm(FlaskForm):
     proposals = TextAreaField("Đề xuất, kiến nghị", validators=[Length(max=4000)])
 
 
+class IssueForm(FlaskForm):
+    """Ban hành báo cáo; ``replace``: thay thế báo cáo đã ban hành của tháng."""
+
+    replace = BooleanField("Thay thế báo cáo đã ban hành của tháng này")
+
+
 def _page(month, form=None, error=None, status=200):
     rep = monthly_report.build_report(current_user, month)
     issued = db.session.execute(visible(IssuedDocument).where(
@@ -37,8 +44,10 @@ def _page(month, form=None, error=None, status=200):
         IssuedDocument.organization_id == current_user.organization_id).order_by(IssuedDocument.id.desc())
         .limit(24)).scalars().all()
     form = form or NotesForm(data={"difficulties": rep.difficulties, "proposals": rep.proposals})
-    return render("reports/index.html", block="main", rep=rep, month=month, form=form, issue_form=FlaskForm(),
-                  issued=issued, error=error, status=status)
+    received = monthly_report.received_reports(current_user, month) if rep.level != "commune" else None
+    this_month = monthly_report.issued_reports(current_user.organization_id, month)
+    return render("reports/index.html", block="main", rep=rep, month=month, form=form, issue_form=IssueForm(),
+                  issued=issued, this_month=this_month, received=received, error=error, status=status)
 
 
 @bp.route("/")
@@ -76,10 +85,13 @@ def workbook():
 @bp.route("/ban-hanh", methods=["POST"])
 def issue():
     month = month_arg()
-    if not FlaskForm().validate_on_submit():
+    form = IssueForm()
+    if not form.validate_on_submit():
         return _page(month, error="Phiên làm việc hết hạn, hãy thử lại.", status=422)
-    doc = monthly_report.issue_report(current_user, month, today_vn())
-    flash(f"Đã ban hành báo cáo số {doc.number_text}.", "ok")
+    on_refusal(lambda err: _page(month, error=str(err), status=409))
+    doc = monthly_report.issue_report(current_user, month, today_vn(), replace=bool(form.replace.data))
+    replaced = f" (thay thế báo cáo số {doc.corrects.number_text})" if doc.corrects_id else ""
+    flash(f"Đã ban hành báo cáo số {doc.number_text}{replaced}.", "ok")
     return redirect(url_for("reports.index", thang=f"{month:%Y-%m}"))
 
 

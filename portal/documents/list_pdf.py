@@ -17,8 +17,8 @@ Layout rules kept (Decree 30/2020/NĐ-CP Phụ lục I and pitfalls §PDFs):
 
 * A4 landscape, margins top 20 mm, right 15 mm, bottom 20 mm, left 30 mm; only Liberation Serif 2.x (Times New Roman
   metrics, Vietnamese coverage), embedded as subsets.
-* Page 1 carries the Decree 30 heading (issuing body with its short rule, Quốc hiệu and underlined Tiêu ngữ, place
-  and date), then the title lines.
+* Page 1 carries the Decree 30 heading (issuing body with its short rule, Quốc hiệu and Tiêu ngữ with a drawn rule
+  below, place and date), then the title lines.
 * The header rows (titles and the column numbers "(1)", "(2)", …) are repeated on every page; a row never splits
   across pages (a row taller than a page is impossible: cells wrap at column width).
 * The totals row, the amount in words and the signatures stay together with at least the last row.
@@ -52,6 +52,8 @@ from .list_grid import (
     TEXT_W,
     Column,
     Grid,
+    TableStyle,
+    fit_shares,
     paginate,
 )
 from .list_text import BODY_SIZE, BOLD, ITALIC, REGULAR, register_fonts, width, wrap, wrap_phrases
@@ -65,7 +67,7 @@ class ListSpec:
     """Everything around the rows of a list document.
 
     Heading (Decree 30): ``issuer_parent`` (upright, may be ""), ``issuer`` (bold), ``document_number`` ("Số: …",
-    optional), ``place`` + ``issued_on`` (date) → "Châu Đốc, ngày 05 tháng 08 năm 2024". ``title_lines``: list of
+    optional), ``place`` + ``issued_on`` (date) → "Châu Đốc, ngày 05 tháng 8 năm 2024". ``title_lines``: list of
     ``(text, style)`` with style ``title`` (bold 14 pt), ``subtitle`` (bold 13,5 pt), ``meta`` (13 pt) or ``status``
     (italic 11 pt, right-aligned), printed under the heading on page 1. ``columns``: :class:`Column` list (shares
     must add up to 100). ``totals``: the bold last row — cell texts, one per column, with ``totals_spans`` as
@@ -73,7 +75,9 @@ class ListSpec:
     ``signers``: signature columns. ``min_row_height``: pt (e.g. 11 mm for a "Ký nhận" column). ``pdf_title``:
     document metadata title; ``pdf_author`` (the issuing organisation's display name; default: the printed
     heading), ``pdf_subject`` (default: the title lines after the first),
-    ``pdf_keywords`` (default: document number and "trợ giúp xã hội") — see :func:`_set_metadata`."""
+    ``pdf_keywords`` (default: document number and "trợ giúp xã hội") — see :func:`_set_metadata`. ``style``: the
+    table's type sizes (:class:`~portal.documents.list_grid.TableStyle`); ``fit_columns``: size the columns from the
+    rows (:func:`~portal.documents.list_grid.fit_shares`; the shares then only weigh the spare room)."""
 
     issuer_parent: str
     issuer: str
@@ -91,6 +95,8 @@ class ListSpec:
     pdf_author: str = ""
     pdf_subject: str = ""
     pdf_keywords: str = ""
+    style: TableStyle = field(default_factory=TableStyle)
+    fit_columns: bool = False
 
     def __post_init__(self) -> None:
         if abs(sum(c.share for c in self.columns) - 100) > 0.01:
@@ -111,6 +117,9 @@ TITLE_STYLES = {"title": (BOLD, 14.0), "subtitle": (BOLD, 13.5), "meta": (REGULA
 _LEFT_W, _RIGHT_W = TEXT_W * 0.48, TEXT_W * 0.52
 _LEFT_X, _RIGHT_X = MARGIN_LEFT + _LEFT_W / 2, MARGIN_LEFT + _LEFT_W + _RIGHT_W / 2
 _MOTTO = "Độc lập - Tự do - Hạnh phúc"
+#: pt from the Tiêu ngữ's baseline down to its rule: Liberation Serif's descent (0,216 em at 13,5 pt ≈ 2,9 pt) plus
+#: 1 pt of air, so the rule clears "p" in "lập" and the dot of "ạ" in "Hạnh".
+_MOTTO_RULE_DROP = 0.216 * 13.5 + 1.0
 
 
 def _issuer_column(c: Canvas | None, spec: ListSpec, y: float) -> float:
@@ -137,8 +146,8 @@ def _issuer_column(c: Canvas | None, spec: ListSpec, y: float) -> float:
 
 
 def _nation_column(c: Canvas | None, spec: ListSpec, y: float) -> float:
-    """Quốc hiệu, Tiêu ngữ underlined exactly its length (ô 1), place and date (ô 4) centred in the right column;
-    returns the y below them."""
+    """Quốc hiệu, Tiêu ngữ with a drawn rule below it exactly its length (ô 1), place and date (ô 4) centred in the
+    right column; returns the y below them."""
     y -= 15.0
     if c:
         c.setFont(BOLD, 12.5)
@@ -148,7 +157,9 @@ def _nation_column(c: Canvas | None, spec: ListSpec, y: float) -> float:
         motto_w = width(_MOTTO, BOLD, 13.5)
         c.setFont(BOLD, 13.5)
         c.drawCentredString(_RIGHT_X, y + 3.6, _MOTTO)
-        c.line(_RIGHT_X - motto_w / 2, y + 1.6, _RIGHT_X + motto_w / 2, y + 1.6)
+        # a drawn rule below the descenders and the dots under "ạ" (Decree 30 Phụ lục I ô 1), not a text underline
+        rule_y = y + 3.6 - _MOTTO_RULE_DROP
+        c.line(_RIGHT_X - motto_w / 2, rule_y, _RIGHT_X + motto_w / 2, rule_y)
     y -= 8.0 + 16.2
     if c:
         c.setFont(ITALIC, 13.5)
@@ -243,12 +254,22 @@ def render_list(spec: ListSpec, rows: Sequence[Sequence[str]], progress: Progres
     Raises ``ValueError`` for a row with the wrong number of cells, :class:`DocumentRenderError` without the fonts.
     """
     register_fonts()
-    grid = Grid(spec.columns, spec.min_row_height)
-    prepared = []
+    n = len(spec.columns)
     for row in rows:
-        if len(row) != grid.n:
-            raise ValueError(f"row has {len(row)} cells, the list has {grid.n} columns")
-        prepared.append(grid.row(row))
+        if len(row) != n:
+            raise ValueError(f"row has {len(row)} cells, the list has {n} columns")
+    memo: dict = {}
+    shares = None
+    if spec.fit_columns:
+        def measure(text: str, font: str, size: float) -> float:
+            key = (text, font)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = width(text, font, size)
+            return found
+        shares = fit_shares(spec.columns, rows, spec.style, measure, spec.totals, spec.totals_spans)
+    grid = Grid(spec.columns, spec.min_row_height, spec.style, shares, memo)
+    prepared = [grid.row(row) for row in rows]
     heights = [h for _, h, _ in prepared]
     heading_bottom = _heading(None, spec, TEXT_TOP)
     first_room = heading_bottom - MARGIN_BOTTOM - grid.header_h
@@ -273,7 +294,7 @@ def render_list(spec: ListSpec, rows: Sequence[Sequence[str]], progress: Progres
             c.drawCentredString(MARGIN_LEFT + TEXT_W / 2, PAGE_H - MARGIN_TOP / 2 - 4.5, str(number))
         is_last = number == total_pages
         body = [prepared[i] for i in page] + ([totals] if is_last and totals else [])
-        bottom = grid.draw_rows(c, top, header_rows + body, header_sizes + [BODY_SIZE] * len(body))
+        bottom = grid.draw_rows(c, top, header_rows + body, header_sizes + [grid.size] * len(body))
         if is_last:
             _footer(c, spec, bottom)
         c.showPage()

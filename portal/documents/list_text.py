@@ -15,6 +15,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from ..formatting import unit_phrases
 from .renderer import DocumentRenderError
 
 REGULAR, BOLD, ITALIC, BOLD_ITALIC = "LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic", \
@@ -112,20 +113,14 @@ def wrap(text: str, font: str, size: float, max_width: float, break_words: bool 
     return lines or [""]
 
 
-#: where a unit name may break (between phrases): after " - " and before an administrative-unit word
-#: ("ỦY BAN NHÂN DÂN | TỈNH AN GIANG", "PHÒNG LAO ĐỘNG - | THƯƠNG BINH VÀ XÃ HỘI | THÀNH PHỐ CHÂU ĐỐC"); "VÀ XÃ HỘI"
-#: and "THỊ XÃ" are not unit starts.
-_PHRASE_BREAK = re.compile(r"(?<=\s-)\s+|(?<!\sVÀ)(?<!^VÀ)(?<!THỊ)\s+(?=(?:TỈNH|HUYỆN|QUẬN|THÀNH PHỐ|THỊ XÃ|THỊ TRẤN|"
-                           r"PHƯỜNG|XÃ|ĐẶC KHU)\s)")
-
-
 def wrap_phrases(text: str, font: str, size: float, max_width: float) -> list[str]:
-    """A unit name (tên cơ quan) in lines broken only between phrases (see ``_PHRASE_BREAK``), so "TỈNH AN GIANG"
-    or "THƯƠNG BINH VÀ XÃ HỘI" never splits; a phrase wider than ``max_width`` alone falls back to :func:`wrap`."""
+    """A unit name (tên cơ quan) in lines broken only between phrases (see :func:`~portal.formatting.unit_phrases`),
+    so "TỈNH AN GIANG" or "THƯƠNG BINH VÀ XÃ HỘI" never splits; a phrase wider than ``max_width`` alone falls back
+    to :func:`wrap`."""
     lines: list[str] = []
     for para in (text or "").split("\n"):
         current = ""
-        for phrase in _PHRASE_BREAK.split(para.strip()):
+        for phrase in unit_phrases(para):
             candidate = f"{current} {phrase}" if current else phrase
             if width(candidate, font, size) <= max_width:
                 current = candidate

@@ -25,21 +25,42 @@ RECIPIENTS = {
 }
 
 
+#: The head's position at each level, for "KT. …" when a deputy signs (Decree 30 Phụ lục I ô 7).
+HEAD_TITLES = {"commune": "Chủ tịch", "district": "Trưởng phòng", "province": "Giám đốc"}
+
+
+def sign_title(level: str, position: str) -> str:
+    """Signature title (ô 7) of the report signed by someone holding ``position`` ("Phó Chủ tịch", "Trưởng
+    phòng", …; "" = unknown: the deputy's usual block of :data:`SIGN_TITLES`): a deputy signs "KT." for the head,
+    a commune signs "TM. ỦY BAN NHÂN DÂN" (collective body). Lines separated by "\n", upper-case."""
+    position = " ".join((position or "").split())
+    if not position:
+        return SIGN_TITLES[level]
+    lines = [f"KT. {HEAD_TITLES[level]}", position] if position.lower().startswith("phó ") else [position]
+    if level == "commune":
+        lines.insert(0, "TM. ỦY BAN NHÂN DÂN")
+    return "\n".join(line.upper() for line in lines)
+
+
 def report_frame(reporter: Issuer, level: str, month: _dt.date, issued_on: _dt.date, stamp: Stamp | None = None,
-                 sign_title: str | None = None, recipients: list[str] | None = None) -> OfficialDoc:
+                 signer_name: str = "", signer_position: str = "", recipients: list[str] | None = None
+                 ) -> OfficialDoc:
     """The frame of the report of ``reporter`` at ``level`` (commune | district | province) for ``month``: number
-    ``NN/BC-…`` when issued, the sign-off (``sign_title``, else that of the level) and recipients (``recipients``
-    as given by the caller from the acting organisations, else those of the level in the 2024 plan)."""
+    ``NN/BC-…`` when issued, the sign-off (``signer_name`` printed under the signing space, title from
+    ``signer_position`` — :func:`sign_title`) and ``recipients`` (ô 9 lines; default the generic ones of the
+    level, :data:`RECIPIENTS`)."""
     return official_doc(
         reporter, title="BÁO CÁO", series=SERIES, issued_on=issued_on, stamp=stamp,
         subtitle=f"Tiến độ, kết quả chi trả chính sách trợ giúp xã hội không dùng tiền mặt tháng {month_vn(month)}",
-        signers=[Signer(sign_title or SIGN_TITLES[level], "", hint="")],
+        signers=[Signer(sign_title(level, signer_position), signer_name, hint="")],
         recipients=recipients or RECIPIENTS[level])
 
 
-def render_report(reporter: Issuer, rep, issued_on: _dt.date, stamp: Stamp | None = None,
-                  sign_title: str | None = None, recipients: list[str] | None = None) -> bytes:
+def render_report(reporter: Issuer, rep, issued_on: _dt.date, stamp: Stamp | None = None, *, signer_name: str = "",
+                  signer_position: str = "", recipients: list[str] | None = None, replaces: str = "") -> bytes:
     """PDF bytes of ``rep`` (a ``MonthlyReport``: ``level``, ``month``, the sections' rows and totals, the free
-    text) reported by ``reporter``; ``sign_title``/``recipients`` as in ``report_frame``."""
-    doc = report_frame(reporter, rep.level, rep.month, issued_on, stamp, sign_title, recipients)
-    return pdf_for(TEMPLATE, {"doc": doc, "rep": rep, "reporter": reporter.name})
+    text) reported by ``reporter``, signed by ``signer_name`` (``signer_position``) and sent to ``recipients``.
+    ``replaces``: "01/BC-UBND ngày 05/08/2024" when this report replaces one issued earlier for the same month
+    (printed under the title: "Báo cáo này thay thế báo cáo số …")."""
+    doc = report_frame(reporter, rep.level, rep.month, issued_on, stamp, signer_name, signer_position, recipients)
+    return pdf_for(TEMPLATE, {"doc": doc, "rep": rep, "reporter": reporter.name, "replaces": replaces})

@@ -21,7 +21,7 @@ from reportlab.lib.units import mm
 
 from ..formatting import amount_in_words, money, month_vn
 from . import list_pdf
-from .list_grid import Column
+from .list_grid import COMPACT, Column, TableStyle
 from .official import Signer
 
 #: Payment channel code -> label printed in the heading ("Hình thức chi trả: …").
@@ -113,8 +113,9 @@ class PayoutListDoc:
     issuer_parent: e.g. "ỦY BAN NHÂN DÂN THÀNH PHỐ CHÂU ĐỐC" ("" if none); issuer: e.g. "PHÒNG LAO ĐỘNG - THƯƠNG
     BINH VÀ XÃ HỘI" (both printed upper-case). place: địa danh ("Châu Đốc"); issued_on: date of the document.
     month: first day of the paid month (printed "Tháng MM/YYYY"). commune_name: e.g. "Phường Châu Phú A".
-    channel: "bank_account" | "cash_at_point" | "cash_at_home" (decides the last columns: account + bank, or an
-    empty "Ký nhận" column); channel_label: defaults to :data:`CHANNEL_LABELS`. lines: rows in print order.
+    channel: "bank_account" | "cash_at_point" | "cash_at_home" (decides the last columns: account + bank, an
+    empty "Ký nhận" column, or "Ký nhận" and "Người làm chứng" at home);
+    channel_label: defaults to :data:`CHANNEL_LABELS`. lines: rows in print order.
     signers: signature columns (default :func:`default_signers`). status: e.g. "Bản nháp" ("" = not printed).
     document_number: optional "Số: …" under the issuer. author: the issuing organisation's display name (PDF
     Author; "" = the printed heading).
@@ -157,30 +158,43 @@ class PayoutListDoc:
         self.amount_in_words = amount_in_words(self.totals.total)
 
 
-#: Column shares (% of the 252 mm text width) sized for 10 pt Liberation Serif: 4-digit STT, dd/mm/yyyy, 12-digit ID,
-#: 14-digit account, "Vietcombank", 9-digit totals. Bank lists end with account + bank, cash lists with "Ký nhận".
-#: Column 10 "Truy lĩnh, khác" holds back pay + ``other`` (top-up, care, funeral support), each kind named in "Ghi chú":
-#: the table has no room for one more money column at these widths (tested; its 3-line header keeps the header
-#: height).
-_BANK_COLUMNS = [("STT", 4, "CENTER"), ("Họ và tên", 11.5, "LEFT"), ("Ngày sinh", 7.5, "CENTER"),
-                 ("Giới tính", 4, "CENTER"), ("Số định danh cá nhân", 9.5, "CENTER"), ("Khóm/Ấp", 8, "LEFT"),
-                 ("Diện", 3.5, "CENTER"), ("Hệ số", 3, "CENTER"), ("Mức trợ cấp (đồng)", 8, "RIGHT"),
-                 ("Truy lĩnh, khác (đồng)", 7, "RIGHT"), ("Tổng cộng (đồng)", 8, "RIGHT"),
-                 ("Số tài khoản", 11.5, "LEFT"), ("Ngân hàng", 8.5, "LEFT"), ("Ghi chú", 6, "LEFT")]
-_CASH_COLUMNS = _BANK_COLUMNS[:1] + [("Họ và tên", 14, "LEFT")] + _BANK_COLUMNS[2:5] + [("Khóm/Ấp", 9.5, "LEFT")] + \
-    _BANK_COLUMNS[6:11] + [("Ký nhận", 13, "LEFT"), ("Ghi chú", 9, "LEFT")]
+#: Columns: (title, share, alignment, may wrap). The widths come from the rows (``list_grid.fit_shares``, as a
+#: spreadsheet's optimal width): numbers, dates and IDs never wrap; names, hamlets, bank names and notes wrap only when
+#: the page is too narrow for them; the shares weigh the spare room (the "Ký nhận" / "Người làm chứng" columns of the
+#: cash lists get the most: a signature or thumbprint). Column 10 "Truy lĩnh, khác" holds back pay + ``other``
+#: (top-up, care, funeral support), each kind named in "Ghi chú". Bank lists end with account + bank, cash lists
+#: with "Ký nhận"; the cash-at-home list adds "Người làm chứng" (the witness of a payment at home: hamlet head or a
+#: neighbour, domain reference §2.3).
+_BANK_COLUMNS = [("STT", 2, "CENTER", False), ("Họ và tên", 10, "LEFT", True), ("Ngày sinh", 2, "CENTER", False),
+                 ("Giới tính", 1, "CENTER", False), ("Số định danh cá nhân", 2, "CENTER", False),
+                 ("Khóm/Ấp", 8, "LEFT", True), ("Diện", 1, "CENTER", False), ("Hệ số", 1, "CENTER", False),
+                 ("Mức trợ cấp (đồng)", 2, "RIGHT", False), ("Truy lĩnh, khác (đồng)", 2, "RIGHT", False),
+                 ("Tổng cộng (đồng)", 2, "RIGHT", False), ("Số tài khoản", 2, "LEFT", False),
+                 ("Ngân hàng", 6, "LEFT", True), ("Ghi chú", 59, "LEFT", True)]
+_CASH_COLUMNS = _BANK_COLUMNS[:11] + [("Ký nhận", 45, "LEFT", True), ("Ghi chú", 22, "LEFT", True)]
+_HOME_COLUMNS = _BANK_COLUMNS[:11] + [("Ký nhận", 30, "LEFT", True), ("Người làm chứng", 30, "LEFT", True),
+                                      ("Ghi chú", 15, "LEFT", True)]
 #: Cash lists: room for a signature or thumbprint in "Ký nhận".
 SIGN_ROW_HEIGHT_MM = 11
 
 
+def _columns(channel: str) -> list[Column]:
+    table = {"bank_account": _BANK_COLUMNS, "cash_at_home": _HOME_COLUMNS}.get(channel, _CASH_COLUMNS)
+    total = sum(share for _, share, _, _ in table)
+    return [Column(t, 100 * share / total, a, wrap) for t, share, a, wrap in table]
+
+
 def list_spec(doc: PayoutListDoc) -> list_pdf.ListSpec:
-    """The :class:`~portal.documents.list_pdf.ListSpec` of ``doc``: heading, title lines, columns, totals row,
-    amount in words and signers."""
+    """The :class:`~portal.documents.list_pdf.ListSpec` of ``doc``: heading, title lines, columns (sized from the
+    rows), totals row, amount in words and signers. Bank lists print in the compact table style (7,5 pt: 1.000 rows
+    on about 21 landscape pages, no more than LibreOffice prints the same rows on); cash lists keep 10 pt and an
+    11 mm row for the signature. The "Truy lĩnh, khác" total is left blank when no line has any."""
     is_bank = doc.channel == "bank_account"
-    columns = [Column(t, w, a) for t, w, a in (_BANK_COLUMNS if is_bank else _CASH_COLUMNS)]
+    columns = _columns(doc.channel)
     totals = [""] * len(columns)
     totals[0] = f"Tổng cộng: {doc.totals.people} người"
-    totals[8], totals[9], totals[10] = (money(doc.totals.amount), money(doc.totals.back_pay + doc.totals.other),
+    extra = doc.totals.back_pay + doc.totals.other
+    totals[8], totals[9], totals[10] = (money(doc.totals.amount), money(extra) if extra else "",
                                         money(doc.totals.total))
     title_lines = [("DANH SÁCH CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG", "title"),
                    (f"Tháng {month_vn(doc.month)}", "subtitle"),
@@ -192,14 +206,16 @@ def list_spec(doc: PayoutListDoc) -> list_pdf.ListSpec:
         document_number=doc.document_number, columns=columns, title_lines=title_lines, totals=totals,
         totals_spans=[(0, 7), (11, len(columns) - 1)], words=f"{doc.amount_in_words}.",
         signers=list(doc.signers), min_row_height=0 if is_bank else SIGN_ROW_HEIGHT_MM * mm, pdf_author=doc.author,
-        pdf_title=f"Danh sách chi trả trợ cấp xã hội hằng tháng - Tháng {month_vn(doc.month)} - {doc.commune_name}")
+        pdf_title=f"Danh sách chi trả trợ cấp xã hội hằng tháng - Tháng {month_vn(doc.month)} - {doc.commune_name}",
+        style=COMPACT if is_bank else TableStyle(), fit_columns=True)
 
 
-def _row(line: PayoutLine, is_bank: bool) -> list[str]:
+def _row(line: PayoutLine, channel: str) -> list[str]:
     cells = [str(line.index), line.full_name, line.birth, line.gender, line.national_id, line.hamlet,
              line.category_code, line.coefficient, money(line.amount), money(line.extra) if line.extra else "",
              money(line.total)]
-    return cells + ([line.account_number, line.bank_name] if is_bank else [""]) + [line.note]
+    tail = {"bank_account": [line.account_number, line.bank_name], "cash_at_home": ["", ""]}.get(channel, [""])
+    return cells + tail + [line.note]
 
 
 def render_payout_list(doc: PayoutListDoc, progress=None) -> bytes:
@@ -208,6 +224,5 @@ def render_payout_list(doc: PayoutListDoc, progress=None) -> bytes:
     ``progress(pct, message)`` is called while pages are drawn (for a job's progress bar). About 1 s per 1.000 rows
     on one core (see ``make bench``); still, call it from a job for lists of thousands of rows.
     Raises :class:`~portal.documents.renderer.DocumentRenderError` when Liberation Serif 2.x is missing."""
-    is_bank = doc.channel == "bank_account"
-    return list_pdf.render_list(list_spec(doc), [_row(line, is_bank) for line in doc.lines], progress=progress)
+    return list_pdf.render_list(list_spec(doc), [_row(line, doc.channel) for line in doc.lines], progress=progress)
 

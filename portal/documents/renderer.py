@@ -5,7 +5,7 @@ instead (:mod:`portal.documents.list_pdf`: WeasyPrint needed ~18 s for 1.000 row
 Works without a Flask app or request: services, CLI commands and background jobs call it directly. It has its own
 Jinja environment (``FileSystemLoader`` on ``portal/templates``, autoescape on, ``StrictUndefined``) with the filters
 of :data:`portal.formatting.FILTERS` (``money`` 1.234.567, ``amount_words``, ``date_vn`` dd/mm/yyyy,
-``date_formal_vn`` "ngày 05 tháng 08 năm 2024", ``month_vn`` MM/YYYY, …) — the same set as the web UI.
+``date_formal_vn`` "ngày 05 tháng 8 năm 2024", ``month_vn`` MM/YYYY, …) — the same set as the web UI.
 
 Security: every resource WeasyPrint asks for (stylesheets, images, ``@font-face`` URLs) goes through
 :class:`StaticOnlyURLFetcher`, which serves only regular files under ``portal/static/`` and refuses everything else

@@ -37,7 +37,8 @@ class ContractBody:
     Lao động - Thương binh và Xã hội – Thành phố Châu Đốc"), each with its signer's name and title; ``communes``:
     names of the communes covered; ``fee_per_person`` (đồng/person/month), ``estimated_people``,
     ``estimated_months`` and ``estimated_value`` (đồng); the term ``valid_from``–``valid_to``; ``settlement_day``
-    of the month."""
+    of the month; ``party_a_honorific`` / ``party_b_honorific``: "Ông" or "Bà" before a signer's name ("Ông/Bà" when
+    the gender is not recorded)."""
 
     year: int
     party_a: str
@@ -55,6 +56,8 @@ class ContractBody:
     valid_to: _dt.date
     settlement_day: int
     legal_bases: tuple[str, ...] = LEGAL_BASES
+    party_a_honorific: str = "Ông/Bà"
+    party_b_honorific: str = "Ông/Bà"
 
 
 def contract_frame(issuer: Issuer, body: ContractBody, issued_on: _dt.date, stamp: Stamp | None = None

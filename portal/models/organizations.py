@@ -38,7 +38,9 @@ COMPETENCE_DUTIES = (Duty.INTAKE, Duty.PAYOUT_MANAGEMENT, Duty.POST_OFFICE_CONTR
 
 class Organization(db.Model):
     """An organisation attached to an administrative unit (its seat / area). ``duties`` is a comma-separated
-    list of ``Duty`` values; ``provider_code`` is the bank's VietQR code for bank branches (e.g. ``VBA``)."""
+    list of ``Duty`` values; ``provider_code`` is the bank's VietQR code for bank branches (e.g. ``VBA``);
+    ``representative_*``: its head or legal representative (người đại diện), who signs its documents — name,
+    position and gender ("male" | "female", for "Ông" / "Bà"); empty until the organisation records them."""
 
     __tablename__ = "organization"
     id = db.Column(db.Integer, primary_key=True)
@@ -54,6 +56,10 @@ class Organization(db.Model):
     symbol = db.Column(db.String(20))
     signer_title = db.Column(db.String(60))
     recipient_name = db.Column(db.String(200))
+    #: người đứng đầu / đại diện theo pháp luật: who signs for the organisation (reports, contracts), as printed
+    representative_name = db.Column(db.String(120))
+    representative_title = db.Column(db.String(80))  # "Trưởng phòng", "Phó Chủ tịch", "Giám đốc"
+    representative_gender = db.Column(db.String(10))  # "male" | "female": "Ông" / "Bà" before the name
 
     unit = db.relationship("AdministrativeUnit")
 
@@ -69,6 +75,11 @@ class Organization(db.Model):
         if self.kind in (OrgKind.DISTRICT, OrgKind.PROVINCE) and self.unit is not None:
             return f"{self.name} – {self.unit.name}"
         return self.name
+
+    @property
+    def representative_honorific(self) -> str:
+        """"Ông" / "Bà" from ``representative_gender``; "" when unknown."""
+        return {"male": "Ông", "female": "Bà"}.get(self.representative_gender or "", "")
 
     def has_duty(self, duty: str) -> bool:
         """True when the organisation holds ``duty`` (a ``Duty`` value)."""

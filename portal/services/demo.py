@@ -50,6 +50,18 @@ DEMO_USERS_2025 = [
 ]
 
 
+#: Who signs for the demo organisations (người đại diện): name, position, gender.
+DEMO_REPRESENTATIVES = {
+    ("province", PROVINCE): ("Lê Thị Sở", "Phó Giám đốc", "female"),
+    ("district", "884"): ("Trần Văn Lập", "Trưởng phòng", "male"),
+    ("district", "890"): ("Ngô Văn Lập", "Trưởng phòng", "male"),
+    ("commune", "30322"): ("Nguyễn Văn Vĩnh", "Phó Chủ tịch", "male"),
+    ("commune", "30535"): ("Néang Sóc Phi", "Phó Chủ tịch", "female"),
+    ("post_office", "884"): ("Huỳnh Văn Bưu", "Giám đốc", "male"),
+    ("post_office", "890"): ("Lâm Thị Bưu", "Giám đốc", "female"),
+}
+
+
 def _org(kind: str, unit_code: str, name: str, duties, parent_name: str | None = None,
          provider_code: str | None = None, **printed) -> Organization:
     org = db.session.execute(select(Organization).where(
@@ -99,6 +111,10 @@ def seed_demo() -> dict[str, int]:
             orgs[("police", commune)] = _org(OrgKind.POLICE, commune, f"Công an {units_by_code[commune].name}",
                                              [Duty.ID_VERIFICATION])
     orgs.update(_seed_2025(units_by_code))
+    for key, (name, title, gender) in DEMO_REPRESENTATIVES.items():
+        org = orgs.get(key)
+        if org is not None and not org.representative_name:
+            org.representative_name, org.representative_title, org.representative_gender = name, title, gender
     users = 0
     for username, full_name, key, approver in DEMO_USERS + DEMO_USERS_2025:
         if db.session.execute(select(User.id).where(User.username == username)).first():

@@ -190,7 +190,7 @@ def test_vietnamese_text_extracts_exactly(doc, single_pdf):
         "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
-        "Châu Đốc, ngày 05 tháng 08 năm 2024",
+        "Châu Đốc, ngày 05 tháng 8 năm 2024",
         "DANH SÁCH CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG",
         "Tháng 08/2024",
         "Phường Châu Phú A",

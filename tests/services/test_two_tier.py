@@ -196,17 +196,17 @@ def test_commune_issues_its_service_contract_as_ubnd(two_tier, seat):
     contract = contracts.create_draft(t.preparer, data)
     assert (contract.district_org_id, contract.post_office_id, contract.commune_codes) == (
         t.commune.id, post.id, [RACH_GIA])
-    assert contract.estimated_value == 3 * 12 * 5_000
+    assert contract.estimated_value == 3 * 5 * 5_000  # the default term: 08/2025 (signing month) to 12/2025
     from portal.services.documents.printing import contract_doc
     draft, body = contract_doc(contract)
     assert draft.number_line.endswith("/HĐ-UBND") and body.party_a == "Ủy ban nhân dân Phường Rạch Giá"
     doc = contracts.issue_contract(t.preparer, contract, ISSUED_ON)
     assert doc.number_text == "01/HĐ-UBND" and contract.status == "issued"
     text = " ".join(pdfcheck.page_texts(doc.content))
-    for expected in ("ỦY BAN NHÂN DÂN", "PHƯỜNG RẠCH GIÁ", "Số: 01/HĐ-UBND", "Rạch Giá, ngày 04 tháng 08 năm 2025",
+    for expected in ("ỦY BAN NHÂN DÂN", "PHƯỜNG RẠCH GIÁ", "Số: 01/HĐ-UBND", "Rạch Giá, ngày 04 tháng 8 năm 2025",
                      "BÊN A (bên thuê dịch vụ): ỦY BAN NHÂN DÂN PHƯỜNG RẠCH GIÁ",
                      f"BÊN B (đơn vị cung cấp dịch vụ chi trả): {post.name.upper()}",
-                     "trên địa bàn Phường Rạch Giá.", "3 người × 12 tháng × 5.000 đồng = 180.000 đồng"):
+                     "trên địa bàn Phường Rạch Giá.", "3 người × 5 tháng × 5.000 đồng = 75.000 đồng"):
         assert expected in text, expected
     assert "Lao động" not in text.replace("Sở Lao động - Thương binh và Xã hội tỉnh An Giang", "")  # only the plan
     po_user = _user(post, "buudien.test", "Huỳnh Văn Bưu")

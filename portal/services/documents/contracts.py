@@ -94,15 +94,26 @@ def post_office_for(office: Organization) -> Organization | None:
 
 
 
+def term_months(valid_from: date, valid_to: date) -> int:
+    """Calendar months the term touches: 05/08/2024–31/12/2024 → 5; 0 when it ends before it starts."""
+    return max(0, (valid_to.year - valid_from.year) * 12 + valid_to.month - valid_from.month + 1)
+
+
 def defaults(actor: User, today: date) -> ContractInput:
-    """A sensible starting draft: this calendar year, the current fee, today's active people, 12 months."""
-    communes = area_communes(actor.organization)
-    start = date(today.year, 1, 1)
-    return ContractInput(valid_from=start, valid_to=date(today.year, 12, 31), fee_per_person=fee_on(today),
-                         estimated_people=active_people(communes), estimated_months=12,
-                         party_a_signer=actor.full_name,
-                         party_a_title=signer_title(actor.organization),
-                         party_b_signer="", party_b_title="Giám đốc")
+    """A sensible starting draft: from the first day of the signing month (``today``'s) to the end of that year, as
+    many estimated months as the term has, the current fee, today's active people; bên A signed by the office's
+    representative (``Organization.representative_*``; the logged-in clerk only when none is recorded), bên B by
+    the post office's."""
+    office = actor.organization
+    communes = area_communes(office)
+    start, end = today.replace(day=1), date(today.year, 12, 31)
+    post = post_office_for(office)
+    return ContractInput(valid_from=start, valid_to=end, fee_per_person=fee_on(today),
+                         estimated_people=active_people(communes), estimated_months=term_months(start, end),
+                         party_a_signer=office.representative_name or actor.full_name,
+                         party_a_title=office.representative_title or signer_title(office),
+                         party_b_signer=(post.representative_name if post is not None else None) or "",
+                         party_b_title=(post.representative_title if post is not None else None) or "Giám đốc")
 
 
 def _check(data: ContractInput) -> None:
@@ -115,6 +126,12 @@ def _check(data: ContractInput) -> None:
             raise ValidationError(f"{label} phải là số nguyên không âm.")
     if not 1 <= data.estimated_months <= 60:
         raise ValidationError("Số tháng phải từ 1 đến 60.")
+    months = term_months(data.valid_from, data.valid_to)
+    if data.estimated_months != months:
+        raise ValidationError(
+            f"Số tháng tạm tính ({data.estimated_months}) phải bằng số tháng của thời hạn hợp đồng "
+            f"({data.valid_from:%d/%m/%Y}–{data.valid_to:%d/%m/%Y}: {months} tháng): giá trị hợp đồng tạm tính = "
+            "số người × số tháng × mức phí.")
     if not data.party_a_signer.strip() or not data.party_b_signer.strip():
         raise ValidationError("Ghi rõ họ tên người đại diện của hai bên.")
 

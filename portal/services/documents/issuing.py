@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Callable
 from datetime import date
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -62,10 +62,30 @@ def allocate_number(org: Organization, year: int, series: str) -> int:
     return number
 
 
+def month_key(month: date) -> int:
+    """A month as the ``IssuedDocument.subject_id`` of a monthly document (report, fee statement): 2024-08-01 →
+    202408."""
+    return month.year * 100 + month.month
+
+
 def verify_url(token: str) -> str:
-    """Absolute URL of the public verification page (config ``PUBLIC_BASE_URL``, default http://localhost:5000)."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") if has_app_context() else None) or "http://localhost:5000"
+    """Absolute URL of the public verification page printed in the QR code: config ``PUBLIC_BASE_URL``; when unset,
+    the address the current request came in on (the app warned at start-up), or http://localhost:5000 in debug
+    and tests only. Raises ``StateError`` rather than print a local address in production (no configured address
+    and no request, or a request to localhost)."""
+    base = current_app.config.get("PUBLIC_BASE_URL") if has_app_context() else None
+    if not base and has_request_context() and not _local(request.host_url):
+        base = request.host_url
+    if not base and (not has_app_context() or current_app.debug or current_app.testing):
+        base = "http://localhost:5000"
+    if not base:
+        raise StateError("Chưa cấu hình địa chỉ công khai của cổng (PUBLIC_BASE_URL): không in được mã QR xác minh.")
     return base.rstrip("/") + VERIFY_PATH + token
+
+
+def _local(url: str) -> bool:
+    host = (url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]).strip("[]").lower()
+    return host in ("localhost", "127.0.0.1", "::1") or host.endswith(".localhost")
 
 
 def issue(actor: User | None, org: Organization, kind: DocumentKind, title: str, render: Callable[[Stamp], bytes],
@@ -144,14 +164,18 @@ def ensure_issued(doc: IssuedDocument | None) -> IssuedDocument:
 
 
 def issue_authorization_letter(actor: User, auth, issued_on: date | None = None) -> IssuedDocument:
-    """Issue the printed authorization letter of a certified ``Authorization`` under the actor's commune committee
-    (number ``NN/GUQ-UBND``). Raises ``StateError`` when the letter is not certified yet, ``AccessDenied`` when the
-    actor is not the beneficiary's commune committee."""
+    """Store the printed authorization letter of a certified ``Authorization`` under the actor's commune committee,
+    with its verification QR code. The letter is dated — and recorded as issued on — the day the commune certified
+    it (``auth.certified_on``; ``issued_on`` is only the fallback); its register entry (series ``GUQ``) is internal,
+    never printed: a letter between two citizens carries the certification number, not an office number. Raises
+    ``StateError`` when the letter is not certified yet, ``AccessDenied`` when the actor is not the beneficiary's
+    commune committee."""
     org = actor.organization
     if not is_commune_of(actor, auth.beneficiary.commune_code):
         raise AccessDenied("Chỉ UBND xã nơi đối tượng cư trú chứng thực giấy ủy quyền.")
     if auth.certified_on is None:
         raise StateError("Giấy ủy quyền chưa được chứng thực.")
+    dated = auth.certified_on or issued_on
     return issue(actor, org, DocumentKind.AUTHORIZATION_LETTER, "Giấy ủy quyền nhận trợ cấp xã hội",
-                 lambda stamp: print_letter(auth, org, stamp, issued_on), issued_on=issued_on,
+                 lambda stamp: print_letter(auth, org, stamp, dated), issued_on=dated,
                  subject_type="authorization", subject_id=auth.id, filename=f"giay-uy-quyen-{auth.id}.pdf")

@@ -15,15 +15,15 @@ from sqlalchemy import select
 
 from ...clock import today_vn
 from ...documents.authorization_letter import LetterBody, render_letter
-from ...documents.fee_statement import render_fee_statement
+from ...documents.fee_statement import render_fee_statement, statement_signers
 from ...documents.monthly_report import render_report
 from ...documents.official import OfficialDoc, Stamp
 from ...documents.service_contract import ContractBody, contract_frame, render_contract
 from ...extensions import db
 from ...formatting import date_vn
-from ...models import AdministrativeUnit, Authorization, Duty, Organization, ServiceContract
+from ...models import AdministrativeUnit, Authorization, Duty, Organization, OrgKind, ServiceContract
 from ..organizations import serving_organization
-from .headings import head_title, issuer_of, org_symbol, recipient_name
+from .headings import issuer_of, org_symbol, recipient_name
 
 
 def party_name(org: Organization) -> str:
@@ -34,6 +34,12 @@ def party_name(org: Organization) -> str:
     if org.unit is not None and org.unit.name.casefold() not in name.casefold():
         name = f"{name} – {org.unit.name}"
     return name
+
+
+def honorific(org: Organization, signer: str) -> str:
+    """"Ông" / "Bà" before ``signer`` when they are ``org``'s recorded representative with a gender, else "Ông/Bà"."""
+    same = " ".join((signer or "").split()).casefold() == " ".join((org.representative_name or "").split()).casefold()
+    return (org.representative_honorific if same else "") or "Ông/Bà"
 
 
 def contract_body(contract: ServiceContract) -> ContractBody:
@@ -48,7 +54,9 @@ def contract_body(contract: ServiceContract) -> ContractBody:
         party_b_title=contract.party_b_title, communes=[names.get(c, c) for c in codes],
         fee_per_person=int(contract.fee_per_person), estimated_people=contract.estimated_people,
         estimated_months=contract.estimated_months, estimated_value=int(contract.estimated_value),
-        valid_from=contract.valid_from, valid_to=contract.valid_to, settlement_day=contract.settlement_day)
+        valid_from=contract.valid_from, valid_to=contract.valid_to, settlement_day=contract.settlement_day,
+        party_a_honorific=honorific(contract.district_org, contract.party_a_signer),
+        party_b_honorific=honorific(contract.post_office, contract.party_b_signer))
 
 
 def contract_doc(contract: ServiceContract, stamp: Stamp | None = None, issued_on: date | None = None
@@ -86,30 +94,73 @@ def letter_body(auth: Authorization) -> LetterBody:
 
 def print_letter(auth: Authorization, commune_org: Organization, stamp: Stamp | None = None,
                  issued_on: date | None = None) -> bytes:
-    """PDF bytes of the authorization letter of ``auth``, certified by ``commune_org`` (one page)."""
+    """PDF bytes of the authorization letter of ``auth``, certified by ``commune_org`` (one page), dated the day
+    of the certification (``issued_on``, then today, only while it is not certified)."""
     return render_letter(issuer_of(commune_org), letter_body(auth),
-                         issued_on or auth.certified_on or today_vn(), stamp)
+                         auth.certified_on or issued_on or today_vn(), stamp)
 
 
-def print_fee_statement(statement, stamp: Stamp | None = None, issued_on: date | None = None) -> bytes:
+def print_fee_statement(statement, stamp: Stamp | None = None, issued_on: date | None = None,
+                        party_a: Organization | None = None) -> bytes:
     """PDF bytes of ``statement`` (a ``FeeStatement`` of ``services.payouts.fee_statements``), issued by its post
-    office (one page)."""
-    return render_fee_statement(issuer_of(statement.post_office), statement, issued_on or today_vn(), stamp)
+    office (one page): bên B's column with the post office's representative, bên A's with ``party_a``'s (the payout
+    office of the contract) when known."""
+    post = statement.post_office
+    signers = statement_signers(
+        party_a=party_a.name if party_a is not None else "",
+        party_a_signer=(party_a.representative_name or "") if party_a is not None else "",
+        party_a_title=(party_a.representative_title or "") if party_a is not None else "",
+        party_b_signer=post.representative_name or "", party_b_title=post.representative_title or "")
+    return render_fee_statement(issuer_of(post), statement, issued_on or today_vn(), stamp, signers)
 
 
-def print_report(rep, stamp: Stamp | None = None, issued_on: date | None = None) -> bytes:
+#: The archive line (ô 9, last) of a report by the reporting organisation's kind.
+_ARCHIVE = {OrgKind.COMMUNE: "Lưu: VT, VHXH", OrgKind.DISTRICT: "Lưu: VT, LĐTBXH", OrgKind.PROVINCE: "Lưu: VT, P.BTXH"}
+
+
+def report_recipients(org: Organization) -> list[str]:
+    """Nơi nhận (ô 9) of ``org``'s monthly report, by data: a commune reports to the labour office of its district
+    (the ``district`` organisation seated at the commune's parent unit, e.g. "Phòng Lao động - Thương binh và Xã hội
+    – Thành phố Châu Đốc"), a district office to the province's department ("Sở Lao động - Thương binh và Xã hội –
+    Tỉnh An Giang"), the province to the ministry and the provincial People's Committee; then "Lưu: VT, …". An
+    organisation missing from the register falls back to its generic name. Where a body holds ``report_receiving``
+    for ``org``'s unit (from 07/2025), that body (:func:`_receiving_body`)."""
+    by_duty = _receiving_body(org)
+    if by_duty is not None:
+        return by_duty
+    if org.kind == OrgKind.PROVINCE:
+        province = org.unit.name if org.unit is not None else ""
+        return ["Bộ Lao động - Thương binh và Xã hội (nay là Bộ Y tế)", f"Ủy ban nhân dân {province}".strip(),
+                _ARCHIVE[OrgKind.PROVINCE]]
+    up_kind = OrgKind.DISTRICT if org.kind == OrgKind.COMMUNE else OrgKind.PROVINCE
+    unit = org.unit
+    up = None
+    while unit is not None and up is None:
+        unit = db.session.get(AdministrativeUnit, unit.parent_code) if unit.parent_code else None
+        if unit is not None:
+            up = db.session.execute(select(Organization).where(Organization.kind == up_kind,
+                                                               Organization.unit_code == unit.code)
+                                    .limit(1)).scalar_one_or_none()
+    generic = "Phòng Lao động - Thương binh và Xã hội" if up_kind == OrgKind.DISTRICT else \
+        "Sở Lao động - Thương binh và Xã hội"
+    return [up.display_name if up is not None else generic, _ARCHIVE.get(org.kind, "Lưu: VT")]
+
+
+def print_report(rep, stamp: Stamp | None = None, issued_on: date | None = None, replaces: str = "") -> bytes:
     """PDF bytes of ``rep`` (a ``MonthlyReport`` of ``services.reporting.monthly_report``), issued by its
-    organisation (2–3 pages)."""
+    organisation (2–3 pages), signed by its representative (``Organization.representative_*``; a blank name to
+    write by hand when none is recorded), sent to :func:`report_recipients`. ``replaces``: the number and date of
+    the report of the same month this one replaces ("01/BC-UBND ngày 05/08/2024")."""
     org = rep.organization
-    return render_report(issuer_of(org), rep, issued_on or today_vn(), stamp, sign_title=head_title(org),
-                         recipients=report_recipients(org))
+    return render_report(issuer_of(org), rep, issued_on or today_vn(), stamp,
+                         signer_name=org.representative_name or "", signer_position=org.representative_title or "",
+                         recipients=report_recipients(org), replaces=replaces)
 
 
-def report_recipients(org) -> list[str] | None:
-    """"Nơi nhận" of ``org``'s monthly report from the acting organisations (data): the body holding
-    ``report_receiving`` that serves ``org``'s unit (its own unit excluded: Sở Y tế tỉnh An Giang for a 2025
-    commune, Nghị định 147/2025/NĐ-CP), then "Lưu: VT". None when no body holds that duty for it (the 2024 seed:
-    the plan's recipients of the level are printed)."""
+def _receiving_body(org: Organization) -> list[str] | None:
+    """"Nơi nhận" from the acting organisations (data): the body holding ``report_receiving`` that serves ``org``'s
+    unit (its own unit excluded: Sở Y tế tỉnh An Giang for a 2025 commune, Nghị định 147/2025/NĐ-CP), then
+    "Lưu: VT". None when no body holds that duty for it (the 2024 three tiers)."""
     parent = org.unit.parent_code if org.unit is not None else None
     receiver = serving_organization(parent, Duty.REPORT_RECEIVING) if parent else None
     if receiver is None:

@@ -16,19 +16,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from ...areas import area_commune_codes
-from ...errors import AccessDenied, ValidationError
+from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
 from ...models import (
     AdministrativeUnit,
     Beneficiary,
     Category,
     DocumentKind,
+    Duty,
+    IssuedDocument,
     LineResult,
     ListChannel,
     MonthlyReportNote,
+    Organization,
     OrgKind,
     PaymentChannel,
     PayoutLine,
@@ -39,6 +42,7 @@ from .. import audit
 from ..accounts.funnel import monthly_funnel
 from ..complaints.stats import complaint_counts
 from ..documents import issuing
+from ..documents.issuing import month_key
 from ..documents.printing import print_report
 from ..payouts.reasons import classify_reason, failure_label
 from ..registry.events import active_in_month
@@ -308,14 +312,58 @@ def save_notes(actor: User, month: date, difficulties: str, proposals: str) -> M
     return note
 
 
-def issue_report(actor: User, month: date, issued_on: date | None = None):
-    """Issue the month's report as a numbered, stored, signed PDF; returns the ``IssuedDocument``."""
+def issued_reports(org_id: int, month: date) -> list:
+    """``IssuedDocument`` rows of the monthly report of organisation ``org_id`` for ``month``, newest first."""
+    month = month.replace(day=1)
+    return list(db.session.execute(select(IssuedDocument).where(
+        IssuedDocument.organization_id == org_id, IssuedDocument.kind == DocumentKind.MONTHLY_REPORT.value,
+        IssuedDocument.subject_type == "monthly_report", IssuedDocument.subject_id == month_key(month))
+        .order_by(IssuedDocument.id.desc())).scalars())
+
+
+def issue_report(actor: User, month: date, issued_on: date | None = None, *, replace: bool = False):
+    """Issue the month's report as a numbered, stored, signed PDF; returns the ``IssuedDocument`` (``subject_id``:
+    :func:`~portal.services.documents.issuing.month_key`). A month has one report: when one was already issued,
+    raises ``StateError`` naming it unless ``replace`` — then the new report corrects it (``corrects_id``) and
+    prints "Báo cáo này thay thế báo cáo số 01/BC-UBND ngày 05/08/2024"."""
     rep = build_report(actor, month)
+    earlier = issued_reports(actor.organization_id, rep.month)
+    previous = earlier[0] if earlier else None
+    replaces = f"{previous.number_text} ngày {previous.issued_on:%d/%m/%Y}" if previous else ""
+    if previous is not None and not replace:
+        raise StateError(f"Báo cáo tháng {rep.month:%m/%Y} đã ban hành: số {replaces}. Ban hành lại sẽ thay thế "
+                         "báo cáo đó — đánh dấu «Thay thế báo cáo đã ban hành» rồi bấm ban hành.")
     return issuing.issue(actor, actor.organization, DocumentKind.MONTHLY_REPORT,
-                         f"Báo cáo tiến độ chi trả không dùng tiền mặt tháng {rep.month:%m/%Y}",
-                         lambda stamp: print_report(rep, stamp, issued_on), issued_on=issued_on,
-                         subject_type="monthly_report", subject_id=None,
+                         f"Báo cáo tiến độ chi trả không dùng tiền mặt tháng {rep.month:%m/%Y}"
+                         + (f" (thay thế báo cáo số {previous.number_text})" if previous else ""),
+                         lambda stamp: print_report(rep, stamp, issued_on, replaces=replaces), issued_on=issued_on,
+                         subject_type="monthly_report", subject_id=month_key(rep.month), corrects=previous,
                          filename=f"bao-cao-chi-tra-khong-tien-mat-{rep.month:%Y-%m}.pdf")
+
+
+def received_reports(actor: User, month: date) -> list:
+    """The monthly reports for ``month`` the actor's organisation received (báo cáo đã nhận): for the province, those
+    of the district offices (and of the communes reporting to it directly in the two-tier set-up); for a district
+    office, those of its communes — each ``IssuedDocument`` with its ``organization``, newest first, replaced ones
+    included (their replacement names them). Raises ``AccessDenied`` for a commune (it receives none)."""
+    level = level_of(actor)
+    if level == "commune":
+        raise AccessDenied("Xã, phường không nhận báo cáo tháng của đơn vị khác.")
+    if level == "province":
+        senders = or_(Organization.kind == OrgKind.DISTRICT, and_(
+            Organization.kind == OrgKind.COMMUNE, Organization.duties.contains(Duty.PAYOUT_MANAGEMENT.value)))
+    else:
+        senders = Organization.kind == OrgKind.COMMUNE
+    area = area_commune_codes(actor)
+    query = (select(IssuedDocument).join(Organization, Organization.id == IssuedDocument.organization_id)
+             .where(IssuedDocument.kind == DocumentKind.MONTHLY_REPORT.value,
+                    IssuedDocument.subject_type == "monthly_report",
+                    IssuedDocument.subject_id == month_key(month.replace(day=1)),
+                    senders)
+             .order_by(Organization.name, IssuedDocument.id.desc()))
+    if level == "district" and area is not None:
+        query = query.where(Organization.unit_code.in_(area))
+    return list(db.session.execute(query).scalars())
 
 
 def report_workbook(rep: MonthlyReport) -> bytes:
