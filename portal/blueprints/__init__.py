@@ -5,6 +5,8 @@ and category wording, official documents (contracts, reports, public verificatio
 def register_blueprints(app):
     """Register every blueprint on ``app``."""
     from . import (
+        account_checks,
+        account_watch,
         auth,
         bank,
         commune,
@@ -12,6 +14,7 @@ def register_blueprints(app):
         district,
         documents,
         jobs,
+        life_signals,
         police,
         post_office,
         province,
@@ -22,5 +25,6 @@ def register_blueprints(app):
     )
 
     for module in (auth, commune, bank, district, post_office, province, police, documents, jobs, rates,
-                   reference_admin, contracts, reports, verify):
+                   reference_admin, contracts, reports, verify, account_checks,
+                   account_watch, life_signals):
         app.register_blueprint(module.bp)

@@ -20,6 +20,10 @@ ACCOUNT_FLAGS = {
     "outside_coverage": "Ngoài địa bàn phụ trách của ngân hàng",
 }
 
+#: identity documents an account is opened on (giấy tờ tùy thân mở tài khoản). Every CMND (9 or 12 digits) stopped
+#: being valid on 31/12/2024 (Luật Căn cước 2023 Art. 46.1): ``CMND_LAST_VALID_DAY``
+ID_DOCUMENT_KINDS = {"cmnd9": "CMND 9 số", "cmnd12": "CMND 12 số", "cccd": "CCCD / Căn cước", "passport": "Hộ chiếu"}
+
 #: account states: active (in use), invalid (a transfer failed because of the account), disputed (the commune
 #: disputed it), replaced
 ACCOUNT_STATUS = {"active": "Đang dùng", "invalid": "Không hợp lệ (chuyển khoản lỗi)", "disputed": "Xã khiếu nại",
@@ -76,6 +80,14 @@ class PaymentAccount(db.Model):
     flags_cleared_at = db.Column(db.DateTime(timezone=True))
     flags_cleared_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     flags_clear_reason = db.Column(db.String(300))
+    #: the last account-check answer (``AccountCheckStatus`` value; None: never checked) and its payout month: any
+    #: answer but "active" keeps transfers away until a later answer says it works (Công văn 5234/LĐTBXH-TT, 23/12/2022)
+    check_status = db.Column(db.String(20))
+    check_month = db.Column(db.Date)
+    #: identity document the account was opened on (``ID_DOCUMENT_KINDS``) and its expiry, of the holder
+    #: (``holder_kind``: the beneficiary, guardian or proxy); None when the bank did not say
+    id_document_kind = db.Column(db.String(10))
+    id_document_expiry = db.Column(db.Date)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     beneficiary = db.relationship("Beneficiary", back_populates="accounts")
@@ -98,9 +110,15 @@ class PaymentAccount(db.Model):
         return bool(self.flag_set) and self.flags_cleared_at is None
 
     @property
+    def check_failed(self) -> bool:
+        """True while the last account-check answer is anything but "hoạt động"."""
+        return self.check_status is not None and self.check_status != "active"
+
+    @property
     def payable(self) -> bool:
-        """True when transfers may go to this account: active, and not blocked by a flag."""
-        return self.active and not self.blocked
+        """True when transfers may go to this account: active, not blocked by a flag, and not failed at the last
+        account check."""
+        return self.active and not self.blocked and not self.check_failed
 
     @property
     def waivers(self) -> list[str]:

@@ -20,6 +20,9 @@ HOLDERS = {
     "rates": {"so.angiang"},
     "contracts": {"pld.chaudoc", "pld.chaudoc.duyet"},
     "reports": {"xa.vinhmy", "pld.chaudoc", "pld.chaudoc.duyet", "so.angiang"},
+    "account_checks": {"xa.vinhmy", "agribank.chaudoc", "pld.chaudoc", "pld.chaudoc.duyet"},
+    "account_watch": {"xa.vinhmy", "agribank.chaudoc", "pld.chaudoc", "pld.chaudoc.duyet", "so.angiang"},
+    "life_signals": {"xa.vinhmy", "pld.chaudoc", "pld.chaudoc.duyet", "so.angiang"},
 }
 PUBLIC = {"auth.login", "auth.home", "static", "verify.page", "verify.check"}  # verify: public by design
 
