@@ -167,3 +167,21 @@ def test_police_sheet_carries_account_statuses(built):
     assert line_of(vu).payout_list.channel == "cash_at_point" and line_of(yen).payout_list.channel == "account"
     with pytest.raises(AccessDenied):
         checks.record_police_statuses(user("xa.vinhmy"), AUG, statuses)
+
+
+def test_confirmed_lists_return_to_draft_and_an_empty_transfer_list_goes(built):
+    from portal.services.payouts.workflow import confirm_list
+    vu, yen = built["vu"], built["yen"]
+    commune = user("xa.vinhmy")
+    for channel in (ListChannel.ACCOUNT, ListChannel.CASH_AT_POINT):
+        confirm_list(commune, vinh_my_list(channel))
+    account_id = vinh_my_list(ListChannel.ACCOUNT).id
+    out = checks.record_answers(commune, AUG, answer_file([
+        [1, vu.national_id, vu.full_name, "1164963643329", "Agribank", "Giấy tờ tùy thân hết hạn"],
+        [2, yen.national_id, yen.full_name, "4668495185680", "VietinBank", "Bị hạn chế giao dịch"]]))
+    assert len(out.moved) == 2
+    assert db.session.get(PayoutList, account_id) is None
+    cash = vinh_my_list(ListChannel.CASH_AT_POINT)
+    assert cash.status == "draft" and cash.confirmed_at is None  # the commune confirms the new list again
+    assert {line.beneficiary_id for line in cash.lines} >= {vu.id, yen.id}
+    assert cash.total_amount == sum(line.total for line in cash.lines)

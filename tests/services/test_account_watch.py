@@ -51,3 +51,22 @@ def test_document_rules_and_who(people):
         with pytest.raises(AccessDenied):
             watch.record_document(user(name), vu, "cmnd9", None)
     assert watch.unknown_documents(user("xa.vinhmy")) == 2
+
+
+def test_expired_document_pays_cash_with_the_reason(people):
+    from sqlalchemy import select
+
+    from portal.models import PayoutLine
+    from portal.services.payouts.build import build_lists
+    from portal.services.payouts.lines import line_notes
+    watch.record_document(user("xa.vinhmy"), people["vu"].active_account, "cmnd9", None)
+    watch.record_document(user("xa.vinhmy"), people["yen"].active_account, "cccd", date(2031, 5, 1))
+    dec = date(2025, 1, 1)  # built today (12/2026): the CMND has expired, the CCCD has not
+    build_lists(user("pld.chaudoc"), dec)
+    lines = {line.beneficiary_id: line for line in db.session.execute(
+        select(PayoutLine).where(PayoutLine.month == dec)).scalars()}
+    vu, yen = lines[people["vu"].id], lines[people["yen"].id]
+    assert (vu.payout_list.channel, vu.account_number) == ("cash_at_point", None)
+    assert yen.payout_list.channel == "account"
+    assert line_notes(vu.payout_list)[vu.id].account_problem == (
+        "Tài khoản không dùng được: giấy tờ tùy thân của chủ tài khoản hết hạn ngày 31/12/2024")

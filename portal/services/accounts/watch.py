@@ -16,21 +16,12 @@ from ...errors import AccessDenied, ValidationError
 from ...extensions import db
 from ...models import AdministrativeUnit, Beneficiary, PaymentAccount, User
 from ...models.account_checks import FAILING_CHECK_STATUSES, AccountCheckStatus
-from ...models.accounts import ID_DOCUMENT_KINDS
+from ...models.accounts import ID_DOCUMENT_KINDS, effective_expiry
 from .. import audit
 
-CMND_LAST_VALID_DAY = date(2024, 12, 31)
 #: a document expiring within this many days after the month's end is "sắp hết hạn"
 WARN_DAYS = 90
 HOLDERS = {"self": "đối tượng", "guardian": "người giám hộ", "proxy": "người được ủy quyền"}
-
-
-def effective_expiry(kind: str | None, expiry: date | None) -> date | None:
-    """The last day the document lets the account trade: a CMND's own expiry but never after 31/12/2024; a CCCD's or
-    passport's ``expiry``; None when unknown (no kind, or no date for a CCCD/passport)."""
-    if kind in ("cmnd9", "cmnd12"):
-        return min(expiry, CMND_LAST_VALID_DAY) if expiry else CMND_LAST_VALID_DAY
-    return expiry
 
 
 def check_document(kind: str | None, expiry: date | None) -> tuple[str | None, date | None]:

@@ -306,7 +306,8 @@ def _cash_list_frozen(line: PayoutLine) -> bool:
 def move_to_cash(actor: User, line: PayoutLine, reason: str) -> PayoutLine:
     """Move ``line`` from its open transfer list to the cash-at-point list of the same commune and month (created
     as a draft when missing), without the account; lines renumbered by name, control totals and fee recomputed on
-    both lists; a confirmed list goes back to draft (the commune confirms again). Raises ``StateError`` through the
+    both lists; a confirmed list goes back to draft (the commune confirms again); a transfer list left empty is
+    deleted. Raises ``StateError`` through the
     frozen-list guard when either list is approved."""
     source = line.payout_list
     target = db.session.execute(select(PayoutList).where(
@@ -325,6 +326,10 @@ def move_to_cash(actor: User, line: PayoutLine, reason: str) -> PayoutLine:
     db.session.flush()
     for lst in (source, target):
         _recount(actor, lst, f"{line.full_name}: {reason}")
+    if source.people_count == 0:  # nobody left to transfer to: the empty draft goes, as a rebuild would do
+        record(actor, "delete", "payout_list", source.id, f"Xoá danh sách rỗng {describe(source)}")
+        db.session.delete(source)
+        db.session.flush()
     return line
 
 
