@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from ... import access, areas
 from ...errors import AccessDenied, ValidationError
@@ -106,8 +107,10 @@ def worklist(actor: User, month: date) -> list[AtRisk]:
     """The accounts at risk in ``month`` in the actor's area (danh sách tài khoản cần xử lý), expired first, then by
     deadline and name. Raises ``AccessDenied`` unless the actor checks accounts or oversees."""
     month = month.replace(day=1)
-    rows = db.session.execute(_accounts(actor).join(Beneficiary).order_by(
-        Beneficiary.commune_code, Beneficiary.name_sort)).scalars()
+    candidates = PaymentAccount.id_document_kind.is_not(None) | PaymentAccount.check_status.in_(
+        FAILING_CHECK_STATUSES)  # the others cannot be at risk: one query, no row per account
+    rows = db.session.execute(_accounts(actor).join(Beneficiary).where(candidates).options(
+        contains_eager(PaymentAccount.beneficiary)).order_by(Beneficiary.commune_code, Beneficiary.name_sort)).scalars()
     out = [risk for account in rows if (risk := assess(account, month)) is not None]
     return sorted(out, key=lambda r: (not r.expired, r.deadline or date.max))
 

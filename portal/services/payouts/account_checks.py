@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from ... import access, areas
 from ...clock import today_vn, utcnow
@@ -103,7 +104,7 @@ def check_items(actor: User, month: date, provider_code: str | None = None) -> l
         provider_code = actor.organization.provider_code
     people = areas.visible(Beneficiary, actor).with_only_columns(Beneficiary.id)
     lines = {line.beneficiary_id: line for line in db.session.execute(
-        select(PayoutLine).join(PayoutList).where(
+        select(PayoutLine).join(PayoutList).options(contains_eager(PayoutLine.payout_list)).where(
             PayoutLine.month == month, PayoutLine.programme == PROGRAMME, PayoutLine.payee_name.is_(None),
             PayoutList.channel == ListChannel.ACCOUNT.value, PayoutLine.beneficiary_id.in_(people))).scalars()}
     failed_ids = select(PaymentAccount.beneficiary_id).where(
@@ -113,8 +114,8 @@ def check_items(actor: User, month: date, provider_code: str | None = None) -> l
         PaymentAccount.beneficiary_id.in_(list(lines)) | PaymentAccount.beneficiary_id.in_(failed_ids))
     if provider_code:
         accounts = accounts.where(PaymentAccount.provider_code == provider_code)
-    rows = db.session.execute(accounts.order_by(PaymentAccount.provider_code, Beneficiary.commune_code,
-                                                Beneficiary.name_sort, Beneficiary.id)).scalars()
+    rows = db.session.execute(accounts.options(contains_eager(PaymentAccount.beneficiary)).order_by(
+        PaymentAccount.provider_code, Beneficiary.commune_code, Beneficiary.name_sort, Beneficiary.id)).scalars()
     return [CheckItem(a, a.beneficiary, lines.get(a.beneficiary_id)) for a in rows]
 
 
