@@ -33,6 +33,10 @@ def test_worklist_document_form_and_province_counts(client):
     page = client.get("/tai-khoan-rui-ro/?thang=2025-01").get_data(as_text=True)
     assert "<td>Phường Vĩnh Mỹ</td><td class=\"num\">1</td><td class=\"num\">1</td>" in page
     assert "Bùi Ngọc Vũ" not in page  # the province sees counts, not the people
+    client.logout()
+    client.login("xa.vinhmy")
+    detail = client.get(f"/xa/doi-tuong/{p['vu'].id}").get_data(as_text=True)
+    assert "Đang dùng · giấy tờ tùy thân hết hạn 31/12/2024" in detail
 
 
 def test_unseen_list_visit_and_detail(client):
