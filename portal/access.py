@@ -7,9 +7,9 @@
   area-bound row by id (out of area → 404).
 - Named predicates decide who may act on one thing: ``in_area``, ``is_commune_of`` / ``is_list_commune``,
   ``is_assigned_post_office``, ``manages_payouts``, ``is_list_approver``, ``may_approve``, ``oversees``,
-  ``opens_accounts``, ``is_bank``, ``covers``, ``is_contract_office``, ``is_contract_post_office``. Services call
-  them and raise ``AccessDenied`` with their own Vietnamese message; templates get them as globals
-  (``TEMPLATE_GLOBALS``).
+  ``opens_accounts``, ``checks_accounts``, ``is_bank``, ``covers``, ``is_contract_office``,
+  ``is_contract_post_office``. Services call them and raise ``AccessDenied`` with their own Vietnamese message;
+  templates get them as globals (``TEMPLATE_GLOBALS``).
 - ``may_see(what, user)`` decides which personal fields a role sees (a bank never sees the category; HIV categories
   stay with the commune and district; CCCD and phone only for roles that work with them).
 
@@ -153,6 +153,12 @@ def opens_accounts(user: User) -> bool:
     return org.kind == OrgKind.BANK and org.has_duty(Duty.ACCOUNT_OPENING)
 
 
+def checks_accounts(user: User) -> bool:
+    """True for who runs the monthly account check before transfers (Công văn 5234/LĐTBXH-TT): the commune
+    committee (``intake``), the payout office (``payout_management``) and a bank branch (``account_opening``)."""
+    return holds_any(user.organization, Duty.INTAKE, Duty.PAYOUT_MANAGEMENT, Duty.ACCOUNT_OPENING)
+
+
 def covers(org: Organization, commune_code: str) -> bool:
     """True when the bank ``org`` has approved coverage (địa bàn phụ trách) of ``commune_code``."""
     return db.session.execute(select(BankCoverage.bank_id).where(
@@ -228,4 +234,4 @@ def may_see(what: str, user: User | None = None, beneficiary: Beneficiary | None
 TEMPLATE_GLOBALS = {f.__name__: f for f in (
     may_see, in_area, manages_payouts, oversees, provides_payment, is_commune_of, is_list_commune,
     is_assigned_post_office, is_list_approver, may_approve, opens_accounts, is_contract_office,
-    is_contract_post_office, handles_complaint, may_reissue)}
+    is_contract_post_office, handles_complaint, may_reissue, checks_accounts)}

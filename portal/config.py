@@ -35,6 +35,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
     PAGE_SIZE = 25
+    #: months without a sign of life (cash paid against a signature, account check "hoạt động", police check, home
+    #: visit) that put a beneficiary on the commune's list to visit (``services.registry.life_signals``)
+    LIFE_SIGNAL_MONTHS = int(os.environ.get("LIFE_SIGNAL_MONTHS", "6"))
     # Issued documents: certificates for PAdES signing (one org-<id>.p12 per organisation; default
     # <instance>/certs, created for the demo by `flask dev-ca`) and the public base URL printed in QR codes.
     SIGNING_CERT_DIR = os.environ.get("SIGNING_CERT_DIR")

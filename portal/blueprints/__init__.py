@@ -5,6 +5,8 @@ and category wording, official documents (contracts, reports, public verificatio
 def register_blueprints(app):
     """Register every blueprint on ``app``."""
     from . import (
+        account_checks,
+        account_watch,
         auth,
         bank,
         commune,
@@ -14,6 +16,7 @@ def register_blueprints(app):
         documents,
         health,
         jobs,
+        life_signals,
         lookup,
         police,
         post_office,
@@ -25,5 +28,6 @@ def register_blueprints(app):
     )
 
     for module in (auth, commune, bank, district, post_office, province, police, documents, jobs, rates,
-                   reference_admin, contracts, reports, verify, health, complaints, lookup):
+                   reference_admin, contracts, reports, verify, health, complaints, lookup, account_checks,
+                   account_watch, life_signals):
         app.register_blueprint(module.bp)

@@ -20,10 +20,10 @@ from ..errors_web import flash_refusal, on_refusal
 from ..extensions import db
 from ..form_checks import service_check, with_error
 from ..models import Beneficiary, Duty, ImportBatch, PaymentProvider, PayoutPointSession
-from ..models.accounts import FEE_WAIVERS
+from ..models.accounts import FEE_WAIVERS, ID_DOCUMENT_KINDS
 from ..paging import paged, paged_list
 from ..rendering import render, render_form, wants_fragment
-from ..services.accounts import bank_import, coverage, payout_points
+from ..services.accounts import bank_import, coverage, payout_points, watch
 from ..services.accounts import opening as accounts
 from ..services.registry import beneficiaries as registry
 from ..spreadsheets.reading import parse_date
@@ -51,6 +51,9 @@ class OpenAccountForm(FlaskForm):
                        validate_choice=False)
     provider_code = SelectField("Ngân hàng / đơn vị (mã BIN NAPAS)", validate_choice=False)
     card_issued = BooleanField("Đã phát hành thẻ")
+    id_document_kind = SelectField("Giấy tờ mở TK", choices=[SelectChoice("", "Chưa rõ")] + [
+        SelectChoice(k, v) for k, v in ID_DOCUMENT_KINDS.items()], validate_choice=False)
+    id_document_expiry = StringField("Hết hạn ngày", render_kw={"type": "date"})
     waivers = SelectMultipleField("Ưu đãi ngân hàng cam kết",
                                   choices=[SelectChoice(k, v) for k, v in FEE_WAIVERS.items()],
                                   validate_choice=False, option_widget=CheckboxInput(),
@@ -72,6 +75,10 @@ class OpenAccountForm(FlaskForm):
 
     def validate_account_number(self, field):
         service_check(accounts.clean_account_number, field)
+
+    def validate_id_document_expiry(self, field):
+        self.document = service_check(lambda v: watch.check_document(self.id_document_kind.data, parse_date(
+            v, "Ngày hết hạn giấy tờ") if v else None), field)
 
     def validate_opened_on(self, field):
         self.opened_date = service_check(lambda v: accounts.check_opened_on(parse_date(v, "Ngày mở")), field)
@@ -98,7 +105,8 @@ def _record(person: Beneficiary, form: OpenAccountForm, session=None):
     return accounts.mark_opened(current_user, person, form.account_number.data, form.opened_date,
                                 form.holder_kind.data, form.holder_name.data, form.provider_code.data or None,
                                 kind=form.kind.data or None, card_issued=form.card_issued.data,
-                                waivers=form.waivers.data or [], session=session)
+                                waivers=form.waivers.data or [], session=session,
+                                document=getattr(form, "document", (None, None)))
 
 
 def _batch_or_404(batch_id: int) -> ImportBatch:

@@ -18,13 +18,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..access import gate
 from ..areas import get_visible_or_404, visible
-from ..clock import today_vn
+from ..clock import this_month_vn, today_vn
 from ..downloads import download
 from ..errors_web import on_refusal
 from ..models import Beneficiary, CheckResult, Duty, IdentityCheck
 from ..models.identity_checks import MISMATCH_FIELDS
 from ..paging import page_arg, paged
 from ..rendering import render, render_form, wants_fragment
+from ..services.payouts import account_checks
 from ..services.registry import identity_checks as checks
 from ..services.registry.beneficiaries import search_beneficiaries
 
@@ -143,8 +144,12 @@ def identity_checks_upload():
     if not form.validate_on_submit():
         return _checks_page(form, [e for errs in form.errors.values() for e in errs], 422)
     on_refusal(lambda err: _checks_page(form, _upload_errors(err), 422))
-    n = checks.import_results(current_user, [current_user.organization.unit_code], form.file.data.read(), today_vn())
-    flash(f"Đã ghi {n} kết quả đối sánh.", "ok")
+    statuses = []
+    n = checks.import_results(current_user, [current_user.organization.unit_code], form.file.data.read(), today_vn(),
+                              account_statuses=statuses)
+    out = account_checks.record_police_statuses(current_user, this_month_vn(), statuses)
+    flash(f"Đã ghi {n} kết quả đối sánh" + (f", {out.recorded} tình trạng tài khoản ({len(out.moved)} chuyển sang "
+                                            "chi tiền mặt tại điểm chi trả)" if out.recorded else "") + ".", "ok")
     return redirect(url_for("police.identity_checks"))
 
 

@@ -1,4 +1,5 @@
 """SQLAlchemy models, one module per domain. Import from here: ``from portal.models import Beneficiary``."""
+from .account_checks import AccountCheck, AccountCheckStatus
 from .accounts import PaymentAccount, PaymentProvider, PayoutPointSession
 from .audit import AuditEvent
 from .authorizations import Authorization
@@ -27,6 +28,7 @@ from .registry import (
     PaymentChannel,
 )
 from .stored_files import StoredFile
+from .visits import HomeVisit
 
 __all__ = [
     "AdministrativeUnit", "UnitSuccession", "TREE_2024_END", "TREE_2025_START", "gso_of_key", "UnitTransfer",
@@ -38,6 +40,7 @@ __all__ = [
     "Authorization", "ChangeSubmission", "EventKind", "EventStatus", "RegistryEvent", "Job",
     "AdditionalCategory", "CareArrangement", "FeeRule", "LocalTopUp", "SupportRule",
     "CheckResult", "IdentityCheck",
+    "AccountCheck", "AccountCheckStatus", "HomeVisit",
     "PayoutPointSession",
     "Hamlet",
     "StoredFile",

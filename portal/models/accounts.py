@@ -1,6 +1,8 @@
 """Payment accounts (tài khoản nhận trợ cấp) opened by banks, the list of providers with NAPAS BINs, and the
 payout-point sessions (buổi mở tài khoản tại điểm chi trả) where bank staff record them."""
-from ..clock import utcnow
+from datetime import date
+
+from ..clock import today_vn, utcnow
 from ..extensions import db
 
 #: fee waivers the plan requires a bank to grant (KH 2587/KH-SLĐTBXH §V.6): column → Vietnamese label
@@ -19,6 +21,19 @@ ACCOUNT_FLAGS = {
     "not_active": "Đối tượng đã chết, thôi hưởng hoặc dừng hưởng",
     "outside_coverage": "Ngoài địa bàn phụ trách của ngân hàng",
 }
+
+#: identity documents an account is opened on (giấy tờ tùy thân mở tài khoản). Every CMND (9 or 12 digits) stopped
+#: being valid on 31/12/2024 (Luật Căn cước 2023 Art. 46.1): ``CMND_LAST_VALID_DAY``
+ID_DOCUMENT_KINDS = {"cmnd9": "CMND 9 số", "cmnd12": "CMND 12 số", "cccd": "CCCD / Căn cước", "passport": "Hộ chiếu"}
+CMND_LAST_VALID_DAY = date(2024, 12, 31)
+
+
+def effective_expiry(kind: str | None, expiry: date | None) -> date | None:
+    """The last day an identity document lets an account trade: a CMND's own expiry but never after 31/12/2024; a
+    CCCD's or passport's ``expiry``; None when unknown (no kind, or no date for a CCCD/passport)."""
+    if kind in ("cmnd9", "cmnd12"):
+        return min(expiry, CMND_LAST_VALID_DAY) if expiry else CMND_LAST_VALID_DAY
+    return expiry
 
 #: account states: active (in use), invalid (a transfer failed because of the account), disputed (the commune
 #: disputed it), replaced
@@ -76,6 +91,14 @@ class PaymentAccount(db.Model):
     flags_cleared_at = db.Column(db.DateTime(timezone=True))
     flags_cleared_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
     flags_clear_reason = db.Column(db.String(300))
+    #: the last account-check answer (``AccountCheckStatus`` value; None: never checked) and its payout month: any
+    #: answer but "active" keeps transfers away until a later answer says it works (Công văn 5234/LĐTBXH-TT, 23/12/2022)
+    check_status = db.Column(db.String(20))
+    check_month = db.Column(db.Date)
+    #: identity document the account was opened on (``ID_DOCUMENT_KINDS``) and its expiry, of the holder
+    #: (``holder_kind``: the beneficiary, guardian or proxy); None when the bank did not say
+    id_document_kind = db.Column(db.String(10))
+    id_document_expiry = db.Column(db.Date)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
 
     beneficiary = db.relationship("Beneficiary", back_populates="accounts")
@@ -98,9 +121,27 @@ class PaymentAccount(db.Model):
         return bool(self.flag_set) and self.flags_cleared_at is None
 
     @property
+    def check_failed(self) -> bool:
+        """True while the last account-check answer is anything but "hoạt động"."""
+        return self.check_status is not None and self.check_status != "active"
+
+    @property
+    def document_end(self) -> date | None:
+        """The last day the holder's identity document lets the account trade (``effective_expiry``), or None."""
+        return effective_expiry(self.id_document_kind, self.id_document_expiry)
+
+    @property
+    def document_expired(self) -> bool:
+        """True when the holder's recorded identity document has expired (Vietnam today): the bank blocks every
+        transaction, counter included."""
+        end = self.document_end
+        return end is not None and end < today_vn()
+
+    @property
     def payable(self) -> bool:
-        """True when transfers may go to this account: active, and not blocked by a flag."""
-        return self.active and not self.blocked
+        """True when transfers may go to this account: active, not blocked by a flag, not failed at the last
+        account check, and the holder's recorded identity document not expired."""
+        return self.active and not self.blocked and not self.check_failed and not self.document_expired
 
     @property
     def waivers(self) -> list[str]:

@@ -22,6 +22,9 @@ HOLDERS = {
     "reports": {"xa.vinhmy", "pld.chaudoc", "pld.chaudoc.duyet", "so.angiang"},
     "complaints": {"xa.vinhmy", "agribank.chaudoc", "pld.chaudoc", "pld.chaudoc.duyet", "buudien.chaudoc",
                    "so.angiang"},
+    "account_checks": {"xa.vinhmy", "agribank.chaudoc", "pld.chaudoc", "pld.chaudoc.duyet"},
+    "account_watch": {"xa.vinhmy", "agribank.chaudoc", "pld.chaudoc", "pld.chaudoc.duyet", "so.angiang"},
+    "life_signals": {"xa.vinhmy", "pld.chaudoc", "pld.chaudoc.duyet", "so.angiang"},
 }
 PUBLIC = {"auth.login", "auth.home", "static", "verify.page", "verify.check",  # verify: public by design
           "health.check",  # the health endpoint for the proxy and monitoring

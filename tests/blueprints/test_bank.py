@@ -251,3 +251,17 @@ def test_change_log_and_pages_show_bank_names_and_vietnamese_labels(teller, app)
         assert shown in page
     for raw in ("provider_code", "holder_kind", "opened_on", "→ self", "→ VBA"):
         assert raw not in page
+
+
+def test_account_form_records_the_opening_document(teller):
+    url = form_url(KHAI_ID)
+    base = {"account_number": "0011 2233 4455", "opened_on": "2024-08-02", "holder_kind": "self",
+            "holder_name": "HUYNH MINH KHAI"}
+    resp = teller.post(url, base | {"id_document_kind": "cccd", "id_document_expiry": ""}, htmx=True)
+    assert resp.status_code == 422 and "Ghi ngày hết hạn của CCCD / Căn cước." in resp.get_data(as_text=True)
+    assert len(resp.data) <= FRAGMENT_LIMIT
+    resp = teller.post(url, base | {"id_document_kind": "cmnd9", "id_document_expiry": ""}, htmx=True)
+    assert resp.status_code == 200
+    account = db.session.execute(select(PaymentAccount).where(
+        PaymentAccount.beneficiary_id == person_id(KHAI_ID))).scalar_one()
+    assert (account.id_document_kind, account.id_document_expiry) == ("cmnd9", None)

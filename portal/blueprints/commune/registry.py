@@ -9,13 +9,14 @@ from wtforms import BooleanField
 from ...areas import get_visible_or_404, visible
 from ...clock import this_month_vn
 from ...errors_web import flash_refusal, on_refusal
-from ...models import Beneficiary, CashAtHomeReason, ImportBatch
+from ...models import AccountCheckStatus, Beneficiary, CashAtHomeReason, ImportBatch
 from ...paging import paged
 from ...rendering import render, render_form
 from ...services.audit import events_for
 from ...services.imports import beneficiaries as import_service
 from ...services.imports import changes
 from ...services.imports import jobs as import_jobs
+from ...services.registry import life_signals
 from ...services.registry.beneficiaries import (
     amount_in_month,
     create_beneficiary,
@@ -66,7 +67,8 @@ def beneficiary_detail(beneficiary_id: int):
     month = this_month_vn()
     amount, no_amount = amount_in_month(b, month)
     return render("commune/detail.html", b=b, month=month, amount=amount, no_amount=no_amount,
-                  events=events_for("beneficiary", b.id))
+                  events=events_for("beneficiary", b.id), last_seen=life_signals.last_seen([b.id]).get(b.id),
+                  check_label=AccountCheckStatus.label_of)
 
 
 def _saved(b: Beneficiary, warnings: list[str], message: str):

@@ -46,6 +46,7 @@ from ...models.registry import ACCOUNT_CHANNELS
 from .. import audit
 from ..registry import identity
 from . import flags as account_flags
+from . import watch as account_watch
 
 ACCOUNT_NUMBER_MIN, ACCOUNT_NUMBER_MAX = 6, 19
 EARLIEST_OPENING = date(2000, 1, 1)
@@ -230,7 +231,8 @@ def is_visible(actor: User, beneficiary: Beneficiary) -> bool:
 def mark_opened(actor: User, beneficiary: Beneficiary, account_number, opened_on: date,
                 holder_kind: str = "self", holder_name: str | None = None,
                 provider_code: str | None = None, *, kind: str | None = None, card_issued: bool = False,
-                waivers=(), session: PayoutPointSession | None = None) -> PaymentAccount:
+                waivers=(), session: PayoutPointSession | None = None,
+                document: tuple[str | None, date | None] = (None, None)) -> PaymentAccount:
     """Record that the actor's bank opened an account for ``beneficiary`` (ghi nhận mở tài khoản).
 
     ``account_number``: text (see ``clean_account_number``); ``opened_on``: date, 01/01/2000 … today;
@@ -239,7 +241,9 @@ def mark_opened(actor: User, beneficiary: Beneficiary, account_number, opened_on
     name in capitals without diacritics); ``provider_code``: default the bank's own code (another bank's code is
     refused); ``kind``: "bank_account" | "e_wallet" | "mobile_money", must be the provider's kind (default: it is);
     ``card_issued``: a card was issued; ``waivers``: keys of ``FEE_WAIVERS`` the bank granted; ``session``: the
-    payout-point session it was recorded at. Returns the new active PaymentAccount (flushed), with its safety
+    payout-point session it was recorded at; ``document``: (kind, expiry) of the holder's identity document the
+    account was opened on (``models.accounts.ID_DOCUMENT_KINDS``, checked by ``accounts.watch.check_document``).
+    Returns the new active PaymentAccount (flushed), with its safety
     flags set (``accounts.flags.assess``: a number shared with another person, a stopped or dead person, a commune
     outside coverage — the account then pays only once the district clears it), and writes an audit event.
 
@@ -272,7 +276,9 @@ def mark_opened(actor: User, beneficiary: Beneficiary, account_number, opened_on
     if current is not None:
         raise StateError(f"{beneficiary.full_name} đã có tài khoản đang dùng "
                          f"({provider_label(current.provider_code)} {current.account_number}).")
+    doc_kind, doc_expiry = account_watch.check_document(*document)
     extra = {"card_issued": bool(card_issued), "session_id": session.id if session else None,
+             "id_document_kind": doc_kind, "id_document_expiry": doc_expiry,
              **{w: w in set(waivers) for w in FEE_WAIVERS}}
     if holder_kind == "guardian":
         extra["holder_national_id"] = beneficiary.guardian_national_id

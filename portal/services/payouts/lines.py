@@ -7,13 +7,29 @@ the PDF is rendered — one query for the lines at hand, never one per line:
 * ``proxy_name``: who receives the money for the person (guardian / proxy, người giám hộ / người nhận thay), with
   the relationship — printed on cash lists (reference §2.3) so the post office knows whom to pay. Only shown where
   ``access.may_see("guardian_name")`` allows.
+* ``account_problem``: the month's account check (``payouts.account_checks``) answered that the person's account
+  does not work — "Tài khoản không dùng được: Sai tên chủ tài khoản (Ngân hàng báo, 09/2026)"; shown instead of
+  ``awaiting_account`` (the person has an account, it just cannot take the transfer this month); also when the
+  holder's recorded identity document has expired (``PaymentAccount.document_expired``: the bank blocks it).
 """
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from ...clock import today_vn
 from ...extensions import db
-from ...models import Beneficiary, LineResult, ListChannel, PaymentChannel, PayoutLine, PayoutList
+from ...models import (
+    AccountCheck,
+    Beneficiary,
+    LineResult,
+    ListChannel,
+    PaymentAccount,
+    PaymentChannel,
+    PayoutLine,
+    PayoutList,
+)
+from ...models.account_checks import FAILING_CHECK_STATUSES, AccountCheckStatus
+from ...models.accounts import effective_expiry
 from ..accounts.opening import payable_account
 from ..bulk import insert_rows
 from ..entitlement.months import LinePlan
@@ -27,10 +43,12 @@ AWAITING_ACCOUNT = "Chờ mở tài khoản"
 
 @dataclass(frozen=True)
 class LineNote:
-    """Notes of one line: ``awaiting_account`` (bool) and ``proxy_name`` ("Lê Văn B (con)", or "" when none)."""
+    """Notes of one line: ``awaiting_account`` (bool), ``proxy_name`` ("Lê Văn B (con)", or "" when none) and
+    ``account_problem`` (the failed account check's reason, or "")."""
 
     awaiting_account: bool = False
     proxy_name: str = ""
+    account_problem: str = ""
 
 
 NO_NOTE = LineNote()
@@ -38,12 +56,19 @@ NO_NOTE = LineNote()
 
 def line_notes(lst: PayoutList, lines=None) -> dict[int, LineNote]:
     """Notes of ``lst``'s lines (all of them, or only ``lines``), as line id → ``LineNote``, in one query joining
-    each line to its beneficiary. ``awaiting_account`` is only ever true on a cash list, and both notes only on the
-    person's own allowance line: a care, funeral or heirs' line is paid to someone else (a deceased person is never
-    "awaiting an account")."""
+    each line to its beneficiary and the month's account check. ``awaiting_account`` and ``account_problem`` are
+    only ever set on a cash list, and never both; notes only on the person's own allowance line: a care, funeral or
+    heirs' line is paid to someone else (a deceased person is never "awaiting an account")."""
     stmt = (select(PayoutLine.id, Beneficiary.payment_channel, Beneficiary.guardian_name,
-                   Beneficiary.guardian_relationship, PayoutLine.programme, PayoutLine.payee_name)
+                   Beneficiary.guardian_relationship, PayoutLine.programme, PayoutLine.payee_name,
+                   AccountCheck.status, AccountCheck.source,
+                   PaymentAccount.id_document_kind, PaymentAccount.id_document_expiry)
             .join(Beneficiary, PayoutLine.beneficiary_id == Beneficiary.id)
+            .outerjoin(AccountCheck, (AccountCheck.beneficiary_id == PayoutLine.beneficiary_id)
+                       & (AccountCheck.month == PayoutLine.month)
+                       & AccountCheck.status.in_(FAILING_CHECK_STATUSES))
+            .outerjoin(PaymentAccount, (PaymentAccount.beneficiary_id == PayoutLine.beneficiary_id)
+                       & PaymentAccount.active.is_(True) & PaymentAccount.id_document_kind.is_not(None))
             .where(PayoutLine.payout_list_id == lst.id))
     if lines is not None:
         ids = [line.id for line in lines]
@@ -52,14 +77,30 @@ def line_notes(lst: PayoutList, lines=None) -> dict[int, LineNote]:
         stmt = stmt.where(PayoutLine.id.in_(ids))
     cash = lst.channel != ListChannel.ACCOUNT
     out = {}
-    for line_id, channel, name, relationship, programme, payee in db.session.execute(stmt):
+    today = today_vn()
+    for (line_id, channel, name, relationship, programme, payee, check, source, doc_kind,
+         doc_expiry) in db.session.execute(stmt):
         if programme != PROGRAMME or payee:
             out[line_id] = NO_NOTE
             continue
         name = (name or "").strip()
         proxy = f"{name} ({relationship.strip()})" if name and (relationship or "").strip() else name
-        out[line_id] = LineNote(awaiting_account=cash and PaymentChannel(channel).is_account, proxy_name=proxy)
+        problem = check_reason(AccountCheckStatus(check), lst.month, source) if check and cash else ""
+        end = effective_expiry(doc_kind, doc_expiry)
+        if cash and not problem and end is not None and end < today:
+            problem = f"Tài khoản không dùng được: giấy tờ tùy thân của chủ tài khoản hết hạn ngày {end:%d/%m/%Y}"
+        out[line_id] = LineNote(awaiting_account=cash and PaymentChannel(channel).is_account and not problem,
+                                proxy_name=proxy, account_problem=problem)
     return out
+
+
+CHECK_SOURCES = {"bank": "Ngân hàng", "police": "Công an"}
+
+
+def check_reason(status: AccountCheckStatus, month, source: str = "bank") -> str:
+    """The reason a failed account check prints on the list and shows to the commune: "Tài khoản không dùng được:
+    Sai tên chủ tài khoản (Ngân hàng báo, 09/2026)" (``month`` a first-of-month date)."""
+    return f"Tài khoản không dùng được: {status.label} ({CHECK_SOURCES.get(source, source)} báo, {month:%m/%Y})"
 
 
 class NewLine:

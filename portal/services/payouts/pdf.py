@@ -60,6 +60,8 @@ def note_text(line, note: LineNote) -> str:
         parts.append(describe_months(line.back_pay_months))
     if line.holder_name and not names_match_bank(line.full_name, line.holder_name):
         parts.append(f"Chủ TK: {line.holder_name}")
+    elif note.account_problem:
+        parts.append(note.account_problem)
     elif note.awaiting_account:
         parts.append(AWAITING_ACCOUNT)
     return "; ".join(p for p in parts if p)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from ...clock import utcnow
 from ...errors import StateError, ValidationError
 from ...extensions import db
-from ...models import Beneficiary, CheckResult, IdentityCheck
+from ...models import AccountCheckStatus, Beneficiary, CheckResult, IdentityCheck
 from ...models.identity_checks import MISMATCH_FIELDS
 from ...spreadsheets.workbook import open_workbook
 from ...spreadsheets.writing import write_workbook
@@ -24,7 +24,9 @@ from .identity import fold
 
 HEADERS = ["STT", "Mã đối sánh", "Họ và tên", "Ngày sinh", "Giới tính", "Số định danh cá nhân",
            "Kết quả (Khớp / Sai lệch / Không tìm thấy / Đã chết)", "Trường sai lệch (Họ tên, Ngày sinh, Giới tính)",
-           "Ghi chú"]
+           "Ghi chú", "Tình trạng tài khoản (nếu có)"]
+#: the closed list of account-check answers (``AccountCheckStatus``, Công văn 5234/LĐTBXH-TT) the police may add
+_ACCOUNT_STATUS_BY_TEXT = {fold(s.label): s for s in AccountCheckStatus}
 RESOLUTIONS = {"corrected": "Đã sửa hồ sơ (gửi đối sánh lại)", "confirmed": "Giữ nguyên, đã xác minh"}
 _RESULT_BY_TEXT = {fold(r.label): r.value for r in CheckResult if r != CheckResult.PENDING}
 _FIELD_BY_TEXT = {fold(label): key for key, label in MISMATCH_FIELDS.items()} | {"ho va ten": "full_name",
@@ -67,7 +69,7 @@ def export_xlsx(checks: list[IdentityCheck], commune_name: str) -> bytes:
     """The .xlsx sent to the police: identity fields only (never category or phone), IDs and check numbers as
     text cells, empty result columns to fill in."""
     rows = [[i, str(c.id), c.beneficiary.full_name, c.beneficiary.birth_display, c.beneficiary.gender_label,
-             c.beneficiary.national_id, None, None, None] for i, c in enumerate(checks, 1)]
+             c.beneficiary.national_id, None, None, None, None] for i, c in enumerate(checks, 1)]
     return write_workbook([f"DANH SÁCH ĐỐI SÁNH VỚI CSDL QUỐC GIA VỀ DÂN CƯ — {commune_name.upper()}"],
                           HEADERS, rows, text_columns={1, 3, 5}, sheet_title="Đối sánh")
 
@@ -112,6 +114,7 @@ class _Row:
     result: str
     fields: str
     note: str
+    account_status: str = ""
 
 
 def _text(v) -> str:
@@ -149,7 +152,7 @@ def _read_rows(content: bytes) -> list[_Row]:
                 idx = next((i for name, i in header.items() if name.startswith(prefix)), None)
                 return cells[idx] if idx is not None and idx < len(cells) else ""
             rows.append(_Row(n, col("ma doi sanh"), col("so dinh danh"), col("ket qua"), col("truong sai lech"),
-                             col("ghi chu")))
+                             col("ghi chu"), col("tinh trang tai khoan")))
     finally:
         wb.close()
     if header is None:
@@ -157,12 +160,18 @@ def _read_rows(content: bytes) -> list[_Row]:
     return rows
 
 
-def import_results(actor, commune_codes: list[str], content: bytes, checked_on: date | None = None) -> int:
+def import_results(actor, commune_codes: list[str], content: bytes, checked_on: date | None = None,
+                   account_statuses: list | None = None) -> int:
     """Upload of the filled-in sheet by the police. Rows with an empty result are skipped (still pending). Each
     other row must name a pending check of ``commune_codes`` (the police's area) whose ID matches the row's ID, a
     known result and, for "Sai lệch", the fields. All-or-nothing: any row error raises ``CheckImportInvalid`` with
     ``(row_number, message)`` pairs and nothing is recorded. Returns the number of results recorded. File-level
-    problems raise ``ValidationError``."""
+    problems raise ``ValidationError``.
+
+    The optional column "Tình trạng tài khoản" carries the account-check statuses (``AccountCheckStatus`` labels,
+    e.g. "Chủ tài khoản đã chết"); an unknown one is a row error. The (beneficiary, status) pairs read are appended
+    to ``account_statuses`` when given, for the caller to record as account checks
+    (``payouts.account_checks.record_police_statuses``)."""
     rows = _read_rows(content)
     area = set(commune_codes)
     errors, todo, seen = [], [], set()
@@ -196,11 +205,18 @@ def import_results(actor, commune_codes: list[str], content: bytes, checked_on: 
         except ValidationError as err:
             errors.append((r.number, str(err)))
             continue
-        todo.append((check, result, fields, r.note))
+        status = _ACCOUNT_STATUS_BY_TEXT.get(fold(r.account_status)) if r.account_status else None
+        if r.account_status and status is None:
+            errors.append((r.number, f"Tình trạng tài khoản «{r.account_status}» không có trong danh mục ("
+                                     + "; ".join(s.label for s in AccountCheckStatus) + ")."))
+            continue
+        todo.append((check, result, fields, r.note, status))
     if errors:
         raise CheckImportInvalid(errors)
-    for check, result, fields, note in todo:
+    for check, result, fields, note, status in todo:
         record_result(actor, check, result, fields, note, checked_on)
+        if status is not None and account_statuses is not None:
+            account_statuses.append((check.beneficiary, status))
     return len(todo)
 
 
