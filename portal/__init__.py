@@ -18,6 +18,8 @@ def create_app(config: type | None = None) -> Flask:
     """Build the Flask app. ``config`` is a Config class (default ``Config``)."""
     app = PortalFlask(__name__, instance_relative_config=True)
     app.config.from_object(config or Config)
+    from .security import install_headers, load_secret_key
+    load_secret_key(app)  # refuses to start with a missing or weak key (outside tests)
     from .errors_web import register_converters
     register_converters(app)  # "<int:…>" bounded to SQLite's INTEGER: a huge id is a 404, not a 500
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -30,6 +32,7 @@ def create_app(config: type | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
+    install_headers(app)
 
     from . import auth_loader  # noqa: F401  (user loader, unauthorized handler)
     from .forms_i18n import install as install_form_messages

@@ -1,7 +1,10 @@
 """Configuration (cấu hình): read from the environment, with safe defaults for the embedded SQLite set-up.
 
-Environment: ``SECRET_KEY``, ``DATABASE_URL`` (default ``sqlite:///<instance>/portal.db``), ``REDIS_URL`` (optional;
-long jobs run in-process without it), ``MAX_UPLOAD_MB`` (default 10).
+Environment: ``SECRET_KEY`` (required outside tests: at least 32 random characters, else read from
+``<instance>/secret_key``, which ``make run`` creates once; see ``portal.security``), ``COOKIE_SECURE`` (``1`` behind
+HTTPS: Secure cookies and HSTS), ``SESSION_IDLE_MINUTES`` (default 30),
+``DATABASE_URL`` (default ``sqlite:///<instance>/portal.db``), ``REDIS_URL`` (optional; long jobs run in-process
+without it), ``MAX_UPLOAD_MB`` (default 10).
 """
 import os
 from datetime import timedelta
@@ -10,7 +13,7 @@ from datetime import timedelta
 class Config:
     """Production-ish defaults; every value can be overridden by the environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None → <instance>/secret_key; weak or missing → refuse to start
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = os.environ.get("REDIS_URL")
@@ -23,6 +26,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_DURATION = timedelta(days=7)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"

@@ -4,6 +4,7 @@ from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
@@ -21,3 +22,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
 compress = Compress()
+talisman = Talisman()
