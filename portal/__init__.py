@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config
-from .extensions import compress, csrf, db, htmx, login_manager, migrate
+from .extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 from .unit_of_work import PortalFlask
 
 
@@ -33,6 +33,7 @@ def create_app(config: type | None = None) -> Flask:
     htmx.init_app(app)
     compress.init_app(app)
     install_headers(app)
+    limiter.init_app(app)
 
     from . import auth_loader  # noqa: F401  (user loader, unauthorized handler)
     from .forms_i18n import install as install_form_messages

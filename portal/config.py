@@ -31,7 +31,14 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))  # a session unused this long is over
+    SESSION_PROTECTION = "basic"
     PAGE_SIZE = 25
+    # Login throttling (Flask-Limiter; storage in extensions.limiter): failed logins per account and per address.
+    LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes")
+    LOGIN_LIMIT_ADDRESS = os.environ.get("LOGIN_LIMIT_ADDRESS", "30 per 15 minutes")
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis down: log in without throttling rather than refuse everyone
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Issued documents: certificates for PAdES signing (one org-<id>.p12 per organisation; default
     # <instance>/certs, created for the demo by `flask dev-ca`) and the public base URL printed in QR codes.
     SIGNING_CERT_DIR = os.environ.get("SIGNING_CERT_DIR")
@@ -48,3 +55,5 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     JOBS_SYNC = True
     REDIS_URL = None
+    RATELIMIT_ENABLED = False  # tests log in hundreds of times from one address; tests/blueprints/test_login.py
+    #                            turns it on

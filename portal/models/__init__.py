@@ -9,7 +9,7 @@ from .hamlets import Hamlet
 from .identity_checks import CheckResult, IdentityCheck
 from .imports import ImportBatch
 from .jobs import Job
-from .organizations import BankCoverage, Duty, Organization, OrgKind, User
+from .organizations import BankCoverage, Duty, Organization, OrgKind, User, UserSession
 from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList
 from .rates import AdditionalCategory, CareArrangement, CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
 from .registry import (
@@ -35,5 +35,6 @@ __all__ = [
     "PayoutPointSession",
     "Hamlet",
     "StoredFile",
+    "UserSession",
     "ContractStatus", "DocumentCounter", "DocumentKind", "IssuedDocument", "MonthlyReportNote", "ServiceContract",
 ]

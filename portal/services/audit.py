@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from ..extensions import db
 from ..models import AuditEvent
@@ -39,6 +39,16 @@ def record(actor, action: str, object_type: str, object_id: int | None, summary:
     )
     db.session.add(event)
     return event
+
+
+def record_apart(actor, action: str, object_type: str, object_id: int | None, summary: str) -> None:
+    """Like ``record``, but written and committed at once in a transaction of its own: for an entry that must stay
+    although the request answers an error and rolls back (a refused login, a download of personal data that is then
+    refused). The one commit in services, kept to audit entries."""
+    with Session(db.engine) as own:
+        own.add(AuditEvent(user_id=getattr(actor, "id", None), organization_id=getattr(actor, "organization_id", None),
+                           action=action, object_type=object_type, object_id=object_id, summary=summary[:500]))
+        own.commit()
 
 
 def events_for(object_type: str, object_id: int, limit: int = 50) -> list[AuditEvent]:
