@@ -15,7 +15,7 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY")  # None → <instance>/secret_key; weak or missing → refuse to start
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}  # no CCCD from a statement's parameters in errors
     REDIS_URL = os.environ.get("REDIS_URL")
     JOBS_SYNC = False  # True: background jobs run at once in the caller's thread (tests)
     JOBS_THREADS = int(os.environ.get("JOBS_THREADS", "2"))  # in-process runner threads when REDIS_URL is unset

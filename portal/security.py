@@ -10,8 +10,13 @@ act or see stays in ``portal/access.py``; sessions in ``portal/sessions.py``.
   request came over HTTPS (directly or ``X-Forwarded-Proto``), HSTS. Talisman's HTTPS redirect stays off: TLS ends at
   the reverse proxy. Every response except static files gets ``Cache-Control: no-store`` (pages show personal data;
   the login form carries a CSRF token).
+- ``install_log_masking()``: every log record of the process (access log lines with a search's query string, a
+  database error's text with its parameters or a PostgreSQL unique-violation detail, a traceback) has each run of
+  9 to 12 digits — a CCCD, an old CMND, a phone number — masked to its last 4 digits before any handler sees it.
 """
+import logging
 import os
+import re
 
 from flask import Flask, request
 
@@ -78,3 +83,34 @@ def install_headers(app: Flask) -> None:
         if request.endpoint != "static":
             resp.headers["Cache-Control"] = "no-store"
         return resp
+
+
+#: a CCCD (12 digits), an old CMND (9), a phone number (10–11): a run of 9–12 digits not inside a longer number
+DIGIT_RUN = re.compile(r"(?<!\d)\d{5,8}(\d{4})(?!\d)")
+
+
+def mask_digits(text: str) -> str:
+    """``text`` with each run of 9–12 digits masked but its last 4: "q=089077105153" → "q=********5153"."""
+    return DIGIT_RUN.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(1), text)
+
+
+class _MaskedRecord(logging.LogRecord):
+    """A log record whose message and traceback are masked (``mask_digits``) once, when it is made."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        try:
+            message = super().getMessage()
+        except Exception:  # noqa: BLE001 — a malformed record stays as it was; logging must not fail
+            return
+        masked = mask_digits(message)
+        if masked != message:
+            self.msg, self.args = masked, ()
+        if self.exc_info and self.exc_info[0] is not None:
+            self.exc_text = mask_digits(logging.Formatter().formatException(self.exc_info))
+
+
+def install_log_masking() -> None:
+    """Make every log record of the process a masked one (idempotent)."""
+    if logging.getLogRecordFactory() is not _MaskedRecord:
+        logging.setLogRecordFactory(_MaskedRecord)

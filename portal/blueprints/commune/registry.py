@@ -12,7 +12,7 @@ from ...errors_web import flash_refusal, on_refusal
 from ...models import Beneficiary, CashAtHomeReason, ImportBatch
 from ...paging import paged
 from ...rendering import render, render_form
-from ...services.audit import events_for
+from ...services.audit import events_for, record_read
 from ...services.imports import beneficiaries as import_service
 from ...services.imports import changes
 from ...services.imports import jobs as import_jobs
@@ -63,6 +63,7 @@ def index():
 def beneficiary_detail(beneficiary_id: int):
     """Hồ sơ đối tượng: identity, category, channel, accounts, this month's allowance, audit trail."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
+    record_read(current_user, "view", "beneficiary", b.id, f"Xem hồ sơ đối tượng: {b.full_name}")
     month = this_month_vn()
     amount, no_amount = amount_in_month(b, month)
     return render("commune/detail.html", b=b, month=month, amount=amount, no_amount=no_amount,
