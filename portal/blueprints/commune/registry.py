@@ -132,6 +132,9 @@ def import_preview(batch_id: int):
     """Xem trước: counts and rows (errors first, then every update with its changes); confirm or cancel.
     ``?ghi_de=1`` previews overwriting the fields edited on the portal."""
     batch = _batch_or_404(batch_id)
+    if import_jobs.recover(batch):
+        flash("Lần nhập trước bị gián đoạn (tiến trình xử lý đã dừng), chưa có thay đổi nào được lưu. "
+              "Bạn có thể xác nhận nhập lại hoặc hủy tệp.", "warning")
     if batch.status != "previewed":
         return _preview_page(batch)
     # a batch stored before a file-level rule existed (e.g. another commune's list): the page with the message
@@ -168,6 +171,7 @@ def import_discard(batch_id: int):
     """Hủy một tệp đã tải lên (chưa nhập)."""
     batch = _batch_or_404(batch_id)
     flash_refusal(url_for("commune.import_upload"))
+    import_jobs.recover(batch)  # a commit whose worker died can be cancelled
     import_service.discard(current_user, batch.id)
     flash("Đã hủy tệp tải lên; không có thay đổi nào.", "ok")
     return redirect(url_for("commune.import_upload"))

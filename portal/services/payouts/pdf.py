@@ -179,7 +179,8 @@ def _running_job(actor: User, lst: PayoutList, view: ReaderView) -> Job | None:
     open included: a second request joins the running print instead of starting another)."""
     candidates = db.session.execute(visible(Job, actor).where(
         Job.kind == KIND, Job.status.in_(("queued", "running"))).order_by(Job.id.desc())).scalars()
-    return next((job for job in candidates if _same_print(job, lst, view) and not jobs.is_stale(job)), None)
+    return next((job for job in candidates if _same_print(job, lst, view) and not jobs.reap_if_dead(job)
+                 and not jobs.is_stale(job)), None)
 
 
 def _last_job(actor: User, lst: PayoutList, view: ReaderView) -> Job | None:
@@ -202,6 +203,8 @@ def request_pdf(actor: User, lst: PayoutList, file_id: int | None = None,
         return found, None
     if not retry:
         last = _last_job(actor, lst, view)
+        if last is not None:
+            jobs.reap_if_dead(last)
         if last is not None and last.status == "failed":
             return None, last
     job = _running_job(actor, lst, view)
