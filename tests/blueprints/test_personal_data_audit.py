@@ -48,3 +48,11 @@ def test_log_lines_never_carry_a_cccd_or_phone(caplog):
 
 def test_mask_digits_keeps_short_numbers_and_dates():
     assert mask_digits("list 12345 on 2026-12-06, CCCD 089077105153") == "list 12345 on 2026-12-06, CCCD ********5153"
+
+
+def test_a_bank_teller_opening_a_persons_form_is_audited(app, client):
+    b = make_beneficiary("Lý Văn Mở", birth_year=1950, national_id="089150004321", payment_channel="bank_account")
+    client.login("agribank.chaudoc")
+    assert client.get(f"/ngan-hang/doi-tuong/{b.id}/mo-tai-khoan").status_code == 200
+    (view,) = AuditEvent.query.filter_by(action="view", object_type="beneficiary", object_id=b.id).all()
+    assert view.user.username == "agribank.chaudoc" and "Lý Văn Mở" in view.summary
