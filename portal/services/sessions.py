@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import utcnow
@@ -28,6 +28,8 @@ from .audit import record
 #: ``last_seen_at`` is written at most this often (a write per request would load the database for nothing)
 TOUCH_EVERY = timedelta(seconds=60)
 MIN_PASSWORD_LENGTH = 10
+#: ended or idle sessions of a user older than this are deleted when the user logs in again
+KEEP_OLD_SESSIONS = timedelta(days=30)
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
 #: a hash of a random password, checked when the user name is unknown so both answers take the same time
 _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
@@ -44,9 +46,13 @@ def _aware(value: datetime) -> datetime:
 
 def open_session(user: User) -> str:
     """Start a session for ``user`` (who has just proved their password); returns the token the cookies carry and
-    sets ``user.session_token`` / ``user.current_session`` so ``login_user(user)`` stores it."""
+    sets ``user.session_token`` / ``user.current_session`` so ``login_user(user)`` stores it. The user's sessions
+    unused for ``KEEP_OLD_SESSIONS`` are deleted."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
+                                                 UserSession.last_seen_at < now - KEEP_OLD_SESSIONS)
+                       .execution_options(synchronize_session=False))
     row = UserSession(user_id=user.id, token_hash=_digest(token), created_at=now, last_seen_at=now)
     db.session.add(row)
     db.session.flush()

@@ -146,3 +146,13 @@ def test_cookie_flags(app, client):
     secure.web_app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     cookies = _set_cookies(_login_remembered(secure))
     assert all("Secure" in cookies[name] for name in ("session", "remember_token"))
+
+
+def test_old_sessions_are_deleted_at_the_next_login(app, client):
+    with time_machine.travel(PINNED_NOW, tick=False) as clock:
+        client.login("xa.vinhmy")
+        client.logout()
+        clock.move_to(PINNED_NOW + timedelta(days=31))
+        client.login("xa.vinhmy")
+    rows = UserSession.query.filter_by(user_id=_user("xa.vinhmy").id).all()
+    assert len(rows) == 1 and rows[0].ended_at is None
