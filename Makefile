@@ -9,7 +9,11 @@ PORT ?= 5000
 install:
 	@bash scripts/install.sh
 
-db: install
+# A random SECRET_KEY made once and reused (the app refuses to start without a strong one; see portal/security.py).
+instance/secret_key:
+	@mkdir -p instance && (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(48))" > $@)
+
+db: install instance/secret_key
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	@test -f instance/certs/ca.pem || $(FLASK) dev-ca --out instance/certs  # demo signing certificates, made once

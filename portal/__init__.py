@@ -19,6 +19,9 @@ def create_app(config: type | None = None) -> Flask:
     """Build the Flask app. ``config`` is a Config class (default ``Config``)."""
     app = PortalFlask(__name__, instance_relative_config=True)
     app.config.from_object(config or Config)
+    from .security import install_headers, install_log_masking, load_secret_key
+    install_log_masking()  # no CCCD or phone number in any log line
+    load_secret_key(app)  # refuses to start with a missing or weak key (outside tests)
     from .errors_web import register_converters
     register_converters(app)  # "<int:…>" bounded to SQLite's INTEGER: a huge id is a 404, not a 500
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -34,6 +37,7 @@ def create_app(config: type | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
+    install_headers(app)
     limiter.init_app(app)
 
     from . import auth_loader  # noqa: F401  (user loader, unauthorized handler)

@@ -229,9 +229,17 @@ def may_see(what: str, user: User | None = None, beneficiary: Beneficiary | None
     return holds_any(user.organization, *SEE_RULES[what])
 
 
+def sees_every_category(user: User | None = None) -> bool:
+    """True when ``user`` may see every category, HIV ones included (commune and payout office: ``SEE_RULES``
+    ``sensitive_category``). A document listing many people prints categories only for such a reader: a blank left
+    only on the HIV lines would tell them apart."""
+    user = user or current_user
+    return holds_any(user.organization, *SEE_RULES["sensitive_category"])
+
+
 #: The predicates templates use, by name (the app adds them to the Jinja globals): ``{% if may_approve(current_user,
 #: lst) %}``.
 TEMPLATE_GLOBALS = {f.__name__: f for f in (
-    may_see, in_area, manages_payouts, oversees, provides_payment, is_commune_of, is_list_commune,
+    may_see, sees_every_category, in_area, manages_payouts, oversees, provides_payment, is_commune_of, is_list_commune,
     is_assigned_post_office, is_list_approver, may_approve, opens_accounts, is_contract_office,
     is_contract_post_office, handles_complaint, may_reissue, checks_accounts)}

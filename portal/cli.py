@@ -20,6 +20,7 @@ from .services.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
 from .services.entitlement.rates import parse_month
 from .services.reference_data import load_all_units, load_reference, load_succession
 from .services.reform import apply_reform, plan_reform
+from .services.sessions import change_password, check_password_policy, password_problem, set_active
 
 
 def _fail(err: Exception):
@@ -62,11 +63,50 @@ def create_user_cmd(org_id, approver, username, full_name, password):
     """Create a user of an organisation."""
     if db.session.get(Organization, org_id) is None:
         _fail(PortalError(f"Không có cơ quan id {org_id}."))
+    try:
+        check_password_policy(password, username)
+    except PortalError as err:
+        _fail(err)
     user = User(username=username, full_name=full_name, organization_id=org_id, is_approver=approver)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
     click.echo(f"Đã tạo người dùng {username}.")
+
+
+def _user(username: str) -> User:
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        _fail(PortalError(f"Không có người dùng {username}."))
+    return user
+
+
+@click.command("reset-password")
+@click.argument("username")
+@click.password_option(prompt="Mật khẩu mới")
+@with_appcontext
+@needs_schema
+def reset_password_cmd(username, password):
+    """Set a new password for USERNAME (password policy applies) and end every session of that user."""
+    user = _user(username)
+    problem = password_problem(password, username)
+    if problem:
+        _fail(PortalError(problem))
+    ended = change_password(user, password)
+    db.session.commit()
+    click.echo(f"Đã đặt lại mật khẩu của {username}; {ended} phiên đăng nhập đã kết thúc.")
+
+
+@click.command("set-user-active")
+@click.argument("username")
+@click.option("--off", is_flag=True, help="khóa tài khoản (mọi phiên đăng nhập kết thúc ngay)")
+@with_appcontext
+@needs_schema
+def set_user_active_cmd(username, off):
+    """Lock (--off) or unlock USERNAME."""
+    set_active(_user(username), not off)
+    db.session.commit()
+    click.echo(f"Đã {'khóa' if off else 'mở lại'} tài khoản {username}.")
 
 
 @click.command("list-organizations")
@@ -126,7 +166,8 @@ def apply_reform_cmd(month, mapping, dry_run):
         db.session.commit()
 
 
-ADMIN_COMMANDS = (seed_demo_cmd, seed_reference_cmd, create_user_cmd, list_organizations_cmd, apply_reform_cmd)
+ADMIN_COMMANDS = (seed_demo_cmd, seed_reference_cmd, create_user_cmd, reset_password_cmd, set_user_active_cmd,
+                  list_organizations_cmd, apply_reform_cmd)
 
 
 def register_cli(app: Flask) -> None:

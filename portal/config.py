@@ -1,10 +1,13 @@
 """Configuration (cấu hình): read from the environment, with safe defaults for the embedded SQLite set-up.
 
-Environment: ``SECRET_KEY``, ``DATABASE_URL`` (default ``sqlite:///<instance>/portal.db``), ``REDIS_URL`` (optional;
-long jobs run in-process without it), ``MAX_UPLOAD_MB`` (default 10), ``PUBLIC_BASE_URL`` (the public address printed
-in the verification QR codes, e.g. ``https://asxh.angiang.gov.vn``; warned about at start-up when unset),
-``TRUSTED_PROXIES`` (reverse proxies whose ``X-Forwarded-*`` headers are trusted, default 0), ``NOTICE_SENDER``
-("log" or "sms") with ``SMS_GATEWAY_URL`` / ``SMS_GATEWAY_TOKEN`` for messages to beneficiaries.
+Environment: ``SECRET_KEY`` (required outside tests: at least 32 random characters, else read from
+``<instance>/secret_key``, which ``make run`` creates once; see ``portal.security``), ``COOKIE_SECURE`` (``1`` behind
+HTTPS: Secure cookies and HSTS), ``SESSION_IDLE_MINUTES`` (default 30),
+``DATABASE_URL`` (default ``sqlite:///<instance>/portal.db``), ``REDIS_URL`` (optional; long jobs run in-process
+without it), ``MAX_UPLOAD_MB`` (default 10), ``PUBLIC_BASE_URL`` (the public address printed in the verification QR
+codes, e.g. ``https://asxh.angiang.gov.vn``; warned about at start-up when unset), ``TRUSTED_PROXIES`` (reverse
+proxies whose ``X-Forwarded-*`` headers are trusted, default 0), ``NOTICE_SENDER`` ("log" or "sms") with
+``SMS_GATEWAY_URL`` / ``SMS_GATEWAY_TOKEN`` for messages to beneficiaries.
 """
 import os
 from datetime import timedelta
@@ -13,9 +16,9 @@ from datetime import timedelta
 class Config:
     """Production-ish defaults; every value can be overridden by the environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None → <instance>/secret_key; weak or missing → refuse to start
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}  # no CCCD from a statement's parameters in errors
     REDIS_URL = os.environ.get("REDIS_URL")
     JOBS_SYNC = False  # True: background jobs run at once in the caller's thread (tests)
     JOBS_THREADS = int(os.environ.get("JOBS_THREADS", "2"))  # in-process runner threads when REDIS_URL is unset
@@ -30,14 +33,22 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_DURATION = timedelta(days=7)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))  # a session unused this long is over
+    SESSION_PROTECTION = "basic"
     PAGE_SIZE = 25
     #: months without a sign of life (cash paid against a signature, account check "hoạt động", police check, home
     #: visit) that put a beneficiary on the commune's list to visit (``services.registry.life_signals``)
     LIFE_SIGNAL_MONTHS = int(os.environ.get("LIFE_SIGNAL_MONTHS", "6"))
+    # Login throttling (Flask-Limiter; storage in extensions.limiter): failed logins per account and per address.
+    LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes")
+    LOGIN_LIMIT_ADDRESS = os.environ.get("LOGIN_LIMIT_ADDRESS", "30 per 15 minutes")
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis down: log in without throttling rather than refuse everyone
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Issued documents: certificates for PAdES signing (one org-<id>.p12 per organisation; default
     # <instance>/certs, created for the demo by `flask dev-ca`) and the public base URL printed in QR codes.
     SIGNING_CERT_DIR = os.environ.get("SIGNING_CERT_DIR")
@@ -59,3 +70,5 @@ class TestConfig(Config):
     JOBS_SYNC = True
     REDIS_URL = None
     PUBLIC_BASE_URL = "http://localhost:5000"
+    RATELIMIT_ENABLED = False  # tests log in hundreds of times from one address; tests/blueprints/test_login.py
+    #                            turns it on

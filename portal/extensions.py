@@ -1,4 +1,9 @@
-"""Flask extensions, created unbound and initialised in ``create_app`` (wiring only)."""
+"""Flask extensions, created unbound and initialised in ``create_app`` (wiring only).
+
+``limiter`` (Flask-Limiter) keeps its counters in Redis when ``RATELIMIT_STORAGE_URI`` or ``REDIS_URL`` is set (shared
+by every web worker), else in the process's memory."""
+import os
+
 from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -6,6 +11,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
@@ -23,4 +29,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
 compress = Compress()
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://")
+talisman = Talisman()
+limiter = Limiter(key_func=get_remote_address,
+                  storage_uri=os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://")

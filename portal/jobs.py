@@ -39,7 +39,9 @@ Watching a job
 
 Helpers: ``run_job(job_id)`` runs a queued job in the current app context (used by every runner);
 ``job_result_url(job)`` the result link or None; ``is_stale(job)`` True for a job unfinished after
-``STALE_AFTER`` (e.g. lost with a restarted web process: do not reuse it, enqueue anew);
+``STALE_AFTER`` (e.g. lost with a restarted web process: do not reuse it, enqueue anew); ``reap_if_dead(job)``
+marks failed a running job whose worker died (no heartbeat for ``DEAD_AFTER``; a thread beside the job function
+writes ``Job.heartbeat_at`` every ``HEARTBEAT_EVERY``) — every page showing a job calls it first;
 ``register_cli(app)`` adds the ``rq-worker`` command.
 """
 from __future__ import annotations
@@ -81,6 +83,13 @@ QUEUE_ERROR = "Không gửi được công việc vào hàng đợi (Redis). Vui
 Progress = Callable[[int, str], None]
 #: An unfinished job older than this is presumed lost (web process restarted, worker killed).
 STALE_AFTER = timedelta(minutes=30)
+#: A running job writes ``Job.heartbeat_at`` this often (a thread beside the job function, its own session) …
+HEARTBEAT_EVERY = timedelta(seconds=10)
+#: … so one silent this long lost its worker (process killed, machine restarted): ``reap_if_dead`` fails it.
+DEAD_AFTER = timedelta(seconds=60)
+WORKER_DIED = ("Công việc bị gián đoạn: tiến trình xử lý đã dừng giữa chừng (máy chủ khởi động lại hoặc bị tắt). "
+               "Không có thay đổi dở dang nào được lưu. Vui lòng thử lại.")
+NEVER_STARTED = "Công việc không được xử lý (hàng đợi đã mất). Vui lòng thử lại."
 
 #: Job functions that moved, old path → new path: a job stored (queued, or failed and retried) before the move still
 #: names the old one. Paths are in ``"module:function"`` form; a dotted ``"module.function"`` is matched too.
@@ -158,7 +167,8 @@ def _progress_writer(job_id: int) -> Progress:
         pct = max(0, min(100, int(pct)))
         try:
             with Session(db.engine) as s:
-                s.execute(update(Job).where(Job.id == job_id).values(progress=pct, message=(message or "")[:300]))
+                s.execute(update(Job).where(Job.id == job_id).values(progress=pct, message=(message or "")[:300],
+                                                                     heartbeat_at=utcnow()))
                 s.commit()
         except SQLAlchemyError:  # e.g. SQLite locked by the function's own pending writes: progress is best effort
             log.warning("progress of job %s not recorded", job_id, exc_info=True)
@@ -172,9 +182,10 @@ def run_job(job_id: int) -> None:
     job = db.session.get(Job, job_id)
     if job is None or job.status != "queued":
         return
-    job.status, job.started_at, job.message = "running", utcnow(), "Đang xử lý…"
+    job.status, job.started_at, job.heartbeat_at, job.message = "running", utcnow(), utcnow(), "Đang xử lý…"
     db.session.commit()
     params = dict(job.params or {})
+    beating = _start_heartbeat(job_id)
     try:
         func = resolve(params.pop("_func"))
         result = func(job, _progress_writer(job_id))
@@ -194,6 +205,55 @@ def run_job(job_id: int) -> None:
         job.status, job.error, job.finished_at = "failed", error[:500], utcnow()
         job.message = "Không hoàn thành."
         db.session.commit()
+    finally:
+        beating.set()
+
+
+def _start_heartbeat(job_id: int) -> threading.Event:
+    """Write ``Job.heartbeat_at`` every ``HEARTBEAT_EVERY`` on a thread of its own until the returned event is set
+    (best effort: a failed write is logged and retried at the next beat)."""
+    stop = threading.Event()
+    app = current_app._get_current_object()
+
+    def beat():
+        with app.app_context():
+            while not stop.wait(HEARTBEAT_EVERY.total_seconds()):
+                try:
+                    with Session(db.engine) as s:
+                        s.execute(update(Job).where(Job.id == job_id, Job.status == "running")
+                                  .values(heartbeat_at=utcnow()))
+                        s.commit()
+                except SQLAlchemyError:
+                    log.warning("heartbeat of job %s not recorded", job_id, exc_info=True)
+
+    threading.Thread(target=beat, name=f"asxh-heartbeat-{job_id}", daemon=True).start()
+    return stop
+
+
+def reap_if_dead(job: Job) -> bool:
+    """When a page asks about ``job``: a ``running`` job whose heartbeat (else start) is older than ``DEAD_AFTER``,
+    or a ``queued`` one older than ``STALE_AFTER``, lost its worker — mark it ``failed`` with a Vietnamese reason
+    (``WORKER_DIED`` / ``NEVER_STARTED``), so the page offers "Thử lại" instead of a bar stuck at 7 %. A guarded
+    update (only if the row is still in that state), flushed; the request commits. Returns True when it did."""
+    if job is None or job.finished:
+        return False
+    now = utcnow()
+    if job.status == "running":
+        last = job.heartbeat_at or job.started_at or job.created_at
+        if last is None or now - (last if last.tzinfo else last.replace(tzinfo=UTC)) <= DEAD_AFTER:
+            return False
+        error = WORKER_DIED
+    elif is_stale(job):
+        error = NEVER_STARTED
+    else:
+        return False
+    done = db.session.execute(update(Job).where(Job.id == job.id, Job.status == job.status).values(
+        status="failed", error=error, message="Không hoàn thành.", finished_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if done:
+        db.session.refresh(job)
+        log.warning("job %s (%s) marked failed: worker lost", job.id, job.kind)
+    return bool(done)
 
 
 def _run_in_thread(app, job_id: int) -> None:

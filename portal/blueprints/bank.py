@@ -25,6 +25,7 @@ from ..paging import paged, paged_list
 from ..rendering import render, render_form, wants_fragment
 from ..services.accounts import bank_import, coverage, payout_points, watch
 from ..services.accounts import opening as accounts
+from ..services.audit import record_read
 from ..services.registry import beneficiaries as registry
 from ..spreadsheets.reading import parse_date
 
@@ -129,6 +130,8 @@ def index():
 @bp.route("/doi-tuong/<int:beneficiary_id>/mo-tai-khoan", methods=["GET", "POST"])
 def open_account(beneficiary_id):
     person = get_visible_or_404(Beneficiary, beneficiary_id)
+    if request.method == "GET":
+        record_read(current_user, "view", "beneficiary", person.id, f"Ngân hàng xem hồ sơ: {person.full_name}")
     form = OpenAccountForm(person, data=None if request.method == "POST" else _account_defaults(person))
     if person.active_account is not None and request.method == "GET":
         return render("bank/opened_row.html", block="row", person=person, account=person.active_account)
@@ -259,6 +262,8 @@ def session_person(session_id, beneficiary_id):
     person = get_visible_or_404(Beneficiary, beneficiary_id)
     if person.commune_code != point.commune_code:
         abort(404)
+    if request.method == "GET":
+        record_read(current_user, "view", "beneficiary", person.id, f"Ngân hàng xem hồ sơ: {person.full_name}")
     form = OpenAccountForm(person, data=None if request.method == "POST" else _account_defaults(person, point))
     account = person.active_account
     if account is None and form.validate_on_submit():

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import Authorization, Duty, IssuedDocument, PayoutList, ServiceContract
 from ..query_args import month_arg
 from ..rendering import render
+from ..services.audit import record_read
 from ..services.documents.contracts import countersign
 from ..services.documents.issuing import issue_authorization_letter as issue_letter
 from ..services.documents.statements import issue_fee_statement, issued_statement
@@ -41,6 +42,7 @@ def payout_list_pdf(list_id):
     lst = get_visible_or_404(PayoutList, list_id)
     stored, job = request_list_pdf(current_user, lst, request.args.get("tep", type=int))
     if stored is not None:
+        record_read(current_user, "download", "payout_list", lst.id, f"Tải danh sách chi trả (PDF): {stored.filename}")
         return download(stored.content, download_name(lst, "pdf"), mimetype=stored.mimetype)
     return render("jobs/show.html", block="progress", job=job, title="Đang chuẩn bị danh sách chi trả (PDF)")
 
@@ -61,6 +63,7 @@ def payment_sheet(list_id):
     if not (manages_payouts(current_user) or provides_payment(current_user)):
         abort(403)
     lst = get_visible_or_404(PayoutList, list_id)
+    record_read(current_user, "download", "payout_list", lst.id, "Tải bảng kê chi trả (Excel, có số CCCD)")
     return download(build_payment_sheet(lst), download_name(lst, "xlsx", "Bang-ke-chi-tra"), mimetype=XLSX)
 
 
@@ -79,6 +82,7 @@ def authorization_letter(authorization_id):
     auth = get_visible_or_404(Authorization, authorization_id)
     if not may_see("national_id"):
         abort(403)  # the letter prints both ID numbers
+    record_read(current_user, "download", "authorization", auth.id, "Tải giấy ủy quyền (có số CCCD)")
     issued = db.session.execute(select(IssuedDocument).where(
         IssuedDocument.subject_type == "authorization", IssuedDocument.subject_id == auth.id)
         .order_by(IssuedDocument.id.desc()).limit(1)).scalar_one_or_none()

@@ -4,7 +4,7 @@ from flask import Blueprint
 from flask_login import login_required
 
 from ..areas import get_visible_or_404
-from ..jobs import job_error_text, job_result_url, job_retry_url, register_cli
+from ..jobs import job_error_text, job_result_url, job_retry_url, reap_if_dead, register_cli
 from ..models import Job
 from ..rendering import render
 
@@ -24,6 +24,7 @@ def _logged_in():
 @bp.route("/<int:job_id>")
 def show(job_id):
     job = get_visible_or_404(Job, job_id)
+    reap_if_dead(job)  # a worker killed mid-job: failed with a reason and a retry, not a bar stuck forever
     resp = render("jobs/show.html", block="progress", job=job)
     resp.headers["Cache-Control"] = "no-store"
     return resp

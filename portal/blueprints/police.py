@@ -25,6 +25,7 @@ from ..models import Beneficiary, CheckResult, Duty, IdentityCheck
 from ..models.identity_checks import MISMATCH_FIELDS
 from ..paging import page_arg, paged
 from ..rendering import render, render_form, wants_fragment
+from ..services.audit import record_read
 from ..services.payouts import account_checks
 from ..services.registry import identity_checks as checks
 from ..services.registry.beneficiaries import search_beneficiaries
@@ -94,6 +95,7 @@ def recent_results():
 def identity_checks_export():
     """Tải danh sách chờ đối sánh (.xlsx): họ tên, ngày sinh, giới tính, số định danh (dạng văn bản)."""
     org = current_user.organization
+    record_read(current_user, "download", "identity_check", None, f"Tải danh sách đối sánh, có CCCD ({org.unit_code})")
     return download(checks.export_xlsx(checks.pending_checks([org.unit_code]), org.unit.name),
                     f"doi-sanh-{org.unit_code}.xlsx")
 

@@ -13,7 +13,16 @@ from .imports import ImportBatch
 from .jobs import Job
 from .lookups import LookupAttempt
 from .notices import Notice, NoticeConsent, NoticeKind
-from .organizations import COMPETENCE_DUTIES, BankCoverage, CompetenceRule, Duty, Organization, OrgKind, User
+from .organizations import (
+    COMPETENCE_DUTIES,
+    BankCoverage,
+    CompetenceRule,
+    Duty,
+    Organization,
+    OrgKind,
+    User,
+    UserSession,
+)
 from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList
 from .rates import AdditionalCategory, CareArrangement, CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
 from .reform import UnitTransfer
@@ -47,5 +56,6 @@ __all__ = [
     "Complaint", "ComplaintChannel", "ComplaintKind", "ComplaintStatus", "Resolution",
     "LookupAttempt",
     "Notice", "NoticeConsent", "NoticeKind",
+    "UserSession",
     "ContractStatus", "DocumentCounter", "DocumentKind", "IssuedDocument", "MonthlyReportNote", "ServiceContract",
 ]

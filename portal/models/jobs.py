@@ -23,6 +23,9 @@ class Job(db.Model):
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
     started_at = db.Column(db.DateTime(timezone=True))
     finished_at = db.Column(db.DateTime(timezone=True))
+    #: refreshed by the running worker (``portal.jobs``) every few seconds; a running job whose heartbeat is older
+    #: than ``jobs.DEAD_AFTER`` lost its worker (killed process) and is marked failed when a page asks
+    heartbeat_at = db.Column(db.DateTime(timezone=True))
 
     user = db.relationship("User", foreign_keys=[user_id])
 

@@ -4,6 +4,7 @@ from enum import StrEnum
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..clock import utcnow
 from ..extensions import db
 
 
@@ -132,7 +133,8 @@ class BankCoverage(db.Model):
 
 class User(UserMixin, db.Model):
     """A person who logs in, always on behalf of one organisation. ``is_approver`` marks the district approver
-    (người phê duyệt); ``session_version`` is bumped to end every session of the user (logout-all, deactivation)."""
+    (người phê duyệt). Logins are server-side ``UserSession`` rows; ``session_version`` counts how often every
+    session of the user was ended (logout everywhere, password change, deactivation)."""
 
     __tablename__ = "user"
     id = db.Column(db.Integer, primary_key=True)
@@ -151,9 +153,15 @@ class User(UserMixin, db.Model):
     def is_active(self):  # flask-login
         return self.active and self.organization.active
 
+    #: the server-side session this request runs under (set by ``services.sessions``; not a column)
+    current_session = None
+    #: the random token of that session, known only while logging in (the cookie carries it, the table its hash)
+    session_token = None
+
     def get_id(self):
-        """Session id carries the session version, so bumping it logs the user out everywhere."""
-        return f"{self.id}:{self.session_version}"
+        """What Flask-Login keeps in the session and remember cookies: the random token of a server-side
+        ``UserSession`` (never the user id, so a cookie forged with a known key opens nothing)."""
+        return self.session_token
 
     def set_password(self, password: str) -> None:
         """Store a salted hash (werkzeug scrypt)."""
@@ -162,3 +170,21 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """True when ``password`` matches."""
         return check_password_hash(self.password_hash, password)
+
+
+class UserSession(db.Model):
+    """A login on one browser (phiên đăng nhập), kept on the server so it can be ended: logout ends it, a password
+    change, deactivation or "logout everywhere" end all of a user's. ``token_hash`` is the SHA-256 (hex) of the
+    random token the cookies carry; ``last_seen_at`` (UTC, refreshed at most once a minute) drives the idle timeout
+    (``SESSION_IDLE_MINUTES``)."""
+
+    __tablename__ = "user_session"
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False, index=True)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    last_seen_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
+    ended_at = db.Column(db.DateTime(timezone=True))
+    end_reason = db.Column(db.String(20))  # logout, logout_all, password, deactivated
+
+    user = db.relationship("User")

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from ..extensions import db
 from ..models import AuditEvent
@@ -41,9 +41,31 @@ def record(actor, action: str, object_type: str, object_id: int | None, summary:
     return event
 
 
+def record_apart(actor, action: str, object_type: str, object_id: int | None, summary: str) -> None:
+    """Like ``record``, but written and committed at once in a transaction of its own: for an entry that must stay
+    although the request answers an error and rolls back (a refused login, a download of personal data that is then
+    refused). The one commit in services, kept to audit entries."""
+    with Session(db.engine) as own:
+        own.add(AuditEvent(user_id=getattr(actor, "id", None), organization_id=getattr(actor, "organization_id", None),
+                           action=action, object_type=object_type, object_id=object_id, summary=summary[:500]))
+        own.commit()
+
+
+#: actions that record who read personal data (a page viewed, a file downloaded), not a change of the object
+READ_ACTIONS = ("view", "download")
+
+
+def record_read(actor, action: str, object_type: str, object_id: int | None, summary: str) -> AuditEvent:
+    """Who read personal data, what, when: ``action`` ``"view"`` (a person's page) or ``"download"`` (a list, a
+    sheet with CCCD numbers). Kept out of the object's change history (``events_for``)."""
+    assert action in READ_ACTIONS
+    return record(actor, action, object_type, object_id, summary)
+
+
 def events_for(object_type: str, object_id: int, limit: int = 50) -> list[AuditEvent]:
-    """Latest events on one object, newest first (for the object's page)."""
+    """Latest changes of one object, newest first (for the object's page); reads (``READ_ACTIONS``) left out."""
     return list(db.session.execute(
         db.select(AuditEvent).options(selectinload(AuditEvent.user))
-        .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+        .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id,
+               AuditEvent.action.not_in(READ_ACTIONS))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)).scalars())

@@ -37,7 +37,7 @@ def live_server(request, tmp_path_factory):
     as in production without Redis (``JOBS_SYNC`` stays off)."""
     live_dir = tmp_path_factory.mktemp("live")
     db_file = live_dir / "portal.db"
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_file}", SECRET_KEY="browser-test")
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_file}", SECRET_KEY="browser-test-" + "k" * 40)
     for name in ("TEST_DATABASE_URL", "REDIS_URL", "FLASK_DEBUG"):
         env.pop(name, None)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]

@@ -12,6 +12,7 @@ from ...downloads import download
 from ...errors_web import flash_refusal
 from ...models import IdentityCheck
 from ...rendering import render
+from ...services.audit import record_read
 from ...services.registry import identity_checks as service
 from .blueprint import bp
 
@@ -48,6 +49,7 @@ def identity_checks_request():
 def identity_checks_export():
     """Tải danh sách chờ đối sánh (.xlsx, số định danh dạng văn bản)."""
     org = current_user.organization
+    record_read(current_user, "download", "identity_check", None, f"Tải danh sách đối sánh, có CCCD ({org.unit_code})")
     return download(service.export_xlsx(service.pending_checks(_area()), org.unit.name),
                     f"doi-sanh-{org.unit_code}.xlsx")
 

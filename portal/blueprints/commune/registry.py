@@ -12,7 +12,7 @@ from ...errors_web import flash_refusal, on_refusal
 from ...models import AccountCheckStatus, Beneficiary, CashAtHomeReason, ImportBatch
 from ...paging import paged
 from ...rendering import render, render_form
-from ...services.audit import events_for
+from ...services.audit import events_for, record_read
 from ...services.imports import beneficiaries as import_service
 from ...services.imports import changes
 from ...services.imports import jobs as import_jobs
@@ -64,6 +64,7 @@ def index():
 def beneficiary_detail(beneficiary_id: int):
     """Hồ sơ đối tượng: identity, category, channel, accounts, this month's allowance, audit trail."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
+    record_read(current_user, "view", "beneficiary", b.id, f"Xem hồ sơ đối tượng: {b.full_name}")
     month = this_month_vn()
     amount, no_amount = amount_in_month(b, month)
     return render("commune/detail.html", b=b, month=month, amount=amount, no_amount=no_amount,
@@ -133,6 +134,9 @@ def import_preview(batch_id: int):
     """Xem trước: counts and rows (errors first, then every update with its changes); confirm or cancel.
     ``?ghi_de=1`` previews overwriting the fields edited on the portal."""
     batch = _batch_or_404(batch_id)
+    if import_jobs.recover(batch):
+        flash("Lần nhập trước bị gián đoạn (tiến trình xử lý đã dừng), chưa có thay đổi nào được lưu. "
+              "Bạn có thể xác nhận nhập lại hoặc hủy tệp.", "warning")
     if batch.status != "previewed":
         return _preview_page(batch)
     # a batch stored before a file-level rule existed (e.g. another commune's list): the page with the message
@@ -194,6 +198,7 @@ def import_discard(batch_id: int):
     """Hủy một tệp đã tải lên (chưa nhập)."""
     batch = _batch_or_404(batch_id)
     flash_refusal(url_for("commune.import_upload"))
+    import_jobs.recover(batch)  # a commit whose worker died can be cancelled
     import_service.discard(current_user, batch.id)
     flash("Đã hủy tệp tải lên; không có thay đổi nào.", "ok")
     return redirect(url_for("commune.import_upload"))

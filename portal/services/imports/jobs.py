@@ -6,6 +6,9 @@ previewed → committed as for a small file, through two extra states: ``analysi
 finds are stored in ``summary["stored_rows"]`` for the preview page) and ``committing`` (the commit job runs; it
 re-reads the stored bytes and refuses everything if any row has an error — all-or-nothing, as ``imports.commit``).
 A failed commit job puts the batch back to ``previewed``. A second "Xác nhận" while committing gets the same job.
+A batch whose job's worker died (``recover``: the job is marked failed by ``portal.jobs.reap_if_dead``) goes back
+from ``committing`` to ``previewed`` — the commit is one transaction, so nothing of it was kept — and can be
+confirmed again or discarded.
 
 ``upload`` and ``confirm`` are what the commune pages call; they decide between doing the work at once and starting
 a job. ``errors_workbook`` builds the .xlsx of a preview's errors and warnings with their Excel row numbers.
@@ -17,7 +20,7 @@ from sqlalchemy import select
 
 from ...errors import PortalError, StateError
 from ...extensions import db
-from ...jobs import enqueue
+from ...jobs import enqueue, reap_if_dead
 from ...models import AdministrativeUnit, ImportBatch, Job
 from ...spreadsheets.reading import find_header, iter_rows, open_workbook
 from ...spreadsheets.writing import write_workbook
@@ -74,6 +77,7 @@ def confirm(actor, batch_id: int, overwrite_manual: bool = False, decisions: dic
     small batch; a large batch's job fails with the same message). ``decisions``: the clerk's choice per row
     holding a death or departure (``imports.commit``), passed to the job for a large batch."""
     batch = imports.load_batch(actor, batch_id)
+    recover(batch)
     if batch.status == "committing":
         return Started(batch.id, job_of(batch))
     if batch.status == "analysing":
@@ -117,6 +121,21 @@ def job_of(batch: ImportBatch) -> Job | None:
                               .order_by(Job.id.desc()).limit(50)).scalars()
     found = [j for j in jobs if (j.params or {}).get("batch_id") == batch.id]
     return next((j for j in found if j.kind == kind), found[0] if found else None)
+
+
+def recover(batch: ImportBatch) -> bool:
+    """A batch ``committing`` whose commit job failed or lost its worker (``reap_if_dead``) goes back to
+    ``previewed`` (flushed); returns True when it did. Called by every page and action on a batch."""
+    if batch.status != "committing":
+        return False
+    job = job_of(batch)
+    if job is not None and not job.finished:
+        reap_if_dead(job)
+    if job is None or job.status != "failed":
+        return False
+    batch.status = "previewed"
+    db.session.flush()
+    return True
 
 
 def _progress(progress, start: int, end: int, verb: str):

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...access import is_assigned_post_office
 from ...clock import today_vn, utcnow, vn_date
@@ -180,14 +181,32 @@ def on_line_failed(actor: User, line: PayoutLine) -> None:
     transfer_failed(actor, line, reason_text(line))
 
 
+#: the columns a result is made of, in the order ``_apply`` compares them
+RESULT_COLUMNS = ("result", "result_reason", "result_reason_code", "paid_on")
+CHANGED_MEANWHILE = "Kết quả của dòng này vừa được người khác ghi khác đi. Vui lòng tải lại trang rồi ghi lại."
+
+
 def _apply(actor: User, line: PayoutLine, result: LineResult, reason, code, paid_on) -> bool:
-    """Set one line's result; False when nothing changes."""
-    if (line.result, line.result_reason, line.result_reason_code, line.paid_on) == (result.value, reason, code,
-                                                                                    paid_on):
+    """Set one line's result; False when nothing changes. A guarded update (``UPDATE … WHERE`` the result is still
+    the one this request read): of several requests recording the same result at once, one changes the line (and
+    so writes the one audit entry) and the others find it already so (False). Raises ``StateError`` when another
+    request recorded a different result meanwhile."""
+    old = tuple(getattr(line, name) for name in RESULT_COLUMNS)
+    new = (result.value, reason, code, paid_on)
+    if old == new:
         return False
-    line.result, line.result_reason, line.paid_on, line.result_by_id = result.value, reason, paid_on, actor.id
-    line.result_reason_code = code
-    line.result_at = utcnow()
+    values = dict(zip(RESULT_COLUMNS, new, strict=True)) | {"result_by_id": actor.id, "result_at": utcnow()}
+    guard = [getattr(PayoutLine, name).is_(None) if value is None else getattr(PayoutLine, name) == value
+             for name, value in zip(RESULT_COLUMNS, old, strict=True)]
+    changed = db.session.execute(update(PayoutLine).where(PayoutLine.id == line.id, *guard).values(**values)
+                                 .execution_options(synchronize_session=False)).rowcount
+    if not changed:
+        db.session.refresh(line)
+        if tuple(getattr(line, name) for name in RESULT_COLUMNS) == new:
+            return False  # recorded just now by another request: nothing left to do
+        raise StateError(CHANGED_MEANWHILE)
+    for name, value in values.items():
+        set_committed_value(line, name, value)  # the row already holds them: nothing more to flush
     if result == LineResult.FAILED:
         on_line_failed(actor, line)
     return True
