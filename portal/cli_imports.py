@@ -104,7 +104,7 @@ def demo_cycle_cmd(month, out_dir, files):
         _fail(str(err))
     db.session.commit()
     for line in lines:
-        click.echo(f"{line.commune_code}\t{line.channel}\t{line.people}\t{line.amount}")
+        click.echo(f"{line.commune_code}\t{line.programme}\t{line.channel}\t{line.people}\t{line.amount}")
 
 
 IMPORT_COMMANDS = (import_beneficiaries_cmd, import_bank_accounts_cmd, demo_cycle_cmd)

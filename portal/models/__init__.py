@@ -10,8 +10,18 @@ from .identity_checks import CheckResult, IdentityCheck
 from .imports import ImportBatch
 from .jobs import Job
 from .organizations import BankCoverage, Duty, Organization, OrgKind, User
-from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList
-from .rates import AdditionalCategory, CareArrangement, CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
+from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList, Programme
+from .pension import PensionRequest, RequestStatus
+from .rates import (
+    AdditionalCategory,
+    CareArrangement,
+    CoefficientRule,
+    FeeRule,
+    LocalTopUp,
+    SocialPensionLevel,
+    StandardLevel,
+    SupportRule,
+)
 from .registry import (
     Beneficiary,
     BeneficiaryStatus,
@@ -20,6 +30,7 @@ from .registry import (
     CategorySynonym,
     DisabilityLevel,
     Gender,
+    HouseholdPoverty,
     PaymentChannel,
 )
 from .stored_files import StoredFile
@@ -35,5 +46,6 @@ __all__ = [
     "PayoutPointSession",
     "Hamlet",
     "StoredFile",
+    "Programme", "PensionRequest", "RequestStatus", "SocialPensionLevel", "HouseholdPoverty",
     "ContractStatus", "DocumentCounter", "DocumentKind", "IssuedDocument", "MonthlyReportNote", "ServiceContract",
 ]

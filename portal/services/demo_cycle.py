@@ -40,7 +40,8 @@ COMMUNE_HEADER_HINTS = ("dien doi tuong",)
 
 @dataclass
 class ListLine:
-    """One printed line of the demo cycle's output: commune code, channel, people, amount (đồng), files."""
+    """One printed line of the demo cycle's output: commune code, channel, people, amount (đồng), files, programme
+    (``social_assistance`` | ``social_pension``)."""
 
     commune_code: str
     channel: str
@@ -48,6 +49,7 @@ class ListLine:
     amount: int
     pdf: Path
     sheet: Path
+    programme: str = "social_assistance"
 
 
 def _open(path: Path):
@@ -153,15 +155,15 @@ def _import_bank(path: Path) -> FileReport:
 
 
 def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> list[ListLine]:
-    """Run the cycle for ``month`` (first-of-month date) on ``files`` (commune files first, then bank files,
-    whatever order they are given in) and write ``<commune>_<channel>_<YYYY-MM>.pdf/.xlsx`` into ``out_dir``.
-    A commune file may be of any commune of the demo districts: its committee and police users are created when
-    missing (``demo.ensure_commune_users``). ``on_file(FileReport)`` is called for each file once it is read, before
-    a file with errors stops the cycle. Returns one ListLine per list of the month of the imported communes, by
-    commune and channel — also on a re-run, when some lists are already approved (``BuildResult.skipped``): their
-    still-pending lines are recorded paid and their files written again. Lines are recorded paid on today's date
-    (Vietnam), the approval day of the new lists. Raises PortalError (nothing is committed by this function) when a
-    file has errors or is not a readable .xlsx, or a demo user is missing. Flushes only."""
+    """Run the cycle for ``month`` (first-of-month date) on ``files`` (commune files first, then bank files, whatever
+    order they are given in) and write ``<commune>_<channel>_<YYYY-MM>.pdf/.xlsx`` into ``out_dir``. A commune file may
+    be of any commune of the demo districts: its committee and police users are created when missing
+    (``demo.ensure_commune_users``). ``on_file(FileReport)`` is called for each file once it is read, before a file with
+    errors stops the cycle. Returns one ListLine per list of the month of the imported communes, by commune, programme
+    and channel — also on a re-run, when some lists are already approved (``BuildResult.skipped``): their still-pending
+    lines are recorded paid and their files written again. Lines are recorded paid on today's date (Vietnam), the
+    approval day of the new lists. Raises PortalError (nothing is committed by this function) when a file has errors or
+    is not a readable .xlsx, or a demo user is missing. Flushes only."""
     seed_demo()
     kinds = [(Path(p), *classify(Path(p))) for p in files]
     communes = []
@@ -192,12 +194,16 @@ def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> li
                     if line.result == LineResult.PENDING:
                         record_result(post_office, line, "paid", paid_on=today_vn())
             lists.append(lst)
-    return [_write_files(lst, out_dir) for lst in sorted(lists, key=lambda item: (item.commune_code, item.channel))]
+    return [_write_files(lst, out_dir) for lst in sorted(
+        lists, key=lambda item: (item.commune_code, item.programme, item.channel))]
 
 
 def _write_files(lst: PayoutList, out_dir: Path) -> ListLine:
-    stem = f"{lst.commune_code}_{lst.channel}_{lst.month:%Y-%m}"
+    """Write the list's PDF and payment sheet as ``<commune>_<channel>_<YYYY-MM>`` (a social-pension list:
+    ``<commune>_social_pension_<channel>_<YYYY-MM>``)."""
+    programme = "social_pension_" if lst.programme == "social_pension" else ""
+    stem = f"{lst.commune_code}_{programme}{lst.channel}_{lst.month:%Y-%m}"
     pdf, sheet = out_dir / f"{stem}.pdf", out_dir / f"{stem}.xlsx"
     pdf.write_bytes(render_payout_list(build_payout_list_doc(lst)))
     sheet.write_bytes(payment_sheet(lst))
-    return ListLine(lst.commune_code, lst.channel, lst.people_count, lst.total_amount, pdf, sheet)
+    return ListLine(lst.commune_code, lst.channel, lst.people_count, lst.total_amount, pdf, sheet, lst.programme)
