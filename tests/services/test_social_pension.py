@@ -198,3 +198,99 @@ def test_a_social_pensioners_funeral_support_is_on_the_pension_list(app):
                                                           PayoutLine.programme == "funeral")).scalars()
     assert (line.payout_list.programme, line.funeral_support, line.payee_name) == (
         "social_pension", 10_000_000, "Hồ Thị Con")
+
+
+def test_the_programme_is_shown_on_pdf_payment_sheet_pages_and_monthly_report(app, client):
+    import io
+
+    from pypdf import PdfReader
+
+    from portal.documents.payout_list import render_payout_list
+    from portal.services.payouts.pdf import build_payout_list_doc
+    from portal.services.payouts.results import payment_sheet
+    from portal.services.reporting.monthly_report import build_report
+    make_beneficiary("Lý Văn Hưu", birth_date=date(1941, 4, 4), start_month=date(2024, 1, 1))
+    make_beneficiary("Lâm Thị Nặng", birth_date=date(1985, 4, 4), gender="female", category_code="K6",
+                     disability_level="severe", start_month=date(2024, 1, 1))
+    db.session.commit()
+    lists = {lst.programme: lst for lst in _build(AUG25).lists}
+    pension = lists["social_pension"]
+    assert (pension.people_count, pension.total_amount, lists["social_assistance"].total_amount) == (
+        1, 500_000, 750_000)
+    text = " ".join(PdfReader(io.BytesIO(render_payout_list(build_payout_list_doc(pension)))).pages[0]
+                    .extract_text().split())
+    assert "DANH SÁCH CHI TRẢ TRỢ CẤP HƯU TRÍ XÃ HỘI HẰNG THÁNG" in text
+    assert "Chương trình: Trợ cấp hưu trí xã hội" in text
+    sheet = openpyxl.load_workbook(io.BytesIO(payment_sheet(pension))).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any(c.startswith("BẢNG KÊ CHI TRẢ TRỢ CẤP HƯU TRÍ XÃ HỘI HẰNG THÁNG") for c in cells)
+    assert "HTXH T08 2025 LY VAN HUU" in cells
+    rep = build_report(user("pld.chaudoc"), AUG25)
+    assert rep.by_programme == [("Trợ cấp xã hội", 1, 750_000, 0, 0), ("Trợ cấp hưu trí xã hội", 1, 500_000, 0, 0)]
+    client.login("pld.chaudoc")
+    page = client.get("/huyen/?thang=08/2025").get_data(as_text=True)
+    assert '<abbr title="Trợ cấp hưu trí xã hội">HTXH</abbr>' in page
+
+
+def test_the_provisional_540k_is_shown_not_paid_until_confirmed_then_back_paid(app, client):
+    jul, aug, sep, octo, nov, dec = (date(2026, m, 1) for m in range(7, 13))
+    b = make_beneficiary("Trương Văn Chờ", birth_date=date(1939, 9, 9), start_month=date(2024, 1, 1))
+    db.session.commit()
+    for month in (jul, aug, sep, octo):
+        _build(month)
+    assert _allowance_lines(b) == [(m, "social_pension", 500_000, 0) for m in (jul, aug, sep, octo)]
+    client.login("so.angiang")
+    page = client.get("/tinh/muc-chuan/").get_data(as_text=True)
+    assert "Tạm tính</strong> — chưa chi" in page and "540.000" in page
+    refused = client.post("/tinh/muc-chuan/huu-tri-xa-hoi/xac-nhan", {"valid_from": "2026-07", "official_text": ""})
+    assert refused.status_code == 422 and "Cần ghi căn cứ pháp lý" in refused.get_data(as_text=True)
+    result = app.test_cli_runner().invoke(args=[
+        "confirm-pension-level", "--from", "2026-07", "--text", "Nghị định 335/2026/NĐ-CP ngày 21/8/2026",
+        "--user", "so.angiang"])
+    assert result.exit_code == 0, result.output
+    assert "Truy lĩnh chênh lệch trong danh sách kế tiếp: 1 người, 160000 đồng." in result.output
+    db.session.expire_all()
+    _build(nov)
+    (line,) = db.session.execute(select(PayoutLine).where(PayoutLine.beneficiary_id == b.id,
+                                                          PayoutLine.month == nov)).scalars()
+    assert (line.standard_level, line.regular_amount, line.back_pay, line.total) == (540_000, 540_000, 160_000,
+                                                                                      700_000)
+    assert [(e["month"], e["kind"], e["amount"]) for e in line.back_pay_months] == [
+        (f"2026-{m:02d}", "rate_change", 40_000) for m in (7, 8, 9, 10)]
+    _build(dec)  # paid once
+    assert _allowance_lines(b)[-1] == (dec, "social_pension", 540_000, 0)
+    again = app.test_cli_runner().invoke(args=[
+        "confirm-pension-level", "--from", "2026-07", "--text", "Nghị định 335/2026/NĐ-CP", "--user", "so.angiang"])
+    assert again.exit_code == 1 and "Không có mức trợ cấp hưu trí xã hội tạm tính từ tháng 07/2026" in again.output
+
+
+def test_the_funnel_counts_people_on_the_lists_per_programme(app, client):
+    from portal.services.accounts.funnel import funnel_workbook, monthly_funnel
+    make_beneficiary("Lý Văn Hưu", birth_date=date(1941, 4, 4), start_month=date(2024, 1, 1))
+    make_beneficiary("Lâm Thị Nặng", birth_date=date(1985, 4, 4), gender="female", category_code="K6",
+                     disability_level="severe", start_month=date(2024, 1, 1))
+    db.session.commit()
+    _build(AUG25)
+    data = monthly_funnel(AUG25, ["30322"])
+    assert data.total.programmes == {"social_assistance": 1, "social_pension": 1}
+    sheet = openpyxl.load_workbook(__import__("io").BytesIO(funnel_workbook(data))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(r for r in rows if r and r[0] == "Xã/phường")
+    total = next(r for r in rows if r and r[0] == "Tổng cộng")
+    assert header[-2:] == ("Trong danh sách: Trợ cấp xã hội", "Trong danh sách: Trợ cấp hưu trí xã hội")
+    assert total[-2:] == (1, 1)
+    client.login("so.angiang")
+    page = client.get("/tinh/pheu?thang=2025-08").get_data(as_text=True)
+    assert 'Trong DS <abbr title="Trợ cấp hưu trí xã hội">HTXH</abbr>' in page
+
+
+def test_the_province_adds_a_top_up_for_social_pensioners(app):
+    from portal.services.entitlement.administration import add_top_up
+    row = add_top_up(user("so.angiang"), "HTXH", "150.000", "07/2025", "", "Nghị quyết HĐND tỉnh (thử nghiệm)")
+    assert (row.programme, row.category_code) == ("social_pension", None)
+    k5c = make_beneficiary("Đinh Văn Thêm", birth_date=date(1940, 1, 1), start_month=date(2024, 1, 1))
+    k6 = make_beneficiary("Đinh Thị Khác", birth_date=date(1985, 1, 1), gender="female", category_code="K6",
+                          disability_level="severe", start_month=date(2024, 1, 1))
+    book = RateBook.load()
+    assert allowance(book, k5c, AUG25).total == 650_000
+    assert allowance(book, k6, AUG25).total == 750_000  # social assistance: no pension top-up

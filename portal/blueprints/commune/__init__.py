@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (route modules)
     identity_checks,
     import_pages,
     payouts,
+    pension_requests,
     registry,
     registry_hamlets,
     registry_intake,

@@ -22,6 +22,9 @@ from .rates import SOCIAL_ASSISTANCE, SOCIAL_PENSION, Amount, RateBook, age_in_m
 
 #: categories of Decree 20 Art. 5.5 (points b, c) replaced by the social pension on 1/7/2025
 TRANSFERRED_CATEGORIES = ("K5b", "K5c")
+#: the register category of a person paid only the social pension (``portal/data/categories.json``); as the
+#: category of a provincial top-up it means every social pensioner
+PENSION_ONLY_CATEGORY = "HTXH"
 #: poor / near-poor household values (``models.HouseholdPoverty``)
 POOR_HOUSEHOLDS = ("poor", "near_poor")
 
