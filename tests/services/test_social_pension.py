@@ -18,7 +18,7 @@ from portal.services.demo_cycle import run_cycle
 from portal.services.entitlement.pension import allowance
 from portal.services.entitlement.rates import RateBook, parse_month
 from portal.services.payouts.build import build_lists
-from tests.conftest import TAN_LOI_FILE, VINH_MY_FILE
+from tests.conftest import TAN_LOI_FILE, VINH_MY_FILE, pinned_clock
 from tests.factories import make_beneficiary
 
 JUN25, JUL25, AUG25 = date(2025, 6, 1), date(2025, 7, 1), date(2025, 8, 1)
@@ -294,3 +294,13 @@ def test_the_province_adds_a_top_up_for_social_pensioners(app):
     book = RateBook.load()
     assert allowance(book, k5c, AUG25).total == 650_000
     assert allowance(book, k6, AUG25).total == 750_000  # social assistance: no pension top-up
+
+
+@pinned_clock
+def test_the_persons_page_says_which_programme_pays_and_why(app, client):
+    b = make_beneficiary("Mai Văn Xem", birth_date=date(1936, 6, 6), start_month=date(2024, 1, 1))
+    db.session.commit()
+    client.login("xa.vinhmy")
+    page = client.get(f"/xa/doi-tuong/{b.id}").get_data(as_text=True)
+    assert "500.000 đ — trợ cấp hưu trí xã hội" in page
+    assert "chuyển từ diện K5c (hết hiệu lực 01/7/2025), không cần tờ khai mới" in page

@@ -13,11 +13,11 @@ from ...models import Beneficiary, CashAtHomeReason, ImportBatch
 from ...paging import paged
 from ...rendering import render, render_form
 from ...services.audit import events_for
+from ...services.entitlement.pension import month_allowance
 from ...services.imports import beneficiaries as import_service
 from ...services.imports import changes
 from ...services.imports import jobs as import_jobs
 from ...services.registry.beneficiaries import (
-    amount_in_month,
     create_beneficiary,
     form_data,
     search_beneficiaries,
@@ -64,7 +64,7 @@ def beneficiary_detail(beneficiary_id: int):
     """Hồ sơ đối tượng: identity, category, channel, accounts, this month's allowance, audit trail."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
     month = this_month_vn()
-    amount, no_amount = amount_in_month(b, month)
+    amount, no_amount = month_allowance(b, month)
     return render("commune/detail.html", b=b, month=month, amount=amount, no_amount=no_amount,
                   events=events_for("beneficiary", b.id))
 
