@@ -55,9 +55,9 @@ def age_ground(person, month: date) -> str | None:
 
 def is_transferred(book: RateBook, person, category_code: str | None = None) -> bool:
     """True when ``person`` was a K5b/K5c beneficiary entitled before the social pension began (07/2025)."""
-    start = first_pension_month(book)
+    start, began = first_pension_month(book), getattr(person, "start_month", None)
     code = category_code or person.category_code
-    return start is not None and code in TRANSFERRED_CATEGORIES and person.start_month < start
+    return start is not None and began is not None and code in TRANSFERRED_CATEGORIES and began < start
 
 
 def pension_ground(book: RateBook, person, month: date, category_code: str | None = None) -> str | None:
