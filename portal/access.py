@@ -122,6 +122,12 @@ def is_commune_of(user: User, commune_code: str) -> bool:
     return holds_any(org, Duty.INTAKE) and org.unit_code == commune_code
 
 
+def decides_social_pension(user: User, commune_code: str) -> bool:
+    """True for the chairman or vice-chairman (``User.is_approver``) of the commune committee of ``commune_code``:
+    decides the commune's social-pension requests (Decree 176/2025 Art. 6)."""
+    return is_commune_of(user, commune_code) and bool(user.is_approver)
+
+
 def is_list_commune(user: User, payout_list: PayoutList) -> bool:
     """True for the commune committee of the list's commune (``is_commune_of``)."""
     return is_commune_of(user, payout_list.commune_code)

@@ -36,6 +36,7 @@ from .models import (
     PayoutLine,
     PayoutList,
     PayoutPointSession,
+    PensionRequest,
     RegistryEvent,
     ServiceContract,
     User,
@@ -133,8 +134,8 @@ def _payout_lists(model, user):
 
 
 def _area_work(model, user):
-    """IdentityCheck: commune, its police, payout office, province; RegistryEvent / ChangeSubmission: the same
-    without the police."""
+    """IdentityCheck: commune, its police, payout office, province; RegistryEvent / ChangeSubmission /
+    PensionRequest: the same without the police."""
     org = user.organization
     if not (holds_any(org, *AREA_DUTIES) or (model is IdentityCheck and org.has_duty(Duty.ID_VERIFICATION))):
         return _no_rows(model)
@@ -224,7 +225,7 @@ def _issued_documents(model, user):
 SCOPES = {
     Beneficiary: _beneficiaries, PaymentAccount: _via_beneficiary, PayoutList: _payout_lists,
     PayoutLine: _payout_lists, ImportBatch: _own_organization, Hamlet: _hamlets, IdentityCheck: _area_work,
-    RegistryEvent: _area_work, ChangeSubmission: _area_work, Authorization: _authorizations,
+    RegistryEvent: _area_work, ChangeSubmission: _area_work, PensionRequest: _area_work, Authorization: _authorizations,
     PayoutPointSession: _payout_point_sessions, Job: _jobs, ServiceContract: _service_contracts,
     IssuedDocument: _issued_documents, AuditEvent: _own_or_oversight, Complaint: _complaints,
     Notice: _notices,

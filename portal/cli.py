@@ -17,6 +17,7 @@ from .extensions import db
 from .models import Organization, User
 from .schema import migrates_schema, needs_schema
 from .services.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from .services.entitlement.administration import confirm_social_pension_level
 from .services.entitlement.rates import parse_month
 from .services.reference_data import load_all_units, load_reference, load_succession
 from .services.reform import apply_reform, plan_reform
@@ -166,8 +167,29 @@ def apply_reform_cmd(month, mapping, dry_run):
         db.session.commit()
 
 
+@click.command("confirm-pension-level")
+@click.option("--from", "valid_from", required=True, help="tháng áp dụng của mức tạm tính, YYYY-MM (ví dụ 2026-07)")
+@click.option("--text", "official_text", required=True,
+              help="văn bản chính thức, ví dụ «Nghị định 335/2026/NĐ-CP ngày 21/8/2026»")
+@click.option("--user", "username", required=True, help="người dùng của Sở (nhiệm vụ giám sát) ghi nhận")
+@with_appcontext
+@needs_schema
+def confirm_pension_level_cmd(valid_from, official_text, username):
+    """Confirm a provisional social-pension level with its official text; the next lists back-pay the difference."""
+    actor = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if actor is None:
+        _fail(PortalError(f"Không có người dùng {username}."))
+    try:
+        row, people, amount = confirm_social_pension_level(actor, valid_from, official_text)
+    except PortalError as err:
+        _fail(err)
+    db.session.commit()
+    click.echo(f"Đã xác nhận mức trợ cấp hưu trí xã hội {row.amount} đồng từ tháng {row.valid_from:%m/%Y}. "
+               f"Truy lĩnh chênh lệch trong danh sách kế tiếp: {people} người, {amount} đồng.")
+
+
 ADMIN_COMMANDS = (seed_demo_cmd, seed_reference_cmd, create_user_cmd, reset_password_cmd, set_user_active_cmd,
-                  list_organizations_cmd, apply_reform_cmd)
+                  list_organizations_cmd, apply_reform_cmd, confirm_pension_level_cmd)
 
 
 def register_cli(app: Flask) -> None:

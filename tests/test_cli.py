@@ -72,9 +72,9 @@ def test_demo_cycle_prints_one_line_per_list_and_writes_files(app, tmp_path):
     result = _run(app, "demo-cycle", "--month", "2024-08", "--out", str(out), AGRIBANK_FILE, VINH_MY_FILE)
     assert result.exit_code == 0, result.output
     lines = [line.split("\t") for line in result.output.strip().splitlines() if "\t" in line]
-    assert {tuple(line[:3]) for line in lines} == {("30322", "trợ cấp xã hội", "account"),
-                                             ("30322", "trợ cấp xã hội", "cash_at_point"),
-                                             ("30322", "trợ cấp xã hội", "cash_at_home")}
+    assert {tuple(line[:3]) for line in lines} == {("30322", "social_assistance", "account"),
+                                                   ("30322", "social_assistance", "cash_at_point"),
+                                                   ("30322", "social_assistance", "cash_at_home")}
     assert sum(int(line[3]) for line in lines) == 340
     assert sum(int(line[4]) for line in lines) == 240_000_000
     assert len(list(out.glob("*.pdf"))) == 3 and len(list(out.glob("*.xlsx"))) == 3
@@ -86,7 +86,7 @@ def test_demo_cycle_reports_each_file_before_the_lists(app, tmp_path):
     out = result.output.splitlines()
     commune = out.index("2024-07_phuong-vinh-my_ds-doi-tuong.xlsx: đọc 340 dòng, nhập 340, cảnh báo 32, lỗi 0")
     bank = out.index("2024-08_agribank-chau-doc_tk-mo-moi.xlsx: đọc 40 dòng, nhập 40, cảnh báo 0, lỗi 0")
-    assert commune < bank < out.index("30322\ttrợ cấp xã hội\taccount\t144\t104250000")
+    assert commune < bank < out.index("30322\tsocial_assistance\taccount\t144\t104250000")
     assert out[commune + 1].startswith("  Dòng 40: Nhận tiền mặt tại nhà nhưng chưa ghi lý do")
     assert out[commune + 11] == ("  … và 136 thông báo khác (xem bằng import-beneficiaries --dry-run hoặc trang xem "
                                  "trước).")
@@ -153,9 +153,9 @@ def test_demo_cycle_on_a_new_database_for_another_commune(empty_app, tmp_path):
     result = _run(empty_app, "demo-cycle", "--month", "2024-08", "--out", str(tmp_path / "out"), str(nui_sam))
     assert result.exit_code == 0, result.output
     assert "nui-sam.xlsx: đọc 340 dòng, nhập 340, cảnh báo 32, lỗi 0" in result.output
-    assert _list_lines(result.output) == [("30325", "trợ cấp xã hội", "account", "104", "72500000"),
-                                          ("30325", "trợ cấp xã hội", "cash_at_home", "32", "21500000"),
-                                          ("30325", "trợ cấp xã hội", "cash_at_point", "204", "146000000")]
+    assert _list_lines(result.output) == [("30325", "social_assistance", "account", "104", "72500000"),
+                                          ("30325", "social_assistance", "cash_at_home", "32", "21500000"),
+                                          ("30325", "social_assistance", "cash_at_point", "204", "146000000")]
     clerk = db.session.execute(select(User).join(Organization).where(
         Organization.unit_code == "30325", Organization.kind == "commune_committee")).scalar_one()
     assert clerk.username == "xa.nuisam" and clerk.check_password("demo1234")

@@ -37,7 +37,7 @@ bp.before_request(gate(Duty.OVERSIGHT))
 
 #: ``?phan=`` value → section template (the section's element id is in the template).
 SECTIONS = {"muc-chuan": "_levels", "he-so": "_coefficients", "ho-tro-them": "_top_ups", "chi-phi": "_fees",
-            "mai-tang": "_supports", "nhat-ky": "_history"}
+            "mai-tang": "_supports", "nhat-ky": "_history", "huu-tri": "_pension"}
 DEFAULT_SECTION = "he-so"
 HISTORY_PAGE = 8  # change-log rows a page: 8 of the longest entries (200-character basis + retro note) are 4.6 KB
 ENDED_SHOWN = 5  # coefficient rows that ended before this month: the latest few, one line each (older: change log)
@@ -92,7 +92,8 @@ def _context(forms: dict, **extra) -> dict:
     forms = {name: forms.get(name) or cls(formdata=None) for name, cls in FORMS.items()}
     o = admin.rates_overview()
     forms["top_up"].category_code.choices = [SelectChoice("", "Mọi diện")] + [
-        SelectChoice(code, code) for code in sorted({r.category_code for r in o.rules})]
+        SelectChoice(code, code) for code in sorted({r.category_code for r in o.rules})] + [
+        SelectChoice("HTXH", "HTXH – trợ cấp hưu trí xã hội")]
     log = paged_list(o.history, HISTORY_PAGE, "trang")
     month = this_month_vn()
     rules = [r for r in o.rules if r.valid_to is None or r.valid_to > month]
@@ -173,6 +174,18 @@ def edit_level(level_id: int):
         return f"Đã sửa mức chuẩn từ tháng {row.valid_from:%m/%Y}: {money(row.amount)} đồng."
     form = LevelForm()
     return _save("muc-chuan", "edit", form, call, edit_id=level_id, edit=form)
+
+
+@bp.route("/huu-tri-xa-hoi/xac-nhan", methods=["POST"])
+def confirm_pension_level():
+    """Xác nhận mức trợ cấp hưu trí xã hội tạm tính bằng văn bản chính thức (plain post; refused: 422 with what
+    was typed)."""
+    valid_from, text = request.form.get("valid_from", ""), request.form.get("official_text", "")
+    on_refusal(lambda err: _render("huu-tri", 422, pension_error=str(err), pension_typed=text))
+    row, people, amount = admin.confirm_social_pension_level(current_user, valid_from, text)
+    flash(f"Đã xác nhận mức trợ cấp hưu trí xã hội {money(row.amount)} đồng từ tháng {row.valid_from:%m/%Y}. "
+          f"Danh sách kế tiếp truy lĩnh chênh lệch cho {people} người, {money(amount)} đồng.", "ok")
+    return redirect(url_for("rates.index") + "#pension-levels")
 
 
 @bp.route("/he-so", methods=["POST"])

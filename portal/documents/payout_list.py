@@ -118,7 +118,8 @@ class PayoutListDoc:
     channel_label: defaults to :data:`CHANNEL_LABELS`. lines: rows in print order.
     signers: signature columns (default :func:`default_signers`). status: e.g. "Bản nháp" ("" = not printed).
     document_number: optional "Số: …" under the issuer. author: the issuing organisation's display name (PDF
-    Author; "" = the printed heading).
+    Author; "" = the printed heading). programme_label: the programme named in the title ("" = "TRỢ CẤP XÃ HỘI";
+    "Trợ cấp hưu trí xã hội" for a social-pension list).
     Derived (not passed): totals (:class:`PayoutTotals`), amount_in_words (of totals.total, "… đồng").
     Raises ``ValueError`` for an unknown channel, ``TypeError`` for non-date dates.
     """
@@ -136,6 +137,7 @@ class PayoutListDoc:
     status: str = ""
     document_number: str = ""
     author: str = ""
+    programme_label: str = ""
     totals: PayoutTotals = field(init=False)
     amount_in_words: str = field(init=False)
 
@@ -196,9 +198,13 @@ def list_spec(doc: PayoutListDoc) -> list_pdf.ListSpec:
     extra = doc.totals.back_pay + doc.totals.other
     totals[8], totals[9], totals[10] = (money(doc.totals.amount), money(extra) if extra else "",
                                         money(doc.totals.total))
-    title_lines = [("DANH SÁCH CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG", "title"),
+    programme = (doc.programme_label or "Trợ cấp xã hội").upper()
+    meta = f"{doc.commune_name} - Hình thức chi trả: {doc.channel_label}"
+    if doc.programme_label:
+        meta = f"{doc.commune_name} - Chương trình: {doc.programme_label} - Hình thức chi trả: {doc.channel_label}"
+    title_lines = [(f"DANH SÁCH CHI TRẢ {programme} HẰNG THÁNG", "title"),
                    (f"Tháng {month_vn(doc.month)}", "subtitle"),
-                   (f"{doc.commune_name} - Hình thức chi trả: {doc.channel_label}", "meta")]
+                   (meta, "meta")]
     if doc.status:
         title_lines.append((f"Tình trạng: {doc.status}", "status"))
     return list_pdf.ListSpec(

@@ -23,8 +23,18 @@ from .organizations import (
     User,
     UserSession,
 )
-from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList
-from .rates import AdditionalCategory, CareArrangement, CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
+from .payouts import LineResult, ListChannel, ListStatus, PayoutLine, PayoutList, Programme
+from .pension import PensionRequest, RequestStatus
+from .rates import (
+    AdditionalCategory,
+    CareArrangement,
+    CoefficientRule,
+    FeeRule,
+    LocalTopUp,
+    SocialPensionLevel,
+    StandardLevel,
+    SupportRule,
+)
 from .reform import UnitTransfer
 from .registry import (
     Beneficiary,
@@ -34,6 +44,7 @@ from .registry import (
     CategorySynonym,
     DisabilityLevel,
     Gender,
+    HouseholdPoverty,
     PaymentChannel,
 )
 from .stored_files import StoredFile
@@ -57,5 +68,6 @@ __all__ = [
     "LookupAttempt",
     "Notice", "NoticeConsent", "NoticeKind",
     "UserSession",
+    "Programme", "PensionRequest", "RequestStatus", "SocialPensionLevel", "HouseholdPoverty",
     "ContractStatus", "DocumentCounter", "DocumentKind", "IssuedDocument", "MonthlyReportNote", "ServiceContract",
 ]

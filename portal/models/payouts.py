@@ -1,5 +1,7 @@
-"""Payout lists (danh sách chi trả) per month, commune and channel, and their lines. A person is paid at most once
-per programme and month: ``uq_payout_line_beneficiary_id`` on (beneficiary, programme, month) enforces it."""
+"""Payout lists (danh sách chi trả) per month, commune, channel and programme, and their lines. A person's monthly
+allowance is paid once a month whatever the programme: the allowance line of either programme has line kind
+``tcxh``, so ``uq_payout_line_beneficiary_id_programme_month`` on (beneficiary, line kind, month) lets no one be paid
+by both social assistance and the social pension in one month."""
 from ..clock import utcnow
 from ..extensions import db
 from .enums import LabelledEnum
@@ -58,12 +60,30 @@ class LineResult(LabelledEnum):
         return {"pending": "Chưa chi", "paid": "Đã chi", "failed": "Không chi được"}[self.value]
 
 
+class Programme(LabelledEnum):
+    """Chương trình: monthly social assistance (trợ cấp xã hội, Decree 20/2021) or the social pension (trợ cấp hưu
+    trí xã hội, Luật BHXH 2024 and Decree 176/2025, since 07/2025), paid on separate lists of the same pipeline."""
+
+    SOCIAL_ASSISTANCE = "social_assistance"
+    SOCIAL_PENSION = "social_pension"
+
+    @property
+    def label(self) -> str:
+        """Vietnamese label."""
+        return {"social_assistance": "Trợ cấp xã hội", "social_pension": "Trợ cấp hưu trí xã hội"}[self.value]
+
+    @property
+    def short(self) -> str:
+        """Short label for narrow columns: TCXH / HTXH."""
+        return {"social_assistance": "TCXH", "social_pension": "HTXH"}[self.value]
+
+
 class PayoutList(db.Model):
-    """One list: ``month`` (first of month), commune, channel. Control totals ``people_count`` and ``total_amount``
-    (integer đồng) are recomputed on every build and frozen with the list."""
+    """One list: ``month`` (first of month), commune, channel, ``programme`` (``Programme``). Control totals
+    ``people_count`` and ``total_amount`` (integer đồng) are recomputed on every build and frozen with the list."""
 
     __tablename__ = "payout_list"
-    __table_args__ = (db.UniqueConstraint("month", "commune_code", "channel", "sequence"),)
+    __table_args__ = (db.UniqueConstraint("month", "commune_code", "channel", "programme", "sequence"),)
     id = db.Column(db.Integer, primary_key=True)
     month = db.Column(db.Date, nullable=False, index=True)
     #: 0 = the month's main list; 1, 2… = supplementary lists (danh sách bổ sung) of ``supplement_of``
@@ -80,6 +100,8 @@ class PayoutList(db.Model):
     settled_at = db.Column(db.DateTime(timezone=True))
     commune_code = db.Column(db.String(10), db.ForeignKey("administrative_unit.code"), nullable=False, index=True)
     channel = db.Column(db.String(20), nullable=False)
+    programme = db.Column(db.String(20), nullable=False, default="social_assistance",
+                          server_default="social_assistance")
     payout_office_id = db.Column(db.Integer, db.ForeignKey("organization.id"), nullable=False)
     post_office_id = db.Column(db.Integer, db.ForeignKey("organization.id"))
     status = db.Column(db.String(12), nullable=False, default=ListStatus.DRAFT.value)
@@ -124,10 +146,17 @@ class PayoutList(db.Model):
         """Channel as an enum."""
         return ListChannel(self.channel)
 
+    @property
+    def programme_enum(self) -> Programme:
+        """Programme as an enum."""
+        return Programme(self.programme)
+
 
 class PayoutLine(db.Model):
-    """One person × programme × month on a list, with a snapshot of what is printed (name, ID, account) so the
-    approved list does not change when the register does. Amounts in integer đồng."""
+    """One person × line kind × month on a list (``programme`` here is the kind of line: ``tcxh`` the person's
+    monthly allowance under the list's programme, ``care`` care support, ``funeral`` funeral support),
+    with a snapshot of what is printed (name, ID, account) so the approved list does not change when the register
+    does. Amounts in integer đồng."""
 
     __tablename__ = "payout_line"
     __table_args__ = (db.UniqueConstraint("beneficiary_id", "programme", "month"),)
@@ -135,6 +164,8 @@ class PayoutLine(db.Model):
     payout_list_id = db.Column(db.Integer, db.ForeignKey("payout_list.id"), nullable=False, index=True)
     beneficiary_id = db.Column(db.Integer, db.ForeignKey("beneficiary.id"), nullable=False, index=True)
     programme = db.Column(db.String(12), nullable=False, default="tcxh")
+    #: why this programme pays the person (higher-of between social assistance and the social pension)
+    programme_reason = db.Column(db.String(200))
     month = db.Column(db.Date, nullable=False)
     position = db.Column(db.Integer, nullable=False)
     full_name = db.Column(db.String(120), nullable=False)

@@ -38,11 +38,31 @@ class LocalTopUp(db.Model):
 
     __tablename__ = "local_top_up"
     id = db.Column(db.Integer, primary_key=True)
+    #: ``social_assistance`` (per category) or ``social_pension`` (every social pensioner; ``category_code`` None)
+    programme = db.Column(db.String(20), nullable=False, default="social_assistance",
+                          server_default="social_assistance")
     category_code = db.Column(db.String(6), db.ForeignKey("category.code"))
     amount = db.Column(db.Integer, nullable=False)
     valid_from = db.Column(db.Date, nullable=False)
     valid_to = db.Column(db.Date)
     legal_basis = db.Column(db.String(200), nullable=False)
+
+
+class SocialPensionLevel(db.Model):
+    """Mức trợ cấp hưu trí xã hội (Luật BHXH 2024 Art. 22; Decree 176/2025 Art. 5) in integer đồng per month, valid
+    from ``valid_from`` (first of month) until the next row. A ``provisional`` row (tạm tính: announced, official
+    text not yet recorded by the province) is shown but not paid; when the province confirms it with
+    ``official_text`` the months already paid at the old level get the difference back (truy lĩnh chênh lệch)."""
+
+    __tablename__ = "social_pension_level"
+    id = db.Column(db.Integer, primary_key=True)
+    valid_from = db.Column(db.Date, nullable=False, unique=True)
+    amount = db.Column(db.Integer, nullable=False)
+    legal_basis = db.Column(db.String(200), nullable=False)
+    provisional = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    official_text = db.Column(db.String(200))  # decision number and date recorded on confirmation
+    confirmed_at = db.Column(db.DateTime(timezone=True))
+    confirmed_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
 
 
 class FeeRule(db.Model):

@@ -141,6 +141,12 @@ class Beneficiary(db.Model):
     decision_number = db.Column(db.String(60))
     decision_date = db.Column(db.Date)
     start_month = db.Column(db.Date, nullable=False)
+    #: hộ nghèo / cận nghèo: ``poor`` | ``near_poor`` | None (social pension from 70, Decree 176/2025 Art. 3)
+    household_poverty = db.Column(db.String(10))
+    #: has a pension or a monthly social-insurance benefit (lương hưu, trợ cấp BHXH hằng tháng): no social pension
+    receives_pension = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    #: first month of the social pension by the commune chairman's decision on a request (Mẫu 01); None = none
+    pension_from = db.Column(db.Date)
     status = db.Column(db.String(12), nullable=False, default="active")  # active | suspended | stopped
     payment_channel = db.Column(db.String(20), nullable=False, default=PaymentChannel.CASH_AT_POINT.value)
     cash_at_home_reason = db.Column(db.String(20))
@@ -205,4 +211,18 @@ FIELD_LABELS = {
     "id_warning_override_reason": "Lý do vẫn lưu dù số định danh chưa khớp",
     "category_override_reason": "Lý do vẫn lưu dù diện không khớp tuổi",
     "disability_age_group": "Nhóm tuổi người khuyết tật",
+    "household_poverty": "Hộ nghèo / cận nghèo", "receives_pension": "Có lương hưu / trợ cấp BHXH hằng tháng",
+    "pension_from": "Hưởng trợ cấp hưu trí xã hội từ tháng",
 }
+
+
+class HouseholdPoverty(LabelledEnum):
+    """Hộ nghèo / hộ cận nghèo as stored in ``Beneficiary.household_poverty``."""
+
+    POOR = "poor"
+    NEAR_POOR = "near_poor"
+
+    @property
+    def label(self) -> str:
+        """Hộ nghèo / Hộ cận nghèo."""
+        return {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo"}[self.value]

@@ -44,14 +44,11 @@ BANK_HEADER_HINTS = ("so tai khoan", "tai khoan")
 COMMUNE_HEADER_HINTS = ("dien doi tuong",)
 
 
-#: programme labels for the demo's output (the line's ``programme``; care and funeral lines belong to the allowance)
-PROGRAMME_LABELS = {"tcxh": "trợ cấp xã hội", "care": "trợ cấp xã hội", "funeral": "trợ cấp xã hội"}
-
 
 @dataclass
 class ListLine:
     """One printed line of the demo cycle's output: commune code (the unit key; ``code`` is the printed GSO code of
-    the issuing unit), programme label, channel, people, amount (đồng), files."""
+    the issuing unit), channel, people, amount (đồng), files, programme (``social_assistance`` | ``social_pension``)."""
 
     commune_code: str
     channel: str
@@ -59,21 +56,12 @@ class ListLine:
     amount: int
     pdf: Path
     sheet: Path
-    programme: str = "trợ cấp xã hội"
+    programme: str = "social_assistance"
 
     @property
     def code(self) -> str:
         """The GSO code of the commune ("30316" for Phường Châu Đốc, key "30316@2025")."""
         return gso_of_key(self.commune_code)
-
-
-def programme_of(lst: PayoutList) -> str:
-    """The programme of a list as printed: the list's own when the model has one, else its lines' (care and
-    funeral lines go with the allowance), "trợ cấp xã hội" for an empty list."""
-    own = getattr(lst, "programme", None)
-    codes = [own] if own else sorted({line.programme for line in lst.lines})
-    labels = dict.fromkeys(PROGRAMME_LABELS.get(c, c) for c in codes)
-    return " + ".join(labels) or "trợ cấp xã hội"
 
 
 def _open(path: Path):
@@ -179,15 +167,15 @@ def _import_bank(path: Path) -> FileReport:
 
 
 def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> list[ListLine]:
-    """Run the cycle for ``month`` (first-of-month date) on ``files`` (commune files first, then bank files,
-    whatever order they are given in) and write ``<commune>_<channel>_<YYYY-MM>.pdf/.xlsx`` into ``out_dir``.
-    A commune file may be of any commune of the demo districts: its committee and police users are created when
-    missing (``demo.ensure_commune_users``). ``on_file(FileReport)`` is called for each file once it is read, before
-    a file with errors stops the cycle. Returns one ListLine per list of the month of the imported communes, by
-    commune and channel — also on a re-run, when some lists are already approved (``BuildResult.skipped``): their
-    still-pending lines are recorded paid and their files written again. Lines are recorded paid on today's date
-    (Vietnam), the approval day of the new lists. Raises PortalError (nothing is committed by this function) when a
-    file has errors or is not a readable .xlsx, or a demo user is missing. Flushes only."""
+    """Run the cycle for ``month`` (first-of-month date) on ``files`` (commune files first, then bank files, whatever
+    order they are given in) and write ``<commune>_<channel>_<YYYY-MM>.pdf/.xlsx`` into ``out_dir``. A commune file may
+    be of any commune of the demo districts: its committee and police users are created when missing
+    (``demo.ensure_commune_users``). ``on_file(FileReport)`` is called for each file once it is read, before a file with
+    errors stops the cycle. Returns one ListLine per list of the month of the imported communes, by commune, programme
+    and channel — also on a re-run, when some lists are already approved (``BuildResult.skipped``): their still-pending
+    lines are recorded paid and their files written again. Lines are recorded paid on today's date (Vietnam), the
+    approval day of the new lists. Raises PortalError (nothing is committed by this function) when a file has errors or
+    is not a readable .xlsx, or a demo user is missing. Flushes only."""
     seed_demo()
     kinds = [(Path(p), *classify(Path(p))) for p in files]
     communes = []
@@ -228,7 +216,8 @@ def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> li
                     if line.result == LineResult.PENDING:
                         record_result(post_office, line, "paid", paid_on=today_vn())
             lists.append(lst)
-    return [_write_files(lst, out_dir) for lst in sorted(lists, key=lambda item: (item.commune_code, item.channel))]
+    return [_write_files(lst, out_dir) for lst in sorted(
+        lists, key=lambda item: (item.commune_code, item.programme, item.channel))]
 
 
 def _reformed(code: str) -> bool:
@@ -257,8 +246,11 @@ def _after_reform(communes: list[str], month: date) -> list[str]:
 
 
 def _write_files(lst: PayoutList, out_dir: Path) -> ListLine:
-    stem = f"{gso_of_key(lst.commune_code)}_{lst.channel}_{lst.month:%Y-%m}"
+    """Write the list's PDF and payment sheet as ``<commune>_<channel>_<YYYY-MM>`` (a social-pension list:
+    ``<commune>_social_pension_<channel>_<YYYY-MM>``)."""
+    programme = "social_pension_" if lst.programme == "social_pension" else ""
+    stem = f"{gso_of_key(lst.commune_code)}_{programme}{lst.channel}_{lst.month:%Y-%m}"
     pdf, sheet = out_dir / f"{stem}.pdf", out_dir / f"{stem}.xlsx"
     pdf.write_bytes(render_payout_list(build_payout_list_doc(lst)))
     sheet.write_bytes(payment_sheet(lst))
-    return ListLine(lst.commune_code, lst.channel, lst.people_count, lst.total_amount, pdf, sheet, programme_of(lst))
+    return ListLine(lst.commune_code, lst.channel, lst.people_count, lst.total_amount, pdf, sheet, lst.programme)

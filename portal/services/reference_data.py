@@ -23,6 +23,7 @@ from ..models import (
     CompetenceRule,
     FeeRule,
     PaymentProvider,
+    SocialPensionLevel,
     StandardLevel,
     SupportRule,
     UnitSuccession,
@@ -188,6 +189,7 @@ def load_reference(path: Path = DATA / "categories.json") -> dict[str, int]:
         if _d(v_from) not in have:
             db.session.add(StandardLevel(valid_from=_d(v_from), amount=amount, legal_basis=basis))
             counts["standard_levels"] += 1
+    counts["social_pension_levels"] = _load_social_pension_levels(data)
     counts.update(_load_support_and_fee_rules(data))
     have = set(db.session.execute(select(PaymentProvider.code)).scalars())
     for code, name, bin_, kind in data["providers"]:
@@ -196,6 +198,19 @@ def load_reference(path: Path = DATA / "categories.json") -> dict[str, int]:
             counts["providers"] += 1
     db.session.flush()
     return counts
+
+
+def _load_social_pension_levels(data: dict) -> int:
+    """Missing social-pension levels (by valid-from; Decree 176/2025 Art. 5), a provisional one (tạm tính) as such.
+    Returns how many were added."""
+    have = set(db.session.execute(select(SocialPensionLevel.valid_from)).scalars())
+    added = 0
+    for v_from, amount, basis, provisional in data.get("social_pension_levels", []):
+        if _d(v_from) not in have:
+            db.session.add(SocialPensionLevel(valid_from=_d(v_from), amount=amount, legal_basis=basis,
+                                              provisional=provisional))
+            added += 1
+    return added
 
 
 def _load_support_and_fee_rules(data: dict) -> dict[str, int]:

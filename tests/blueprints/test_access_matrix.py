@@ -114,6 +114,14 @@ def foreign_ids(app):
     db.session.add(extra)
     db.session.flush()
     ids["row_id"] = extra.id
+    from portal.models import PensionRequest  # a social-pension request of Mỹ Bình (commune pages)
+    clerk = User.query.filter_by(organization_id=commune_org.id).first() or officer
+    pension = PensionRequest(commune_code="30280", full_name="Ngoài Địa Bàn", national_id=b.national_id,
+                             birth_year=1940, gender="male", received_on=date(2024, 8, 1), due_on=date(2024, 8, 15),
+                             registered_by_id=clerk.id)
+    db.session.add(pension)
+    db.session.flush()
+    ids["request_id"] = pension.id
     db.session.commit()
     return ids | _changes_rows(b) | _document_rows() | _account_rows(b) | _complaint_rows(b, commune_org)
 

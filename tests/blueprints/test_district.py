@@ -34,7 +34,8 @@ def test_build_shows_lists_control_totals_and_exclusions(client, people):
     assert "Đã lập 4 danh sách tháng 08/2024" in html
     assert "Đặng Thị Lan" in html and "Không có hệ số cho diện K1 ở tuổi 17 trong tháng 08/2024." in html
     rows = html.split('id="month-lists"')[1]
-    assert "Phường Vĩnh Mỹ</td><td>Chuyển khoản</td>" in rows and ">1.500.000<" in rows
+    assert ('Phường Vĩnh Mỹ</td><td><abbr title="Trợ cấp xã hội">TCXH</abbr></td><td>Chuyển khoản</td>' in rows
+            and ">1.500.000<" in rows)
     assert ">1.250.000<" in rows and ">1.000.000<" in rows and "Phường Núi Sam" in rows and ">750.000<" in rows
     assert 'Tổng cộng (4 danh sách)</td><td class="num">6</td><td class="num">4.500.000</td>' in rows
     page = client.get("/huyen/?thang=2024-08").get_data(as_text=True)

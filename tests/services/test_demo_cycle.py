@@ -28,9 +28,10 @@ def test_rerun_prints_every_list_of_the_month(app, tmp_path):
     from portal.services.entitlement.rates import parse_month
     first = run_cycle(parse_month("2024-08"), tmp_path / "a", [VINH_MY_FILE, AGRIBANK_FILE])
     db.session.commit()
-    expected = [("30322", "account", 144, 104_250_000), ("30322", "cash_at_home", 32, 21_500_000),
-                ("30322", "cash_at_point", 164, 114_250_000)]
-    assert [(item.commune_code, item.channel, item.people, item.amount) for item in first] == expected
+    expected = [("30322", "social_assistance", "account", 144, 104_250_000),
+                ("30322", "social_assistance", "cash_at_home", 32, 21_500_000),
+                ("30322", "social_assistance", "cash_at_point", 164, 114_250_000)]
+    assert [(item.commune_code, item.programme, item.channel, item.people, item.amount) for item in first] == expected
     home = db.session.execute(select(PayoutList).where(PayoutList.channel == "cash_at_home")).scalar_one()
     home.lines[0].result, home.lines[0].paid_on, home.status = "pending", None, "accepted"  # one still to pay
     db.session.commit()

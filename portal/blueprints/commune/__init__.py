@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (route modules)
     import_pages,
     notices,
     payouts,
+    pension_requests,
     reform_placement,
     registry,
     registry_hamlets,

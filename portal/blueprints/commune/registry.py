@@ -13,12 +13,12 @@ from ...models import AccountCheckStatus, Beneficiary, CashAtHomeReason, ImportB
 from ...paging import paged
 from ...rendering import render, render_form
 from ...services.audit import events_for, record_read
+from ...services.entitlement.pension import month_allowance
 from ...services.imports import beneficiaries as import_service
 from ...services.imports import changes
 from ...services.imports import jobs as import_jobs
 from ...services.registry import life_signals
 from ...services.registry.beneficiaries import (
-    amount_in_month,
     create_beneficiary,
     form_data,
     search_beneficiaries,
@@ -66,7 +66,7 @@ def beneficiary_detail(beneficiary_id: int):
     b = get_visible_or_404(Beneficiary, beneficiary_id)
     record_read(current_user, "view", "beneficiary", b.id, f"Xem hồ sơ đối tượng: {b.full_name}")
     month = this_month_vn()
-    amount, no_amount = amount_in_month(b, month)
+    amount, no_amount = month_allowance(b, month)
     return render("commune/detail.html", b=b, month=month, amount=amount, no_amount=no_amount,
                   events=events_for("beneficiary", b.id), last_seen=life_signals.last_seen([b.id]).get(b.id),
                   check_label=AccountCheckStatus.label_of)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ...downloads import download
 from ...errors_web import flash_refusal
 from ...extensions import db
-from ...models import AdministrativeUnit, BankCoverage
+from ...models import AdministrativeUnit, BankCoverage, Programme
 from ...models.accounts import FEE_WAIVERS
 from ...models.registry import CashAtHomeReason
 from ...query_args import month_arg
@@ -34,7 +34,8 @@ def funnel_page():
                                    .order_by(AdministrativeUnit.name)).scalars()
     return render("province/funnel.html", block="funnel", data=funnel.monthly_funnel(month, communes), month=month,
                   district=district, districts=list(districts), stages=funnel.STAGES,
-                  reasons=list(CashAtHomeReason), waivers=funnel.waiver_summary(communes), waiver_labels=FEE_WAIVERS)
+                  reasons=list(CashAtHomeReason), waivers=funnel.waiver_summary(communes), waiver_labels=FEE_WAIVERS,
+                  programmes=list(Programme))
 
 
 @bp.route("/pheu.xlsx")

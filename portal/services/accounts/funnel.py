@@ -15,10 +15,12 @@ Definitions for ``month`` M (first-of-month date; "by M" means on or before the 
   date and counts in every month — it existed before the portal); per bank by the account's provider;
 - ``first_transfer``: of the registered, people with at least one payout line of a month ≤ M transferred to an
   account (``account_number`` set) and reported paid by the post office;
-- ``cash_at_home``: registered people paid in cash at home, counted per ``CashAtHomeReason``.
+- ``cash_at_home``: registered people paid in cash at home, counted per ``CashAtHomeReason``;
+- ``programmes``: people on the month's lists per programme (``social_assistance`` | ``social_pension``, the
+  social pension of Decree 176/2025 since 07/2025), by the commune of the list.
 
 Per bank (provider code, e.g. ``VBA``) only the last two stages exist (the first two belong to the commune). All
-counts are of people (distinct beneficiaries). Six grouped queries whatever the number of communes.
+counts are of people (distinct beneficiaries). Seven grouped queries whatever the number of communes.
 """
 import calendar
 from dataclasses import dataclass, field
@@ -37,6 +39,8 @@ from ...models import (
     PaymentChannel,
     PaymentProvider,
     PayoutLine,
+    PayoutList,
+    Programme,
 )
 from ...models.accounts import FEE_WAIVERS
 from ...models.registry import ACCOUNT_CHANNELS
@@ -69,6 +73,7 @@ class CommuneFunnel:
     first_transfer: int = 0
     cash_at_home: dict[str, int] = field(default_factory=dict)
     banks: list[BankFunnel] = field(default_factory=list)
+    programmes: dict[str, int] = field(default_factory=dict)  # programme → people on the month's lists
 
     @property
     def cash_at_home_total(self) -> int:
@@ -115,12 +120,16 @@ def monthly_funnel(month: date, commune_codes=None) -> Funnel:
     for code, n in counts["paid_total"]:
         rows[code].first_transfer = int(n)
     _add_banks(rows, counts["opened_bank"], counts["paid_bank"])
+    for code, programme, n in counts["programmes"]:
+        if code in rows:
+            rows[code].programmes[programme] = int(n)
     return Funnel(month, list(rows.values()), _total(list(rows.values())))
 
 
 def _counts(month: date, commune_codes) -> dict[str, list]:
-    """The six grouped queries of the funnel, by commune (and bank): ``base`` (registered, chose an account),
-    ``home`` (cash at home by reason), ``opened_total`` / ``opened_bank``, ``paid_total`` / ``paid_bank``."""
+    """The seven grouped queries of the funnel, by commune (and bank): ``base`` (registered, chose an account),
+    ``home`` (cash at home by reason), ``opened_total`` / ``opened_bank``, ``paid_total`` / ``paid_bank``,
+    ``programmes`` (people on the month's lists per programme)."""
     end = _month_end(month)
     people = select(Beneficiary.id).where(Beneficiary.status == "active", Beneficiary.start_month <= month)
     if commune_codes is not None:
@@ -152,10 +161,20 @@ def _counts(month: date, commune_codes) -> dict[str, list]:
         "paid_total": grouped(select(Beneficiary.commune_code, people_count)
                               .join(PayoutLine, PayoutLine.beneficiary_id == Beneficiary.id)
                               .where(paid_filter).group_by(Beneficiary.commune_code)),
+        "programmes": grouped(_on_lists(month, commune_codes)),
         "paid_bank": grouped(select(Beneficiary.commune_code, PayoutLine.provider_code, people_count)
                              .join(PayoutLine, PayoutLine.beneficiary_id == Beneficiary.id)
                              .where(paid_filter).group_by(Beneficiary.commune_code, PayoutLine.provider_code)),
     }
+
+
+def _on_lists(month: date, commune_codes):
+    """(commune, programme, people) on the month's lists: distinct people with an allowance line."""
+    stmt = (select(PayoutList.commune_code, PayoutList.programme, func.count(func.distinct(PayoutLine.beneficiary_id)))
+            .join(PayoutList, PayoutList.id == PayoutLine.payout_list_id)
+            .where(PayoutLine.month == month, PayoutLine.programme == "tcxh")
+            .group_by(PayoutList.commune_code, PayoutList.programme))
+    return stmt if commune_codes is None else stmt.where(PayoutList.commune_code.in_(commune_codes))
 
 
 def _add_banks(rows: dict, opened_bank: list, paid_bank: list) -> None:
@@ -180,6 +199,8 @@ def _total(rows: list[CommuneFunnel]) -> CommuneFunnel:
             setattr(total, key, total.stage(key) + r.stage(key))
         for reason, n in r.cash_at_home.items():
             total.cash_at_home[reason] = total.cash_at_home.get(reason, 0) + n
+        for programme, n in r.programmes.items():
+            total.programmes[programme] = total.programmes.get(programme, 0) + n
         for b in r.banks:
             m = merged.setdefault(b.code, BankFunnel(b.code, b.name))
             m.account_opened += b.account_opened
@@ -190,16 +211,19 @@ def _total(rows: list[CommuneFunnel]) -> CommuneFunnel:
 
 def funnel_workbook(funnel: Funnel) -> bytes:
     """The funnel as an .xlsx (bytes): one row per commune and one per bank under it, then the total; columns
-    Xã/phường, Ngân hàng, the four stages, Tiền mặt tại nhà and one column per cash-at-home reason."""
+    Xã/phường, Ngân hàng, the four stages, Tiền mặt tại nhà, one column per cash-at-home reason, and the people on
+    the month's lists per programme."""
     reasons = list(CashAtHomeReason)
-    headers = ["Xã/phường", "Ngân hàng", *STAGES.values(), "Tiền mặt tại nhà", *(r.label for r in reasons)]
+    headers = ["Xã/phường", "Ngân hàng", *STAGES.values(), "Tiền mặt tại nhà", *(r.label for r in reasons),
+               *(f"Trong danh sách: {p.label}" for p in Programme)]
     rows = []
     for c in [*funnel.communes, funnel.total]:
         rows.append([c.name, "", *(c.stage(k) for k in STAGES), c.cash_at_home_total,
-                     *(c.cash_at_home.get(r.value, 0) for r in reasons)])
+                     *(c.cash_at_home.get(r.value, 0) for r in reasons), *(c.programmes.get(p.value, 0)
+                                                                          for p in Programme)])
         for b in c.banks:
             rows.append([c.name, b.name, None, None, b.account_opened, b.first_transfer, None,
-                         *(None for _ in reasons)])
+                         *(None for _ in reasons), *(None for _ in Programme)])
     return write_workbook([f"PHỄU MỞ TÀI KHOẢN NHẬN TRỢ CẤP - THÁNG {funnel.month:%m/%Y}",
                            "Số người; số mở tài khoản và nhận chuyển khoản tính đến hết tháng."],
                           headers, rows, text_columns=set(), sheet_title=f"Pheu T{funnel.month:%m-%Y}")

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 
 from ...access import oversees
+from ...clock import utcnow
 from ...errors import AccessDenied, ValidationError
 from ...extensions import db
 from ...formatting import money
@@ -22,12 +23,15 @@ from ...models import (
     FeeRule,
     LocalTopUp,
     PayoutLine,
+    PayoutList,
+    SocialPensionLevel,
     StandardLevel,
     SupportRule,
     User,
 )
 from ..audit import record, snapshot
-from .rates import parse_month
+from .pension import PENSION_ONLY_CATEGORY
+from .rates import SOCIAL_ASSISTANCE, SOCIAL_PENSION, parse_month
 
 RATE_OBJECTS = ("standard_level", "coefficient_rule", "local_top_up", "fee_rule")
 MAX_AMOUNT = 100_000_000
@@ -105,6 +109,45 @@ def add_standard_level(actor: User, valid_from, amount, legal_basis: str) -> Sta
     return row
 
 
+def pension_back_pay(row: SocialPensionLevel) -> tuple[int, int]:
+    """(people, đồng) the lists will back-pay once ``row`` is paid: for every month from ``row.valid_from`` already on
+    a social-pension list at a lower level, the difference (row amount − printed level) per person and month."""
+    people, amount = db.session.execute(
+        select(func.count(func.distinct(PayoutLine.beneficiary_id)),
+               func.coalesce(func.sum(row.amount - PayoutLine.standard_level), 0))
+        .join(PayoutList, PayoutList.id == PayoutLine.payout_list_id)
+        .where(PayoutList.programme == "social_pension", PayoutLine.programme == "tcxh",
+               PayoutLine.month >= row.valid_from, PayoutLine.standard_level < row.amount)).one()
+    return int(people), int(amount)
+
+
+def confirm_social_pension_level(actor: User, valid_from, official_text: str) -> tuple[SocialPensionLevel, int, int]:
+    """The province records the official text of a provisional (tạm tính) social-pension level valid from
+    ``valid_from`` (date or "YYYY-MM"), e.g. "Nghị định 335/2026/NĐ-CP ngày 21/8/2026": from then on the level is
+    paid, and the next lists back-pay the difference for every month already paid at the old level (truy lĩnh chênh
+    lệch, reference §5.3.2). Returns (row, people, đồng) of that back pay. Raises ValidationError when no
+    provisional level starts that month or the text is missing; AccessDenied without the oversight duty."""
+    _require_oversight(actor)
+    valid_from = _month(valid_from, "valid_from")
+    text = _basis(official_text, "official_text")
+    row = db.session.execute(select(SocialPensionLevel).where(
+        SocialPensionLevel.valid_from == valid_from)).scalar_one_or_none()
+    if row is None or not row.provisional:
+        raise _error(f"Không có mức trợ cấp hưu trí xã hội tạm tính từ tháng {valid_from:%m/%Y} để xác nhận.",
+                     "valid_from")
+    before = snapshot(row, ("provisional", "official_text"))
+    row.provisional, row.official_text = False, text
+    row.confirmed_at, row.confirmed_by_id = utcnow(), actor.id
+    db.session.flush()
+    people, amount = pension_back_pay(row)
+    record(actor, "confirm", "social_pension_level", row.id,
+           f"Xác nhận mức trợ cấp hưu trí xã hội {money(row.amount)} đồng từ tháng {valid_from:%m/%Y} theo {text}."
+           + (f" Truy lĩnh chênh lệch cho {people} người, {money(amount)} đồng, trong danh sách kế tiếp."
+              if people else ""),
+           before=before, after=snapshot(row, ("provisional", "official_text")))
+    return row, people, amount
+
+
 def update_standard_level(actor: User, row: StandardLevel, amount, legal_basis: str) -> StandardLevel:
     """Correct the amount or legal basis of an existing mức chuẩn (audited with before/after)."""
     _require_oversight(actor)
@@ -159,7 +202,8 @@ def set_coefficient(actor: User, rule: CoefficientRule, coefficient, valid_from,
 
 def add_top_up(actor: User, category_code: str | None, amount, valid_from, valid_to, legal_basis: str) -> LocalTopUp:
     """Khoản hỗ trợ thêm của tỉnh (Decree 20/2021 Art. 4.3): ``amount`` đồng per beneficiary and month for
-    ``category_code`` (None or "" = every category), months ``[valid_from, valid_to)``."""
+    ``category_code`` (None or "" = every category; ``HTXH`` = every social pensioner, Decree 176/2025), months
+    ``[valid_from, valid_to)``."""
     _require_oversight(actor)
     valid_from = _month(valid_from, "valid_from")
     valid_to = _month(valid_to, "valid_to") if valid_to else None
@@ -171,8 +215,9 @@ def add_top_up(actor: User, category_code: str | None, amount, valid_from, valid
     code = category_code or None
     if code is not None and db.session.get(Category, code) is None:
         raise _error("Diện đối tượng không có trong danh mục.", "category_code")
-    row = LocalTopUp(category_code=code, amount=amount, valid_from=valid_from, valid_to=valid_to,
-                     legal_basis=_basis(legal_basis))
+    programme = SOCIAL_PENSION if code == PENSION_ONLY_CATEGORY else SOCIAL_ASSISTANCE
+    row = LocalTopUp(category_code=None if programme == SOCIAL_PENSION else code, programme=programme,
+                     amount=amount, valid_from=valid_from, valid_to=valid_to, legal_basis=_basis(legal_basis))
     db.session.add(row)
     db.session.flush()
     record(actor, "create", "local_top_up", row.id,
@@ -220,6 +265,7 @@ class RatesOverview:
     fees: list
     supports: list
     history: list
+    pension_levels: list = None  # SocialPensionLevel rows (a provisional one shown as tạm tính)
 
 
 def rates_overview() -> RatesOverview:
@@ -228,11 +274,13 @@ def rates_overview() -> RatesOverview:
     def rows(model, *order):
         return list(db.session.execute(select(model).order_by(*order)).scalars())
 
-    history = list(db.session.execute(select(AuditEvent).where(AuditEvent.object_type.in_(RATE_OBJECTS))
+    history = list(db.session.execute(select(AuditEvent).where(AuditEvent.object_type.in_(
+        RATE_OBJECTS + ("social_pension_level",)))
                                       .order_by(AuditEvent.id.desc()).limit(50)).scalars())
     return RatesOverview(
         rows(StandardLevel, StandardLevel.valid_from),
         rows(CoefficientRule, CoefficientRule.category_code, CoefficientRule.disability_level,
              CoefficientRule.age_from, CoefficientRule.valid_from),
         rows(LocalTopUp, LocalTopUp.valid_from), rows(FeeRule, FeeRule.valid_from),
-        rows(SupportRule, SupportRule.kind, SupportRule.valid_from), history)
+        rows(SupportRule, SupportRule.kind, SupportRule.valid_from), history,
+        rows(SocialPensionLevel, SocialPensionLevel.valid_from))

@@ -43,19 +43,24 @@ def describe_months(entries) -> str:
 class History:
     """What the portal already put on lists for one person and programme, before the month being built:
     ``paid`` month → đồng counted as paid for that month (line amount + later back pay − recoveries), ``level``
-    month → standard level printed on that month's own line, ``failed`` months whose line was not paid."""
+    month → standard level printed on that month's own line, ``failed`` months whose line was not paid,
+    ``pension`` months whose own line was on a social-pension list (its level is the social-pension level)."""
 
     paid: dict = field(default_factory=dict)
     level: dict = field(default_factory=dict)
     coefficient: dict = field(default_factory=dict)
     failed: set = field(default_factory=set)
     any_line: bool = False
+    pension: set = field(default_factory=set)
 
     def add_line(self, month: date, amount: int, level: int | None, entries, result: str,
-                 coefficient=None) -> None:
+                 coefficient=None, programme: str | None = None) -> None:
         """Count one earlier line (its own month's ``amount`` and its back-pay / recovery ``entries``); ``level``
-        and ``coefficient`` are the line's printed standard level and total coefficient."""
+        and ``coefficient`` are the line's printed standard level and total coefficient; ``programme`` the
+        programme of its list (``social_pension`` marks the month in ``pension``)."""
         self.any_line = True
+        if programme == "social_pension":
+            self.pension.add(month)
         self.paid[month] = self.paid.get(month, 0) + amount
         if level is not None:
             self.level[month] = level
@@ -77,7 +82,9 @@ class History:
 @dataclass
 class LinePlan:
     """One line to print: the month's ``amount`` (None when nothing is due for the month itself), back-pay and
-    recovery ``entries``; ``payee`` for care / funeral lines and for a deceased person's heirs."""
+    recovery ``entries``; ``payee`` for care / funeral lines and for a deceased person's heirs; ``list_programme``
+    the programme whose list carries the line (``social_assistance`` | ``social_pension``) and
+    ``programme_reason`` why (higher-of)."""
 
     programme: str
     amount: Amount | None = None
@@ -86,6 +93,8 @@ class LinePlan:
     entries: list = field(default_factory=list)
     payee: dict | None = None
     label: str = ""
+    list_programme: str = "social_assistance"
+    programme_reason: str = ""
 
     @property
     def back_pay(self) -> int:

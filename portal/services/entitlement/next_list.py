@@ -22,6 +22,7 @@ from .care import care_band_end
 from .categories import category_text
 from .extras import as_person, care_kinds, care_of, categories_of, inactive_since, inactive_text, months_text
 from .months import LOOKBACK_MONTHS, History, add_months, describe_months
+from .pension import allowance
 from .plan import plan_person
 from .rates import K4_COMBINABLE, Amount, RateBook, in_force
 
@@ -75,7 +76,7 @@ def preview(beneficiary: Beneficiary, month: date, book: RateBook | None = None,
     p.candidates = [_candidate(book, beneficiary, row, main, month)
                     for row, main in [(beneficiary, True)] + [(r, False) for r in extras]]
     try:
-        p.amount = book.amount_for(beneficiary, month, extras)
+        p.amount = allowance(book, beneficiary, month, extras)  # the higher of social assistance and the pension
     except PortalError as err:
         p.problem = str(err)
     p.line = _amount_line(p, month, extras)
@@ -197,17 +198,18 @@ def plan_next_list(beneficiary: Beneficiary, month: date, book: RateBook | None 
         RegistryEvent.beneficiary_id == beneficiary.id,
         RegistryEvent.status == EventStatus.ACCEPTED.value)).scalars())
     tcxh, care_history, funeral_paid = History(), History(), False
-    for m, programme, regular, top_up, care_amt, level, entries, res, funeral, coef in db.session.execute(select(
-            PayoutLine.month, PayoutLine.programme, PayoutLine.regular_amount, PayoutLine.top_up,
-            PayoutLine.care_support, PayoutLine.standard_level, PayoutLine.back_pay_months, PayoutLine.result,
-            PayoutLine.funeral_support, PayoutLine.coefficient).where(
+    for m, programme, regular, top_up, care_amt, level, entries, res, funeral, coef, scheme in db.session.execute(
+            select(PayoutLine.month, PayoutLine.programme, PayoutLine.regular_amount, PayoutLine.top_up,
+                   PayoutLine.care_support, PayoutLine.standard_level, PayoutLine.back_pay_months, PayoutLine.result,
+                   PayoutLine.funeral_support, PayoutLine.coefficient, PayoutList.programme)
+            .join(PayoutList, PayoutList.id == PayoutLine.payout_list_id).where(
             PayoutLine.beneficiary_id == beneficiary.id, PayoutLine.month < month)):
         if programme == "funeral" and funeral:
             funeral_paid = True
         elif m < add_months(month, -LOOKBACK_MONTHS):
             continue
         elif programme == "tcxh":
-            tcxh.add_line(m, (regular or 0) + (top_up or 0), level, entries, res, coef)
+            tcxh.add_line(m, (regular or 0) + (top_up or 0), level, entries, res, coef, scheme)
         elif programme == "care":
             care_history.add_line(m, care_amt or 0, level, entries, res)
     history_start = db.session.execute(select(func.min(PayoutList.month)).where(

@@ -24,6 +24,9 @@ Rules (Decree 20/2021/NĐ-CP; reference §1.3–§1.7):
   months named. A negative difference, or any month paid after the stop, is a recovery: shown as such, never netted.
 * Months before the portal's first list of the commune are taken as paid outside the portal, unless the decision
   itself was made in the portal era (then the certificate gap and late months are back-paid).
+* Social assistance or the social pension (Decree 176/2025): ``pension.allowance`` pays the higher of the two and
+  says why; the allowance line goes on that programme's list. Back pay compares each month with the level of the
+  programme that paid it (a social-pension level confirmed later back-pays the difference).
 * ``adjust`` events change category / disability level / children from their effective month: their details hold
   the new values and ``{"before": {...}}`` the old ones (``registry.events.apply_event`` records them), so a month
   before the change built after its acceptance uses the old values.
@@ -39,7 +42,8 @@ from types import SimpleNamespace
 
 from ...errors import PortalError
 from .months import LOOKBACK_MONTHS, History, LinePlan, PersonPlan, add_months, month_key
-from .rates import RateBook
+from .pension import allowance, programme_in
+from .rates import SOCIAL_PENSION, RateBook
 
 ATTRIBUTES = ("category_code", "disability_level", "children_count")
 
@@ -160,7 +164,7 @@ def _owed(months, timeline: Timeline, history: History, entitled, fast_ok: bool,
         paid = history.paid.get(m, 0)
         listed = m in history.paid
         if state in ("paid", "late"):
-            if fast_ok and listed and history.level.get(m) == book.level_or_none(m):
+            if fast_ok and listed and history.level.get(m) == _paid_level(book, history, m):
                 continue
             due = entitled(m)
             if due is None:
@@ -203,7 +207,7 @@ def plan_person(book: RateBook, beneficiary, month: date, *, events=(), extra_ca
         if not cline.empty:
             plan.lines.append(cline)
     if tl.death is not None and not funeral_paid:
-        _add_funeral_line(book, plan, tl.death)
+        _add_funeral_line(book, plan, tl, extra_categories)
     return plan
 
 
@@ -239,29 +243,30 @@ class _Review:
         lo = max(lo, add_months(month, -LOOKBACK_MONTHS))
         fast_ok = not tl.has_changes and not extra_categories
         span = (month.year * 12 + month.month) - (lo.year * 12 + lo.month)
-        if fast_ok and not care and len(tcxh.paid) == span and tcxh.level.items() <= _levels(book, month).items():
+        if fast_ok and not care and len(tcxh.paid) == span and _current(book, tcxh, month):
             months = []  # every month since ``lo`` is listed at today's level: nothing to back-pay (the common case)
         else:
             months = [add_months(lo, i) for i in range(max(span, 0))]
         last_adjust = max((e.effective_month for e in tl.events if e.kind == "adjust"), default=None)
 
-        def allowance(m):
+        def due_in(m):
             coef = tcxh.coefficient.get(m)
             if coef is not None and last_adjust is not None and m < last_adjust:
                 # a month already listed before an adjustment: the person as printed then (the register row holds
                 # the new values only), at today's level for that month — only a rate change can add to it
-                level = book.level_or_none(m)
+                level = _paid_level(book, tcxh, m)
                 if level is None:
                     return None
-                return (int((level * coef).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-                        + book.top_up(beneficiary.category_code, m))
+                top_up = (book.top_up(None, m, SOCIAL_PENSION) if m in tcxh.pension
+                          else book.top_up(beneficiary.category_code, m))
+                return int((level * coef).quantize(Decimal(1), rounding=ROUND_HALF_UP)) + top_up
             try:
-                a = book.amount_for(tl.attributes(m), m, extra_categories)
+                a = allowance(book, beneficiary, m, extra_categories, tl.attributes(m))
             except PortalError:
                 return None
             return a.amount + a.top_up
 
-        return cls(months, fast_ok, allowance)
+        return cls(months, fast_ok, due_in)
 
 
 def _allowance_line(book: RateBook, plan: PersonPlan, month: date, state: str, tl: Timeline, tcxh: History,
@@ -271,7 +276,7 @@ def _allowance_line(book: RateBook, plan: PersonPlan, month: date, state: str, t
     line = LinePlan("tcxh")
     if state == "paid":
         try:
-            line.amount = book.amount_for(tl.attributes(month), month, extra_categories)
+            line.amount = allowance(book, tl.b, month, extra_categories, tl.attributes(month))
         except PortalError as err:
             plan.reasons.append(str(err))
     if state in ("paid", "none") or tl.released:
@@ -280,6 +285,12 @@ def _allowance_line(book: RateBook, plan: PersonPlan, month: date, state: str, t
             line.entries = [e for e in line.entries if e["kind"] == "recovery"]
     if tl.death is not None:
         line.payee = _payee(tl.death.details, "funeral_payee")
+    if line.amount is not None:
+        line.list_programme, line.programme_reason = line.amount.programme, line.amount.reason
+    elif line.entries:  # back pay or recoveries only: the programme that paid the latest month named
+        last = max(e["month"] for e in line.entries)
+        m = date(int(last[:4]), int(last[5:7]), 1)
+        line.list_programme = programme_in(book, tl.b, m, extra_categories, tl.attributes(m))
     return line
 
 
@@ -308,17 +319,23 @@ def _care_line(book: RateBook, month: date, state: str, tl: Timeline, care, care
     return cline
 
 
-def _add_funeral_line(book: RateBook, plan: PersonPlan, death) -> None:
-    """Funeral support (Art. 11): once, on the first list after an accepted death, to the funeral organiser; a
-    reason instead when the organiser is not recorded or no rate applies."""
+def _add_funeral_line(book: RateBook, plan: PersonPlan, tl: Timeline, extra_categories) -> None:
+    """Funeral support: once, on the first list after an accepted death, to the funeral organiser — under the
+    programme that paid the person in the month of death (Decree 20/2021 Art. 11; a social pensioner's under
+    Decree 176/2025 Art. 7, on the social-pension list); a reason instead when the organiser is not recorded or no
+    rate applies."""
+    death = tl.death
     death_month = death.event_date.replace(day=1) if death.event_date else add_months(death.effective_month, -1)
     payee = _payee(death.details, "funeral_payee")
     if payee is None:
         plan.reasons.append("Chưa ghi người tổ chức mai táng: chưa lập được dòng hỗ trợ mai táng.")
         return
+    programme = programme_in(book, tl.b, death_month, extra_categories, tl.attributes(death_month))
     try:
-        plan.lines.append(LinePlan("funeral", funeral_support=book.funeral_amount(death_month),
-                                   payee=payee, label=f"Mai táng phí (mất tháng {death_month:%m/%Y})"))
+        amount = (book.pension_funeral_amount(death_month) if programme == SOCIAL_PENSION
+                  else book.funeral_amount(death_month))
+        plan.lines.append(LinePlan("funeral", funeral_support=amount, payee=payee,
+                                   label=f"Mai táng phí (mất tháng {death_month:%m/%Y})", list_programme=programme))
     except PortalError as err:
         plan.reasons.append(str(err))
 
@@ -334,10 +351,12 @@ def _simple_plan(book: RateBook, b, month: date, tcxh: History, history_start: d
     lo = first if b.start_month >= history_start else (min(tcxh.paid) if tcxh.paid else month)
     lo = max(lo, add_months(month, -LOOKBACK_MONTHS))
     span = (month.year * 12 + month.month) - (lo.year * 12 + lo.month)
-    if span > 0 and not (len(tcxh.paid) == span and tcxh.level.items() <= _levels(book, month).items()):
+    if span > 0 and not (len(tcxh.paid) == span and _current(book, tcxh, month)):
         return None
     try:
-        plan.lines.append(LinePlan("tcxh", amount=book.amount_for(b, month)))
+        amount = allowance(book, b, month)
+        plan.lines.append(LinePlan("tcxh", amount=amount, list_programme=amount.programme,
+                                   programme_reason=amount.reason))
     except PortalError as err:
         plan.reasons.append(str(err))
     return plan
@@ -350,6 +369,21 @@ def _levels(book: RateBook, month: date) -> dict:
         cache[month] = {m: book.level_or_none(m) for m in (add_months(month, -i)
                                                             for i in range(1, LOOKBACK_MONTHS + 1))}
     return cache[month]
+
+
+def _paid_level(book: RateBook, history: History, m: date) -> int | None:
+    """The level in force now for month ``m`` of the programme whose list paid it: the social-pension level for a
+    month paid on a social-pension list, else the standard level."""
+    return book.pension_level_or_none(m) if m in history.pension else book.level_or_none(m)
+
+
+def _current(book: RateBook, history: History, month: date) -> bool:
+    """True when every month of ``history`` was printed at the level in force now for its programme."""
+    if not history.pension:
+        return history.level.items() <= _levels(book, month).items()
+    levels = _levels(book, month)
+    return all(level == (book.pension_level_or_none(m) if m in history.pension else levels.get(m))
+               for m, level in history.level.items())
 
 
 def _three_unpaid(history: History, month: date, tl: Timeline) -> bool:

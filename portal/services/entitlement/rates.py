@@ -14,11 +14,14 @@ from sqlalchemy import select
 
 from ...errors import PortalError
 from ...extensions import db
-from ...models import CoefficientRule, FeeRule, LocalTopUp, StandardLevel, SupportRule
+from ...models import CoefficientRule, FeeRule, LocalTopUp, SocialPensionLevel, StandardLevel, SupportRule
 from ...spreadsheets.dates import parse_month as parse_sheet_month
 
 #: categories whose amount a K4 single parent gets on top of the K4 amount (Decree 20/2021 Art. 6.2)
 K4_COMBINABLE = ("K5a", "K5b", "K5c", "K5d", "K6", "K8")
+
+#: the two programmes (``models.Programme`` values)
+SOCIAL_ASSISTANCE, SOCIAL_PENSION = "social_assistance", "social_pension"
 
 
 def parse_month(text: str) -> date:
@@ -61,6 +64,13 @@ class Amount:
     amount: int
     rule: str
     top_up: int = 0  # local top-up of the province (đồng), paid on top of ``amount``
+    programme: str = SOCIAL_ASSISTANCE  # which programme pays it (``models.Programme`` value)
+    reason: str = ""  # why that programme pays (higher-of, Decree 20/2021 Art. 6.2; Decree 176/2025)
+
+    @property
+    def total(self) -> int:
+        """Allowance plus top-up (đồng): what the month pays."""
+        return self.amount + self.top_up
 
 
 def in_force(record, month: date) -> bool:
@@ -74,8 +84,10 @@ class RateBook:
     """Standard levels and coefficient rules loaded once. ``RateBook.load()`` reads the current database."""
 
     def __init__(self, levels: list[StandardLevel], rules: list[CoefficientRule], top_ups=(), supports=(),
-                 fees=()):
+                 fees=(), pension_levels=()):
         self.levels = sorted(levels, key=lambda r: r.valid_from)
+        self.pension_levels = sorted(pension_levels, key=lambda r: r.valid_from)
+        self._pension_cache: dict[date, int | None] = {}
         self.rules = rules
         self.top_ups = list(top_ups)
         self.supports = list(supports)
@@ -88,10 +100,12 @@ class RateBook:
 
     @classmethod
     def load(cls) -> "RateBook":
-        """Read every StandardLevel, CoefficientRule, LocalTopUp, SupportRule and FeeRule (five queries)."""
+        """Read every StandardLevel, CoefficientRule, LocalTopUp, SupportRule, FeeRule and SocialPensionLevel (six
+        queries)."""
         def rows(model):
             return list(db.session.execute(select(model)).scalars())
-        return cls(rows(StandardLevel), rows(CoefficientRule), rows(LocalTopUp), rows(SupportRule), rows(FeeRule))
+        return cls(rows(StandardLevel), rows(CoefficientRule), rows(LocalTopUp), rows(SupportRule), rows(FeeRule),
+                   rows(SocialPensionLevel))
 
     def level_or_none(self, month: date) -> int | None:
         """Mức chuẩn valid in ``month`` (đồng), or None before the first level (cached per month)."""
@@ -99,6 +113,40 @@ class RateBook:
             valid = [r for r in self.levels if r.valid_from <= month]
             self._level_cache[month] = valid[-1].amount if valid else None
         return self._level_cache[month]
+
+    def pension_level_or_none(self, month: date) -> int | None:
+        """Mức trợ cấp hưu trí xã hội paid in ``month`` (đồng): the latest confirmed SocialPensionLevel valid then
+        (a provisional one — tạm tính — is not paid), or None before the social pension (07/2025)."""
+        if month not in self._pension_cache:
+            valid = [r for r in self.pension_levels if r.valid_from <= month and not r.provisional]
+            self._pension_cache[month] = valid[-1].amount if valid else None
+        return self._pension_cache[month]
+
+    def provisional_pension_level(self, month: date):
+        """The provisional SocialPensionLevel (tạm tính) announced for ``month``, later than the level paid, or
+        None: shown beside the paid level until the province confirms it."""
+        valid = [r for r in self.pension_levels if r.valid_from <= month]
+        return valid[-1] if valid and valid[-1].provisional else None
+
+    def pension_amount(self, month: date, reason: str = "") -> Amount:
+        """The social pension for ``month`` (Luật BHXH 2024 Art. 22; Decree 176/2025 Art. 5): the level paid then
+        plus the province's top-up for social pensioners, ``programme`` social_pension. Raises PortalError before
+        the first confirmed level."""
+        level = self.pension_level_or_none(month)
+        if level is None:
+            raise PortalError(f"Chưa có mức trợ cấp hưu trí xã hội áp dụng cho tháng {month:%m/%Y}.")
+        return Amount(level, Decimal(1), level, "Trợ cấp hưu trí xã hội", self.top_up(None, month, SOCIAL_PENSION),
+                      SOCIAL_PENSION, reason)
+
+    def pension_funeral_amount(self, death_month: date) -> int:
+        """Funeral support for a social pensioner (Decree 176/2025 Art. 7): the ``social_pension_funeral`` rule's
+        multiple × the social-pension level of the month of death, đồng. Raises PortalError when none applies."""
+        rule = self.support_rule("social_pension_funeral", death_month)
+        level = self.pension_level_or_none(death_month)
+        if rule is None or level is None:
+            raise PortalError(f"Không có quy định hỗ trợ mai táng người hưởng trợ cấp hưu trí xã hội cho tháng "
+                              f"{death_month:%m/%Y}.")
+        return int((level * Decimal(rule.coefficient)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
     def standard_level(self, month: date) -> int:
         """Mức chuẩn valid in ``month`` (đồng). Raises PortalError when no level is valid yet."""
@@ -190,11 +238,12 @@ class RateBook:
         top_up = self.top_up(beneficiary.category_code, month)
         return Amount(best.standard_level, best.coefficient, best.amount, best.rule, top_up) if top_up else best
 
-    def top_up(self, category_code: str, month: date) -> int:
-        """Local top-up (đồng) for ``category_code`` in ``month``: the sum of LocalTopUp rows valid then for that
-        category or for every category. 0 when the province set none."""
+    def top_up(self, category_code: str | None, month: date, programme: str = SOCIAL_ASSISTANCE) -> int:
+        """Local top-up (đồng) for ``category_code`` in ``month`` under ``programme``: the sum of LocalTopUp rows of
+        that programme valid then for that category or for every category. 0 when the province set none."""
         return sum(t.amount for t in self.top_ups
-                   if (t.category_code is None or t.category_code == category_code) and t.valid_from <= month
+                   if (t.programme or SOCIAL_ASSISTANCE) == programme
+                   and (t.category_code is None or t.category_code == category_code) and t.valid_from <= month
                    and (t.valid_to is None or month < t.valid_to))
 
     def support_rule(self, kind: str, month: date) -> SupportRule | None:

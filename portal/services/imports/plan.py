@@ -24,6 +24,7 @@ from ...models import (
     PaymentProvider,
 )
 from ...spreadsheets.reading import BirthDate
+from ..entitlement.pension import allowance
 from ..entitlement.rates import RateBook
 from ..registry.beneficiaries import current_values
 from ..registry.checks import clean_beneficiary
@@ -269,7 +270,7 @@ def _fill_defaults(row: ParsedRow, data: dict, current: Beneficiary | None, resu
 
 def _compare_amount(result: RowResult, values: dict, month: date, book: RateBook) -> None:
     try:
-        amount = book.amount_for(SimpleNamespace(**values), month)
+        amount = allowance(book, SimpleNamespace(**values), month)  # a K5c row after 06/2025: the social pension
     except PortalError as err:
         result.warnings.append(f"Không tính được mức trợ cấp tháng {month:%m/%Y}: {err}")
         return

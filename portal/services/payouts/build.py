@@ -1,7 +1,8 @@
-"""Building the month's payout lists (lập danh sách chi trả trợ cấp xã hội hằng tháng): one DRAFT list per commune
-and channel from the register, the month engine (``entitlement.plan``) and the accounts, with back pay, care and
-funeral lines and the unpaid amounts carried over; a rebuild replaces a draft's lines. What follows a build
-(confirm, approve, accept, settle) is in ``payouts.workflow``; results in ``payouts.results``.
+"""Building the month's payout lists (lập danh sách chi trả trợ cấp xã hội hằng tháng): one DRAFT list per commune,
+channel and programme (social assistance, social pension) from the register, the month engine (``entitlement.plan``) and
+the accounts, with back pay, care and funeral lines and the unpaid amounts carried over; a rebuild replaces a draft's
+lines. What follows a build (confirm, approve, accept, settle) is in ``payouts.workflow``; results in
+``payouts.results``.
 
 Amounts come from the rate tables (``entitlement.rates.RateBook``), never from a spreadsheet. Money is integer đồng;
 months are first-of-month dates. Every write records an audit event and flushes, never commits.
@@ -103,12 +104,14 @@ def _load(codes: list[str], month: date) -> _Loaded:
     rows = db.session.execute(select(
         PayoutLine.beneficiary_id, PayoutLine.programme, PayoutLine.month, PayoutLine.regular_amount,
         PayoutLine.top_up, PayoutLine.care_support, PayoutLine.standard_level, PayoutLine.back_pay_months,
-        PayoutLine.result, PayoutLine.funeral_support, PayoutLine.coefficient).where(
+        PayoutLine.result, PayoutLine.funeral_support, PayoutLine.coefficient, PayoutList.programme)
+        .join(PayoutList, PayoutList.id == PayoutLine.payout_list_id).where(
         PayoutLine.beneficiary_id.in_(pids), PayoutLine.month < month,
         PayoutLine.month >= add_months(month, -LOOKBACK_MONTHS)))
-    for bid, programme, m, regular, top_up, care_amt, level, entries, res, funeral, coef in rows:
+    for bid, programme, m, regular, top_up, care_amt, level, entries, res, funeral, coef, scheme in rows:
         if programme == "tcxh":
-            tcxh.setdefault(bid, History()).add_line(m, (regular or 0) + (top_up or 0), level, entries, res, coef)
+            tcxh.setdefault(bid, History()).add_line(m, (regular or 0) + (top_up or 0), level, entries, res, coef,
+                                                     scheme)
         elif programme == "care":
             care_history.setdefault(bid, History()).add_line(m, care_amt or 0, level, entries, res)
         elif programme == "funeral":
@@ -134,7 +137,9 @@ def _add_unpaid(plan, carried, held: bool) -> None:
     if line is None:
         if held:
             return
-        line = LinePlan("tcxh", payee=next((line.payee for line in plan.lines if line.programme == "funeral"), None))
+        funeral = next((line for line in plan.lines if line.programme == "funeral"), None)
+        line = LinePlan("tcxh", payee=funeral.payee if funeral else None,
+                        list_programme=funeral.list_programme if funeral else "social_assistance")
         plan.lines.insert(0, line)
     line.entries = line.entries + [{"month": month_key(m), "kind": "unpaid", "amount": amount}
                                    for m, amount in carried]
@@ -162,10 +167,11 @@ def _drop_empty_lines(plan, b: Beneficiary, result: BuildResult) -> None:
 
 @paused_gc
 def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
-    """Build or rebuild the DRAFT lists (lập danh sách chi trả) of ``month`` (first-of-month date) for every
-    commune in ``actor``'s area (or only ``commune_codes``, which must lie in it), one per commune and
-    ``ListChannel``. Amounts from ``entitlement.plan.plan_person`` (rates as data, Decree 20/2021 Art. 6, 8, 11,
-    20; only ACCEPTED registry events): each person's allowance line (programme ``tcxh``, with back pay and
+    """Build or rebuild the DRAFT lists (lập danh sách chi trả) of ``month`` (first-of-month date) for every commune in
+    ``actor``'s area (or only ``commune_codes``, which must lie in it), one per commune, ``ListChannel`` and
+    ``Programme`` (the engine says which programme pays each person: the higher of social assistance and the social
+    pension, Decree 176/2025). Amounts from ``entitlement.plan.plan_person`` (rates as data, Decree 20/2021 Art. 6, 8,
+    11, 20; only ACCEPTED registry events): each person's allowance line (programme ``tcxh``, with back pay and
     recoveries naming their months), a care-support line to the carer (``care``) and a one-off funeral line to the
     burial organiser (``funeral``) — care and funeral lines go on the cash-at-point list. Lines ordered by
     ``name_sort`` and numbered 1..n; control totals (people, regular, top-up, back pay, care, funeral, recovery,
@@ -188,7 +194,7 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
     book = RateBook.load()
     groups = _plan_lines(month, communes, existing, book, result)
     for lst in rebuild:
-        if (lst.commune_code, lst.channel) not in groups:
+        if (lst.commune_code, lst.channel, lst.programme) not in groups:
             record(actor, "delete", "payout_list", lst.id, f"Xoá danh sách rỗng {describe(lst)}")
             db.session.delete(lst)
     _write_lists(actor, month, communes, groups, existing, book, result)
@@ -197,13 +203,14 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
 
 
 def _open_lists(month: date, communes: dict, result: BuildResult) -> tuple[dict, list]:
-    """The month's main lists of ``communes`` by (commune, channel), and those to rebuild (not frozen), whose lines
-    are deleted here; the frozen ones go to ``result.skipped``."""
-    existing = {(lst.commune_code, lst.channel): lst for lst in db.session.execute(select(PayoutList).where(
-        PayoutList.month == month, PayoutList.commune_code.in_(communes), PayoutList.sequence == 0)).scalars()}
+    """The month's main lists of ``communes`` by (commune, channel, programme), and those to rebuild (not frozen), whose
+    lines are deleted here; the frozen ones go to ``result.skipped``."""
+    existing = {(lst.commune_code, lst.channel, lst.programme): lst for lst in db.session.execute(
+        select(PayoutList).where(PayoutList.month == month, PayoutList.commune_code.in_(communes),
+                                 PayoutList.sequence == 0)).scalars()}
     rebuild = [lst for lst in existing.values() if not lst.status_enum.frozen]
     result.skipped = sorted((lst for lst in existing.values() if lst.status_enum.frozen),
-                            key=lambda item: (item.commune_code, item.channel))
+                            key=lambda item: (item.commune_code, item.programme, item.channel))
     if rebuild:
         db.session.execute(delete(PayoutLine).where(PayoutLine.payout_list_id.in_([lst.id for lst in rebuild])))
         for lst in rebuild:
@@ -212,9 +219,9 @@ def _open_lists(month: date, communes: dict, result: BuildResult) -> tuple[dict,
 
 
 def _plan_lines(month: date, communes: dict, existing: dict, book: RateBook, result: BuildResult) -> dict:
-    """Plan every payable person of ``communes`` (``plan_person``) and group the lines by the (commune, channel)
-    list they go on; people left off, with the reason, go to ``result.exclusions`` (and those held after three
-    unpaid months to ``result.suspensions``)."""
+    """Plan every payable person of ``communes`` (``plan_person``) and group the lines by the (commune, channel) list
+    they go on (commune, channel, programme); people left off, with the reason, go to ``result.exclusions`` (and those
+    held after three unpaid months to ``result.suspensions``)."""
     # whoever is still on a list of the month is on a frozen list (skipped) or on another commune's list
     taken = {(bid, prog): status for bid, prog, status in db.session.execute(
         select(PayoutLine.beneficiary_id, PayoutLine.programme, PayoutList.status).join(PayoutList).where(
@@ -223,7 +230,7 @@ def _plan_lines(month: date, communes: dict, existing: dict, book: RateBook, res
     carry = unpaid_carry_over(list(communes), month)  # one query (two when something failed) for the whole build
     # people the post office reported dead (báo đã chết), not yet verified by the commune: held, nothing paid
     dead = death_held(month)  # the few open reports, whole province: one query, no list of ids
-    groups: dict[tuple[str, str], list] = {}
+    groups: dict[tuple[str, str, str], list] = {}
     for b in data.people:
         plan = plan_person(book, b, month, events=data.events.get(b.id, ()), extra_categories=data.extras.get(
             b.id, ()), care=data.care.get(b.id, ()), tcxh=data.tcxh.get(b.id), care_history=data.care_history.get(
@@ -248,16 +255,17 @@ def _plan_lines(month: date, communes: dict, existing: dict, book: RateBook, res
 
 
 def _list_key(b: Beneficiary, line: LinePlan, commune_code: str, taken: dict, existing: dict,
-              result: BuildResult) -> tuple[str, str] | None:
-    """The (commune, channel) list a planned line goes on: the person's own allowance by their channel, care and
-    funeral lines on the cash-at-point list. None when the line is left off — the person is on another list of the
-    month already, or that list is frozen (the reason goes to ``result.exclusions``)."""
+              result: BuildResult) -> tuple[str, str, str] | None:
+    """The (commune, channel, programme) list a planned line goes on: the person's own allowance by their channel, care
+    and funeral lines on the cash-at-point list; the programme the engine chose (``LinePlan.list_programme``). None when
+    the line is left off — the person is on another list of the month already, or that list is frozen (the reason goes
+    to ``result.exclusions``)."""
     if (b.id, line.programme) in taken:
         if taken[(b.id, line.programme)] not in FROZEN:
             result.exclusions.append((b, "Đã có trong danh sách chi trả của xã/phường khác trong tháng này."))
         return None
     own = line.programme == "tcxh" and line.payee is None
-    key = (commune_code, (list_channel(b) if own else ListChannel.CASH_AT_POINT).value)
+    key = (commune_code, (list_channel(b) if own else ListChannel.CASH_AT_POINT).value, line.list_programme)
     frozen = existing.get(key)
     if frozen is not None and frozen.status_enum.frozen:
         result.exclusions.append((b, f"Danh sách {describe(frozen)} đã phê duyệt; cần lập danh sách bổ sung."))
@@ -272,32 +280,34 @@ def _write_lists(actor: User, month: date, communes: dict, groups: dict, existin
     order = {"tcxh": 0, "care": 1, "funeral": 2}
     # commune code → id of the post office serving it (same unit, else nearest ancestor), a few queries in all
     offices = {code: office.id if office else None for code, office in serving_organizations(
-        {code for code, _ in groups}, Duty.PAYMENT_SERVICE).items()}
-    new_lists = {key: PayoutList(month=month, commune_code=key[0], channel=key[1],
+        {key[0] for key in groups}, Duty.PAYMENT_SERVICE).items()}
+    new_lists = {key: PayoutList(month=month, commune_code=key[0], channel=key[1], programme=key[2],
                                  payout_office_id=actor.organization_id,
                                  post_office_id=offices[key[0]], prepared_by_id=actor.id,
                                  status=ListStatus.DRAFT.value) for key in groups if key not in existing}
     db.session.add_all(new_lists.values())
     db.session.flush()  # one flush gives every new list its id
-    for (code, channel), rows in sorted(groups.items()):
+    for key, rows in sorted(groups.items(), key=lambda item: (item[0][0], item[0][2], item[0][1])):
+        code, channel, programme = key
         rows.sort(key=lambda r: (r[0].name_sort, r[0].id, order.get(r[1].programme, 9)))
-        lst = new_lists.get((code, channel))
-        result.lists.append(_fill(actor, month, communes[code], channel, lst or existing.get((code, channel)),
-                                  rows, book=book, new=lst is not None, office_id=offices[code]))
+        lst = new_lists.get(key)
+        result.lists.append(_fill(actor, month, communes[code], channel, lst or existing.get(key),
+                                  rows, book=book, new=lst is not None, office_id=offices[code], programme=programme))
 
 
 def _fill(actor, month, commune, channel, lst, rows, book: RateBook | None = None, new: bool = False,
-          office_id: int | None = None) -> PayoutList:
+          office_id: int | None = None, programme: str = "social_assistance") -> PayoutList:
     """Create (``lst`` None) or refill one list with ``rows`` [(beneficiary, LinePlan or Amount)] already in order;
     set the control totals (the fee from the FeeRule valid in ``month``). ``new`` marks a list just created by the
-    caller; ``office_id`` the post office when the caller looked it up already."""
+    caller; ``office_id`` the post office when the caller looked it up already; ``programme`` that of a list
+    created here."""
     book = book or RateBook.load()
     was_confirmed = lst is not None and lst.status == ListStatus.CONFIRMED
     if office_id is None:
         office = post_office_for(commune.code)
         office_id = office.id if office else None
     if lst is None:
-        lst = PayoutList(month=month, commune_code=commune.code, channel=channel,
+        lst = PayoutList(month=month, commune_code=commune.code, channel=channel, programme=programme,
                          payout_office_id=actor.organization_id, post_office_id=office_id,
                          prepared_by_id=actor.id, status=ListStatus.DRAFT.value)
         db.session.add(lst)
@@ -312,7 +322,8 @@ def _fill(actor, month, commune, channel, lst, rows, book: RateBook | None = Non
     lst.status = ListStatus.DRAFT.value
     lst.prepared_by_id, lst.prepared_at = actor.id, utcnow()
     lst.confirmed_by_id = lst.confirmed_at = None
-    level = book.level_or_none(month)
+    level = (book.pension_level_or_none(month) if lst.programme == "social_pension"
+             else book.level_or_none(month))
     lines = [line_row(b, lst, a, i, level) for i, (b, a) in enumerate(rows, start=1)]
     insert_lines(lines)  # one bulk INSERT, not the unit of work: ~150.000 lines for the province
     db.session.expire(lst, ["lines"])

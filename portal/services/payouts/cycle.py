@@ -25,6 +25,7 @@ from ...formatting import money
 from ...models import Beneficiary, ListStatus, PayoutLine, PayoutList, User
 from ..audit import record
 from ..entitlement.months import LinePlan, month_key
+from ..entitlement.pension import allowance
 from ..entitlement.rates import RateBook
 from ..registry.events import active_in_month
 from .carry_over import unpaid_carry_over
@@ -209,7 +210,7 @@ def build_supplement(actor: User, original: PayoutList) -> PayoutList:
     listed = select(PayoutLine.beneficiary_id).where(PayoutLine.month == month, PayoutLine.programme == PROGRAMME)
     siblings = list(db.session.execute(select(PayoutList).where(
         PayoutList.month == month, PayoutList.commune_code == original.commune_code,
-        PayoutList.channel == original.channel)).scalars())
+        PayoutList.channel == original.channel, PayoutList.programme == original.programme)).scalars())
     draft = next((lst for lst in siblings if lst.supplement_of_id is not None and not lst.status_enum.frozen), None)
     if draft is not None:
         db.session.execute(delete(PayoutLine).where(PayoutLine.payout_list_id == draft.id))
@@ -221,6 +222,7 @@ def build_supplement(actor: User, original: PayoutList) -> PayoutList:
     lst = draft
     if lst is None:
         lst = PayoutList(month=month, commune_code=original.commune_code, channel=original.channel,
+                         programme=original.programme,
                          sequence=max(lst.sequence for lst in siblings) + 1, supplement_of_id=original.id,
                          payout_office_id=original.payout_office_id, post_office_id=original.post_office_id,
                          prepared_by_id=actor.id, status=ListStatus.DRAFT.value)
@@ -238,7 +240,8 @@ def build_supplement(actor: User, original: PayoutList) -> PayoutList:
 
 
 def _supplement_rows(original: PayoutList, listed) -> list:
-    """(beneficiary, LinePlan) of the people ``original``'s commune pays in its month on its channel, active, on no
+    """(beneficiary, LinePlan) of the people ``original``'s commune pays in its month on its channel under its
+    programme (``entitlement.pension.allowance``: the higher of the two), active, on no
     line of the month (``listed``: a select of beneficiary ids), in name order, with their unpaid amounts carried
     over; people without an applicable rate are left out (shown with the reason on the month's exclusions)."""
     month = original.month
@@ -256,10 +259,14 @@ def _supplement_rows(original: PayoutList, listed) -> list:
         if list_channel(b).value != original.channel:
             continue
         try:
-            rows.append((b, LinePlan(PROGRAMME, amount=book.amount_for(b, month), entries=[
-                {"month": month_key(m), "kind": "unpaid", "amount": amount} for m, amount in carry.get(b.id, ())])))
+            amount = allowance(book, b, month)
         except PortalError:
             continue
+        if amount.programme != original.programme:
+            continue
+        rows.append((b, LinePlan(PROGRAMME, amount=amount, entries=[
+            {"month": month_key(m), "kind": "unpaid", "amount": amount} for m, amount in carry.get(b.id, ())],
+            list_programme=amount.programme, programme_reason=amount.reason)))
     return rows
 
 

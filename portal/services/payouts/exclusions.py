@@ -25,6 +25,7 @@ from ...models import (
     User,
 )
 from ..entitlement.months import add_months
+from ..entitlement.pension import allowance
 from ..entitlement.rates import RateBook
 from ..registry.death_reports import held as death_held
 from ..registry.events import active_in_month
@@ -128,8 +129,9 @@ class _Reasons:
         self.held = _held_after_unpaid(ids, month)
         self.dead = death_held(month, ids)
         paying = {payers.of(b) for b in people}
-        self.lists = {(lst.commune_code, lst.channel): lst for lst in db.session.execute(select(PayoutList).where(
-            PayoutList.month == month, PayoutList.commune_code.in_(paying), PayoutList.sequence == 0)).scalars()}
+        self.lists = {(lst.commune_code, lst.channel, lst.programme): lst for lst in db.session.execute(
+            select(PayoutList).where(PayoutList.month == month, PayoutList.commune_code.in_(paying),
+                                     PayoutList.sequence == 0)).scalars()}
         self.names = dict(db.session.execute(select(AdministrativeUnit.code, AdministrativeUnit.name).where(
             AdministrativeUnit.code.in_(paying | set(listed_at.values())))).all())
         self.book = RateBook.load()
@@ -154,11 +156,11 @@ class _Reasons:
             return self.dead[b.id]
         if b.id in self.held:
             return HELD_UNPAID
-        lst = self.lists.get((payer, list_channel(b).value))
-        if lst is not None and lst.status_enum.frozen:
-            return f"Danh sách {describe(lst)} đã phê duyệt; cần lập danh sách bổ sung."
         try:
-            self.book.amount_for(b, self.month)
+            programme = allowance(self.book, b, self.month).programme
         except PortalError as err:
             return str(err)
+        lst = self.lists.get((payer, list_channel(b).value, programme))
+        if lst is not None and lst.status_enum.frozen:
+            return f"Danh sách {describe(lst)} đã phê duyệt; cần lập danh sách bổ sung."
         return NOT_LISTED_YET

@@ -156,6 +156,7 @@ def line_row(b: Beneficiary, lst: PayoutList, plan, position: int, level: int | 
         regular_amount=amount.amount if amount else 0, top_up=amount.top_up if amount else 0,
         back_pay=plan.back_pay, care_support=plan.care_support, funeral_support=plan.funeral_support,
         recovery=plan.recovery, back_pay_months=plan.entries or None, total=plan.total,
+        programme_reason=(getattr(plan, "programme_reason", "") or None) and plan.programme_reason[:200],
         payee_name=payee.get("name"), payee_national_id=payee.get("national_id"),
         payee_relationship=payee.get("relationship"),
         account_number=account.account_number if account else None,

@@ -32,8 +32,10 @@ FROZEN = [s.value for s in ListStatus if s.frozen]
 
 
 def describe(lst: PayoutList) -> str:
-    """Short Vietnamese name of a list: "tháng 08/2024 – Phường Vĩnh Mỹ – Chuyển khoản"."""
-    return f"tháng {lst.month:%m/%Y} – {lst.commune.name} – {lst.channel_enum.label}"
+    """Short Vietnamese name of a list: "tháng 08/2024 – Phường Vĩnh Mỹ – Chuyển khoản"; a social-pension list
+    names its programme: "tháng 08/2025 – Phường Vĩnh Mỹ – Trợ cấp hưu trí xã hội – Chuyển khoản"."""
+    programme = " – Trợ cấp hưu trí xã hội" if lst.programme == "social_pension" else ""
+    return f"tháng {lst.month:%m/%Y} – {lst.commune.name}{programme} – {lst.channel_enum.label}"
 
 
 def list_channel(beneficiary: Beneficiary) -> ListChannel:

@@ -134,7 +134,8 @@ def build_payout_list_doc(lst: PayoutList, view: ReaderView = FULL_VIEW) -> Payo
         commune_name=lst.commune.name, channel=DOC_CHANNEL[lst.channel_enum], lines=lines,
         signers=default_signers(preparer=lst.prepared_by.full_name,
                                 head=lst.approved_by.full_name if approved else "", head_title=head_title(office)),
-        status="" if lst.status_enum.frozen else DRAFT_STATUS.get(lst.status, ""), author=office.display_name)
+        status="" if lst.status_enum.frozen else DRAFT_STATUS.get(lst.status, ""), author=office.display_name,
+        programme_label=lst.programme_enum.label if lst.programme == "social_pension" else "")
 
 
 def file_name(lst: PayoutList) -> str:

@@ -252,9 +252,10 @@ def payment_sheet(lst: PayoutList) -> bytes:
     Kết quả, Lý do, Ngày chi. IDs, accounts and dates are text cells; a "Tổng cộng" row ends the table."""
     providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
     rows = []
+    code = lst.programme_enum.short  # TCXH / HTXH in the transfer content
     for line in lst.lines:
         name = ascii_upper(line.full_name)
-        shown, shown_id, content = line.full_name, line.national_id, f"TCXH T{lst.month:%m %Y} {name}"
+        shown, shown_id, content = line.full_name, line.national_id, f"{code} T{lst.month:%m %Y} {name}"
         if payee := payee_of(line):  # paid to the carer / burial organiser: their name and ID, the person in content
             shown, shown_id = payee
             content = f"{_PAYEE_CONTENT[line.programme]} T{lst.month:%m %Y} {ascii_upper(shown)} CHO {name}"
@@ -264,8 +265,8 @@ def payment_sheet(lst: PayoutList) -> bytes:
                      "" if line.result == LineResult.PENDING else line.result_enum.label,
                      reason_text(line), line.paid_on.strftime("%d/%m/%Y") if line.paid_on else ""])
     rows.append([None, "Tổng cộng", f"{len(rows)} người", None, None, None, sum(r[6] for r in rows)])
-    titles = [f"BẢNG KÊ CHI TRẢ TRỢ CẤP XÃ HỘI HẰNG THÁNG - THÁNG {lst.month:%m/%Y}",
-              f"{lst.commune.name} - {lst.channel_enum.label} - Mã danh sách: {lst.id}",
+    titles = [f"BẢNG KÊ CHI TRẢ {lst.programme_enum.label.upper()} HẰNG THÁNG - THÁNG {lst.month:%m/%Y}",
+              f"{lst.commune.name} - {lst.programme_enum.label} - {lst.channel_enum.label} - Mã danh sách: {lst.id}",
               "Ghi cột Kết quả «Đã chi» (kèm Ngày chi dd/mm/yyyy) hoặc «Không chi được» (kèm Lý do: "
               + "; ".join(FAILURE_REASONS[c] for c in FAILURE_REASONS if c != OTHER_REASON)
               + "; hoặc ghi rõ lý do khác)."]

@@ -174,12 +174,17 @@ def refresh_name_keys(batch: int = 1000) -> int:
 def amount_in_month(beneficiary: Beneficiary, month: date):
     """The portal's allowance for ``beneficiary`` in ``month`` (first-of-month date) as (``entitlement.Amount``,
     None), or (None, Vietnamese reason) when no rate applies (Decree 20/2021 Art. 4, 6). Counts the person's further
-    categories (``AdditionalCategory``) in force that month, as the payout build does (Art. 6.2)."""
-    extras = db.session.execute(select(AdditionalCategory).where(
+    categories (``AdditionalCategory``) in force that month, as the payout build does (Art. 6.2). Social assistance
+    only: ``entitlement.pension.month_allowance`` adds the social pension (higher-of)."""
+    try:
+        return RateBook.load().amount_for(beneficiary, month, extras_in_month(beneficiary, month)), None
+    except PortalError as err:
+        return None, str(err)
+
+
+def extras_in_month(beneficiary: Beneficiary, month: date) -> list[AdditionalCategory]:
+    """The person's further categories (``AdditionalCategory``) in force in ``month`` (first-of-month date)."""
+    return db.session.execute(select(AdditionalCategory).where(
         AdditionalCategory.beneficiary_id == beneficiary.id,
         or_(AdditionalCategory.valid_from.is_(None), AdditionalCategory.valid_from <= month),
         or_(AdditionalCategory.valid_to.is_(None), AdditionalCategory.valid_to > month))).scalars().all()
-    try:
-        return RateBook.load().amount_for(beneficiary, month, extras), None
-    except PortalError as err:
-        return None, str(err)

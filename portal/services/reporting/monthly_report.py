@@ -36,6 +36,7 @@ from ...models import (
     PaymentChannel,
     PayoutLine,
     PayoutList,
+    Programme,
     User,
 )
 from .. import audit
@@ -74,7 +75,9 @@ class MonthlyReport:
     """The report of ``organization`` for ``month``. ``level``: commune | district | province. Lists of tuples:
     ``by_category`` (code, name, people), ``by_channel`` (label, people), ``accounts_by_bank`` (bank, people),
     ``paid_by_channel`` (label, people, đồng), ``failures`` (reason label of ``payouts.reasons.FAILURE_REASONS``,
-    people, đồng; most people first). ``rows``: AreaRow per commune or district (empty for a commune report)."""
+    people, đồng; most people first), ``by_programme`` (programme label, people listed, đồng listed, people paid,
+    đồng paid; social assistance then the social pension, Decree 176/2025). ``rows``: AreaRow per commune or
+    district (empty for a commune report)."""
 
     organization: object
     month: date
@@ -86,6 +89,7 @@ class MonthlyReport:
     accounts_by_bank: list = field(default_factory=list)
     paid_by_channel: list = field(default_factory=list)
     failures: list = field(default_factory=list)
+    by_programme: list = field(default_factory=list)
     rows: list = field(default_factory=list)
     difficulties: str = ""
     proposals: str = ""
@@ -170,6 +174,7 @@ def build_report(actor: User, month: date) -> MonthlyReport:
     rep.accounts_by_bank = [(b.name, b.account_opened) for b in funnel.total.banks]
     rep.paid_by_channel, rep.failures = _payments(month, area)
     rep.complaints = complaint_counts(area, month)
+    rep.by_programme = _by_programme(month, area)
     if level != "commune":
         rep.rows = _area_rows(level, month, area, funnel, listed)
     note = db.session.execute(select(MonthlyReportNote).where(
@@ -248,6 +253,26 @@ def _payments(month: date, area) -> tuple[list, list]:
             failures[key][1] += int(amount)
     return ([(ListChannel(c).label, p, a) for c, (p, a) in paid.items()],
             sorted(((r, p, a) for r, (p, a) in failures.items()), key=lambda t: (-t[1], t[0])))
+
+
+def _by_programme(month: date, area) -> list[tuple[str, int, int, int, int]]:
+    """(programme label, people listed, đồng listed, people paid, đồng paid) of the month's lines in ``area`` (None =
+    the province) per ``Programme``; people are distinct beneficiaries (a care line to the carer adds no one). One
+    grouped query."""
+    stmt = (select(PayoutList.programme, PayoutLine.result, func.count(func.distinct(PayoutLine.beneficiary_id)),
+                   func.coalesce(func.sum(PayoutLine.total), 0))
+            .join(PayoutList, PayoutList.id == PayoutLine.payout_list_id)
+            .where(PayoutLine.month == month, PayoutLine.programme != "care")
+            .group_by(PayoutList.programme, PayoutLine.result))
+    if area is not None:
+        stmt = stmt.where(PayoutList.commune_code.in_(area))
+    sums = {p.value: [0, 0, 0, 0] for p in Programme}
+    for programme, result, n, amount in db.session.execute(stmt):
+        row = sums.setdefault(programme, [0, 0, 0, 0])
+        row[0], row[1] = row[0] + int(n), row[1] + int(amount)
+        if result == LineResult.PAID.value:
+            row[2], row[3] = row[2] + int(n), row[3] + int(amount)
+    return [(Programme.label_of(p), *values) for p, values in sums.items()]
 
 
 def _area_rows(level, month, area, funnel, listed=None) -> list[AreaRow]:
@@ -409,6 +434,8 @@ def report_workbook(rep: MonthlyReport) -> bytes:
     sheet("Không chi được", ["Lý do", "Số người", "Số tiền (đồng)"], rep.failures)
     sheet("Phản ánh", ["Loại phản ánh", "Tiếp nhận", "Đã đóng", "Đang xử lý", "Quá hạn", "Số ngày xử lý bình quân"],
           [(r.label, r.received, r.closed, r.open, r.overdue, r.average_days) for r in rep.complaints])
+    sheet("Theo chương trình", ["Chương trình", "Số người trong danh sách", "Số tiền trong danh sách (đồng)",
+                                "Số người đã chi", "Số tiền đã chi (đồng)"], rep.by_programme)
     if rep.rows:
         sheet("Theo địa bàn", ["Địa bàn", "Đang hưởng", "Chọn tài khoản", "Đã mở tài khoản", "Chi qua TK (người)",
                                "Chi qua TK (đồng)", "Tiền mặt (người)", "Tiền mặt (đồng)", "Không chi được"],
