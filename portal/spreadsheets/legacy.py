@@ -228,15 +228,17 @@ class LegacyFix:
     doubtful: bool = False
 
 
-def fix_legacy(text: str | None, assume: str | None = None) -> LegacyFix | None:
+def fix_legacy(text: str | None, assume: str | None = None, *, font: str | None = None) -> LegacyFix | None:
     """Detect and convert one cell's text. ``assume`` ("TCVN3" | "VNI"): the encoding found elsewhere in the same
-    file, applied to a cell the detector cannot decide on its own when the cell is pure Latin-1 (no letter outside
-    Latin-1, so it cannot be Vietnamese Unicode like "Nguyễn"). Returns ``None`` when nothing is to be converted
-    (plain Unicode or ASCII), else a ``LegacyFix``."""
+    column, applied to a cell the detector cannot decide on its own when the cell is pure Latin-1 (no letter outside
+    Latin-1, so it cannot be Vietnamese Unicode like "Nguyễn"). ``font`` ("TCVN3" | "VNI"): the encoding of the
+    cell's legacy font (.VnTime, VNI-Times) — it decides for a pure Latin-1 cell, whatever the detector says.
+    Returns ``None`` when nothing is to be converted (plain Unicode or ASCII), else a ``LegacyFix``."""
     if not text or not has_legacy_bytes(text):
         return None
-    encoding = detect_legacy_encoding(text)
-    if encoding is None and assume and all(ord(ch) <= 0xFF for ch in text):
+    latin1 = all(ord(ch) <= 0xFF for ch in text)
+    encoding = font if font and latin1 else detect_legacy_encoding(text)
+    if encoding is None and assume and latin1:
         encoding = assume
     if encoding is None:
         return None
