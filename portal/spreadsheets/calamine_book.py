@@ -1,4 +1,5 @@
-"""Reading old Excel 97-2003 (.xls) and OpenDocument (.ods) spreadsheets (đọc tệp .xls và .ods) with python-calamine.
+"""Reading old Excel 97-2003 (.xls) and OpenDocument (.ods) spreadsheets (đọc tệp .xls và .ods) with python-calamine,
+and the values of a large .xlsx fast (the commune import).
 
 Owns ``CalamineBook`` / ``CalamineSheet``: a small read-only workbook with the part of openpyxl's read-only
 interface the readers use (``worksheets``, ``epoch``, ``close``; per sheet ``title``, ``sheet_state``,
@@ -12,13 +13,18 @@ value the spreadsheet program saved. ``hidden_rows`` of an .ods sheet are read f
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree
 
 import python_calamine
-from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+from portal.errors import ValidationError
+
+from .workbook import DAMAGED
 
 __all__ = ["CalamineBook", "CalamineSheet"]
 
@@ -36,9 +42,14 @@ class CalamineSheet:
 
     def _load(self) -> list[tuple]:
         if self._rows is None:
-            sheet = self._book.get_sheet_by_index(self._index)
-            self._rows = [tuple(None if v == "" else v for v in raw)
-                          for raw in sheet.to_python(skip_empty_area=False)]
+            try:
+                sheet = self._book.get_sheet_by_index(self._index)
+            except Exception as exc:
+                raise ValidationError(DAMAGED) from exc
+            try:
+                self._rows = [tuple(_value(v) for v in raw) for raw in sheet.to_python(skip_empty_area=False)]
+            except Exception as exc:  # CalamineError, XmlError, ZipError … on a damaged sheet part
+                raise ValidationError(DAMAGED) from exc
         return self._rows
 
     def iter_rows(self, min_row: int = 1, max_row: int | None = None, max_col: int | None = None,
@@ -53,17 +64,26 @@ class CalamineSheet:
         """Nothing to do: calamine reads the cells that exist."""
 
 
+def _value(v: Any) -> Any:
+    """A calamine cell value as openpyxl gives it: ``""`` → ``None``, an integral float below 10¹⁵ → ``int``
+    (calamine reads every number as a float; larger ones stay floats so the 15-digit check still sees them)."""
+    if v == "":
+        return None
+    if type(v) is float and v.is_integer() and abs(v) < 1e15:
+        return int(v)
+    return v
+
+
 class CalamineBook:
     """A read-only workbook (``format`` "xls" or "ods") with openpyxl-like ``worksheets``, ``epoch`` and ``close``.
 
     Raises ``python_calamine.CalamineError`` (and ``PasswordError``) from the constructor for a file calamine
     cannot read; ``open_workbook`` turns them into a Vietnamese ``ValidationError``."""
 
-    epoch = CALENDAR_WINDOWS_1900  # dates arrive as date objects: the 1904 question is settled by calamine
-
     def __init__(self, data: bytes, fmt: str):
         self.format = fmt
         self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        self.epoch = _xlsx_epoch(data) if fmt == "xlsx" else CALENDAR_WINDOWS_1900
         visible = python_calamine.SheetVisibleEnum.Visible
         self.worksheets = [CalamineSheet(self._book, i, meta.name, meta.visible == visible)
                            for i, meta in enumerate(self._book.sheets_metadata)
@@ -75,6 +95,14 @@ class CalamineBook:
 
     def close(self) -> None:
         self._book.close()
+
+
+def _xlsx_epoch(data: bytes):
+    """openpyxl's epoch constant of an .xlsx: the Mac 1904 date system when ``workbookPr date1904`` is set (calamine
+    already dates cells right; the epoch is still needed to tell a year typed into a date cell)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        head = archive.read("xl/workbook.xml")[:4096]
+    return CALENDAR_MAC_1904 if re.search(rb'date1904="(1|true)"', head) else CALENDAR_WINDOWS_1900
 
 
 def _ods_hidden_rows(data: bytes) -> dict[str, frozenset[int]]:

@@ -147,7 +147,7 @@ def open_zip(path: str | None, data: bytes | None, max_bytes: int) -> zipfile.Zi
     return archive
 
 
-def open_workbook(stream_or_path: Source, max_bytes: int = DEFAULT_MAX_BYTES):
+def open_workbook(stream_or_path: Source, max_bytes: int = DEFAULT_MAX_BYTES, *, fast: bool = False):
     """Open an uploaded spreadsheet (.xlsx / .xlsm, Excel 97-2003 .xls, OpenDocument .ods) for streaming reads.
 
     ``stream_or_path``: a filesystem path, ``bytes``, or a binary file object (e.g. ``request.files[...].stream``;
@@ -160,10 +160,12 @@ def open_workbook(stream_or_path: Source, max_bytes: int = DEFAULT_MAX_BYTES):
     when its manifest says so); any other zip must be an OOXML workbook (.xlsx or .xlsm; .docx, CSV, HTML "xls"
     are refused), total uncompressed size ≤ ``UNCOMPRESSED_FACTOR × max_bytes``.
 
-    Returns, for .xlsx, an ``openpyxl`` workbook loaded with ``read_only=True, data_only=True``; for .xls / .ods a
-    ``calamine_book.CalamineBook`` with the same reading interface (``worksheets``, ``iter_rows`` …, plus
-    ``format``). Use ``source_format(wb)`` to tell them apart. Cell values are the cached results of formulas
-    (``None`` when never computed). The caller must call ``wb.close()`` when done.
+    Returns, for .xlsx, an ``openpyxl`` workbook loaded with ``read_only=True, data_only=True`` — or, with
+    ``fast=True``, a ``CalamineBook`` (values only, about ten times faster: for callers that only stream values
+    through ``find_table`` / ``iter_rows``); for .xls / .ods a ``calamine_book.CalamineBook`` with the same
+    reading interface (``worksheets``, ``iter_rows`` …, plus ``format``). Use ``source_format(wb)`` to tell them
+    apart. Cell values are the cached results of formulas (``None`` when never computed). The caller must call
+    ``wb.close()`` when done.
 
     Raises ``ValidationError`` (Vietnamese message) for every file-level problem; ``TypeError`` for a source of
     the wrong Python type.
@@ -179,6 +181,8 @@ def open_workbook(stream_or_path: Source, max_bytes: int = DEFAULT_MAX_BYTES):
     if head.startswith(b"PK\x03\x04") and _is_ods(path, data, max_bytes):
         return _open_calamine(_read_all(path, data), "ods")
     open_zip(path, data, max_bytes).close()
+    if fast:
+        return _open_calamine(_read_all(path, data), "xlsx")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Data Validation extension is not supported", default style, …
@@ -194,7 +198,7 @@ def open_workbook(stream_or_path: Source, max_bytes: int = DEFAULT_MAX_BYTES):
 
 
 def source_format(wb) -> str:
-    """"xlsx", "xls" or "ods": the format of a workbook returned by ``open_workbook``."""
+    """"xlsx", "xls" or "ods": the format of a workbook returned by ``open_workbook`` (whichever reader)."""
     return getattr(wb, "format", "xlsx")
 
 
@@ -238,7 +242,7 @@ def _open_calamine(data: bytes, fmt: str):
     except python_calamine.PasswordError as exc:
         raise ValidationError(ENCRYPTED) from exc
     except Exception as exc:  # CalamineError, XmlError, ZipError, ValueError … on damaged files
-        raise ValidationError(UNREADABLE_XLS if fmt == "xls" else UNREADABLE_ODS) from exc
+        raise ValidationError({"xls": UNREADABLE_XLS, "ods": UNREADABLE_ODS}.get(fmt, DAMAGED)) from exc
     if not wb.worksheets:
         wb.close()
         raise ValidationError("Tệp bảng tính không có trang tính nào.")

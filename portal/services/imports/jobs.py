@@ -38,7 +38,7 @@ def count_rows(content: bytes) -> int:
     """Number of data rows of an upload (header found by its labels, read up to the total row). Cheap: no rule is
     applied. Raises ``ValidationError`` for file-level problems (not a readable spreadsheet, too big, no header, too
     many rows)."""
-    wb = open_workbook(content, max_bytes=max_upload_bytes())
+    wb = open_workbook(content, max_bytes=max_upload_bytes(), fast=True)
     try:
         ws, header = find_table(wb, COLUMNS)
         return sum(1 for _ in iter_rows(ws, header, max_rows=max_import_rows()))

@@ -183,7 +183,7 @@ def read_sheet(content: bytes) -> ParsedSheet:
     upload (``content`` bytes). Raises ``ValidationError`` (Vietnamese) for a file that is not a readable
     spreadsheet (password-protected, other format), a missing header or required column, or data after the total
     row; row-level problems go into each ``ParsedRow``."""
-    wb = open_workbook(content, max_bytes=max_upload_bytes())
+    wb = open_workbook(content, max_bytes=max_upload_bytes(), fast=True)
     try:
         ws, header = find_table(wb, COLUMNS)
         raw_rows = list(iter_rows(ws, header, max_rows=max_import_rows()))
