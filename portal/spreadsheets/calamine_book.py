@@ -24,7 +24,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
 from portal.errors import ValidationError
 
-from .workbook import DAMAGED
+from .messages import DAMAGED
 
 __all__ = ["CalamineBook", "CalamineSheet"]
 

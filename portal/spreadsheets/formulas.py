@@ -9,7 +9,9 @@ bằng Excel rồi lưu lại") instead of the cells being taken as empty or 0.
 
 from __future__ import annotations
 
+import io
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
@@ -39,6 +41,11 @@ class SheetFacts:
     legacy_fonts: dict[str, str] = field(default_factory=dict)
 
 
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*>")
+_HIDDEN_ATTR = re.compile(rb"\shidden=\"(?:1|true)\"")
+
+
 def legacy_font_encoding(font_name: str | None) -> str | None:
     """"TCVN3" for a TCVN3/ABC font (name starting ".Vn"), "VNI" for a VNI font ("VNI-Times"), else ``None``."""
     name = (font_name or "").strip().casefold()
@@ -63,11 +70,15 @@ def sheet_facts(
     try:
         sheet_path = _sheet_part(archive, sheet_title)
         legacy_styles = _legacy_styles(archive)
+        xml = archive.read(sheet_path)
+        if not legacy_styles and not _FORMULA_TAG.search(xml):  # the common case: a regex pass is enough
+            return SheetFacts(hidden_rows=frozenset(
+                int(m.group(1)) for m in _ROW_TAG.finditer(xml) if _HIDDEN_ATTR.search(m.group(0))))
         found: list[str] = []
         hidden: set[int] = set()
         fonts: dict[str, str] = {}
         c_tag, row_tag, f_tag, v_tag = (_MAIN_NS + t for t in ("c", "row", "f", "v"))
-        with archive.open(sheet_path) as fh:
+        with io.BytesIO(xml) as fh:
             for _event, elem in ElementTree.iterparse(fh, events=("end",)):
                 if elem.tag == c_tag:
                     if len(found) < limit and elem.find(f_tag) is not None:

@@ -22,6 +22,8 @@ import openpyxl
 
 from portal.errors import ValidationError
 
+from .messages import DAMAGED
+
 __all__ = ["DEFAULT_MAX_BYTES", "ENCRYPTED", "UNCOMPRESSED_FACTOR", "Source", "open_workbook", "source_format"]
 
 
@@ -59,7 +61,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_ENCRYPTED_STREAMS = ("EncryptedPackage".encode("utf-16-le"), "EncryptionInfo".encode("utf-16-le"))
 
 
-DAMAGED = "Tệp bảng tính bị hỏng hoặc không đọc được. Hãy mở bằng Excel, lưu lại dạng .xlsx rồi tải lên lại."
 
 
 def _format_size(n: int) -> str:
