@@ -5,6 +5,7 @@ and category wording, official documents (contracts, reports, public verificatio
 def register_blueprints(app):
     """Register every blueprint on ``app``."""
     from . import (
+        assets,
         auth,
         bank,
         commune,
@@ -21,6 +22,6 @@ def register_blueprints(app):
         verify,
     )
 
-    for module in (auth, commune, bank, district, post_office, province, police, documents, jobs, rates,
+    for module in (assets, auth, commune, bank, district, post_office, province, police, documents, jobs, rates,
                    reference_admin, contracts, reports, verify):
         app.register_blueprint(module.bp)

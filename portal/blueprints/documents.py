@@ -41,7 +41,7 @@ def payout_list_pdf(list_id):
     stored, job = request_list_pdf(current_user, lst, request.args.get("tep", type=int))
     if stored is not None:
         return download(stored.content, download_name(lst, "pdf"), mimetype=stored.mimetype)
-    return render("jobs/show.html", block="progress", job=job, title="Đang chuẩn bị danh sách chi trả (PDF)")
+    return render("jobs/show.html", block="progress", job=job)
 
 
 @bp.route("/danh-sach-chi-tra/<int:list_id>/in-lai", methods=["POST"])

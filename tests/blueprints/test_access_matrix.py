@@ -21,7 +21,8 @@ HOLDERS = {
     "contracts": {"pld.chaudoc", "pld.chaudoc.duyet"},
     "reports": {"xa.vinhmy", "pld.chaudoc", "pld.chaudoc.duyet", "so.angiang"},
 }
-PUBLIC = {"auth.login", "auth.home", "static", "verify.page", "verify.check"}  # verify: public by design
+PUBLIC = {"auth.login", "auth.home", "static", "assets.versioned", "verify.page",
+          "verify.check"}  # verify: public by design
 
 
 def _changes_rows(b) -> dict:

@@ -170,3 +170,18 @@ def test_session_in_the_future_proposes_today(client, people):
     body = client.get(f"/ngan-hang/diem-chi-tra/{point.id}/doi-tuong/{people['khai'].id}",
                       htmx=True).get_data(as_text=True)
     assert f'name="opened_on" required type="date" value="{today_vn().isoformat()}"' in body
+
+
+def test_payout_point_session_page_searches_by_name_or_id(client, people):
+    point = new_session()
+    client.login("agribank.chaudoc")
+    page = client.get(f"/ngan-hang/diem-chi-tra/{point.id}").get_data(as_text=True)
+    assert 'type="search" name="q"' in page and f'hx-get="/ngan-hang/diem-chi-tra/{point.id}"' in page
+    found = client.get(f"/ngan-hang/diem-chi-tra/{point.id}?q=huynh minh", htmx=True)
+    body = found.get_data(as_text=True)
+    assert "<strong>1</strong> người khớp «huynh minh» chờ mở tài khoản" in body and "Huỳnh Minh Khải" in body
+    assert "<html" not in body and len(found.data) <= FRAGMENT_LIMIT
+    digits = people["khai"].national_id[-6:]
+    assert "Huỳnh Minh Khải" in client.get(f"/ngan-hang/diem-chi-tra/{point.id}?q={digits}").get_data(as_text=True)
+    none = client.get(f"/ngan-hang/diem-chi-tra/{point.id}?q=tran van", htmx=True).get_data(as_text=True)
+    assert "<strong>0</strong> người khớp «tran van» chờ mở tài khoản" in none and "Huỳnh Minh Khải" not in none
