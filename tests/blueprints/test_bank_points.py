@@ -185,3 +185,24 @@ def test_payout_point_session_page_searches_by_name_or_id(client, people):
     assert "Huỳnh Minh Khải" in client.get(f"/ngan-hang/diem-chi-tra/{point.id}?q={digits}").get_data(as_text=True)
     none = client.get(f"/ngan-hang/diem-chi-tra/{point.id}?q=tran van", htmx=True).get_data(as_text=True)
     assert "<strong>0</strong> người khớp «tran van» chờ mở tài khoản" in none and "Huỳnh Minh Khải" not in none
+
+
+def test_commune_confirms_a_new_account(client, people):
+    acc = accounts.mark_opened(user("agribank.chaudoc"), people["khai"], "0011004123456", date(2024, 8, 2))
+    db.session.commit()
+    client.login("xa.vinhmy")
+    html = client.get("/xa/tai-khoan").get_data(as_text=True)
+    assert f'action="/xa/tai-khoan/{acc.id}/xac-nhan"' in html and "Xác nhận</button>" in html
+    assert f'action="/xa/tai-khoan/{acc.id}/khieu-nai"' in html  # both choices, as the README promises
+    resp = client.post(f"/xa/tai-khoan/{acc.id}/xac-nhan")
+    assert resp.status_code == 302
+    html = client.get("/xa/tai-khoan").get_data(as_text=True)
+    assert "Đã xác nhận tài khoản 0011004123456 của Huỳnh Minh Khải." in html
+    assert '<span class="ok">Đã xác nhận</span>' in html and f"/xa/tai-khoan/{acc.id}/xac-nhan" not in html
+    again = client.post(f"/xa/tai-khoan/{acc.id}/xac-nhan")
+    assert again.status_code == 302 and "đã được xác nhận" in client.get("/xa/tai-khoan").get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(PaymentAccount, acc.id).active  # confirming changes nothing else
+    client.logout()
+    client.login("xa.tanloi")
+    assert client.post(f"/xa/tai-khoan/{acc.id}/xac-nhan").status_code == 404
