@@ -341,6 +341,28 @@ def job_retry_url(job: Job) -> str | None:
     return url_for(retry["endpoint"], **(retry.get("values") or {}))
 
 
+JOB_TITLES = {
+    "payout_list_pdf": ("Đang chuẩn bị danh sách chi trả (PDF)…", "Danh sách chi trả (PDF) đã sẵn sàng"),
+    "import_preview": ("Đang kiểm tra tệp danh sách…", "Đã kiểm tra xong tệp danh sách"),
+    "import_commit": ("Đang nhập danh sách…", "Đã nhập xong danh sách"),
+}
+"""Job kind → (heading while it runs, heading once done) of its progress page."""
+
+
+def job_heading(job: Job) -> str:
+    """The heading of a job's progress page: what it is doing, what it did once done, or that it failed."""
+    running, done = JOB_TITLES.get(job.kind, ("Đang xử lý…", "Đã xong"))
+    if job.status == "done":
+        return done
+    return "Không hoàn thành được" if job.status == "failed" else running
+
+
+def job_download_url(job: Job) -> str | None:
+    """The file a finished job made (its result names a stored file), to be fetched without a second click."""
+    result = job.result if isinstance(job.result, dict) else {}
+    return job_result_url(job) if job.status == "done" and result.get("file_id") else None
+
+
 def job_result_url(job: Job) -> str | None:
     """The link to the job's result (``result["url"]`` or ``url_for(result["endpoint"], **result["values"])``)."""
     result = job.result if isinstance(job.result, dict) else {}

@@ -117,18 +117,29 @@ def test_progress_page_polls_until_done(app, client):
     page = client.get(f"/cong-viec/{job.id}")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
-    assert "<h1>Tiến độ công việc</h1>" in body and 'value="30"' in body
+    assert '<h1 id="job-title">Đang xử lý…</h1>' in body and 'value="30"' in body
+    assert '<a href="/">← Về trang chính</a>' in body  # a way back from the page
     frag = client.get(f"/cong-viec/{job.id}", htmx=True)
     html = frag.get_data(as_text=True)
-    assert "<h1>" not in html and len(frag.data) < 5000
+    assert '<h1 id="job-title" hx-swap-oob="true">Đang xử lý…</h1>' in html and len(frag.data) < 5000
     assert 'hx-trigger="every 1s"' in html and f'hx-get="/cong-viec/{job.id}"' in html
     assert f'href="/cong-viec/{job.id}"' in html and "30% · Đang dựng trang 3/10" in html
     assert frag.headers["Cache-Control"] == "no-store"
 
     job.status, job.progress, job.message, job.result = "done", 100, "Đã xong.", {"url": "/van-ban/a.pdf"}
     db.session.commit()
-    html = client.get(f"/cong-viec/{job.id}", htmx=True).get_data(as_text=True)
+    frag = client.get(f"/cong-viec/{job.id}", htmx=True)
+    html = frag.get_data(as_text=True)
     assert "every 1s" not in html and '<a href="/van-ban/a.pdf">Tải kết quả</a>' in html
+    assert '<h1 id="job-title" hx-swap-oob="true">Đã xong</h1>' in html  # the heading follows the job
+    assert "HX-Redirect" not in frag.headers  # a page, not a file: the clerk reads the message
+
+    job.result = {"url": "/van-ban/a.pdf", "file_id": 7}
+    db.session.commit()
+    frag = client.get(f"/cong-viec/{job.id}", htmx=True)
+    assert frag.headers["HX-Redirect"] == "/van-ban/a.pdf"  # the file comes without a second click
+    page = client.get(f"/cong-viec/{job.id}")
+    assert "HX-Redirect" not in page.headers and '<a href="/van-ban/a.pdf">' in page.get_data(as_text=True)
 
     job.status, job.error = "failed", "Không đọc được tệp."
     db.session.commit()

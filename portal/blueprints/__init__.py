@@ -7,6 +7,7 @@ def register_blueprints(app):
     from . import (
         account_checks,
         account_watch,
+        assets,
         auth,
         bank,
         commune,
@@ -27,7 +28,7 @@ def register_blueprints(app):
         verify,
     )
 
-    for module in (auth, commune, bank, district, post_office, province, police, documents, jobs, rates,
+    for module in (assets, auth, commune, bank, district, post_office, province, police, documents, jobs, rates,
                    reference_admin, contracts, reports, verify, health, complaints, lookup, account_checks,
                    account_watch, life_signals):
         app.register_blueprint(module.bp)

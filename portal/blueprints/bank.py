@@ -249,10 +249,11 @@ def _sessions_form(form: SessionForm):
 @bp.route("/diem-chi-tra/<int:session_id>")
 def session_page(session_id):
     point = get_visible_or_404(PayoutPointSession, session_id)
-    people = payout_points.expected_people(current_user, point)
+    q = request.args.get("q", "").strip()[:60]
+    people = payout_points.expected_people(current_user, point, q)
     page = paged_list(people, SESSION_PAGE)
     return render("bank/session.html", block="people", point=point, page=page.number, pages=page.pages,
-                  people=page.rows, waiting=len(people), done=payout_points.recorded_at(point),
+                  people=page.rows, waiting=len(people), done=payout_points.recorded_at(point), q=q,
                   places=payout_points.PLACE_KINDS)
 
 

@@ -44,7 +44,7 @@ def payout_list_pdf(list_id):
     if stored is not None:
         record_read(current_user, "download", "payout_list", lst.id, f"Tải danh sách chi trả (PDF): {stored.filename}")
         return download(stored.content, download_name(lst, "pdf"), mimetype=stored.mimetype)
-    return render("jobs/show.html", block="progress", job=job, title="Đang chuẩn bị danh sách chi trả (PDF)")
+    return render("jobs/show.html", block="progress", job=job)
 
 
 @bp.route("/danh-sach-chi-tra/<int:list_id>/in-lai", methods=["POST"])

@@ -23,7 +23,7 @@ from .legacy import decoded_variants
 from .text import clean_text, is_empty, strip_marks
 from .workbook import reset_dimensions, stream_rows
 
-__all__ = ["HEADER_MAX_COLUMNS", "Column", "Header", "find_header"]
+__all__ = ["HEADER_MAX_COLUMNS", "Column", "Header", "find_header", "find_table"]
 
 
 HEADER_MAX_COLUMNS = 100
@@ -284,3 +284,28 @@ def find_header(ws, columns: Sequence[Column], scan_rows: int = 30) -> Header:
         width=max(max(labelled), max(found.values())) + 1,
         labels={key: texts[idx] for key, idx in found.items()},
     )
+
+
+def find_table(wb, columns: Sequence[Column], scan_rows: int = 30):
+    """The sheet holding the table and its header: ``(worksheet, Header)``.
+
+    Tries the visible sheets in order, then the hidden ones, with ``find_header``; the first sheet whose header
+    has every required column wins (a list on the second sheet, behind a cover or instructions sheet, is found).
+    Raises ``ValidationError``: when no sheet has the table, the message of the sheet that came closest (a header
+    with missing columns beats no header at all), naming the sheets looked at when there are several.
+    """
+    sheets = sorted(wb.worksheets, key=lambda ws: getattr(ws, "sheet_state", "visible") != "visible")
+    errors: list[ValidationError] = []
+    for ws in sheets:
+        try:
+            return ws, find_header(ws, columns, scan_rows)
+        except ValidationError as err:
+            if str(err).startswith("Không tìm thấy cột"):
+                errors.insert(0, err)
+            else:
+                errors.append(err)
+    message = str(errors[0])
+    if len(sheets) > 1:
+        names = ", ".join(f"“{ws.title}”" for ws in sheets)
+        message = f"{message.rstrip('.')} — đã xem {len(sheets)} trang tính: {names}."
+    raise ValidationError(message)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .text import INVISIBLE
 
@@ -161,9 +162,12 @@ def decode_tcvn3(text: str) -> str:
     return unicodedata.normalize("NFC", _WORD_RE.sub(word, text))
 
 
+_LEGACY_BYTE = re.compile("[\u00a1-\u00ff]")
+
+
 def has_legacy_bytes(text: str) -> bool:
-    """True when ``text`` holds a character a legacy font could have left (Latin-1 range U+00A0–U+00FF)."""
-    return any("\u00a0" < ch <= "\u00ff" for ch in text)
+    """True when ``text`` holds a character a legacy font could have left (Latin-1 range U+00A1–U+00FF)."""
+    return _LEGACY_BYTE.search(text) is not None
 
 
 # --- Detecting legacy-font text pasted as Unicode -----------------------------------------------------------------
@@ -228,15 +232,18 @@ class LegacyFix:
     doubtful: bool = False
 
 
-def fix_legacy(text: str | None, assume: str | None = None) -> LegacyFix | None:
+@lru_cache(maxsize=4096)  # a list repeats its categories, hamlets, channels thousands of times
+def fix_legacy(text: str | None, assume: str | None = None, *, font: str | None = None) -> LegacyFix | None:
     """Detect and convert one cell's text. ``assume`` ("TCVN3" | "VNI"): the encoding found elsewhere in the same
-    file, applied to a cell the detector cannot decide on its own when the cell is pure Latin-1 (no letter outside
-    Latin-1, so it cannot be Vietnamese Unicode like "Nguyễn"). Returns ``None`` when nothing is to be converted
-    (plain Unicode or ASCII), else a ``LegacyFix``."""
+    column, applied to a cell the detector cannot decide on its own when the cell is pure Latin-1 (no letter outside
+    Latin-1, so it cannot be Vietnamese Unicode like "Nguyễn"). ``font`` ("TCVN3" | "VNI"): the encoding of the
+    cell's legacy font (.VnTime, VNI-Times) — it decides for a pure Latin-1 cell, whatever the detector says.
+    Returns ``None`` when nothing is to be converted (plain Unicode or ASCII), else a ``LegacyFix``."""
     if not text or not has_legacy_bytes(text):
         return None
-    encoding = detect_legacy_encoding(text)
-    if encoding is None and assume and all(ord(ch) <= 0xFF for ch in text):
+    latin1 = all(ord(ch) <= 0xFF for ch in text)
+    encoding = font if font and latin1 else detect_legacy_encoding(text)
+    if encoding is None and assume and latin1:
         encoding = assume
     if encoding is None:
         return None

@@ -28,9 +28,9 @@ from __future__ import annotations
 from .cells import cell_id_text, cell_text, parse_int_amount
 from .dates import MAX_YEAR, MIN_YEAR, BirthDate, parse_birth_date, parse_date, parse_month  # noqa: F401
 from .formulas import formula_cells_without_value
-from .header import HEADER_MAX_COLUMNS, Column, Header, find_header  # noqa: F401
+from .header import HEADER_MAX_COLUMNS, Column, Header, find_header, find_table  # noqa: F401
 from .rows import DEFAULT_MAX_ROWS, LOOKAHEAD_ROWS, TOTAL_LABEL_COLUMNS, SheetRow, iter_rows  # noqa: F401
-from .workbook import DEFAULT_MAX_BYTES, UNCOMPRESSED_FACTOR, Source, open_workbook  # noqa: F401
+from .workbook import DEFAULT_MAX_BYTES, UNCOMPRESSED_FACTOR, Source, open_workbook, source_format  # noqa: F401
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -42,9 +42,11 @@ __all__ = [
     "cell_id_text",
     "cell_text",
     "find_header",
+    "find_table",
     "formula_cells_without_value",
     "iter_rows",
     "open_workbook",
+    "source_format",
     "parse_birth_date",
     "parse_date",
     "parse_int_amount",

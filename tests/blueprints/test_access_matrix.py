@@ -26,7 +26,8 @@ HOLDERS = {
     "account_watch": {"xa.vinhmy", "agribank.chaudoc", "pld.chaudoc", "pld.chaudoc.duyet", "so.angiang"},
     "life_signals": {"xa.vinhmy", "pld.chaudoc", "pld.chaudoc.duyet", "so.angiang"},
 }
-PUBLIC = {"auth.login", "auth.home", "static", "verify.page", "verify.check",  # verify: public by design
+PUBLIC = {"auth.login", "auth.home", "static", "assets.versioned",  # versioned static files
+          "verify.page", "verify.check",  # verify: public by design
           "health.check",  # the health endpoint for the proxy and monitoring
           "lookup.page"}  # the beneficiary's status lookup: public by design
 

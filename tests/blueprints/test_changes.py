@@ -207,7 +207,9 @@ def test_authorization_form_expiry_list_and_revoke(client, people):
     assert "Trần Văn Con" in client.get(f"/xa/doi-tuong/{binh.id}").get_data(as_text=True)
     client.post(f"/xa/uy-quyen/{a.id}/thu-hoi", {"reason": "Tự nhận"})
     assert a.revoked_on == today
-    assert "Trần Văn Con (Con)" not in client.get("/xa/uy-quyen").get_data(as_text=True)
+    expiring, letters = client.get("/xa/uy-quyen").get_data(as_text=True).split("Tất cả giấy ủy quyền")
+    assert "Trần Văn Con (Con)" not in expiring  # no longer about to expire: revoked
+    assert "Trần Văn Con (Con)" in letters and "<td>Đã thu hồi</td>" in letters  # the full list keeps it
     client.logout()
     client.login("xa.tanloi")
     assert client.post(f"/xa/uy-quyen/{a.id}/thu-hoi").status_code == 404
@@ -225,3 +227,13 @@ def test_pages_stay_small(client, people):
     assert "Trang 2/5" in frag.get_data(as_text=True)  # 15 a page
     assert re.search(r"62 người chờ đối sánh", frag.get_data(as_text=True))
     assert IdentityCheck.query.count() == 63
+
+
+def test_authorization_menu_lists_every_letter_and_finds_the_person_to_add_one(client, people):
+    binh = people["binh"]
+    client.login("xa.vinhmy")
+    page = client.get("/xa/uy-quyen").get_data(as_text=True)
+    assert "<h2>Thêm giấy ủy quyền</h2>" in page and "Tất cả giấy ủy quyền (0)" in page
+    found = client.get("/xa/uy-quyen?q=" + binh.full_name.split()[-1]).get_data(as_text=True)
+    assert f'href="/xa/doi-tuong/{binh.id}/uy-quyen"' in found and binh.full_name in found
+    assert "Không tìm thấy đối tượng khớp «zzz»" in client.get("/xa/uy-quyen?q=zzz").get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Commune register pages: import upload → preview → commit, list with htmx search, forms (422), detail with audit."""
 import io
+import json
 import re
 
 import openpyxl
@@ -101,7 +102,8 @@ def test_bad_upload_is_422_and_stores_nothing(clerk, content, name, text):
 
 def test_upload_without_file_is_422(clerk):
     resp = clerk.post("/xa/nhap", {}, content_type="multipart/form-data")
-    assert resp.status_code == 422 and "Chọn tệp Excel" in resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert "Chọn tệp bảng tính (.xlsx, .xls hoặc .ods) để tải lên." in resp.get_data(as_text=True)
 
 
 def test_discard(clerk):
@@ -354,3 +356,21 @@ def test_account_to_cash_warning_in_the_preview_names_the_bank(clerk, loaded):
     _, html = preview_of(clerk, edited_sample({"M11": "Tiền mặt tại điểm chi trả"}))
     assert "Đang có tài khoản Agribank 1164963643329; chuyển sang tiền mặt tại điểm chi trả" in html
     assert "Hình thức nhận: Tài khoản ngân hàng → Tiền mặt tại điểm chi trả" in html
+
+
+def test_saving_from_the_boosted_form_moves_the_address_bar_off_sua(clerk, loaded):
+    b = db.session.execute(select(Beneficiary).where(Beneficiary.national_id == "089031432683")).scalar_one()
+    data = {"full_name": "Huỳnh Thanh Tài", "birth": "1931", "gender": "male", "national_id": "089031432683",
+            "phone": "0909000111", "hamlet_id": hamlet_id("Khóm Mỹ Thới 4"), "category_code": "K5c",
+            "start_month": "03/2022", "payment_channel": "bank_account", "preferred_bank": "VBA",
+            "decision_number": "1679/QĐ-UBND"}
+    resp = clerk.post(f"/xa/doi-tuong/{b.id}/sua", data, htmx=True)
+    assert resp.status_code == 200
+    assert json.loads(resp.headers["HX-Location"]) == {"path": f"/xa/doi-tuong/{b.id}", "target": "body"}
+    assert "Đã lưu thay đổi." in clerk.get(f"/xa/doi-tuong/{b.id}").get_data(as_text=True)
+
+
+def test_per_field_checks_do_not_inherit_the_submit_buttons_disabling(clerk):
+    html = clerk.get("/xa/doi-tuong/them").get_data(as_text=True)
+    form = re.search(r'<form method="post" class="card"[^>]*>', html).group(0)
+    assert 'hx-disabled-elt="find button[type=submit]"' in form and 'hx-disinherit="hx-disabled-elt"' in form

@@ -52,7 +52,7 @@ def live_server(request, tmp_path_factory):
     proc = subprocess.Popen(flask + ["run", "--port", str(port), "--no-reload"], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):  # up to ~30 s on a busy machine
+    for _ in range(900):  # up to ~90 s on a busy machine
         try:
             urllib.request.urlopen(url + "/login", timeout=1)
             break

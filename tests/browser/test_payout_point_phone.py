@@ -61,3 +61,23 @@ def test_teller_records_an_account_on_a_phone(browser, live_server):
     assert int(page.inner_text("#people strong")) == waiting - 1
     assert "0011004123456" in page.inner_text("#done")
     context.close()
+
+
+@pytest.mark.parametrize("path", ["/ngan-hang/", "/ngan-hang/tai-khoan"])
+def test_teller_pages_fit_a_390_px_phone(browser, live_server, path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  locale="vi-VN")
+    page = context.new_page()
+    page.goto(live_server + "/login")
+    page.fill("#username", "agribank.chaudoc")
+    page.fill("#password", "demo1234")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(live_server + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    if path == "/ngan-hang/":
+        button = page.locator("#results a", has_text="Ghi nhận").first
+        assert button.is_visible()
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    context.close()

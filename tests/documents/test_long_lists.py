@@ -263,7 +263,7 @@ def test_in_a_web_process_the_page_shows_progress_then_the_file(client, approved
     page = client.get(f"/van-ban/danh-sach-chi-tra/{lst.id}.pdf")
     assert page.status_code == 200 and page.mimetype == "text/html"
     html = page.get_data(as_text=True)
-    assert "Đang chuẩn bị danh sách chi trả (PDF)" in html and 'hx-trigger="every 1s"' in html
+    assert "Đang chuẩn bị danh sách chi trả (PDF)…" in html and 'hx-trigger="every 1s"' in html
     job_id = int(re.search(r'hx-get="/cong-viec/(\d+)"', html).group(1))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -2,6 +2,7 @@
 header (one or two rows), a column-number row, the people, a "Tổng cộng" row and a signature block. Each helper
 returns the .xlsx bytes; ``person(i)`` gives a valid row that ``services.imports`` accepts as new."""
 import io
+import zipfile
 from datetime import datetime
 
 import openpyxl
@@ -73,3 +74,59 @@ def build(people: list[list], *, header=HEADER, title=TITLE, column_numbers=True
 def first_data_row(*, title=TITLE, column_numbers=True, two_row_header=False) -> int:
     """The Excel row of the first person in a sheet from ``build``."""
     return len(title) + (2 if two_row_header else 1) + (1 if column_numbers else 0) + 1
+
+
+def build_ods(sheets: dict[str, list[list]], hidden_rows: dict[str, set[int]] | None = None) -> bytes:
+    """The .ods bytes (OpenDocument spreadsheet, as LibreOffice saves it) of ``sheets`` (sheet name → rows of
+    values: str, int, float, date/datetime or None); ``hidden_rows`` names the 1-based rows hidden per sheet."""
+    from datetime import date
+    from xml.sax.saxutils import escape, quoteattr
+
+    def cell(v) -> str:
+        if v is None or v == "":
+            return "<table:table-cell/>"
+        if isinstance(v, (datetime, date)):
+            return (f'<table:table-cell office:value-type="date" office:date-value="{v:%Y-%m-%d}">'
+                    f"<text:p>{v:%d/%m/%Y}</text:p></table:table-cell>")
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return (f'<table:table-cell office:value-type="float" office:value="{v}">'
+                    f"<text:p>{v}</text:p></table:table-cell>")
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
+
+    tables = []
+    for name, rows in sheets.items():
+        hidden = (hidden_rows or {}).get(name, set())
+        collapse = ' table:visibility="collapse"'
+        body = "".join(
+            f"<table:table-row{collapse if n in hidden else ''}>" + "".join(cell(v) for v in row)
+            + "</table:table-row>" for n, row in enumerate(rows, start=1))
+        tables.append(f"<table:table table:name={quoteattr(name)}>{body}</table:table>")
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f"<office:body><office:spreadsheet>{''.join(tables)}</office:spreadsheet></office:body>"
+               "</office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet",
+                   compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", content)
+    return out.getvalue()
+
+
+def sheet_rows(people: list[list], *, header=HEADER, title=TITLE) -> list[list]:
+    """The rows ``build`` writes (title, header, column numbers, people, total, signature) as plain lists."""
+    rows = [[line] if line else [] for line in title]
+    rows += [list(header), [f"({n})" for n in range(1, len(header) + 1)]]
+    rows += [list(r) for r in people]
+    rows.append([None, "Tổng cộng"] + [None] * 7 + [sum(r[9] for r in people if isinstance(r[9], int))])
+    rows += [[], *SIGNATURE]
+    return rows

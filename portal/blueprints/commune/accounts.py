@@ -1,5 +1,6 @@
 """Commune (UBND xã) page of accounts recorded by banks for its people (tài khoản mới mở): newest first, with the
-bank's flags; the commune may dispute one (khiếu nại), which puts the person back to their previous channel.
+bank's flags; the commune confirms one (xác nhận) or disputes it (khiếu nại), which puts the person back to their
+previous channel.
 Rules in ``portal.services.accounts.flags``."""
 from flask import flash, redirect, url_for
 from flask_login import current_user
@@ -37,7 +38,19 @@ def accounts_page():
 
     page = paged(fetch, PAGE_SIZE)
     return render("commune/accounts.html", block="results", accounts=page.rows, page=page.number, pages=page.pages,
-                  form=DisputeForm(), labels=ACCOUNT_STATUS)
+                  form=DisputeForm(), labels=ACCOUNT_STATUS,
+                  confirmed=account_flags.confirmed_ids([a.id for a in page.rows]))
+
+
+@bp.route("/tai-khoan/<int:account_id>/xac-nhan", methods=["POST"])
+def confirm_account(account_id):
+    """Xác nhận tài khoản: the commune checked the person and the number the bank recorded."""
+    account = get_visible_or_404(PaymentAccount, account_id)
+    back = url_for("commune.accounts_page")
+    flash_refusal(back)
+    account_flags.confirm(current_user, account)
+    flash(f"Đã xác nhận tài khoản {account.account_number} của {account.beneficiary.full_name}.", "ok")
+    return redirect(back)
 
 
 @bp.route("/tai-khoan/<int:account_id>/khieu-nai", methods=["POST"])

@@ -1,6 +1,6 @@
 """Commune authorization pages (giấy ủy quyền): the letters expiring within 30 days, recording a certified letter
 for a beneficiary, revoking one. Rules live in ``services.registry.authorizations``."""
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
@@ -11,6 +11,7 @@ from ...errors_web import flash_refusal, on_refusal
 from ...models import Authorization, Beneficiary
 from ...rendering import render, render_form
 from ...services.registry import authorizations as service
+from ...services.registry.beneficiaries import search_beneficiaries
 from ...spreadsheets.dates import parse_date
 from .blueprint import bp
 
@@ -53,10 +54,14 @@ class RevokeForm(FlaskForm):
 
 @bp.route("/uy-quyen")
 def authorizations():
-    """Giấy ủy quyền sắp hết hạn (trong 30 ngày tới)."""
+    """Giấy ủy quyền: those ending within 30 days, every letter of the commune with where it stands, and «Thêm giấy
+    ủy quyền»: ``?q=`` finds the person (name or ID) whose letter is to be recorded."""
     today = today_vn()
+    q = request.args.get("q", "").strip()[:60]
+    found = search_beneficiaries(visible(Beneficiary), q, 1, 20)[0] if q else []
     return render("commune/authorizations.html", today=today, days=service.EXPIRY_WARNING_DAYS,
-                  rows=service.expiring(visible(Beneficiary), today))
+                  rows=service.expiring(visible(Beneficiary), today), letters=service.in_area(visible(Beneficiary)),
+                  state_label=service.state_label, q=q, found=found)
 
 
 @bp.route("/doi-tuong/<int:beneficiary_id>/uy-quyen", methods=["GET", "POST"])

@@ -1,7 +1,9 @@
 """Commune register pages (sổ đối tượng của xã): list with htmx search and paging, detail with accounts and audit
 trail, create/edit forms, and the spreadsheet import (upload → preview → confirm). Rows are loaded through
 ``portal.access``; rules live in ``services.registry`` and ``services.imports``."""
-from flask import current_app, flash, redirect, request, url_for
+import json
+
+from flask import current_app, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
@@ -73,10 +75,17 @@ def beneficiary_detail(beneficiary_id: int):
 
 
 def _saved(b: Beneficiary, warnings: list[str], message: str):
+    """After a save: the person's page. A boosted (htmx) form gets ``HX-Location`` — htmx loads the page and puts
+    its address in the address bar (a followed 302 would leave ``…/sua`` there); without JavaScript, a 302."""
     flash(message, "ok")
     for w in warnings:
         flash(f"Cảnh báo: {w}", "warning")
-    return redirect(url_for("commune.beneficiary_detail", beneficiary_id=b.id))
+    url = url_for("commune.beneficiary_detail", beneficiary_id=b.id)
+    if request.headers.get("HX-Request"):
+        resp = make_response("", 200)
+        resp.headers["HX-Location"] = json.dumps({"path": url, "target": "body"})
+        return resp
+    return redirect(url)
 
 
 @bp.route("/doi-tuong/them", methods=["GET", "POST"])

@@ -79,6 +79,7 @@ class BeneficiaryForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    """Tải lên danh sách đối tượng (.xlsx)."""
+    """Tải lên danh sách đối tượng (.xlsx, .xls, .ods)."""
 
-    file = FileField("Tệp danh sách đối tượng (.xlsx)", validators=[FileRequired("Chọn tệp Excel (.xlsx) để tải lên.")])
+    file = FileField("Tệp danh sách đối tượng (.xlsx, .xls, .ods)",
+                     validators=[FileRequired("Chọn tệp bảng tính (.xlsx, .xls hoặc .ods) để tải lên.")])

@@ -9,7 +9,7 @@ from datetime import date
 
 from ...errors import PortalError, ValidationError
 from ...models import Beneficiary
-from ...spreadsheets.reading import Column, cell_id_text, cell_text, find_header, iter_rows, open_workbook, parse_date
+from ...spreadsheets.reading import Column, cell_id_text, cell_text, find_table, iter_rows, open_workbook, parse_date
 from ..registry import identity
 from .opening import check_opened_on, clean_account_number
 
@@ -60,13 +60,13 @@ class BankRow:
 
 
 def read_bank_rows(content: bytes) -> list[BankRow]:
-    """The data rows of ``content`` (.xlsx bytes, first sheet) with typed values; a row with a bad or missing value
-    gets status "error" and the Vietnamese problems in ``message``. Raises ``ValidationError`` for a file that is not
-    a readable .xlsx, lacks the columns, or has no data row."""
+    """The data rows of ``content`` (.xlsx, .xls or .ods bytes; the first sheet with the header) with typed values;
+    a row with a bad or missing value gets status "error" and the Vietnamese problems in ``message``. Raises
+    ``ValidationError`` for a file that is not a readable spreadsheet, lacks the columns, or has no data row."""
     wb = open_workbook(content)
     try:
-        ws = wb.worksheets[0]
-        rows = [_parse(r) for r in iter_rows(ws, find_header(ws, COLUMNS))]
+        ws, header = find_table(wb, COLUMNS)
+        rows = [_parse(r) for r in iter_rows(ws, header)]
     finally:
         wb.close()
     if not rows:

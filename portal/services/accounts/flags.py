@@ -23,6 +23,7 @@ from ...clock import utcnow
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
 from ...models import (
+    AuditEvent,
     Authorization,
     Beneficiary,
     LineResult,
@@ -169,6 +170,33 @@ def dispute(actor: User, account: PaymentAccount, reason: str) -> PaymentAccount
                  after={"payment_channel": channel, "account_status": "disputed"})
     db.session.flush()
     return account
+
+
+def confirm(actor: User, account: PaymentAccount) -> PaymentAccount:
+    """The commune (the person's commune) confirms an account a bank recorded (xác nhận tài khoản): it checked the
+    person and the number; recorded as an ``account_confirmed`` audit event on the account (nothing else changes:
+    the account was already in use). Raises ``AccessDenied`` (not the person's commune), ``StateError`` (account
+    not active, or already confirmed)."""
+    b = account.beneficiary
+    if not is_commune_of(actor, b.commune_code):
+        raise AccessDenied("Chỉ UBND xã/phường của đối tượng được xác nhận tài khoản.")
+    if not account.active:
+        raise StateError("Tài khoản này không còn được sử dụng.")
+    if confirmed_ids([account.id]):
+        raise StateError(f"Tài khoản {account.account_number} đã được xác nhận.")
+    audit.record(actor, "account_confirmed", "payment_account", account.id,
+                 f"Xã xác nhận tài khoản {account.account_number} của {b.full_name}.")
+    db.session.flush()
+    return account
+
+
+def confirmed_ids(account_ids: list[int]) -> set[int]:
+    """The ids among ``account_ids`` whose account the commune confirmed (an ``account_confirmed`` event)."""
+    if not account_ids:
+        return set()
+    return set(db.session.execute(select(AuditEvent.object_id).where(
+        AuditEvent.action == "account_confirmed", AuditEvent.object_type == "payment_account",
+        AuditEvent.object_id.in_(account_ids))).scalars())
 
 
 def is_account_failure(reason: str | None, code: str | None = None) -> bool:

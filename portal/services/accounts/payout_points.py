@@ -57,12 +57,18 @@ def sessions_of(actor: User, visible_select):
         PayoutPointSession.session_date.desc(), PayoutPointSession.id.desc())).scalars())
 
 
-def expected_people(actor: User, session: PayoutPointSession) -> list[Beneficiary]:
+def expected_people(actor: User, session: PayoutPointSession, q: str | None = None) -> list[Beneficiary]:
     """People expected at ``session``: those of its commune (and hamlet, when set) the bank may see who still need
-    an account (``accounts.pending_accounts``), in Vietnamese name order."""
+    an account (``accounts.pending_accounts``), in Vietnamese name order. ``q`` narrows them: digits match the
+    personal ID (số định danh) anywhere in it, other text the name without diacritics ("nguyen van a")."""
     stmt = pending_accounts(actor, session.commune_code)
     if session.hamlet:
         stmt = stmt.where(Beneficiary.hamlet == session.hamlet)
+    q = " ".join((q or "").split())[:60]
+    if q.isdigit():
+        stmt = stmt.where(Beneficiary.national_id.contains(q, autoescape=True))
+    elif q:
+        stmt = stmt.where(Beneficiary.name_fold.contains(identity.fold(q), autoescape=True))
     return list(db.session.execute(stmt).scalars())
 
 

@@ -22,7 +22,7 @@ from ...errors import PortalError, StateError
 from ...extensions import db
 from ...jobs import enqueue, reap_if_dead
 from ...models import AdministrativeUnit, ImportBatch, Job
-from ...spreadsheets.reading import find_header, iter_rows, open_workbook
+from ...spreadsheets.reading import find_table, iter_rows, open_workbook
 from ...spreadsheets.writing import write_workbook
 from . import beneficiaries as imports
 from .plan import counts_of, ordered
@@ -39,11 +39,12 @@ def job_threshold() -> int:
 
 def count_rows(content: bytes) -> int:
     """Number of data rows of an upload (header found by its labels, read up to the total row). Cheap: no rule is
-    applied. Raises ``ValidationError`` for file-level problems (not an .xlsx, too big, no header, too many rows)."""
-    wb = open_workbook(content, max_bytes=max_upload_bytes())
+    applied. Raises ``ValidationError`` for file-level problems (not a readable spreadsheet, too big, no header, too
+    many rows)."""
+    wb = open_workbook(content, max_bytes=max_upload_bytes(), fast=True)
     try:
-        ws = wb.worksheets[0]
-        return sum(1 for _ in iter_rows(ws, find_header(ws, COLUMNS), max_rows=max_import_rows()))
+        ws, header = find_table(wb, COLUMNS)
+        return sum(1 for _ in iter_rows(ws, header, max_rows=max_import_rows()))
     finally:
         wb.close()
 

@@ -29,6 +29,7 @@ from ..entitlement.rates import RateBook
 from ..registry.beneficiaries import current_values
 from ..registry.checks import clean_beneficiary
 from ..registry.fields import BeneficiaryInvalid
+from ..registry.lookups import lookups_memoised
 from .changes import change_lines, edited_warnings, keep_edited, manual_edits
 from .origin import check_origin
 from .rows import ParsedRow, read_sheet
@@ -128,20 +129,27 @@ def analyse(content: bytes, commune_code: str, today: date | None = None,
     seen: dict[str, int] = {}
     seen_accounts: dict[tuple, int] = {}
     plans = []
-    for index, row in enumerate(sheet.rows, start=1):
-        if progress is not None and (index % 100 == 0 or index == len(sheet.rows)):
-            progress(index, len(sheet.rows))
-        plan = _plan_row(row, ctx)
-        if row.national_id:
-            if row.national_id in seen:
-                plan.result.errors.append(f"Trùng số định danh {row.national_id} với dòng {seen[row.national_id]}.")
-            seen.setdefault(row.national_id, row.row_number)
-        if plan.account:
-            _check_account(plan, accounts, seen_accounts, providers)
-        if plan.result.errors:
-            plan.result.action = "error"
-        plans.append(plan)
+    with lookups_memoised():
+        for index, row in enumerate(sheet.rows, start=1):
+            if progress is not None and (index % 100 == 0 or index == len(sheet.rows)):
+                progress(index, len(sheet.rows))
+            plans.append(_planned(row, ctx, seen, accounts, seen_accounts, providers))
     return month, plans
+
+
+def _planned(row: ParsedRow, ctx: "_Context", seen: dict, accounts: dict, seen_accounts: dict,
+             providers: dict) -> "Plan":
+    """One row planned, with the checks across rows (the same ID or account twice in the file)."""
+    plan = _plan_row(row, ctx)
+    if row.national_id:
+        if row.national_id in seen:
+            plan.result.errors.append(f"Trùng số định danh {row.national_id} với dòng {seen[row.national_id]}.")
+        seen.setdefault(row.national_id, row.row_number)
+    if plan.account:
+        _check_account(plan, accounts, seen_accounts, providers)
+    if plan.result.errors:
+        plan.result.action = "error"
+    return plan
 
 
 def _accounts_in_use(rows: list[ParsedRow]) -> dict[tuple, str]:

@@ -24,18 +24,19 @@ from sqlalchemy import select
 from ...errors import ValidationError
 from ...extensions import db
 from ...models import CashAtHomeReason, CategorySynonym, PaymentChannel, PaymentProvider
+from ...spreadsheets.formulas import SheetFacts, sheet_facts
 from ...spreadsheets.legacy import fix_legacy
 from ...spreadsheets.reading import (
     Column,
     cell_id_text,
     cell_text,
-    find_header,
-    formula_cells_without_value,
+    find_table,
     iter_rows,
     open_workbook,
     parse_birth_date,
     parse_int_amount,
     parse_month,
+    source_format,
 )
 from ..registry.identity import fold, nfc, parse_national_id
 from .departures import SKIPPED, Departure, find_departure
@@ -120,10 +121,13 @@ class ParsedRow:
 
 @dataclass
 class ParsedSheet:
-    """The rows of the first sheet, ``title_month`` (first-of-month date named in the title, e.g. "Tháng 7/2024",
-    or None), the labels of the optional columns that were found, ``title_lines`` (the text of the rows above
-    the header, for ``imports.origin``), ``legacy_encoding`` ("TCVN3" / "VNI" when the file was typed with a legacy
-    font, else None) and ``formula_cells`` (references of formula cells without a computed value, e.g. "J9")."""
+    """The rows of the sheet holding the list (the first sheet with the header), ``title_month`` (first-of-month
+    date named in the title, e.g. "Tháng 7/2024", or None), the labels of the optional columns that were found,
+    ``title_lines`` (the text of the rows above the header, for ``imports.origin``), ``legacy_encoding`` ("TCVN3" /
+    "VNI" when the file was typed with a legacy font, else None), ``formula_cells`` (references of formula cells
+    without a computed value, e.g. "J9"), ``sheet_title`` the name of that sheet and ``hidden_rows`` the Excel
+    numbers of the data rows hidden in the file (each also a warning on its row; .xlsx and .ods — an .xls does
+    not tell)."""
 
     rows: list[ParsedRow]
     title_month: date | None
@@ -131,6 +135,8 @@ class ParsedSheet:
     title_lines: list[str] = field(default_factory=list)
     legacy_encoding: str | None = None
     formula_cells: list[str] = field(default_factory=list)
+    sheet_title: str = ""
+    hidden_rows: list[int] = field(default_factory=list)
 
 
 def _title_lines(ws, header_row: int, encoding: str | None = None) -> list[str]:
@@ -145,15 +151,26 @@ def _title_lines(ws, header_row: int, encoding: str | None = None) -> list[str]:
     return lines
 
 
-def _file_encoding(rows) -> str | None:
-    """The legacy encoding most text cells of the data rows are in ("TCVN3" / "VNI"), when at least two cells are
-    detected as such; else None (single cells are still converted on their own)."""
-    found = Counter(fix.encoding for r in rows for key in TEXT_KEYS
-                    if isinstance(r.values.get(key), str) and (fix := fix_legacy(r.values[key])) is not None)
-    if not found:
-        return None
-    encoding, count = found.most_common(1)[0]
-    return encoding if count >= 2 else None
+def _column_encodings(rows) -> dict[str, str]:
+    """Column key → the legacy encoding ("TCVN3" / "VNI") most of its text cells are detected in, for the columns
+    where at least two cells are detected as such (single cells are still converted on their own)."""
+    found: dict[str, Counter] = {}
+    for r in rows:
+        for key in TEXT_KEYS:
+            if isinstance(r.values.get(key), str) and (fix := fix_legacy(r.values[key])) is not None:
+                found.setdefault(key, Counter())[fix.encoding] += 1
+    out = {}
+    for key, counter in found.items():
+        encoding, count = counter.most_common(1)[0]
+        if count >= 2:
+            out[key] = encoding
+    return out
+
+
+def _file_encoding(columns: dict[str, str]) -> str | None:
+    """The legacy encoding of the file: the one most columns are in, or None."""
+    found = Counter(columns.values())
+    return found.most_common(1)[0][0] if found else None
 
 
 def _title_month(lines: list[str]) -> date | None:
@@ -165,26 +182,33 @@ def _title_month(lines: list[str]) -> date | None:
 
 
 def read_sheet(content: bytes) -> ParsedSheet:
-    """Parse the first worksheet of an .xlsx upload (``content`` bytes). Raises ``ValidationError`` (Vietnamese)
-    for a file that is not an .xlsx, a missing header or required column, or data after the total row; row-level
-    problems go into each ``ParsedRow``."""
-    wb = open_workbook(content, max_bytes=max_upload_bytes())
+    """Parse the sheet holding the list (the first sheet with the header, ``find_table``) of an .xlsx, .xls or .ods
+    upload (``content`` bytes). Raises ``ValidationError`` (Vietnamese) for a file that is not a readable
+    spreadsheet (password-protected, other format), a missing header or required column, or data after the total
+    row; row-level problems go into each ``ParsedRow``."""
+    wb = open_workbook(content, max_bytes=max_upload_bytes(), fast=True)
     try:
-        ws = wb.worksheets[0]
-        header = find_header(ws, COLUMNS)
+        ws, header = find_table(wb, COLUMNS)
         raw_rows = list(iter_rows(ws, header, max_rows=max_import_rows()))
-        encoding = _file_encoding(raw_rows)
+        columns = _column_encodings(raw_rows)
+        encoding = _file_encoding(columns)
         title = _title_lines(ws, header.row, encoding) if header.row > 1 else []
-        formulas = formula_cells_without_value(content, ws.title, max_bytes=max_upload_bytes(), limit=1_000_000)
+        if source_format(wb) == "xlsx":
+            facts = sheet_facts(content, ws.title, max_bytes=max_upload_bytes(), limit=1_000_000)
+        else:
+            facts = SheetFacts(hidden_rows=getattr(ws, "hidden_rows", frozenset()))
         lookups = _Lookups.load()
         epoch_1904 = wb.epoch == CALENDAR_MAC_1904
-        context = _RowContext(header, lookups, epoch_1904, encoding, set(formulas))
+        context = _RowContext(header, lookups, epoch_1904, columns, set(facts.formula_cells), facts.legacy_fonts,
+                              facts.hidden_rows)
         rows = [_parse_row(r.row_number, r.values, context, r.cells) for r in raw_rows]
     finally:
         wb.close()
     if not rows:
         raise ValidationError("Không có dòng dữ liệu nào dưới dòng tiêu đề.")
-    return ParsedSheet(rows, _title_month(title), set(header.columns), title, encoding, formulas)
+    hidden = sorted(r.row_number for r in rows if r.row_number in facts.hidden_rows)
+    return ParsedSheet(rows, _title_month(title), set(header.columns), title, encoding, facts.formula_cells,
+                       ws.title, hidden)
 
 
 def max_upload_bytes() -> int:
@@ -204,8 +228,10 @@ class _RowContext:
     header: object
     lookups: "_Lookups"
     epoch_1904: bool
-    encoding: str | None
+    encodings: dict  # column key → legacy encoding of that column
     formulas: set
+    fonts: dict = field(default_factory=dict)  # cell reference → encoding of its legacy font
+    hidden_rows: frozenset = frozenset()
 
 
 @dataclass
@@ -242,13 +268,23 @@ def _formula_gaps(row: ParsedRow, values: dict, context: _RowContext) -> set[str
 
 def _convert_legacy(row: ParsedRow, values: dict, context: _RowContext) -> dict:
     """``values`` with the text typed in a legacy font converted to Unicode; each conversion listed in
-    ``row.legacy``, a text that does not convert cleanly is a row error."""
+    ``row.legacy``, a text that does not convert cleanly is a row error.
+
+    Only a cell whose font or content is legacy is converted: its text alone is detected as TCVN3 / VNI, or its
+    font is a legacy one (.VnTime → TCVN3, VNI-Times → VNI). When the file carries no legacy font at all (text
+    pasted into cells of a Unicode font), an undecidable pure Latin-1 cell takes the encoding of its own column
+    (``context.encodings``) — never that of the other columns of its row, so a Unicode "Khóm Hòa Bình" beside
+    TCVN3 names stays as it is."""
     values = dict(values)
     for key in TEXT_KEYS:
-        fix = fix_legacy(values[key], context.encoding) if isinstance(values.get(key), str) else None
-        if fix is None:
+        if not isinstance(values.get(key), str):
             continue
         ref = context.header.cell_ref(key, row.row_number)
+        font = context.fonts.get(ref)
+        assume = None if context.fonts else context.encodings.get(key)
+        fix = fix_legacy(values[key], assume, font=font)
+        if fix is None:
+            continue
         if fix.doubtful:
             row.errors.append(f"Ô {ref}: chữ gõ bằng bảng mã cũ {fix.encoding} không chuyển được sang Unicode "
                               f"«{nfc(fix.before)}» → «{fix.after}». Hãy chuyển tệp sang Unicode (Unikey: Công cụ "
@@ -278,6 +314,9 @@ def _parse_row(row_number: int, values: dict, context: _RowContext, cells=()) ->
     gaps = _formula_gaps(row, values, context)
     values = _convert_legacy(row, values, context)
     row.departure = _departure(row_number, values, list(cells), header)
+    if row_number in context.hidden_rows:
+        row.warnings.append(f"Dòng {row_number} đang bị ẩn trong bảng tính: kiểm tra lại người này có đúng cần "
+                            "nhập không (bỏ ẩn dòng trong Excel để xem).")
 
     def cell(key, fn):
         if key not in values or values[key] is None:

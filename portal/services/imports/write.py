@@ -10,6 +10,7 @@ from ..audit import record
 from ..registry.beneficiaries import apply_values
 from ..registry.fields import audit_snapshot
 from ..registry.identity import ascii_upper
+from ..registry.lookups import lookups_memoised
 from .plan import Plan, counts_of
 
 
@@ -27,11 +28,16 @@ def apply_plans(actor, plans: list[Plan], commune_code: str) -> dict:
     not named in the "import_update" event (they remain "edited on the portal", see ``imports.changes``). Returns
     counts rows / created / updated / unchanged / accounts / warnings / kept / overwritten. Flushes."""
     new = [p for p in plans if p.result.action == "new"]
-    for p in new:
-        p.existing = Beneficiary(commune_code=commune_code, status="active")
-        apply_values(p.existing, p.values)
-        db.session.add(p.existing)
-    db.session.flush()
+    with lookups_memoised():
+        for p in new:
+            p.existing = Beneficiary(commune_code=commune_code, status="active")
+            apply_values(p.existing, p.values)
+            db.session.add(p.existing)
+        db.session.flush()
+        return _write_rest(actor, plans)
+
+
+def _write_rest(actor, plans: list[Plan]) -> dict:
     accounts = 0
     for p in plans:
         if p.result.action not in ("new", "update"):

@@ -23,14 +23,18 @@ ACCOUNT_REASON = "account"
 OTHER_REASON = "other"
 _NOTE_SEP = re.compile(r"\s*[–—:-]\s*")
 #: folded wordings of the spreadsheet's free-text reason → code, tried in this order ("account" reuses
-#: ``accounts.flags.ACCOUNT_FAILURE_WORDS``); anything else is "other" with the text as note.
+#: ``accounts.flags.ACCOUNT_FAILURE_WORDS``; illness — "Ốm nằm viện" — is "other" before "absent" is tried);
+#: anything else is "other" with the text as note.
 _REASON_PATTERNS = (
     ("deceased", re.compile(r"\b(chet|qua doi|tu vong|tu tran|da mat(?! lien lac))\b")),
     (ACCOUNT_REASON, re.compile("|".join(re.escape(w) for w in ACCOUNT_FAILURE_WORDS))),
     ("moved", re.compile(r"\b(chuyen di|chuyen den|chuyen ve|chuyen khau|chuyen ho khau|noi khac|khong con (o|cu tru)"
                          r"|khong o dia phuong)\b")),
+    # ill or in hospital is not "absent, cannot be reached": the person is known and waiting — kept as «Lý do khác»
+    # with the text, so the commune sees the illness (it may call for payment at home next month)
+    (OTHER_REASON, re.compile(r"\b(om|benh|nam vien|di vien|nhap vien|dieu tri|cap cuu|phau thuat)\b")),
     ("absent", re.compile(r"\b(vang|khong lien lac|mat lien lac|khong gap|khong co mat|di lam an xa|di lam xa|di xa"
-                          r"|khong co nha|khong nhan thay|nam vien|di vien|dang dieu tri)\b")),
+                          r"|khong co nha|khong nhan thay)\b")),
     # only explicit refusal: "không nhận" alone is unclear ("other"), and refusing is a ground for stopping benefit
     ("refused", re.compile(r"\b(tu choi|khong dong y nhan|khong muon nhan|khong chiu nhan)\b")),
 )

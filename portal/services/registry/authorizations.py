@@ -146,6 +146,30 @@ def expiring(beneficiary_stmt, today: date, days: int = EXPIRY_WARNING_DAYS) -> 
     return list(rows)
 
 
+def in_area(beneficiary_stmt, limit: int = 500) -> list[Authorization]:
+    """Every letter of the people in ``beneficiary_stmt`` (a ``visible(Beneficiary)`` select), by the person's
+    Vietnamese name order then newest first; at most ``limit``."""
+    ids = beneficiary_stmt.with_only_columns(Beneficiary.id)
+    return list(db.session.execute(
+        select(Authorization).join(Beneficiary, Beneficiary.id == Authorization.beneficiary_id)
+        .where(Authorization.beneficiary_id.in_(ids))
+        .order_by(Beneficiary.name_sort, Authorization.valid_from.desc(), Authorization.id.desc()).limit(limit))
+        .scalars())
+
+
+def state_label(a: Authorization, today: date) -> str:
+    """Where a letter stands ``today``: «Đã thu hồi», «Chưa chứng thực», «Chưa hiệu lực», «Hết hạn», «Còn hiệu lực»."""
+    if a.revoked_on is not None and a.revoked_on <= today:
+        return "Đã thu hồi"
+    if a.certified_on is None:
+        return "Chưa chứng thực"
+    if a.valid_from > today:
+        return "Chưa hiệu lực"
+    if a.valid_to is not None and a.valid_to < today:
+        return "Hết hạn"
+    return "Còn hiệu lực"
+
+
 def of_beneficiary(beneficiary_id: int) -> list[Authorization]:
     """Every letter of one beneficiary, newest first."""
     return list(db.session.execute(select(Authorization).where(Authorization.beneficiary_id == beneficiary_id)

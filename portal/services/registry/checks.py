@@ -15,7 +15,6 @@ from ...models import (
     AdministrativeUnit,
     Beneficiary,
     CashAtHomeReason,
-    Category,
     DisabilityLevel,
     Hamlet,
     PaymentChannel,
@@ -34,6 +33,7 @@ from .fields import (
     parse_legacy_id,
 )
 from .identity import fold, national_id_warnings, nfc, parse_national_id, phone_normalize
+from .lookups import category_of, hamlet_named
 
 _TEXT_LIMITS = {"full_name": 120, "hamlet": 120, "decision_number": 60, "cash_at_home_note": 200,
                 "preferred_bank": 60, "guardian_name": 120, "guardian_relationship": 60, "note": 300,
@@ -238,8 +238,7 @@ def _check_hamlet(data: dict, commune_code: str, v: dict, errors: dict, current,
         elif not text or fold(text) == found.name_fold:
             hamlet = found
     if hamlet is None and text and "hamlet_id" not in errors:
-        hamlet = db.session.execute(select(Hamlet).where(Hamlet.commune_code == commune_code,
-                                                         Hamlet.name_fold == fold(text))).scalar_one_or_none()
+        hamlet = hamlet_named(commune_code, fold(text))
         if hamlet is None and strict and (current is None or fold(text) != fold(current.hamlet)):
             warn("hamlet_id", f"Khóm/ấp «{text}» chưa có trong danh sách khóm/ấp của xã.")
     if hamlet is None and not text and raw_id in (None, "") and strict and current is not None and "hamlet" not in data:
@@ -271,7 +270,7 @@ def _check_guardian(data: dict, v: dict, errors: dict, strict: bool) -> None:
 def _check_category(data: dict, v: dict, errors: dict) -> None:
     code = _text(data, "category_code")
     level = _text(data, "disability_level")
-    category = db.session.get(Category, code) if code else None
+    category = category_of(code) if code else None
     v["category_code"], v["disability_level"] = code, level
     if category is None:
         errors["category_code"] = "Chọn diện đối tượng." if not code else f"Không có diện đối tượng «{code}»."

@@ -11,6 +11,7 @@ from ...extensions import db
 from ...models import AdministrativeUnit, Beneficiary, Hamlet
 from ..audit import record
 from .identity import fold, nfc, text_sort_key
+from .lookups import hamlet_named
 
 #: the demo communes' hamlets, as the shared sample lists write them (``samples/``): Phường Vĩnh Mỹ
 #: (30322) and Xã Tân Lợi (30535); Phường Núi Sam (30325) has the one hamlet the test factories use.
@@ -38,8 +39,7 @@ def find_hamlet(commune_code: str, name: str | None) -> Hamlet | None:
     key = fold(name)
     if not key:
         return None
-    return db.session.execute(select(Hamlet).where(Hamlet.commune_code == commune_code,
-                                                   Hamlet.name_fold == key)).scalar_one_or_none()
+    return hamlet_named(commune_code, key)
 
 
 def _clean_name(commune_code: str, raw: str | None, current: Hamlet | None = None) -> str:

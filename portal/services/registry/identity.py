@@ -10,6 +10,7 @@ import re
 import unicodedata
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from unidecode import unidecode
@@ -35,6 +36,7 @@ def nfc(s: str | None) -> str:
     return " ".join(unicodedata.normalize("NFC", s.translate(_INVISIBLE)).split())
 
 
+@lru_cache(maxsize=16384)  # imports fold the same categories, hamlets and channels row after row
 def fold(s: str | None) -> str:
     """Search and de-duplication key (khoá tìm kiếm): lower case, no diacritics, đ→d, single spaces.
 
