@@ -1,14 +1,14 @@
 """social pension: programme on payout lists, reason on lines, social-pension levels, provincial top-up per
 programme, eligibility facts on beneficiaries, Mẫu 01 requests
 
-Revision ID: 0006
-Revises: 0003
+Revision ID: 0009
+Revises: 0008
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006'
-down_revision = '0004'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

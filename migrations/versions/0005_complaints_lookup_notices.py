@@ -1,7 +1,7 @@
 """complaints tied to payouts, public status lookups, notices to beneficiaries
 
-Revision ID: 0011
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-06 23:45:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0011'
-down_revision = '0005'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """organisation representative (who signs its documents)
 
-Revision ID: 0009
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-06 23:45:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0011'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
