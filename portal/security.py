@@ -80,10 +80,14 @@ def install_headers(app: Flask) -> None:
 
     @app.after_request
     def _no_store(resp):
-        if request.endpoint != "static":
+        if request.endpoint not in PUBLIC_ASSET_ENDPOINTS:
             resp.headers["Cache-Control"] = "no-store"
         return resp
 
+
+#: endpoints of public files (stylesheet, scripts) that keep their own caching: Flask's ``static`` and the versioned,
+#: immutable names of ``blueprints/assets.py``
+PUBLIC_ASSET_ENDPOINTS = frozenset({"static", "assets.versioned"})
 
 #: a CCCD (12 digits), an old CMND (9), a phone number (10–11): a run of 9–12 digits not inside a longer number
 DIGIT_RUN = re.compile(r"(?<!\d)\d{5,8}(\d{4})(?!\d)")

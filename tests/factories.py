@@ -74,12 +74,14 @@ def chau_doc_people() -> dict[str, Beneficiary]:
 def run_to_approved(month: date = AUG, approved_at: datetime | None = None):
     """Build Châu Đốc's lists as pld.chaudoc, confirm Vĩnh Mỹ's as xa.vinhmy and approve them as
     pld.chaudoc.duyet; commits. The approval is dated ``approved_at`` (default: the 1st of ``month``, 08:00 Vietnam
-    time), so results can be recorded with dates in the month. Returns Vĩnh Mỹ's approved lists by channel value."""
+    time), so results can be recorded with dates in the month. Returns Vĩnh Mỹ's approved lists by channel value
+    (social assistance), the social pension's (from 07/2025) as ``"social_pension:<channel>"``."""
     from portal.services.demo import user_by_username
     from portal.services.payouts.build import build_lists
     from portal.services.payouts.workflow import approve_list, confirm_list
     result = build_lists(user_by_username("pld.chaudoc"), month)
-    lists = {lst.channel: lst for lst in result.lists if lst.commune_code == "30322"}
+    lists = {(lst.channel if lst.programme != "social_pension" else f"social_pension:{lst.channel}"): lst
+             for lst in result.lists if lst.commune_code == "30322"}
     for lst in lists.values():
         confirm_list(user_by_username("xa.vinhmy"), lst)
         approve_list(user_by_username("pld.chaudoc.duyet"), lst)

@@ -50,9 +50,9 @@ def test_another_commune_sees_nothing(reported, client):
 # ---------------------------------------------------------------- build summary agrees with the completeness check
 
 def test_build_summary_counts_what_the_completeness_check_counts(app, client):
-    """Châu Đốc in 11/2026: yen, phuc and moi (K5c) have no rate after 06/2025, lan (K1, 19) has none; a
-    suspended and a stopped person are not entitled that month (the build used to count the suspended one too):
-    the flash, the check and the list name the same four people."""
+    """Châu Đốc in 11/2026: yen, phuc and moi (K5c until 06/2025) are paid by the social pension, lan (K1, 19) has
+    no rate; a suspended and a stopped person are not entitled that month (the build used to count the suspended one
+    too): the flash, the check and the list name the same one person."""
     from datetime import date
 
     from portal.services.demo import user_by_username as user
@@ -71,10 +71,10 @@ def test_build_summary_counts_what_the_completeness_check_counts(app, client):
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     check = completeness(user("pld.chaudoc"), nov)
     names = sorted(b.full_name for b, _ in check.left_off)
-    assert names == sorted(people[k].full_name for k in ("yen", "phuc", "moi", "lan")) and not check.missing
-    assert len(raw.exclusions) == 5 and len(check.excluded) == 4  # every exclusion vs. the people entitled that month
-    assert "; 4 người không đưa vào danh sách có lý do (xem lý do bên dưới)." in page
-    assert "4 người không đưa vào danh sách có lý do.</p>" in page  # the check on the same page
+    assert names == [people["lan"].full_name] and not check.missing
+    assert len(raw.exclusions) == 2 and len(check.excluded) == 1  # every exclusion vs. the people entitled that month
+    assert "; 1 người không đưa vào danh sách có lý do (xem lý do bên dưới)." in page
+    assert "1 người không đưa vào danh sách có lý do.</p>" in page  # the check on the same page
     section = page.split('id="exclusions"')[1]
-    assert "Không có trong danh sách tháng 11/2026 (4 người)" in section
+    assert "Không có trong danh sách tháng 11/2026 (1 người)" in section
     assert all(n in section for n in names) and "Ngô Văn Tạm" not in section

@@ -4,17 +4,19 @@ only as a keyed digest, the arithmetic question after failures (used once), a sm
 import logging
 import re
 import time
+import uuid
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from portal import create_app
 from portal.extensions import db, limiter
 from portal.models import LookupAttempt
 from portal.services.demo import user_by_username as user
 from portal.services.payouts.build import build_lists
 from portal.services.payouts.results import record_result
-from tests.conftest import pinned_clock
+from tests.conftest import WebClient, _config, pinned_clock
 from tests.factories import chau_doc_people, run_to_accepted
 
 pytestmark = pinned_clock
@@ -22,8 +24,19 @@ OCT, NOV, DEC = date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)
 VU_BIRTH = "1977-09-06"
 
 
+@pytest.fixture
+def client(app):
+    """The web client, its app with the rate limits on (the test config turns them off for logins) and counters of
+    its own."""
+    web = WebClient(app)
+    web.web_app = create_app(type("Limited", (_config(app.config["SQLALCHEMY_DATABASE_URI"]),), {
+        "RATELIMIT_ENABLED": True, "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}))
+    web.c = web.web_app.test_client()
+    return web
+
+
 @pytest.fixture(autouse=True)
-def fresh_limits():
+def fresh_limits(client):
     limiter.reset()  # the in-memory counters live as long as the process
     yield
     limiter.reset()

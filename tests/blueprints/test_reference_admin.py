@@ -15,7 +15,7 @@ def _add_k5a(n: int) -> None:
 
 
 def test_list_is_paged_and_grouped_by_category(app, client):
-    _add_k5a(20)  # 30 seeded rows + 20 = 50 rows
+    _add_k5a(20)  # 31 seeded rows (30 of Decree 20, 1 of the social pension) + 20 = 51 rows
     client.login("so.angiang")
     assert PAGE_SIZE == 15
     html = client.get("/tinh/danh-muc/?q=mau", htmx=True).get_data(as_text=True)
@@ -27,7 +27,7 @@ def test_list_is_paged_and_grouped_by_category(app, client):
     assert "K5a – Người cao tuổi" in page2  # the group heading is repeated at the top of the next page
     assert 'hx-get="/tinh/danh-muc/?q=mau&amp;page=2" hx-trigger="synonyms-changed from:body"' in page2
     full = client.get("/tinh/danh-muc/").get_data(as_text=True)
-    assert "<html" in full and "50 cách ghi" in full and "Trang 1/4" in full
+    assert "<html" in full and "51 cách ghi" in full and "Trang 1/4" in full
 
 
 def test_delete_without_javascript_returns_to_the_same_search_and_page(app, client):

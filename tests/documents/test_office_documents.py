@@ -209,6 +209,7 @@ def test_qr_address_warned_at_start_up_and_never_localhost_in_production(app, ca
     class Production(Config):
         SQLALCHEMY_DATABASE_URI = "sqlite://"
         PUBLIC_BASE_URL = None
+        SECRET_KEY = "k" * 20 + "-production-like-key-0123456789"  # production refuses to start without a strong key
 
     with caplog.at_level(logging.WARNING):
         prod = create_app(Production)

@@ -57,8 +57,10 @@ def _named(lines: list[str]) -> tuple[dict[str, list[AdministrativeUnit]], set[s
 
 def _resolve(candidates: list[AdministrativeUnit], districts: set[str], prefer: str | None) -> AdministrativeUnit:
     """The commune a name means: among ``candidates`` (same name), those in a named district if any; ``prefer``
-    (a commune code) when it is still possible, else the first."""
+    (a commune code) when it is still possible, else the earliest unit of that name (a name both trees hold, as
+    "Xã Bình Thạnh Đông", means the 2024 unit unless the importing commune is the 2025 one)."""
     pool = [u for u in candidates if u.parent_code in districts] or candidates
+    pool = sorted(pool, key=lambda u: u.valid_from)
     return next((u for u in pool if u.code == prefer), pool[0])
 
 
