@@ -2,6 +2,7 @@
 card (totals, status) is replaced out of band from the same response. The portal's own pages and fragments (from
 the Flask test client) are served to the browser through Playwright's routing: no server process needed."""
 import os
+import re
 from urllib.parse import urlparse
 
 import pytest
@@ -13,12 +14,14 @@ pytestmark = pytest.mark.browser
 STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "portal",
                       "static")
 BASE = "http://portal.test"
+VERSIONED = re.compile(r"^/tai-nguyen/(?P<stem>.+)\.[0-9a-f]{12}(?P<ext>\.[A-Za-z0-9]+)$")  # blueprints/assets.py
 
 
 def test_totals_swapped_out_of_band(client, browser):
     chau_doc_people()
     acc = run_to_accepted()["account"]  # results only after the post office accepted the list
     vu = acc.lines[0]
+    list_id, line_id = acc.id, vu.id  # plain ints: the route handler runs outside the app context
     client.login("buudien.chaudoc")
     page_html = client.get(f"/buu-dien/danh-sach/{acc.id}").get_data(as_text=True)
     form_html = client.get(f"/buu-dien/dong/{vu.id}", htmx=True).get_data(as_text=True)
@@ -28,19 +31,20 @@ def test_totals_swapped_out_of_band(client, browser):
     def serve(route):
         req = route.request
         path = urlparse(req.url).path
-        if path.startswith("/static/"):
-            with open(os.path.join(STATIC, path[len("/static/"):]), "rb") as fh:
+        versioned = VERSIONED.match(path)
+        if versioned:
+            with open(os.path.join(STATIC, versioned["stem"] + versioned["ext"]), "rb") as fh:
                 body = fh.read()
             kind = "text/css" if path.endswith(".css") else "application/javascript"
             return route.fulfill(status=200, body=body, content_type=kind)
-        if path == f"/buu-dien/danh-sach/{acc.id}":
+        if path == f"/buu-dien/danh-sach/{list_id}":
             return route.fulfill(status=200, body=page_html, content_type="text/html; charset=utf-8")
-        if path == f"/buu-dien/dong/{vu.id}":
+        if path == f"/buu-dien/dong/{line_id}":
             body = saved_html if req.method == "POST" else form_html
             return route.fulfill(status=200, body=body, content_type="text/html; charset=utf-8")
         return route.fulfill(status=404, body="")
 
-    context = browser.new_context()
+    context = browser.new_context(bypass_csp=True)  # wait_for_function evaluates a string (CSP: no eval)
     page = context.new_page()
     page.route(BASE + "/**", serve)
     page.goto(f"{BASE}/buu-dien/danh-sach/{acc.id}")

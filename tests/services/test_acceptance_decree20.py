@@ -9,8 +9,9 @@ qualifies), and in the month an age limit ends eligibility (K1/K3 at 16, K2 at 2
 still (Art. 8.2: payment stops from the month after). A birth year without a date counts from 1 January. Amounts
 are rounded half up to whole đồng.
 
-Only social-assistance allowance is compared: from 07/2025 K5b and K5c are replaced by the social pension (Decree
-176/2025; another part of the portal pays it), so those person-months are left out here."""
+From 07/2025 K5b and K5c are replaced by the social pension (Decree 176/2025): those person-months are owed the
+pension level instead, 500.000 đ (the 540.000 đ of 07/2026 is provisional until the province records the official
+text, so it is not paid yet), on a line of the pension's lists."""
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -74,9 +75,19 @@ def owed(b, month: date) -> int:
     return int((level(month) * coef).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def compared(b, month: date) -> bool:
-    """Social assistance only: K5b / K5c from 07/2025 belong to the social pension."""
-    return not (b.category_code in ("K5b", "K5c") and month >= PENSION_FROM)
+PENSION_LEVEL = 500_000  # Decree 176/2025 Art. 5, from 07/2025
+
+
+def on_pension(b, month: date) -> bool:
+    """K5b / K5c from 07/2025 are paid by the social pension (moved without a new request)."""
+    return b.category_code in ("K5b", "K5c") and month >= PENSION_FROM
+
+
+def due(b, month: date) -> int:
+    """What ``b`` is owed for ``month`` by either programme, in đồng."""
+    if on_pension(b, month):
+        return PENSION_LEVEL if month >= b.start_month else 0
+    return owed(b, month)
 
 
 def test_every_month_of_the_samples_matches_decree_20_to_the_dong(app):
@@ -95,16 +106,15 @@ def test_every_month_of_the_samples_matches_decree_20_to_the_dong(app):
     for b in people:
         birth = b.birth_date or date(b.birth_year, 1, 1)
         for month in MONTHS:
-            if not compared(b, month):
-                continue
             person_months += 1
             if birth.month == month.month and month.year - birth.year in crossings:
                 crossings[month.year - birth.year] += 1
-            expected, got = owed(b, month), portal.get((b.id, month), 0)
+            expected, got = due(b, month), portal.get((b.id, month), 0)
             if expected != got:
                 differences.append((b.full_name, b.category_code, f"{month:%m/%Y}", expected, got))
     assert differences == []
-    # 550 people × 36 months = 19.800 person-months, less the 230 K5c people's 18 months from 07/2025 (pension)
-    assert (len(people), person_months) == (550, 19_800 - 230 * 18)
+    # 550 people × 36 months = 19.800 person-months; the 230 K5c people's 18 months from 07/2025 on the pension
+    assert (len(people), person_months) == (550, 19_800)
+    assert sum(1 for b in people for m in MONTHS if on_pension(b, m)) == 230 * 18
     assert all(crossings.values()), crossings  # every birthday limit is met in the samples
-    assert sum(portal.values()) == sum(owed(b, m) for b in people for m in MONTHS if compared(b, m))
+    assert sum(portal.values()) == sum(due(b, m) for b in people for m in MONTHS)
