@@ -232,14 +232,17 @@ def unplaced(new_codes, month: date | None = None):
     """Select of the ``UnitTransfer`` rows waiting for placement whose old commune went (partly) into one of
     ``new_codes`` (unit keys), with the beneficiary, by old commune then hamlet then name: the new communes'
     worklist."""
+    into_these = (select(UnitSuccession.old_key)
+                  .where(UnitSuccession.old_key == UnitTransfer.old_commune_code,
+                         UnitSuccession.valid_from == UnitTransfer.effective_month,
+                         UnitSuccession.new_key.in_(list(new_codes)))
+                  .exists())  # EXISTS, not a join + DISTINCT: PostgreSQL refuses DISTINCT with this ORDER BY
     stmt = (select(UnitTransfer).join(Beneficiary, Beneficiary.id == UnitTransfer.beneficiary_id)
-            .join(UnitSuccession, (UnitSuccession.old_key == UnitTransfer.old_commune_code)
-                  & (UnitSuccession.valid_from == UnitTransfer.effective_month))
-            .where(UnitTransfer.new_commune_code.is_(None), UnitSuccession.new_key.in_(list(new_codes)))
+            .where(UnitTransfer.new_commune_code.is_(None), into_these)
             .order_by(UnitTransfer.old_commune_code, Beneficiary.hamlet, Beneficiary.name_sort, Beneficiary.id))
     if month is not None:
         stmt = stmt.where(UnitTransfer.effective_month <= _month(month))
-    return stmt.distinct()
+    return stmt
 
 
 def unplaced_count(new_codes, month: date | None = None) -> int:
