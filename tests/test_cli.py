@@ -84,11 +84,11 @@ def test_demo_cycle_reports_each_file_before_the_lists(app, tmp_path):
     result = _run(app, "demo-cycle", "--month", "2024-08", "--out", str(tmp_path / "out"), AGRIBANK_FILE, VINH_MY_FILE)
     assert result.exit_code == 0, result.output
     out = result.output.splitlines()
-    commune = out.index("2024-07_phuong-vinh-my_ds-doi-tuong.xlsx: đọc 340 dòng, nhập 340, cảnh báo 32, lỗi 0")
+    commune = out.index("2024-07_phuong-vinh-my_ds-doi-tuong.xlsx: đọc 340 dòng, nhập 340, cảnh báo 60, lỗi 0")
     bank = out.index("2024-08_agribank-chau-doc_tk-mo-moi.xlsx: đọc 40 dòng, nhập 40, cảnh báo 0, lỗi 0")
     assert commune < bank < out.index("30322\tsocial_assistance\taccount\t144\t104250000")
     assert out[commune + 1].startswith("  Dòng 40: Nhận tiền mặt tại nhà nhưng chưa ghi lý do")
-    assert out[commune + 11] == ("  … và 136 thông báo khác (xem bằng import-beneficiaries --dry-run hoặc trang xem "
+    assert out[commune + 11] == ("  … và 170 thông báo khác (xem bằng import-beneficiaries --dry-run hoặc trang xem "
                                  "trước).")
 
 
@@ -101,7 +101,7 @@ def test_demo_cycle_stops_on_a_file_with_errors_and_shows_its_rows(app, tmp_path
     result = app.test_cli_runner().invoke(args=["demo-cycle", "--month", "2024-08", "--out", str(tmp_path / "o"),
                                                 str(bad)])
     assert result.exit_code == 1
-    assert "vinh-my-loi.xlsx: đọc 340 dòng, nhập 0, cảnh báo 32, lỗi 1" in result.output
+    assert "vinh-my-loi.xlsx: đọc 340 dòng, nhập 0, cảnh báo 60, lỗi 1" in result.output
     assert "  Dòng 20: " in result.output
     assert _count(Beneficiary) == 0
 
@@ -152,7 +152,7 @@ def test_demo_cycle_on_a_new_database_for_another_commune(empty_app, tmp_path):
     nui_sam = _commune_copy(tmp_path, "Phường Núi Sam", "nui-sam.xlsx")
     result = _run(empty_app, "demo-cycle", "--month", "2024-08", "--out", str(tmp_path / "out"), str(nui_sam))
     assert result.exit_code == 0, result.output
-    assert "nui-sam.xlsx: đọc 340 dòng, nhập 340, cảnh báo 32, lỗi 0" in result.output
+    assert "nui-sam.xlsx: đọc 340 dòng, nhập 340, cảnh báo 60, lỗi 0" in result.output
     assert _list_lines(result.output) == [("30325", "social_assistance", "account", "104", "72500000"),
                                           ("30325", "social_assistance", "cash_at_home", "32", "21500000"),
                                           ("30325", "social_assistance", "cash_at_point", "204", "146000000")]

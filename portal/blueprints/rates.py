@@ -143,8 +143,12 @@ def _save(section: str, name: str, form, call, **extra):
 
 
 def _with_error(form, err):
-    """``form`` with the refusal under the field it names (``err.field``), else under the legal basis."""
-    return with_error(form, getattr(form, getattr(err, "field", None) or "legal_basis", None) or form.legal_basis, err)
+    """``form`` with each refusal under the field it names (``err.errors`` of ``admin.RatesInvalid``: all of them at
+    once; else ``err.field``), a field the form does not have under the legal basis."""
+    errors = getattr(err, "errors", None) or {getattr(err, "field", None) or "legal_basis": str(err)}
+    for name, message in errors.items():
+        with_error(form, getattr(form, name, None) or form.legal_basis, message)
+    return form
 
 
 @bp.route("/")

@@ -183,6 +183,7 @@ _VNI_PAIRS = {"a": set(_VNI_MARKS + "âáàåãäêéèúüë"), "e": set(_VNI_M
               "u": set(_VNI_MARKS), "y": set(_VNI_MARKS), "ô": set(_VNI_MARKS), "ö": set(_VNI_MARKS)}
 
 
+@lru_cache(maxsize=8192)  # a sheet repeats its hamlets, categories and channels on every row
 def detect_legacy_encoding(s: str | None) -> str | None:
     """Return "TCVN3" or "VNI" when text typed with a legacy font (bảng mã TCVN3/ABC or VNI Windows) was pasted as
     Unicode ("NguyÔn", "Nguyeãn" for "Nguyễn"), else ``None``.

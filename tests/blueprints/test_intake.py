@@ -73,8 +73,8 @@ def test_inline_check_uses_the_trigger_name_and_updates_dependent_fields_out_of_
     assert 'id="check-national_id" class="checks" aria-live="polite" hx-swap-oob="true"' in html
     assert "Năm sinh theo số định danh là 1950, khác năm sinh khai báo (1994)." in html
     assert ("Diện K1 dành cho người dưới 16 tuổi; theo ngày sinh, tháng 07/2024 (hưởng từ tháng) đối tượng 30 tuổi. "
-            "Kiểm tra lại, hoặc ghi lý do để vẫn lưu.") in html
-    assert 'name="category_override_reason"' in html
+            "Kiểm tra lại diện, ngày sinh và tháng hưởng.") in html  # a warning, worded as in the import
+    assert 'name="category_override_reason"' in html  # a reason may be noted, not demanded
 
 
 @pytest.mark.parametrize("field, value, message", [

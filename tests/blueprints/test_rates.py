@@ -326,3 +326,34 @@ def test_change_log_is_paged_within_5_kb(client):
     longest = client.get("/tinh/muc-chuan/?phan=nhat-ky", htmx=True)
     assert longest.get_data(as_text=True).count(LONG_BASIS) == HISTORY_PAGE
     assert len(longest.data) <= FRAGMENT_BUDGET, len(longest.data)
+
+
+def test_every_refused_value_of_a_rates_form_is_shown_at_once_with_what_was_typed(client):
+    client.login("so.angiang")
+    bad = client.post("/tinh/muc-chuan/ho-tro-them", {"category_code": "K99", "amount": "năm trăm",
+                                                     "valid_from": "13/2027", "valid_to": "xx",
+                                                     "legal_basis": "NQ"})
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    for message in ("Tháng không hợp lệ (định dạng MM/YYYY, ví dụ 01/2027).", "Số tiền phải là số nguyên đồng",
+                    "Diện đối tượng không có trong danh mục.", "Cần ghi căn cứ pháp lý"):
+        assert message in body
+    assert body.count("Tháng không hợp lệ") == 2  # from and to, each under its own field
+    assert 'value="năm trăm"' in body and 'value="13/2027"' in body and 'value="NQ"' in body
+    fee = client.post("/tinh/muc-chuan/chi-phi", {"valid_from": "2027-01", "per_beneficiary": "-5",
+                                                  "basis_points": "5000", "legal_basis": ""})
+    body = fee.get_data(as_text=True)
+    assert fee.status_code == 422 and "Số tiền phải là số nguyên đồng" in body
+    assert "Tỷ lệ từ 0 đến 1000 phần vạn" in body and "Cần ghi căn cứ pháp lý" in body
+    assert db.session.execute(select(LocalTopUp)).first() is None and db.session.execute(select(FeeRule)).first() \
+        is not None  # the seeded fee only: nothing written
+
+
+def test_htmx_coefficient_shows_every_refusal_in_its_section(client):
+    client.login("so.angiang")
+    rule = db.session.execute(select(CoefficientRule).where(CoefficientRule.valid_to.is_(None))).scalars().first()
+    resp, size, _, body = _htmx_post(client, "/tinh/muc-chuan/he-so", {"rule_id": str(rule.id), "coefficient": "abc",
+                                                                       "valid_from": "1990-01", "legal_basis": ""})
+    assert resp.status_code == 422 and size <= 5 * 1024
+    assert "Hệ số không hợp lệ, ví dụ 1,5." in body and "Cần ghi căn cứ pháp lý" in body
+    assert "Tháng áp dụng phải trong thời gian hiệu lực của dòng hệ số" in body

@@ -207,23 +207,29 @@ def test_disability_child_adult_elderly_bands(group, birth, expected):
     assert category_age_problem("K6", birth, birth.year, date(2024, 7, 1), group) == expected
 
 
-def test_category_age_is_an_error_on_the_form_unless_a_reason_is_given(clerk):
+AGE_WARNING = ("Diện K1 dành cho người dưới 16 tuổi; theo ngày sinh, tháng 07/2024 (hưởng từ tháng) đối tượng 30 "
+               "tuổi. Kiểm tra lại diện, ngày sinh và tháng hưởng.")
+
+
+def test_category_age_is_the_same_warning_on_the_form_and_in_the_import(clerk):
     data = person(category_code="K1", disability_level="", birth="1994", national_id="089094123456")
-    assert errors_of(data)["category_code"] == (
-        "Diện K1 dành cho người dưới 16 tuổi; theo ngày sinh, tháng 07/2024 (hưởng từ tháng) đối tượng 30 tuổi. "
-        "Kiểm tra lại, hoặc ghi lý do để vẫn lưu.")
-    b, warnings = create_beneficiary(clerk, VINH_MY, data | {"category_override_reason": "QĐ 12/QĐ-UBND"})
+    checked = check_intake(VINH_MY, data)
+    assert "category_code" not in checked.errors and checked.field_warnings["category_code"] == [AGE_WARNING]
+    imported = clean_beneficiary(data, VINH_MY, check_duplicate=False)  # the spreadsheet import's rules
+    assert imported.field_warnings["category_code"] == [AGE_WARNING] and imported.values["category_code"] == "K1"
+    b, warnings = create_beneficiary(clerk, VINH_MY, data)
+    assert b.category_override_reason is None and warnings[0] == AGE_WARNING
+    _, warnings = update_beneficiary(clerk, b, form_data(b) | {"category_override_reason": "QĐ 12/QĐ-UBND"})
     assert b.category_override_reason == "QĐ 12/QĐ-UBND"
-    assert warnings[0] == ("Diện K1 dành cho người dưới 16 tuổi; theo ngày sinh, tháng 07/2024 (hưởng từ tháng) đối "
-                           "tượng 30 tuổi. Đã ghi lý do ngoại lệ.")
+    assert warnings[0] == f"{AGE_WARNING} Lý do ngoại lệ: QĐ 12/QĐ-UBND."
     assert events_for("beneficiary", b.id)[0].after["Lý do vẫn lưu dù diện không khớp tuổi"] == "QĐ 12/QĐ-UBND"
 
 
-def test_import_keeps_the_category_age_rule_as_data_only(app):
-    """The spreadsheet import (non-strict) does not refuse a category outside its band: it has its own warnings."""
-    data = person(category_code="K1", disability_level="", birth="1994", national_id="089094123456")
-    cleaned = clean_beneficiary(data, VINH_MY, check_duplicate=False)
-    assert cleaned.values["category_code"] == "K1"
+def test_a_phone_change_on_a_record_outside_its_band_shows_the_one_warning_once(clerk):
+    b, _ = create_beneficiary(clerk, VINH_MY, person(category_code="K1", disability_level="", birth="1994",
+                                                    national_id="089094123456"))
+    checked = check_intake(VINH_MY, form_data(b) | {"phone": "0911222333"}, current=b)
+    assert not checked.errors and checked.warnings.count(AGE_WARNING) == 1
 
 
 def test_disability_fields(clerk):

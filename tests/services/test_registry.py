@@ -202,13 +202,18 @@ def test_name_must_start_with_a_letter(clerk):
     ({"category_code": "K1", "disability_level": "", "birth": "05/03/1994", "national_id": "089094123456"},
      "Không có hệ số cho diện K1 ở tuổi 30 trong tháng 07/2024."),  # a child's category
 ])
-def test_category_that_cannot_apply_at_this_age_saves_with_a_reason_and_a_warning(clerk, over, reason):
-    with pytest.raises(BeneficiaryInvalid):
-        create_beneficiary(clerk, VINH_MY, person(**over))
+def test_category_that_cannot_apply_at_this_age_saves_with_a_warning_and_an_optional_reason(clerk, over, reason):
+    plain, warnings = create_beneficiary(clerk, VINH_MY, person(**over))
+    assert plain.id is not None and plain.category_override_reason is None  # a warning, not an error
+    assert warnings[0].endswith(f"(hưởng từ tháng) đối tượng {reason.split()[9]} tuổi. Kiểm tra lại diện, ngày sinh "
+                                "và tháng hưởng.")
+    db.session.delete(plain)
+    db.session.flush()
     b, warnings = create_beneficiary(clerk, VINH_MY, person(**over, category_override_reason="QĐ cũ"))
-    assert b.id is not None  # saved: a warning, not an error
+    assert b.id is not None
     now = this_month_vn()
-    assert warnings[0].endswith(f"(hưởng từ tháng) đối tượng {reason.split()[9]} tuổi. Đã ghi lý do ngoại lệ.")
+    assert warnings[0].endswith(f"(hưởng từ tháng) đối tượng {reason.split()[9]} tuổi. Kiểm tra lại diện, ngày sinh "
+                                "và tháng hưởng. Lý do ngoại lệ: QĐ cũ.")
     assert warnings[1] == f"Không tính được mức trợ cấp tháng 07/2024: {reason}"
     assert len(warnings) == 3 and warnings[2].startswith(f"Không tính được mức trợ cấp tháng {now:%m/%Y}: ")
     assert b.category_override_reason == "QĐ cũ"

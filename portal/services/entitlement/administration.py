@@ -43,6 +43,43 @@ def _error(message: str, field: str | None = None) -> ValidationError:
     return err
 
 
+class RatesInvalid(ValidationError):
+    """Every refused value of one rates form at once: ``errors`` field name → Vietnamese message (``field`` the first
+    of them); ``str()`` joins the messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
+        self.field = next(iter(errors))
+
+
+class _Checks:
+    """Collects the refusals of one form (``run`` a parser, ``fail`` a rule) so that all are shown together;
+    ``done`` raises ``RatesInvalid`` when there is any."""
+
+    def __init__(self):
+        self.errors: dict[str, str] = {}
+
+    def run(self, fn, *args):
+        """``fn(*args)``, or None with its ``ValidationError`` kept under the error's field."""
+        try:
+            return fn(*args)
+        except ValidationError as err:
+            self.fail(str(err), getattr(err, "field", None) or "legal_basis")
+            return None
+
+    def fail(self, message: str, field: str) -> None:
+        self.errors.setdefault(field, message)
+
+    def done(self) -> None:
+        if self.errors:
+            raise RatesInvalid(self.errors)
+
+
+def _amount(amount, field: str = "amount") -> int:
+    return amount if isinstance(amount, int) else parse_money(amount, field)
+
+
 def _require_oversight(actor: User) -> None:
     if not oversees(actor):
         raise AccessDenied("Chỉ Sở (nhiệm vụ giám sát) được sửa mức chuẩn, hệ số và chi phí chi trả.")
@@ -91,15 +128,18 @@ def retro_note(valid_from: date) -> str:
 
 def add_standard_level(actor: User, valid_from, amount, legal_basis: str) -> StandardLevel:
     """Add a mức chuẩn valid from ``valid_from`` (date or "YYYY-MM") until the next row. ``amount`` đồng (int or
-    text). Raises ValidationError when a level already starts that month (edit it instead)."""
+    text). Raises ``RatesInvalid`` (a ValidationError) naming every refused value, among them a level already
+    starting that month (edit it instead)."""
     _require_oversight(actor)
-    valid_from = _month(valid_from, "valid_from")
-    amount = amount if isinstance(amount, int) else parse_money(amount, "amount")
-    if amount <= 0:
-        raise _error("Mức chuẩn phải lớn hơn 0.", "amount")
-    basis = _basis(legal_basis)
-    if db.session.execute(select(StandardLevel).where(StandardLevel.valid_from == valid_from)).scalar():
-        raise _error(f"Đã có mức chuẩn áp dụng từ tháng {valid_from:%m/%Y}; hãy sửa dòng đó.", "valid_from")
+    checks = _Checks()
+    valid_from = checks.run(_month, valid_from, "valid_from")
+    amount = checks.run(_amount, amount)
+    if amount is not None and amount <= 0:
+        checks.fail("Mức chuẩn phải lớn hơn 0.", "amount")
+    basis = checks.run(_basis, legal_basis)
+    if valid_from and db.session.execute(select(StandardLevel).where(StandardLevel.valid_from == valid_from)).scalar():
+        checks.fail(f"Đã có mức chuẩn áp dụng từ tháng {valid_from:%m/%Y}; hãy sửa dòng đó.", "valid_from")
+    checks.done()
     row = StandardLevel(valid_from=valid_from, amount=amount, legal_basis=basis)
     db.session.add(row)
     db.session.flush()
@@ -149,14 +189,18 @@ def confirm_social_pension_level(actor: User, valid_from, official_text: str) ->
 
 
 def update_standard_level(actor: User, row: StandardLevel, amount, legal_basis: str) -> StandardLevel:
-    """Correct the amount or legal basis of an existing mức chuẩn (audited with before/after)."""
+    """Correct the amount or legal basis of an existing mức chuẩn (audited with before/after). Raises
+    ``RatesInvalid`` naming every refused value."""
     _require_oversight(actor)
-    amount = amount if isinstance(amount, int) else parse_money(amount, "amount")
-    if amount <= 0:
-        raise _error("Mức chuẩn phải lớn hơn 0.", "amount")
+    checks = _Checks()
+    amount = checks.run(_amount, amount)
+    if amount is not None and amount <= 0:
+        checks.fail("Mức chuẩn phải lớn hơn 0.", "amount")
+    basis = checks.run(_basis, legal_basis)
+    checks.done()
     fields = ("amount", "legal_basis")
     before = snapshot(row, fields)
-    row.amount, row.legal_basis = amount, _basis(legal_basis)
+    row.amount, row.legal_basis = amount, basis
     db.session.flush()
     record(actor, "update", "standard_level", row.id,
            f"Sửa mức chuẩn từ tháng {row.valid_from:%m/%Y}: {money(before['amount'])} → {money(amount)} đồng."
@@ -167,19 +211,16 @@ def update_standard_level(actor: User, row: StandardLevel, amount, legal_basis: 
 def set_coefficient(actor: User, rule: CoefficientRule, coefficient, valid_from, legal_basis: str) -> CoefficientRule:
     """A new hệ số for ``rule``'s category and age band from ``valid_from``: the old row ends there and a new row
     starts (same month as the rule's own start: corrected in place). Returns the row now in force. ``coefficient``
-    Decimal or text "1,5" (0 < x ≤ 10)."""
+    Decimal or text "1,5" (0 < x ≤ 10). Raises ``RatesInvalid`` naming every refused value."""
     _require_oversight(actor)
-    valid_from = _month(valid_from, "valid_from")
-    try:
-        value = Decimal(str(coefficient).replace(",", ".").strip())
-    except InvalidOperation:
-        raise _error("Hệ số không hợp lệ, ví dụ 1,5.", "coefficient") from None
-    if not (Decimal(0) < value <= Decimal(10)) or value != value.quantize(Decimal("0.01")):
-        raise _error("Hệ số phải lớn hơn 0, tối đa 10, hai chữ số thập phân.", "coefficient")
-    basis = _basis(legal_basis)
-    if valid_from < rule.valid_from or (rule.valid_to is not None and valid_from >= rule.valid_to):
-        raise _error(f"Tháng áp dụng phải trong thời gian hiệu lực của dòng hệ số (từ {rule.valid_from:%m/%Y}).",
-                     "valid_from")
+    checks = _Checks()
+    valid_from = checks.run(_month, valid_from, "valid_from")
+    value = checks.run(_coefficient, coefficient)
+    basis = checks.run(_basis, legal_basis)
+    if valid_from and (valid_from < rule.valid_from or (rule.valid_to is not None and valid_from >= rule.valid_to)):
+        checks.fail(f"Tháng áp dụng phải trong thời gian hiệu lực của dòng hệ số (từ {rule.valid_from:%m/%Y}).",
+                    "valid_from")
+    checks.done()
     fields = ("category_code", "disability_level", "age_from", "age_to", "coefficient", "valid_from", "valid_to",
               "legal_basis")
     before = snapshot(rule, fields)
@@ -200,24 +241,37 @@ def set_coefficient(actor: User, rule: CoefficientRule, coefficient, valid_from,
     return new
 
 
+def _coefficient(text) -> Decimal:
+    try:
+        value = Decimal(str(text).replace(",", ".").strip())
+    except InvalidOperation:
+        raise _error("Hệ số không hợp lệ, ví dụ 1,5.", "coefficient") from None
+    if not value.is_finite() or not (Decimal(0) < value <= Decimal(10)) or value != value.quantize(Decimal("0.01")):
+        raise _error("Hệ số phải lớn hơn 0, tối đa 10, hai chữ số thập phân.", "coefficient")
+    return value
+
+
 def add_top_up(actor: User, category_code: str | None, amount, valid_from, valid_to, legal_basis: str) -> LocalTopUp:
     """Khoản hỗ trợ thêm của tỉnh (Decree 20/2021 Art. 4.3): ``amount`` đồng per beneficiary and month for
     ``category_code`` (None or "" = every category; ``HTXH`` = every social pensioner, Decree 176/2025), months
-    ``[valid_from, valid_to)``."""
+    ``[valid_from, valid_to)``. Raises ``RatesInvalid`` naming every refused value."""
     _require_oversight(actor)
-    valid_from = _month(valid_from, "valid_from")
-    valid_to = _month(valid_to, "valid_to") if valid_to else None
-    if valid_to is not None and valid_to <= valid_from:
-        raise _error("Tháng kết thúc phải sau tháng bắt đầu.", "valid_to")
-    amount = amount if isinstance(amount, int) else parse_money(amount, "amount")
-    if amount <= 0:
-        raise _error("Số tiền hỗ trợ thêm phải lớn hơn 0.", "amount")
+    checks = _Checks()
+    valid_from = checks.run(_month, valid_from, "valid_from")
+    valid_to = checks.run(_month, valid_to, "valid_to") if valid_to else None
+    if valid_from and valid_to is not None and valid_to <= valid_from:
+        checks.fail("Tháng kết thúc phải sau tháng bắt đầu.", "valid_to")
+    amount = checks.run(_amount, amount)
+    if amount is not None and amount <= 0:
+        checks.fail("Số tiền hỗ trợ thêm phải lớn hơn 0.", "amount")
     code = category_code or None
     if code is not None and db.session.get(Category, code) is None:
-        raise _error("Diện đối tượng không có trong danh mục.", "category_code")
+        checks.fail("Diện đối tượng không có trong danh mục.", "category_code")
+    basis = checks.run(_basis, legal_basis)
+    checks.done()
     programme = SOCIAL_PENSION if code == PENSION_ONLY_CATEGORY else SOCIAL_ASSISTANCE
     row = LocalTopUp(category_code=None if programme == SOCIAL_PENSION else code, programme=programme,
-                     amount=amount, valid_from=valid_from, valid_to=valid_to, legal_basis=_basis(legal_basis))
+                     amount=amount, valid_from=valid_from, valid_to=valid_to, legal_basis=basis)
     db.session.add(row)
     db.session.flush()
     record(actor, "create", "local_top_up", row.id,
@@ -229,22 +283,19 @@ def add_top_up(actor: User, category_code: str | None, amount, valid_from, valid
 
 def add_fee_rule(actor: User, valid_from, per_beneficiary, basis_points, legal_basis: str) -> FeeRule:
     """Chi phí chi trả from ``valid_from``: ``per_beneficiary`` đồng per beneficiary per month and/or
-    ``basis_points`` (0,01 %) of the amount paid (Circular 76/2021/TT-BTC Art. 3.7). Both 0 is refused."""
+    ``basis_points`` (0,01 %) of the amount paid (Circular 76/2021/TT-BTC Art. 3.7). Both 0 is refused. Raises
+    ``RatesInvalid`` naming every refused value."""
     _require_oversight(actor)
-    valid_from = _month(valid_from, "valid_from")
-    per = per_beneficiary if isinstance(per_beneficiary, int) else parse_money(per_beneficiary or "0",
-                                                                                 "per_beneficiary")
-    try:
-        bp = int(basis_points or 0)
-    except (TypeError, ValueError):
-        raise _error("Tỷ lệ phải là số nguyên phần vạn (50 = 0,5 %).", "basis_points") from None
-    if not 0 <= bp <= 1000:
-        raise _error("Tỷ lệ từ 0 đến 1000 phần vạn (tối đa 10 %).", "basis_points")
+    checks = _Checks()
+    valid_from = checks.run(_month, valid_from, "valid_from")
+    per = checks.run(_amount, per_beneficiary or "0", "per_beneficiary")
+    bp = checks.run(_basis_points, basis_points)
     if per == 0 and bp == 0:
-        raise _error("Cần mức chi phí theo người hoặc theo tỷ lệ số tiền chi trả.", "per_beneficiary")
-    basis = _basis(legal_basis)
-    if db.session.execute(select(FeeRule).where(FeeRule.valid_from == valid_from)).scalar():
-        raise _error(f"Đã có quy định chi phí áp dụng từ tháng {valid_from:%m/%Y}.", "valid_from")
+        checks.fail("Cần mức chi phí theo người hoặc theo tỷ lệ số tiền chi trả.", "per_beneficiary")
+    basis = checks.run(_basis, legal_basis)
+    if valid_from and db.session.execute(select(FeeRule).where(FeeRule.valid_from == valid_from)).scalar():
+        checks.fail(f"Đã có quy định chi phí áp dụng từ tháng {valid_from:%m/%Y}.", "valid_from")
+    checks.done()
     row = FeeRule(valid_from=valid_from, per_beneficiary=per, basis_points=bp, legal_basis=basis)
     db.session.add(row)
     db.session.flush()
@@ -253,6 +304,16 @@ def add_fee_rule(actor: User, valid_from, per_beneficiary, basis_points, legal_b
            f"{f' + {bp / 100:g} % số tiền chi trả' if bp else ''} ({basis}).",
            after=snapshot(row, ("valid_from", "per_beneficiary", "basis_points", "legal_basis")))
     return row
+
+
+def _basis_points(text) -> int:
+    try:
+        bp = int(text or 0)
+    except (TypeError, ValueError):
+        raise _error("Tỷ lệ phải là số nguyên phần vạn (50 = 0,5 %).", "basis_points") from None
+    if not 0 <= bp <= 1000:
+        raise _error("Tỷ lệ từ 0 đến 1000 phần vạn (tối đa 10 %).", "basis_points")
+    return bp
 
 
 @dataclass

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from ...areas import visible
-from ...clock import utcnow
+from ...clock import today_vn, utcnow
 from ...errors import AccessDenied, PortalError, StateError, ValidationError
 from ...extensions import db
-from ...models import Duty, EventKind, ImportBatch
+from ...models import AuditEvent, Beneficiary, Duty, EventKind, ImportBatch, PaymentAccount
 from ..audit import record
 from ..organizations import serving_organization
 from ..registry.events import STATUS_AFTER, STOP_REASONS, accepted_events_by_beneficiary
@@ -97,11 +99,48 @@ class ImportReport:
 NOT_PAID = ("stopped", "suspended")
 
 
+#: the last analysis kept for the commit that follows its preview: ``(key, (month, plans))``
+_last_analysis: tuple | None = None
+
+
+def register_state() -> tuple:
+    """What a plan depends on in the database, as a tuple to compare: the last audit entry (every change of the
+    register, its rates and its accounts is audited), the last change and number of beneficiaries, the last account
+    and the number of accounts. Equal tuples: the register is as it was."""
+    return (db.session.execute(select(func.max(AuditEvent.id))).scalar(),
+            *db.session.execute(select(func.max(Beneficiary.updated_at), func.count(Beneficiary.id))).one(),
+            *db.session.execute(select(func.max(PaymentAccount.id), func.count(PaymentAccount.id))).one())
+
+
 def analyse(content: bytes, commune_code: str, today: date | None = None, overwrite_manual: bool = False,
-            progress=None) -> tuple[date, list[Plan]]:
+            progress=None, reuse: bool = False) -> tuple[date, list[Plan]]:
     """``imports.plan.analyse`` (same arguments, same result: the list month and one ``Plan`` per row), plus a
     warning on each row of a person not paid now (``stopped_warning``). Every preview, commit and CLI import, and the
-    background preview job, go through here. Raises ``ValidationError`` for file-level problems."""
+    background preview job, go through here. Raises ``ValidationError`` for file-level problems.
+
+    The last analysis is kept (one per process); with ``reuse`` (the commit) it is given back — once — instead of
+    analysing again when the bytes, commune, month, overwrite choice and ``register_state`` are all
+    the same, i.e. nothing was written since the preview (the rows it will write are merged into the
+    current session). Otherwise every row is checked again."""
+    global _last_analysis
+    key = (hashlib.sha256(content).digest(), commune_code, (today or today_vn()).replace(day=1), overwrite_manual,
+           register_state())
+    kept, _last_analysis = _last_analysis, None  # single use: a commit that fails re-analyses
+    if reuse and kept is not None and kept[0] == key:
+        month, plans = kept[1]
+        for p in plans:  # the rows the commit writes, in this session (a later request or a job has its own)
+            if p.existing is not None and (p.result.action == "update" or p.result.departure):
+                p.existing = db.session.merge(p.existing, load=False)
+        if progress is not None:
+            progress(len(plans), len(plans))
+        return month, plans
+    found = _analyse(content, commune_code, today, overwrite_manual, progress)
+    _last_analysis = (key, found)
+    return found
+
+
+def _analyse(content: bytes, commune_code: str, today: date | None, overwrite_manual: bool,
+             progress) -> tuple[date, list[Plan]]:
     month, plans = import_plan.analyse(content, commune_code, today=today, overwrite_manual=overwrite_manual,
                                        progress=progress)
     for p in plans:  # a death or stop the portal already holds needs no new decision (the warning below says so)
@@ -242,7 +281,7 @@ def commit(actor, batch_id: int, overwrite_manual: bool = False, progress=None, 
     if batch.status not in ("previewed", "committing"):  # committing: a background job (import_jobs)
         raise StateError("Tệp này đã bị hủy; hãy tải lên lại.")
     _month, plans = analyse(batch.content, batch.scope, today=batch.created_at.date(),
-                            overwrite_manual=overwrite_manual, progress=progress)
+                            overwrite_manual=overwrite_manual, progress=progress, reuse=True)
     _refuse_errors(plans)
     decided = decide_departures(plans, decisions)
     return _write(actor, batch, plans, decided)

@@ -8,6 +8,7 @@ payment stops from the month after the death or the loss of eligibility).
 records the decided events after the rows are written (``registry.events.create_event``: a draft in the commune's
 monthly changes, which the district accepts as any other). Pure except ``record_events`` (flushes, never commits).
 """
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -77,12 +78,21 @@ def find_departure(cells: list[tuple[str, object]]) -> Departure | None:
     for ref, value in cells:
         if not isinstance(value, str) or not value.strip():
             continue
-        folded = " ".join(fold(value).split())
-        padded = f" {re.sub(r'[^a-z0-9/.-]+', ' ', folded)} "
-        for kind, reason, words in WORDS:
-            if any(f" {w} " in padded for w in words):
-                month, day = _when(folded)
-                return Departure(kind, reason, month, day, ref, " ".join(value.split()))
+        found = _departure_words(value)
+        if found is not None:
+            return Departure(*found, ref, " ".join(value.split()))
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _departure_words(value: str) -> tuple | None:
+    """(kind, reason, month, day) of the death or departure written in one text, or None; kept per text — a sheet
+    repeats the same hamlet, category and channel on every row."""
+    folded = " ".join(fold(value).split())
+    padded = f" {re.sub(r'[^a-z0-9/.-]+', ' ', folded)} "
+    for kind, reason, words in WORDS:
+        if any(f" {w} " in padded for w in words):
+            return (kind, reason, *_when(folded))
     return None
 
 

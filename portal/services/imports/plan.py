@@ -8,6 +8,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ...clock import today_vn
 from ...errors import PortalError, ValidationError
@@ -119,8 +120,8 @@ def analyse(content: bytes, commune_code: str, today: date | None = None,
     ids = [r.national_id for r in sheet.rows if r.national_id]
     existing: dict[str, Beneficiary] = {}
     for start in range(0, len(ids), 500):
-        for b in db.session.execute(select(Beneficiary).where(
-                Beneficiary.national_id.in_(ids[start:start + 500]))).scalars():
+        for b in db.session.execute(select(Beneficiary).options(selectinload(Beneficiary.accounts)).where(
+                Beneficiary.national_id.in_(ids[start:start + 500]))).scalars():  # accounts: one query a chunk
             existing[b.national_id] = b
     providers = dict(db.session.execute(select(PaymentProvider.code, PaymentProvider.name)).all())
     edits = manual_edits([b.id for b in existing.values() if b.commune_code == commune_code])

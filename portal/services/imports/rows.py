@@ -10,6 +10,7 @@ becomes a row error with the Excel cell reference; it never stops the other rows
 does not convert cleanly is a row error. A formula cell whose result was never computed (a file written by a program,
 not saved by Excel) is named in the row — an error in a column the import needs, a warning elsewhere — and never read
 as 0. Source: pitfalls §Spreadsheets (items 1–7)."""
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -181,11 +182,33 @@ def _title_month(lines: list[str]) -> date | None:
     return None
 
 
+#: the last sheet read, ``(key, ParsedSheet)``: the commit of a batch reads the bytes its preview just read
+_last_read: tuple | None = None
+
+
 def read_sheet(content: bytes) -> ParsedSheet:
     """Parse the sheet holding the list (the first sheet with the header, ``find_table``) of an .xlsx, .xls or .ods
     upload (``content`` bytes). Raises ``ValidationError`` (Vietnamese) for a file that is not a readable
     spreadsheet (password-protected, other format), a missing header or required column, or data after the total
-    row; row-level problems go into each ``ParsedRow``."""
+    row; row-level problems go into each ``ParsedRow``.
+
+    The result depends only on the bytes, the category synonyms, the payment providers and the size limits: the
+    last one is kept (one sheet per process) and given back, not re-read, when all of these are the same — the
+    commit re-reads the batch its preview read moments before. Callers must not change the rows returned."""
+    global _last_read
+    lookups = _Lookups.load()
+    key = (hashlib.sha256(content).digest(), max_upload_bytes(), max_import_rows(),
+           tuple(sorted(lookups.synonyms.items())), tuple(sorted(lookups.providers.items())))
+    cached = _last_read
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    _last_read = None  # free the previous sheet before reading the next
+    sheet = _read_sheet(content, lookups)
+    _last_read = (key, sheet)
+    return sheet
+
+
+def _read_sheet(content: bytes, lookups: "_Lookups") -> ParsedSheet:
     wb = open_workbook(content, max_bytes=max_upload_bytes(), fast=True)
     try:
         ws, header = find_table(wb, COLUMNS)
@@ -197,7 +220,6 @@ def read_sheet(content: bytes) -> ParsedSheet:
             facts = sheet_facts(content, ws.title, max_bytes=max_upload_bytes(), limit=1_000_000)
         else:
             facts = SheetFacts(hidden_rows=getattr(ws, "hidden_rows", frozenset()))
-        lookups = _Lookups.load()
         epoch_1904 = wb.epoch == CALENDAR_MAC_1904
         context = _RowContext(header, lookups, epoch_1904, columns, set(facts.formula_cells), facts.legacy_fonts,
                               facts.hidden_rows)

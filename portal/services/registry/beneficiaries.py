@@ -31,6 +31,15 @@ def apply_values(beneficiary: Beneficiary, values: dict) -> None:
         beneficiary.hamlet_id = getattr(find_hamlet(beneficiary.commune_code, beneficiary.hamlet), "id", None)
 
 
+def new_row(commune_code: str, values: dict) -> dict:
+    """The table row (column → value) of a new active beneficiary of ``commune_code`` from validated ``values``,
+    with the same derived columns as ``apply_values`` (name_fold, name_sort, hamlet_id): for writing many at once
+    (``bulk.insert_rows``, the spreadsheet import)."""
+    return values | {"commune_code": commune_code, "status": "active", "name_fold": fold(values["full_name"]),
+                     "name_sort": name_sort_key(values["full_name"]),
+                     "hamlet_id": getattr(find_hamlet(commune_code, values.get("hamlet")), "id", None)}
+
+
 def current_values(beneficiary: Beneficiary) -> dict:
     """The ``FIELDS`` of a beneficiary as a dict (to compare with cleaned values)."""
     return {k: getattr(beneficiary, k) for k in FIELDS}

@@ -111,8 +111,9 @@ def check_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
     Always: NFC text with single spaces; names pass ``check_person_name``; a 12-digit ID (leading zeros restored,
     with a warning, only for a spreadsheet number — typed text must have 12); soft ID warnings from
     ``identity.national_id_warnings`` (province code, birth year, gender) under ``national_id``.
-    ``strict=True`` (the commune's intake form) adds: soft ID warnings and ``category_age_problem`` are errors unless
-    the matching override reason is given (only when the fields involved are new or changed — an old record is not
+    A category outside its age band (``category_age_problem``) is a warning, the same in the form and the import
+    (``category_age_warning``). ``strict=True`` (the commune's intake form) adds: soft ID warnings are errors unless
+    the override reason is given (only when the fields involved are new or changed — an old record is not
     blocked for an unrelated edit); the reason is kept only while needed; a landline is a valid phone; a hamlet from
     the commune's list (required on new records when the list is not empty); guardian details need the guardian's
     name; decision date and certificate month not in the future; the certificate month only for K6; the same folded
@@ -140,8 +141,8 @@ def check_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
             errors[key] = f"{FIELD_LABELS[key]} dài quá {limit} ký tự."
     _check_category(data, v, errors)
     _check_dates(data, v, errors, today, strict)
-    if strict:
-        _check_strict_category(data, v, c, current, today)
+    group = _check_strict_category(data, v, c, today) if strict else None
+    _check_category_age(v, c, group)
     _check_channel(data, v, errors)
     if check_duplicate and "national_id" in v and "national_id" not in errors:
         _check_duplicate(v["national_id"], commune_code, current, c)
@@ -310,9 +311,9 @@ def _check_channel(data: dict, v: dict, errors: dict) -> None:
         errors["cash_at_home_note"] = "Lý do khác: ghi rõ lý do nhận tại nhà."
 
 
-def _check_strict_category(data: dict, v: dict, c: Checked, current, today: date) -> None:
-    """Intake-form rules on the category: the certificate month only for K6 and not in the future; the age band
-    (``category_age_problem``) an error unless ``category_override_reason`` is given."""
+def _check_strict_category(data: dict, v: dict, c: Checked, today: date) -> str | None:
+    """Intake-form rules on the category: the certificate month only for K6 and not in the future; the K6 age group
+    (child / adult / elderly) only for K6. Returns the age group chosen (or None)."""
     month = v.get("disability_certified_month")
     if month and v.get("category_code") != "K6":
         c.errors["disability_certified_month"] = "Chỉ diện K6 (người khuyết tật) mới ghi tháng xác nhận khuyết tật."
@@ -324,18 +325,34 @@ def _check_strict_category(data: dict, v: dict, c: Checked, current, today: date
         group = None
     if group and v.get("category_code") != "K6":
         c.errors["disability_age_group"] = "Chỉ diện K6 (người khuyết tật) mới chọn nhóm tuổi người khuyết tật."
+    return group
+
+
+def _check_category_age(v: dict, c: Checked, group: str | None) -> None:
+    """The category-versus-age rule (diện không khớp tuổi, ``category_age_problem``; Decree 20/2021 Art. 5), the same
+    for the intake form and the spreadsheet import: a warning on ``category_code`` (``category_age_warning``), never
+    a refusal — a clerk may keep a record outside its band, and may note why (``category_override_reason``,
+    cleared when the band fits). Only a K6 age group the form chose against the person's age is an error (it is
+    the clerk's own choice, not the record)."""
     if "category_code" in c.errors or "birth" in c.errors or "start_month" in c.errors:
         return
     problem = category_age_problem(v.get("category_code"), v.get("birth_date"), v.get("birth_year"),
                                    v.get("start_month"), group)
     if problem is None:
-        v["category_override_reason"] = None
-    elif v.get("category_override_reason"):
-        c.warn("category_code", f"{problem} Đã ghi lý do ngoại lệ.")
-    elif group or _changed(current, v, ("category_code", "birth_date", "birth_year", "start_month")):
-        c.errors["category_code"] = f"{problem} {OVERRIDE_HINT}"
+        if "category_override_reason" in v:
+            v["category_override_reason"] = None
+    elif group:
+        c.errors["category_code"] = problem
     else:
-        c.warn("category_code", problem)
+        c.warn("category_code", category_age_warning(problem, v.get("category_override_reason")))
+
+
+def category_age_warning(problem: str, reason: str | None = None) -> str:
+    """The one warning of a category outside its age band, as the form and the import show it: the problem
+    (``category_age_problem``), then what to check, then the reason noted if any, e.g. «Diện K5c dành cho người từ
+    đủ 80 tuổi; theo ngày sinh, tháng 07/2024 (hưởng từ tháng) đối tượng 75 tuổi. Kiểm tra lại diện, ngày sinh và
+    tháng hưởng.»"""
+    return f"{problem} Kiểm tra lại diện, ngày sinh và tháng hưởng." + (f" Lý do ngoại lệ: {reason}." if reason else "")
 
 
 def _check_duplicate(national_id: str, commune_code: str, current: Beneficiary | None, c: Checked) -> None:

@@ -128,8 +128,9 @@ def category_age_problem(category_code: str | None, birth_date: date | None, bir
     Age as ``entitlement.age_in_month`` (a year-only birth counts from 1 January). Bands: ``AGE_BANDS`` (K1 and K3
     under 16, K2 16–22, K5a/K5d 60+, K5b 75–79, K5c 80+, K7 under 3); for K6, ``disability_age_group`` (child /
     adult / elderly, optional) must be the person's group. Categories without a band (K4, K6 without a group, K8)
-    never fail. The intake form refuses a problem unless the clerk gives a reason (``category_override_reason``);
-    the spreadsheet import may show it as a warning. Source: Decree 20/2021 Art. 5, 6; reference §1.2–1.3."""
+    never fail. The intake form and the spreadsheet import both show a problem as the same warning
+    (``registry.checks.category_age_warning``); the clerk may note a reason (``category_override_reason``).
+    Source: Decree 20/2021 Art. 5, 6; reference §1.2–1.3."""
     if not category_code or birth_year is None or month is None:
         return None
     age = age_in_month(birth_date, birth_year, month)

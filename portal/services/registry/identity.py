@@ -56,8 +56,10 @@ _MODIFIED = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê"
 _TONE_DIGIT = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
 
 
+@lru_cache(maxsize=8192)
 def _word_key(word: str) -> str:
-    """``<two-digit letter codes>0<tone digit>`` for one word, or ``""`` if it has no letter or digit."""
+    """``<two-digit letter codes>0<tone digit>`` for one word, or ``""`` if it has no letter or digit (kept per word:
+    a commune's list repeats a few hundred family, middle and given names)."""
     letters: list[str] = []
     tone = "0"
     for ch in unicodedata.normalize("NFD", word.casefold()):
