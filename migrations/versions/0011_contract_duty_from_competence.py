@@ -1,0 +1,37 @@
+"""post-office contract as its own duty: district labour offices that manage payouts also hold
+``post_office_contract`` (what the rules until 30/6/2025 give them, Nghị định 20/2021/NĐ-CP); the commune committees
+of the 2025 tree get it from ``apply-reform``
+
+Revision ID: 0011
+Revises: 0009
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0011'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+_ORG = sa.table('organization', sa.column('id', sa.Integer), sa.column('kind', sa.String),
+                sa.column('duties', sa.String))
+
+
+def upgrade():
+    conn = op.get_bind()
+    rows = conn.execute(sa.select(_ORG.c.id, _ORG.c.duties).where(_ORG.c.kind == 'district_office')).all()
+    for org_id, duties in rows:
+        held = {d for d in (duties or '').split(',') if d}
+        if 'payout_management' in held and 'post_office_contract' not in held:
+            conn.execute(_ORG.update().where(_ORG.c.id == org_id).values(
+                duties=','.join(sorted(held | {'post_office_contract'}))))
+
+
+def downgrade():
+    conn = op.get_bind()
+    rows = conn.execute(sa.select(_ORG.c.id, _ORG.c.duties).where(_ORG.c.kind == 'district_office')).all()
+    for org_id, duties in rows:
+        held = {d for d in (duties or '').split(',') if d}
+        if 'post_office_contract' in held:
+            conn.execute(_ORG.update().where(_ORG.c.id == org_id).values(
+                duties=','.join(sorted(held - {'post_office_contract'}))))
