@@ -189,7 +189,8 @@ def test_province_page_previews_the_reform(register, client):
 
 def test_everyone_entitled_in_june_is_listed_or_excluded_with_a_reason_in_july(register):
     """Completeness across the reform: each person entitled in 06/2025 (then at the old communes) is, in 07/2025,
-    on exactly one line of a new commune's list or excluded with a reason — at the commune and at the province."""
+    on exactly one line of a new commune's list or excluded with a reason — at the commune and at the province. The
+    K5c person (category ended on 1/7/2025) is on the social-pension list, not dropped (Decree 176/2025)."""
     a, b, c, *_ = register
     k5c = make_beneficiary("Phạm Thị Cụ", gender="female", birth_date=date(1938, 5, 5), category_code="K5c")
     db.session.commit()
@@ -205,7 +206,9 @@ def test_everyone_entitled_in_june_is_listed_or_excluded_with_a_reason_in_july(r
     for who in (officer, user_by_username("syt.angiang")):
         excluded = {p.id: reason for p, reason in month_exclusions(who, REFORM)}
         assert set(on_lines) | set(excluded) >= entitled_june and not set(on_lines) & set(excluded)
-        assert excluded[k5c.id]  # K5c ended on 1/7/2025: a stated reason, never silently dropped
+    pension = {(line.beneficiary_id, line.total) for lst in built.lists if lst.programme == "social_pension"
+               for line in lst.lines}
+    assert pension == {(k5c.id, 500_000)} and on_lines.count(k5c.id) == 1
 
 
 def test_commune_worklist_places_a_hamlet(register, client):
