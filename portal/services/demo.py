@@ -139,7 +139,8 @@ def _seed_2025(units_by_code) -> dict:
     orgs = {("province", PROVINCE_2025): _org(
         OrgKind.PROVINCE, PROVINCE_2025, "Sở Y tế", duties_for(OrgKind.PROVINCE, "province", TREE_2025_START),
         f"ỦY BAN NHÂN DÂN {province.name.upper()}", symbol="SYT", signer_title="Giám đốc",
-        recipient_name=f"Sở Y tế {province.name[0].lower()}{province.name[1:]}")}
+        recipient_name=f"Sở Y tế {_lower_first(province.name)}",
+        report_recipients=f"Bộ Y tế; UBND {_lower_first(province.name)}; Lưu: VT")}
     commune_duties = duties_for(OrgKind.COMMUNE, "commune", TREE_2025_START)
     for u in units_by_code.values():
         if u.level == "commune" and u.valid_from >= TREE_2025_START:
@@ -149,6 +150,11 @@ def _seed_2025(units_by_code) -> dict:
         orgs[("post_office", code)] = _org(OrgKind.POST_OFFICE, code, f"Bưu điện {units_by_code[code].name}",
                                            [Duty.PAYMENT_SERVICE])
     return orgs
+
+
+def _lower_first(name: str) -> str:
+    """"Tỉnh An Giang" → "tỉnh An Giang" (as written after another word)."""
+    return name[0].lower() + name[1:]
 
 
 def commune_slug(unit: AdministrativeUnit) -> str:
