@@ -275,19 +275,22 @@ def unplaced(new_codes, month: date | None = None):
     """Select of the ``UnitTransfer`` rows waiting for placement whose old commune went (partly) into one of
     ``new_codes`` (unit keys), with the beneficiary, by old commune then hamlet then name: the new communes'
     worklist."""
+    goes_into = select(UnitSuccession.new_key).where(  # EXISTS, not a join: one row per person (PostgreSQL refuses
+        UnitSuccession.old_key == UnitTransfer.old_commune_code,  # DISTINCT with ORDER BY on joined columns)
+        UnitSuccession.valid_from == UnitTransfer.effective_month,
+        UnitSuccession.new_key.in_(list(new_codes))).exists()
     stmt = (select(UnitTransfer).join(Beneficiary, Beneficiary.id == UnitTransfer.beneficiary_id)
-            .join(UnitSuccession, (UnitSuccession.old_key == UnitTransfer.old_commune_code)
-                  & (UnitSuccession.valid_from == UnitTransfer.effective_month))
-            .where(UnitTransfer.new_commune_code.is_(None), UnitSuccession.new_key.in_(list(new_codes)))
+            .where(UnitTransfer.new_commune_code.is_(None), goes_into)
             .order_by(UnitTransfer.old_commune_code, Beneficiary.hamlet, Beneficiary.name_sort, Beneficiary.id))
     if month is not None:
         stmt = stmt.where(UnitTransfer.effective_month <= _month(month))
-    return stmt.distinct()
+    return stmt
 
 
 def unplaced_count(new_codes, month: date | None = None) -> int:
     """How many people wait for placement into one of ``new_codes`` (see ``unplaced``)."""
-    return db.session.execute(select(func.count()).select_from(unplaced(new_codes, month).subquery())).scalar_one()
+    return db.session.execute(select(func.count()).select_from(
+        unplaced(new_codes, month).order_by(None).subquery())).scalar_one()
 
 
 def place(actor: User, transfers: list[UnitTransfer], new_code: str) -> int:
