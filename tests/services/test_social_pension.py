@@ -101,7 +101,6 @@ def test_08_2025_pays_everyone_of_both_communes_on_the_two_programmes(app, tmp_p
         "30316_social_pension_")
 
 
-
 def _build(month, communes=("30322",)):
     return build_lists(user("pld.chaudoc"), month, list(communes))
 
