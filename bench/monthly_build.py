@@ -38,6 +38,7 @@ from portal.config import Config  # noqa: E402
 from portal.extensions import db  # noqa: E402
 
 MONTH = date(2024, 8, 1)
+AFTER_REFORM = date(2025, 8, 1)
 DISTRICT = "884"  # Thành phố Châu Đốc
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Bùi", "Đặng", "Đỗ", "Ngô", "Dương",
           "Lý", "Chau", "Néang", "Thạch", "Lâm"]
@@ -120,14 +121,15 @@ def _flush_rows(b_model, b_rows, a_model, a_rows):
         a_rows.clear()
 
 
-def _province_builder():
-    """A user of a province-level organisation holding ``payout_management`` (two-tier set-up): area = everything."""
+def _province_builder(unit_code: str = "89", username: str = "bench.province"):
+    """A user of a province-level organisation holding ``payout_management`` (two-tier set-up): area = everything
+    (the 2024 province 89, or the 2025 province 91 after the reform)."""
     from portal.models import Duty, Organization, OrgKind, User
-    org = Organization(kind=OrgKind.PROVINCE, unit_code="89", name="Bench: Sở (lập danh sách toàn tỉnh)",
+    org = Organization(kind=OrgKind.PROVINCE, unit_code=unit_code, name="Bench: Sở (lập danh sách toàn tỉnh)",
                        duties=",".join([Duty.PAYOUT_MANAGEMENT]))
     db.session.add(org)
     db.session.flush()
-    user = User(username="bench.province", full_name="Bench Tỉnh", organization_id=org.id, password_hash="x")
+    user = User(username=username, full_name="Bench Tỉnh", organization_id=org.id, password_hash="x")
     db.session.add(user)
     db.session.commit()
     return user
@@ -184,10 +186,32 @@ def run(uri: str, engine_name: str, people: int, district_people: int, profile: 
         print(f"[{engine_name}] province: {len(r.lists)} lists, {len(r.exclusions)} people left off", flush=True)
         s, r = _timed("district again", lambda: build_lists(district_user, MONTH), profile)
         _report(rows, (engine_name, "district rebuild (drafts)", sum(lst.people_count for lst in r.lists), s, 3.0))
+        _after_reform(rows, engine_name, profile)
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
     return rows
+
+
+def _after_reform(rows, engine_name: str, profile: bool) -> None:
+    """The province build of 08/2025 with both programmes: the reform applied (``apply_reform``, not timed here:
+    ``bench/reform.py``), then one call for every 2025 commune nobody waits to be placed in; the K5c profile (born
+    1925–1943, no pension) is paid by the social pension at 500.000 đ. Goal: SQLite 10 s, PostgreSQL 12 s."""
+    from portal.models import TREE_2025_START, AdministrativeUnit, PayoutLine, PayoutList
+    from portal.services.payouts.build import build_lists
+    from portal.services.reform import apply_reform, unplaced_count
+    apply_reform(None, TREE_2025_START)
+    db.session.commit()
+    builder = _province_builder("91", "bench.province.2025")
+    communes = [c for c in db.session.execute(select(AdministrativeUnit.code).where(
+        AdministrativeUnit.level == "commune", AdministrativeUnit.valid_from >= TREE_2025_START)).scalars()
+        if not unplaced_count([c], AFTER_REFORM)]
+    s, r = _timed("province 08/2025", lambda: build_lists(builder, AFTER_REFORM, communes), profile)
+    per_programme = dict(db.session.execute(select(PayoutList.programme, func.count()).join(PayoutLine).where(
+        PayoutList.month == AFTER_REFORM).group_by(PayoutList.programme)).all())
+    _report(rows, (engine_name, "province 08/2025, 2 programmes", sum(per_programme.values()), s,
+                   10.0 if engine_name == "SQLite" else 12.0))
+    print(f"[{engine_name}] 08/2025: {len(communes)} communes, lines per programme {per_programme}", flush=True)
 
 
 def _pg_scratch(url: str):

@@ -7,7 +7,7 @@
   area-bound row by id (out of area → 404).
 - Named predicates decide who may act on one thing: ``in_area``, ``is_commune_of`` / ``is_list_commune``,
   ``is_assigned_post_office``, ``manages_payouts``, ``is_list_approver``, ``may_approve``, ``oversees``,
-  ``opens_accounts``, ``checks_accounts``, ``is_bank``, ``covers``, ``is_contract_office``,
+  ``opens_accounts``, ``checks_accounts``, ``is_bank``, ``covers``, ``signs_contracts``, ``is_contract_office``,
   ``is_contract_post_office``. Services call them and raise ``AccessDenied`` with their own Vietnamese message;
   templates get them as globals (``TEMPLATE_GLOBALS``).
 - ``may_see(what, user)`` decides which personal fields a role sees (a bank never sees the category; HIV categories
@@ -177,9 +177,17 @@ def bank_ids():
     return select(Organization.id).where(Organization.kind == OrgKind.BANK)
 
 
+def signs_contracts(user: User) -> bool:
+    """True when the user's organisation holds ``post_office_contract`` (ký hợp đồng dịch vụ chi trả với bưu điện),
+    as the competence rules in force give it: the district labour office until 30/6/2025 (Nghị định 20/2021/NĐ-CP),
+    the commune committee from 1/7/2025 (Nghị định 147/2025/NĐ-CP)."""
+    return holds_any(user.organization, Duty.POST_OFFICE_CONTRACT)
+
+
 def is_contract_office(user: User, contract: ServiceContract) -> bool:
-    """True for the payout office that drafted the service contract (bên A)."""
-    return contract.district_org_id == user.organization_id
+    """True for the office that drafted the service contract (bên A) while it still holds ``post_office_contract``
+    (``signs_contracts``): a district office stripped of the duty by the reform no longer acts on its contracts."""
+    return contract.district_org_id == user.organization_id and signs_contracts(user)
 
 
 def is_contract_post_office(user: User, contract: ServiceContract) -> bool:
@@ -247,5 +255,5 @@ def sees_every_category(user: User | None = None) -> bool:
 #: lst) %}``.
 TEMPLATE_GLOBALS = {f.__name__: f for f in (
     may_see, sees_every_category, in_area, manages_payouts, oversees, provides_payment, is_commune_of, is_list_commune,
-    is_assigned_post_office, is_list_approver, may_approve, opens_accounts, is_contract_office,
+    is_assigned_post_office, is_list_approver, may_approve, opens_accounts, signs_contracts, is_contract_office,
     is_contract_post_office, handles_complaint, may_reissue, checks_accounts)}

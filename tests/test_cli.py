@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import Beneficiary, Organization, PaymentAccount, PayoutList, User
+from portal.models import Beneficiary, Organization, PaymentAccount, PayoutLine, PayoutList, User
 from tests.conftest import AGRIBANK_FILE, TAN_LOI_FILE, VINH_MY_FILE
 
 
@@ -172,18 +172,35 @@ def test_demo_cycle_refuses_a_commune_outside_the_demo_districts(app, tmp_path):
 def test_demo_cycle_after_the_reform_is_two_tier(empty_app, tmp_path):
     """08/2025 on the 2024 sample files: the reform is applied, Phường Châu Đốc (30316, which took Vĩnh Mỹ) and
     Phường Chi Lăng (30505, which took Tân Lợi) issue the lists, built by their officer and approved by their
-    chairman. The figures are those of the allowance alone (K5b/K5c ended on 1/7/2025 and are left off here)."""
+    chairman. The K5b/K5c people of 06/2025 are paid by the social pension at 500.000 đ (Decree 176/2025), so
+    the figures are the decree's: 340 people / 240.000.000 đ (147 pensioners) and 210 / 143.000.000 đ (83)."""
     out = tmp_path / "out"
     result = _run(empty_app, "demo-cycle", "--month", "2025-08", "--out", str(out), VINH_MY_FILE, TAN_LOI_FILE,
                   AGRIBANK_FILE)
     assert result.exit_code == 0, result.output
     lines = _list_lines(result.output)
-    assert lines == [("30316", "trợ cấp xã hội", "account", "81", "72750000"),
-                     ("30316", "trợ cấp xã hội", "cash_at_home", "17", "14000000"),
-                     ("30316", "trợ cấp xã hội", "cash_at_point", "95", "79750000"),
-                     ("30505", "trợ cấp xã hội", "account", "31", "25000000"),
-                     ("30505", "trợ cấp xã hội", "cash_at_home", "24", "19500000"),
-                     ("30505", "trợ cấp xã hội", "cash_at_point", "72", "57000000")]
+    assert lines == [("30316", "social_assistance", "account", "81", "72750000"),
+                     ("30316", "social_assistance", "cash_at_home", "17", "14000000"),
+                     ("30316", "social_assistance", "cash_at_point", "95", "79750000"),
+                     ("30316", "social_pension", "account", "63", "31500000"),
+                     ("30316", "social_pension", "cash_at_home", "15", "7500000"),
+                     ("30316", "social_pension", "cash_at_point", "69", "34500000"),
+                     ("30505", "social_assistance", "account", "31", "25000000"),
+                     ("30505", "social_assistance", "cash_at_home", "24", "19500000"),
+                     ("30505", "social_assistance", "cash_at_point", "72", "57000000"),
+                     ("30505", "social_pension", "account", "27", "13500000"),
+                     ("30505", "social_pension", "cash_at_home", "17", "8500000"),
+                     ("30505", "social_pension", "cash_at_point", "39", "19500000")]
+    totals = {}
+    for code, programme, _channel, people, amount in lines:
+        for key in (code, (code, programme)):
+            seen = totals.get(key, (0, 0))
+            totals[key] = (seen[0] + int(people), seen[1] + int(amount))
+    assert totals["30316"] == (340, 240_000_000) and totals[("30316", "social_pension")] == (147, 73_500_000)
+    assert totals["30505"] == (210, 143_000_000) and totals[("30505", "social_pension")] == (83, 41_500_000)
+    pension_amounts = db.session.execute(select(PayoutLine.total).join(PayoutList).where(
+        PayoutList.programme == "social_pension")).scalars().all()
+    assert len(pension_amounts) == 230 and set(pension_amounts) == {500_000}
     lists = db.session.execute(select(PayoutList).order_by(PayoutList.commune_code, PayoutList.channel)).scalars()
     for lst in lists:
         assert lst.payout_office.unit_code == lst.commune_code and lst.commune_code.endswith("@2025")
@@ -191,4 +208,5 @@ def test_demo_cycle_after_the_reform_is_two_tier(empty_app, tmp_path):
             ("ubnd.chaudoc", "ubnd.chaudoc.ct"), ("ubnd.chilang", "ubnd.chilang.ct")}
         assert lst.status == "reported"
     assert sorted(p.name for p in out.glob("30316_*.pdf")) == [
-        f"30316_{ch}_2025-08.pdf" for ch in ("account", "cash_at_home", "cash_at_point")]
+        f"30316_{ch}_2025-08.pdf" for ch in ("account", "cash_at_home", "cash_at_point")] + [
+        f"30316_social_pension_{ch}_2025-08.pdf" for ch in ("account", "cash_at_home", "cash_at_point")]

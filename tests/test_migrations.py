@@ -70,3 +70,28 @@ def test_upgrade_to_0003_refreshes_stale_name_keys(tmp_path):
             db.session.remove()
             db.engine.dispose()
 
+
+
+def test_0011_gives_district_offices_the_contract_duty_and_the_department_its_recipients(tmp_path):
+    """Data of a database at 0009: the district office managing payouts gains ``post_office_contract``; Sở Y tế
+    (symbol SYT) gets "Bộ Y tế; UBND tỉnh An Giang; Lưu: VT"."""
+    from sqlalchemy import text
+    with scratch_database(tmp_path) as uri:
+        app = create_app(_config(uri))
+        with app.app_context():
+            upgrade(directory=MIGRATIONS, revision="0009")
+            with db.engine.begin() as conn:
+                conn.execute(text("INSERT INTO administrative_unit (code, gso_code, name, level, valid_from) VALUES "
+                                  "('884', '884', 'Thành phố Châu Đốc', 'district', '2008-01-01'), "
+                                  "('91', '91', 'Tỉnh An Giang', 'province', '2025-07-01')"))
+                conn.execute(text("INSERT INTO organization (kind, name, unit_code, duties, symbol, active) VALUES "
+                                  "('district_office', 'Phòng LĐTBXH', '884', 'payout_management', NULL, true), "
+                                  "('province_department', 'Sở Y tế', '91', 'oversight,report_receiving', 'SYT', true)"
+                                  ))
+            upgrade(directory=MIGRATIONS)
+            with db.engine.connect() as conn:
+                rows = conn.execute(text("SELECT kind, duties, report_recipients FROM organization ORDER BY kind"))
+                assert rows.all() == [
+                    ("district_office", "payout_management,post_office_contract", None),
+                    ("province_department", "oversight,report_receiving", "Bộ Y tế; UBND tỉnh An Giang; Lưu: VT")]
+            db.engine.dispose()

@@ -1,6 +1,7 @@
 """Payout office pages for the payment service contract with the post office (hợp đồng dịch vụ chi trả, plan §V.7):
 list and draft, preview the PDF, issue (number + stored, signed PDF), upload the copy signed by both parties.
-Gated on ``payout_management`` (the district labour office, or a two-tier commune committee holding that duty); rows
+Gated on ``post_office_contract`` (the district labour office until 30/6/2025, the commune committee since 7/2025,
+as the competence rules give it); rows
 loaded through ``portal.access``; rules in ``portal.services.contracts``.
 The contract is 3 pages: its PDF renders in the request (~0.3–0.8 s measured), no background job needed."""
 from flask import Blueprint, abort, flash, redirect, url_for
@@ -22,7 +23,7 @@ from ..rendering import render
 from ..services.documents import contracts
 
 bp = Blueprint("contracts", __name__, url_prefix="/huyen/hop-dong")
-bp.before_request(gate(Duty.PAYOUT_MANAGEMENT))
+bp.before_request(gate(Duty.POST_OFFICE_CONTRACT))
 REQ = "Bắt buộc."
 PDF = "application/pdf"
 

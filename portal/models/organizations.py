@@ -57,6 +57,10 @@ class Organization(db.Model):
     symbol = db.Column(db.String(20))
     signer_title = db.Column(db.String(60))
     recipient_name = db.Column(db.String(200))
+    #: "Nơi nhận" (ô 9) of its own monthly report when the bodies above it are outside the portal, ";"-separated
+    #: and ending with the archive line: "Bộ Y tế; UBND tỉnh An Giang; Lưu: VT" for Sở Y tế tỉnh An Giang (Nghị định
+    #: 147/2025/NĐ-CP); None = from the register (``printing.report_recipients``)
+    report_recipients = db.Column(db.String(400))
     #: người đứng đầu / đại diện theo pháp luật: who signs for the organisation (reports, contracts), as printed
     representative_name = db.Column(db.String(120))
     representative_title = db.Column(db.String(80))  # "Trưởng phòng", "Phó Chủ tịch", "Giám đốc"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..errors import PortalError
 from ..extensions import db
-from ..models import TREE_2025_START, AdministrativeUnit, BankCoverage, Duty, Organization, OrgKind, User
+from ..models import TREE_2024_END, TREE_2025_START, AdministrativeUnit, BankCoverage, Duty, Organization, OrgKind, User
 from .organizations import duties_for
 from .reference_data import load_all_units, load_reference
 from .registry.hamlets import seed_hamlets
@@ -85,12 +85,15 @@ def seed_demo() -> dict[str, int]:
     orgs = {("province", PROVINCE): _org(OrgKind.PROVINCE, PROVINCE, "Sở Lao động - Thương binh và Xã hội",
                                          [Duty.OVERSIGHT], f"ỦY BAN NHÂN DÂN {province.name.upper()}")}
     communes_of: dict[str, list[str]] = {}
+    # what the rules in force until 30/6/2025 give a district office (Nghị định 20/2021/NĐ-CP): payout management and
+    # the post-office contract; the communes' reports reach it through the tree (``printing.report_recipients``)
+    district_duties = duties_for(OrgKind.DISTRICT, "district", TREE_2024_END) - {Duty.REPORT_RECEIVING}
     for u in units_by_code.values():
         if u.valid_from >= TREE_2025_START:
             continue  # the 2025 tree: _seed_2025
         if u.level == "district":
             orgs[("district", u.code)] = _org(OrgKind.DISTRICT, u.code, "Phòng Lao động - Thương binh và Xã hội",
-                                              [Duty.PAYOUT_MANAGEMENT], f"ỦY BAN NHÂN DÂN {u.name.upper()}")
+                                              district_duties, f"ỦY BAN NHÂN DÂN {u.name.upper()}")
         elif u.level == "commune":
             orgs[("commune", u.code)] = _org(OrgKind.COMMUNE, u.code, f"Ủy ban nhân dân {u.name}", [Duty.INTAKE])
             communes_of.setdefault(u.parent_code, []).append(u.code)
@@ -136,7 +139,8 @@ def _seed_2025(units_by_code) -> dict:
     orgs = {("province", PROVINCE_2025): _org(
         OrgKind.PROVINCE, PROVINCE_2025, "Sở Y tế", duties_for(OrgKind.PROVINCE, "province", TREE_2025_START),
         f"ỦY BAN NHÂN DÂN {province.name.upper()}", symbol="SYT", signer_title="Giám đốc",
-        recipient_name=f"Sở Y tế {province.name[0].lower()}{province.name[1:]}")}
+        recipient_name=f"Sở Y tế {_lower_first(province.name)}",
+        report_recipients=f"Bộ Y tế; UBND {_lower_first(province.name)}; Lưu: VT")}
     commune_duties = duties_for(OrgKind.COMMUNE, "commune", TREE_2025_START)
     for u in units_by_code.values():
         if u.level == "commune" and u.valid_from >= TREE_2025_START:
@@ -146,6 +150,11 @@ def _seed_2025(units_by_code) -> dict:
         orgs[("post_office", code)] = _org(OrgKind.POST_OFFICE, code, f"Bưu điện {units_by_code[code].name}",
                                            [Duty.PAYMENT_SERVICE])
     return orgs
+
+
+def _lower_first(name: str) -> str:
+    """"Tỉnh An Giang" → "tỉnh An Giang" (as written after another word)."""
+    return name[0].lower() + name[1:]
 
 
 def commune_slug(unit: AdministrativeUnit) -> str:

@@ -1,6 +1,7 @@
 """The reform of administrative units as one operation (sắp xếp đơn vị hành chính, Law 72/2025/QH15, Resolution
 202/2025/QH15; in force 1/7/2025): every beneficiary of an old commune is moved to its new commune by the official
-mapping (``UnitSuccession``) — accounts, authorizations and unpaid carry-over follow the person; open changes,
+mapping (``UnitSuccession``) — accounts, authorizations and unpaid carry-over follow the person; open changes
+(with their change submission), identity checks pending at the police, payout-point sessions from the reform month,
 hamlets and bank coverage follow the commune; the competence rules in force on the reform day give the new bodies
 their duties (``organizations.apply_competence``). Where an old commune was split, its people wait on the new
 communes' worklist (``unplaced``) and are placed (``place``) before their first list (``build_lists`` refuses
@@ -27,8 +28,12 @@ from ..models import (
     AdministrativeUnit,
     BankCoverage,
     Beneficiary,
+    ChangeSubmission,
+    CheckResult,
     EventStatus,
     Hamlet,
+    IdentityCheck,
+    PayoutPointSession,
     RegistryEvent,
     UnitSuccession,
     UnitTransfer,
@@ -166,6 +171,7 @@ def apply_reform(actor: User | None, month: date) -> ReformPlan:
             select(UnitTransfer.new_commune_code, func.count()).where(
                 UnitTransfer.effective_month == month, UnitTransfer.created_at == now,
                 UnitTransfer.new_commune_code.is_not(None)).group_by(UnitTransfer.new_commune_code)).all()))
+    open_items = _move_open_items({r.old_key: r.targets[0][0] for r in plan.rows if not r.split}, month)
     for row in plan.rows:
         if not row.split:
             _move_hamlets(row.old_key, row.targets[0][0], row.old_name)
@@ -173,17 +179,54 @@ def apply_reform(actor: User | None, month: date) -> ReformPlan:
     duties = apply_competence(month)
     if not plan.balanced:
         raise StateError("Số người chuyển đi và chuyển đến không khớp; không ghi gì.")
-    if plan.people or duties:
+    if plan.people or duties or any(open_items.values()):
         record(actor, "apply_reform", "administrative_unit", None,
                f"Sắp xếp đơn vị hành chính từ {month:%m/%Y}: chuyển {sum(plan.moved_per_new.values())} người "
                f"sang {len(plan.moved_per_new)} xã/phường mới, {sum(plan.waiting_per_old.values())} người chờ xếp "
                f"(xã cũ bị chia tách); {len(duties)} cơ quan đổi thẩm quyền.",
                after={"moved": {plan.new_names[k][0]: n for k, n in sorted(plan.moved_per_new.items())},
                       "waiting": {_code(k): n for k, n in sorted(plan.waiting_per_old.items())},
-                      "per_old": {r.old_code: r.people - r.waiting for r in plan.rows if r.people - r.waiting}})
+                      "per_old": {r.old_code: r.people - r.waiting for r in plan.rows if r.people - r.waiting},
+                      "open_items": open_items})
     db.session.expire_all()
     db.session.flush()
     return plan
+
+
+def _move_open_items(successor_of: dict[str, str], month: date) -> dict[str, int]:
+    """Move what is still open at each old commune that went whole into one new commune (``successor_of``: old key →
+    new key): change submissions not yet accepted (danh sách biến động: the submission itself, or — when the new
+    commune already has one for that month — its events joined to that one), identity checks still pending at the
+    police (đối chiếu CSDL dân cư), and payout-point sessions from ``month`` on (buổi mở tài khoản tại điểm chi
+    trả). Returns the counts moved per kind: ``submissions``, ``identity_checks``, ``payout_point_sessions``. Only
+    rows at an old key are touched, so a second run moves nothing."""
+    counts = {"submissions": 0, "identity_checks": 0, "payout_point_sessions": 0}
+    if not successor_of:
+        return counts
+    olds = list(successor_of)
+    for sub in db.session.execute(select(ChangeSubmission).where(
+            ChangeSubmission.commune_code.in_(olds), ChangeSubmission.status != EventStatus.ACCEPTED.value)
+            .order_by(ChangeSubmission.id)).scalars().all():
+        new = successor_of[sub.commune_code]
+        there = db.session.execute(select(ChangeSubmission).where(
+            ChangeSubmission.commune_code == new, ChangeSubmission.month == sub.month)).scalar_one_or_none()
+        if there is None:
+            sub.commune_code = new
+        else:  # two old communes merged: one list of changes per commune and month
+            db.session.execute(update(RegistryEvent).where(RegistryEvent.submission_id == sub.id)
+                               .values(submission_id=there.id).execution_options(synchronize_session=False))
+            db.session.delete(sub)
+        counts["submissions"] += 1
+        db.session.flush()
+    for model, where, key in (
+            (IdentityCheck, IdentityCheck.result == CheckResult.PENDING.value, "identity_checks"),
+            (PayoutPointSession, PayoutPointSession.session_date >= month, "payout_point_sessions")):
+        successor = (select(UnitSuccession.new_key).where(UnitSuccession.old_key == model.commune_code,
+                                                          UnitSuccession.valid_from == month).scalar_subquery())
+        counts[key] = db.session.execute(update(model).where(model.commune_code.in_(olds), where)
+                                         .values(commune_code=successor)
+                                         .execution_options(synchronize_session=False)).rowcount
+    return counts
 
 
 def _code(key: str) -> str:
@@ -232,13 +275,12 @@ def unplaced(new_codes, month: date | None = None):
     """Select of the ``UnitTransfer`` rows waiting for placement whose old commune went (partly) into one of
     ``new_codes`` (unit keys), with the beneficiary, by old commune then hamlet then name: the new communes'
     worklist."""
-    into_these = (select(UnitSuccession.old_key)
-                  .where(UnitSuccession.old_key == UnitTransfer.old_commune_code,
-                         UnitSuccession.valid_from == UnitTransfer.effective_month,
-                         UnitSuccession.new_key.in_(list(new_codes)))
-                  .exists())  # EXISTS, not a join + DISTINCT: PostgreSQL refuses DISTINCT with this ORDER BY
+    goes_into = select(UnitSuccession.new_key).where(  # EXISTS, not a join: one row per person (PostgreSQL refuses
+        UnitSuccession.old_key == UnitTransfer.old_commune_code,  # DISTINCT with ORDER BY on joined columns)
+        UnitSuccession.valid_from == UnitTransfer.effective_month,
+        UnitSuccession.new_key.in_(list(new_codes))).exists()
     stmt = (select(UnitTransfer).join(Beneficiary, Beneficiary.id == UnitTransfer.beneficiary_id)
-            .where(UnitTransfer.new_commune_code.is_(None), into_these)
+            .where(UnitTransfer.new_commune_code.is_(None), goes_into)
             .order_by(UnitTransfer.old_commune_code, Beneficiary.hamlet, Beneficiary.name_sort, Beneficiary.id))
     if month is not None:
         stmt = stmt.where(UnitTransfer.effective_month <= _month(month))
@@ -247,7 +289,8 @@ def unplaced(new_codes, month: date | None = None):
 
 def unplaced_count(new_codes, month: date | None = None) -> int:
     """How many people wait for placement into one of ``new_codes`` (see ``unplaced``)."""
-    return db.session.execute(select(func.count()).select_from(unplaced(new_codes, month).subquery())).scalar_one()
+    return db.session.execute(select(func.count()).select_from(
+        unplaced(new_codes, month).order_by(None).subquery())).scalar_one()
 
 
 def place(actor: User, transfers: list[UnitTransfer], new_code: str) -> int:
@@ -278,6 +321,11 @@ def place(actor: User, transfers: list[UnitTransfer], new_code: str) -> int:
         RegistryEvent.beneficiary_id.in_([tr.beneficiary_id for tr in transfers]),
         RegistryEvent.commune_code.in_({tr.old_commune_code for tr in transfers}),
         RegistryEvent.status != EventStatus.ACCEPTED.value).values(commune_code=new_code)
+        .execution_options(synchronize_session=False))
+    db.session.execute(update(IdentityCheck).where(  # checks still at the police follow the person
+        IdentityCheck.beneficiary_id.in_([tr.beneficiary_id for tr in transfers]),
+        IdentityCheck.commune_code.in_({tr.old_commune_code for tr in transfers}),
+        IdentityCheck.result == CheckResult.PENDING.value).values(commune_code=new_code)
         .execution_options(synchronize_session=False))
     return len(transfers)
 

@@ -19,6 +19,7 @@ from portal.formatting import date_formal_vn
 from portal.models import Authorization
 from portal.services.demo import user_by_username
 from portal.services.documents import contracts, issuing
+from portal.services.documents.printing import report_recipients
 from portal.services.reporting import monthly_report
 from tests.documents import pdfcheck
 from tests.documents.test_payout_list_pdf import make_doc, make_lines
@@ -261,3 +262,18 @@ def test_fee_statement_can_be_issued_once_every_line_has_a_result(app, client):
     again = client.post("/van-ban/bang-ke-phi/ban-hanh?thang=2024-08", {})
     assert again.status_code == 302
     assert "đã ban hành: số 01/BK-BĐ" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_province_departments_own_report_goes_to_the_bodies_recorded_for_it(app):
+    """Sở Y tế tỉnh An Giang (2025 tree) reports to Bộ Y tế and UBND tỉnh An Giang as recorded for it
+    (``Organization.report_recipients``), not to the 2024 plan's "Bộ Lao động - Thương binh và Xã hội"."""
+    department = user_by_username("syt.angiang")
+    assert report_recipients(department.organization) == ["Bộ Y tế", "UBND tỉnh An Giang", "Lưu: VT"]
+    recipients, _ = signoff_columns(monthly_report.issue_report(department, date(2025, 8, 1),
+                                                                date(2025, 9, 5)).content)
+    assert recipients == "Nơi nhận: - Bộ Y tế; - UBND tỉnh An Giang; - Lưu: VT."
+    assert "Lao động" not in recipients
+    # the 2024 department keeps the register's line; a 2025 commune reports to Sở Y tế
+    assert report_recipients(user_by_username("so.angiang").organization)[0].startswith("Bộ Lao động")
+    assert report_recipients(user_by_username("ubnd.chaudoc").organization) == [
+        "Sở Y tế tỉnh An Giang", "Lưu: VT, UBND"]

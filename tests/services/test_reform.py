@@ -13,8 +13,11 @@ from portal.models import (
     AuditEvent,
     BankCoverage,
     Beneficiary,
+    ChangeSubmission,
     Hamlet,
+    IdentityCheck,
     Organization,
+    PayoutPointSession,
     RegistryEvent,
     UnitSuccession,
     UnitTransfer,
@@ -189,7 +192,8 @@ def test_province_page_previews_the_reform(register, client):
 
 def test_everyone_entitled_in_june_is_listed_or_excluded_with_a_reason_in_july(register):
     """Completeness across the reform: each person entitled in 06/2025 (then at the old communes) is, in 07/2025,
-    on exactly one line of a new commune's list or excluded with a reason — at the commune and at the province."""
+    on exactly one line of a new commune's list or excluded with a reason — at the commune and at the province. The
+    K5c person (category ended on 1/7/2025) is on the social-pension list, not dropped (Decree 176/2025)."""
     a, b, c, *_ = register
     k5c = make_beneficiary("Phạm Thị Cụ", gender="female", birth_date=date(1938, 5, 5), category_code="K5c")
     db.session.commit()
@@ -205,7 +209,9 @@ def test_everyone_entitled_in_june_is_listed_or_excluded_with_a_reason_in_july(r
     for who in (officer, user_by_username("syt.angiang")):
         excluded = {p.id: reason for p, reason in month_exclusions(who, REFORM)}
         assert set(on_lines) | set(excluded) >= entitled_june and not set(on_lines) & set(excluded)
-        assert excluded[k5c.id]  # K5c ended on 1/7/2025: a stated reason, never silently dropped
+    pension = {(line.beneficiary_id, line.total) for lst in built.lists if lst.programme == "social_pension"
+               for line in lst.lines}
+    assert pension == {(k5c.id, 500_000)} and on_lines.count(k5c.id) == 1
 
 
 def test_commune_worklist_places_a_hamlet(register, client):
@@ -231,3 +237,53 @@ def test_province_page_without_a_mapping_says_so(register, client):
     page = client.get("/tinh/sap-xep-don-vi?thang=2026-07")
     assert page.status_code == 409
     assert "Không có bảng chuyển đổi đơn vị hành chính từ 07/2026." in page.get_data(as_text=True)
+
+
+def test_the_reform_moves_what_is_still_open_audited_and_once(register):
+    """Pending change submissions (merged when two old communes send one for the same month), identity checks still
+    at the police and payout-point sessions from 07/2025 go to the new commune; done ones stay; a second run moves
+    nothing and writes no audit entry."""
+    a, b, c, old, open_ = register
+    chau_phu_a = make_beneficiary("Võ Văn Phú", commune_code="30319", birth_date=date(1980, 2, 2),
+                                  category_code="K6", disability_level="severe", start_month=date(2024, 1, 1))
+    sub_vinh_my = ChangeSubmission(commune_code=VINH_MY, month=AUG25, status="submitted")
+    sub_phu_a = ChangeSubmission(commune_code="30319", month=AUG25, status="draft")
+    done = ChangeSubmission(commune_code=VINH_MY, month=date(2024, 9, 1), status="accepted")
+    db.session.add_all([sub_vinh_my, sub_phu_a, done])
+    db.session.flush()
+    open_.submission_id, old.submission_id = sub_vinh_my.id, done.id
+    phu_a_event = RegistryEvent(beneficiary_id=chau_phu_a.id, commune_code="30319", kind="suspend",
+                                effective_month=AUG25, status="draft", details={}, submission_id=sub_phu_a.id)
+    pending = IdentityCheck(beneficiary_id=a.id, commune_code=VINH_MY)
+    answered = IdentityCheck(beneficiary_id=b.id, commune_code=VINH_MY, result="matched", checked_on=JUN25)
+    split_pending = IdentityCheck(beneficiary_id=c.id, commune_code=VINH_CHAU)
+    bank = db.session.execute(select(Organization).where(Organization.provider_code == "VBA",
+                                                         Organization.unit_code == "884")).scalar_one()
+    session = dict(bank_id=bank.id, commune_code=VINH_MY, place_kind="commune_office",
+                   place_name="Trụ sở UBND phường", staff_present="Võ Minh Ngân")
+    coming = PayoutPointSession(session_date=date(2025, 7, 15), **session)
+    held = PayoutPointSession(session_date=date(2025, 6, 10), **session)
+    db.session.add_all([phu_a_event, pending, answered, split_pending, coming, held])
+    db.session.commit()
+
+    apply_reform(None, REFORM)
+    db.session.commit()
+    assert db.session.get(ChangeSubmission, sub_vinh_my.id).commune_code == CHAU_DOC
+    assert db.session.get(ChangeSubmission, sub_phu_a.id) is None  # joined to Châu Đốc's one for 08/2025
+    assert db.session.get(RegistryEvent, phu_a_event.id).submission_id == sub_vinh_my.id
+    assert db.session.get(RegistryEvent, phu_a_event.id).commune_code == CHAU_DOC
+    assert db.session.get(ChangeSubmission, done.id).commune_code == VINH_MY
+    assert [db.session.get(IdentityCheck, x.id).commune_code for x in (pending, answered, split_pending)] == [
+        CHAU_DOC, VINH_MY, VINH_CHAU]
+    assert (db.session.get(PayoutPointSession, coming.id).commune_code,
+            db.session.get(PayoutPointSession, held.id).commune_code) == (CHAU_DOC, VINH_MY)
+    entry = db.session.execute(select(AuditEvent).where(AuditEvent.action == "apply_reform")).scalar_one()
+    assert entry.after["open_items"] == {"submissions": 2, "identity_checks": 1, "payout_point_sessions": 1}
+
+    apply_reform(None, REFORM)
+    db.session.commit()
+    assert _count(AuditEvent, AuditEvent.action == "apply_reform") == 1
+    assert db.session.get(ChangeSubmission, sub_vinh_my.id).commune_code == CHAU_DOC
+
+    place_hamlet(user_by_username("ubnd.chaudoc"), VINH_CHAU, "Ấp Vĩnh Phú", CHAU_DOC, REFORM)
+    assert db.session.get(IdentityCheck, split_pending.id).commune_code == CHAU_DOC  # follows the placed person

@@ -80,7 +80,9 @@ def test_the_independent_calculation_gives_the_issue_figures():
 def test_08_2025_pays_everyone_of_both_communes_on_the_two_programmes(app, tmp_path):
     lines = run_cycle(parse_month("2025-08"), tmp_path, [VINH_MY_FILE, TAN_LOI_FILE])
     db.session.commit()
-    for code, path in (("30322", VINH_MY_FILE), (_tan_loi_code(), TAN_LOI_FILE)):
+    # the reform of 1/7/2025 is applied by the cycle: Vĩnh Mỹ's people are paid by Phường Châu Đốc, Tân Lợi's by
+    # Phường Chi Lăng
+    for code, path in (("30316@2025", VINH_MY_FILE), ("30505@2025", TAN_LOI_FILE)):
         people, total, pensioners, pension_total = _by_decree(path)
         mine = [line for line in lines if line.commune_code == code]
         assert (sum(x.people for x in mine), sum(x.amount for x in mine)) == (people, total)
@@ -88,7 +90,7 @@ def test_08_2025_pays_everyone_of_both_communes_on_the_two_programmes(app, tmp_p
         assert (sum(x.people for x in pension), sum(x.amount for x in pension)) == (pensioners, pension_total)
     # every pension line at 500.000 đ, its category K5c, with the reason of the transfer
     rows = db.session.execute(select(PayoutLine).join(PayoutList).where(
-        PayoutList.programme == "social_pension", PayoutList.commune_code == "30322")).scalars().all()
+        PayoutList.programme == "social_pension", PayoutList.commune_code == "30316@2025")).scalars().all()
     assert len(rows) == 147
     assert {(r.category_code, r.standard_level, r.regular_amount, r.total) for r in rows} == {
         ("K5c", 500_000, 500_000, 500_000)}
@@ -96,13 +98,7 @@ def test_08_2025_pays_everyone_of_both_communes_on_the_two_programmes(app, tmp_p
                                         "BHXH hằng tháng; chuyển từ diện K5c (hết hiệu lực 01/7/2025), không cần "
                                         "tờ khai mới.")
     assert sorted(p.name for p in tmp_path.iterdir() if "social_pension" in p.name)[0].startswith(
-        "30322_social_pension_")
-
-
-def _tan_loi_code() -> str:
-    from portal.models import AdministrativeUnit
-    return db.session.execute(select(AdministrativeUnit.code).where(
-        AdministrativeUnit.name == "Xã Tân Lợi")).scalar_one()
+        "30316_social_pension_")
 
 
 def _build(month, communes=("30322",)):

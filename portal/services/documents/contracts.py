@@ -1,14 +1,15 @@
-"""Payment service contracts (hợp đồng dịch vụ chi trả) between the payout office (bên A: the organisation holding
-``payout_management`` — the district labour office in the 2024 tree, the commune committee in the two-tier set-up
-since 7/2025) and the post office serving its area (bên B, ``payment_service``) (plan §V.7, Decree 20/2021 Art.
-34.3): draft → issued (number from the office's register, PDF stored with its hash, signed with the office's
-certificate when configured) → signed by both (the paper copy signed by both parties uploaded as a PDF scan). Money
-in integer đồng. Who may act is decided by duty, the communes covered by the office's area (``portal.access``).
+"""Payment service contracts (hợp đồng dịch vụ chi trả) between the contracting office (bên A: the organisation
+holding ``post_office_contract`` by the competence rules in force — the district labour office until 30/6/2025, the
+commune committee from 1/7/2025, Nghị định 147/2025/NĐ-CP) and the post office serving its area (bên B,
+``payment_service``) (plan §V.7, Decree 20/2021 Art. 34.3): draft → issued (number from the office's register, PDF
+stored with its hash, signed with the office's certificate when configured) → signed by both (the paper copy signed
+by both parties uploaded as a PDF scan). Money in integer đồng. Who may act is decided by duty, the communes covered
+by the office's area (``portal.access``).
 
 Every function takes the acting ``User``, flushes and records an audit event; raises ``AccessDenied`` when the
-actor's organisation is not the contract's payout office, ``StateError`` on a wrong state, ``ValidationError`` on
-bad input (Vietnamese messages). (The column ``ServiceContract.district_org_id`` holds the payout office, whatever
-its level.)"""
+actor's organisation is not the contract's office or no longer holds ``post_office_contract``, ``StateError`` on a
+wrong state, ``ValidationError`` on bad input (Vietnamese messages). (The column ``ServiceContract.district_org_id``
+holds the contracting office, whatever its level.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ...access import is_contract_office
+from ...access import is_contract_office, signs_contracts
 from ...areas import communes_under, org_commune_codes
 from ...documents import signing
 from ...errors import AccessDenied, StateError, ValidationError
@@ -142,14 +143,14 @@ def _own(actor: User, contract: ServiceContract) -> None:
 
 
 def create_draft(actor: User, data: ContractInput) -> ServiceContract:
-    """New draft contract of the actor's payout office (duty ``payout_management``) with the post office serving
-    it (``post_office_for``), covering every commune of its area (``area_communes``); ``estimated_value`` = people ×
-    months × fee. Raises ``AccessDenied`` when the organisation lacks ``payout_management``, ``StateError`` when no
-    post office serves the area or the area has no commune."""
+    """New draft contract of the actor's office (duty ``post_office_contract``, ``access.signs_contracts``) with
+    the post office serving it (``post_office_for``), covering every commune of its area (``area_communes``);
+    ``estimated_value`` = people × months × fee. Raises ``AccessDenied`` when the organisation lacks
+    ``post_office_contract``, ``StateError`` when no post office serves the area or the area has no commune."""
     office = actor.organization
-    if not office.has_duty(Duty.PAYOUT_MANAGEMENT):
-        raise AccessDenied("Chỉ cơ quan có nhiệm vụ quản lý chi trả (lập, phê duyệt danh sách chi trả) mới ký hợp "
-                           "đồng dịch vụ chi trả.")
+    if not signs_contracts(actor):
+        raise AccessDenied("Chỉ cơ quan có thẩm quyền ký hợp đồng dịch vụ chi trả với bưu điện (theo quy định đang có "
+                           "hiệu lực) mới lập hợp đồng này.")
     _check(data)
     post = post_office_for(office)
     if post is None:

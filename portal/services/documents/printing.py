@@ -124,7 +124,11 @@ def report_recipients(org: Organization) -> list[str]:
     – Thành phố Châu Đốc"), a district office to the province's department ("Sở Lao động - Thương binh và Xã hội –
     Tỉnh An Giang"), the province to the ministry and the provincial People's Committee; then "Lưu: VT, …". An
     organisation missing from the register falls back to its generic name. Where a body holds ``report_receiving``
-    for ``org``'s unit (from 07/2025), that body (:func:`_receiving_body`)."""
+    for ``org``'s unit (from 07/2025), that body (:func:`_receiving_body`). An organisation reporting outside the
+    portal names its recipients itself (``Organization.report_recipients``: Sở Y tế tỉnh An Giang → "Bộ Y tế",
+    "UBND tỉnh An Giang", "Lưu: VT")."""
+    if org.report_recipients:
+        return [part.strip() for part in org.report_recipients.split(";") if part.strip()]
     by_duty = _receiving_body(org)
     if by_duty is not None:
         return by_duty

@@ -40,7 +40,7 @@ from ..reform import check_placed
 from ..registry.death_reports import held as death_held
 from .carry_over import unpaid_carry_over
 from .lines import insert_lines, line_row
-from .lists import FROZEN, area_communes, describe, list_channel, post_office_for, require_manager
+from .lists import FROZEN, area_communes, describe, list_channel, require_manager
 
 
 @dataclass
@@ -299,13 +299,10 @@ def _fill(actor, month, commune, channel, lst, rows, book: RateBook | None = Non
           office_id: int | None = None, programme: str = "social_assistance") -> PayoutList:
     """Create (``lst`` None) or refill one list with ``rows`` [(beneficiary, LinePlan or Amount)] already in order;
     set the control totals (the fee from the FeeRule valid in ``month``). ``new`` marks a list just created by the
-    caller; ``office_id`` the post office when the caller looked it up already; ``programme`` that of a list
-    created here."""
+    caller; ``office_id`` the post office serving the commune as the caller looked it up for all communes at once
+    (None: none serves it — not looked up again per list); ``programme`` that of a list created here."""
     book = book or RateBook.load()
     was_confirmed = lst is not None and lst.status == ListStatus.CONFIRMED
-    if office_id is None:
-        office = post_office_for(commune.code)
-        office_id = office.id if office else None
     if lst is None:
         lst = PayoutList(month=month, commune_code=commune.code, channel=channel, programme=programme,
                          payout_office_id=actor.organization_id, post_office_id=office_id,
