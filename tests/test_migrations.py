@@ -72,7 +72,7 @@ def test_upgrade_to_0003_refreshes_stale_name_keys(tmp_path):
 
 
 
-def test_0011_gives_district_offices_the_contract_duty_and_the_department_its_recipients(tmp_path):
+def test_0010_gives_district_offices_the_contract_duty_and_the_department_its_recipients(tmp_path):
     """Data of a database at 0009: the district office managing payouts gains ``post_office_contract``; Sở Y tế
     (symbol SYT) gets "Bộ Y tế; UBND tỉnh An Giang; Lưu: VT"."""
     from sqlalchemy import text

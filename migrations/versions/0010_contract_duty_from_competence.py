@@ -2,13 +2,13 @@
 ``post_office_contract`` (what the rules until 30/6/2025 give them, Nghị định 20/2021/NĐ-CP); the commune committees
 of the 2025 tree get it from ``apply-reform``. Organisation's own report recipients (Sở Y tế → Bộ Y tế, UBND tỉnh)
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None
