@@ -1,6 +1,7 @@
 """Background job runner (portal/jobs.py): sync mode in tests, progress on its own session, failures in Vietnamese,
 the in-process thread runner, the progress page /cong-viec/<id> (owner only, htmx polling fragment), and job paths
 stored before a function moved (``jobs.MOVED``)."""
+import threading
 import time
 
 import pytest
@@ -42,7 +43,7 @@ def crashing_job(job, progress):
 
 
 def slow_job(job, progress):
-    time.sleep(0.2)
+    threading.Event().wait(0.2)  # not time.sleep: EINVAL under the moved-clock run
     return {"user_id": job.user_id}
 
 
@@ -92,7 +93,7 @@ def test_in_process_thread_runner(app):
         job = db.session.get(Job, job_id)
         if job.finished:
             break
-        time.sleep(0.05)
+        threading.Event().wait(0.05)  # not time.sleep: EINVAL under the moved-clock run
     assert job.status == "done" and job.result == {"user_id": user.id}
 
 
