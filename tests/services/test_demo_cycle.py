@@ -39,7 +39,7 @@ def test_rerun_prints_every_list_of_the_month(app, tmp_path):
     result = _run(app, "--out", str(out), AGRIBANK_FILE, VINH_MY_FILE)
     assert result.exit_code == 0, result.output
     assert [tuple(line.split("\t")) for line in result.output.strip().splitlines() if "\t" in line] == [
-        (c, "trợ cấp xã hội", ch, str(n), str(a)) for c, ch, n, a in expected]
+        (c, programme, ch, str(n), str(a)) for c, programme, ch, n, a in expected]
     assert sorted(p.name for p in out.iterdir()) == [
         f"30322_{ch}_2024-08.{ext}" for ch in ("account", "cash_at_home", "cash_at_point") for ext in ("pdf", "xlsx")]
     lists = db.session.execute(select(PayoutList).where(PayoutList.month == AUG)).scalars().all()
