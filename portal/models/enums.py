@@ -10,7 +10,8 @@ class LabelledEnum(StrEnum):
 
     @property
     def label(self) -> str:
-        raise NotImplementedError
+        """The member's Vietnamese label; each subclass defines it (this base has no members of its own)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define label")
 
     @classmethod
     def has(cls, value) -> bool:

@@ -154,6 +154,7 @@ def is_column_number_row(cells: Sequence[Any], min_filled: int = 2) -> bool:
 
 
 def pad_row(row: Sequence[Any], width: int) -> list[Any]:
+    """The first ``width`` cells of ``row``, padded with None up to ``width``."""
     row = list(row[:width])
     return row + [None] * (width - len(row))
 

@@ -14,10 +14,12 @@ INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 
 def clean_text(v: str) -> str:
+    """A cells text in NFC without surrounding whitespace and invisible characters (zero-width spaces, BOM)."""
     return unicodedata.normalize("NFC", v).strip().strip(INVISIBLE).strip()
 
 
 def is_empty(v: Any) -> bool:
+    """True for None and for text that is only whitespace or invisible characters."""
     return v is None or (isinstance(v, str) and not v.strip().strip(INVISIBLE).strip())
 
 

@@ -119,6 +119,8 @@ def _children(raw: str, errors: dict) -> int | None:
 
 
 def category_text(row) -> str:
+    """The category as a list or page prints it: the code, the disability level in brackets ("K6 (đặc biệt nặng)"), the
+    number of children for K4. ``row``: anything with ``category_code``, ``disability_level``, ``children_count``."""
     text = row.category_code
     if row.disability_level:
         text += f" ({DisabilityLevel.label_of(row.disability_level).lower()})"

@@ -77,6 +77,8 @@ def categories() -> dict[str, Category]:
 
 
 def as_person(b: Beneficiary, code: str, level: str | None, children: int | None):
+    """A stand-in for ``b`` with another category ``code``, disability ``level`` and ``children`` (default 1), its
+    birth date kept: what the coefficient rules (Decree 20/2021 Art. 6) are asked about for a further category."""
     return SimpleNamespace(category_code=code, disability_level=level, children_count=children or 1,
                            birth_date=b.birth_date, birth_year=b.birth_year)
 
@@ -111,6 +113,8 @@ def decision_number(data: dict, errors: dict, what: str) -> str:
 
 
 def entry_month(raw, label: str, errors: dict, key: str, required: bool) -> date | None:
+    """The month typed in a form field (``raw``, "MM/YYYY") as a first-of-month date, or None when empty and not
+    ``required``; a problem is written into ``errors[key]`` (Vietnamese, naming ``label``) and None returned."""
     text = nfc(raw)
     if not text:
         if required:
@@ -143,6 +147,8 @@ def inactive_text(state: tuple[str, date | None]) -> str:
 
 
 def refuse_inactive(beneficiary: Beneficiary, month: date, what: str) -> None:
+    """Raise ``ExtrasInvalid`` (field "status") when ``beneficiary`` is stopped, suspended or dead in ``month``: no
+    further category or care record (``what``) may be added then."""
     state = inactive_since(beneficiary, month)
     if state is not None:
         raise ExtrasInvalid({"status": f"Đối tượng {inactive_text(state)[0].lower()}{inactive_text(state)[1:]}: "
@@ -150,4 +156,5 @@ def refuse_inactive(beneficiary: Beneficiary, month: date, what: str) -> None:
 
 
 def overlaps(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -> bool:
+    """True when the month ranges [a_from, a_to) and [b_from, b_to) share a month; None as an end means open-ended."""
     return (b_to is None or a_from < b_to) and (a_to is None or b_from < a_to)

@@ -99,6 +99,8 @@ class _Context:
 
 
 def analyse_commune(commune_code: str) -> AdministrativeUnit:
+    """The commune unit an import is for, by its unit key ``commune_code``. Raises ``ValidationError`` when there is no
+    such commune."""
     unit = db.session.get(AdministrativeUnit, commune_code)
     if unit is None or unit.level != "commune":
         raise ValidationError(f"Không có xã/phường mã {commune_code}.")
