@@ -4,7 +4,7 @@ PYTEST = .venv/bin/pytest
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve db lint test test-postgres test-moved-clock test-server bench
+.PHONY: install run serve db lint test test-postgres test-moved-clock test-postgres-moved-clock test-server bench
 
 install:
 	@bash scripts/install.sh
@@ -43,6 +43,11 @@ test-postgres: install
 FAKE_NOW ?= 2029-02-28 10:00:00
 test-moved-clock: install
 	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime '$(FAKE_NOW)' $(PYTEST) -q -n 2 --dist loadfile -m "not browser"
+
+# CI's second pass: the PostgreSQL suite with the clock moved (both checks in one run of the non-browser suite).
+test-postgres-moved-clock: install
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} FAKETIME_DONT_FAKE_MONOTONIC=1 \
+	  faketime '$(FAKE_NOW)' $(PYTEST) -q -n 2 --dist loadfile -m "not browser"
 
 # The documented production process (gunicorn with 2 workers + the RQ worker) against PostgreSQL and Redis, driven
 # over HTTP: build → confirm → approve → PDF download. Uses the database SERVER_TEST_DATABASE_URL (created afresh).

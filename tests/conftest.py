@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 from portal import create_app
 from portal.clock import VN_TZ
@@ -35,8 +35,22 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
 
+#: test databases are thrown away, so their commits need not reach the disk: PostgreSQL without waiting for the WAL
+#: flush, SQLite without fsync (production keeps the durable defaults)
+_NO_FSYNC = {"connect_args": {"options": "-c synchronous_commit=off"}} if ON_POSTGRES else {}
+
+
 def _config(uri: str):
-    return type("PerTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": uri})
+    options = {**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, **_NO_FSYNC}
+    return type("PerTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": uri, "SQLALCHEMY_ENGINE_OPTIONS": options})
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_without_fsync(dbapi_conn, _record):
+    if type(dbapi_conn).__module__.startswith("sqlite3"):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA synchronous=OFF")
+        cur.close()
 
 
 def _build(uri: str) -> None:
@@ -65,6 +79,7 @@ def template_db(tmp_path_factory):
         _build(make_url(TEST_DATABASE_URL).set(drivername="postgresql+psycopg", database=name)
                .render_as_string(hide_password=False))
         yield name
+        _close_pg_pool()  # copies made ahead of this template go first
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -74,22 +89,90 @@ def template_db(tmp_path_factory):
         yield str(path)
 
 
+class _PgDatabases:
+    """Per-test PostgreSQL databases made ahead and dropped behind, off the test's path.
+
+    ``CREATE DATABASE … TEMPLATE`` takes a few tenths of a second and ``DROP DATABASE`` waits for a checkpoint (about a
+    second or two on a busy disk), so doing both inside each test costs more than most tests themselves. Here the next
+    copy of a template is created in a background thread while a test runs, and finished databases are dropped by a
+    small pool of threads whose drops share checkpoints; ``close`` waits for every drop."""
+
+    def __init__(self, admin_url: str):
+        from concurrent.futures import ThreadPoolExecutor
+        self.admin = _pg_admin(admin_url)
+        self.makers = ThreadPoolExecutor(max_workers=1)
+        self.droppers = ThreadPoolExecutor(max_workers=4)
+        self.ahead: dict[str | None, object] = {}  # template → future of the next database's name
+        self.drops = []
+
+    def _create(self, template: str | None) -> str:
+        name = f"asxh_t_{uuid.uuid4().hex[:10]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        return name
+
+    def _drop(self, name: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def take(self, template: str | None) -> str:
+        """A new database (a copy of ``template``, or empty); the next one is started at once."""
+        future = self.ahead.pop(template, None)
+        name = future.result() if future is not None else self._create(template)
+        if template is not None:
+            self.ahead[template] = self.makers.submit(self._create, template)
+        return name
+
+    def give_back(self, name: str) -> None:
+        """Drop ``name`` in the background."""
+        self.drops.append(self.droppers.submit(self._drop, name))
+
+    def close(self) -> None:
+        """Drop what was made ahead and wait for every drop."""
+        for future in self.ahead.values():
+            self.give_back(future.result())
+        self.ahead.clear()
+        self.makers.shutdown(wait=True)
+        for future in self.drops:
+            future.result()
+        self.droppers.shutdown(wait=True)
+        self.admin.dispose()
+
+
+_pg_databases: _PgDatabases | None = None
+
+
+def _pg_pool() -> _PgDatabases:
+    global _pg_databases
+    if _pg_databases is None:
+        _pg_databases = _PgDatabases(TEST_DATABASE_URL)
+    return _pg_databases
+
+
+def _close_pg_pool() -> None:
+    global _pg_databases
+    if _pg_databases is not None:
+        _pg_databases.close()
+        _pg_databases = None
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Wait for the per-test PostgreSQL databases still being dropped."""
+    _close_pg_pool()
+
+
 @contextmanager
 def scratch_database(tmp_path, template: str | None = None):
     """URI of a new database for one test, removed afterwards: a copy of ``template`` (the seeded template from
     ``template_db``) or, without one, an empty database."""
     if ON_POSTGRES:
-        name = f"asxh_t_{uuid.uuid4().hex[:10]}"
-        admin = _pg_admin(TEST_DATABASE_URL)
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        pool = _pg_pool()
+        name = pool.take(template)
         try:
             yield make_url(TEST_DATABASE_URL).set(drivername="postgresql+psycopg", database=name).render_as_string(
                 hide_password=False)
         finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+            pool.give_back(name)
     else:
         path = tmp_path / f"{uuid.uuid4().hex[:8]}.db"
         if template:

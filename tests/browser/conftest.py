@@ -1,6 +1,7 @@
 """Browser fixtures: a real server process on a fresh SQLite file (migrated with ``flask db upgrade`` and seeded with
 ``seed-demo``, exactly as ``make run`` does) and Playwright driving Debian's Chromium (``/usr/bin/chromium``)."""
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -27,24 +28,49 @@ def _flask(flask: list[str], args: list[str], env: dict) -> None:
                     f"{done.stderr[-6000:]}", pytrace=False)
 
 
+_templates: dict[tuple, str] = {}  # set-up commands → a database file made with them, once per test process
+
+
+def _copy_database(source: str, target) -> None:
+    """Copy an SQLite file with its write-ahead log, if one was left."""
+    shutil.copy(source, target)
+    if os.path.exists(source + "-wal"):
+        shutil.copy(source + "-wal", str(target) + "-wal")
+
+
+def _set_up_database(setup: tuple, tmp_path_factory, env: dict, flask: list[str]) -> str:
+    """Path of a database file migrated with ``flask db upgrade``, seeded with ``seed-demo`` and then given ``setup``'s
+    commands, made once per test process for each distinct ``setup`` (the browser modules copy it)."""
+    if setup not in _templates:
+        path = tmp_path_factory.mktemp("live-template") / "portal.db"
+        if setup:
+            _copy_database(_set_up_database((), tmp_path_factory, env, flask), path)
+        run_env = dict(env, DATABASE_URL=f"sqlite:///{path}")
+        steps = [("db", "upgrade"), ("seed-demo",)] if not setup else []
+        for args in steps + list(setup):
+            _flask(flask, list(args), run_env)
+        _templates[setup] = str(path)
+    return _templates[setup]
+
+
 @pytest.fixture(scope="module")
 def live_server(request, tmp_path_factory):
     """Base URL of a portal server process on its own seeded database.
 
-    A test module may set ``LIVE_SERVER_SETUP``: a list of further ``flask --app wsgi`` commands (argument lists)
-    run after ``seed-demo``, e.g. ``[["import-beneficiaries", "--commune", "30322", VINH_MY_FILE]]``.
-    ``REDIS_URL`` is removed from the server's environment: background jobs run in the web process's thread pool,
-    as in production without Redis (``JOBS_SYNC`` stays off)."""
+    The database is made as ``make run`` makes it (``flask db upgrade``, ``seed-demo``); a test module may set
+    ``LIVE_SERVER_SETUP``: a list of further ``flask --app wsgi`` commands (argument lists) run after ``seed-demo``,
+    e.g. ``[["import-beneficiaries", "--commune", "30322", VINH_MY_FILE]]``. Each distinct set-up is made once per test
+    process and copied for each module. ``REDIS_URL`` is removed from the server's environment: background jobs run
+    in the web process's thread pool, as in production without Redis (``JOBS_SYNC`` stays off)."""
     live_dir = tmp_path_factory.mktemp("live")
     db_file = live_dir / "portal.db"
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_file}", SECRET_KEY="browser-test-" + "k" * 40)
+    env = dict(os.environ, SECRET_KEY="browser-test-" + "k" * 40)
     for name in ("TEST_DATABASE_URL", "REDIS_URL", "FLASK_DEBUG"):
         env.pop(name, None)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    _flask(flask, ["db", "upgrade"], env)
-    _flask(flask, ["seed-demo"], env)
-    for args in getattr(request.module, "LIVE_SERVER_SETUP", ()):
-        _flask(flask, list(args), env)
+    setup = tuple(tuple(args) for args in getattr(request.module, "LIVE_SERVER_SETUP", ()))
+    _copy_database(_set_up_database(setup, tmp_path_factory, env, flask), db_file)
+    env["DATABASE_URL"] = f"sqlite:///{db_file}"
     port = _free_port()
     log = open(live_dir / "server.log", "wb")  # the server's own log, for a failing test's post-mortem
     request.module._live_server_log = live_dir / "server.log"  # shown by pytest_runtest_makereport on failure
@@ -80,9 +106,9 @@ def pytest_runtest_makereport(item, call):
         report.sections.append(("portal server log (tail)", tail))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """A headless Debian Chromium driven by Playwright."""
+    """A headless Debian Chromium driven by Playwright, one per test process (each test opens its own context)."""
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian chromium is missing: run `make install`")
     from playwright.sync_api import sync_playwright
