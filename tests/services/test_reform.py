@@ -21,6 +21,7 @@ from portal.models import (
     RegistryEvent,
     UnitSuccession,
     UnitTransfer,
+    User,
 )
 from portal.services.demo import user_by_username
 from portal.services.payouts.build import build_lists
@@ -287,3 +288,44 @@ def test_the_reform_moves_what_is_still_open_audited_and_once(register):
 
     place_hamlet(user_by_username("ubnd.chaudoc"), VINH_CHAU, "Ấp Vĩnh Phú", CHAU_DOC, REFORM)
     assert db.session.get(IdentityCheck, split_pending.id).commune_code == CHAU_DOC  # follows the placed person
+
+
+def test_open_changes_of_a_split_commune_follow_each_person_to_where_they_are_placed(register):
+    """Vĩnh Châu went into Châu Đốc and Vĩnh Tế: its change submission of 08/2025, still a draft, holds one change
+    for a person placed in Châu Đốc and one for a person placed in Vĩnh Tế; each change goes to the draft
+    submission of the commune where its person is placed, and the emptied submission of the old commune goes."""
+    a, b, c, *_ = register
+    d = make_beneficiary("Đặng Thị Dung", commune_code=VINH_CHAU, hamlet="Ấp Vĩnh Tây", gender="female",
+                         birth_date=date(1980, 2, 2), category_code="K6", disability_level="severe",
+                         start_month=date(2024, 1, 1))
+    sub = ChangeSubmission(commune_code=VINH_CHAU, month=AUG25, status="draft")
+    db.session.add(sub)
+    db.session.flush()
+    ev_c, ev_d = (RegistryEvent(beneficiary_id=p.id, commune_code=VINH_CHAU, kind="suspend", effective_month=AUG25,
+                                status="draft", details={}, submission_id=sub.id) for p in (c, d))
+    db.session.add_all([ev_c, ev_d])
+    db.session.commit()
+    apply_reform(None, REFORM)
+    db.session.commit()
+    assert db.session.get(ChangeSubmission, sub.id).commune_code == VINH_CHAU  # waits with its people
+
+    assert place_hamlet(user_by_username("ubnd.chaudoc"), VINH_CHAU, "Ấp Vĩnh Phú", CHAU_DOC, REFORM) == 1
+    db.session.commit()
+    at_chau_doc = db.session.get(RegistryEvent, ev_c.id)
+    assert (at_chau_doc.commune_code, at_chau_doc.submission.commune_code, at_chau_doc.submission.month,
+            at_chau_doc.submission.status) == (CHAU_DOC, CHAU_DOC, AUG25, "draft")
+    still = db.session.get(RegistryEvent, ev_d.id)  # not placed yet: stays with the old commune's submission
+    assert (still.commune_code, still.submission_id) == (VINH_CHAU, sub.id)
+
+    vinh_te = db.session.execute(select(Organization).where(Organization.kind == "commune_committee",
+                                                            Organization.unit_code == VINH_TE)).scalar_one()
+    officer = User(organization_id=vinh_te.id, username="ubnd.vinhte", full_name="Cán bộ Vĩnh Tế", password_hash="x")
+    db.session.add(officer)
+    db.session.flush()
+    assert place_hamlet(officer, VINH_CHAU, "Ấp Vĩnh Tây", VINH_TE, REFORM) == 1
+    db.session.commit()
+    at_vinh_te = db.session.get(RegistryEvent, ev_d.id)
+    assert (at_vinh_te.commune_code, at_vinh_te.submission.commune_code, at_vinh_te.submission.month,
+            at_vinh_te.submission.status) == (VINH_TE, VINH_TE, AUG25, "draft")
+    assert at_vinh_te.submission_id != at_chau_doc.submission_id
+    assert db.session.get(ChangeSubmission, sub.id) is None  # nothing left in it
