@@ -199,10 +199,11 @@ def apply_reform(actor: User | None, month: date) -> ReformPlan:
 
 def _move_open_items(successor_of: dict[str, str], month: date) -> dict[str, int]:
     """Move what is still open at each old commune that went whole into one new commune (``successor_of``: old key →
-    new key): change submissions not yet accepted (danh sách biến động: the submission itself, or — when the new
-    commune already has one for that month — its events joined to that one), identity checks still pending at the
-    police (đối chiếu CSDL dân cư), and payout-point sessions from ``month`` on (buổi mở tài khoản tại điểm chi
-    trả). Returns the counts moved per kind: ``submissions``, ``identity_checks``, ``payout_point_sessions``. Only
+    new key): change submissions not yet accepted (danh sách biến động: a draft or returned one becomes the new
+    commune's, or — when the new commune already has an open one for that month — its events join that one, never
+    one already sent or accepted; a submitted one moves as it is), identity checks still pending at the police
+    (đối chiếu CSDL dân cư), and payout-point sessions from ``month`` on (buổi mở tài khoản tại điểm chi trả).
+    Returns the counts moved per kind: ``submissions``, ``identity_checks``, ``payout_point_sessions``. Only
     rows at an old key are touched, so a second run moves nothing."""
     counts = {"submissions": 0, "identity_checks": 0, "payout_point_sessions": 0}
     if not successor_of:
@@ -212,11 +213,15 @@ def _move_open_items(successor_of: dict[str, str], month: date) -> dict[str, int
             ChangeSubmission.commune_code.in_(olds), ChangeSubmission.status != EventStatus.ACCEPTED.value)
             .order_by(ChangeSubmission.id)).scalars().all():
         new = successor_of[sub.commune_code]
-        there = db.session.execute(select(ChangeSubmission).where(
-            ChangeSubmission.commune_code == new, ChangeSubmission.month == sub.month)).scalar_one_or_none()
+        there = None
+        if sub.status in OPEN_SUBMISSION:  # a sent one moves as it is, beside whatever the new commune has
+            there = db.session.execute(select(ChangeSubmission).where(
+                ChangeSubmission.commune_code == new, ChangeSubmission.month == sub.month,
+                ChangeSubmission.status.in_(OPEN_SUBMISSION)).order_by(ChangeSubmission.id).limit(1)
+            ).scalar_one_or_none()
         if there is None:
             sub.commune_code = new
-        else:  # two old communes merged: one list of changes per commune and month
+        else:  # two old communes merged: one open list of changes per commune and month
             db.session.execute(update(RegistryEvent).where(RegistryEvent.submission_id == sub.id)
                                .values(submission_id=there.id).execution_options(synchronize_session=False))
             db.session.delete(sub)
