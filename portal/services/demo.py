@@ -137,7 +137,8 @@ def _seed_2025(units_by_code) -> dict:
     """The bodies of the 2025 tree: Sở Y tế tỉnh An Giang (oversight, report receiving), every commune committee with
     the duties the competence rules give a commune committee from 1/7/2025 (Nghị định 147/2025/NĐ-CP), every
     commune's police (Công an xã/phường, duty ``id_verification``: the identity cross-check against the population
-    database, Nghị định 104/2022/NĐ-CP), and the post office serving each demo commune. Returns them keyed like ``seed_demo``'s organisations."""
+    database, Nghị định 104/2022/NĐ-CP), and the post office serving each demo commune. Returns them keyed like
+    ``seed_demo``'s organisations."""
     province = units_by_code[PROVINCE_2025]
     orgs = {("province", PROVINCE_2025): _org(
         OrgKind.PROVINCE, PROVINCE_2025, "Sở Y tế", duties_for(OrgKind.PROVINCE, "province", TREE_2025_START),
