@@ -16,7 +16,8 @@ from .blueprint import bp
 
 #: form field → the other fields whose messages change with it (re-rendered out of band when they hold a value)
 RELATED = {
-    "full_name": ("birth",), "birth": ("national_id", "category_code", "full_name", "household_poverty"), "gender": ("national_id",),
+    "full_name": ("birth",), "birth": ("national_id", "category_code", "full_name", "household_poverty"),
+    "gender": ("national_id",),
     "national_id": ("guardian_national_id",), "category_code": ("disability_level", "disability_age_group",
                                                                "disability_certified_month", "children_count",
                                                                "household_poverty", "receives_pension"),
