@@ -110,7 +110,8 @@ def check_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
     ``category_override_reason``, ``household_poverty`` (``HouseholdPoverty`` value or empty) and
     ``receives_pension`` (checkbox: "y"/"1"/"on"/"true" or a bool) — these two only when given, so a source
     without them (the spreadsheet import) leaves the stored values alone. ``current`` is the row being edited
-    (excluded from the duplicate checks); ``check_duplicate=False`` skips the ID look-up for callers that matched IDs themselves (the import).
+    (excluded from the duplicate checks); ``check_duplicate=False`` skips the ID look-up for callers that matched
+    IDs themselves (the import).
 
     Always: NFC text with single spaces; names pass ``check_person_name``; a 12-digit ID (leading zeros restored,
     with a warning, only for a spreadsheet number — typed text must have 12); soft ID warnings from
