@@ -23,7 +23,8 @@ from ...models import (
 from ...models.registry import FIELD_LABELS
 from ...spreadsheets.legacy import detect_legacy_encoding
 from ...spreadsheets.reading import BirthDate, parse_birth_date, parse_date, parse_month
-from ..entitlement.rates import age_in_month
+from ..entitlement.pension import TRANSFERRED_CATEGORIES, first_pension_month
+from ..entitlement.rates import RateBook, age_in_month
 from .fields import (
     DISABILITY_AGE_GROUPS,
     OVERRIDE_HINT,
@@ -150,6 +151,8 @@ def check_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
     _check_category_age(v, c, group)
     _check_channel(data, v, errors)
     _check_social_pension(data, v, errors, strict)
+    if strict:
+        _check_replaced_category(v, errors, current)
     if check_duplicate and "national_id" in v and "national_id" not in errors:
         _check_duplicate(v["national_id"], commune_code, current, c)
     if strict and v.get("full_name") and "full_name" not in errors and "birth_year" in v and "birth" not in errors:
@@ -350,6 +353,23 @@ def _check_social_pension(data: dict, v: dict, errors: dict, strict: bool) -> No
     elif age < 75 and v.get("household_poverty") not in (HouseholdPoverty.POOR, HouseholdPoverty.NEAR_POOR):
         errors.setdefault("household_poverty", "Từ đủ 70 đến dưới 75 tuổi chỉ hưởng trợ cấp hưu trí xã hội khi thuộc "
                                                "hộ nghèo hoặc hộ cận nghèo: chọn loại hộ.")
+
+
+def _check_replaced_category(v: dict, errors: dict, current: Beneficiary | None) -> None:
+    """The intake form refuses K5b / K5c (Decree 20/2021 Art. 5.5 points b, c) for a start month from the first
+    month of the social pension (07/2025, Decree 176/2025), which replaced them: such a person is registered as
+    HTXH or through a social-pension request. Only for a new record or a changed category or start month, so a
+    record kept from before is not blocked for an unrelated edit."""
+    code, month = v.get("category_code"), v.get("start_month")
+    if code not in TRANSFERRED_CATEGORIES or month is None or "category_code" in errors or "start_month" in errors:
+        return
+    began = first_pension_month(RateBook.load())
+    if began is None or month < began or not _changed(current, v, ("category_code", "start_month")):
+        return
+    errors["category_code"] = (
+        f"Diện {code} hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí xã hội, Nghị định 176/2025/NĐ-CP): "
+        f"người hưởng từ tháng {month:%m/%Y} chọn diện {_PENSION_ONLY} (trợ cấp hưu trí xã hội) hoặc lập tờ khai "
+        "hưởng trợ cấp hưu trí xã hội.")
 
 
 def _check_strict_category(data: dict, v: dict, c: Checked, today: date) -> str | None:
