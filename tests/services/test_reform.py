@@ -372,3 +372,33 @@ def test_two_draft_lists_of_one_month_become_one_and_a_sent_one_stays_apart(regi
     assert "Danh sách 1" in page and "Danh sách 2" in page
     assert page.count("Đã gửi huyện</span>") == 1 and page.count("Đang lập</span>") == 1
     assert "Gửi huyện (2 biến động)" in page
+
+
+def test_a_placed_persons_changes_never_join_a_list_the_new_commune_has_sent(register):
+    """Châu Đốc sent its list of 08/2025 before placing Vĩnh Châu's people: the placed person's draft change goes
+    into a new draft of Châu Đốc for 08/2025; a change Vĩnh Châu had already sent stays sent, in a sent list of
+    Châu Đốc for that month."""
+    a, b, c, *_ = register
+    apply_reform(None, REFORM)
+    sent_here = ChangeSubmission(commune_code=CHAU_DOC, month=AUG25, status="submitted")
+    draft_there = ChangeSubmission(commune_code=VINH_CHAU, month=AUG25, status="draft")
+    sent_there = ChangeSubmission(commune_code=VINH_CHAU, month=date(2025, 9, 1), status="submitted")
+    db.session.add_all([sent_here, draft_there, sent_there])
+    db.session.flush()
+    drafted = RegistryEvent(beneficiary_id=c.id, commune_code=VINH_CHAU, kind="suspend", effective_month=AUG25,
+                            status="draft", details={}, submission_id=draft_there.id)
+    sent = RegistryEvent(beneficiary_id=c.id, commune_code=VINH_CHAU, kind="resume",
+                         effective_month=date(2025, 9, 1), status="submitted", details={},
+                         submission_id=sent_there.id)
+    db.session.add_all([drafted, sent])
+    db.session.commit()
+    place_hamlet(user_by_username("ubnd.chaudoc"), VINH_CHAU, "Ấp Vĩnh Phú", CHAU_DOC, REFORM)
+    db.session.commit()
+    drafted, sent = db.session.get(RegistryEvent, drafted.id), db.session.get(RegistryEvent, sent.id)
+    assert (drafted.submission.commune_code, drafted.submission.month, drafted.submission.status) == (
+        CHAU_DOC, AUG25, "draft")
+    assert drafted.submission_id != sent_here.id and sent_here.events == []
+    assert (sent.commune_code, sent.status, sent.submission.commune_code, sent.submission.status) == (
+        CHAU_DOC, "submitted", CHAU_DOC, "submitted")
+    assert db.session.get(ChangeSubmission, draft_there.id) is None
+    assert db.session.get(ChangeSubmission, sent_there.id) is None
