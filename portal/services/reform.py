@@ -345,10 +345,13 @@ def _move_open_changes(actor: User, beneficiary_ids: list[int], olds: set[str], 
         RegistryEvent.beneficiary_id.in_(beneficiary_ids), RegistryEvent.commune_code.in_(olds),
         RegistryEvent.status != EventStatus.ACCEPTED.value).order_by(RegistryEvent.id)).scalars().all()
     emptied: dict[int, ChangeSubmission] = {}
+    targets: dict[int, ChangeSubmission] = {}  # old submission id → the one taking its changes
     for ev in events:
         sub = ev.submission
         if sub is not None and sub.commune_code in olds:
-            ev.submission_id = receiving_submission(actor, new_code, sub).id
+            if sub.id not in targets:
+                targets[sub.id] = receiving_submission(actor, new_code, sub)
+            ev.submission_id = targets[sub.id].id
             emptied[sub.id] = sub
         ev.commune_code = new_code
     db.session.flush()
@@ -363,19 +366,21 @@ def receiving_submission(actor: User | None, commune_code: str, like: ChangeSubm
     """The submission of ``commune_code`` for ``like.month`` that takes changes moved from ``like`` (a submission of
     an old commune, not accepted): for a draft or returned one, the new commune's open submission of that month
     (draft or returned), created as a draft when it has none — never one it has already submitted or that was
-    accepted; for a submitted one, a submission of the new commune with the same submission (status, who, when),
-    created when missing, so what was sent stays sent. Flushes; a created submission is audited."""
+    accepted; for a submitted one, a submission of the new commune sent by the same user at the same moment
+    (an earlier placement's copy of it), created when missing, so what was sent stays sent and never joins the new
+    commune's own sent list. Flushes; a created submission is audited."""
     stmt = select(ChangeSubmission).where(ChangeSubmission.commune_code == commune_code,
                                           ChangeSubmission.month == like.month)
     if like.status in OPEN_SUBMISSION:
         stmt = stmt.where(ChangeSubmission.status.in_(OPEN_SUBMISSION))
-    else:
-        stmt = stmt.where(ChangeSubmission.status == like.status,
+    elif like.submitted_at is not None:
+        stmt = stmt.where(ChangeSubmission.status == like.status, ChangeSubmission.submitted_at == like.submitted_at,
                           ChangeSubmission.submitted_by_id.is_(None) if like.submitted_by_id is None
-                          else ChangeSubmission.submitted_by_id == like.submitted_by_id,
-                          ChangeSubmission.submitted_at.is_(None) if like.submitted_at is None
-                          else ChangeSubmission.submitted_at == like.submitted_at)
-    there = db.session.execute(stmt.order_by(ChangeSubmission.id).limit(1)).scalar_one_or_none()
+                          else ChangeSubmission.submitted_by_id == like.submitted_by_id)
+    else:
+        stmt = None  # nothing tells its copy apart: a new one
+    there = None if stmt is None else db.session.execute(stmt.order_by(ChangeSubmission.id).limit(1)
+                                                         ).scalar_one_or_none()
     if there is not None:
         return there
     there = ChangeSubmission(commune_code=commune_code, month=like.month,

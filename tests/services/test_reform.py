@@ -382,7 +382,7 @@ def test_a_placed_persons_changes_never_join_a_list_the_new_commune_has_sent(reg
     apply_reform(None, REFORM)
     sent_here = ChangeSubmission(commune_code=CHAU_DOC, month=AUG25, status="submitted")
     draft_there = ChangeSubmission(commune_code=VINH_CHAU, month=AUG25, status="draft")
-    sent_there = ChangeSubmission(commune_code=VINH_CHAU, month=date(2025, 9, 1), status="submitted")
+    sent_there = ChangeSubmission(commune_code=VINH_CHAU, month=AUG25, status="submitted")
     db.session.add_all([sent_here, draft_there, sent_there])
     db.session.flush()
     drafted = RegistryEvent(beneficiary_id=c.id, commune_code=VINH_CHAU, kind="suspend", effective_month=AUG25,
@@ -400,5 +400,6 @@ def test_a_placed_persons_changes_never_join_a_list_the_new_commune_has_sent(reg
     assert drafted.submission_id != sent_here.id and sent_here.events == []
     assert (sent.commune_code, sent.status, sent.submission.commune_code, sent.submission.status) == (
         CHAU_DOC, "submitted", CHAU_DOC, "submitted")
+    assert sent.submission_id != sent_here.id
     assert db.session.get(ChangeSubmission, draft_there.id) is None
     assert db.session.get(ChangeSubmission, sent_there.id) is None

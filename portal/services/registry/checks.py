@@ -23,7 +23,7 @@ from ...models import (
 from ...models.registry import FIELD_LABELS
 from ...spreadsheets.legacy import detect_legacy_encoding
 from ...spreadsheets.reading import BirthDate, parse_birth_date, parse_date, parse_month
-from ..entitlement.pension import TRANSFERRED_CATEGORIES, first_pension_month
+from ..entitlement.pension import PENSION_ONLY_CATEGORY, TRANSFERRED_CATEGORIES, first_pension_month
 from ..entitlement.rates import RateBook, age_in_month
 from .fields import (
     DISABILITY_AGE_GROUPS,
@@ -320,10 +320,6 @@ def _check_channel(data: dict, v: dict, errors: dict) -> None:
         errors["cash_at_home_note"] = "Lý do khác: ghi rõ lý do nhận tại nhà."
 
 
-#: the category of a person paid only the social pension (``entitlement.pension.PENSION_ONLY_CATEGORY``)
-_PENSION_ONLY = "HTXH"
-
-
 def _check_social_pension(data: dict, v: dict, errors: dict, strict: bool) -> None:
     """Whether the person receives a pension or monthly social-insurance benefit (``receives_pension``) and the
     poor / near-poor household (``household_poverty``), as the social pension's eligibility reads them (Luật BHXH
@@ -339,8 +335,8 @@ def _check_social_pension(data: dict, v: dict, errors: dict, strict: bool) -> No
         raw = data.get("receives_pension")
         v["receives_pension"] = raw if isinstance(raw, bool) else fold(str(raw or "")) in ("y", "1", "on", "true",
                                                                                             "co", "x")
-    if not strict or v.get("category_code") != _PENSION_ONLY or {"category_code", "birth", "start_month"} & set(
-            errors) or "birth_year" not in v or not v.get("start_month"):
+    if not strict or v.get("category_code") != PENSION_ONLY_CATEGORY or "birth_year" not in v or not v.get(
+            "start_month") or {"category_code", "birth", "start_month"} & set(errors):
         return
     if v.get("receives_pension"):
         errors["receives_pension"] = ("Người đang hưởng lương hưu hoặc trợ cấp BHXH hằng tháng không thuộc diện trợ "
@@ -368,8 +364,8 @@ def _check_replaced_category(v: dict, errors: dict, current: Beneficiary | None)
         return
     errors["category_code"] = (
         f"Diện {code} hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí xã hội, Nghị định 176/2025/NĐ-CP): "
-        f"người hưởng từ tháng {month:%m/%Y} chọn diện {_PENSION_ONLY} (trợ cấp hưu trí xã hội) hoặc lập tờ khai "
-        "hưởng trợ cấp hưu trí xã hội.")
+        f"người hưởng từ tháng {month:%m/%Y} chọn diện {PENSION_ONLY_CATEGORY} (trợ cấp hưu trí xã hội) hoặc lập tờ "
+        "khai hưởng trợ cấp hưu trí xã hội.")
 
 
 def _check_strict_category(data: dict, v: dict, c: Checked, today: date) -> str | None:
