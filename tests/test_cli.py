@@ -142,7 +142,7 @@ def test_seed_demo_migrates_a_new_database(empty_app):
     result = _run(empty_app, "seed-demo")
     assert result.exit_code == 0
     assert result.output.startswith("Đã tạo/cập nhật lược đồ cơ sở dữ liệu (flask db upgrade).")
-    assert _count(User) == 13 + 7  # the 2024 world and its two-tier continuation
+    assert _count(User) == 13 + 9  # the 2024 world and its two-tier continuation
     again = _run(empty_app, "list-organizations", "--kind", "post_office")
     assert sorted(line.split("\t")[2] for line in again.output.splitlines()) == ["30316@2025", "30505@2025", "884",
                                                                                  "890"]

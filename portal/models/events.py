@@ -72,10 +72,13 @@ class RegistryEvent(db.Model):
 
 class ChangeSubmission(db.Model):
     """A commune's list of changes for one month (danh sách biến động), submitted to the district, which accepts it
-    or returns it with a reason. One per commune and month."""
+    or returns it with a reason. At most one open (draft or returned) per commune and month; after the 2025 reform
+    a commune may also hold, for a month, the lists its old communes had already sent."""
 
     __tablename__ = "change_submission"
-    __table_args__ = (db.UniqueConstraint("commune_code", "month"),)
+    __table_args__ = (db.Index("uq_change_submission_open_commune_month", "commune_code", "month", unique=True,
+                               sqlite_where=db.text("status IN ('draft', 'returned')"),
+                               postgresql_where=db.text("status IN ('draft', 'returned')")),)
     id = db.Column(db.Integer, primary_key=True)
     commune_code = db.Column(db.String(10), db.ForeignKey("administrative_unit.code"), nullable=False, index=True)
     month = db.Column(db.Date, nullable=False)

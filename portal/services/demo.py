@@ -47,6 +47,8 @@ DEMO_USERS_2025 = [
     ("ubnd.chilang.ct", "Néang Sóc Chủ", ("commune", "30505@2025"), True),
     ("buudien.phuongchaudoc", "Huỳnh Thị Bưu", ("post_office", "30316@2025"), False),
     ("buudien.chilang", "Lâm Văn Bưu", ("post_office", "30505@2025"), False),
+    ("congan.chaudoc", "Đỗ Minh Công", ("police", "30316@2025"), False),
+    ("congan.chilang", "Chau Văn Ninh", ("police", "30505@2025"), False),
 ]
 
 
@@ -133,8 +135,10 @@ def seed_demo() -> dict[str, int]:
 
 def _seed_2025(units_by_code) -> dict:
     """The bodies of the 2025 tree: Sở Y tế tỉnh An Giang (oversight, report receiving), every commune committee with
-    the duties the competence rules give a commune committee from 1/7/2025 (Nghị định 147/2025/NĐ-CP), and the post
-    office serving each demo commune. Returns them keyed like ``seed_demo``'s organisations."""
+    the duties the competence rules give a commune committee from 1/7/2025 (Nghị định 147/2025/NĐ-CP), every
+    commune's police (Công an xã/phường, duty ``id_verification``: the identity cross-check against the population
+    database, Nghị định 104/2022/NĐ-CP), and the post office serving each demo commune. Returns them keyed like
+    ``seed_demo``'s organisations."""
     province = units_by_code[PROVINCE_2025]
     orgs = {("province", PROVINCE_2025): _org(
         OrgKind.PROVINCE, PROVINCE_2025, "Sở Y tế", duties_for(OrgKind.PROVINCE, "province", TREE_2025_START),
@@ -146,6 +150,7 @@ def _seed_2025(units_by_code) -> dict:
         if u.level == "commune" and u.valid_from >= TREE_2025_START:
             orgs[("commune", u.code)] = _org(OrgKind.COMMUNE, u.code, f"Ủy ban nhân dân {u.name}", commune_duties,
                                              symbol="UBND", signer_title="Chủ tịch", recipient_name=f"UBND {u.name}")
+            orgs[("police", u.code)] = _org(OrgKind.POLICE, u.code, f"Công an {u.name}", [Duty.ID_VERIFICATION])
     for code in DEMO_COMMUNES_2025:
         orgs[("post_office", code)] = _org(OrgKind.POST_OFFICE, code, f"Bưu điện {units_by_code[code].name}",
                                            [Duty.PAYMENT_SERVICE])

@@ -83,6 +83,10 @@ class ReformPlan:
         return sum(self.moved_per_new.values()) + sum(self.waiting_per_old.values()) == self.people
 
 
+#: statuses of a change submission the commune may still edit (đang lập, bị trả lại)
+OPEN_SUBMISSION = (EventStatus.DRAFT.value, EventStatus.RETURNED.value)
+
+
 def _month(month: date) -> date:
     return month.replace(day=1)
 
@@ -195,10 +199,11 @@ def apply_reform(actor: User | None, month: date) -> ReformPlan:
 
 def _move_open_items(successor_of: dict[str, str], month: date) -> dict[str, int]:
     """Move what is still open at each old commune that went whole into one new commune (``successor_of``: old key →
-    new key): change submissions not yet accepted (danh sách biến động: the submission itself, or — when the new
-    commune already has one for that month — its events joined to that one), identity checks still pending at the
-    police (đối chiếu CSDL dân cư), and payout-point sessions from ``month`` on (buổi mở tài khoản tại điểm chi
-    trả). Returns the counts moved per kind: ``submissions``, ``identity_checks``, ``payout_point_sessions``. Only
+    new key): change submissions not yet accepted (danh sách biến động: a draft or returned one becomes the new
+    commune's, or — when the new commune already has an open one for that month — its events join that one, never
+    one already sent or accepted; a submitted one moves as it is), identity checks still pending at the police
+    (đối chiếu CSDL dân cư), and payout-point sessions from ``month`` on (buổi mở tài khoản tại điểm chi trả).
+    Returns the counts moved per kind: ``submissions``, ``identity_checks``, ``payout_point_sessions``. Only
     rows at an old key are touched, so a second run moves nothing."""
     counts = {"submissions": 0, "identity_checks": 0, "payout_point_sessions": 0}
     if not successor_of:
@@ -208,11 +213,15 @@ def _move_open_items(successor_of: dict[str, str], month: date) -> dict[str, int
             ChangeSubmission.commune_code.in_(olds), ChangeSubmission.status != EventStatus.ACCEPTED.value)
             .order_by(ChangeSubmission.id)).scalars().all():
         new = successor_of[sub.commune_code]
-        there = db.session.execute(select(ChangeSubmission).where(
-            ChangeSubmission.commune_code == new, ChangeSubmission.month == sub.month)).scalar_one_or_none()
+        there = None
+        if sub.status in OPEN_SUBMISSION:  # a sent one moves as it is, beside whatever the new commune has
+            there = db.session.execute(select(ChangeSubmission).where(
+                ChangeSubmission.commune_code == new, ChangeSubmission.month == sub.month,
+                ChangeSubmission.status.in_(OPEN_SUBMISSION)).order_by(ChangeSubmission.id).limit(1)
+            ).scalar_one_or_none()
         if there is None:
             sub.commune_code = new
-        else:  # two old communes merged: one list of changes per commune and month
+        else:  # two old communes merged: one open list of changes per commune and month
             db.session.execute(update(RegistryEvent).where(RegistryEvent.submission_id == sub.id)
                                .values(submission_id=there.id).execution_options(synchronize_session=False))
             db.session.delete(sub)
@@ -295,7 +304,8 @@ def unplaced_count(new_codes, month: date | None = None) -> int:
 
 def place(actor: User, transfers: list[UnitTransfer], new_code: str) -> int:
     """Place people waiting after a split into the new commune ``new_code`` (one of each transfer's candidates):
-    their register row and open changes follow, audited per person. Returns how
+    their register row and open changes follow (each change into the new commune's submission of its month,
+    ``receiving_submission``), audited per person. Returns how
     many were placed. Raises ``AccessDenied`` unless ``actor`` is the committee of ``new_code``
     (``access.is_commune_of``); ``ValidationError`` when ``new_code`` is not a candidate of a transfer, or one is
     placed already."""
@@ -317,17 +327,72 @@ def place(actor: User, transfers: list[UnitTransfer], new_code: str) -> int:
                "đơn vị hành chính", before={"commune_code": _code(tr.old_commune_code)},
                after={"commune_code": _code(new_code)})
     db.session.flush()
-    db.session.execute(update(RegistryEvent).where(
-        RegistryEvent.beneficiary_id.in_([tr.beneficiary_id for tr in transfers]),
-        RegistryEvent.commune_code.in_({tr.old_commune_code for tr in transfers}),
-        RegistryEvent.status != EventStatus.ACCEPTED.value).values(commune_code=new_code)
-        .execution_options(synchronize_session=False))
+    _move_open_changes(actor, [tr.beneficiary_id for tr in transfers], {tr.old_commune_code for tr in transfers},
+                       new_code)
     db.session.execute(update(IdentityCheck).where(  # checks still at the police follow the person
         IdentityCheck.beneficiary_id.in_([tr.beneficiary_id for tr in transfers]),
         IdentityCheck.commune_code.in_({tr.old_commune_code for tr in transfers}),
         IdentityCheck.result == CheckResult.PENDING.value).values(commune_code=new_code)
         .execution_options(synchronize_session=False))
     return len(transfers)
+
+
+def _move_open_changes(actor: User, beneficiary_ids: list[int], olds: set[str], new_code: str) -> None:
+    """The placed people's changes not yet accepted at their old (split) commune go to ``new_code``, each into the
+    new commune's submission for the same month (``receiving_submission``); an old submission left empty is
+    removed."""
+    events = db.session.execute(select(RegistryEvent).where(
+        RegistryEvent.beneficiary_id.in_(beneficiary_ids), RegistryEvent.commune_code.in_(olds),
+        RegistryEvent.status != EventStatus.ACCEPTED.value).order_by(RegistryEvent.id)).scalars().all()
+    emptied: dict[int, ChangeSubmission] = {}
+    targets: dict[int, ChangeSubmission] = {}  # old submission id → the one taking its changes
+    for ev in events:
+        sub = ev.submission
+        if sub is not None and sub.commune_code in olds:
+            if sub.id not in targets:
+                targets[sub.id] = receiving_submission(actor, new_code, sub)
+            ev.submission_id = targets[sub.id].id
+            emptied[sub.id] = sub
+        ev.commune_code = new_code
+    db.session.flush()
+    for sub in emptied.values():
+        db.session.refresh(sub)
+        if not sub.events:
+            db.session.delete(sub)
+    db.session.flush()
+
+
+def receiving_submission(actor: User | None, commune_code: str, like: ChangeSubmission) -> ChangeSubmission:
+    """The submission of ``commune_code`` for ``like.month`` that takes changes moved from ``like`` (a submission of
+    an old commune, not accepted): for a draft or returned one, the new commune's open submission of that month
+    (draft or returned), created as a draft when it has none — never one it has already submitted or that was
+    accepted; for a submitted one, a submission of the new commune sent by the same user at the same moment
+    (an earlier placement's copy of it), created when missing, so what was sent stays sent and never joins the new
+    commune's own sent list. Flushes; a created submission is audited."""
+    stmt = select(ChangeSubmission).where(ChangeSubmission.commune_code == commune_code,
+                                          ChangeSubmission.month == like.month)
+    if like.status in OPEN_SUBMISSION:
+        stmt = stmt.where(ChangeSubmission.status.in_(OPEN_SUBMISSION))
+    elif like.submitted_at is not None:
+        stmt = stmt.where(ChangeSubmission.status == like.status, ChangeSubmission.submitted_at == like.submitted_at,
+                          ChangeSubmission.submitted_by_id.is_(None) if like.submitted_by_id is None
+                          else ChangeSubmission.submitted_by_id == like.submitted_by_id)
+    else:
+        stmt = None  # nothing tells its copy apart: a new one
+    there = None if stmt is None else db.session.execute(stmt.order_by(ChangeSubmission.id).limit(1)
+                                                         ).scalar_one_or_none()
+    if there is not None:
+        return there
+    there = ChangeSubmission(commune_code=commune_code, month=like.month,
+                             status=EventStatus.DRAFT.value if like.status in OPEN_SUBMISSION else like.status,
+                             submitted_by_id=None if like.status in OPEN_SUBMISSION else like.submitted_by_id,
+                             submitted_at=None if like.status in OPEN_SUBMISSION else like.submitted_at)
+    db.session.add(there)
+    db.session.flush()
+    record(actor, "create", "change_submission", there.id,
+           f"Lập danh sách biến động tháng {like.month:%m/%Y} cho những biến động chuyển từ xã/phường cũ "
+           f"{_code(like.commune_code)} sau sắp xếp đơn vị hành chính")
+    return there
 
 
 def place_hamlet(actor: User, old_code: str, hamlet: str, new_code: str, month: date) -> int:

@@ -6,12 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from portal.clock import today_vn
 from portal.extensions import db
-from portal.models import Authorization, Beneficiary, ChangeSubmission, IdentityCheck, RegistryEvent
+from portal.models import Authorization, Beneficiary, ChangeSubmission, IdentityCheck, Organization, RegistryEvent
 from portal.services.demo import user_by_username
 from portal.services.registry import identity_checks as checks
+from tests.conftest import pinned_clock
 from tests.factories import make_beneficiary
 
 
@@ -237,3 +239,32 @@ def test_authorization_menu_lists_every_letter_and_finds_the_person_to_add_one(c
     found = client.get("/xa/uy-quyen?q=" + binh.full_name.split()[-1]).get_data(as_text=True)
     assert f'href="/xa/doi-tuong/{binh.id}/uy-quyen"' in found and binh.full_name in found
     assert "Không tìm thấy đối tượng khớp «zzz»" in client.get("/xa/uy-quyen?q=zzz").get_data(as_text=True)
+
+
+@pinned_clock
+def test_a_2025_commune_sends_a_cross_check_that_its_police_answers(client, app):
+    """12/2026: Phường Châu Đốc (2025 tree) sends its people for the population-database check; the police of
+    Phường Châu Đốc — an organisation of the 2025 tree — sees them and answers; Chi Lăng's police does not."""
+    chau_doc, chi_lang = "30316@2025", "30505@2025"
+    police = db.session.execute(select(Organization.unit_code, Organization.name).where(
+        Organization.kind == "police", Organization.unit_code.in_([chau_doc, chi_lang]))
+        .order_by(Organization.unit_code)).all()
+    assert police == [(chau_doc, "Công an Phường Châu Đốc"), (chi_lang, "Công an Phường Chi Lăng")]
+    hoa = make_beneficiary("Phan Thị Hòa", commune_code=chau_doc, gender="female", birth_date=date(1950, 3, 4),
+                           national_id="089150000005", start_month=date(2025, 8, 1))
+    db.session.commit()
+    client.login("ubnd.chaudoc")
+    assert client.post("/xa/doi-sanh/gui").status_code == 302
+    assert "Chờ công an: 1" in client.get("/xa/doi-sanh").get_data(as_text=True)
+    check = db.session.execute(select(IdentityCheck).where(IdentityCheck.beneficiary_id == hoa.id)).scalar_one()
+    client.logout()
+    client.login("congan.chilang")
+    assert "089150000005" not in client.get("/cong-an/doi-sanh").get_data(as_text=True)
+    client.logout()
+    client.login("congan.chaudoc")
+    html = client.get("/cong-an/doi-sanh").get_data(as_text=True)
+    assert "1 người chờ đối sánh" in html and "Phan Thị Hòa" in html and "089150000005" in html
+    assert client.post("/cong-an/doi-sanh/khop", {"check_id": check.id}).status_code == 302
+    db.session.expire_all()
+    assert (db.session.get(IdentityCheck, check.id).result,
+            db.session.get(IdentityCheck, check.id).checked_on) == ("matched", date(2026, 12, 6))

@@ -178,7 +178,8 @@ FIELDS = ["full_name", "birth", "gender", "national_id", "legacy_id_number", "ph
           "disability_level", "disability_age_group", "disability_certified_month", "children_count",
           "decision_number", "decision_date", "start_month", "payment_channel", "cash_at_home_reason",
           "cash_at_home_note", "preferred_bank", "guardian_name", "guardian_national_id", "guardian_relationship",
-          "guardian_phone", "note", "id_warning_override_reason", "category_override_reason"]
+          "guardian_phone", "note", "id_warning_override_reason", "category_override_reason", "household_poverty",
+          "receives_pension"]
 GARBAGE = st.one_of(st.text(max_size=40), st.text(alphabet=st.characters(codec="utf-8"), max_size=400),
                     st.sampled_from(["", " ", "0", "-1", "99999999999999999999", "=1+1", "<script>", "NULL",
                                      "\u0301", "\u200b", "1/1/1", "02/2024", "K6", "cash_at_home", "other", "01"]))

@@ -21,6 +21,7 @@ from portal.models import (
     RegistryEvent,
     UnitSuccession,
     UnitTransfer,
+    User,
 )
 from portal.services.demo import user_by_username
 from portal.services.payouts.build import build_lists
@@ -269,9 +270,12 @@ def test_the_reform_moves_what_is_still_open_audited_and_once(register):
     apply_reform(None, REFORM)
     db.session.commit()
     assert db.session.get(ChangeSubmission, sub_vinh_my.id).commune_code == CHAU_DOC
-    assert db.session.get(ChangeSubmission, sub_phu_a.id) is None  # joined to Châu Đốc's one for 08/2025
-    assert db.session.get(RegistryEvent, phu_a_event.id).submission_id == sub_vinh_my.id
-    assert db.session.get(RegistryEvent, phu_a_event.id).commune_code == CHAU_DOC
+    # Vĩnh Mỹ's list of 08/2025 was already sent: Châu Phú A's draft change goes into a draft of Châu Đốc for
+    # 08/2025, never into the sent one
+    moved = db.session.get(RegistryEvent, phu_a_event.id)
+    assert (moved.commune_code, moved.submission.commune_code, moved.submission.month, moved.submission.status,
+            moved.status) == (CHAU_DOC, CHAU_DOC, AUG25, "draft", "draft")
+    assert [e.id for e in db.session.get(ChangeSubmission, sub_vinh_my.id).events] == [open_.id]
     assert db.session.get(ChangeSubmission, done.id).commune_code == VINH_MY
     assert [db.session.get(IdentityCheck, x.id).commune_code for x in (pending, answered, split_pending)] == [
         CHAU_DOC, VINH_MY, VINH_CHAU]
@@ -287,3 +291,115 @@ def test_the_reform_moves_what_is_still_open_audited_and_once(register):
 
     place_hamlet(user_by_username("ubnd.chaudoc"), VINH_CHAU, "Ấp Vĩnh Phú", CHAU_DOC, REFORM)
     assert db.session.get(IdentityCheck, split_pending.id).commune_code == CHAU_DOC  # follows the placed person
+
+
+def test_open_changes_of_a_split_commune_follow_each_person_to_where_they_are_placed(register):
+    """Vĩnh Châu went into Châu Đốc and Vĩnh Tế: its change submission of 08/2025, still a draft, holds one change
+    for a person placed in Châu Đốc and one for a person placed in Vĩnh Tế; each change goes to the draft
+    submission of the commune where its person is placed, and the emptied submission of the old commune goes."""
+    a, b, c, *_ = register
+    d = make_beneficiary("Đặng Thị Dung", commune_code=VINH_CHAU, hamlet="Ấp Vĩnh Tây", gender="female",
+                         birth_date=date(1980, 2, 2), category_code="K6", disability_level="severe",
+                         start_month=date(2024, 1, 1))
+    sub = ChangeSubmission(commune_code=VINH_CHAU, month=AUG25, status="draft")
+    db.session.add(sub)
+    db.session.flush()
+    ev_c, ev_d = (RegistryEvent(beneficiary_id=p.id, commune_code=VINH_CHAU, kind="suspend", effective_month=AUG25,
+                                status="draft", details={}, submission_id=sub.id) for p in (c, d))
+    db.session.add_all([ev_c, ev_d])
+    db.session.commit()
+    apply_reform(None, REFORM)
+    db.session.commit()
+    assert db.session.get(ChangeSubmission, sub.id).commune_code == VINH_CHAU  # waits with its people
+
+    assert place_hamlet(user_by_username("ubnd.chaudoc"), VINH_CHAU, "Ấp Vĩnh Phú", CHAU_DOC, REFORM) == 1
+    db.session.commit()
+    at_chau_doc = db.session.get(RegistryEvent, ev_c.id)
+    assert (at_chau_doc.commune_code, at_chau_doc.submission.commune_code, at_chau_doc.submission.month,
+            at_chau_doc.submission.status) == (CHAU_DOC, CHAU_DOC, AUG25, "draft")
+    still = db.session.get(RegistryEvent, ev_d.id)  # not placed yet: stays with the old commune's submission
+    assert (still.commune_code, still.submission_id) == (VINH_CHAU, sub.id)
+
+    vinh_te = db.session.execute(select(Organization).where(Organization.kind == "commune_committee",
+                                                            Organization.unit_code == VINH_TE)).scalar_one()
+    officer = User(organization_id=vinh_te.id, username="ubnd.vinhte", full_name="Cán bộ Vĩnh Tế", password_hash="x")
+    db.session.add(officer)
+    db.session.flush()
+    assert place_hamlet(officer, VINH_CHAU, "Ấp Vĩnh Tây", VINH_TE, REFORM) == 1
+    db.session.commit()
+    at_vinh_te = db.session.get(RegistryEvent, ev_d.id)
+    assert (at_vinh_te.commune_code, at_vinh_te.submission.commune_code, at_vinh_te.submission.month,
+            at_vinh_te.submission.status) == (VINH_TE, VINH_TE, AUG25, "draft")
+    assert at_vinh_te.submission_id != at_chau_doc.submission_id
+    assert db.session.get(ChangeSubmission, sub.id) is None  # nothing left in it
+
+
+def test_two_draft_lists_of_one_month_become_one_and_a_sent_one_stays_apart(register, client):
+    """Vĩnh Mỹ and Châu Phú A both went into Châu Đốc: their drafts of 08/2025 become one draft of Châu Đốc; Châu
+    Phú B's list of 08/2025, already sent, moves as it is and takes in no draft change."""
+    a, b, c, old, open_ = register
+    common = dict(birth_date=date(1980, 2, 2), category_code="K6", disability_level="severe",
+                  start_month=date(2024, 1, 1))
+    phu_a = make_beneficiary("Võ Văn Phú", commune_code="30319", **common)
+    phu_b = make_beneficiary("Lâm Thị Bé", commune_code="30316", gender="female", **common)
+    drafts = [ChangeSubmission(commune_code=code, month=AUG25, status="draft") for code in (VINH_MY, "30319")]
+    sent = ChangeSubmission(commune_code="30316", month=AUG25, status="submitted")
+    db.session.add_all([sent, *drafts])  # the sent one first: it is met first
+    db.session.flush()
+    open_.submission_id = drafts[0].id
+    ev_a = RegistryEvent(beneficiary_id=phu_a.id, commune_code="30319", kind="suspend", effective_month=AUG25,
+                         status="draft", details={}, submission_id=drafts[1].id)
+    ev_b = RegistryEvent(beneficiary_id=phu_b.id, commune_code="30316", kind="suspend", effective_month=AUG25,
+                         status="submitted", details={}, submission_id=sent.id)
+    db.session.add_all([ev_a, ev_b])
+    db.session.commit()
+    apply_reform(None, REFORM)
+    db.session.commit()
+    at_chau_doc = db.session.execute(select(ChangeSubmission.status, func.count(RegistryEvent.id))
+                                     .join(RegistryEvent, RegistryEvent.submission_id == ChangeSubmission.id)
+                                     .where(ChangeSubmission.commune_code == CHAU_DOC,
+                                            ChangeSubmission.month == AUG25)
+                                     .group_by(ChangeSubmission.id, ChangeSubmission.status)
+                                     .order_by(ChangeSubmission.status)).all()
+    assert at_chau_doc == [("draft", 2), ("submitted", 1)]
+    assert db.session.get(RegistryEvent, ev_b.id).submission_id == sent.id
+    assert db.session.get(RegistryEvent, ev_a.id).submission_id == db.session.get(RegistryEvent, open_.id).submission_id
+    # a change the new commune writes now goes into its draft of 08/2025
+    from portal.services.registry.events import open_submission
+    assert open_submission(None, CHAU_DOC, AUG25).id == db.session.get(RegistryEvent, ev_a.id).submission_id
+    client.login("ubnd.chaudoc")
+    page = client.get("/xa/bien-dong?thang=2025-08").get_data(as_text=True)
+    assert "Danh sách 1" in page and "Danh sách 2" in page
+    assert page.count("Đã gửi huyện</span>") == 1 and page.count("Đang lập</span>") == 1
+    assert "Gửi huyện (2 biến động)" in page
+
+
+def test_a_placed_persons_changes_never_join_a_list_the_new_commune_has_sent(register):
+    """Châu Đốc sent its list of 08/2025 before placing Vĩnh Châu's people: the placed person's draft change goes
+    into a new draft of Châu Đốc for 08/2025; a change Vĩnh Châu had already sent stays sent, in a sent list of
+    Châu Đốc for that month."""
+    a, b, c, *_ = register
+    apply_reform(None, REFORM)
+    sent_here = ChangeSubmission(commune_code=CHAU_DOC, month=AUG25, status="submitted")
+    draft_there = ChangeSubmission(commune_code=VINH_CHAU, month=AUG25, status="draft")
+    sent_there = ChangeSubmission(commune_code=VINH_CHAU, month=AUG25, status="submitted")
+    db.session.add_all([sent_here, draft_there, sent_there])
+    db.session.flush()
+    drafted = RegistryEvent(beneficiary_id=c.id, commune_code=VINH_CHAU, kind="suspend", effective_month=AUG25,
+                            status="draft", details={}, submission_id=draft_there.id)
+    sent = RegistryEvent(beneficiary_id=c.id, commune_code=VINH_CHAU, kind="resume",
+                         effective_month=date(2025, 9, 1), status="submitted", details={},
+                         submission_id=sent_there.id)
+    db.session.add_all([drafted, sent])
+    db.session.commit()
+    place_hamlet(user_by_username("ubnd.chaudoc"), VINH_CHAU, "Ấp Vĩnh Phú", CHAU_DOC, REFORM)
+    db.session.commit()
+    drafted, sent = db.session.get(RegistryEvent, drafted.id), db.session.get(RegistryEvent, sent.id)
+    assert (drafted.submission.commune_code, drafted.submission.month, drafted.submission.status) == (
+        CHAU_DOC, AUG25, "draft")
+    assert drafted.submission_id != sent_here.id and sent_here.events == []
+    assert (sent.commune_code, sent.status, sent.submission.commune_code, sent.submission.status) == (
+        CHAU_DOC, "submitted", CHAU_DOC, "submitted")
+    assert sent.submission_id != sent_here.id
+    assert db.session.get(ChangeSubmission, draft_there.id) is None
+    assert db.session.get(ChangeSubmission, sent_there.id) is None

@@ -215,7 +215,12 @@ def test_category_that_cannot_apply_at_this_age_saves_with_a_warning_and_an_opti
     assert warnings[0].endswith(f"(hưởng từ tháng) đối tượng {reason.split()[9]} tuổi. Kiểm tra lại diện, ngày sinh "
                                 "và tháng hưởng. Lý do ngoại lệ: QĐ cũ.")
     assert warnings[1] == f"Không tính được mức trợ cấp tháng 07/2024: {reason}"
-    assert len(warnings) == 3 and warnings[2].startswith(f"Không tính được mức trợ cấp tháng {now:%m/%Y}: ")
+    if over["category_code"] == "K5c":  # from 07/2025 K5c is paid by the social pension (76 and more now)
+        assert len(warnings) == 3 and warnings[2].startswith(
+            "Từ tháng 07/2025 người này hưởng trợ cấp hưu trí xã hội (Nghị định 176/2025/NĐ-CP) thay cho diện K5c")
+        assert f"tháng {now:%m/%Y} được chi " in warnings[2]
+    else:
+        assert len(warnings) == 3 and warnings[2].startswith(f"Không tính được mức trợ cấp tháng {now:%m/%Y}: ")
     assert b.category_override_reason == "QĐ cũ"
 
 

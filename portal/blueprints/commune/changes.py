@@ -99,8 +99,9 @@ def change_helpers():
 def changes():
     """Danh sách biến động tháng (``?thang=YYYY-MM``, default this month) and the moves waiting to be received."""
     month = _report_month()
-    sub = db.session.execute(visible(ChangeSubmission).where(ChangeSubmission.month == month)).scalar_one_or_none()
-    return render("commune/changes.html", month=month, sub=sub, labels=change_submissions.STATUS_LABELS,
+    subs = db.session.execute(visible(ChangeSubmission).where(ChangeSubmission.month == month)
+                              .order_by(ChangeSubmission.id)).scalars().all()
+    return render("commune/changes.html", month=month, subs=subs, labels=change_submissions.STATUS_LABELS,
                   incoming=events_service.incoming_moves([current_user.organization.unit_code]),
                   history=change_submissions.submissions(visible(ChangeSubmission)), form=ReceiveForm())
 

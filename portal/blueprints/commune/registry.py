@@ -15,7 +15,6 @@ from ...models import AccountCheckStatus, Beneficiary, CashAtHomeReason, ImportB
 from ...paging import paged
 from ...rendering import render, render_form
 from ...services.audit import events_for, record_read
-from ...services.entitlement.pension import month_allowance
 from ...services.imports import beneficiaries as import_service
 from ...services.imports import changes
 from ...services.imports import jobs as import_jobs
@@ -23,6 +22,7 @@ from ...services.registry import life_signals
 from ...services.registry.beneficiaries import (
     create_beneficiary,
     form_data,
+    month_allowance,
     search_beneficiaries,
     update_beneficiary,
 )

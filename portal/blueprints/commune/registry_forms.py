@@ -3,11 +3,19 @@ are in ``services.registry`` and its errors are attached back to the fields (sta
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
-from ...models import CashAtHomeReason, Category, DisabilityLevel, Gender, PaymentChannel, PaymentProvider
+from ...models import (
+    CashAtHomeReason,
+    Category,
+    DisabilityLevel,
+    Gender,
+    HouseholdPoverty,
+    PaymentChannel,
+    PaymentProvider,
+)
 from ...models.registry import FIELD_LABELS
 from ...services.registry.fields import DISABILITY_AGE_GROUPS
 from ...services.registry.hamlets import hamlets_for
@@ -24,7 +32,8 @@ def _select(label, pairs):
 
 
 class BeneficiaryForm(FlaskForm):
-    """Hồ sơ đối tượng: identity, category (Art. 5), decision, payment channel (and reason for cash at home)."""
+    """Hồ sơ đối tượng: identity, category (Art. 5), decision, the social pension's conditions (pension or monthly
+    social-insurance benefit, poor / near-poor household), payment channel (and reason for cash at home)."""
 
     full_name = StringField(_L["full_name"])  # required: checked by the service with every other field
     birth = StringField("Ngày sinh (ngày/tháng/năm, hoặc chỉ năm)")
@@ -43,6 +52,11 @@ class BeneficiaryForm(FlaskForm):
     decision_number = StringField(_L["decision_number"])
     decision_date = StringField("Ngày quyết định (ngày/tháng/năm)")
     start_month = StringField("Hưởng từ tháng (MM/YYYY)")
+    #: the social pension (Luật BHXH 2024 Art. 21; Decree 176/2025): read by its eligibility
+    receives_pension = BooleanField("Đang hưởng lương hưu hoặc trợ cấp BHXH hằng tháng")
+    household_poverty = SelectField("Hộ nghèo / cận nghèo (người từ đủ 70 đến dưới 75 tuổi)",
+                                    choices=_choices(HouseholdPoverty.choices(), "— Không —"), validate_choice=False,
+                                    default="")
     payment_channel = _select(_L["payment_channel"], [(c.value, c.label) for c in PaymentChannel])
     cash_at_home_reason = _select("Lý do nhận tại nhà (chỉ khi nhận tiền mặt tại nhà)",
                                   [(r.value, r.label) for r in CashAtHomeReason])

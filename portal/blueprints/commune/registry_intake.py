@@ -16,9 +16,12 @@ from .blueprint import bp
 
 #: form field → the other fields whose messages change with it (re-rendered out of band when they hold a value)
 RELATED = {
-    "full_name": ("birth",), "birth": ("national_id", "category_code", "full_name"), "gender": ("national_id",),
+    "full_name": ("birth",), "birth": ("national_id", "category_code", "full_name", "household_poverty"),
+    "gender": ("national_id",),
     "national_id": ("guardian_national_id",), "category_code": ("disability_level", "disability_age_group",
-                                                               "disability_certified_month", "children_count"),
+                                                               "disability_certified_month", "children_count",
+                                                               "household_poverty", "receives_pension"),
+    "household_poverty": ("category_code",), "receives_pension": ("category_code",),
     "disability_level": ("category_code",), "disability_age_group": ("category_code",),
     "start_month": ("category_code",), "payment_channel": ("cash_at_home_reason", "cash_at_home_note"),
     "cash_at_home_reason": ("cash_at_home_note",), "guardian_national_id": ("guardian_name",),

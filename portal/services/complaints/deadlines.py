@@ -1,40 +1,23 @@
-"""Deadline of a complaint (thời hạn xử lý) in working days (ngày làm việc): Monday to Friday without the public
-holidays, both read from ``portal/data/complaints.json`` (the province sets the number of days; holidays per the
-Labour Code 2019 Art. 112 and the yearly notices). Read-only."""
+"""Deadline of a complaint (thời hạn xử lý) in working days (ngày làm việc): the number of days from
+``portal/data/complaints.json`` (the province sets it), counted on the portal's one working-day calendar
+(``services.working_days``: Monday to Friday less public holidays and decreed days off). Read-only."""
 import json
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from ..working_days import add_working_days, is_working_day
+
 DATA = Path(__file__).resolve().parent.parent.parent / "data" / "complaints.json"
+
+__all__ = ["add_working_days", "due_date", "is_working_day", "working_days_allowed"]
 
 
 @lru_cache(maxsize=1)
-def _data() -> tuple[int, frozenset[date]]:
-    with open(DATA, encoding="utf-8") as fh:
-        raw = json.load(fh)
-    return int(raw["deadline_working_days"]), frozenset(date.fromisoformat(d) for d in raw["holidays"])
-
-
 def working_days_allowed() -> int:
     """How many working days a complaint may stay open (10 in the data file as shipped)."""
-    return _data()[0]
-
-
-def is_working_day(day: date) -> bool:
-    """True for Monday–Friday that is not a listed holiday."""
-    return day.weekday() < 5 and day not in _data()[1]
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The date ``days`` working days after ``start`` (``start`` itself not counted)."""
-    day = start
-    left = days
-    while left > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            left -= 1
-    return day
+    with open(DATA, encoding="utf-8") as fh:
+        return int(json.load(fh)["deadline_working_days"])
 
 
 def due_date(received_on: date) -> date:

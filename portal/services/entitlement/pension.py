@@ -9,17 +9,16 @@ benefit (``receives_pension`` False); aged 75 or more, or 70 to under 75 in a po
 1/7/2025 and were replaced by the social pension) is paid the pension from its first month, without a new request,
 so there is neither a gap month nor a double month.
 
-``month_allowance`` (for a person's page) loads the further categories; the rest are pure functions over a
-``RateBook`` and plain person objects (anything with birth_date, birth_year, category_code,
-start_month and optionally household_poverty, receives_pension, pension_from). Money is integer đồng; months are
-first-of-month dates.
+Pure functions over a ``RateBook`` and plain person objects (anything with birth_date, birth_year, category_code,
+start_month and optionally household_poverty, receives_pension, pension_from), so the register's checks may use
+them (``registry.beneficiaries.month_allowance`` loads a person's further categories for their page). Money is
+integer đồng; months are first-of-month dates.
 """
 from dataclasses import replace
 from datetime import date
 
 from ...errors import PortalError
 from ...formatting import money
-from ..registry.beneficiaries import extras_in_month
 from .rates import SOCIAL_ASSISTANCE, SOCIAL_PENSION, Amount, RateBook, age_in_month
 
 #: categories of Decree 20 Art. 5.5 (points b, c) replaced by the social pension on 1/7/2025
@@ -102,15 +101,6 @@ def allowance(book: RateBook, person, month: date, extra_categories=(), attrs=No
     return replace(pension, reason=(
         f"Trợ cấp hưu trí xã hội {money(pension.total)} đ cao hơn trợ cấp xã hội {money(assistance.total)} đ "
         f"({ground}): hưởng một mức cao hơn."))
-
-
-def month_allowance(beneficiary, month: date) -> tuple[Amount | None, str | None]:
-    """(Amount, None) the person is paid in ``month`` under the programme that pays (``allowance``, further categories
-    in force counted), or (None, Vietnamese reason) when neither programme pays."""
-    try:
-        return allowance(RateBook.load(), beneficiary, month, extras_in_month(beneficiary, month)), None
-    except PortalError as err:
-        return None, str(err)
 
 
 def programme_in(book: RateBook, person, month: date, extra_categories=(), attrs=None) -> str:

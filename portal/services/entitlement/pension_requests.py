@@ -1,15 +1,15 @@
 """Requests for the social pension (tờ khai Mẫu số 01, Decree 176/2025/NĐ-CP Art. 6): the commune registers the
-written request, the commune chairman decides within 10 working days (``due_on``; Vietnamese public holidays from
-the maintained ``holidays`` package), and a granted request makes the person entitled from the month stated in the
-decision (``Beneficiary.pension_from``; a person not yet in the register is added under ``HTXH``). The month engine
-(``entitlement.pension``) does the rest: the higher of social assistance and the pension.
+written request, the commune chairman decides within 10 working days (``due_on``; the portal's one working-day
+calendar, ``services.working_days.add_working_days``, also importable from here), and a granted request makes the
+person entitled from the month stated in the decision (``Beneficiary.pension_from``; a person not yet in the
+register is added under ``HTXH``). The month engine (``entitlement.pension``) does the rest: the higher of social
+assistance and the pension.
 
 Money is not handled here; months are first-of-month dates. Writes flush, never commit, and are audited. Raises
 ValidationError (Vietnamese, ``field`` set), AccessDenied or StateError.
 """
-from datetime import date, timedelta
+from datetime import date
 
-import holidays
 from sqlalchemy import select
 
 from ...access import decides_social_pension, is_commune_of
@@ -20,7 +20,10 @@ from ...models import Beneficiary, HouseholdPoverty, PaymentChannel, PensionRequ
 from ...spreadsheets.dates import parse_birth_date, parse_date, parse_month
 from ..audit import record
 from ..registry.identity import fold, name_sort_key, nfc, parse_national_id
+from ..working_days import add_working_days
 from .pension import PENSION_ONLY_CATEGORY, age_ground
+
+__all__ = ["DECISION_WORKING_DAYS", "add_working_days", "commune_requests", "decide", "is_overdue", "register_request"]
 
 #: working days the commune chairman has to decide (Decree 176/2025 Art. 6; Decree 147/2025 Art. 5.2.b)
 DECISION_WORKING_DAYS = 10
@@ -30,18 +33,6 @@ def _error(message: str, field: str | None = None) -> ValidationError:
     err = ValidationError(message)
     err.field = field
     return err
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The date ``days`` working days after ``start`` (Monday–Friday, Vietnamese public holidays and their
-    substitute days off excluded; ``holidays.country_holidays("VN")``)."""
-    calendar = holidays.country_holidays("VN", years=range(start.year, start.year + 2))
-    current, left = start, days
-    while left:
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in calendar:
-            left -= 1
-    return current
 
 
 def is_overdue(request: PensionRequest, today: date | None = None) -> bool:

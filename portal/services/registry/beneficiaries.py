@@ -10,10 +10,12 @@ from sqlalchemy.orm import selectinload
 from ...clock import today_vn
 from ...errors import PortalError
 from ...extensions import db
+from ...formatting import money
 from ...models import AdditionalCategory, Beneficiary
 from ...models.registry import FIELD_LABELS
 from ..audit import record
-from ..entitlement.rates import RateBook, age_in_month
+from ..entitlement.pension import TRANSFERRED_CATEGORIES, age_ground, allowance, first_pension_month
+from ..entitlement.rates import SOCIAL_PENSION, Amount, RateBook, age_in_month
 from .checks import check_beneficiary, clean_beneficiary
 from .fields import FIELDS, Checked, audit_snapshot
 from .hamlets import find_hamlet
@@ -102,16 +104,50 @@ def rate_warnings(beneficiary: Beneficiary, today: date | None = None) -> list[s
     """Warnings (cảnh báo, not errors) when no allowance can be computed for ``beneficiary`` in its start month or
     in the current month (month of ``today``, default today; skipped while the start month is still ahead), e.g.
     K5c "80 tuổi trở lên" born 1950, or K1 at 30 (Decree 20/2021 Art. 5, 6): "Không tính được mức trợ cấp tháng
-    MM/YYYY: <reason>". Such a person is left out when payout lists are built, so the clerk is told on saving."""
+    MM/YYYY: <reason>". Such a person is left out when payout lists are built, so the clerk is told on saving.
+    The month's amount is the one the import and the payout build compute (``entitlement.pension.allowance``: the
+    higher of social assistance and the social pension). For K5b / K5c, whose points of Decree 20/2021 Art. 5.5
+    ended when the social pension began (1/7/2025, Decree 176/2025): in a month from then the social pension pays,
+    one notice that it does and how much; in a month from then nothing pays, why (``_why_no_pension``)."""
     book = RateBook.load()
     current = (today or today_vn()).replace(day=1)
+    began = first_pension_month(book)
+    code = beneficiary.category_code
     warnings = []
     for month in sorted({beneficiary.start_month, max(current, beneficiary.start_month)}):
+        replaced = began is not None and month >= began and code in TRANSFERRED_CATEGORIES
         try:
-            book.amount_for(beneficiary, month)
+            amount = allowance(book, beneficiary, month)
         except PortalError as err:
-            warnings.append(f"Không tính được mức trợ cấp tháng {month:%m/%Y}: {err}")
+            warnings.append(
+                f"Tháng {month:%m/%Y}: diện {code} đã hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí xã "
+                f"hội, Nghị định 176/2025/NĐ-CP) và người này không đủ điều kiện hưởng trợ cấp hưu trí xã hội "
+                f"({_why_no_pension(book, beneficiary, month)}): không được chi." if replaced
+                else f"Không tính được mức trợ cấp tháng {month:%m/%Y}: {err}")
+            continue
+        if replaced and amount.programme == SOCIAL_PENSION:
+            warnings.append(f"Từ tháng {began:%m/%Y} người này hưởng trợ cấp hưu trí xã hội (Nghị định 176/2025/NĐ-CP) "
+                            f"thay cho diện {code} đã hết hiệu lực từ {began:%d/%m/%Y}, không cần tờ khai mới: tháng "
+                            f"{month:%m/%Y} được chi {money(amount.total)} đ.")
     return warnings
+
+
+def _why_no_pension(book: RateBook, beneficiary: Beneficiary, month: date) -> str:
+    """Why the social pension does not pay a K5b / K5c person in ``month`` (Vietnamese, for ``rate_warnings``)."""
+    if beneficiary.receives_pension:
+        return "đang có lương hưu hoặc trợ cấp BHXH hằng tháng"
+    if age_ground(beneficiary, month) is None:
+        return "chưa đủ 75 tuổi, hoặc từ đủ 70 tuổi nhưng không thuộc hộ nghèo, cận nghèo"
+    return "hưởng từ sau khi diện này hết hiệu lực: cần tờ khai và quyết định hưởng trợ cấp hưu trí xã hội"
+
+
+def month_allowance(beneficiary: Beneficiary, month: date) -> tuple[Amount | None, str | None]:
+    """(Amount, None) the person is paid in ``month`` under the programme that pays (``entitlement.pension.allowance``,
+    further categories in force counted), or (None, Vietnamese reason) when neither programme pays."""
+    try:
+        return allowance(RateBook.load(), beneficiary, month, extras_in_month(beneficiary, month)), None
+    except PortalError as err:
+        return None, str(err)
 
 
 def form_data(beneficiary: Beneficiary) -> dict:
@@ -184,7 +220,7 @@ def amount_in_month(beneficiary: Beneficiary, month: date):
     """The portal's allowance for ``beneficiary`` in ``month`` (first-of-month date) as (``entitlement.Amount``,
     None), or (None, Vietnamese reason) when no rate applies (Decree 20/2021 Art. 4, 6). Counts the person's further
     categories (``AdditionalCategory``) in force that month, as the payout build does (Art. 6.2). Social assistance
-    only: ``entitlement.pension.month_allowance`` adds the social pension (higher-of)."""
+    only: ``month_allowance`` adds the social pension (higher-of)."""
     try:
         return RateBook.load().amount_for(beneficiary, month, extras_in_month(beneficiary, month)), None
     except PortalError as err:

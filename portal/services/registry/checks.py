@@ -17,11 +17,14 @@ from ...models import (
     CashAtHomeReason,
     DisabilityLevel,
     Hamlet,
+    HouseholdPoverty,
     PaymentChannel,
 )
 from ...models.registry import FIELD_LABELS
 from ...spreadsheets.legacy import detect_legacy_encoding
 from ...spreadsheets.reading import BirthDate, parse_birth_date, parse_date, parse_month
+from ..entitlement.pension import PENSION_ONLY_CATEGORY, TRANSFERRED_CATEGORIES, first_pension_month
+from ..entitlement.rates import RateBook, age_in_month
 from .fields import (
     DISABILITY_AGE_GROUPS,
     OVERRIDE_HINT,
@@ -105,8 +108,11 @@ def check_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
     (``PaymentChannel`` value), ``cash_at_home_reason`` (``CashAtHomeReason`` value, required for cash at home;
     "other" needs ``cash_at_home_note``), ``preferred_bank``, ``guardian_name``, ``guardian_national_id``,
     ``guardian_relationship``, ``guardian_phone``, ``note``, ``id_warning_override_reason``,
-    ``category_override_reason``. ``current`` is the row being edited (excluded from the duplicate checks);
-    ``check_duplicate=False`` skips the ID look-up for callers that matched IDs themselves (the import).
+    ``category_override_reason``, ``household_poverty`` (``HouseholdPoverty`` value or empty) and
+    ``receives_pension`` (checkbox: "y"/"1"/"on"/"true" or a bool) — these two only when given, so a source
+    without them (the spreadsheet import) leaves the stored values alone. ``current`` is the row being edited
+    (excluded from the duplicate checks); ``check_duplicate=False`` skips the ID look-up for callers that matched
+    IDs themselves (the import).
 
     Always: NFC text with single spaces; names pass ``check_person_name``; a 12-digit ID (leading zeros restored,
     with a warning, only for a spreadsheet number — typed text must have 12); soft ID warnings from
@@ -144,6 +150,9 @@ def check_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
     group = _check_strict_category(data, v, c, today) if strict else None
     _check_category_age(v, c, group)
     _check_channel(data, v, errors)
+    _check_social_pension(data, v, errors, strict)
+    if strict:
+        _check_replaced_category(v, errors, current)
     if check_duplicate and "national_id" in v and "national_id" not in errors:
         _check_duplicate(v["national_id"], commune_code, current, c)
     if strict and v.get("full_name") and "full_name" not in errors and "birth_year" in v and "birth" not in errors:
@@ -309,6 +318,54 @@ def _check_channel(data: dict, v: dict, errors: dict) -> None:
     v["cash_at_home_reason"] = reason.value
     if reason is CashAtHomeReason.OTHER and not v.get("cash_at_home_note"):
         errors["cash_at_home_note"] = "Lý do khác: ghi rõ lý do nhận tại nhà."
+
+
+def _check_social_pension(data: dict, v: dict, errors: dict, strict: bool) -> None:
+    """Whether the person receives a pension or monthly social-insurance benefit (``receives_pension``) and the
+    poor / near-poor household (``household_poverty``), as the social pension's eligibility reads them (Luật BHXH
+    2024 Art. 21; Decree 176/2025). The intake form (``strict``) refuses the social-pension-only category (HTXH)
+    for a person the pension would not pay in the start month: one with a pension or monthly social-insurance
+    benefit, one under 70, one of 70 to under 75 outside a poor or near-poor household."""
+    if "household_poverty" in data:
+        raw = _text(data, "household_poverty")
+        if raw is not None and not HouseholdPoverty.has(raw):
+            errors["household_poverty"] = "Chọn hộ nghèo, hộ cận nghèo hoặc để trống."
+        v["household_poverty"] = raw
+    if "receives_pension" in data:
+        raw = data.get("receives_pension")
+        v["receives_pension"] = raw if isinstance(raw, bool) else fold(str(raw or "")) in ("y", "1", "on", "true",
+                                                                                            "co", "x")
+    if not strict or v.get("category_code") != PENSION_ONLY_CATEGORY or "birth_year" not in v or not v.get(
+            "start_month") or {"category_code", "birth", "start_month"} & set(errors):
+        return
+    if v.get("receives_pension"):
+        errors["receives_pension"] = ("Người đang hưởng lương hưu hoặc trợ cấp BHXH hằng tháng không thuộc diện trợ "
+                                      "cấp hưu trí xã hội (Luật BHXH 2024 Điều 21).")
+        return
+    age = age_in_month(v.get("birth_date"), v["birth_year"], v["start_month"])
+    if age < 70:
+        errors["category_code"] = (f"Trợ cấp hưu trí xã hội dành cho người từ đủ 75 tuổi, hoặc từ đủ 70 tuổi thuộc hộ "
+                                   f"nghèo, cận nghèo; tháng {v['start_month']:%m/%Y} đối tượng {age} tuổi.")
+    elif age < 75 and v.get("household_poverty") not in (HouseholdPoverty.POOR, HouseholdPoverty.NEAR_POOR):
+        errors.setdefault("household_poverty", "Từ đủ 70 đến dưới 75 tuổi chỉ hưởng trợ cấp hưu trí xã hội khi thuộc "
+                                               "hộ nghèo hoặc hộ cận nghèo: chọn loại hộ.")
+
+
+def _check_replaced_category(v: dict, errors: dict, current: Beneficiary | None) -> None:
+    """The intake form refuses K5b / K5c (Decree 20/2021 Art. 5.5 points b, c) for a start month from the first
+    month of the social pension (07/2025, Decree 176/2025), which replaced them: such a person is registered as
+    HTXH or through a social-pension request. Only for a new record or a changed category or start month, so a
+    record kept from before is not blocked for an unrelated edit."""
+    code, month = v.get("category_code"), v.get("start_month")
+    if code not in TRANSFERRED_CATEGORIES or month is None or "category_code" in errors or "start_month" in errors:
+        return
+    began = first_pension_month(RateBook.load())
+    if began is None or month < began or not _changed(current, v, ("category_code", "start_month")):
+        return
+    errors["category_code"] = (
+        f"Diện {code} hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí xã hội, Nghị định 176/2025/NĐ-CP): "
+        f"người hưởng từ tháng {month:%m/%Y} chọn diện {PENSION_ONLY_CATEGORY} (trợ cấp hưu trí xã hội) hoặc lập tờ "
+        "khai hưởng trợ cấp hưu trí xã hội.")
 
 
 def _check_strict_category(data: dict, v: dict, c: Checked, today: date) -> str | None:

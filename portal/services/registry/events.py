@@ -49,17 +49,22 @@ def next_month(month: date) -> date:
 
 
 def open_submission(actor, commune_code: str, month: date) -> ChangeSubmission:
-    """The commune's submission for ``month`` (danh sách biến động tháng), created as a draft if missing. Raises
-    ``StateError`` when it was already submitted or accepted (a returned one may be edited again)."""
-    sub = db.session.execute(select(ChangeSubmission).where(
-        ChangeSubmission.commune_code == commune_code, ChangeSubmission.month == month)).scalar_one_or_none()
-    if sub is None:
-        sub = ChangeSubmission(commune_code=commune_code, month=month, status=EventStatus.DRAFT.value)
-        db.session.add(sub)
-        db.session.flush()
-        record(actor, "create", "change_submission", sub.id, f"Lập danh sách biến động tháng {month:%m/%Y}")
-    elif sub.status in (EventStatus.SUBMITTED, EventStatus.ACCEPTED):
+    """The commune's open submission for ``month`` (danh sách biến động tháng: draft, or returned — editable
+    again), created as a draft if the commune has none for that month. Raises ``StateError`` when its submission of
+    that month was already submitted or accepted and none is open (a draft of a month whose list was sent exists
+    only when the 2025 reform brought changes of an old commune into it)."""
+    subs = db.session.execute(select(ChangeSubmission).where(
+        ChangeSubmission.commune_code == commune_code, ChangeSubmission.month == month)
+        .order_by(ChangeSubmission.id)).scalars().all()
+    for sub in subs:
+        if sub.status in (EventStatus.DRAFT, EventStatus.RETURNED):
+            return sub
+    if subs:
         raise StateError(f"Danh sách biến động tháng {month:%m/%Y} đã gửi huyện; ghi biến động vào tháng sau.")
+    sub = ChangeSubmission(commune_code=commune_code, month=month, status=EventStatus.DRAFT.value)
+    db.session.add(sub)
+    db.session.flush()
+    record(actor, "create", "change_submission", sub.id, f"Lập danh sách biến động tháng {month:%m/%Y}")
     return sub
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ...errors import ValidationError
-from ...models import CashAtHomeReason, DisabilityLevel, Gender, PaymentChannel
+from ...models import CashAtHomeReason, DisabilityLevel, Gender, HouseholdPoverty, PaymentChannel
 from ...models.registry import FIELD_LABELS
 from ..entitlement.rates import age_in_month
 from .identity import nfc
@@ -17,7 +17,8 @@ FIELDS = ["full_name", "birth_date", "birth_year", "gender", "national_id", "leg
           "category_code", "disability_level", "disability_certified_month", "children_count",
           "decision_number", "decision_date", "start_month", "payment_channel", "cash_at_home_reason",
           "cash_at_home_note", "preferred_bank", "guardian_name", "guardian_national_id", "guardian_relationship",
-          "guardian_phone", "note", "id_warning_override_reason", "category_override_reason"]
+          "guardian_phone", "note", "id_warning_override_reason", "category_override_reason", "household_poverty",
+          "receives_pension"]
 #: fields kept for the system, not shown in the audit trail (the hamlet's name is)
 _UNAUDITED = {"hamlet_id"}
 
@@ -162,6 +163,10 @@ def display_value(key: str, value) -> str | None:
         return CashAtHomeReason(value).label
     if key == "disability_level":
         return DisabilityLevel.label_of(value)
+    if key == "household_poverty":
+        return HouseholdPoverty.label_of(value)
+    if key == "receives_pension":
+        return "Có" if value else "Không"
     if key in ("start_month", "disability_certified_month"):
         return value.strftime("%m/%Y")
     if isinstance(value, date):
