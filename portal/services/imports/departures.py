@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from openpyxl.utils import get_column_letter
+
 from ..registry.identity import fold
 
 #: (kind, stop reason, folded words) — a death, or a stop (thôi hưởng) with the reason of ``registry.events``
@@ -81,6 +83,35 @@ def find_departure(cells: list[tuple[str, object]]) -> Departure | None:
         found = _departure_words(value)
         if found is not None:
             return Departure(*found, ref, " ".join(value.split()))
+    return None
+
+
+def scan_plan(columns: dict[str, int], width: int) -> list[tuple[int, str, str | None]]:
+    """The cells of a row read for a death or departure, as (0-based cell index, column letter, column key or None),
+    worked out once per sheet from the header's ``columns`` (key → 1-based column) for rows of ``width`` cells: the
+    note first, then every other cell, found column or not (a "Trạng thái" / "Tình trạng" column), except the name,
+    ID, dates, numbers and account (``SKIPPED``)."""
+    skipped = {columns[k] - 1 for k in SKIPPED if k in columns}
+    keys = {col - 1: key for key, col in columns.items()}
+    note = [columns["note"] - 1] if "note" in columns else []
+    order = note + [i for i in range(width) if i not in note]
+    return [(i, get_column_letter(i + 1), keys.get(i)) for i in order if i not in skipped]
+
+
+def departure_in_row(row_number: int, values: dict, cells, plan: list[tuple[int, str, str | None]]) \
+        -> Departure | None:
+    """``find_departure`` over one row: the text of the cells in ``plan`` (``scan_plan``), a found column's value
+    taken from ``values`` (its legacy-font text converted), any other from ``cells`` (the raw row from column A)."""
+    width = len(cells)
+    suffix = str(row_number)
+    for i, letter, key in plan:
+        if i >= width:
+            continue
+        value = values.get(key, cells[i]) if key is not None else cells[i]
+        if isinstance(value, str) and value.strip():
+            found = _departure_words(value)
+            if found is not None:
+                return Departure(*found, letter + suffix, " ".join(value.split()))
     return None
 
 

@@ -25,8 +25,9 @@ from ...models import AdministrativeUnit, ImportBatch, Job
 from ...spreadsheets.reading import find_table, iter_rows, open_workbook
 from ...spreadsheets.writing import write_workbook
 from . import beneficiaries as imports
+from .columns import COLUMNS
 from .plan import counts_of, ordered
-from .rows import COLUMNS, max_import_rows, max_upload_bytes
+from .rows import max_import_rows, max_upload_bytes
 
 PREVIEW_KIND, COMMIT_KIND = "import_preview", "import_commit"
 DEFAULT_JOB_ROWS = 500

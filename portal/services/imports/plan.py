@@ -33,7 +33,8 @@ from ..registry.fields import BeneficiaryInvalid
 from ..registry.lookups import lookups_memoised
 from .changes import change_lines, edited_warnings, keep_edited, manual_edits
 from .origin import check_origin
-from .rows import ParsedRow, read_sheet
+from .rows import read_sheet
+from .typed_row import ParsedRow
 
 NO_REASON_NOTE = "Chưa ghi lý do"
 NO_REASON_WARNING = "Nhận tiền mặt tại nhà nhưng chưa ghi lý do (ghi tạm «Lý do khác: Chưa ghi lý do»)."
