@@ -22,6 +22,7 @@ from ...models import CategorySynonym, PaymentProvider
 from ...spreadsheets.formulas import SheetFacts, sheet_facts
 from ...spreadsheets.reading import find_table, iter_rows, open_workbook, source_format
 from ..registry.identity import fold
+from . import stored_sheet
 from .columns import COLUMNS, FIELD_COLUMNS  # noqa: F401 — the layout, importable from here as before
 from .legacy_cells import column_encodings, file_encoding, title_lines
 from .typed_row import ParsedRow, SheetContext, parse_row
@@ -46,6 +47,7 @@ class ParsedSheet:
     formula_cells: list[str] = field(default_factory=list)
     sheet_title: str = ""
     hidden_rows: list[int] = field(default_factory=list)
+    field_letters: dict[str, str] = field(default_factory=dict)  # register field → its column's letter
 
 
 def _title_month(lines: list[str]) -> date | None:
@@ -60,7 +62,15 @@ def _title_month(lines: list[str]) -> date | None:
 _last_read: tuple | None = None
 
 
-def read_sheet(content: bytes) -> ParsedSheet:
+def _key(content: bytes, lookups: "_Lookups") -> str:
+    """What a read sheet depends on, as a digest: the bytes, the category synonyms, the payment providers and the
+    size limits."""
+    parts = (hashlib.sha256(content).hexdigest(), max_upload_bytes(), max_import_rows(),
+             sorted(lookups.synonyms.items()), sorted(lookups.providers.items()))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def read_sheet(content: bytes, stored: str | None = None) -> ParsedSheet:
     """Parse the sheet holding the list (the first sheet with the header, ``find_table``) of an .xlsx, .xls or .ods
     upload (``content`` bytes). Raises ``ValidationError`` (Vietnamese) for a file that is not a readable
     spreadsheet (password-protected, other format), a missing header or required column, or data after the total
@@ -68,18 +78,32 @@ def read_sheet(content: bytes) -> ParsedSheet:
 
     The result depends only on the bytes, the category synonyms, the payment providers and the size limits: the
     last one is kept (one sheet per process) and given back, not re-read, when all of these are the same — the
-    commit re-reads the batch its preview read moments before. Callers must not change the rows returned."""
+    commit re-reads the batch its preview read moments before. ``stored``: the sheet as ``stored_form`` gave it
+    when the batch was previewed (kept with the batch), used instead of reading the cells again when it was read
+    under the same bytes, look-ups and limits (``imports.stored_sheet``). Callers must not change the rows
+    returned."""
     global _last_read
     lookups = _Lookups.load()
-    key = (hashlib.sha256(content).digest(), max_upload_bytes(), max_import_rows(),
-           tuple(sorted(lookups.synonyms.items())), tuple(sorted(lookups.providers.items())))
+    key = _key(content, lookups)
     cached = _last_read
     if cached is not None and cached[0] == key:
         return cached[1]
     _last_read = None  # free the previous sheet before reading the next
-    sheet = _read_sheet(content, lookups)
+    sheet = stored_sheet.decode(stored, key, ParsedSheet) or _read_sheet(content, lookups)
     _last_read = (key, sheet)
     return sheet
+
+
+def stored_form(content: bytes) -> str | None:
+    """The last sheet read (``read_sheet``) from ``content`` as text to keep with its batch (``imports.stored_sheet``;
+    about a tenth of the file's cells as JSON), or None when the last sheet read was another file's."""
+    cached = _last_read
+    if cached is None:
+        return None
+    key, sheet = cached
+    if key != _key(content, _Lookups.load()):
+        return None
+    return stored_sheet.encode(sheet, key, sheet.field_letters)
 
 
 def _read_sheet(content: bytes, lookups: "_Lookups") -> ParsedSheet:
@@ -103,7 +127,7 @@ def _read_sheet(content: bytes, lookups: "_Lookups") -> ParsedSheet:
         raise ValidationError("Không có dòng dữ liệu nào dưới dòng tiêu đề.")
     hidden = sorted(r.row_number for r in rows if r.row_number in facts.hidden_rows)
     return ParsedSheet(rows, _title_month(title), set(header.columns), title, encoding, facts.formula_cells,
-                       ws.title, hidden)
+                       ws.title, hidden, context.field_letters)
 
 
 def max_upload_bytes() -> int:
