@@ -61,7 +61,11 @@ class CalamineSheet:
             except Exception as exc:
                 raise ValidationError(DAMAGED) from exc
             try:
-                self._rows = [tuple(_value(v) for v in raw) for raw in sheet.to_python(skip_empty_area=False)]
+                # a cell as openpyxl gives it: "" → None, an integral float below 10¹⁵ → int (calamine reads every
+                # number as a float; larger ones stay floats so the 15-digit check still sees them)
+                self._rows = [tuple(None if v == "" else int(v) if type(v) is float and v.is_integer()
+                                    and abs(v) < 1e15 else v for v in raw)
+                              for raw in sheet.to_python(skip_empty_area=False)]
             except Exception as exc:  # CalamineError, XmlError, ZipError … on a damaged sheet part
                 raise ValidationError(DAMAGED) from exc
         return self._rows
@@ -76,16 +80,6 @@ class CalamineSheet:
 
     def reset_dimensions(self) -> None:
         """Nothing to do: calamine reads the cells that exist."""
-
-
-def _value(v: Any) -> Any:
-    """A calamine cell value as openpyxl gives it: ``""`` → ``None``, an integral float below 10¹⁵ → ``int``
-    (calamine reads every number as a float; larger ones stay floats so the 15-digit check still sees them)."""
-    if v == "":
-        return None
-    if type(v) is float and v.is_integer() and abs(v) < 1e15:
-        return int(v)
-    return v
 
 
 class CalamineBook:

@@ -101,8 +101,13 @@ def _is_total_row(cells: list[Any], header: Header) -> bool:
 
 def _is_signature_row(cells: list[Any]) -> bool:
     """A sparse all-text row (≤ 3 cells) with a signature marker or a "…, ngày … tháng … năm …" line."""
-    filled = [v for v in cells if not is_empty(v)]
-    if not filled or len(filled) > 3 or not all(isinstance(v, str) for v in filled):
+    filled = []
+    for v in cells:
+        if not is_empty(v):
+            if len(filled) == 3 or not isinstance(v, str):
+                return False  # a data row: a number, or more than three cells
+            filled.append(v)
+    if not filled:
         return False
     for v in filled:
         for text in (v, *decoded_variants(v)):  # also typed with a legacy font ("Ng\xadêi lËp biÓu")

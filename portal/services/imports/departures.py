@@ -26,6 +26,8 @@ WORDS = (
 KIND_LABELS = {"death": "Chết", "moved_away": "Chuyển đi", "other": "Thôi hưởng"}
 #: columns never read for these words (a name such as "Từ Trần Minh" is not a death)
 SKIPPED = ("name", "national_id", "birth", "phone", "account", "amount", "coefficient", "start_month")
+_NOT_WORD = re.compile(r"[^a-z0-9/.-]+")
+_ANY_WORD = re.compile(" (?:" + "|".join(re.escape(w) for _, _, words in WORDS for w in words) + ") ")
 _FULL_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
 _WORDY_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
 _MONTH = re.compile(r"(?<![\d/.\-])(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)|thang\s*(\d{1,2})\s*(?:nam\s*)?[/.\-]?\s*(\d{4})")
@@ -120,7 +122,9 @@ def _departure_words(value: str) -> tuple | None:
     """(kind, reason, month, day) of the death or departure written in one text, or None; kept per text — a sheet
     repeats the same hamlet, category and channel on every row."""
     folded = " ".join(fold(value).split())
-    padded = f" {re.sub(r'[^a-z0-9/.-]+', ' ', folded)} "
+    padded = f" {_NOT_WORD.sub(' ', folded)} "
+    if not _ANY_WORD.search(padded):  # one pass over the text for every word of every kind, the usual answer
+        return None
     for kind, reason, words in WORDS:
         if any(f" {w} " in padded for w in words):
             return (kind, reason, *_when(folded))

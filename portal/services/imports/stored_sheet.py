@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from ...spreadsheets.reading import BirthDate
 from .departures import Departure
-from .typed_row import ParsedRow
+from .typed_row import CellRefs, ParsedRow
 
 #: the stored form's version: change it whenever reading a row gives something else for the same cells
 VERSION = 1
@@ -59,8 +59,7 @@ def _encode_row(r: ParsedRow) -> list:
 
 def _decode_row(raw: list, letters: dict[str, str]) -> ParsedRow:
     row = ParsedRow(**dict(zip(_ROW, raw, strict=True)))
-    suffix = str(row.row_number)
-    row.refs = {name: letter + suffix for name, letter in letters.items()}
+    row.refs = CellRefs(letters, row.row_number)
     row.data = _decode_data(row.data)
     if row.coefficient is not None:
         row.coefficient = Decimal(row.coefficient)

@@ -10,6 +10,7 @@ elsewhere — and never read as 0. What is the same for every row of a file (col
 a death or departure, the look-ups) is worked out once, in ``SheetContext``. Source: pitfalls §Spreadsheets
 (items 1–7)."""
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -38,6 +39,28 @@ HIDDEN_WARNING = ("Dòng {row} đang bị ẩn trong bảng tính: kiểm tra l�
 _ACCOUNT_SEPARATORS = re.compile(r"[\s.\-]")
 
 
+class CellRefs(Mapping):
+    """Column key → the cell's reference in one row ("E12"), made when asked for from the column ``letters`` (key →
+    letter): most rows never name a cell."""
+
+    __slots__ = ("_letters", "_suffix")
+
+    def __init__(self, letters: dict[str, str], row_number: int):
+        self._letters, self._suffix = letters, str(row_number)
+
+    def __getitem__(self, key: str) -> str:
+        return self._letters[key] + self._suffix
+
+    def __contains__(self, key) -> bool:
+        return key in self._letters
+
+    def __iter__(self):
+        return iter(self._letters)
+
+    def __len__(self) -> int:
+        return len(self._letters)
+
+
 @dataclass
 class ParsedRow:
     """One data row as typed values. ``data`` holds raw input for ``registry.clean_beneficiary`` (only the keys the
@@ -62,7 +85,7 @@ class ParsedRow:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
-    refs: dict[str, str] = field(default_factory=dict)
+    refs: Mapping[str, str] = field(default_factory=dict)
     legacy: list[str] = field(default_factory=list)
     departure: Departure | None = None
 
@@ -98,9 +121,8 @@ def parse_row(row_number: int, values: dict, context: SheetContext, cells=()) ->
     A, for the death / departure scan) of Excel row ``row_number``. Never raises for bad input: every problem is a
     message of the returned ``ParsedRow``."""
     row = ParsedRow(row_number)
-    suffix = str(row_number)
-    refs = {key: letter + suffix for key, letter in context.letters.items()}
-    row.refs = {name: letter + suffix for name, letter in context.field_letters.items()}
+    refs = CellRefs(context.letters, row_number)
+    row.refs = CellRefs(context.field_letters, row_number)
     gaps = _formula_gaps(row, values, refs, context.formulas) if context.formulas else ()
     values = convert_row(values, refs, context.encodings, context.fonts, row.errors, row.legacy)
     row.departure = departure_in_row(row_number, values, cells, context.departure_plan)
