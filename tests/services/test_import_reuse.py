@@ -61,8 +61,7 @@ def test_a_change_between_preview_and_commit_is_seen(app, monkeypatch):
 
 def other_process():
     """What a commit in another process (a background job) starts from: no analysis or sheet kept in memory."""
-    imports._last_analysis = None
-    import_rows._last_read = None
+    imports.forget_kept()
 
 
 def cell_reads(monkeypatch) -> list:

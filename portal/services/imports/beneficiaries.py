@@ -26,6 +26,7 @@ from ..organizations import serving_organization
 from ..registry.events import STATUS_AFTER, STOP_REASONS, accepted_events_by_beneficiary
 from . import departures
 from . import plan as import_plan
+from . import rows as import_rows
 from .plan import Plan, RowResult, analyse_commune, counts_of, ordered
 from .rows import stored_form
 from .write import apply_plans
@@ -102,6 +103,14 @@ NOT_PAID = ("stopped", "suspended")
 
 #: the last analysis kept for the commit that follows its preview: ``(key, (month, plans))``
 _last_analysis: tuple | None = None
+
+
+def forget_kept() -> None:
+    """Drop what this process keeps for the commit that follows a preview (the last analysis, and the last sheet
+    read by ``rows.read_sheet``): the state a new process — a background job's worker — starts from."""
+    global _last_analysis
+    _last_analysis = None
+    import_rows.forget_last_read()
 
 
 def register_state() -> tuple:

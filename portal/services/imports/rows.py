@@ -94,6 +94,12 @@ def read_sheet(content: bytes, stored: str | None = None) -> ParsedSheet:
     return sheet
 
 
+def forget_last_read() -> None:
+    """Drop the last sheet read (``read_sheet`` keeps one per process)."""
+    global _last_read
+    _last_read = None
+
+
 def stored_form(content: bytes) -> str | None:
     """The last sheet read (``read_sheet``) from ``content`` as text to keep with its batch (``imports.stored_sheet``;
     about a tenth of the file's cells as JSON), or None when the last sheet read was another file's."""

@@ -76,9 +76,20 @@ def encode(sheet, key: str, letters: dict[str, str]) -> str:
     body = {"version": VERSION, "key": key, "title_month": _day(sheet.title_month), "found": sorted(sheet.found),
             "title_lines": sheet.title_lines, "legacy_encoding": sheet.legacy_encoding,
             "formula_cells": sheet.formula_cells, "sheet_title": sheet.sheet_title, "hidden_rows": sheet.hidden_rows,
-            "field_letters": letters, "rows": [_encode_row(r) for r in sheet.rows]}
-    packed = zlib.compress(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), 1)
-    return base64.b64encode(packed).decode("ascii")
+            "field_letters": letters, "rows": []}
+    head = _dumps(body)
+    packer = zlib.compressobj(1)
+    parts = [packer.compress(head[:-3].encode())]  # the rows take the place of the empty list "[]}", by chunks
+    for start in range(0, len(sheet.rows), 500):
+        chunk = ",".join(_dumps(_encode_row(r)) for r in sheet.rows[start:start + 500])
+        parts.append(packer.compress((("," if start else "[") + chunk).encode()))
+    parts.append(packer.compress(("]}" if sheet.rows else "[]}").encode()))
+    parts.append(packer.flush())
+    return base64.b64encode(b"".join(parts)).decode("ascii")
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def decode(text: str | None, key: str, sheet_type):
