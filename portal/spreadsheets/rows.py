@@ -127,12 +127,15 @@ def _is_data_like(values: dict[str, Any]) -> bool:
 
 def _is_repeated_header(values: dict[str, Any], labels: dict[str, str]) -> bool:
     """A copy of the header row (page repeat): ``labels`` are the header texts, casefolded."""
-    same = sum(
-        1
-        for key, v in values.items()
-        if isinstance(v, str) and " ".join(unicodedata.normalize("NFC", v).casefold().split()) == labels.get(key)
-    )
-    return same >= max(2, math.ceil(len(values) / 2))
+    need = max(2, math.ceil(len(values) / 2))
+    same, left = 0, len(values)
+    for key, v in values.items():
+        left -= 1
+        if isinstance(v, str) and " ".join(unicodedata.normalize("NFC", v).casefold().split()) == labels.get(key):
+            same += 1
+        if same + left < need:
+            return False  # a data row: the cells left cannot make it a header any more
+    return same >= need
 
 
 def iter_rows(
