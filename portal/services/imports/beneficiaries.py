@@ -358,6 +358,7 @@ def discard(actor, batch_id: int) -> None:
         raise StateError("Tệp này đang được nhập (chạy nền), không hủy được.")
     if batch.status in ("previewed", "analysing"):
         batch.status = "discarded"
+        batch.summary = {k: v for k, v in (batch.summary or {}).items() if k != "parsed"}  # no commit will read it
         record(actor, "import_discard", "import_batch", batch.id, f"Hủy nhập tệp {batch.filename}")
         db.session.flush()
 
