@@ -94,14 +94,18 @@ def main() -> None:
             profiler = cProfile.Profile() if args.profile else None
             if profiler:
                 profiler.enable()
-            p = timed("preview (all rules)", lambda: imports.preview(clerk, "30322", "lon.xlsx", content))
-            db.session.commit()
+            def committed(work):
+                out = work()
+                db.session.commit()
+                return out
+
+            p = timed("preview (all rules)", lambda: committed(
+                lambda: imports.preview(clerk, "30322", "lon.xlsx", content)))
             batch_id = p.batch_id
             imports.forget_kept()  # the commit job's worker: another process
             db.session.remove()
             clerk = user_by_username("xa.vinhmy")
-            result = timed("commit (re-check + write)", lambda: imports.commit(clerk, batch_id))
-            db.session.commit()
+            result = timed("commit (re-check + write)", lambda: committed(lambda: imports.commit(clerk, batch_id)))
             if profiler:
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
