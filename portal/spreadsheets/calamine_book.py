@@ -35,12 +35,13 @@ _TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 class CalamineSheet:
     """One worksheet read in full by calamine (``title``; 1-based row numbers as in the file)."""
 
-    def __init__(self, book: python_calamine.CalamineWorkbook, index: int, title: str, visible: bool):
+    def __init__(self, book: python_calamine.CalamineWorkbook, index: int, title: str, visible: bool,
+                 hidden_source=None):
         self._book, self._index, self.title = book, index, title
         self.sheet_state = "visible" if visible else "hidden"
         self._rows: list[tuple] | None = None
         self._hidden: frozenset[int] | None = None
-        self._hidden_source = None  # callable giving sheet name → hidden rows of the whole book, read on demand
+        self._hidden_source = hidden_source  # () → {sheet name: hidden rows} of the whole book, read on demand
 
     @property
     def hidden_rows(self) -> frozenset[int]:
@@ -49,10 +50,6 @@ class CalamineSheet:
         if self._hidden is None:
             self._hidden = self._hidden_source().get(self.title, frozenset()) if self._hidden_source else frozenset()
         return self._hidden
-
-    @hidden_rows.setter
-    def hidden_rows(self, rows: frozenset[int]) -> None:
-        self._hidden = frozenset(rows)
 
     def _load(self) -> list[tuple]:
         if self._rows is None:
@@ -92,21 +89,19 @@ class CalamineBook:
         self.format = fmt
         self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         self.epoch = _xlsx_epoch(data) if fmt == "xlsx" else CALENDAR_WINDOWS_1900
+        read = {"ods": _ods_hidden_rows, "xls": _xls_hidden_rows}.get(fmt)
+        found: list[dict] = []
+
+        def hidden() -> dict[str, frozenset[int]]:  # read once for the book, when a sheet is first asked
+            if not found:
+                found.append(read(data))
+            return found[0]
+
         visible = python_calamine.SheetVisibleEnum.Visible
-        self.worksheets = [CalamineSheet(self._book, i, meta.name, meta.visible == visible)
+        self.worksheets = [CalamineSheet(self._book, i, meta.name, meta.visible == visible,
+                                         hidden if read is not None else None)
                            for i, meta in enumerate(self._book.sheets_metadata)
                            if meta.typ == python_calamine.SheetTypeEnum.WorkSheet]
-        if fmt in ("ods", "xls"):
-            read = _ods_hidden_rows if fmt == "ods" else _xls_hidden_rows
-            found: list[dict] = []
-
-            def hidden() -> dict[str, frozenset[int]]:
-                if not found:
-                    found.append(read(data))
-                return found[0]
-
-            for ws in self.worksheets:
-                ws._hidden_source = hidden
 
     def close(self) -> None:
         self._book.close()
