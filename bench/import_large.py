@@ -3,8 +3,11 @@
 Builds a Vĩnh Mỹ list of ``--rows`` people (default 10.000; title block, header, column numbers, "Tổng cộng", signature
 block; a third of the IDs stored as numbers, birth dates in three shapes) and, on a scratch SQLite database seeded
 with the demo set-up, times: counting the data rows (what the upload does before choosing job or not), the preview
-(every rule, every row), the commit (re-check + writes, all-or-nothing), and a second preview of the same file (all
-rows unchanged). Prints rows per second and the peak RSS. Figures, not a test: exit status 0.
+(every rule, every row), the commit (re-check + writes, all-or-nothing) as a background job's worker runs it — in
+another process than the preview's, so nothing of the preview is kept in memory (``imports.forget_kept``): it starts
+from the sheet as the preview read it, kept with the batch, and checks every row again — and a second preview of the
+same file (all rows unchanged). Prints rows per second, CPU seconds beside wall seconds (the machine may be shared:
+compare CPU figures between runs) and the peak RSS. Figures, not a test: exit status 0.
 Goals: a 10.000-row commune file, preview + commit ≤ 4 s, peak memory ≤ 300 MB; a file under ``IMPORT_JOB_ROWS``
 (500) is checked within the web request in ≤ 2 s; larger ones run as a job. ``--profile`` prints the 25 costliest
 functions (cProfile, cumulative) of the preview and the commit.
@@ -80,34 +83,42 @@ def main() -> None:
             clerk = user_by_username("xa.vinhmy")
             print(f"file: {args.rows} rows, {len(content) / 1024:.0f} KB")
             figures = []
-            t = time.perf_counter()
-            counted = import_jobs.count_rows(content)
-            figures.append(("count rows (upload)", time.perf_counter() - t))
+
+            def timed(label, work):
+                wall, cpu = time.perf_counter(), time.process_time()
+                out = work()
+                figures.append((label, time.perf_counter() - wall, time.process_time() - cpu))
+                return out
+
+            counted = timed("count rows (upload)", lambda: import_jobs.count_rows(content))
             profiler = cProfile.Profile() if args.profile else None
             if profiler:
                 profiler.enable()
-            t = time.perf_counter()
-            p = imports.preview(clerk, "30322", "lon.xlsx", content)
-            db.session.commit()
-            figures.append(("preview (all rules)", time.perf_counter() - t))
-            t = time.perf_counter()
-            result = imports.commit(clerk, p.batch_id)
-            db.session.commit()
-            figures.append(("commit (re-check + write)", time.perf_counter() - t))
+            def committed(work):
+                out = work()
+                db.session.commit()
+                return out
+
+            p = timed("preview (all rules)", lambda: committed(
+                lambda: imports.preview(clerk, "30322", "lon.xlsx", content)))
+            batch_id = p.batch_id
+            imports.forget_kept()  # the commit job's worker: another process
+            db.session.remove()
+            clerk = user_by_username("xa.vinhmy")
+            result = timed("commit (re-check + write)", lambda: committed(lambda: imports.commit(clerk, batch_id)))
             if profiler:
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
-            t = time.perf_counter()
-            again = imports.preview(clerk, "30322", "lon.xlsx", content)
-            figures.append(("same file again (preview)", time.perf_counter() - t))
+            again = timed("same file again (preview)", lambda: imports.preview(clerk, "30322", "lon.xlsx", content))
             assert counted == args.rows == p.counts["rows"] and result["created"] == args.rows
             assert again.counts["unchanged"] == args.rows
-            for label, seconds in figures:
-                print(f"{label:28s} {seconds:7.2f} s  {args.rows / seconds:8.0f} rows/s")
+            for label, seconds, cpu in figures:
+                print(f"{label:28s} {seconds:7.2f} s  {args.rows / seconds:8.0f} rows/s  (CPU {cpu:.2f} s)")
             both = figures[1][1] + figures[2][1]
             verdict = ("goal applies at 10.000 rows" if args.rows != 10000 else
                        "goal ≤ 4 s: " + ("met" if both <= 4 else "NOT met"))
-            print(f"preview + commit of {args.rows} rows: {both:.2f} s ({verdict})")
+            print(f"preview + commit of {args.rows} rows: {both:.2f} s, CPU {figures[1][2] + figures[2][2]:.2f} s "
+                  f"({verdict})")
             per_row = figures[1][1] / args.rows
             print(f"estimated preview of {import_jobs.DEFAULT_JOB_ROWS} rows (job threshold): "
                   f"{per_row * import_jobs.DEFAULT_JOB_ROWS:.2f} s (goal ≤ 2 s)")

@@ -6,8 +6,9 @@ interface the readers use (``worksheets``, ``epoch``, ``close``; per sheet ``tit
 ``iter_rows(min_row, max_row, max_col, values_only=True)``, ``reset_dimensions``), so header detection, row
 streaming and typed cells are the same for .xlsx, .xls and .ods. Cell values: text (``str``), ``int`` / ``float``,
 ``date`` / ``datetime`` / ``time``, ``bool``; an empty cell is ``None`` (calamine's ``""``). Formulas read as the
-value the spreadsheet program saved. ``hidden_rows`` of an .ods sheet are read from its ``content.xml``
-(``table:visibility``); calamine does not report them for .xls.
+value the spreadsheet program saved. Calamine does not report row visibility: ``hidden_rows`` of an .ods sheet
+are read from its ``content.xml`` (``table:visibility``), of an .xls sheet by xlrd (the ROW records' hidden flag,
+``formatting_info=True``), only when asked for.
 """
 
 from __future__ import annotations
@@ -34,11 +35,21 @@ _TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 class CalamineSheet:
     """One worksheet read in full by calamine (``title``; 1-based row numbers as in the file)."""
 
-    def __init__(self, book: python_calamine.CalamineWorkbook, index: int, title: str, visible: bool):
+    def __init__(self, book: python_calamine.CalamineWorkbook, index: int, title: str, visible: bool,
+                 hidden_source=None):
         self._book, self._index, self.title = book, index, title
         self.sheet_state = "visible" if visible else "hidden"
         self._rows: list[tuple] | None = None
-        self.hidden_rows: frozenset[int] = frozenset()
+        self._hidden: frozenset[int] | None = None
+        self._hidden_source = hidden_source  # () → {sheet name: hidden rows} of the whole book, read on demand
+
+    @property
+    def hidden_rows(self) -> frozenset[int]:
+        """1-based numbers of the rows hidden in the file (also rows hidden by a filter); empty when the file does
+        not say (a damaged or unusual formatting part)."""
+        if self._hidden is None:
+            self._hidden = self._hidden_source().get(self.title, frozenset()) if self._hidden_source else frozenset()
+        return self._hidden
 
     def _load(self) -> list[tuple]:
         if self._rows is None:
@@ -47,7 +58,11 @@ class CalamineSheet:
             except Exception as exc:
                 raise ValidationError(DAMAGED) from exc
             try:
-                self._rows = [tuple(_value(v) for v in raw) for raw in sheet.to_python(skip_empty_area=False)]
+                # a cell as openpyxl gives it: "" → None, an integral float below 10¹⁵ → int (calamine reads every
+                # number as a float; larger ones stay floats so the 15-digit check still sees them)
+                self._rows = [tuple(None if v == "" else int(v) if type(v) is float and v.is_integer()
+                                    and abs(v) < 1e15 else v for v in raw)
+                              for raw in sheet.to_python(skip_empty_area=False)]
             except Exception as exc:  # CalamineError, XmlError, ZipError … on a damaged sheet part
                 raise ValidationError(DAMAGED) from exc
         return self._rows
@@ -64,16 +79,6 @@ class CalamineSheet:
         """Nothing to do: calamine reads the cells that exist."""
 
 
-def _value(v: Any) -> Any:
-    """A calamine cell value as openpyxl gives it: ``""`` → ``None``, an integral float below 10¹⁵ → ``int``
-    (calamine reads every number as a float; larger ones stay floats so the 15-digit check still sees them)."""
-    if v == "":
-        return None
-    if type(v) is float and v.is_integer() and abs(v) < 1e15:
-        return int(v)
-    return v
-
-
 class CalamineBook:
     """A read-only workbook (``format`` "xls" or "ods") with openpyxl-like ``worksheets``, ``epoch`` and ``close``.
 
@@ -84,14 +89,19 @@ class CalamineBook:
         self.format = fmt
         self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         self.epoch = _xlsx_epoch(data) if fmt == "xlsx" else CALENDAR_WINDOWS_1900
+        read = {"ods": _ods_hidden_rows, "xls": _xls_hidden_rows}.get(fmt)
+        found: list[dict] = []
+
+        def hidden() -> dict[str, frozenset[int]]:  # read once for the book, when a sheet is first asked
+            if not found:
+                found.append(read(data))
+            return found[0]
+
         visible = python_calamine.SheetVisibleEnum.Visible
-        self.worksheets = [CalamineSheet(self._book, i, meta.name, meta.visible == visible)
+        self.worksheets = [CalamineSheet(self._book, i, meta.name, meta.visible == visible,
+                                         hidden if read is not None else None)
                            for i, meta in enumerate(self._book.sheets_metadata)
                            if meta.typ == python_calamine.SheetTypeEnum.WorkSheet]
-        if fmt == "ods":
-            hidden = _ods_hidden_rows(data)
-            for ws in self.worksheets:
-                ws.hidden_rows = hidden.get(ws.title, frozenset())
 
     def close(self) -> None:
         self._book.close()
@@ -103,6 +113,31 @@ def _xlsx_epoch(data: bytes):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         head = archive.read("xl/workbook.xml")[:4096]
     return CALENDAR_MAC_1904 if re.search(rb'date1904="(1|true)"', head) else CALENDAR_WINDOWS_1900
+
+
+def _xls_hidden_rows(data: bytes) -> dict[str, frozenset[int]]:
+    """Sheet name → 1-based numbers of the rows hidden (or filtered out) in an .xls (BIFF8): xlrd's
+    ``rowinfo_map[r].hidden``, read with ``formatting_info=True``. An empty map when xlrd cannot read the
+    formatting (calamine has read the values already)."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True,
+                                  logfile=io.StringIO())
+    except Exception:  # xlrd.XLRDError, CompDocError, struct.error … on a file calamine could read
+        return {}
+    try:
+        found = {}
+        for index, name in enumerate(book.sheet_names()):
+            try:
+                sheet = book.sheet_by_index(index)
+            except Exception:
+                continue
+            found[name] = frozenset(r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden)
+            book.unload_sheet(index)
+        return found
+    finally:
+        book.release_resources()
 
 
 def _ods_hidden_rows(data: bytes) -> dict[str, frozenset[int]]:

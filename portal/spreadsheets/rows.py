@@ -101,8 +101,13 @@ def _is_total_row(cells: list[Any], header: Header) -> bool:
 
 def _is_signature_row(cells: list[Any]) -> bool:
     """A sparse all-text row (≤ 3 cells) with a signature marker or a "…, ngày … tháng … năm …" line."""
-    filled = [v for v in cells if not is_empty(v)]
-    if not filled or len(filled) > 3 or not all(isinstance(v, str) for v in filled):
+    filled = []
+    for v in cells:
+        if not is_empty(v):
+            if len(filled) == 3 or not isinstance(v, str):
+                return False  # a data row: a number, or more than three cells
+            filled.append(v)
+    if not filled:
         return False
     for v in filled:
         for text in (v, *decoded_variants(v)):  # also typed with a legacy font ("Ng\xadêi lËp biÓu")
@@ -122,12 +127,15 @@ def _is_data_like(values: dict[str, Any]) -> bool:
 
 def _is_repeated_header(values: dict[str, Any], labels: dict[str, str]) -> bool:
     """A copy of the header row (page repeat): ``labels`` are the header texts, casefolded."""
-    same = sum(
-        1
-        for key, v in values.items()
-        if isinstance(v, str) and " ".join(unicodedata.normalize("NFC", v).casefold().split()) == labels.get(key)
-    )
-    return same >= max(2, math.ceil(len(values) / 2))
+    need = max(2, math.ceil(len(values) / 2))
+    same, left = 0, len(values)
+    for key, v in values.items():
+        left -= 1
+        if isinstance(v, str) and " ".join(unicodedata.normalize("NFC", v).casefold().split()) == labels.get(key):
+            same += 1
+        if same + left < need:
+            return False  # a data row: the cells left cannot make it a header any more
+    return same >= need
 
 
 def iter_rows(

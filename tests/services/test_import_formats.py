@@ -1,7 +1,7 @@
 """The spreadsheets communes really keep: Excel 97-2003 (.xls) and LibreOffice (.ods) files read behind the same
 header detection, typed cells, row checks and preview as .xlsx; a list on another sheet than the first; rows hidden
-in the file (imported, with a warning naming the row); password-protected files told apart from unreadable ones;
-legacy-font conversion limited to the cells whose font or content is legacy."""
+in the file, .xlsx, .xls or .ods (imported, with a warning naming the row); password-protected files told apart from
+unreadable ones; legacy-font conversion limited to the cells whose font or content is legacy."""
 import io
 import zipfile
 from datetime import date
@@ -18,6 +18,7 @@ from portal.models import Beneficiary
 from portal.services.demo import user_by_username
 from portal.services.imports import beneficiaries as imports
 from portal.services.imports import jobs as import_jobs
+from portal.spreadsheets.calamine_book import _xls_hidden_rows
 from portal.spreadsheets.legacy import encode_tcvn3, encode_vni
 from portal.spreadsheets.workbook import ENCRYPTED, open_workbook
 from tests.services.commune_sheets import build, build_ods, first_data_row, national_id, person, sheet_rows
@@ -69,6 +70,24 @@ def test_xls_list_on_the_second_sheet_is_read_typed_and_committed(clerk):
     assert by_id("089140700002").birth_date == date(1940, 3, 3)  # dd/mm/yyyy text
     assert by_id("089140700002").hamlet == "Khóm Hòa Bình"
     assert (by_id("089040700003").birth_date, by_id("089040700003").birth_year) == (None, 1940)  # a year
+
+
+def test_xls_hidden_row_is_imported_with_a_warning_naming_the_row(clerk):
+    p = imports.preview(clerk, VINH_MY, "ds.xls", XLS.read_bytes())  # the fourth person, Excel row 11, is hidden
+    assert (p.counts["warning"], p.counts["error"]) == (1, 0)
+    assert row_of(p, 11).warnings == ["Dòng 11 đang bị ẩn trong bảng tính: kiểm tra lại người này có đúng cần nhập "
+                                      "không (bỏ ẩn dòng trong Excel để xem)."]
+    assert [row_of(p, n).warnings for n in (8, 9, 10)] == [[], [], []]
+
+
+def test_xls_whose_formatting_cannot_be_read_has_no_hidden_rows():
+    wb = open_workbook(XLS.read_bytes())
+    try:
+        sheet = next(ws for ws in wb.worksheets if ws.title == "Danh sách")
+        assert sheet.hidden_rows == frozenset({11})
+    finally:
+        wb.close()
+    assert _xls_hidden_rows(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504) == {}
 
 
 def test_xlsx_and_ods_lists_on_the_second_sheet_are_found(clerk):

@@ -17,12 +17,15 @@ from sqlalchemy.orm import selectinload
 
 from ...clock import to_vn
 from ...extensions import db
-from ...models import AuditEvent
+from ...models import AuditEvent, HouseholdPoverty
 from ...models.registry import FIELD_LABELS
 from ..registry.fields import FIELDS, display_value
+from .columns import PENSION_FIELDS
 
+#: the fields an import compares and writes: the register's (``registry.fields.FIELDS``) and the social pension's
+IMPORTED_FIELDS = [*FIELDS, *PENSION_FIELDS]
 #: audit label (``registry.audit_snapshot`` keys) → model fields
-LABEL_FIELDS = {label: [k] for k, label in FIELD_LABELS.items() if k in FIELDS and k != "birth_date"}
+LABEL_FIELDS = {label: [k] for k, label in FIELD_LABELS.items() if k in IMPORTED_FIELDS and k != "birth_date"}
 LABEL_FIELDS[FIELD_LABELS["birth_date"]] = ["birth_date", "birth_year"]
 #: fields validated together: keeping one keeps the others, so the record stays consistent
 GROUPS = (("payment_channel", "cash_at_home_reason", "cash_at_home_note"),
@@ -65,6 +68,27 @@ def manual_edits(beneficiary_ids: list[int]) -> dict[int, dict[str, ManualEdit]]
     return {k: v for k, v in found.items() if v}
 
 
+def pension_values(beneficiary) -> dict:
+    """The social-pension fields (``columns.PENSION_FIELDS``) of ``beneficiary`` as a dict."""
+    return {k: getattr(beneficiary, k) for k in PENSION_FIELDS}
+
+
+def shown(key: str, value) -> str | None:
+    """A field value as a clerk reads it (``registry.fields.display_value``; "Có" / "Không" for a pension or
+    monthly social-insurance benefit, "Hộ nghèo" / "Hộ cận nghèo"); None for empty."""
+    if key == "receives_pension":
+        return None if value is None else "Có" if value else "Không"
+    if key == "household_poverty":
+        return HouseholdPoverty(value).label if value else None
+    return display_value(key, value)
+
+
+def pension_snapshot(values: dict) -> dict:
+    """The social-pension fields present in ``values``, keyed by their Vietnamese labels with values as shown
+    (``shown``), for the audit trail beside ``registry.fields.audit_snapshot``."""
+    return {FIELD_LABELS[k]: shown(k, values[k]) for k in PENSION_FIELDS if k in values}
+
+
 def _group(name: str) -> tuple[str, ...]:
     return next((g for g in GROUPS if name in g), (name,))
 
@@ -93,14 +117,14 @@ def changes(before: dict, after: dict, names) -> list[tuple[str, str, str]]:
     are one "Ngày sinh" line."""
     names = set(names)
     out = []
-    for k in FIELDS:
+    for k in IMPORTED_FIELDS:
         if k not in names or (k == "birth_year" and "birth_date" in names):
             continue
         if k in ("birth_date", "birth_year"):
             old, new = _birth(before), _birth(after)
             label = FIELD_LABELS["birth_date"]
         else:
-            old, new, label = display_value(k, before.get(k)), display_value(k, after.get(k)), FIELD_LABELS[k]
+            old, new, label = shown(k, before.get(k)), shown(k, after.get(k)), FIELD_LABELS[k]
         out.append((label, old or "—", new or "—"))
     return out
 

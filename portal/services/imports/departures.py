@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from openpyxl.utils import get_column_letter
+
 from ..registry.identity import fold
 
 #: (kind, stop reason, folded words) — a death, or a stop (thôi hưởng) with the reason of ``registry.events``
@@ -24,6 +26,8 @@ WORDS = (
 KIND_LABELS = {"death": "Chết", "moved_away": "Chuyển đi", "other": "Thôi hưởng"}
 #: columns never read for these words (a name such as "Từ Trần Minh" is not a death)
 SKIPPED = ("name", "national_id", "birth", "phone", "account", "amount", "coefficient", "start_month")
+_NOT_WORD = re.compile(r"[^a-z0-9/.-]+")
+_ANY_WORD = re.compile(" (?:" + "|".join(re.escape(w) for _, _, words in WORDS for w in words) + ") ")
 _FULL_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
 _WORDY_DATE = re.compile(r"ngay\s*(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
 _MONTH = re.compile(r"(?<![\d/.\-])(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)|thang\s*(\d{1,2})\s*(?:nam\s*)?[/.\-]?\s*(\d{4})")
@@ -84,12 +88,43 @@ def find_departure(cells: list[tuple[str, object]]) -> Departure | None:
     return None
 
 
+def scan_plan(columns: dict[str, int], width: int) -> list[tuple[int, str, str | None]]:
+    """The cells of a row read for a death or departure, as (0-based cell index, column letter, column key or None),
+    worked out once per sheet from the header's ``columns`` (key → 1-based column) for rows of ``width`` cells: the
+    note first, then every other cell, found column or not (a "Trạng thái" / "Tình trạng" column), except the name,
+    ID, dates, numbers and account (``SKIPPED``)."""
+    skipped = {columns[k] - 1 for k in SKIPPED if k in columns}
+    keys = {col - 1: key for key, col in columns.items()}
+    note = [columns["note"] - 1] if "note" in columns else []
+    order = note + [i for i in range(width) if i not in note]
+    return [(i, get_column_letter(i + 1), keys.get(i)) for i in order if i not in skipped]
+
+
+def departure_in_row(row_number: int, values: dict, cells, plan: list[tuple[int, str, str | None]]) \
+        -> Departure | None:
+    """``find_departure`` over one row: the text of the cells in ``plan`` (``scan_plan``), a found column's value
+    taken from ``values`` (its legacy-font text converted), any other from ``cells`` (the raw row from column A)."""
+    width = len(cells)
+    suffix = str(row_number)
+    for i, letter, key in plan:
+        if i >= width:
+            continue
+        value = values.get(key, cells[i]) if key is not None else cells[i]
+        if isinstance(value, str) and value.strip():
+            found = _departure_words(value)
+            if found is not None:
+                return Departure(*found, letter + suffix, " ".join(value.split()))
+    return None
+
+
 @functools.lru_cache(maxsize=4096)
 def _departure_words(value: str) -> tuple | None:
     """(kind, reason, month, day) of the death or departure written in one text, or None; kept per text — a sheet
     repeats the same hamlet, category and channel on every row."""
     folded = " ".join(fold(value).split())
-    padded = f" {re.sub(r'[^a-z0-9/.-]+', ' ', folded)} "
+    padded = f" {_NOT_WORD.sub(' ', folded)} "
+    if not _ANY_WORD.search(padded):  # one pass over the text for every word of every kind, the usual answer
+        return None
     for kind, reason, words in WORDS:
         if any(f" {w} " in padded for w in words):
             return (kind, reason, *_when(folded))

@@ -25,8 +25,9 @@ from ...models import AdministrativeUnit, ImportBatch, Job
 from ...spreadsheets.reading import find_table, iter_rows, open_workbook
 from ...spreadsheets.writing import write_workbook
 from . import beneficiaries as imports
+from .columns import COLUMNS
 from .plan import counts_of, ordered
-from .rows import COLUMNS, max_import_rows, max_upload_bytes
+from .rows import max_import_rows, max_upload_bytes, stored_form
 
 PREVIEW_KIND, COMMIT_KIND = "import_preview", "import_commit"
 DEFAULT_JOB_ROWS = 500
@@ -158,7 +159,8 @@ def preview_job(job: Job, progress) -> dict:
     if batch.status != "analysing":  # discarded by the clerk meanwhile: leave it so
         return {"endpoint": "commune.import_upload", "values": {}, "label": "Tải tệp khác"}
     batch.summary = dict(batch.summary or {}) | {"preview": counts, "month": month.isoformat(),
-                                                 "stored_rows": [asdict(r) for r in ordered(plans)]}
+                                                 "stored_rows": [asdict(r) for r in ordered(plans)],
+                                                 "parsed": stored_form(batch.content)}
     batch.status = "previewed"
     db.session.flush()
     return {"endpoint": "commune.import_preview", "values": {"batch_id": batch.id}, "label": "Xem kết quả kiểm tra"}

@@ -31,9 +31,11 @@ from ..registry.beneficiaries import current_values
 from ..registry.checks import clean_beneficiary
 from ..registry.fields import BeneficiaryInvalid
 from ..registry.lookups import lookups_memoised
-from .changes import change_lines, edited_warnings, keep_edited, manual_edits
+from .changes import change_lines, edited_warnings, keep_edited, manual_edits, pension_values
+from .columns import PENSION_FIELDS
 from .origin import check_origin
-from .rows import ParsedRow, read_sheet
+from .rows import read_sheet
+from .typed_row import ParsedRow
 
 NO_REASON_NOTE = "Chưa ghi lý do"
 NO_REASON_WARNING = "Nhận tiền mặt tại nhà nhưng chưa ghi lý do (ghi tạm «Lý do khác: Chưa ghi lý do»)."
@@ -108,15 +110,16 @@ def analyse_commune(commune_code: str) -> AdministrativeUnit:
 
 
 def analyse(content: bytes, commune_code: str, today: date | None = None,
-            overwrite_manual: bool = False, progress=None) -> tuple[date, list[Plan]]:
+            overwrite_manual: bool = False, progress=None, stored: str | None = None) -> tuple[date, list[Plan]]:
     """Parse ``content`` (.xlsx bytes) and plan every row against the register of ``commune_code``. Returns the
     month amounts are compared for (named in the title, else the month of ``today``) and one ``Plan`` per row.
     Fields edited on the portal since they were last imported are kept (with a warning) unless
     ``overwrite_manual`` (the clerk's "Ghi đè cả các thông tin đã sửa trên cổng"). Raises ``ValidationError`` for
     file-level problems, among them a title naming another commune (``imports.origin.check_origin``).
-    ``progress(done, total)``, if given, is called every 100 planned rows and at the end (background jobs)."""
+    ``progress(done, total)``, if given, is called every 100 planned rows and at the end (background jobs).
+    ``stored``: the sheet as read at the preview (``imports.rows.stored_form``), used when still valid."""
     commune = analyse_commune(commune_code)
-    sheet = read_sheet(content)
+    sheet = read_sheet(content, stored)
     check_origin(sheet.title_lines, commune)
     month = sheet.title_month or (today or today_vn()).replace(day=1)
     ids = [r.national_id for r in sheet.rows if r.national_id]
@@ -206,7 +209,9 @@ def _plan_row(row: ParsedRow, ctx: _Context) -> Plan:
                           for key, message in err.errors.items()]
         return plan
     result.warnings += cleaned.warnings
-    plan.values, plan.existing = cleaned.values, current
+    # the social pension's conditions, when the sheet has their columns (``registry`` does not check them)
+    plan.values = cleaned.values | {k: row.data[k] for k in PENSION_FIELDS if k in row.data}
+    plan.existing = current
     if current is not None:
         _plan_update(plan, row, current, ctx)
     else:
@@ -220,7 +225,7 @@ def _plan_row(row: ParsedRow, ctx: _Context) -> Plan:
 def _plan_update(plan: Plan, row: ParsedRow, current: Beneficiary, ctx: _Context) -> None:
     """Changes against the register, minus the fields edited on the portal (unless overwriting), with warnings for
     those and for a switch from an active account to cash."""
-    result, before = plan.result, current_values(current)
+    result, before = plan.result, current_values(current) | pension_values(current)
     changed = {k: v for k, v in plan.values.items() if before.get(k) != v}
     kept = keep_edited(changed, ctx.edits.get(current.id, {}))
     if kept:

@@ -14,7 +14,12 @@ from ..registry.beneficiaries import apply_values, new_row
 from ..registry.fields import audit_snapshot
 from ..registry.identity import ascii_upper
 from ..registry.lookups import lookups_memoised
+from .changes import pension_snapshot
 from .plan import Plan, counts_of
+
+#: the social-pension fields of a new person whose sheet does not give them (the model's defaults): every row of
+#: one bulk insert has the same keys
+_PENSION_DEFAULTS = {"receives_pension": False, "household_poverty": None}
 
 
 def _kept_note(plan: Plan) -> str:
@@ -36,7 +41,7 @@ def apply_plans(actor, plans: list[Plan], commune_code: str) -> dict:
     new = [p for p in plans if p.result.action == "new"]
     with lookups_memoised():
         db.session.flush()
-        insert_rows(Beneficiary.__table__, [new_row(commune_code, p.values) for p in new])
+        insert_rows(Beneficiary.__table__, [new_row(commune_code, _PENSION_DEFAULTS | p.values) for p in new])
         ids = _ids_by_national_id([p.values["national_id"] for p in new])
         accounts = [_account_row(actor, ids[p.values["national_id"]], p.values["full_name"], p.account)
                     for p in new if p.account]
@@ -44,7 +49,8 @@ def apply_plans(actor, plans: list[Plan], commune_code: str) -> dict:
         insert_rows(AuditEvent.__table__, [event_row(
             actor, "import_create", "beneficiary", ids[p.values["national_id"]],
             f"Thêm đối tượng {p.values['full_name']} từ tệp Excel (dòng {p.result.row_number})",
-            after=audit_snapshot(p.values, skip_empty=True) | _account_extra(p)) for p in new])
+            after=audit_snapshot(p.values, skip_empty=True) | pension_snapshot(p.values) | _account_extra(p))
+            for p in new])
         held = {ids[p.values["national_id"]]: p for p in new if p.result.departure}
         for b in (db.session.execute(select(Beneficiary).where(Beneficiary.id.in_(held))).scalars() if held else ()):
             held[b.id].existing = b
@@ -88,7 +94,8 @@ def _write_updates(actor, plans: list[Plan]) -> dict:
         labels = ", ".join(FIELD_LABELS[k] for k in changed if k != "birth_year" or "birth_date" not in changed)
         record(actor, "import_update", "beneficiary", b.id, f"Cập nhật đối tượng từ tệp Excel "
                f"(dòng {p.result.row_number}): {labels or 'Tài khoản'}{_kept_note(p)}",
-               before=audit_snapshot(before) if changed else None, after=audit_snapshot(changed) | _account_extra(p))
+               before=audit_snapshot(before) | pension_snapshot(before) if changed else None,
+               after=audit_snapshot(changed) | pension_snapshot(changed) | _account_extra(p))
     db.session.flush()
     counts = counts_of(plans)
     return {"created": counts["new"], "updated": counts["update"], "unchanged": counts["unchanged"],

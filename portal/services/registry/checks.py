@@ -3,6 +3,7 @@ shared by the commune's forms and the spreadsheet import — NFC names, a 12-dig
 unique in the province, a known category (K6 with its disability level), a start month, and a payment channel with a
 reason when the money is brought home (plan §III.4). Also the Vietnamese labels and display values used in the audit
 trail."""
+import re
 import unicodedata
 from datetime import date
 
@@ -44,6 +45,7 @@ _TEXT_LIMITS = {"full_name": 120, "hamlet": 120, "decision_number": 60, "cash_at
 
 
 _CONTROL = dict.fromkeys((c for c in range(0x100) if unicodedata.category(chr(c)) == "Cc"), " ")
+_HAS_CONTROL = re.compile("[" + "".join(re.escape(chr(c)) for c in _CONTROL) + "]")
 
 
 def _text(data: dict, key: str) -> str | None:
@@ -51,7 +53,10 @@ def _text(data: dict, key: str) -> str | None:
     value = data.get(key)
     if value is None:
         return None
-    value = nfc(str(value).translate(_CONTROL))
+    value = str(value)
+    if _HAS_CONTROL.search(value):
+        value = value.translate(_CONTROL)
+    value = nfc(value)
     return value or None
 
 

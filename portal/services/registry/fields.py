@@ -85,6 +85,7 @@ class Cleaned:
 
 
 _NAME_PUNCTUATION = frozenset(" '\u2019-.")  # space, apostrophe (also ’), hyphen, dot (e.g. "Néang", "H'Hen")
+_NAME_PUNCTUATION_GONE = str.maketrans("", "", "".join(_NAME_PUNCTUATION))
 
 
 def check_person_name(name: str, label: str = "Họ và tên") -> None:
@@ -93,6 +94,8 @@ def check_person_name(name: str, label: str = "Họ và tên") -> None:
     digits and ``= + @ < > " ( ) ,`` are refused, which also keeps formulas such as ``=HYPERLINK(…)`` out of the
     register and the exported lists (pitfalls item 8). ``name`` is NFC text. Raises ``ValidationError`` naming the
     characters."""
+    if name[:1].isalpha() and name.translate(_NAME_PUNCTUATION_GONE).isalpha():
+        return  # letters only (``str.isalpha``: the L categories), the usual name
     bad = sorted({ch for ch in name if ch not in _NAME_PUNCTUATION and unicodedata.category(ch)[0] not in "LM"})
     if bad:
         shown = ", ".join(f"«{ch}»" for ch in bad)

@@ -20,6 +20,7 @@ from ...errors import ValidationError
 from ...models.registry import Gender
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _D_FOLD = str.maketrans({"đ": "d", "ð": "d", "ɖ": "d"})  # casefolded Đ, and the look-alikes Ð (U+00D0), Ɖ (U+0189)
 
 
@@ -33,7 +34,9 @@ def nfc(s: str | None) -> str:
         return ""
     if not isinstance(s, str):
         raise TypeError(f"nfc() expects str or None, got {type(s).__name__}")
-    return " ".join(unicodedata.normalize("NFC", s.translate(_INVISIBLE)).split())
+    if _HAS_INVISIBLE.search(s):
+        s = s.translate(_INVISIBLE)
+    return " ".join(unicodedata.normalize("NFC", s).split())
 
 
 @lru_cache(maxsize=16384)  # imports fold the same categories, hamlets and channels row after row
@@ -43,8 +46,30 @@ def fold(s: str | None) -> str:
     "Hoà", "Hòa" and "HOA" all give "hoa"; decomposed (NFD, "Unicode tổ hợp") input gives the same key as
     precomposed input. Returns ``""`` for ``None``. Source: reference §6; pitfalls items 9–10.
     """
-    text = unicodedata.normalize("NFD", nfc(s).casefold().translate(_D_FOLD))
+    text = nfc(s).casefold().translate(_D_FOLD)
+    if text.isascii():
+        return text
+    plain = text.translate(_BASE_LETTER)  # one table look-up per precomposed letter, the usual case
+    if plain.isascii():
+        return plain
+    text = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in text if not unicodedata.category(ch).startswith("M"))
+
+
+def _base_letters() -> dict[int, str]:
+    """Precomposed letter → its ASCII base letter (what the decomposition less its marks leaves), for every such
+    letter of Latin-1 and Latin Extended; ``fold`` of a text made only of these and ASCII is this table's
+    translation (the same result as decomposing and dropping the marks)."""
+    table = {}
+    for code in range(0x80, 0x2000):
+        decomposed = unicodedata.normalize("NFD", chr(code))
+        base = "".join(ch for ch in decomposed if not unicodedata.category(ch).startswith("M"))
+        if base != chr(code) and base.isascii() and base:
+            table[code] = base
+    return table
+
+
+_BASE_LETTER = _base_letters()
 
 
 # --- Vietnamese sort key (khoá sắp xếp tên) -----------------------------------------------------------------------
