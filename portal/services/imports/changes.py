@@ -23,7 +23,7 @@ from ..registry.fields import FIELDS, display_value
 from .columns import PENSION_FIELDS
 
 #: the fields an import compares and writes: the register's (``registry.fields.FIELDS``) and the social pension's
-IMPORTED_FIELDS = [*FIELDS, *PENSION_FIELDS]
+IMPORTED_FIELDS = [*FIELDS, *(k for k in PENSION_FIELDS if k not in FIELDS)]
 #: audit label (``registry.audit_snapshot`` keys) → model fields
 LABEL_FIELDS = {label: [k] for k, label in FIELD_LABELS.items() if k in IMPORTED_FIELDS and k != "birth_date"}
 LABEL_FIELDS[FIELD_LABELS["birth_date"]] = ["birth_date", "birth_year"]
