@@ -4,6 +4,7 @@ Environment: ``HOST`` (default 127.0.0.1: the reverse proxy is the only one to r
 ``WEB_WORKERS`` (2 processes), ``WEB_THREADS`` (4 threads each), ``WEB_TIMEOUT`` (120 s: the longest request is an
 import preview; PDF lists and large imports run as jobs).
 """
+import gc
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
@@ -22,3 +23,11 @@ errorlog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 # X-Forwarded-* from the local reverse proxy only; the app trusts them when TRUSTED_PROXIES is set.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the app: move every object made so far (modules, the app, SQLAlchemy's mappers,
+    compiled templates) out of the garbage collector's sight. A full collection would otherwise walk those ~230 000
+    objects each time, a pause of a few hundred milliseconds with every thread of the worker stopped."""
+    gc.collect()
+    gc.freeze()
