@@ -41,7 +41,7 @@ def when_ready(server):
 def post_fork(server, worker):
     """A new worker never uses a database connection of the master's pool (the master opens none; kept safe)."""
     from portal.extensions import db
-    from wsgi import app
+    app = server.app.wsgi()  # the Flask app the master loaded
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
