@@ -97,11 +97,17 @@ def login():
     return render_form("auth/login.html", form=form, error=error)
 
 
+def _minutes_to_wait(limit) -> int:
+    """Whole minutes until the breached limit's window ends (at least 1). Read from the window's exact end: the
+    rounded ``reset_at`` adds a second, which made a fresh 15-minute window read "16 phút"."""
+    reset_time = limit.window.reset_time if limit is not None else time.time() + 60
+    return max(1, math.ceil((reset_time - time.time()) / 60))
+
+
 @bp.app_errorhandler(RateLimitExceeded)
 def too_many_logins(exc):
     """Throttled login: the login page with how long to wait (429)."""
-    reset_at = getattr(limiter.current_limit, "reset_at", None) or time.time() + 60
-    minutes = max(1, math.ceil((reset_at - time.time()) / 60))
+    minutes = _minutes_to_wait(limiter.current_limit)
     record_apart(None, "login_throttled", "user", None,
                  f"Đăng nhập bị tạm khóa: {(request.form.get('username') or '').strip()[:60]} "
                  f"từ {request.remote_addr or '?'}")

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from ..extensions import db
 from ..models import AuditEvent
@@ -70,7 +70,7 @@ def record_read(actor, action: str, object_type: str, object_id: int | None, sum
 def events_for(object_type: str, object_id: int, limit: int = 50) -> list[AuditEvent]:
     """Latest changes of one object, newest first (for the object's page); reads (``READ_ACTIONS``) left out."""
     return list(db.session.execute(
-        db.select(AuditEvent).options(selectinload(AuditEvent.user))
+        db.select(AuditEvent).options(joinedload(AuditEvent.user))
         .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id,
                AuditEvent.action.not_in(READ_ACTIONS))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)).scalars())

@@ -17,12 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import utcnow
 from ..errors import ValidationError
 from ..extensions import db
-from ..models import User, UserSession
+from ..models import Organization, User, UserSession
 from .audit import record
 
 #: ``last_seen_at`` is written at most this often (a write per request would load the database for nothing)
@@ -60,12 +61,18 @@ def open_session(user: User) -> str:
     return token
 
 
+#: the session with its user, the user's organisation and that organisation's unit in one statement: every request
+#: reads all four (``User.is_active``, ``areas.area_commune_codes``), one lazy load each otherwise
+_RESUME = select(UserSession).options(
+    joinedload(UserSession.user).joinedload(User.organization).joinedload(Organization.unit))
+
+
 def resume_session(token: str, idle: timedelta) -> User | None:
     """The user of the live session named by ``token`` (its ``last_seen_at`` refreshed), or None when the token is
     unknown, the session was ended, it was idle longer than ``idle``, or the user or organisation is inactive."""
     if not token or len(token) > 100:
         return None
-    row = db.session.execute(select(UserSession).where(UserSession.token_hash == _digest(token))).scalar_one_or_none()
+    row = db.session.execute(_RESUME.where(UserSession.token_hash == _digest(token))).scalar_one_or_none()
     if row is None or row.ended_at is not None:
         return None
     now = utcnow()

@@ -1,13 +1,17 @@
 """Server-side sessions: a cookie forged with a known key opens nothing; logout, a password change and deactivation
 end sessions on the server (the old session and remember cookies stop working); an idle session ends after
 ``SESSION_IDLE_MINUTES``; cookie flags."""
-from datetime import timedelta
+from contextlib import contextmanager
+from datetime import UTC, timedelta
 
 import time_machine
 from flask_login.utils import encode_cookie
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
+from portal.extensions import db
 from portal.models import User, UserSession
-from portal.services.sessions import set_active
+from portal.services.sessions import open_session, resume_session, set_active
 from tests.conftest import PASSWORD, PINNED_NOW, WebClient
 
 
@@ -156,3 +160,58 @@ def test_old_sessions_are_deleted_at_the_next_login(app, client):
         client.login("xa.vinhmy")
     rows = UserSession.query.filter_by(user_id=_user("xa.vinhmy").id).all()
     assert len(rows) == 1 and rows[0].ended_at is None
+
+
+@contextmanager
+def _statements():
+    """The SQL statements run inside the block (any app's engine)."""
+    seen = []
+
+    def _seen(conn, cursor, statement, params, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(Engine, "before_cursor_execute", _seen)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", _seen)
+
+
+def _utc(value):
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def test_last_seen_is_written_at_most_once_a_minute_and_the_idle_timeout_still_ends_the_session(app, client):
+    with time_machine.travel(PINNED_NOW, tick=False) as clock:
+        client.login("xa.vinhmy")
+        row = UserSession.query.filter_by(user_id=_user("xa.vinhmy").id, ended_at=None).one()
+        assert _utc(row.last_seen_at) == PINNED_NOW
+        clock.move_to(PINNED_NOW + timedelta(seconds=59))
+        with _statements() as seen:
+            assert client.get("/xa/").status_code == 200
+        assert not [s for s in seen if s.startswith("UPDATE user_session")]  # a read writes nothing
+        db.session.refresh(row)
+        assert _utc(row.last_seen_at) == PINNED_NOW
+        clock.move_to(PINNED_NOW + timedelta(seconds=60))
+        with _statements() as seen:
+            assert client.get("/xa/").status_code == 200
+        assert len([s for s in seen if s.startswith("UPDATE user_session SET last_seen_at")]) == 1
+        db.session.refresh(row)
+        assert _utc(row.last_seen_at) == PINNED_NOW + timedelta(seconds=60)
+        last = PINNED_NOW + timedelta(seconds=60) + timedelta(minutes=29, seconds=59)
+        clock.move_to(last)
+        assert client.get("/xa/").status_code == 200  # idle 29 min 59 s: still open, last seen written
+        clock.move_to(last + timedelta(minutes=30, seconds=1))
+        resp = client.get("/xa/")
+        assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_a_request_reads_its_session_user_organisation_and_unit_in_one_statement(app):
+    token = open_session(_user("xa.vinhmy"))
+    db.session.commit()
+    db.session.expunge_all()
+    with _statements() as seen:
+        user = resume_session(token, timedelta(minutes=30))
+        assert user.username == "xa.vinhmy" and user.is_active
+        assert (user.organization.unit.level, user.organization.unit_code) == ("commune", user.organization.unit.code)
+    assert len(seen) == 1 and seen[0].startswith("SELECT user_session.id")

@@ -13,8 +13,9 @@ Money is integer đồng; months are first-of-month dates. Writes record an audi
 """
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import selectinload
 
 from ...access import in_area
@@ -129,14 +130,22 @@ def _present(model, name):
     return name in model.__table__.columns
 
 
+@cache
+def _control_sums():
+    """(kinds summed, the statement summing them over the lines of the list ``list_id``), built once: every
+    payout-list page runs it."""
+    keys = [k for k, (_, line_col, _) in CONTROL_FIELDS.items() if _present(PayoutLine, line_col)]
+    sums = [func.coalesce(func.sum(getattr(PayoutLine, CONTROL_FIELDS[k][1])), 0) for k in keys]
+    return keys, (select(func.count(func.distinct(PayoutLine.beneficiary_id)), *sums)
+                  .where(PayoutLine.payout_list_id == bindparam("list_id")))
+
+
 def control_totals(lst: PayoutList) -> ControlTotals:
     """Sum ``lst``'s lines by kind of money in one query and compare with the totals stored on the list at build
     (people_count, regular_total, back_pay_total, care_total, funeral_total, total_amount). Kinds whose columns do
     not exist yet are skipped."""
-    keys = [k for k, (_, line_col, _) in CONTROL_FIELDS.items() if _present(PayoutLine, line_col)]
-    sums = [func.coalesce(func.sum(getattr(PayoutLine, CONTROL_FIELDS[k][1])), 0) for k in keys]
-    row = db.session.execute(select(func.count(func.distinct(PayoutLine.beneficiary_id)), *sums)
-                             .where(PayoutLine.payout_list_id == lst.id)).one()
+    keys, stmt = _control_sums()
+    row = db.session.execute(stmt, {"list_id": lst.id}).one()
     people, amounts = int(row[0]), {k: int(v) for k, v in zip(keys, row[1:], strict=False)}
     mismatches = []
     if people != (lst.people_count or 0):
