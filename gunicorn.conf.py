@@ -20,6 +20,9 @@ max_requests_jitter = 200
 # importing and building the app again (about 3 s of CPU, taken from the serving worker under load: at a few hundred
 # requests a second a worker is recycled every few seconds). New code therefore needs a restart, not a HUP.
 preload_app = True
+# gunicorn's control socket (one fixed path per user: two servers on a host would take each other's) is not used;
+# operators stop and restart through the supervisor or signals.
+control_socket_disable = True
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
 errorlog = "-"
