@@ -113,7 +113,10 @@ def _load(codes: list[str], month: date) -> _Loaded:
     for bid, programme, m, amount, care_amt, level, entries, res, funeral, coef, scheme in _earlier_lines(
             pids, month, len(people)):
         if programme == "tcxh":
-            tcxh.setdefault(bid, History()).add_line(m, amount, level, entries, res, coef, scheme)
+            history = tcxh.get(bid)
+            if history is None:
+                history = tcxh[bid] = History()
+            history.add_line(m, amount, level, entries, res, coef, scheme)
         elif programme == "care":
             care_history.setdefault(bid, History()).add_line(m, care_amt or 0, level, entries, res)
         elif programme == "funeral":
@@ -154,21 +157,33 @@ def _earlier_lines(pids, month: date, people: int):
     result = db.session.connection().execute(stmt)
     as_month, as_entries, as_coefficient = (_converter(col.type, result, i) for col, i in (
         (line.c.month, 2), (line.c.back_pay_months, 6), (line.c.coefficient, 9)))
-    for bid, programme, m, amount, care_amt, level, entries, res, funeral, coef, scheme in result:
-        yield (bid, programme, as_month(m), amount, care_amt, level,
-               None if entries is None or entries == "null" else as_entries(entries), res, funeral,
-               as_coefficient(coef), scheme)
+    for rows in result.partitions(10_000):
+        if as_month is None and as_coefficient is None:  # the driver converts (psycopg): the rows as they come
+            for row in rows:
+                entries = row[6]
+                if entries is None:
+                    yield row
+                else:
+                    yield (*row[:6], None if entries == "null" else (as_entries or _same)(entries), *row[7:])
+            continue
+        for bid, programme, m, amount, care_amt, level, entries, res, funeral, coef, scheme in rows:
+            yield (bid, programme, as_month(m) if as_month else m, amount, care_amt, level,
+                   None if entries is None or entries == "null" else (as_entries or _same)(entries), res, funeral,
+                   as_coefficient(coef) if as_coefficient else coef, scheme)
+
+
+def _same(value):
+    return value
 
 
 def _converter(sql_type, result, index: int):
     """What SQLAlchemy would do to the raw values of column ``index`` of ``result`` read as ``sql_type`` (the
-    dialect's own conversion, identity when the driver converts already), remembered per raw value for the
-    immutable ones (dates, Decimals: a month or a coefficient recurs in most of a build's rows); JSON values are
-    converted each time (rare, and mutable)."""
+    dialect's own conversion; None when the driver converts already), remembered per raw value for the immutable
+    ones (dates, Decimals: a month or a coefficient recurs in most of a build's rows); JSON values are converted
+    each time (rare, and mutable)."""
     dialect = result.context.dialect
-    convert = sql_type.dialect_impl(dialect).result_processor(
-        dialect, result.context.cursor.description[index][1]) or (lambda value: value)
-    if isinstance(sql_type, db.JSON):
+    convert = sql_type.dialect_impl(dialect).result_processor(dialect, result.context.cursor.description[index][1])
+    if convert is None or isinstance(sql_type, db.JSON):
         return convert
     seen: dict = {}
 
