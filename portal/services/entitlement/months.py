@@ -65,10 +65,11 @@ class History:
         if level is not None:
             self.level[month] = level
         if coefficient:
-            self.coefficient[month] = Decimal(coefficient)
+            self.coefficient[month] = coefficient if type(coefficient) is Decimal else Decimal(coefficient)
         if result == "failed":
             self.failed.add(month)
-        self.add_entries(entries)
+        if entries:
+            self.add_entries(entries)
 
     def add_entries(self, entries) -> None:
         """Count back-pay and recovery ``entries`` of a line for the months they name (not its own month)."""
