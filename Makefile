@@ -55,5 +55,5 @@ test-server: install
 	SERVER_TEST=1 $(PYTEST) -q -p no:xdist tests/server
 
 # Speed figures (not tests): every bench/*.py in turn, e.g. bench/pdf_lists.py (payout-list PDF vs LibreOffice).
-bench: install
+bench: install instance/secret_key
 	@for script in bench/*.py; do echo "== $$script"; BENCH_DATABASE_URL=$${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} .venv/bin/python $$script || exit 1; done
