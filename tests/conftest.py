@@ -37,11 +37,11 @@ ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
 #: test databases are thrown away, so their commits need not reach the disk: PostgreSQL without waiting for the WAL
 #: flush, SQLite without fsync (production keeps the durable defaults)
-_NO_FSYNC = {"connect_args": {"options": "-c synchronous_commit=off"}} if ON_POSTGRES else {}
+_NO_FSYNC_POSTGRES = {"connect_args": {"options": "-c synchronous_commit=off"}}
 
 
 def _config(uri: str):
-    options = {**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, **_NO_FSYNC}
+    options = {**TestConfig.SQLALCHEMY_ENGINE_OPTIONS, **(_NO_FSYNC_POSTGRES if uri.startswith("postgresql") else {})}
     return type("PerTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": uri, "SQLALCHEMY_ENGINE_OPTIONS": options})
 
 
