@@ -93,3 +93,13 @@ def test_an_unknown_household_value_and_the_inline_check(clerk):
     ok = clerk.post("/xa/doi-tuong/kiem-tra?o=household_poverty", form(household_poverty="poor"),
                     htmx=True).get_data(as_text=True)
     assert NEAR_POOR_ONLY not in ok
+
+
+def test_saved_without_a_decision_the_page_says_a_mau_01_request_is_needed_and_not_no_rate(clerk):
+    saved = clerk.post("/xa/doi-tuong/them", form(household_poverty="poor"))
+    assert saved.status_code == 302
+    page = clerk.get(saved.headers["Location"]).get_data(as_text=True)
+    assert ("Tháng 12/2026: chưa được chi — trợ cấp hưu trí xã hội chỉ chi từ tháng ghi trong quyết định hưởng của "
+            "Chủ tịch UBND cấp xã") in page
+    assert "Mẫu 01 của người này ở mục «Hưu trí xã hội»" in page
+    assert "Không tính được mức trợ cấp tháng 12/2026" not in page

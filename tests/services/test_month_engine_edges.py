@@ -288,3 +288,15 @@ def test_the_report_counts_the_people_paid_in_the_report_month(app):
     vm = next(r for r in district.rows if r.code == "30322")
     assert vm.registered == 2
     assert not any(r.registered for r in district.rows if r.code == "30325")
+
+
+def test_an_adjustment_onto_k5c_from_07_2025_is_refused_as_on_the_intake_form(app):
+    b = make_beneficiary("Bùi Văn Hậu", birth_date=date(1977, 9, 6), category_code="K6",
+                         disability_level="especially_severe", start_month=m(2024, 1))
+    db.session.commit()
+    with pytest.raises(PortalError) as refused:
+        record(b, "adjust", m(2027, 1), m(2026, 12), details={"category_code": "K5c"})
+    assert str(refused.value).startswith("Diện K5c hết hiệu lực từ 01/07/2025 (thay bằng trợ cấp hưu trí xã hội, "
+                                         "Nghị định 176/2025/NĐ-CP): không điều chỉnh sang diện này từ tháng 01/2027")
+    before = record(b, "adjust", m(2025, 6), m(2025, 6), details={"category_code": "K5c"})  # before the pension: kept
+    assert before.details["category_code"] == "K5c"

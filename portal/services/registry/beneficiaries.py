@@ -14,7 +14,13 @@ from ...formatting import money
 from ...models import AdditionalCategory, Beneficiary
 from ...models.registry import FIELD_LABELS
 from ..audit import record
-from ..entitlement.pension import TRANSFERRED_CATEGORIES, age_ground, allowance, first_pension_month
+from ..entitlement.pension import (
+    PENSION_ONLY_CATEGORY,
+    TRANSFERRED_CATEGORIES,
+    age_ground,
+    allowance,
+    first_pension_month,
+)
 from ..entitlement.rates import SOCIAL_PENSION, Amount, RateBook, age_in_month
 from .checks import check_beneficiary, clean_beneficiary
 from .fields import FIELDS, Checked, audit_snapshot
@@ -119,17 +125,29 @@ def rate_warnings(beneficiary: Beneficiary, today: date | None = None) -> list[s
         try:
             amount = allowance(book, beneficiary, month)
         except PortalError as err:
-            warnings.append(
-                f"Tháng {month:%m/%Y}: diện {code} đã hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí xã "
-                f"hội, Nghị định 176/2025/NĐ-CP) và người này không đủ điều kiện hưởng trợ cấp hưu trí xã hội "
-                f"({_why_no_pension(book, beneficiary, month)}): không được chi." if replaced
-                else f"Không tính được mức trợ cấp tháng {month:%m/%Y}: {err}")
+            if replaced:
+                warnings.append(
+                    f"Tháng {month:%m/%Y}: diện {code} đã hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí "
+                    f"xã hội, Nghị định 176/2025/NĐ-CP) và người này không đủ điều kiện hưởng trợ cấp hưu trí xã hội "
+                    f"({_why_no_pension(book, beneficiary, month)}): không được chi.")
+            elif code == PENSION_ONLY_CATEGORY and not _decided_by(beneficiary, month):
+                warnings.append(
+                    f"Tháng {month:%m/%Y}: chưa được chi — trợ cấp hưu trí xã hội chỉ chi từ tháng ghi trong "
+                    f"quyết định hưởng của Chủ tịch UBND cấp xã (Nghị định 176/2025/NĐ-CP): hãy tiếp nhận tờ khai "
+                    f"Mẫu 01 của người này ở mục «Hưu trí xã hội» để trình quyết định.")
+            else:
+                warnings.append(f"Không tính được mức trợ cấp tháng {month:%m/%Y}: {err}")
             continue
         if replaced and amount.programme == SOCIAL_PENSION:
             warnings.append(f"Từ tháng {began:%m/%Y} người này hưởng trợ cấp hưu trí xã hội (Nghị định 176/2025/NĐ-CP) "
                             f"thay cho diện {code} đã hết hiệu lực từ {began:%d/%m/%Y}, không cần tờ khai mới: tháng "
                             f"{month:%m/%Y} được chi {money(amount.total)} đ.")
     return warnings
+
+
+def _decided_by(beneficiary: Beneficiary, month: date) -> bool:
+    """True when a decision granting the social pension (Mẫu 01 granted: ``pension_from``) covers ``month``."""
+    return beneficiary.pension_from is not None and beneficiary.pension_from <= month
 
 
 def _why_no_pension(book: RateBook, beneficiary: Beneficiary, month: date) -> str:

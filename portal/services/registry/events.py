@@ -24,6 +24,8 @@ from ...errors import StateError, ValidationError
 from ...extensions import db
 from ...models import AdministrativeUnit, Beneficiary, Category, ChangeSubmission, EventKind, EventStatus, RegistryEvent
 from ..audit import record, snapshot
+from ..entitlement.pension import TRANSFERRED_CATEGORIES, first_pension_month
+from ..entitlement.rates import RateBook
 
 #: reasons of a ``stop`` event (thôi hưởng, TT 02/2021 Art. 2)
 STOP_REASONS = {"ineligible": "Không còn đủ điều kiện", "refused": "Từ chối nhận trợ cấp",
@@ -77,6 +79,18 @@ def _adjusted_values(b: Beneficiary, details: dict) -> dict:
     if (given.get("category_code") or b.category_code) != "K6":
         given["disability_level"] = None
     return {k: v for k, v in given.items() if v != getattr(b, k)}
+
+
+def _refuse_replaced_category(code: str | None, effective_month: date) -> None:
+    """An adjustment may not move a person onto K5b / K5c (Decree 20/2021 Art. 5.5 b, c) from the first month of the
+    social pension (07/2025, Decree 176/2025), which replaced them — as the intake form refuses. Raises
+    ``ValidationError``."""
+    began = first_pension_month(RateBook.load())
+    if code in TRANSFERRED_CATEGORIES and began is not None and effective_month >= began:
+        raise ValidationError(
+            f"Diện {code} hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí xã hội, Nghị định "
+            f"176/2025/NĐ-CP): không điều chỉnh sang diện này từ tháng {effective_month:%m/%Y}; người đủ điều kiện "
+            f"lập tờ khai hưởng trợ cấp hưu trí xã hội (Mẫu 01).")
 
 
 def _clean_details(kind: str, b: Beneficiary, details: dict, event_date: date | None) -> dict:
@@ -142,6 +156,8 @@ def create_event(actor, beneficiary: Beneficiary, kind: str, *, effective_month:
     if kind != EventKind.DEATH and not (decision_number or "").strip():
         raise ValidationError("Chưa nhập số quyết định.")
     details = _clean_details(kind, beneficiary, details or {}, event_date)
+    if kind == EventKind.ADJUST:
+        _refuse_replaced_category(details.get("category_code"), effective_month)
     dup = db.session.execute(select(RegistryEvent.id).where(
         RegistryEvent.beneficiary_id == beneficiary.id, RegistryEvent.kind == kind,
         RegistryEvent.effective_month == effective_month)).first()
