@@ -144,7 +144,7 @@ def test_change_form_submission_returned_then_accepted(client, people):
     assert (sub.status, sub.return_reason) == ("returned", "Thiếu biên bản xác minh")
     client.logout()
     client.login("xa.vinhmy")
-    assert "Huyện trả lại: Thiếu biên bản xác minh" in client.get("/xa/bien-dong?thang=2024-08").get_data(as_text=True)
+    assert "Bị trả lại: Thiếu biên bản xác minh" in client.get("/xa/bien-dong?thang=2024-08").get_data(as_text=True)
     client.post(f"/xa/bien-dong/danh-sach/{sub.id}/gui")
     client.logout()
     client.login("pld.chaudoc")

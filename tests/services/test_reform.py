@@ -370,8 +370,8 @@ def test_two_draft_lists_of_one_month_become_one_and_a_sent_one_stays_apart(regi
     client.login("ubnd.chaudoc")
     page = client.get("/xa/bien-dong?thang=2025-08").get_data(as_text=True)
     assert "Danh sách 1" in page and "Danh sách 2" in page
-    assert page.count("Đã gửi huyện</span>") == 1 and page.count("Đang lập</span>") == 1
-    assert "Gửi huyện (2 biến động)" in page
+    assert page.count("Đã gửi duyệt</span>") == 1 and page.count("Đang lập</span>") == 1
+    assert "Gửi duyệt (2 biến động)" in page
 
 
 def test_a_placed_persons_changes_never_join_a_list_the_new_commune_has_sent(register):

@@ -79,7 +79,7 @@ def test_event_rules(users):
                         details={"category_code": "K6", "disability_level": "severe"})
     _accept_one(users, a)
     assert (b.category_code, b.disability_level) == ("K6", "severe")
-    with pytest.raises(StateError, match="đã gửi huyện"):  # the accepted month is closed
+    with pytest.raises(StateError, match="đã gửi duyệt"):  # the accepted month is closed
         ev.create_event(u, b, "stop", effective_month=OCT, report_month=AUG, decision_number="9",
                         details={"reason": "refused"})
 
@@ -111,7 +111,7 @@ def test_move_between_communes_paid_by_exactly_one(users):
     incoming = db.session.get(RegistryEvent, out.linked_event_id)
     assert (incoming.kind, incoming.commune_code, incoming.linked_event_id) == ("move_in", "30535", out.id)
     assert ev.incoming_moves(["30535"]) == [incoming]
-    with pytest.raises(StateError, match="chưa được huyện chấp nhận"):
+    with pytest.raises(StateError, match="chưa được chấp nhận"):
         ev.receive_move(users["xa.tanloi"], incoming, report_month=SEP, decision_number="5/QĐ")
     _accept_one(users, out)
     assert b.commune_code == "30322"  # not transferred until the move-in is accepted

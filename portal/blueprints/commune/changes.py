@@ -146,11 +146,11 @@ def event_receive(event_id: int):
 
 @bp.route("/bien-dong/danh-sach/<int:submission_id>/gui", methods=["POST"])
 def submission_submit(submission_id: int):
-    """Gửi huyện danh sách biến động của tháng."""
+    """Gửi duyệt danh sách biến động của tháng."""
     sub = get_visible_or_404(ChangeSubmission, submission_id)
     page = url_for("commune.changes", thang=f"{sub.month:%Y-%m}")
     flash_refusal(page)
     change_submissions.submit(current_user, sub)
-    flash(f"Đã gửi huyện danh sách biến động tháng {sub.month:%m/%Y}.", "ok")
+    flash(f"Đã gửi duyệt danh sách biến động tháng {sub.month:%m/%Y}.", "ok")
     return redirect(page)
 

@@ -39,9 +39,9 @@ def identity_checks():
 
 @bp.route("/doi-sanh/gui", methods=["POST"])
 def identity_checks_request():
-    """Gửi công an xã danh sách đối sánh (everyone active or suspended without a pending check)."""
+    """Gửi công an cấp xã danh sách đối sánh (everyone active or suspended without a pending check)."""
     pending = service.request_checks(current_user, current_user.organization.unit_code)
-    flash(f"Đã gửi công an xã {len(pending)} người chờ đối sánh.", "ok")
+    flash(f"Đã gửi công an cấp xã {len(pending)} người chờ đối sánh.", "ok")
     return redirect(url_for("commune.identity_checks"))
 
 

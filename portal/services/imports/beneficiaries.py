@@ -374,9 +374,9 @@ def kept_summary(result: dict) -> str:
 
 
 def events_summary(result: dict) -> str:
-    """"; 2 biến động chết / thôi hưởng ghi theo tệp (chờ huyện chấp nhận)", "" when none."""
+    """"; 2 biến động chết / thôi hưởng ghi theo tệp (chờ chấp nhận)", "" when none."""
     if result.get("events"):
-        return f"; {result['events']} biến động chết / thôi hưởng ghi theo tệp (chờ huyện chấp nhận)"
+        return f"; {result['events']} biến động chết / thôi hưởng ghi theo tệp (chờ chấp nhận)"
     return ""
 
 

@@ -243,7 +243,7 @@ def record_police_statuses(actor: User, month: date, statuses) -> AnswerOutcome:
     out = AnswerOutcome()
     for b, status in statuses:
         if not (actor.organization.has_duty(Duty.ID_VERIFICATION) and access.in_area(actor, b.commune_code)):
-            raise AccessDenied("Chỉ công an xã nơi đối tượng cư trú ghi tình trạng tài khoản trên bảng đối sánh.")
+            raise AccessDenied("Chỉ công an cấp xã nơi đối tượng cư trú ghi tình trạng tài khoản trên bảng đối sánh.")
         account = b.active_account
         if account is None:
             continue

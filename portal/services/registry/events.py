@@ -62,7 +62,7 @@ def open_submission(actor, commune_code: str, month: date) -> ChangeSubmission:
         if sub.status in (EventStatus.DRAFT, EventStatus.RETURNED):
             return sub
     if subs:
-        raise StateError(f"Danh sách biến động tháng {month:%m/%Y} đã gửi huyện; ghi biến động vào tháng sau.")
+        raise StateError(f"Danh sách biến động tháng {month:%m/%Y} đã gửi duyệt; ghi biến động vào tháng sau.")
     sub = ChangeSubmission(commune_code=commune_code, month=month, status=EventStatus.DRAFT.value)
     db.session.add(sub)
     db.session.flush()
@@ -175,7 +175,7 @@ def create_event(actor, beneficiary: Beneficiary, kind: str, *, effective_month:
            f"Ghi biến động «{EventKind(kind).label}» của {beneficiary.full_name} từ tháng {effective_month:%m/%Y}",
            after=snapshot(event, EVENT_FIELDS))
     record(actor, "event", "beneficiary", beneficiary.id,
-           f"Ghi biến động «{EventKind(kind).label}» từ tháng {effective_month:%m/%Y} (chờ huyện chấp nhận)")
+           f"Ghi biến động «{EventKind(kind).label}» từ tháng {effective_month:%m/%Y} (chờ chấp nhận)")
     if kind == EventKind.MOVE_OUT:
         incoming = RegistryEvent(
             beneficiary_id=beneficiary.id, commune_code=details["to_commune"], kind=EventKind.MOVE_IN.value,
@@ -197,7 +197,7 @@ def delete_draft(actor, event: RegistryEvent) -> None:
         raise StateError("Chỉ xóa được biến động chưa gửi hoặc bị trả lại.")
     sub = event.submission
     if sub is not None and sub.status in (EventStatus.SUBMITTED, EventStatus.ACCEPTED):
-        raise StateError("Danh sách biến động đã gửi huyện; không xóa được.")
+        raise StateError("Danh sách biến động đã gửi duyệt; không xóa được.")
     linked = db.session.get(RegistryEvent, event.linked_event_id) if event.linked_event_id else None
     if linked is not None:
         if linked.status not in (EventStatus.DRAFT, EventStatus.RETURNED) or linked.submission_id:
@@ -222,7 +222,7 @@ def receive_move(actor, event: RegistryEvent, *, report_month: date, decision_nu
         raise StateError("Biến động này không chờ tiếp nhận.")
     out = db.session.get(RegistryEvent, event.linked_event_id)
     if out is None or out.status != EventStatus.ACCEPTED:
-        raise StateError("Xã nơi đi chưa được huyện chấp nhận việc chuyển đi; chưa tiếp nhận được.")
+        raise StateError("Việc chuyển đi của xã nơi đi chưa được chấp nhận; chưa tiếp nhận được.")
     if not (decision_number or "").strip():
         raise ValidationError("Chưa nhập số quyết định.")
     before = snapshot(event, EVENT_FIELDS)

@@ -54,7 +54,7 @@ def request_checks(actor, commune_code: str) -> list[IdentityCheck]:
     db.session.flush()
     if people:
         record(actor, "request", "identity_check", None,
-               f"Gửi công an xã đối sánh {len(people)} người với CSDL quốc gia về dân cư")
+               f"Gửi công an cấp xã đối sánh {len(people)} người với CSDL quốc gia về dân cư")
     return pending_checks([commune_code])
 
 

@@ -11,15 +11,15 @@ from ...models import ChangeSubmission, EventStatus, RegistryEvent
 from ..audit import record
 from .events import apply_event
 
-STATUS_LABELS = {"draft": "Đang lập", "submitted": "Đã gửi huyện", "accepted": "Huyện đã chấp nhận",
-                 "returned": "Huyện trả lại"}
+STATUS_LABELS = {"draft": "Đang lập", "submitted": "Đã gửi duyệt", "accepted": "Đã được chấp nhận",
+                 "returned": "Bị trả lại"}
 
 
 def submit(actor, sub: ChangeSubmission) -> ChangeSubmission:
-    """Gửi huyện: every draft/returned event of the submission becomes ``submitted``. Raises ``StateError`` when it
+    """Gửi duyệt: every draft/returned event of the submission becomes ``submitted``. Raises ``StateError`` when it
     is already submitted/accepted, ``ValidationError`` when it has no events."""
     if sub.status not in (EventStatus.DRAFT, EventStatus.RETURNED):
-        raise StateError("Danh sách biến động này đã gửi huyện.")
+        raise StateError("Danh sách biến động này đã gửi duyệt.")
     if not sub.events:
         raise ValidationError("Danh sách biến động chưa có biến động nào.")
     for ev in sub.events:
@@ -30,14 +30,14 @@ def submit(actor, sub: ChangeSubmission) -> ChangeSubmission:
     sub.submitted_at = utcnow()
     db.session.flush()
     record(actor, "submit", "change_submission", sub.id,
-           f"Gửi huyện danh sách biến động tháng {sub.month:%m/%Y} ({len(sub.events)} biến động)",
+           f"Gửi duyệt danh sách biến động tháng {sub.month:%m/%Y} ({len(sub.events)} biến động)",
            before=before, after={"status": sub.status})
     return sub
 
 
 def _review(actor, sub: ChangeSubmission) -> None:
     if sub.status != EventStatus.SUBMITTED:
-        raise StateError("Chỉ xem xét được danh sách biến động đã gửi huyện.")
+        raise StateError("Chỉ xem xét được danh sách biến động đã gửi duyệt.")
     sub.reviewed_by_id = actor.id
     sub.reviewed_at = utcnow()
 
