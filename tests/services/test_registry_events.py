@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from portal.errors import StateError, ValidationError
+from portal.errors import AccessDenied, StateError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, RegistryEvent
 from portal.services.demo import user_by_username
@@ -136,3 +136,15 @@ def test_move_out_draft_deleted_with_its_move_in(users):
     linked = out.linked_event_id
     ev.delete_draft(users["xa.vinhmy"], out)
     assert db.session.get(RegistryEvent, linked) is None and db.session.get(RegistryEvent, out.id) is None
+
+
+def test_who_sent_a_change_list_does_not_accept_it(users):
+    b = make_beneficiary("Nguyễn Thị Thoa", birth_year=1950, gender="female")
+    e = ev.create_event(users["xa.vinhmy"], b, "stop", effective_month=SEP, report_month=AUG,
+                        decision_number="20/QĐ", details={"reason": "ineligible"})
+    subs.submit(users["xa.vinhmy"], e.submission)
+    with pytest.raises(AccessDenied, match="Người gửi danh sách biến động không tự chấp nhận danh sách của mình"):
+        subs.accept(users["xa.vinhmy"], e.submission)
+    assert (e.submission.status, b.status) == ("submitted", "active")
+    subs.accept(users["pld.chaudoc"], e.submission)
+    assert (e.submission.status, b.status) == ("accepted", "stopped")

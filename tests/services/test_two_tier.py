@@ -245,6 +245,14 @@ def test_commune_pages_by_duty(two_tier, client):
     assert sheet.status_code == 200 and sheet.mimetype.endswith("spreadsheetml.sheet")
     page = client.get("/huyen/hop-dong/").get_data(as_text=True)
     assert 'value="Chủ tịch"' in page and 'value="3"' in page
+    lists = client.get("/xa/chi-tra").get_data(as_text=True)  # the commune builds: its menu and page lead there
+    assert '<a href="/huyen/">Lập danh sách chi trả</a>' in lists
+    assert "Ủy ban nhân dân Phường Rạch Giá lập danh sách hằng tháng ở trang" in lists
+    assert "Phòng LĐTBXH" not in lists
+    client.logout()
+    client.login("xa.vinhmy")  # 2024: the district office builds, the commune confirms
+    lists = client.get("/xa/chi-tra").get_data(as_text=True)
+    assert "Lập danh sách chi trả</a>" not in lists and "Cơ quan quản lý chi trả lập danh sách hằng tháng" in lists
     client.logout()
     client.login("agribank.chaudoc")  # account opening only: no payment sheet
     assert client.get(f"/van-ban/danh-sach-chi-tra/{account.id}.xlsx").status_code == 403

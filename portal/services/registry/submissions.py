@@ -5,7 +5,7 @@ commit; every write is audited."""
 from sqlalchemy import func, select
 
 from ...clock import this_month_vn, utcnow
-from ...errors import StateError, ValidationError
+from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
 from ...models import ChangeSubmission, EventStatus, RegistryEvent
 from ..audit import record
@@ -45,7 +45,12 @@ def _review(actor, sub: ChangeSubmission) -> None:
 def accept(actor, sub: ChangeSubmission) -> ChangeSubmission:
     """Chấp nhận: every event becomes ``accepted`` and is applied to its beneficiary (``registry.events.apply_event``:
     status, adjusted fields, transfer on a move-in). Raises ``StateError`` when not submitted or when an event
-    cannot be applied (nothing is applied then: the caller rolls back)."""
+    cannot be applied (nothing is applied then: the caller rolls back), and ``AccessDenied`` when ``actor`` sent the
+    list: since 7/2025 the commune committee both sends and accepts, so another person of it accepts (four eyes, as
+    for payout lists)."""
+    if sub.submitted_by_id is not None and sub.submitted_by_id == actor.id:
+        raise AccessDenied("Người gửi danh sách biến động không tự chấp nhận danh sách của mình: người khác của cơ "
+                           "quan (Chủ tịch, Phó Chủ tịch hoặc công chức được giao) xem xét và chấp nhận.")
     _review(actor, sub)
     for ev in sub.events:
         ev.status = EventStatus.ACCEPTED.value
