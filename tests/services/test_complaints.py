@@ -12,13 +12,14 @@ from portal.errors import AccessDenied, StateError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, Complaint, LineResult, PayoutLine
 from portal.services.complaints import records, stats
-from portal.services.complaints.deadlines import add_working_days, due_date
+from portal.services.complaints.deadlines import due_date
 from portal.services.demo import user_by_username as user
 from portal.services.payouts.build import build_lists
 from portal.services.payouts.carry_over import unpaid_carry_over
 from portal.services.payouts.reissue import REISSUE
 from portal.services.payouts.results import record_result
 from portal.services.payouts.workflow import accept_list, approve_list, confirm_list
+from portal.services.working_days import add_working_days
 from tests.conftest import pinned_clock
 from tests.factories import AUG, chau_doc_people, run_to_accepted
 

@@ -21,11 +21,16 @@ def count(model, *where):
     return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
 
 
-def analyses(monkeypatch) -> list:
+def calls_of(monkeypatch, module, name: str) -> list:
+    """A list that grows by one at each call of ``module.name`` (which still runs)."""
     calls = []
-    real = import_plan.analyse
-    monkeypatch.setattr(import_plan, "analyse", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = getattr(module, name)
+    monkeypatch.setattr(module, name, lambda *a, **k: calls.append(1) or real(*a, **k))
     return calls
+
+
+def analyses(monkeypatch) -> list:
+    return calls_of(monkeypatch, import_plan, "analyse")
 
 
 def test_commit_right_after_preview_does_not_check_the_rows_again(app, monkeypatch):
@@ -65,10 +70,7 @@ def other_process():
 
 
 def cell_reads(monkeypatch) -> list:
-    calls = []
-    real = import_rows._read_sheet
-    monkeypatch.setattr(import_rows, "_read_sheet", lambda *a, **k: calls.append(1) or real(*a, **k))
-    return calls
+    return calls_of(monkeypatch, import_rows, "_read_sheet")
 
 
 def test_commit_in_another_process_uses_the_sheet_kept_with_the_batch(app, monkeypatch):

@@ -10,8 +10,9 @@ from portal.errors import AccessDenied, ValidationError
 from portal.extensions import db
 from portal.models import Beneficiary, Organization, PayoutLine, PensionRequest, User
 from portal.services.demo import user_by_username as user
-from portal.services.entitlement.pension_requests import add_working_days, decide, is_overdue, register_request
+from portal.services.entitlement.pension_requests import decide, is_overdue, register_request
 from portal.services.payouts.build import build_lists
+from portal.services.working_days import add_working_days
 from tests.conftest import PASSWORD
 
 FORM = {"full_name": "Huỳnh Văn Đơn", "national_id": "089047001234", "birth": "03/02/1947", "gender": "male",

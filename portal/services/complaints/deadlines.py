@@ -6,11 +6,9 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from ..working_days import add_working_days, is_working_day
+from ..working_days import add_working_days
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data" / "complaints.json"
-
-__all__ = ["add_working_days", "due_date", "is_working_day", "working_days_allowed"]
 
 
 @lru_cache(maxsize=1)

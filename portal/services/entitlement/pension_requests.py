@@ -1,6 +1,6 @@
 """Requests for the social pension (tờ khai Mẫu số 01, Decree 176/2025/NĐ-CP Art. 6): the commune registers the
-written request, the commune chairman decides within 10 working days (``due_on``; the portal's one working-day
-calendar, ``services.working_days.add_working_days``, also importable from here), and a granted request makes the
+written request, the commune chairman decides within 10 working days (``due_on``, ``due_date``: the portal's one
+working-day calendar, ``services.working_days``), and a granted request makes the
 person entitled from the month stated in the decision (``Beneficiary.pension_from``; a person not yet in the
 register is added under ``HTXH``). The month engine (``entitlement.pension``) does the rest: the higher of social
 assistance and the pension.
@@ -23,8 +23,6 @@ from ..registry.identity import fold, name_sort_key, nfc, parse_national_id
 from ..working_days import add_working_days
 from .pension import PENSION_ONLY_CATEGORY, age_ground
 
-__all__ = ["DECISION_WORKING_DAYS", "add_working_days", "commune_requests", "decide", "is_overdue", "register_request"]
-
 #: working days the commune chairman has to decide (Decree 176/2025 Art. 6; Decree 147/2025 Art. 5.2.b)
 DECISION_WORKING_DAYS = 10
 
@@ -33,6 +31,11 @@ def _error(message: str, field: str | None = None) -> ValidationError:
     err = ValidationError(message)
     err.field = field
     return err
+
+
+def due_date(received_on: date) -> date:
+    """The day the chairman's decision is due: ``DECISION_WORKING_DAYS`` working days after ``received_on``."""
+    return add_working_days(received_on, DECISION_WORKING_DAYS)
 
 
 def is_overdue(request: PensionRequest, today: date | None = None) -> bool:
@@ -102,7 +105,7 @@ def register_request(actor: User, commune_code: str, data: dict) -> PensionReque
         raise _error(f"Người này đã được quyết định hưởng trợ cấp hưu trí xã hội từ tháng "
                      f"{person.pension_from:%m/%Y}.", "national_id")
     request = PensionRequest(commune_code=commune_code, registered_by_id=actor.id,
-                             due_on=add_working_days(values["received_on"], DECISION_WORKING_DAYS),
+                             due_on=due_date(values["received_on"]),
                              status=RequestStatus.PENDING.value, beneficiary_id=person.id if person else None,
                              **values)
     db.session.add(request)
