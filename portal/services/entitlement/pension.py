@@ -52,6 +52,20 @@ def age_ground(person, month: date) -> str | None:
     return None
 
 
+def replaced_since(book: RateBook, code: str | None, month: date) -> date | None:
+    """The first social-pension month (07/2025) when ``code`` is K5b / K5c and ``month`` is on or after it — those
+    points of Decree 20/2021 Art. 5.5 ended when the social pension replaced them (Decree 176/2025) — else None."""
+    began = first_pension_month(book)
+    return began if code in TRANSFERRED_CATEGORIES and began is not None and month >= began else None
+
+
+def decided_by(person, month: date) -> bool:
+    """True when a decision granting the social pension (a Mẫu 01 request granted: ``pension_from``) covers
+    ``month``."""
+    pension_from = getattr(person, "pension_from", None)
+    return pension_from is not None and pension_from <= month
+
+
 def is_transferred(book: RateBook, person, category_code: str | None = None) -> bool:
     """True when ``person`` was a K5b/K5c beneficiary entitled before the social pension began (07/2025)."""
     start, began = first_pension_month(book), getattr(person, "start_month", None)
@@ -67,9 +81,8 @@ def pension_ground(book: RateBook, person, month: date, category_code: str | Non
     ground = age_ground(person, month)
     if ground is None:
         return None
-    pension_from = getattr(person, "pension_from", None)
-    if pension_from is not None and pension_from <= month:
-        return f"{ground}; quyết định hưởng từ tháng {pension_from:%m/%Y}"
+    if decided_by(person, month):
+        return f"{ground}; quyết định hưởng từ tháng {person.pension_from:%m/%Y}"
     if is_transferred(book, person, category_code):
         code = category_code or person.category_code
         return f"{ground}; chuyển từ diện {code} (hết hiệu lực 01/7/2025), không cần tờ khai mới"

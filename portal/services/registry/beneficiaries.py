@@ -19,6 +19,7 @@ from ..entitlement.pension import (
     TRANSFERRED_CATEGORIES,
     age_ground,
     allowance,
+    decided_by,
     first_pension_month,
 )
 from ..entitlement.rates import SOCIAL_PENSION, Amount, RateBook, age_in_month
@@ -130,7 +131,7 @@ def rate_warnings(beneficiary: Beneficiary, today: date | None = None) -> list[s
                     f"Tháng {month:%m/%Y}: diện {code} đã hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí "
                     f"xã hội, Nghị định 176/2025/NĐ-CP) và người này không đủ điều kiện hưởng trợ cấp hưu trí xã hội "
                     f"({_why_no_pension(book, beneficiary, month)}): không được chi.")
-            elif code == PENSION_ONLY_CATEGORY and not _decided_by(beneficiary, month):
+            elif code == PENSION_ONLY_CATEGORY and not decided_by(beneficiary, month):
                 warnings.append(
                     f"Tháng {month:%m/%Y}: chưa được chi — trợ cấp hưu trí xã hội chỉ chi từ tháng ghi trong "
                     f"quyết định hưởng của Chủ tịch UBND cấp xã (Nghị định 176/2025/NĐ-CP): hãy tiếp nhận tờ khai "
@@ -143,11 +144,6 @@ def rate_warnings(beneficiary: Beneficiary, today: date | None = None) -> list[s
                             f"thay cho diện {code} đã hết hiệu lực từ {began:%d/%m/%Y}, không cần tờ khai mới: tháng "
                             f"{month:%m/%Y} được chi {money(amount.total)} đ.")
     return warnings
-
-
-def _decided_by(beneficiary: Beneficiary, month: date) -> bool:
-    """True when a decision granting the social pension (Mẫu 01 granted: ``pension_from``) covers ``month``."""
-    return beneficiary.pension_from is not None and beneficiary.pension_from <= month
 
 
 def _why_no_pension(book: RateBook, beneficiary: Beneficiary, month: date) -> str:

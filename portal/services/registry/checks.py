@@ -24,7 +24,7 @@ from ...models import (
 from ...models.registry import FIELD_LABELS
 from ...spreadsheets.legacy import detect_legacy_encoding
 from ...spreadsheets.reading import BirthDate, parse_birth_date, parse_date, parse_month
-from ..entitlement.pension import PENSION_ONLY_CATEGORY, TRANSFERRED_CATEGORIES, first_pension_month
+from ..entitlement.pension import PENSION_ONLY_CATEGORY, TRANSFERRED_CATEGORIES, replaced_since
 from ..entitlement.rates import RateBook, age_in_month
 from .fields import (
     DISABILITY_AGE_GROUPS,
@@ -364,8 +364,8 @@ def _check_replaced_category(v: dict, errors: dict, current: Beneficiary | None)
     code, month = v.get("category_code"), v.get("start_month")
     if code not in TRANSFERRED_CATEGORIES or month is None or "category_code" in errors or "start_month" in errors:
         return
-    began = first_pension_month(RateBook.load())
-    if began is None or month < began or not _changed(current, v, ("category_code", "start_month")):
+    began = replaced_since(RateBook.load(), code, month)
+    if began is None or not _changed(current, v, ("category_code", "start_month")):
         return
     errors["category_code"] = (
         f"Diện {code} hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí xã hội, Nghị định 176/2025/NĐ-CP): "

@@ -24,7 +24,7 @@ from ...errors import StateError, ValidationError
 from ...extensions import db
 from ...models import AdministrativeUnit, Beneficiary, Category, ChangeSubmission, EventKind, EventStatus, RegistryEvent
 from ..audit import record, snapshot
-from ..entitlement.pension import TRANSFERRED_CATEGORIES, first_pension_month
+from ..entitlement.pension import replaced_since
 from ..entitlement.rates import RateBook
 
 #: reasons of a ``stop`` event (thôi hưởng, TT 02/2021 Art. 2)
@@ -85,8 +85,8 @@ def _refuse_replaced_category(code: str | None, effective_month: date) -> None:
     """An adjustment may not move a person onto K5b / K5c (Decree 20/2021 Art. 5.5 b, c) from the first month of the
     social pension (07/2025, Decree 176/2025), which replaced them — as the intake form refuses. Raises
     ``ValidationError``."""
-    began = first_pension_month(RateBook.load())
-    if code in TRANSFERRED_CATEGORIES and began is not None and effective_month >= began:
+    began = replaced_since(RateBook.load(), code, effective_month)
+    if began is not None:
         raise ValidationError(
             f"Diện {code} hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí xã hội, Nghị định "
             f"176/2025/NĐ-CP): không điều chỉnh sang diện này từ tháng {effective_month:%m/%Y}; người đủ điều kiện "
