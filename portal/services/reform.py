@@ -41,6 +41,7 @@ from ..models import (
 )
 from .audit import record
 from .organizations import apply_competence
+from .registry.events import OPEN_SUBMISSION, open_submission_of
 from .registry.identity import fold
 
 
@@ -81,10 +82,6 @@ class ReformPlan:
     def balanced(self) -> bool:
         """Counts per old commune equal counts per new commune (plus those waiting for placement)."""
         return sum(self.moved_per_new.values()) + sum(self.waiting_per_old.values()) == self.people
-
-
-#: statuses of a change submission the commune may still edit (đang lập, bị trả lại)
-OPEN_SUBMISSION = (EventStatus.DRAFT.value, EventStatus.RETURNED.value)
 
 
 def _month(month: date) -> date:
@@ -213,12 +210,8 @@ def _move_open_items(successor_of: dict[str, str], month: date) -> dict[str, int
             ChangeSubmission.commune_code.in_(olds), ChangeSubmission.status != EventStatus.ACCEPTED.value)
             .order_by(ChangeSubmission.id)).scalars().all():
         new = successor_of[sub.commune_code]
-        there = None
-        if sub.status in OPEN_SUBMISSION:  # a sent one moves as it is, beside whatever the new commune has
-            there = db.session.execute(select(ChangeSubmission).where(
-                ChangeSubmission.commune_code == new, ChangeSubmission.month == sub.month,
-                ChangeSubmission.status.in_(OPEN_SUBMISSION)).order_by(ChangeSubmission.id).limit(1)
-            ).scalar_one_or_none()
+        # a sent one moves as it is, beside whatever the new commune has
+        there = open_submission_of(new, sub.month) if sub.status in OPEN_SUBMISSION else None
         if there is None:
             sub.commune_code = new
         else:  # two old communes merged: one open list of changes per commune and month
@@ -369,18 +362,17 @@ def receiving_submission(actor: User | None, commune_code: str, like: ChangeSubm
     accepted; for a submitted one, a submission of the new commune sent by the same user at the same moment
     (an earlier placement's copy of it), created when missing, so what was sent stays sent and never joins the new
     commune's own sent list. Flushes; a created submission is audited."""
-    stmt = select(ChangeSubmission).where(ChangeSubmission.commune_code == commune_code,
-                                          ChangeSubmission.month == like.month)
     if like.status in OPEN_SUBMISSION:
-        stmt = stmt.where(ChangeSubmission.status.in_(OPEN_SUBMISSION))
+        there = open_submission_of(commune_code, like.month)
     elif like.submitted_at is not None:
-        stmt = stmt.where(ChangeSubmission.status == like.status, ChangeSubmission.submitted_at == like.submitted_at,
-                          ChangeSubmission.submitted_by_id.is_(None) if like.submitted_by_id is None
-                          else ChangeSubmission.submitted_by_id == like.submitted_by_id)
+        there = db.session.execute(select(ChangeSubmission).where(
+            ChangeSubmission.commune_code == commune_code, ChangeSubmission.month == like.month,
+            ChangeSubmission.status == like.status, ChangeSubmission.submitted_at == like.submitted_at,
+            ChangeSubmission.submitted_by_id.is_(None) if like.submitted_by_id is None
+            else ChangeSubmission.submitted_by_id == like.submitted_by_id)
+            .order_by(ChangeSubmission.id).limit(1)).scalar_one_or_none()
     else:
-        stmt = None  # nothing tells its copy apart: a new one
-    there = None if stmt is None else db.session.execute(stmt.order_by(ChangeSubmission.id).limit(1)
-                                                         ).scalar_one_or_none()
+        there = None  # nothing tells its copy apart: a new one
     if there is not None:
         return there
     there = ChangeSubmission(commune_code=commune_code, month=like.month,

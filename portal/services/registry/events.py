@@ -50,18 +50,27 @@ def next_month(month: date) -> date:
     return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
+#: statuses of a change submission the commune may still edit (đang lập, bị trả lại)
+OPEN_SUBMISSION = (EventStatus.DRAFT.value, EventStatus.RETURNED.value)
+
+
+def open_submission_of(commune_code: str, month: date) -> ChangeSubmission | None:
+    """The commune's open submission (``OPEN_SUBMISSION``) for ``month``, the earliest; None when it has none."""
+    return db.session.execute(select(ChangeSubmission).where(
+        ChangeSubmission.commune_code == commune_code, ChangeSubmission.month == month,
+        ChangeSubmission.status.in_(OPEN_SUBMISSION)).order_by(ChangeSubmission.id).limit(1)).scalar_one_or_none()
+
+
 def open_submission(actor, commune_code: str, month: date) -> ChangeSubmission:
     """The commune's open submission for ``month`` (danh sách biến động tháng: draft, or returned — editable
     again), created as a draft if the commune has none for that month. Raises ``StateError`` when its submission of
     that month was already submitted or accepted and none is open (a draft of a month whose list was sent exists
     only when the 2025 reform brought changes of an old commune into it)."""
-    subs = db.session.execute(select(ChangeSubmission).where(
-        ChangeSubmission.commune_code == commune_code, ChangeSubmission.month == month)
-        .order_by(ChangeSubmission.id)).scalars().all()
-    for sub in subs:
-        if sub.status in (EventStatus.DRAFT, EventStatus.RETURNED):
-            return sub
-    if subs:
+    sub = open_submission_of(commune_code, month)
+    if sub is not None:
+        return sub
+    if db.session.execute(select(ChangeSubmission.id).where(
+            ChangeSubmission.commune_code == commune_code, ChangeSubmission.month == month)).first():
         raise StateError(f"Danh sách biến động tháng {month:%m/%Y} đã gửi duyệt; ghi biến động vào tháng sau.")
     sub = ChangeSubmission(commune_code=commune_code, month=month, status=EventStatus.DRAFT.value)
     db.session.add(sub)
