@@ -13,6 +13,7 @@ are read from its ``content.xml`` (``table:visibility``), of an .xls sheet by xl
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -90,13 +91,7 @@ class CalamineBook:
         self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         self.epoch = _xlsx_epoch(data) if fmt == "xlsx" else CALENDAR_WINDOWS_1900
         read = {"ods": _ods_hidden_rows, "xls": _xls_hidden_rows}.get(fmt)
-        found: list[dict] = []
-
-        def hidden() -> dict[str, frozenset[int]]:  # read once for the book, when a sheet is first asked
-            if not found:
-                found.append(read(data))
-            return found[0]
-
+        hidden = functools.cache(lambda: read(data))  # read once for the book, when a sheet first asks
         visible = python_calamine.SheetVisibleEnum.Visible
         self.worksheets = [CalamineSheet(self._book, i, meta.name, meta.visible == visible,
                                          hidden if read is not None else None)
