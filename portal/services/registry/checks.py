@@ -6,6 +6,7 @@ trail."""
 import re
 import unicodedata
 from datetime import date
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -24,7 +25,7 @@ from ...models import (
 from ...models.registry import FIELD_LABELS
 from ...spreadsheets.legacy import detect_legacy_encoding
 from ...spreadsheets.reading import BirthDate, parse_birth_date, parse_date, parse_month
-from ..entitlement.pension import PENSION_ONLY_CATEGORY, TRANSFERRED_CATEGORIES, replaced_since
+from ..entitlement.pension import PENSION_ONLY_CATEGORY, TRANSFERRED_CATEGORIES, age_ground, replaced_since
 from ..entitlement.rates import RateBook, age_in_month
 from .fields import (
     DISABILITY_AGE_GROUPS,
@@ -347,11 +348,15 @@ def _check_social_pension(data: dict, v: dict, errors: dict, strict: bool) -> No
         errors["receives_pension"] = ("Người đang hưởng lương hưu hoặc trợ cấp BHXH hằng tháng không thuộc diện trợ "
                                       "cấp hưu trí xã hội (Luật BHXH 2024 Điều 21).")
         return
+    person = SimpleNamespace(birth_date=v.get("birth_date"), birth_year=v["birth_year"],
+                             household_poverty=v.get("household_poverty"), receives_pension=False)
+    if age_ground(person, v["start_month"]) is not None:  # the eligibility the month engine applies
+        return
     age = age_in_month(v.get("birth_date"), v["birth_year"], v["start_month"])
     if age < 70:
         errors["category_code"] = (f"Trợ cấp hưu trí xã hội dành cho người từ đủ 75 tuổi, hoặc từ đủ 70 tuổi thuộc hộ "
                                    f"nghèo, cận nghèo; tháng {v['start_month']:%m/%Y} đối tượng {age} tuổi.")
-    elif age < 75 and v.get("household_poverty") not in (HouseholdPoverty.POOR, HouseholdPoverty.NEAR_POOR):
+    else:
         errors.setdefault("household_poverty", "Từ đủ 70 đến dưới 75 tuổi chỉ hưởng trợ cấp hưu trí xã hội khi thuộc "
                                                "hộ nghèo hoặc hộ cận nghèo: chọn loại hộ.")
 
