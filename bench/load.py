@@ -105,6 +105,24 @@ def first_list_id(base: str, cookie: str) -> int:
     return int(re.search(r'href="/huyen/chi-tra/(\d+)"', page).group(1))
 
 
+def workers_cpu_seconds(master_pid: int) -> float:
+    """CPU seconds (user + system) used so far by the worker processes of the gunicorn ``master_pid``: the live ones
+    and those recycled (``max_requests``) and reaped by the master. Linux ``/proc``; 0.0 elsewhere."""
+    if not Path(f"/proc/{master_pid}/stat").exists():
+        return 0.0
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # from the state on: ppid is [1], utime [11]
+        except OSError:
+            continue
+        if stat.parent.name == str(master_pid):
+            total += int(fields[13]) + int(fields[14])  # cutime + cstime: workers already reaped
+        elif int(fields[1]) == master_pid:
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def wait_healthy(base: str, proc) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -142,9 +160,11 @@ def run(label: str, database_url: str, seconds: int, connections: int, wrk: str)
                         "-s", script.name, base, "--", "/xa/?q=nguyen", commune, list_path, district],
                        check=True, capture_output=True, text=True)  # warm-up run, discarded
         load_before = os.getloadavg()[0]
+        cpu_before = workers_cpu_seconds(server.pid)
         result = subprocess.run([wrk, "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout",
                                  "10s", "-s", script.name, base, "--", "/xa/?q=nguyen", commune, list_path,
                                  district], check=True, capture_output=True, text=True).stdout
+        cpu = workers_cpu_seconds(server.pid) - cpu_before
         os.unlink(script.name)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -160,6 +180,15 @@ def run(label: str, database_url: str, seconds: int, connections: int, wrk: str)
           f"p99 {figures['p99_us'] / 1000:.0f} ms, max {figures['max_us'] / 1000:.0f} ms, errors {errors} "
           f"(non-2xx {figures['status']}, timeouts {figures['timeout']}); load before {load_before:.1f} — goal p95 ≤ "
           f"{GOAL_P95_MS} ms, 0 errors: {'met' if p95 <= GOAL_P95_MS and errors == 0 else 'MISSED'}", flush=True)
+    per_request = cpu / figures["requests"] * 1000 if figures["requests"] else 0.0
+    cores = os.cpu_count() or 1
+    if per_request:
+        # Little's law: with clients that never pause, the mean latency is connections / throughput, so a p95 of
+        # GOAL_P95_MS needs at least connections / GOAL_P95_MS requests a second, whatever the server does.
+        print(f"  workers' CPU {per_request:.1f} ms a request: {cores} cores serve at most "
+              f"{cores * 1000 / per_request:.0f} requests/s (load generator not counted); a mean latency of "
+              f"{GOAL_P95_MS} ms with {connections} clients needs {connections * 1000 / GOAL_P95_MS:.0f} requests/s, "
+              f"that is at most {cores * GOAL_P95_MS / connections:.1f} ms of CPU a request", flush=True)
 
 
 def main() -> int:
@@ -178,9 +207,8 @@ def main() -> int:
             run("SQLite", f"sqlite:///{tmp}/load.db", args.seconds, args.connections, wrk)
     if args.db in (None, "postgresql") and pg_url.startswith("postgresql"):
         server = pg_url.replace("postgresql+psycopg:", "postgresql:").rsplit("/", 1)[0]
-        name = "asxh_bench_load"
+        name = f"asxh_bench_load_{secrets.token_hex(4)}"  # two runs on one server do not meet
         with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
         try:
             run("PostgreSQL", f"{server.replace('postgresql:', 'postgresql+psycopg:')}/{name}", args.seconds,
