@@ -9,13 +9,15 @@ a scratch database with bulk core inserts (nothing is committed to the repositor
 2. the whole province of 08/2024 in one call (an organisation of the province with ``payout_management``, as in the
    two-tier set-up) — goal ≤ 30 s;
 3. the district again (rebuild of its draft lists);
-4. after the reform of units (07/2025), the province with both programmes (social assistance and the social
+4. 06/2025, the last month before the reform: the province with one programme and ten months of lines behind it
+   (the same work as 5. with one programme: the reference for what the second programme costs) — goal ≤ 30 s;
+5. after the reform of units (07/2025), the province with both programmes (social assistance and the social
    pension, Decree 176/2025): 07/2025, the first month of the social pension, and 08/2025 — goal SQLite 10 s,
    PostgreSQL 12 s each.
 
 What it models between the builds — a province whose monthly cycle ran, so the engine finds what a real province
 leaves behind: every list of a month is settled and every line paid before the next month is built; the months
-09/2024–06/2025 (not timed) are the 08/2024 lists and lines re-dated month by month, settled and paid (set-based
+09/2024–05/2025 (not timed) are the 08/2024 lists and lines re-dated month by month, settled and paid (set-based
 ``INSERT … SELECT``: the synthetic register does not change between months and the standard level is 500.000 đ
 throughout, so the real builds would print the same lines, except for the few people crossing an age band, whom the
 copies keep at their 08/2024 band — the engine trusts a line printed at the level in force, real or copied). So
@@ -250,12 +252,19 @@ def run(uri: str, engine_name: str, people: int, district_people: int, profile: 
         _report(rows, (engine_name, "district rebuild (drafts)", sum(lst.people_count for lst in r.lists), s, 3.0))
         _settle(MONTH)
         t0, m = time.perf_counter(), add_months(MONTH, 1)
-        while m < TREE_2025_START:
+        last_2024_tree = add_months(TREE_2025_START, -1)
+        while m < last_2024_tree:
             n = _repeat_month(MONTH, m)
             m = add_months(m, 1)
         _analyze()
         print(f"[{engine_name}] months {add_months(MONTH, 1):%m/%Y}–{add_months(m, -1):%m/%Y} seeded settled and "
               f"paid ({n:,} lines a month) in {time.perf_counter() - t0:.1f} s", flush=True)
+        # the reference for the two-programme builds: the same province, one programme, ten months of lines behind it
+        s, r = _timed(f"province {last_2024_tree:%m/%Y}", lambda: build_lists(province_user, last_2024_tree), profile)
+        n = db.session.execute(select(func.count()).select_from(PayoutLine).where(
+            PayoutLine.month == last_2024_tree)).scalar()
+        _report(rows, (engine_name, f"province {last_2024_tree:%m/%Y}, 1 programme", n, s, 30.0))
+        _settle(last_2024_tree)
         _after_reform(rows, engine_name, profile)
         db.session.remove()
         for engine in db.engines.values():
