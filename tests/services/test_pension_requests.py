@@ -138,6 +138,12 @@ def test_a_hamlet_taken_off_the_list_or_typed_off_it_is_refused(app, chairman):
     with pytest.raises(ValidationError, match="chưa có trong danh sách"):
         register_request(clerk, "30322", FORM | {"hamlet": "Khóm Không Có"})
     assert register_request(clerk, "30322", FORM | {"hamlet": "khóm mỹ thới 1"}).hamlet == "Khóm Mỹ Thới 1"
+    # a commune that keeps no list yet: the name as written, or none
+    chau_doc = user("ubnd.chaudoc")
+    assert register_request(chau_doc, "30316@2025", FORM | {"national_id": "089047001235",
+                                                            "hamlet": "Khóm 3"}).hamlet == "Khóm 3"
+    assert register_request(chau_doc, "30316@2025", FORM | {"national_id": "089047001236",
+                                                            "hamlet": ""}).hamlet is None
 
 
 def _pending_request(client) -> PensionRequest:

@@ -19,7 +19,7 @@ from ...extensions import db
 from ...models import Beneficiary, Hamlet, HouseholdPoverty, PaymentChannel, PensionRequest, RequestStatus, User
 from ...spreadsheets.dates import parse_birth_date, parse_date, parse_month
 from ..audit import record
-from ..registry.hamlets import find_hamlet, hamlets_for
+from ..registry.hamlets import NAME_LIMIT, find_hamlet, hamlets_for
 from ..registry.identity import fold, name_sort_key, nfc, parse_national_id
 from ..working_days import add_working_days
 from .pension import PENSION_ONLY_CATEGORY, age_ground
@@ -62,6 +62,8 @@ def _hamlet(commune_code: str, data: dict) -> str | None:
             raise _error(f"Khóm/ấp «{text}» chưa có trong danh sách khóm/ấp của xã; chọn trong danh sách.",
                          "hamlet_id")
         if found is None:
+            if len(text) > NAME_LIMIT:
+                raise _error(f"Tên khóm/ấp dài quá {NAME_LIMIT} ký tự.", "hamlet_id")
             return text
     elif hamlets_for(commune_code):
         raise _error("Chọn khóm/ấp (trong danh sách của xã).", "hamlet_id")
