@@ -298,7 +298,9 @@ def unplaced_count(new_codes, month: date | None = None) -> int:
 def place(actor: User, transfers: list[UnitTransfer], new_code: str) -> int:
     """Place people waiting after a split into the new commune ``new_code`` (one of each transfer's candidates):
     their register row and open changes follow (each change into the new commune's submission of its month,
-    ``receiving_submission``), audited per person. Returns how
+    ``receiving_submission``), and so do their changes accepted at the old commune effective from the reform month
+    on (the new commune pays those months; their accepted submission stays with the old commune, as in
+    ``apply_reform``); changes accepted for earlier months stay with the old commune. Audited per person. Returns how
     many were placed. Raises ``AccessDenied`` unless ``actor`` is the committee of ``new_code``
     (``access.is_commune_of``); ``ValidationError`` when ``new_code`` is not a candidate of a transfer, or one is
     placed already."""
@@ -322,6 +324,13 @@ def place(actor: User, transfers: list[UnitTransfer], new_code: str) -> int:
     db.session.flush()
     _move_open_changes(actor, [tr.beneficiary_id for tr in transfers], {tr.old_commune_code for tr in transfers},
                        new_code)
+    for month in {tr.effective_month for tr in transfers}:  # accepted ones from the reform month: the new commune's
+        db.session.execute(update(RegistryEvent).where(
+            RegistryEvent.beneficiary_id.in_([tr.beneficiary_id for tr in transfers
+                                              if tr.effective_month == month]),
+            RegistryEvent.commune_code.in_({tr.old_commune_code for tr in transfers}),
+            RegistryEvent.status == EventStatus.ACCEPTED.value, RegistryEvent.effective_month >= month)
+            .values(commune_code=new_code).execution_options(synchronize_session=False))
     db.session.execute(update(IdentityCheck).where(  # checks still at the police follow the person
         IdentityCheck.beneficiary_id.in_([tr.beneficiary_id for tr in transfers]),
         IdentityCheck.commune_code.in_({tr.old_commune_code for tr in transfers}),

@@ -17,6 +17,7 @@ from portal.models import (
     Hamlet,
     IdentityCheck,
     Organization,
+    PayoutList,
     PayoutPointSession,
     RegistryEvent,
     UnitSuccession,
@@ -403,3 +404,32 @@ def test_a_placed_persons_changes_never_join_a_list_the_new_commune_has_sent(reg
     assert sent.submission_id != sent_here.id
     assert db.session.get(ChangeSubmission, draft_there.id) is None
     assert db.session.get(ChangeSubmission, sent_there.id) is None
+
+
+def test_changes_accepted_for_the_reform_month_follow_a_placed_person(register):
+    """Vĩnh Châu accepted, before the reform, a stop of Lý Văn Châu from 08/2025: once he is placed in Châu Đốc the
+    stop is Châu Đốc's (it pays 07/2025, the last month, and its build finds him although he is stopped); his
+    change accepted for 09/2024 stays with Vĩnh Châu (history keeps the old commune)."""
+    a, b, c, *_ = register
+    stop = RegistryEvent(beneficiary_id=c.id, commune_code=VINH_CHAU, kind="stop", effective_month=AUG25,
+                         status="accepted", details={})
+    earlier = RegistryEvent(beneficiary_id=c.id, commune_code=VINH_CHAU, kind="adjust",
+                            effective_month=date(2024, 9, 1), status="accepted", details={})
+    db.session.add_all([stop, earlier])
+    db.session.get(Beneficiary, c.id).status = "stopped"
+    db.session.commit()
+    apply_reform(None, REFORM)
+    db.session.commit()
+    assert db.session.get(RegistryEvent, stop.id).commune_code == VINH_CHAU  # waits with its person
+
+    officer = user_by_username("ubnd.chaudoc")
+    assert place_hamlet(officer, VINH_CHAU, "Ấp Vĩnh Phú", CHAU_DOC, REFORM) == 1
+    db.session.commit()
+    assert (db.session.get(RegistryEvent, stop.id).commune_code,
+            db.session.get(RegistryEvent, earlier.id).commune_code) == (CHAU_DOC, VINH_CHAU)
+    built = build_lists(officer, REFORM)
+    paid = {line.beneficiary_id: line.total for lst in built.lists for line in lst.lines}
+    assert paid[c.id] == 750_000
+    assert build_lists(officer, AUG25).lists and c.id not in {
+        line.beneficiary_id for lst in db.session.execute(select(PayoutList).where(
+            PayoutList.month == AUG25, PayoutList.commune_code == CHAU_DOC)).scalars() for line in lst.lines}

@@ -16,9 +16,10 @@ from ...access import decides_social_pension, is_commune_of
 from ...clock import today_vn
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
-from ...models import Beneficiary, HouseholdPoverty, PaymentChannel, PensionRequest, RequestStatus, User
+from ...models import Beneficiary, Hamlet, HouseholdPoverty, PaymentChannel, PensionRequest, RequestStatus, User
 from ...spreadsheets.dates import parse_birth_date, parse_date, parse_month
 from ..audit import record
+from ..registry.hamlets import NAME_LIMIT, find_hamlet, hamlets_for
 from ..registry.identity import fold, name_sort_key, nfc, parse_national_id
 from ..working_days import add_working_days
 from .pension import PENSION_ONLY_CATEGORY, age_ground
@@ -43,7 +44,37 @@ def is_overdue(request: PensionRequest, today: date | None = None) -> bool:
     return request.status == RequestStatus.PENDING.value and (today or today_vn()) > request.due_on
 
 
-def _clean(data: dict) -> dict:
+def _hamlet(commune_code: str, data: dict) -> str | None:
+    """The hamlet of the request as the beneficiary form takes it: ``hamlet_id`` (id in the commune's list of
+    khóm/ấp, ``registry.hamlets``) or ``hamlet`` (a name on that list, compared folded); returns the list's name, or
+    None when nothing is chosen and the commune keeps no list. Raises ValidationError (field ``hamlet_id``) for an
+    id not on the commune's list, a hamlet taken off the list, a name not on it, or no choice while the list has
+    hamlets."""
+    raw_id, text = str(data.get("hamlet_id") or "").strip(), nfc((data.get("hamlet") or "").strip())
+    if raw_id:
+        found = db.session.get(Hamlet, int(raw_id)) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 10 \
+            else None
+        if found is None or found.commune_code != commune_code:
+            raise _error("Khóm/ấp không có trong danh sách của xã.", "hamlet_id")
+    elif text:
+        found = find_hamlet(commune_code, text)
+        if found is None and hamlets_for(commune_code):
+            raise _error(f"Khóm/ấp «{text}» chưa có trong danh sách khóm/ấp của xã; chọn trong danh sách.",
+                         "hamlet_id")
+        if found is None:
+            if len(text) > NAME_LIMIT:
+                raise _error(f"Tên khóm/ấp dài quá {NAME_LIMIT} ký tự.", "hamlet_id")
+            return text
+    elif hamlets_for(commune_code):
+        raise _error("Chọn khóm/ấp (trong danh sách của xã).", "hamlet_id")
+    else:
+        return None
+    if not found.active:
+        raise _error(f"Khóm/ấp «{found.name}» đã ngừng dùng; chọn khóm/ấp khác.", "hamlet_id")
+    return found.name
+
+
+def _clean(data: dict, commune_code: str) -> dict:
     """Typed form values → columns; raises ValidationError on the first bad field."""
     name = nfc((data.get("full_name") or "").strip())
     if not name:
@@ -74,22 +105,24 @@ def _clean(data: dict) -> dict:
         raise _error(str(err), "received_on") from err
     if received > today_vn():
         raise _error("Ngày nhận tờ khai không được sau hôm nay.", "received_on")
+    hamlet = _hamlet(commune_code, data)
     return {"full_name": name, "national_id": national_id, "birth_date": birth.day, "birth_year": birth.year,
-            "gender": gender, "hamlet": (data.get("hamlet") or "").strip() or None, "household_poverty": poverty,
+            "gender": gender, "hamlet": hamlet, "household_poverty": poverty,
             "receives_pension": str(data.get("receives_pension") or "").lower() in ("1", "on", "true", "y"),
             "payment_channel": channel, "received_on": received}
 
 
 def register_request(actor: User, commune_code: str, data: dict) -> PensionRequest:
     """Record a Mẫu 01 request received by the commune ``commune_code`` (the actor must be that commune's
-    committee). ``data``: full_name, national_id, birth (dd/mm/yyyy or year), gender, hamlet, household_poverty
+    committee). ``data``: full_name, national_id, birth (dd/mm/yyyy or year), gender, hamlet_id (id in the
+    commune's list of khóm/ấp) or hamlet (a name on it; required while the list has hamlets), household_poverty
     (``poor`` | ``near_poor`` | empty), receives_pension (checkbox), payment_channel, received_on (dd/mm/yyyy,
     default today). Refuses a person who does not qualify in the month received (75+ without a pension or monthly
     social-insurance benefit; 70 to under 75 in a poor or near-poor household), one already entitled, and a second
     pending request. The deadline is 10 working days after ``received_on``."""
     if not is_commune_of(actor, commune_code):
         raise AccessDenied("Chỉ UBND xã/phường nơi cư trú tiếp nhận tờ khai hưởng trợ cấp hưu trí xã hội.")
-    values = _clean(data)
+    values = _clean(data, commune_code)
     received_month = values["received_on"].replace(day=1)
     if age_ground(_Person(values), received_month) is None:
         raise _error("Người này chưa đủ điều kiện hưởng trợ cấp hưu trí xã hội: cần từ đủ 75 tuổi và không có "
@@ -134,7 +167,8 @@ def decide(actor: User, request: PensionRequest, *, granted: bool, decision_numb
     the officer who registered it. Granted: ``decision_number`` and ``decision_date`` (dd/mm/yyyy, not in the
     future) required, ``start_month`` (MM/YYYY, default the decision's month, not before the month the request was
     received); the register row gets ``pension_from`` (created under ``HTXH`` when the person is not in the
-    register). Refused: a written reason. Raises StateError when already decided."""
+    register, its hamlet linked to the commune's list as on the beneficiary form). Refused: a written reason.
+    Raises StateError when already decided."""
     if not decides_social_pension(actor, request.commune_code):
         raise AccessDenied("Chỉ Chủ tịch hoặc Phó Chủ tịch UBND xã/phường quyết định hưởng trợ cấp hưu trí xã hội.")
     if actor.id == request.registered_by_id:
@@ -179,7 +213,8 @@ def decide(actor: User, request: PensionRequest, *, granted: bool, decision_numb
             birth_year=request.birth_year, gender=request.gender, national_id=request.national_id,
             hamlet=request.hamlet, category_code=PENSION_ONLY_CATEGORY, children_count=1, start_month=month,
             decision_number=request.decision_number, decision_date=when, status="active",
-            payment_channel=request.payment_channel)
+            payment_channel=request.payment_channel,
+            hamlet_id=getattr(find_hamlet(request.commune_code, request.hamlet), "id", None))
         db.session.add(person)
     person.pension_from = month
     person.household_poverty = request.household_poverty
