@@ -199,7 +199,8 @@ class CoverageForm(FlaskForm):
 @bp.route("/dia-ban", methods=["GET", "POST"])
 def coverage_page():
     form = CoverageForm()
-    form.commune.choices = [SelectChoice(c.code, c.name) for c in coverage.requestable_communes(current_user)]
+    requestable = coverage.requestable_communes(current_user, today_vn())
+    form.commune.choices = [SelectChoice(c.code, c.name) for c in requestable]
     if not form.validate_on_submit():
         return _coverage_form(form)
     on_refusal(lambda err: _coverage_form(with_error(form, form.commune, err)))

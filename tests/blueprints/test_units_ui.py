@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from portal.clock import VN_TZ
 from portal.extensions import db
-from portal.models import AdministrativeUnit, Beneficiary, ChangeSubmission, RegistryEvent
+from portal.models import AdministrativeUnit, BankCoverage, Beneficiary, ChangeSubmission, RegistryEvent
+from portal.services.demo import user_by_username
 from portal.services.reform import apply_reform
 from portal.services.units import units_in_force
 from tests.conftest import pinned_clock
@@ -26,6 +27,10 @@ NOTICE = ("Sở Y tế chưa chuyển hồ sơ của các xã cũ về xã/phư�
 
 def make_beneficiary(name: str, **kw):
     return _make_beneficiary(name, birth_date=date(1940, 1, 2), **kw)
+
+
+def _org_id(username: str) -> int:
+    return user_by_username(username).organization_id
 
 
 def _options(html: str, name: str) -> dict[str, str]:
@@ -136,3 +141,27 @@ def test_chairman_finds_the_change_lists_waiting_in_the_menu(client, username, s
     if shown:
         waiting = client.get("/huyen/bien-dong?trang_thai=submitted").get_data(as_text=True)
         assert "Phường Châu Đốc" in waiting and "12/2026" in waiting
+
+
+def test_bank_requests_coverage_among_the_communes_of_today(client):
+    db.session.execute(BankCoverage.__table__.delete().where(BankCoverage.bank_id == _org_id("agribank.tinhbien")))
+    db.session.commit()
+    with time_machine.travel(datetime(2025, 6, 20, 9, 0, tzinfo=VN_TZ)):
+        client.login("agribank.tinhbien")
+        before = _options(client.get("/ngan-hang/dia-ban").get_data(as_text=True), "commune")
+        client.logout()
+    assert before["30535"] == "Xã Tân Lợi" and not any(code.endswith("@2025") for code in before)
+    client.login("agribank.tinhbien")
+    page = client.get("/ngan-hang/dia-ban").get_data(as_text=True)
+    after = _options(page, "commune")
+    assert after["30505@2025"] == "Phường Chi Lăng" and "30535" not in after and "Xã Tân Lợi" not in page
+    assert all(db.session.get(AdministrativeUnit, code).valid_from == REFORM for code in after)
+    assert client.post("/ngan-hang/dia-ban", {"commune": "30505@2025"}).status_code == 302
+    assert db.session.get(BankCoverage, (_org_id("agribank.tinhbien"), "30505@2025")).status == "requested"
+
+
+def test_funnel_offers_districts_only_while_there_are_some(client):
+    client.login("so.angiang")
+    page = client.get("/tinh/pheu?thang=2024-08").get_data(as_text=True)
+    assert _options(page, "huyen")["884"] == "Thành phố Châu Đốc"
+    assert 'name="huyen"' not in client.get("/tinh/pheu?thang=2026-11").get_data(as_text=True)
