@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from portal.access import accepts_changes
 from portal.clock import VN_TZ
 from portal.extensions import db
 from portal.models import AdministrativeUnit, BankCoverage, Beneficiary, ChangeSubmission, RegistryEvent
@@ -165,3 +166,10 @@ def test_funnel_offers_districts_only_while_there_are_some(client):
     page = client.get("/tinh/pheu?thang=2024-08").get_data(as_text=True)
     assert _options(page, "huyen")["884"] == "Thành phố Châu Đốc"
     assert 'name="huyen"' not in client.get("/tinh/pheu?thang=2026-11").get_data(as_text=True)
+
+
+def test_who_reviews_change_lists(app):
+    who = {u: accepts_changes(user_by_username(u)) for u in (
+        "pld.chaudoc", "pld.chaudoc.duyet", "ubnd.chaudoc", "ubnd.chaudoc.ct", "xa.vinhmy", "syt.angiang")}
+    assert who == {"pld.chaudoc": True, "pld.chaudoc.duyet": True, "ubnd.chaudoc": False, "ubnd.chaudoc.ct": True,
+                   "xa.vinhmy": False, "syt.angiang": False}
