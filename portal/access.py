@@ -6,10 +6,10 @@
   (one scoping function per model, ``SCOPES``); ``get_visible_or_404(Model, id)`` is the only way a view loads an
   area-bound row by id (out of area → 404).
 - Named predicates decide who may act on one thing: ``in_area``, ``is_commune_of`` / ``is_list_commune``,
-  ``is_assigned_post_office``, ``manages_payouts``, ``is_list_approver``, ``may_approve``, ``oversees``,
-  ``opens_accounts``, ``checks_accounts``, ``is_bank``, ``covers``, ``signs_contracts``, ``is_contract_office``,
-  ``is_contract_post_office``. Services call them and raise ``AccessDenied`` with their own Vietnamese message;
-  templates get them as globals (``TEMPLATE_GLOBALS``).
+  ``is_assigned_post_office``, ``manages_payouts``, ``accepts_changes``, ``is_list_approver``, ``may_approve``,
+  ``oversees``, ``opens_accounts``, ``checks_accounts``, ``is_bank``, ``covers``, ``signs_contracts``,
+  ``is_contract_office``, ``is_contract_post_office``. Services call them and raise ``AccessDenied`` with their own
+  Vietnamese message; templates get them as globals (``TEMPLATE_GLOBALS``).
 - ``may_see(what, user)`` decides which personal fields a role sees (a bank never sees the category; HIV categories
   stay with the commune and district; CCCD and phone only for roles that work with them).
 
@@ -103,6 +103,14 @@ def manages_payouts(user: User) -> bool:
     """True for the payout office (duty ``payout_management``: the district labour office, or the commune committee
     in the two-tier set-up): builds, approves and settles payout lists, clears account flags."""
     return holds_any(user.organization, Duty.PAYOUT_MANAGEMENT)
+
+
+def accepts_changes(user: User) -> bool:
+    """True for who reviews (accepts or returns) the communes' monthly change lists (danh sách biến động): the payout
+    office (``manages_payouts``). Where that office is the commune committee itself (duty ``intake`` too: the
+    two-tier set-up since 7/2025, Nghị định 147/2025/NĐ-CP), whose officer sends the lists, only its chairman or
+    vice-chairman (``User.is_approver``) reviews them — four eyes, as for payout lists."""
+    return manages_payouts(user) and (bool(user.is_approver) or not holds_any(user.organization, Duty.INTAKE))
 
 
 def oversees(user: User) -> bool:
@@ -254,6 +262,6 @@ def sees_every_category(user: User | None = None) -> bool:
 #: The predicates templates use, by name (the app adds them to the Jinja globals): ``{% if may_approve(current_user,
 #: lst) %}``.
 TEMPLATE_GLOBALS = {f.__name__: f for f in (
-    may_see, sees_every_category, in_area, manages_payouts, oversees, provides_payment, is_commune_of, is_list_commune,
-    is_assigned_post_office, is_list_approver, may_approve, opens_accounts, signs_contracts, is_contract_office,
-    is_contract_post_office, handles_complaint, may_reissue, checks_accounts)}
+    may_see, sees_every_category, in_area, manages_payouts, accepts_changes, oversees, provides_payment, is_commune_of,
+    is_list_commune, is_assigned_post_office, is_list_approver, may_approve, opens_accounts, signs_contracts,
+    is_contract_office, is_contract_post_office, handles_complaint, may_reissue, checks_accounts)}

@@ -117,7 +117,7 @@ def _batch_or_404(batch_id: int) -> ImportBatch:
 
 @bp.route("/")
 def index():
-    communes = accounts.covered_communes(current_user)
+    communes = accounts.covered_communes(current_user, today_vn())
     commune = request.args.get("commune") if request.args.get("commune") in {c.code for c in communes} else None
     q = request.args.get("q", "").strip()[:60]
     pending = accounts.pending_accounts(current_user, commune)
@@ -199,7 +199,8 @@ class CoverageForm(FlaskForm):
 @bp.route("/dia-ban", methods=["GET", "POST"])
 def coverage_page():
     form = CoverageForm()
-    form.commune.choices = [SelectChoice(c.code, c.name) for c in coverage.requestable_communes(current_user)]
+    requestable = coverage.requestable_communes(current_user, today_vn())
+    form.commune.choices = [SelectChoice(c.code, c.name) for c in requestable]
     if not form.validate_on_submit():
         return _coverage_form(form)
     on_refusal(lambda err: _coverage_form(with_error(form, form.commune, err)))
@@ -232,7 +233,8 @@ class SessionForm(FlaskForm):
 @bp.route("/diem-chi-tra", methods=["GET", "POST"])
 def sessions():
     form = SessionForm(data=None if request.method == "POST" else {"session_date": today_vn().isoformat()})
-    form.commune.choices = [SelectChoice(c.code, c.name) for c in accounts.covered_communes(current_user)]
+    covered = accounts.covered_communes(current_user, today_vn())
+    form.commune.choices = [SelectChoice(c.code, c.name) for c in covered]
     if not form.validate_on_submit():
         return _sessions_form(form)
     on_refusal(lambda err: _sessions_form(with_error(form, form.place_name, err)))

@@ -9,6 +9,7 @@ from . import (  # noqa: F401  (route modules)
     entitlement_extras,
     identity_checks,
     import_pages,
+    layout,
     notices,
     payouts,
     pension_requests,

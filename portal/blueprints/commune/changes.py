@@ -2,24 +2,28 @@
 recording an event for a beneficiary, receiving a person moving in, and sending the list to the district. Also the
 context helper behind the small block on the beneficiary page (events, identity check, authorizations). Rules live
 in ``services.registry.events`` and ``services.registry.submissions``."""
+from datetime import date
+
 from flask import flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError as FieldError
 
 from ...areas import get_visible_or_404, visible
 from ...clock import this_month_vn
 from ...errors_web import flash_refusal, on_refusal
 from ...extensions import db
-from ...models import AdministrativeUnit, Beneficiary, Category, ChangeSubmission, DisabilityLevel, RegistryEvent
+from ...models import Beneficiary, Category, ChangeSubmission, DisabilityLevel, RegistryEvent
 from ...query_args import month_arg
 from ...rendering import render, render_form
 from ...services.registry import events as events_service
 from ...services.registry import identity_checks as checks_service
 from ...services.registry import submissions as change_submissions
 from ...services.registry.authorizations import of_beneficiary
+from ...services.units import units_in_force
 from ...spreadsheets.dates import parse_date
 from ...spreadsheets.dates import parse_month as parse_month_text
 from .blueprint import bp
@@ -49,13 +53,19 @@ class EventForm(FlaskForm):
     organiser_national_id = StringField("Số định danh người tổ chức mai táng")
     note = TextAreaField("Ghi chú")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, month: date, *args, **kwargs):
+        """``month``: the change list's month; "Chuyển đến" offers the communes in force then, with their names
+        of that time (``services.units``)."""
         super().__init__(*args, **kwargs)
+        self.month = month
         self.category_code.choices = _opt((c.code, f"{c.code} – {c.name}") for c in db.session.execute(
             select(Category).order_by(Category.code)).scalars())
-        self.to_commune.choices = _opt((u.code, u.name) for u in db.session.execute(
-            select(AdministrativeUnit).where(AdministrativeUnit.level == "commune")
-            .order_by(AdministrativeUnit.name)).scalars())
+        self.to_commune.choices = _opt((u.code, u.name) for u in units_in_force(month))
+
+    def validate_to_commune(self, field):
+        if field.data and field.data not in {c.value for c in field.choices}:
+            raise FieldError(f"Xã/phường nơi chuyển đến không có hiệu lực trong tháng {self.month:%m/%Y}; "
+                                  "chọn trong danh sách.")
 
     def values(self) -> dict:
         """Keyword arguments for ``services.registry.events.create_event`` (dates parsed; raises
@@ -110,7 +120,8 @@ def changes():
 def event_new(beneficiary_id: int):
     """Ghi biến động cho một đối tượng; invalid input re-renders with 422 and the typed values."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
-    form, month = EventForm(), _report_month()
+    month = _report_month()
+    form = EventForm(month)
     if not form.validate_on_submit():
         return render_form("commune/event_form.html", b=b, form=form, month=month)
     on_refusal(lambda err: render_form("commune/event_form.html", b=b, form=form, error=str(err), month=month))

@@ -15,6 +15,7 @@ from ...models.registry import CashAtHomeReason
 from ...query_args import month_arg
 from ...rendering import render
 from ...services.accounts import coverage, funnel
+from ...services.units import units_in_force
 from .blueprint import bp
 
 
@@ -30,10 +31,9 @@ def _district_arg():
 def funnel_page():
     month = month_arg()
     district, communes = _district_arg()
-    districts = db.session.execute(select(AdministrativeUnit).where(AdministrativeUnit.level == "district")
-                                   .order_by(AdministrativeUnit.name)).scalars()
+    districts = units_in_force(month, level="district")  # none since 7/2025: the filter is left out
     return render("province/funnel.html", block="funnel", data=funnel.monthly_funnel(month, communes), month=month,
-                  district=district, districts=list(districts), stages=funnel.STAGES,
+                  district=district, districts=districts, stages=funnel.STAGES,
                   reasons=list(CashAtHomeReason), waivers=funnel.waiver_summary(communes), waiver_labels=FEE_WAIVERS,
                   programmes=list(Programme))
 

@@ -1,29 +1,38 @@
 """Bank coverage (địa bàn phụ trách, KH 2587 §V.6): a bank branch registers the communes it covers, the province
 (duty ``oversight``) approves or withdraws; a commune may be covered by several banks. Only ``approved`` coverage
 lets a bank see a commune's beneficiaries (``areas.area_commune_codes``). Writes audit, flushes only."""
+from datetime import date
+
 from sqlalchemy import select
 
 from ...access import opens_accounts, oversees
 from ...clock import utcnow
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
-from ...models import AdministrativeUnit, BankCoverage, Organization, User
+from ...models import AdministrativeUnit, BankCoverage, Organization, UnitSuccession, User
 from .. import audit
 from ..registry import identity
+from ..units import units_in_force
 
 COVERAGE_STATUS = {"requested": "Chờ Sở duyệt", "approved": "Đã duyệt", "withdrawn": "Đã rút"}
 
 
-def requestable_communes(actor: User) -> list[AdministrativeUnit]:
-    """Communes of the bank branch's district (its ``unit_code``) it does not cover or has a withdrawn coverage
-    of, by name."""
+def _branch_communes(org: Organization):
+    """Keys of the communes of the branch's district (its ``unit_code``) and of the communes that took them over in
+    a reform of units (``UnitSuccession``: since 7/2025 the district is gone, its communes' successors remain), as a
+    scalar ``select``."""
+    seat = select(AdministrativeUnit.code).where(AdministrativeUnit.parent_code == org.unit_code,
+                                                 AdministrativeUnit.level == "commune")
+    return seat.union(select(UnitSuccession.new_key).where(UnitSuccession.old_key.in_(seat)))
+
+
+def requestable_communes(actor: User, day: date) -> list[AdministrativeUnit]:
+    """Communes in force on ``day`` (``units.units_in_force``) of the bank branch's district or succeeding one of
+    its communes (``_branch_communes``) that it does not cover or has a withdrawn coverage of, by name."""
     org = actor.organization
     have = set(db.session.execute(select(BankCoverage.commune_code).where(
         BankCoverage.bank_id == org.id, BankCoverage.status != "withdrawn")).scalars())
-    units = db.session.execute(select(AdministrativeUnit).where(
-        AdministrativeUnit.parent_code == org.unit_code, AdministrativeUnit.level == "commune")
-        .order_by(AdministrativeUnit.name)).scalars()
-    return [u for u in units if u.code not in have]
+    return [u for u in units_in_force(day, among=_branch_communes(org)) if u.code not in have]
 
 
 def bank_coverage(actor: User) -> list[BankCoverage]:
@@ -33,15 +42,16 @@ def bank_coverage(actor: User) -> list[BankCoverage]:
 
 
 def request_coverage(actor: User, commune_code: str, note: str = "") -> BankCoverage:
-    """A bank branch (duty ``account_opening``) registers a commune of its district as covered (đăng ký địa bàn);
-    status ``requested`` until the province decides. A withdrawn coverage may be requested again. Raises
-    ``AccessDenied`` (not a bank), ``ValidationError`` (commune outside the branch's district), ``StateError``
-    (already requested or approved)."""
+    """A bank branch (duty ``account_opening``) registers a commune of its district, or one that took over a commune
+    of it (``_branch_communes``), as covered (đăng ký địa bàn); status ``requested`` until the province decides. A
+    withdrawn coverage may be requested again. Raises ``AccessDenied`` (not a bank), ``ValidationError`` (commune
+    outside the branch's district), ``StateError`` (already requested or approved)."""
     org = actor.organization
     if not opens_accounts(actor):
         raise AccessDenied("Chỉ chi nhánh ngân hàng được đăng ký địa bàn phụ trách.")
     commune = db.session.get(AdministrativeUnit, commune_code or "")
-    if commune is None or commune.level != "commune" or commune.parent_code != org.unit_code:
+    if commune is None or commune.level != "commune" or commune.code not in set(
+            db.session.execute(_branch_communes(org)).scalars()):
         raise ValidationError("Chọn một xã/phường thuộc địa bàn huyện của chi nhánh.")
     row = db.session.get(BankCoverage, (org.id, commune.code))
     if row is not None and row.status != "withdrawn":

@@ -45,6 +45,7 @@ from ...models.accounts import FEE_WAIVERS
 from ...models.registry import ACCOUNT_CHANNELS
 from .. import audit
 from ..registry import identity
+from ..units import units_in_force
 from . import flags as account_flags
 from . import watch as account_watch
 
@@ -104,12 +105,12 @@ def bank_of(actor: User) -> Organization:
     return org
 
 
-def covered_communes(user: User) -> list[AdministrativeUnit]:
-    """Communes the user's bank covers with approved coverage (BankCoverage), by name; empty for non-bank users."""
-    return list(db.session.execute(
-        select(AdministrativeUnit).join(BankCoverage, BankCoverage.commune_code == AdministrativeUnit.code)
-        .where(BankCoverage.bank_id == user.organization_id, BankCoverage.status == "approved")
-        .order_by(AdministrativeUnit.name)).scalars())
+def covered_communes(user: User, month: date) -> list[AdministrativeUnit]:
+    """Communes in force in ``month`` (``units.units_in_force``: a month before 07/2025 the 2024 communes, later the
+    2025 ones) that the user's bank covers with approved coverage (BankCoverage), by name; empty for non-bank
+    users."""
+    return units_in_force(month, among=select(BankCoverage.commune_code).where(
+        BankCoverage.bank_id == user.organization_id, BankCoverage.status == "approved"))
 
 
 def payable_account(beneficiary: Beneficiary) -> PaymentAccount | None:

@@ -94,6 +94,13 @@ def submissions(stmt, status: str | None = None) -> list[ChangeSubmission]:
                 .scalars())
 
 
+def waiting_count(stmt) -> int:
+    """How many change lists of ``stmt`` (a ``visible(ChangeSubmission)`` select) wait for review (``submitted``),
+    in one query."""
+    return db.session.execute(select(func.count()).select_from(
+        stmt.where(ChangeSubmission.status == EventStatus.SUBMITTED.value).order_by(None).subquery())).scalar_one()
+
+
 def event_counts(submission_ids) -> dict[int, int]:
     """Number of events per submission id."""
     ids = list(submission_ids)
