@@ -21,6 +21,7 @@ from ..entitlement.pension import (
     allowance,
     decided_by,
     first_pension_month,
+    replaced_since,
 )
 from ..entitlement.rates import SOCIAL_PENSION, Amount, RateBook, age_in_month
 from .checks import check_beneficiary, clean_beneficiary
@@ -126,24 +127,36 @@ def rate_warnings(beneficiary: Beneficiary, today: date | None = None) -> list[s
         try:
             amount = allowance(book, beneficiary, month)
         except PortalError as err:
-            if replaced:
-                warnings.append(
-                    f"Tháng {month:%m/%Y}: diện {code} đã hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí "
-                    f"xã hội, Nghị định 176/2025/NĐ-CP) và người này không đủ điều kiện hưởng trợ cấp hưu trí xã hội "
-                    f"({_why_no_pension(book, beneficiary, month)}): không được chi.")
-            elif code == PENSION_ONLY_CATEGORY and not decided_by(beneficiary, month):
-                warnings.append(
-                    f"Tháng {month:%m/%Y}: chưa được chi — trợ cấp hưu trí xã hội chỉ chi từ tháng ghi trong "
-                    f"quyết định hưởng của Chủ tịch UBND cấp xã (Nghị định 176/2025/NĐ-CP): hãy tiếp nhận tờ khai "
-                    f"Mẫu 01 của người này ở mục «Hưu trí xã hội» để trình quyết định.")
-            else:
+            reason = not_paid_reason(book, beneficiary, month, err)
+            if reason == str(err):
                 warnings.append(f"Không tính được mức trợ cấp tháng {month:%m/%Y}: {err}")
+            else:
+                warnings.append(f"Tháng {month:%m/%Y}: {reason[:1].lower()}{reason[1:]}")
             continue
         if replaced and amount.programme == SOCIAL_PENSION:
             warnings.append(f"Từ tháng {began:%m/%Y} người này hưởng trợ cấp hưu trí xã hội (Nghị định 176/2025/NĐ-CP) "
                             f"thay cho diện {code} đã hết hiệu lực từ {began:%d/%m/%Y}, không cần tờ khai mới: tháng "
                             f"{month:%m/%Y} được chi {money(amount.total)} đ.")
     return warnings
+
+
+def not_paid_reason(book: RateBook, beneficiary: Beneficiary, month: date, err: PortalError) -> str:
+    """Why neither programme pays ``beneficiary`` in ``month`` (Vietnamese, one sentence), given the engine's
+    refusal ``err`` (``entitlement.pension.allowance``): for K5b / K5c from the month the social pension replaced
+    them (``pension.replaced_since``; Decree 176/2025) the category's end and why the pension does not pay either
+    — never the "no coefficient" of a category that no longer exists; for HTXH without a decision covering the
+    month (``pension.decided_by``), the request to register; otherwise ``str(err)``."""
+    code = beneficiary.category_code
+    began = replaced_since(book, code, month)
+    if began is not None:
+        return (f"Diện {code} đã hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí xã hội, Nghị định "
+                f"176/2025/NĐ-CP) và người này không đủ điều kiện hưởng trợ cấp hưu trí xã hội "
+                f"({_why_no_pension(book, beneficiary, month)}): không được chi.")
+    if code == PENSION_ONLY_CATEGORY and not decided_by(beneficiary, month):
+        return ("Chưa được chi — trợ cấp hưu trí xã hội chỉ chi từ tháng ghi trong quyết định hưởng của Chủ tịch "
+                "UBND cấp xã (Nghị định 176/2025/NĐ-CP): hãy tiếp nhận tờ khai Mẫu 01 của người này ở mục «Hưu trí "
+                "xã hội» để trình quyết định.")
+    return str(err)
 
 
 def _why_no_pension(book: RateBook, beneficiary: Beneficiary, month: date) -> str:
@@ -155,13 +168,16 @@ def _why_no_pension(book: RateBook, beneficiary: Beneficiary, month: date) -> st
     return "hưởng từ sau khi diện này hết hiệu lực: cần tờ khai và quyết định hưởng trợ cấp hưu trí xã hội"
 
 
-def month_allowance(beneficiary: Beneficiary, month: date) -> tuple[Amount | None, str | None]:
+def month_allowance(beneficiary: Beneficiary, month: date, book: RateBook | None = None
+                    ) -> tuple[Amount | None, str | None]:
     """(Amount, None) the person is paid in ``month`` under the programme that pays (``entitlement.pension.allowance``,
-    further categories in force counted), or (None, Vietnamese reason) when neither programme pays."""
+    further categories in force counted; ``Amount.programme`` names it), or (None, Vietnamese reason) when neither
+    programme pays (``not_paid_reason``). ``book`` defaults to ``RateBook.load()``."""
+    book = book or RateBook.load()
     try:
-        return allowance(RateBook.load(), beneficiary, month, extras_in_month(beneficiary, month)), None
+        return allowance(book, beneficiary, month, extras_in_month(beneficiary, month)), None
     except PortalError as err:
-        return None, str(err)
+        return None, not_paid_reason(book, beneficiary, month, err)
 
 
 def form_data(beneficiary: Beneficiary) -> dict:
