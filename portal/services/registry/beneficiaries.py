@@ -116,7 +116,7 @@ def rate_warnings(beneficiary: Beneficiary, today: date | None = None) -> list[s
     The month's amount is the one the import and the payout build compute (``entitlement.pension.allowance``: the
     higher of social assistance and the social pension). For K5b / K5c, whose points of Decree 20/2021 Art. 5.5
     ended when the social pension began (1/7/2025, Decree 176/2025): in a month from then the social pension pays,
-    one notice that it does and how much; in a month from then nothing pays, why (``_why_no_pension``)."""
+    one notice that it does and how much; in a month from then nothing pays, why (``not_paid_reason``)."""
     book = RateBook.load()
     current = (today or today_vn()).replace(day=1)
     began = first_pension_month(book)
@@ -127,11 +127,9 @@ def rate_warnings(beneficiary: Beneficiary, today: date | None = None) -> list[s
         try:
             amount = allowance(book, beneficiary, month)
         except PortalError as err:
-            reason = not_paid_reason(book, beneficiary, month, err)
-            if reason == str(err):
-                warnings.append(f"Không tính được mức trợ cấp tháng {month:%m/%Y}: {err}")
-            else:
-                warnings.append(f"Tháng {month:%m/%Y}: {reason[:1].lower()}{reason[1:]}")
+            why = _why_not_paid(book, beneficiary, month)
+            warnings.append(f"Tháng {month:%m/%Y}: {why[:1].lower()}{why[1:]}" if why else
+                            f"Không tính được mức trợ cấp tháng {month:%m/%Y}: {err}")
             continue
         if replaced and amount.programme == SOCIAL_PENSION:
             warnings.append(f"Từ tháng {began:%m/%Y} người này hưởng trợ cấp hưu trí xã hội (Nghị định 176/2025/NĐ-CP) "
@@ -146,6 +144,11 @@ def not_paid_reason(book: RateBook, beneficiary: Beneficiary, month: date, err: 
     them (``pension.replaced_since``; Decree 176/2025) the category's end and why the pension does not pay either
     — never the "no coefficient" of a category that no longer exists; for HTXH without a decision covering the
     month (``pension.decided_by``), the request to register; otherwise ``str(err)``."""
+    return _why_not_paid(book, beneficiary, month) or str(err)
+
+
+def _why_not_paid(book: RateBook, beneficiary: Beneficiary, month: date) -> str | None:
+    """``not_paid_reason`` for the two cases the social pension explains, else None."""
     code = beneficiary.category_code
     began = replaced_since(book, code, month)
     if began is not None:
@@ -156,7 +159,7 @@ def not_paid_reason(book: RateBook, beneficiary: Beneficiary, month: date, err: 
         return ("Chưa được chi — trợ cấp hưu trí xã hội chỉ chi từ tháng ghi trong quyết định hưởng của Chủ tịch "
                 "UBND cấp xã (Nghị định 176/2025/NĐ-CP): hãy tiếp nhận tờ khai Mẫu 01 của người này ở mục «Hưu trí "
                 "xã hội» để trình quyết định.")
-    return str(err)
+    return None
 
 
 def _why_no_pension(book: RateBook, beneficiary: Beneficiary, month: date) -> str:
