@@ -58,6 +58,8 @@ def create_app(config: type | None = None) -> Flask:
     app.jinja_env.globals.update(DisabilityLevel=DisabilityLevel, Gender=Gender)  # labels: Gender.label_of(b.gender)
     from .services.payouts.reasons import reason_text
     app.jinja_env.globals["failure_reason"] = reason_text  # "label – note" of a line not paid
+    from .services.payouts.pdf import category_cell
+    app.jinja_env.globals["category_cell"] = category_cell  # «Diện» of a line: code, or the social pension's ground
     if not app.config.get("PUBLIC_BASE_URL"):
         app.logger.warning("PUBLIC_BASE_URL chưa được đặt: mã QR xác minh trên văn bản ban hành sẽ lấy địa chỉ của "
                            "yêu cầu; hãy đặt địa chỉ công khai của cổng (ví dụ https://asxh.angiang.gov.vn).")

@@ -45,7 +45,9 @@ class PayoutLine:
 
     index: STT printed (1-based). full_name: "Họ và tên" (NFC). birth: as printed, "dd/mm/yyyy" or "yyyy".
     gender: "Nam" / "Nữ". national_id: 12-digit số định danh cá nhân (string). hamlet: khóm/ấp.
-    category_code: diện code only (e.g. "K6"). coefficient: hệ số as printed ("1,5"; Vietnamese decimal comma).
+    category_code: diện code only (e.g. "K6"); on a social-pension list what the pension pays on instead ("Hưu trí
+    XH: 75+", "Hưu trí XH: 70–74, hộ nghèo/cận nghèo"); "" in a copy without categories.
+    coefficient: hệ số as printed ("1,5"; Vietnamese decimal comma).
     amount: monthly allowance (mức trợ cấp), back_pay: truy lĩnh, other: khoản khác — local top-up (trợ cấp địa
     phương), care support (hỗ trợ chăm sóc) and funeral support (mai táng phí), named in ``note``;
     total: amount + back_pay + other — all int đồng ≥ 0 (recoveries, thu hồi, are named in the note, never netted).
@@ -169,7 +171,7 @@ class PayoutListDoc:
 #: neighbour, domain reference §2.3).
 _BANK_COLUMNS = [("STT", 2, "CENTER", False), ("Họ và tên", 10, "LEFT", True), ("Ngày sinh", 2, "CENTER", False),
                  ("Giới tính", 1, "CENTER", False), ("Số định danh cá nhân", 2, "CENTER", False),
-                 ("Khóm/Ấp", 8, "LEFT", True), ("Diện", 1, "CENTER", False), ("Hệ số", 1, "CENTER", False),
+                 ("Khóm/Ấp", 8, "LEFT", True), ("Diện", 1, "CENTER", True), ("Hệ số", 1, "CENTER", False),
                  ("Mức trợ cấp (đồng)", 2, "RIGHT", False), ("Truy lĩnh, khác (đồng)", 2, "RIGHT", False),
                  ("Tổng cộng (đồng)", 2, "RIGHT", False), ("Số tài khoản", 2, "LEFT", False),
                  ("Ngân hàng", 6, "LEFT", True), ("Ghi chú", 59, "LEFT", True)]
@@ -212,7 +214,8 @@ def list_spec(doc: PayoutListDoc) -> list_pdf.ListSpec:
         document_number=doc.document_number, columns=columns, title_lines=title_lines, totals=totals,
         totals_spans=[(0, 7), (11, len(columns) - 1)], words=f"{doc.amount_in_words}.",
         signers=list(doc.signers), min_row_height=0 if is_bank else SIGN_ROW_HEIGHT_MM * mm, pdf_author=doc.author,
-        pdf_title=f"Danh sách chi trả trợ cấp xã hội hằng tháng - Tháng {month_vn(doc.month)} - {doc.commune_name}",
+        pdf_title=f"Danh sách chi trả {(doc.programme_label or 'Trợ cấp xã hội').lower()} hằng tháng - Tháng "
+                  f"{month_vn(doc.month)} - {doc.commune_name}",
         style=COMPACT if is_bank else TableStyle(), fit_columns=True)
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from portal.services.demo import user_by_username
 from portal.services.registry.beneficiaries import create_beneficiary, update_beneficiary
+from portal.services.registry.checks import pension_category_warning
 from portal.services.registry.fields import BeneficiaryInvalid
 from tests.conftest import pinned_clock
 from tests.factories import person_form
@@ -38,6 +39,7 @@ def test_a_k5b_person_with_a_pension_is_told_no_programme_pays_from_07_2025(cler
     b, warnings = create_beneficiary(clerk, VINH_MY, k5("K5b", birth="05/03/1948", national_id="089048123456",
                                                         receives_pension="y"))
     assert warnings == [
+        pension_category_warning("K5b", True),
         "Tháng 12/2026: diện K5b đã hết hiệu lực từ 01/07/2025 (thay bằng trợ cấp hưu trí xã hội, Nghị định "
         "176/2025/NĐ-CP) và người này không đủ điều kiện hưởng trợ cấp hưu trí xã hội (đang có lương hưu hoặc trợ "
         "cấp BHXH hằng tháng): không được chi."]

@@ -11,10 +11,12 @@ from wtforms import BooleanField
 from ...areas import get_visible_or_404, visible
 from ...clock import this_month_vn
 from ...errors_web import flash_refusal, on_refusal
-from ...models import AccountCheckStatus, Beneficiary, CashAtHomeReason, ImportBatch
+from ...models import AccountCheckStatus, Beneficiary, CashAtHomeReason, ImportBatch, Programme
 from ...paging import paged
 from ...rendering import render, render_form
 from ...services.audit import events_for, record_read
+from ...services.entitlement.pension import replaced_since
+from ...services.entitlement.rates import RateBook
 from ...services.imports import beneficiaries as import_service
 from ...services.imports import changes
 from ...services.imports import jobs as import_jobs
@@ -64,12 +66,14 @@ def index():
 
 @bp.route("/doi-tuong/<int:beneficiary_id>")
 def beneficiary_detail(beneficiary_id: int):
-    """Hồ sơ đối tượng: identity, category, channel, accounts, this month's allowance, audit trail."""
+    """Hồ sơ đối tượng: identity, category (with the month the social pension replaced it, if it did), channel,
+    accounts, the programme that pays this month and how much, audit trail."""
     b = get_visible_or_404(Beneficiary, beneficiary_id)
     record_read(current_user, "view", "beneficiary", b.id, f"Xem hồ sơ đối tượng: {b.full_name}")
-    month = this_month_vn()
-    amount, no_amount = month_allowance(b, month)
+    month, book = this_month_vn(), RateBook.load()
+    amount, no_amount = month_allowance(b, month, book)
     return render("commune/detail.html", b=b, month=month, amount=amount, no_amount=no_amount,
+                  replaced=replaced_since(book, b.category_code, month), Programme=Programme,
                   events=events_for("beneficiary", b.id), last_seen=life_signals.last_seen([b.id]).get(b.id),
                   check_label=AccountCheckStatus.label_of)
 

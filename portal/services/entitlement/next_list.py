@@ -18,13 +18,14 @@ from ...models import (
     PayoutList,
     RegistryEvent,
 )
+from ..registry.beneficiaries import not_paid_reason
 from .care import care_band_end
 from .categories import category_text
 from .extras import as_person, care_kinds, care_of, categories_of, inactive_since, inactive_text, months_text
 from .months import LOOKBACK_MONTHS, History, add_months, describe_months
-from .pension import allowance
+from .pension import allowance, replaced_since
 from .plan import plan_person
-from .rates import K4_COMBINABLE, Amount, RateBook, in_force
+from .rates import K4_COMBINABLE, SOCIAL_PENSION, Amount, RateBook, in_force
 
 
 @dataclass
@@ -78,7 +79,7 @@ def preview(beneficiary: Beneficiary, month: date, book: RateBook | None = None,
     try:
         p.amount = allowance(book, beneficiary, month, extras)  # the higher of social assistance and the pension
     except PortalError as err:
-        p.problem = str(err)
+        p.problem = not_paid_reason(book, beneficiary, month, err)
     p.line = _amount_line(p, month, extras)
     state = inactive_since(beneficiary, month)
     if state is not None:
@@ -111,6 +112,10 @@ def _candidate(book: RateBook, beneficiary: Beneficiary, row, main: bool, month:
         cand.problem = (f"chưa hưởng (từ {row.valid_from:%m/%Y})" if row.valid_from and month < row.valid_from
                         else f"đã thôi hưởng (từ {row.valid_to:%m/%Y})")
         return cand
+    replaced = replaced_since(book, row.category_code, month)
+    if replaced is not None:  # no coefficient to look for: the social pension took the category over
+        cand.problem = f"hết hiệu lực từ {replaced:%d/%m/%Y}, thay bằng trợ cấp hưu trí xã hội"
+        return cand
     try:
         a = book.amount_for(as_person(beneficiary, row.category_code, row.disability_level,
                                       children or (beneficiary.children_count if main else None)), month)
@@ -127,6 +132,8 @@ def _amount_line(p: Preview, month: date, extras) -> str:
     if p.amount is None:
         return head + "không có mức trợ cấp — " + (p.problem or "")
     line = head + f"{money(p.amount.amount + p.amount.top_up)} đ"
+    if p.amount.programme == SOCIAL_PENSION:
+        line += " — trợ cấp hưu trí xã hội"
     why = ""
     if any(in_force(r, month) for r in extras):
         combined = [c for c in p.candidates if c.amount is not None]

@@ -28,6 +28,11 @@ TRANSFERRED_CATEGORIES = ("K5b", "K5c")
 PENSION_ONLY_CATEGORY = "HTXH"
 #: poor / near-poor household values (``models.HouseholdPoverty``)
 POOR_HOUSEHOLDS = ("poor", "near_poor")
+#: the two grounds of the social pension (Luật BHXH 2024 Art. 21), as ``age_ground`` words them in a line's reason
+AGED_75_GROUND = "từ đủ 75 tuổi, không có lương hưu, trợ cấp BHXH hằng tháng"
+POOR_70_GROUND = "từ đủ 70 đến dưới 75 tuổi, thuộc hộ nghèo/cận nghèo"
+#: what the «Diện» column of a social-pension list prints for each ground (``ground_label``)
+GROUND_LABELS = {AGED_75_GROUND: "Hưu trí XH: 75+", POOR_70_GROUND: "Hưu trí XH: 70–74, hộ nghèo/cận nghèo"}
 
 
 def first_pension_month(book: RateBook) -> date | None:
@@ -46,10 +51,18 @@ def age_ground(person, month: date) -> str | None:
         return None
     age = age_in_month(person.birth_date, person.birth_year, month)
     if age >= 75:
-        return "từ đủ 75 tuổi, không có lương hưu, trợ cấp BHXH hằng tháng"
+        return AGED_75_GROUND
     if age >= 70 and getattr(person, "household_poverty", None) in POOR_HOUSEHOLDS:
-        return "từ đủ 70 đến dưới 75 tuổi, thuộc hộ nghèo/cận nghèo"
+        return POOR_70_GROUND
     return None
+
+
+def ground_label(reason: str | None) -> str:
+    """What a social-pension line is paid on, short, for the «Diện» column of its list: "Hưu trí XH: 75+" or
+    "Hưu trí XH: 70–74, hộ nghèo/cận nghèo" — the ground named in the line's reason (``Amount.reason``, kept as
+    ``PayoutLine.programme_reason``), or "Hưu trí XH" when the reason names none (e.g. a funeral line). Never a
+    social-assistance category code."""
+    return next((label for ground, label in GROUND_LABELS.items() if ground in (reason or "")), "Hưu trí XH")
 
 
 def replaced_since(book: RateBook, code: str | None, month: date) -> date | None:
@@ -125,4 +138,4 @@ def programme_in(book: RateBook, person, month: date, extra_categories=(), attrs
 
 
 __all__ = ["SOCIAL_ASSISTANCE", "SOCIAL_PENSION", "TRANSFERRED_CATEGORIES", "age_ground", "allowance",
-           "first_pension_month", "is_transferred", "pension_ground", "programme_in"]
+           "first_pension_month", "ground_label", "is_transferred", "pension_ground", "programme_in"]

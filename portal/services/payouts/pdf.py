@@ -7,6 +7,9 @@ job, never in a web request; an approved list never changes, so its PDF is rende
   only for one who ``may_see("national_id")`` (others get ``********5153``). So the post office's and the
   province's copies carry no category at all, and the province's no full CCCD. Each view is a separate stored file
   (its ``key`` is part of the fingerprint) and a separate job.
+- ``category_cell(line, programme) -> str``: the «Diện» cell of a line (list pages and PDF alike): the category code
+  on a social-assistance list, what the pension pays on (``entitlement.pension.ground_label``) on a social-pension
+  list.
 - ``build_payout_list_doc(lst, view) -> PayoutListDoc``: the plain data the list engine prints
   (``documents.payout_list``), from the list, its lines and their notes.
 - ``request_pdf(actor, lst, file_id=None) -> (StoredFile | None, Job | None)``: the stored PDF when there is one
@@ -40,6 +43,8 @@ from ...formatting import coefficient, masked_id, money
 from ...models import Gender, Job, ListChannel, PaymentProvider, PayoutList, StoredFile, User
 from ..documents.headings import head_title, issuer_of
 from ..entitlement.months import describe_months
+from ..entitlement.pension import ground_label
+from ..entitlement.rates import SOCIAL_PENSION
 from ..registry.identity import names_match_bank
 from . import lists
 from .lines import AWAITING_ACCOUNT, NO_NOTE, LineNote, line_notes
@@ -77,6 +82,15 @@ def reader_view(user: User) -> ReaderView:
     return ReaderView(categories=sees_every_category(user), full_national_id=may_see("national_id", user))
 
 
+def category_cell(line, programme: str) -> str:
+    """The «Diện» cell of ``line`` (a ``PayoutLine``) on a list of ``programme`` (``Programme`` value): its category
+    code ("K6") on a social-assistance list; on a social-pension list what the pension pays on, from the line's
+    reason ("Hưu trí XH: 75+", "Hưu trí XH: 70–74, hộ nghèo/cận nghèo"; ``pension.ground_label``) — never a
+    social-assistance code, which the pension replaced (K5b/K5c) or does not pay on. Who may read the cell at all is
+    the caller's business (``reader_view``: the post office's and the province's copies print none)."""
+    return ground_label(line.programme_reason) if programme == SOCIAL_PENSION else line.category_code
+
+
 def note_text(line, note: LineNote) -> str:
     """Ghi chú of a printed line: what the "Truy lĩnh, khác" cell holds besides back pay (mai táng phí / hỗ trợ chăm
     sóc with the payee, trợ cấp địa phương; with each amount when the cell mixes kinds), the back-pay and recovery
@@ -109,7 +123,8 @@ def build_payout_list_doc(lst: PayoutList, view: ReaderView = FULL_VIEW) -> Payo
     pay), account number and bank name on account lists, a note (Ghi chú, :func:`note_text`), and the signers: the
     preparer (Người lập biểu), the accountant (Kế toán, left blank) and the approver signing for the head
     (``headings.head_title``: "KT. TRƯỞNG PHÒNG", "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH"). Only the category code is
-    printed, never its text (HIV categories stay private; reference §2.3), and only in a ``view`` with categories;
+    printed, never its text (HIV categories stay private; reference §2.3) — on a social-pension list the pension's
+    ground instead (``category_cell``) — and only in a ``view`` with categories;
     the CCCD is masked in a view without the full one. Queries: the bank names, the lines, their notes — none per
     line."""
     office = lst.payout_office
@@ -118,7 +133,8 @@ def build_payout_list_doc(lst: PayoutList, view: ReaderView = FULL_VIEW) -> Payo
     lines = [DocLine(index=line.position, full_name=line.full_name, birth=line.birth_display,
                      gender=Gender.label_of(line.gender),
                      national_id=line.national_id if view.full_national_id else masked_id(line.national_id),
-                     hamlet=line.hamlet or "", category_code=line.category_code if view.categories else "",
+                     hamlet=line.hamlet or "",
+                     category_code=category_cell(line, lst.programme) if view.categories else "",
                      coefficient=coefficient(line.coefficient), amount=int(line.regular_amount),
                      back_pay=int(line.back_pay or 0), total=int(line.total),
                      other=int(line.top_up or 0) + int(line.care_support or 0) + int(line.funeral_support or 0),

@@ -21,6 +21,7 @@ from ..entitlement.pension import (
     allowance,
     decided_by,
     first_pension_month,
+    replaced_since,
 )
 from ..entitlement.rates import SOCIAL_PENSION, Amount, RateBook, age_in_month
 from .checks import check_beneficiary, clean_beneficiary
@@ -115,7 +116,7 @@ def rate_warnings(beneficiary: Beneficiary, today: date | None = None) -> list[s
     The month's amount is the one the import and the payout build compute (``entitlement.pension.allowance``: the
     higher of social assistance and the social pension). For K5b / K5c, whose points of Decree 20/2021 Art. 5.5
     ended when the social pension began (1/7/2025, Decree 176/2025): in a month from then the social pension pays,
-    one notice that it does and how much; in a month from then nothing pays, why (``_why_no_pension``)."""
+    one notice that it does and how much; in a month from then nothing pays, why (``not_paid_reason``)."""
     book = RateBook.load()
     current = (today or today_vn()).replace(day=1)
     began = first_pension_month(book)
@@ -126,24 +127,39 @@ def rate_warnings(beneficiary: Beneficiary, today: date | None = None) -> list[s
         try:
             amount = allowance(book, beneficiary, month)
         except PortalError as err:
-            if replaced:
-                warnings.append(
-                    f"Tháng {month:%m/%Y}: diện {code} đã hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí "
-                    f"xã hội, Nghị định 176/2025/NĐ-CP) và người này không đủ điều kiện hưởng trợ cấp hưu trí xã hội "
-                    f"({_why_no_pension(book, beneficiary, month)}): không được chi.")
-            elif code == PENSION_ONLY_CATEGORY and not decided_by(beneficiary, month):
-                warnings.append(
-                    f"Tháng {month:%m/%Y}: chưa được chi — trợ cấp hưu trí xã hội chỉ chi từ tháng ghi trong "
-                    f"quyết định hưởng của Chủ tịch UBND cấp xã (Nghị định 176/2025/NĐ-CP): hãy tiếp nhận tờ khai "
-                    f"Mẫu 01 của người này ở mục «Hưu trí xã hội» để trình quyết định.")
-            else:
-                warnings.append(f"Không tính được mức trợ cấp tháng {month:%m/%Y}: {err}")
+            why = _why_not_paid(book, beneficiary, month)
+            warnings.append(f"Tháng {month:%m/%Y}: {why[:1].lower()}{why[1:]}" if why else
+                            f"Không tính được mức trợ cấp tháng {month:%m/%Y}: {err}")
             continue
         if replaced and amount.programme == SOCIAL_PENSION:
             warnings.append(f"Từ tháng {began:%m/%Y} người này hưởng trợ cấp hưu trí xã hội (Nghị định 176/2025/NĐ-CP) "
                             f"thay cho diện {code} đã hết hiệu lực từ {began:%d/%m/%Y}, không cần tờ khai mới: tháng "
                             f"{month:%m/%Y} được chi {money(amount.total)} đ.")
     return warnings
+
+
+def not_paid_reason(book: RateBook, beneficiary: Beneficiary, month: date, err: PortalError) -> str:
+    """Why neither programme pays ``beneficiary`` in ``month`` (Vietnamese, one sentence), given the engine's
+    refusal ``err`` (``entitlement.pension.allowance``): for K5b / K5c from the month the social pension replaced
+    them (``pension.replaced_since``; Decree 176/2025) the category's end and why the pension does not pay either
+    — never the "no coefficient" of a category that no longer exists; for HTXH without a decision covering the
+    month (``pension.decided_by``), the request to register; otherwise ``str(err)``."""
+    return _why_not_paid(book, beneficiary, month) or str(err)
+
+
+def _why_not_paid(book: RateBook, beneficiary: Beneficiary, month: date) -> str | None:
+    """``not_paid_reason`` for the two cases the social pension explains, else None."""
+    code = beneficiary.category_code
+    began = replaced_since(book, code, month)
+    if began is not None:
+        return (f"Diện {code} đã hết hiệu lực từ {began:%d/%m/%Y} (thay bằng trợ cấp hưu trí xã hội, Nghị định "
+                f"176/2025/NĐ-CP) và người này không đủ điều kiện hưởng trợ cấp hưu trí xã hội "
+                f"({_why_no_pension(book, beneficiary, month)}): không được chi.")
+    if code == PENSION_ONLY_CATEGORY and not decided_by(beneficiary, month):
+        return ("Chưa được chi — trợ cấp hưu trí xã hội chỉ chi từ tháng ghi trong quyết định hưởng của Chủ tịch "
+                "UBND cấp xã (Nghị định 176/2025/NĐ-CP): hãy tiếp nhận tờ khai Mẫu 01 của người này ở mục «Hưu trí "
+                "xã hội» để trình quyết định.")
+    return None
 
 
 def _why_no_pension(book: RateBook, beneficiary: Beneficiary, month: date) -> str:
@@ -155,13 +171,16 @@ def _why_no_pension(book: RateBook, beneficiary: Beneficiary, month: date) -> st
     return "hưởng từ sau khi diện này hết hiệu lực: cần tờ khai và quyết định hưởng trợ cấp hưu trí xã hội"
 
 
-def month_allowance(beneficiary: Beneficiary, month: date) -> tuple[Amount | None, str | None]:
+def month_allowance(beneficiary: Beneficiary, month: date, book: RateBook | None = None
+                    ) -> tuple[Amount | None, str | None]:
     """(Amount, None) the person is paid in ``month`` under the programme that pays (``entitlement.pension.allowance``,
-    further categories in force counted), or (None, Vietnamese reason) when neither programme pays."""
+    further categories in force counted; ``Amount.programme`` names it), or (None, Vietnamese reason) when neither
+    programme pays (``not_paid_reason``). ``book`` defaults to ``RateBook.load()``."""
+    book = book or RateBook.load()
     try:
-        return allowance(RateBook.load(), beneficiary, month, extras_in_month(beneficiary, month)), None
+        return allowance(book, beneficiary, month, extras_in_month(beneficiary, month)), None
     except PortalError as err:
-        return None, str(err)
+        return None, not_paid_reason(book, beneficiary, month, err)
 
 
 def form_data(beneficiary: Beneficiary) -> dict:

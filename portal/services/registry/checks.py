@@ -129,7 +129,8 @@ def check_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
     blocked for an unrelated edit); the reason is kept only while needed; a landline is a valid phone; a hamlet from
     the commune's list (required on new records when the list is not empty); guardian details need the guardian's
     name; decision date and certificate month not in the future; the certificate month only for K6; the same folded
-    name and birth in another commune (or the same one) is a warning under ``full_name``.
+    name and birth in another commune (or the same one) is a warning under ``full_name``. K5b / K5c marked as
+    receiving a pension is a warning under ``receives_pension`` (``pension_category_warning``), form and import alike.
     Source: Decree 20/2021 Art. 5, 8; reference §4.3, §6; plan §III.4."""
     today = today or today_vn()
     c = Checked({})
@@ -157,6 +158,9 @@ def check_beneficiary(data: dict, commune_code: str, current: Beneficiary | None
     _check_category_age(v, c, group)
     _check_channel(data, v, errors)
     _check_social_pension(data, v, errors, strict)
+    warning = pension_category_warning(v.get("category_code"), v.get("receives_pension"))
+    if warning and "category_code" not in errors:
+        c.warn("receives_pension", warning)
     if strict:
         _check_replaced_category(v, errors, current)
     if check_duplicate and "national_id" in v and "national_id" not in errors:
@@ -359,6 +363,20 @@ def _check_social_pension(data: dict, v: dict, errors: dict, strict: bool) -> No
     else:
         errors.setdefault("household_poverty", "Từ đủ 70 đến dưới 75 tuổi chỉ hưởng trợ cấp hưu trí xã hội khi thuộc "
                                                "hộ nghèo hoặc hộ cận nghèo: chọn loại hộ.")
+
+
+def pension_category_warning(category_code: str | None, receives_pension: bool | None) -> str | None:
+    """The warning (cảnh báo, never a refusal) when a person filed under K5b / K5c — older people without a pension
+    or monthly social-insurance benefit (Decree 20/2021 Art. 5.5 points b, c; the social pension that replaced them
+    from 1/7/2025 has the same condition, Luật BHXH 2024 Art. 21) — is marked as receiving one: the category or the
+    mark is wrong, and such a person is paid by neither programme. One rule for the intake form and the import
+    preview (``check_beneficiary``, under ``receives_pension``). None when they agree."""
+    if not receives_pension or category_code not in TRANSFERRED_CATEGORIES:
+        return None
+    return (f"Diện {category_code} là người không có lương hưu, trợ cấp BHXH hằng tháng (Nghị định 20/2021/NĐ-CP "
+            f"Điều 5 khoản 5) nhưng đối tượng được ghi «Đang hưởng lương hưu hoặc trợ cấp BHXH hằng tháng»: kiểm tra "
+            f"lại diện và ô này — người có lương hưu, trợ cấp BHXH hằng tháng không hưởng diện {category_code} và "
+            f"không được chuyển sang trợ cấp hưu trí xã hội.")
 
 
 def _check_replaced_category(v: dict, errors: dict, current: Beneficiary | None) -> None:
