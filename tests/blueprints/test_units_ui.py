@@ -173,3 +173,27 @@ def test_who_reviews_change_lists(app):
         "pld.chaudoc", "pld.chaudoc.duyet", "ubnd.chaudoc", "ubnd.chaudoc.ct", "xa.vinhmy", "syt.angiang")}
     assert who == {"pld.chaudoc": True, "pld.chaudoc.duyet": True, "ubnd.chaudoc": False, "ubnd.chaudoc.ct": True,
                    "xa.vinhmy": False, "syt.angiang": False}
+
+
+def test_only_the_chairman_reviews_the_committees_change_lists(client):
+    """The committee's officer sends; the chairman accepts or returns. Another officer, who is not the sender, is
+    refused too: the menu and the service follow the same rule (``access.accepts_changes``)."""
+    b = make_beneficiary("Ngô Văn Bình", commune_code=CHAU_DOC)
+    sub = ChangeSubmission(commune_code=CHAU_DOC, month=date(2026, 12, 1), status="submitted",
+                           submitted_by_id=user_by_username("ubnd.chaudoc.ct").id)
+    db.session.add(sub)
+    db.session.flush()
+    db.session.add(RegistryEvent(beneficiary_id=b.id, commune_code=CHAU_DOC, kind="suspend", submission_id=sub.id,
+                                 effective_month=date(2027, 1, 1), status="submitted", details={}))
+    db.session.commit()
+    sub_id = sub.id
+    client.login("ubnd.chaudoc")
+    page = client.get(f"/huyen/bien-dong/{sub_id}").get_data(as_text=True)
+    assert "Chủ tịch hoặc Phó Chủ tịch Ủy ban nhân dân xem xét" in page and "/chap-nhan" not in page
+    for action, data in (("chap-nhan", {}), ("tra-lai", {"reason": "Thiếu giấy tờ"})):
+        refused = client.post(f"/huyen/bien-dong/{sub_id}/{action}", data)
+        assert refused.status_code == 403, (action, refused.status_code)
+        assert "Chủ tịch hoặc Phó Chủ tịch" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(ChangeSubmission, sub_id).status == "submitted"
+    assert db.session.get(Beneficiary, b.id).status == "active"

@@ -4,6 +4,7 @@ its beneficiary — or returns the list with a reason for the commune to fix and
 commit; every write is audited."""
 from sqlalchemy import func, select
 
+from ...access import accepts_changes
 from ...clock import this_month_vn, utcnow
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
@@ -36,6 +37,9 @@ def submit(actor, sub: ChangeSubmission) -> ChangeSubmission:
 
 
 def _review(actor, sub: ChangeSubmission) -> None:
+    if not accepts_changes(actor):
+        raise AccessDenied("Chỉ Chủ tịch hoặc Phó Chủ tịch Ủy ban nhân dân xã/phường (hoặc cơ quan quản lý chi trả) "
+                           "xem xét danh sách biến động; công chức lập danh sách không tự chấp nhận hay trả lại.")
     if sub.status != EventStatus.SUBMITTED:
         raise StateError("Chỉ xem xét được danh sách biến động đã gửi duyệt.")
     sub.reviewed_by_id = actor.id
@@ -45,12 +49,12 @@ def _review(actor, sub: ChangeSubmission) -> None:
 def accept(actor, sub: ChangeSubmission) -> ChangeSubmission:
     """Chấp nhận: every event becomes ``accepted`` and is applied to its beneficiary (``registry.events.apply_event``:
     status, adjusted fields, transfer on a move-in). Raises ``StateError`` when not submitted or when an event
-    cannot be applied (nothing is applied then: the caller rolls back), and ``AccessDenied`` when ``actor`` sent the
-    list: since 7/2025 the commune committee both sends and accepts, so another person of it accepts (four eyes, as
-    for payout lists)."""
+    cannot be applied (nothing is applied then: the caller rolls back), and ``AccessDenied`` when ``actor`` does not
+    review change lists (``access.accepts_changes``: since 7/2025 the commune committee both sends and accepts, so
+    its chairman or vice-chairman accepts what its officer sent — four eyes, as for payout lists) or sent the list."""
     if sub.submitted_by_id is not None and sub.submitted_by_id == actor.id:
-        raise AccessDenied("Người gửi danh sách biến động không tự chấp nhận danh sách của mình: người khác của cơ "
-                           "quan (Chủ tịch, Phó Chủ tịch hoặc công chức được giao) xem xét và chấp nhận.")
+        raise AccessDenied("Người gửi danh sách biến động không tự chấp nhận danh sách của mình: Chủ tịch hoặc Phó "
+                           "Chủ tịch xem xét và chấp nhận.")
     _review(actor, sub)
     for ev in sub.events:
         ev.status = EventStatus.ACCEPTED.value
@@ -68,7 +72,8 @@ def accept(actor, sub: ChangeSubmission) -> ChangeSubmission:
 
 def return_submission(actor, sub: ChangeSubmission, reason: str) -> ChangeSubmission:
     """Trả lại with ``reason`` (required, ≤ 300 characters): the submission and its events become ``returned``;
-    the commune may edit and submit again. Raises ``ValidationError`` / ``StateError``."""
+    the commune may edit and submit again. Raises ``ValidationError`` / ``StateError``, and ``AccessDenied`` when
+    ``actor`` does not review change lists (``access.accepts_changes``)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Nhập lý do trả lại.")
