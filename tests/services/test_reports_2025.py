@@ -2,8 +2,10 @@
 province, no district) from 07/2025, the 2024 districts before; the report's counts of people, each labelled for what
 it counts; the social pension under HTXH; HIV categories folded for any recipient above the district; a malformed
 report month refused."""
+import io
 from datetime import date
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -13,7 +15,7 @@ from portal.services.demo import user_by_username as user
 from portal.services.documents.printing import print_report
 from portal.services.payouts.build import build_lists
 from portal.services.reform import apply_reform
-from portal.services.reporting.monthly_report import SENSITIVE_FOLDED, build_report
+from portal.services.reporting.monthly_report import SENSITIVE_FOLDED, build_report, report_workbook
 from portal.services.reporting.overview import ELSEWHERE, province_overview
 from tests.conftest import pinned_clock
 from tests.documents import pdfcheck
@@ -128,6 +130,12 @@ def test_report_counts_agree_and_say_what_they_count(world):
     assert "(đối tượng đang hưởng theo hồ sơ: 7 người)" in text
     assert "Tỉnh An Giang" not in text.split("6. Chi tiết theo địa bàn")[1].split("7.")[0]
     assert "K5c" not in text and "HIV" not in text
+    book = openpyxl.load_workbook(io.BytesIO(report_workbook(rep)))
+    summary = {r[0]: r[1] for r in book["Tổng hợp"].iter_rows(min_row=4, values_only=True)}
+    assert (summary["Người trong danh sách chi trả tháng 10/2025"],
+            summary["Đối tượng đang hưởng theo hồ sơ (theo hình thức đăng ký)"]) == (7, 7)
+    assert [r[:2] for r in book["Theo địa bàn"].iter_rows(min_row=3, values_only=True)] == [
+        ("Địa bàn", "Trong danh sách"), ("Phường Châu Đốc", 6), ("Phường Chi Lăng", 1)]
 
 
 def test_a_commune_reporting_to_so_y_te_folds_hiv_a_2024_commune_reporting_to_its_district_does_not(world):

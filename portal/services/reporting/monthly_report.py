@@ -504,7 +504,8 @@ def report_workbook(rep: MonthlyReport) -> bytes:
     sheet("Theo chương trình", ["Chương trình", "Số người trong danh sách", "Số tiền trong danh sách (đồng)",
                                 "Số người đã chi", "Số tiền đã chi (đồng)"], rep.by_programme)
     if rep.rows:
-        sheet("Theo địa bàn", ["Địa bàn", "Đang hưởng", "Chọn tài khoản", "Đã mở tài khoản", "Chi qua TK (người)",
+        people = "Trong danh sách" if rep.from_lists else "Đang hưởng"
+        sheet("Theo địa bàn", ["Địa bàn", people, "Chọn tài khoản", "Đã mở tài khoản", "Chi qua TK (người)",
                                "Chi qua TK (đồng)", "Tiền mặt (người)", "Tiền mặt (đồng)", "Không chi được"],
               [(r.name, r.registered, r.chose_account, r.account_opened, r.paid_account_people,
                 r.paid_account_amount, r.paid_cash_people, r.paid_cash_amount, r.failed) for r in rep.rows])
