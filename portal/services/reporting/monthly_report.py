@@ -233,18 +233,21 @@ def _listed_people(month: date, area) -> tuple[dict[tuple[str, str], int], int]:
     (K5b/K5c). ``back_pay_only``: of them, people whose line pays nothing for the month itself (regular amount 0:
     only months before, e.g. a child past the age limit). One grouped query; empty when no list of the month is
     built there."""
-    category = case((PayoutList.programme == Programme.SOCIAL_PENSION.value, PENSION_ONLY_CATEGORY),
-                    else_=PayoutLine.category_code)
     people = func.count(func.distinct(PayoutLine.beneficiary_id))
     back_pay_only = func.count(func.distinct(case((PayoutLine.regular_amount == 0, PayoutLine.beneficiary_id))))
-    stmt = (select(PayoutList.commune_code, category, people, back_pay_only)
+    stmt = (select(PayoutList.commune_code, PayoutList.programme, PayoutLine.category_code, people, back_pay_only)
             .join(PayoutList, PayoutList.id == PayoutLine.payout_list_id)
             .where(PayoutLine.month == month, PayoutLine.programme == "tcxh")
-            .group_by(PayoutList.commune_code, category))
+            .group_by(PayoutList.commune_code, PayoutList.programme, PayoutLine.category_code))
     if area is not None:
         stmt = stmt.where(PayoutList.commune_code.in_(area))
-    rows = db.session.execute(stmt).all()
-    return {(code, cat): int(n) for code, cat, n, _ in rows}, sum(int(b) for *_, b in rows)
+    listed: dict[tuple[str, str], int] = {}
+    back_pay = 0
+    for code, programme, category, n, only_back_pay in db.session.execute(stmt):
+        key = (code, PENSION_ONLY_CATEGORY if programme == Programme.SOCIAL_PENSION.value else category)
+        listed[key] = listed.get(key, 0) + int(n)
+        back_pay += int(only_back_pay)
+    return listed, back_pay
 
 
 def _fold(listed: dict, fold_sensitive: bool) -> list[tuple[str, str, int]]:
