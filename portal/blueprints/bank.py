@@ -237,10 +237,16 @@ def sessions():
     form.commune.choices = [SelectChoice(c.code, c.name) for c in covered]
     if not form.validate_on_submit():
         return _sessions_form(form)
-    on_refusal(lambda err: _sessions_form(with_error(form, form.place_name, err)))
+    on_refusal(lambda err: _sessions_form(with_error(form, _field_of(form, err, form.place_name), err)))
     created = payout_points.create_session(current_user, form.commune.data, form.day, form.place_kind.data,
                                            form.place_name.data, form.staff_present.data, form.hamlet.data)
     return redirect(url_for("bank.session_page", session_id=created.id))
+
+
+def _field_of(form: FlaskForm, err, default):
+    """The form's field a service refusal names (``err.field``), else ``default``."""
+    name = getattr(err, "field", None)
+    return form[name] if name and name in form else default
 
 
 def _sessions_form(form: SessionForm):
