@@ -78,8 +78,11 @@ class OpenAccountForm(FlaskForm):
         service_check(accounts.clean_account_number, field)
 
     def validate_id_document_expiry(self, field):
-        self.document = service_check(lambda v: watch.check_document(self.id_document_kind.data, parse_date(
-            v, "Ngày hết hạn giấy tờ") if v else None), field)
+        def check(value):
+            pair = (self.id_document_kind.data, parse_date(value, "Ngày hết hạn giấy tờ") if value else None)
+            opened = getattr(self, "opened_date", None)  # "Ngày mở" is checked first (declared before)
+            return watch.check_opening_document(*pair, opened) if opened else watch.check_document(*pair)
+        self.document = service_check(check, field)
 
     def validate_opened_on(self, field):
         self.opened_date = service_check(lambda v: accounts.check_opened_on(parse_date(v, "Ngày mở")), field)
