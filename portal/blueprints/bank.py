@@ -142,9 +142,12 @@ def open_account(beneficiary_id):
         return _account_form(person, form)
     on_refusal(lambda err: _account_form(person, form, str(err)))
     account = _record(person, form)
+    warning = watch.opening_warning(account, today_vn())
     if wants_fragment():
-        return render("bank/opened_row.html", block="row", person=person, account=account)
+        return render("bank/opened_row.html", block="row", person=person, account=account, doc_warning=warning)
     flash(f"Đã ghi nhận tài khoản {account.account_number} cho {person.full_name}.", "ok")
+    if warning:
+        flash(warning, "warning")
     return redirect(url_for("bank.index"))
 
 
@@ -284,7 +287,8 @@ def session_person(session_id, beneficiary_id):
     if account is None:
         return _person_form(point, person, form)
     return render("bank/session_person.html", block="person", account=account, point=point, person=person,
-                  proxies=accounts.proxy_authorizations(person, today_vn()))
+                  proxies=accounts.proxy_authorizations(person, today_vn()),
+                  doc_warning=watch.opening_warning(account, today_vn()))
 
 
 def _person_form(point: PayoutPointSession, person: Beneficiary, form: OpenAccountForm, error: str | None = None):

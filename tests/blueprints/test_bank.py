@@ -286,5 +286,15 @@ def test_account_opened_on_a_cmnd_after_2024_is_refused_as_the_watch_would_block
     assert "CCCD / Căn cước hết hạn ngày 06/12/2026, trước ngày mở tài khoản 07/12/2026" in teller.post(
         url, expired, htmx=True).get_data(as_text=True)
     resp = teller.post(url, typed | {"id_document_kind": "cccd", "id_document_expiry": "2040-05-01"}, htmx=True)
-    assert resp.status_code == 200 and recorded() == 1
+    assert resp.status_code == 200 and recorded() == 1 and "hết hạn" not in resp.get_data(as_text=True)
     assert watch.assess(db.session.get(Beneficiary, person_id(KHAI_ID)).active_account, date(2026, 12, 1)) is None
+
+
+@pytest.mark.time_machine(datetime(2026, 12, 7, 9, 0, tzinfo=VN_TZ), tick=True)
+def test_account_opened_on_a_document_expiring_soon_warns_the_teller_as_the_watch_would(teller):
+    typed = {"account_number": "0011 2233 4455", "opened_on": "2026-12-07", "holder_kind": "self",
+             "holder_name": "HUYNH MINH KHAI", "id_document_kind": "cccd", "id_document_expiry": "2027-02-15"}
+    resp = teller.post(form_url(KHAI_ID), typed, htmx=True)
+    assert resp.status_code == 200 and recorded() == 1
+    assert ("CCCD / Căn cước của đối tượng hết hạn ngày 15/02/2027: nhắc đối tượng làm lại CCCD và cập nhật tại "
+            "ngân hàng trước ngày 15/02/2027.") in resp.get_data(as_text=True)

@@ -129,6 +129,15 @@ def assess(account: PaymentAccount, month: date) -> AtRisk | None:
     return None
 
 
+def opening_warning(account: PaymentAccount, day: date) -> str | None:
+    """What the teller is told on recording ``account`` on ``day`` when the watch would list it at once as expiring
+    (``assess`` for ``day``'s month: the holder's document ends within ``WARN_DAYS`` days after the month): its
+    reason and what to do, in Vietnamese; None otherwise (an expired document is refused before,
+    ``check_opening_document``)."""
+    risk = assess(account, day.replace(day=1))
+    return f"{risk.reason[:-1]}: {risk.action[0].lower()}{risk.action[1:]}" if risk and not risk.expired else None
+
+
 def _accounts(actor: User):
     if not (access.checks_accounts(actor) or access.oversees(actor)):
         raise AccessDenied("Không có quyền xem tài khoản.")
