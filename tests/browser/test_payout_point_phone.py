@@ -1,6 +1,7 @@
 """A payout-point session in a real browser on a 360-px-wide phone: the Agribank teller opens a session today in
-Phường Châu Đốc (which took Phường Vĩnh Mỹ on 1/7/2025), taps one person in the short list, fills the short account form (kind, provider with its NAPAS BIN, card,
-fee waivers) and sees the confirmation; the page never scrolls sideways and never shows a category.
+Phường Châu Đốc (which took Phường Vĩnh Mỹ on 1/7/2025), taps one person in the short list, fills the short account
+form (kind, provider with its NAPAS BIN, card, fee waivers) and sees the confirmation; the page never scrolls
+sideways and never shows a category.
 
 The server is the shared ``live_server`` of ``conftest.py`` (``flask db upgrade`` + ``seed-demo``) with the Vĩnh Mỹ
 register imported by the CLI and the reform of units applied (people, hamlets and the bank's coverage carried to
