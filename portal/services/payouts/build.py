@@ -34,7 +34,7 @@ from ...models import (
 )
 from ..audit import record
 from ..bulk import paused_gc
-from ..entitlement.months import LOOKBACK_MONTHS, History, LinePlan, add_months, describe_months, month_key
+from ..entitlement.months import ARREARS, LOOKBACK_MONTHS, History, LinePlan, add_months, describe_months, month_key
 from ..entitlement.plan import plan_person
 from ..entitlement.rates import RateBook, fee_for
 from ..organizations import serving_organizations
@@ -117,6 +117,8 @@ def _load(codes: list[str], month: date) -> _Loaded:
             if history is None:
                 history = tcxh[bid] = History()
             history.add_line(m, amount, level, entries, res, coef, scheme)
+        elif programme == ARREARS:
+            tcxh.setdefault(bid, History()).add_arrears(entries, res)
         elif programme == "care":
             care_history.setdefault(bid, History()).add_line(m, care_amt or 0, level, entries, res)
         elif programme == "funeral":
@@ -346,7 +348,7 @@ def _write_lists(actor: User, month: date, communes: dict, groups: dict, existin
                  result: BuildResult) -> None:
     """Create the lists ``groups`` needs that do not exist yet (one flush for all their ids) and fill every list
     with its lines in order (name, then allowance / care / funeral), into ``result.lists``."""
-    order = {"tcxh": 0, "care": 1, "funeral": 2}
+    order = {"tcxh": 0, ARREARS: 1, "care": 2, "funeral": 3}
     # commune code → id of the post office serving it (same unit, else nearest ancestor), a few queries in all
     offices = {code: office.id if office else None for code, office in serving_organizations(
         {key[0] for key in groups}, Duty.PAYMENT_SERVICE).items()}
