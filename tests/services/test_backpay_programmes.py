@@ -5,17 +5,21 @@ from datetime import date
 
 from sqlalchemy import select
 
+from portal.documents.payout_list import render_payout_list
 from portal.extensions import db
 from portal.models import LocalTopUp, PayoutLine
 from portal.services.demo import user_by_username as user
 from portal.services.entitlement.months import describe_months
 from portal.services.payouts.build import build_lists
+from portal.services.payouts.pdf import build_payout_list_doc
 from tests.conftest import pinned_clock
+from tests.documents.pdfcheck import text
 from tests.factories import make_beneficiary
 
 pytestmark = pinned_clock
 
-MAY24, AUG25, SEP25 = date(2024, 5, 1), date(2025, 8, 1), date(2025, 9, 1)
+MAY24, JUN25, JUL25, AUG25, SEP25 = (date(2024, 5, 1), date(2025, 6, 1), date(2025, 7, 1), date(2025, 8, 1),
+                                     date(2025, 9, 1))
 
 
 def _build(month):
@@ -58,6 +62,17 @@ def test_months_before_the_pension_are_owed_social_assistance_on_its_list(app):
     assert describe_months(arrears.back_pay_months) == "Truy lĩnh 06/2024–06/2025 (13 tháng): 6.360.000 đ"
     assert arrears.total == 6_360_000 and arrears.payout_list.people_count == 1
     assert arrears.payout_list.fee_amount == 0  # the person's fee is counted once, with their allowance
+    # what the two printed lists say: the pension list names only 07/2025, the social-assistance list the rest
+    printed = {lst.programme: text(render_payout_list(build_payout_list_doc(lst)))
+               for lst in (arrears.payout_list, _own_line(b).payout_list)}
+    assert "Truy lĩnh 06/2024–06/2025 (13 tháng):" in printed["social_assistance"]  # the amount wraps below
+    assert "Truy lĩnh 07/2025:" in printed["social_pension"]
+    assert "06/2024" not in printed["social_pension"] and "13 tháng" not in printed["social_pension"]
+
+
+def _own_line(b):
+    return db.session.execute(select(PayoutLine).where(PayoutLine.beneficiary_id == b.id, PayoutLine.month == AUG25,
+                                                       PayoutLine.programme == "tcxh")).scalar_one()
 
 
 def test_paid_arrears_are_not_owed_again_failed_ones_are(app):
@@ -73,3 +88,30 @@ def test_paid_arrears_are_not_owed_again_failed_ones_are(app):
     _build(SEP25)
     assert _lines(b, SEP25)[("arrears", "social_assistance", "cash_at_point")] == (
         0, 6_360_000, ["2024-06"] + [f"2024-{m:02d}" for m in range(7, 13)] + [f"2025-{m:02d}" for m in range(1, 7)])
+
+
+def test_an_unpaid_social_assistance_month_is_carried_on_a_social_assistance_list(app):
+    """06/2025 paid by social assistance (K5c, 1,0 × 500.000) could not be paid: it is carried (Decree 20/2021
+    Art. 34.4) on a social-assistance list beside the 07/2025 pension line, and again when that line fails too."""
+    db.session.add(LocalTopUp(programme="social_pension", amount=100_000, valid_from=JUL25,
+                              legal_basis="Nghị quyết HĐND tỉnh (thử)"))
+    b = make_beneficiary("Đặng Văn Chín Mươi", birth_date=date(1935, 3, 1), category_code="K5c",
+                         payment_channel="cash_at_point", start_month=JUN25)
+    db.session.commit()
+    _build(JUN25)
+    _fail(b, "tcxh", JUN25)
+    _build(JUL25)
+    assert _lines(b, JUL25) == {("tcxh", "social_pension", "cash_at_point"): (600_000, 0, []),
+                                ("arrears", "social_assistance", "cash_at_point"): (0, 500_000, ["2025-06"])}
+    _fail(b, "arrears", JUL25)
+    _build(AUG25)
+    assert _lines(b, AUG25) == {("tcxh", "social_pension", "cash_at_point"): (600_000, 0, []),
+                                ("arrears", "social_assistance", "cash_at_point"): (0, 500_000, ["2025-06"])}
+
+
+def _fail(b, kind, month):
+    """The post office could not pay ``b``'s ``kind`` line of ``month`` (its list accepted)."""
+    line = db.session.execute(select(PayoutLine).where(PayoutLine.beneficiary_id == b.id, PayoutLine.month == month,
+                                                       PayoutLine.programme == kind)).scalar_one()
+    line.result, line.payout_list.status = "failed", "accepted"
+    db.session.commit()
