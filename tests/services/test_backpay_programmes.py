@@ -75,6 +75,19 @@ def _own_line(b):
                                                        PayoutLine.programme == "tcxh")).scalar_one()
 
 
+def test_the_payout_office_sees_the_arrears_line_on_its_list_page(app, client):
+    b = _person()
+    _build(AUG25)
+    arrears = db.session.execute(select(PayoutLine).where(PayoutLine.beneficiary_id == b.id,
+                                                          PayoutLine.programme == "arrears")).scalar_one()
+    list_id = arrears.payout_list_id
+    db.session.commit()
+    page = client.login("pld.chaudoc").get(f"/huyen/chi-tra/{list_id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Đặng Văn Chín Mươi" in html and "6.360.000" in html
+
+
 def test_paid_arrears_are_not_owed_again_failed_ones_are(app):
     b = _person()
     _build(AUG25)
