@@ -99,7 +99,7 @@ def _show(report) -> None:
 def demo_cycle_cmd(month, out_dir, files):
     """Seed, import FILES, build/confirm/approve the month's lists, record all paid, write PDFs and sheets."""
     try:
-        lines = run_cycle(parse_month(month), out_dir, list(files), on_file=_show)
+        lines = run_cycle(parse_month(month), out_dir, list(files), on_file=_show, on_note=click.echo)
     except PortalError as err:
         _fail(str(err))
     db.session.commit()

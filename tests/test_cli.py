@@ -1,6 +1,7 @@
 """CLI commands as admins and checks use them: exit codes, printed counts, nothing changed on errors."""
 import re
 import shutil
+from datetime import date
 
 import openpyxl
 import pytest
@@ -130,6 +131,33 @@ def empty_app(tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+def test_demo_cycle_of_2024_then_2025_runs_the_months_between(empty_app, tmp_path):
+    """The README's two commands in order on one database: 08/2025 first runs 09/2024–07/2025 (one summary line),
+    as a province runs every month, so 08/2025 pays the month only, with the figures of a fresh database: Phường
+    Châu Đốc 340 people, 240.000.000 đ; Phường Chi Lăng 210 people, 143.000.000 đ — no back pay."""
+    first = _run(empty_app, "demo-cycle", "--month", "2024-08", "--out", str(tmp_path / "a"), VINH_MY_FILE,
+                 AGRIBANK_FILE)
+    assert first.exit_code == 0, first.output
+    second = _run(empty_app, "demo-cycle", "--month", "2025-08", "--out", str(tmp_path / "b"), VINH_MY_FILE,
+                  TAN_LOI_FILE, AGRIBANK_FILE)
+    assert second.exit_code == 0, second.output
+    assert ("Đã chạy trước chu trình các tháng 09/2024–07/2025 (11 tháng) của 30322: lập, phê duyệt, ghi đã chi."
+            in second.output.splitlines())
+    totals: dict = {}
+    for code, _programme, _channel, people, amount in _list_lines(second.output):
+        seen = totals.get(code, (0, 0))
+        totals[code] = (seen[0] + int(people), seen[1] + int(amount))
+    assert totals == {"30316": (340, 240_000_000), "30505": (210, 143_000_000)}
+    back_pay = db.session.execute(select(func.sum(PayoutList.back_pay_total)).where(
+        PayoutList.month == date(2025, 8, 1))).scalar()
+    assert back_pay == 0
+    months = db.session.execute(select(PayoutList.month).distinct().order_by(PayoutList.month)).scalars().all()
+    assert len(months) == 13 and months[0] == date(2024, 8, 1) and months[-1] == date(2025, 8, 1)
+    statuses = db.session.execute(select(PayoutList.status, PayoutLine.result).join(PayoutLine).where(
+        PayoutList.month < date(2025, 8, 1)).distinct()).all()
+    assert statuses == [("reported", "paid")]
 
 
 def test_a_command_on_a_database_never_migrated_names_the_command_to_run(empty_app):

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
-from ..clock import today_vn
+from ..clock import today_vn, utcnow
 from ..documents.payout_list import render_payout_list
 from ..errors import PortalError, ValidationError
 from ..extensions import db
@@ -22,6 +22,7 @@ from ..models import (
     LineResult,
     ListStatus,
     Organization,
+    PayoutLine,
     PayoutList,
     UnitSuccession,
     UnitTransfer,
@@ -30,11 +31,14 @@ from ..models import (
 )
 from ..spreadsheets.reading import open_workbook
 from .accounts.bank_import import import_bank_file
+from .audit import record
 from .demo import ensure_commune_users, seed_demo
+from .entitlement.months import add_months
 from .imports import beneficiaries as imports
 from .imports.origin import communes_in_title
 from .organizations import serving_organization
 from .payouts import build, workflow
+from .payouts.lists import describe
 from .payouts.pdf import build_payout_list_doc
 from .payouts.results import RESULTS_OPEN, payment_sheet, record_result
 from .reform import apply_reform
@@ -166,7 +170,7 @@ def _import_bank(path: Path) -> FileReport:
                       result["errors"], result["messages"])
 
 
-def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> list[ListLine]:
+def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None, on_note=None) -> list[ListLine]:
     """Run the cycle for ``month`` (first-of-month date) on ``files`` (commune files first, then bank files, whatever
     order they are given in) and write ``<commune>_<channel>_<YYYY-MM>.pdf/.xlsx`` into ``out_dir``. A commune file may
     be of any commune of the demo districts: its committee and police users are created when missing
@@ -175,7 +179,11 @@ def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> li
     and channel — also on a re-run, when some lists are already approved (``BuildResult.skipped``): their still-pending
     lines are recorded paid and their files written again. Lines are recorded paid on today's date (Vietnam), the
     approval day of the new lists. Raises PortalError (nothing is committed by this function) when a file has errors or
-    is not a readable .xlsx, or a demo user is missing. Flushes only."""
+    is not a readable .xlsx, or a demo user is missing. Flushes only.
+
+    When a commune already has lists of an earlier month, the months in between are run first, without files
+    (``_run_months_between``; a province runs every month, and a month without lists is owed as back pay);
+    ``on_note(text)`` receives the one-line summary."""
     seed_demo()
     kinds = [(Path(p), *classify(Path(p))) for p in files]
     communes = []
@@ -192,8 +200,74 @@ def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> li
         if kind == "commune":
             communes.append(code)
     out_dir.mkdir(parents=True, exist_ok=True)
+    before = _run_months_between(communes, month)
+    if before is not None and on_note is not None:
+        on_note(before)
     if month >= TREE_2025_START:
         communes = _after_reform(communes, month)
+    lists = _run_month(communes, month)
+    return [_write_files(lst, out_dir) for lst in sorted(
+        lists, key=lambda item: (item.commune_code, item.programme, item.channel))]
+
+
+def _unit_keys(code: str) -> set[str]:
+    """``code`` and the units that took its people or gave it theirs in the reform (``UnitSuccession``), so the
+    lists of a commune before and after 1/7/2025 count as one history."""
+    later = db.session.execute(select(UnitSuccession.new_key).where(UnitSuccession.old_key == code)).scalars()
+    earlier = db.session.execute(select(UnitSuccession.old_key).where(UnitSuccession.new_key == code)).scalars()
+    return {code, *later, *earlier}
+
+
+def _run_months_between(communes: list[str], month: date) -> str | None:
+    """Run the cycle (build, confirm, approve, record paid; no files) of every month between the latest month with
+    lists of each of ``communes`` (or of the units that took them over) and ``month``, as a province runs every
+    month — a month left without lists is a month the engine owes as back pay. A commune without earlier lists is
+    left alone. From 07/2025 the reform is applied first and the new communes issue the lists. Returns the one-line
+    summary ("Đã chạy trước chu trình các tháng 09/2024–07/2025 (11 tháng) của 30322: …"), or None when no month
+    was missing."""
+    latest = {}
+    for code in communes:
+        last = db.session.execute(select(func.max(PayoutList.month)).where(
+            PayoutList.commune_code.in_(_unit_keys(code)), PayoutList.month < month)).scalar()
+        if last is not None:
+            latest[code] = last
+    if not latest:
+        return None
+    first = add_months(min(latest.values()), 1)
+    m = first
+    while m < month:
+        due = [code for code, last in latest.items() if last < m]
+        _run_month(_after_reform(due, m) if m >= TREE_2025_START else due, m, quiet=True)
+        m = add_months(m, 1)
+    if first >= month:
+        return None
+    last = add_months(month, -1)
+    span = f"{first:%m/%Y}" if first == last else (
+        f"{first:%m/%Y}–{last:%m/%Y} ({(last.year - first.year) * 12 + last.month - first.month + 1} tháng)")
+    return (f"Đã chạy trước chu trình các tháng {span} của {', '.join(gso_of_key(c) for c in latest)}: lập, phê "
+            "duyệt, ghi đã chi.")
+
+
+def _settle_paid(post_office: User, lst: PayoutList) -> None:
+    """Record every pending line of ``lst`` (accepted by ``post_office``) paid today in one statement, and report
+    the list (the move "report" of ``workflow.transition``) with one audit entry — a post office's bulk result for
+    a month the demo runs quietly."""
+    paid = db.session.execute(update(PayoutLine).where(
+        PayoutLine.payout_list_id == lst.id, PayoutLine.result == LineResult.PENDING.value).values(
+        result=LineResult.PAID.value, paid_on=today_vn(), result_by_id=post_office.id, result_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.expire(lst, ["lines"])
+    if lst.status_enum == ListStatus.ACCEPTED:
+        workflow.transition(post_office, lst, "report")
+    record(post_office, "upload_results", "payout_list", lst.id,
+           f"Chu trình mẫu: ghi đã chi {paid} dòng của danh sách {describe(lst)}.", after={"paid": paid})
+
+
+def _run_month(communes: list[str], month: date, quiet: bool = False) -> list[PayoutList]:
+    """Build the lists of ``month`` for ``communes`` (keys of units in force then), confirm (commune), approve (the
+    payout office's approver), and record every pending line paid (post office), today — line by line, or
+    ``quiet``: in bulk (``_settle_paid``); also the lists already approved before
+    (``BuildResult.skipped``). Returns the month's lists of those communes."""
     lists: list[PayoutList] = []
     offices = {c: serving_organization(c, Duty.PAYOUT_MANAGEMENT) for c in communes}
     if None in offices.values():
@@ -212,12 +286,14 @@ def run_cycle(month: date, out_dir: Path, files: list[Path], on_file=None) -> li
             if lst.status_enum == ListStatus.APPROVED:  # the post office receives the list before paying it
                 workflow.accept_list(post_office, lst)
             if lst.status_enum in RESULTS_OPEN:
-                for line in lst.lines:
-                    if line.result == LineResult.PENDING:
-                        record_result(post_office, line, "paid", paid_on=today_vn())
+                if quiet:
+                    _settle_paid(post_office, lst)
+                else:
+                    for line in lst.lines:
+                        if line.result == LineResult.PENDING:
+                            record_result(post_office, line, "paid", paid_on=today_vn())
             lists.append(lst)
-    return [_write_files(lst, out_dir) for lst in sorted(
-        lists, key=lambda item: (item.commune_code, item.programme, item.channel))]
+    return lists
 
 
 def _reformed(code: str) -> bool:

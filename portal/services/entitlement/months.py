@@ -9,6 +9,9 @@ from ...formatting import money
 from .rates import Amount
 
 LOOKBACK_MONTHS = 60
+#: line kind of back pay (truy lĩnh) owed by the other programme than the one paying the person's month: printed on
+#: a list of the programme that owed those months (``plan._by_owing_programme``)
+ARREARS = "arrears"
 
 
 KIND_LABELS = {"gap": "Truy lĩnh", "held": "Truy lĩnh tháng tạm dừng", "rate_change": "Truy lĩnh chênh lệch mức",
@@ -71,6 +74,14 @@ class History:
         if entries:
             self.add_entries(entries)
 
+    def add_arrears(self, entries, result: str) -> None:
+        """Count an ``ARREARS`` line's ``entries`` for the months they name, unless the line was not paid (result
+        ``failed``): those months are then owed again and the next build back-pays them (such a line is not
+        carried over as unpaid)."""
+        self.any_line = True
+        if result != "failed":
+            self.add_entries(entries)
+
     def add_entries(self, entries) -> None:
         """Count back-pay and recovery ``entries`` of a line for the months they name (not its own month)."""
         for e in entries or ():
@@ -83,7 +94,9 @@ class History:
 @dataclass
 class LinePlan:
     """One line to print: the month's ``amount`` (None when nothing is due for the month itself), back-pay and
-    recovery ``entries``; ``payee`` for care / funeral lines and for a deceased person's heirs; ``list_programme``
+    recovery ``entries``; ``programme`` the line kind (``tcxh`` allowance, ``care``, ``funeral``, ``arrears``: back
+    pay of months owed by the other programme, ``plan._by_owing_programme``); ``payee`` for care / funeral lines and
+    for a deceased person's heirs; ``list_programme``
     the programme whose list carries the line (``social_assistance`` | ``social_pension``) and
     ``programme_reason`` why (higher-of)."""
 

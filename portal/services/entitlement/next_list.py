@@ -22,7 +22,7 @@ from ..registry.beneficiaries import not_paid_reason
 from .care import care_band_end
 from .categories import category_text
 from .extras import as_person, care_kinds, care_of, categories_of, inactive_since, inactive_text, months_text
-from .months import LOOKBACK_MONTHS, History, add_months, describe_months
+from .months import ARREARS, LOOKBACK_MONTHS, History, add_months, describe_months
 from .pension import allowance, replaced_since
 from .plan import plan_person
 from .rates import K4_COMBINABLE, SOCIAL_PENSION, Amount, RateBook, in_force
@@ -217,6 +217,8 @@ def plan_next_list(beneficiary: Beneficiary, month: date, book: RateBook | None 
             continue
         elif programme == "tcxh":
             tcxh.add_line(m, (regular or 0) + (top_up or 0), level, entries, res, coef, scheme)
+        elif programme == ARREARS:
+            tcxh.add_arrears(entries, res)
         elif programme == "care":
             care_history.add_line(m, care_amt or 0, level, entries, res)
     history_start = db.session.execute(select(func.min(PayoutList.month)).where(

@@ -26,7 +26,10 @@ Rules (Decree 20/2021/NĐ-CP; reference §1.3–§1.7):
   itself was made in the portal era (then the certificate gap and late months are back-paid).
 * Social assistance or the social pension (Decree 176/2025): ``pension.allowance`` pays the higher of the two and
   says why; the allowance line goes on that programme's list. Back pay compares each month with the level of the
-  programme that paid it (a social-pension level confirmed later back-pays the difference).
+  programme that paid it (a social-pension level confirmed later back-pays the difference). Each earlier month is
+  owed what that month's law gave — social assistance before 07/2025 (K5b/K5c at their Decree 20 coefficient),
+  the pension from 07/2025, never the pension for a month before it existed — and is printed on a list of the
+  programme that owed it: months of the other programme go on an ``arrears`` line (``_by_owing_programme``).
 * ``adjust`` events change category / disability level / children from their effective month: their details hold
   the new values and ``{"before": {...}}`` the old ones (``registry.events.apply_event`` records them), so a month
   before the change built after its acceptance uses the old values.
@@ -41,9 +44,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 
 from ...errors import PortalError
-from .months import LOOKBACK_MONTHS, History, LinePlan, PersonPlan, add_months, month_key
+from .months import ARREARS, LOOKBACK_MONTHS, History, LinePlan, PersonPlan, add_months, month_key
 from .pension import allowance, programme_in
-from .rates import SOCIAL_PENSION, RateBook
+from .rates import SOCIAL_ASSISTANCE, SOCIAL_PENSION, RateBook
 
 ATTRIBUTES = ("category_code", "disability_level", "children_count")
 
@@ -200,8 +203,9 @@ def plan_person(book: RateBook, beneficiary, month: date, *, events=(), extra_ca
     state = _state(plan, beneficiary, month, tl, tcxh)
     review = _Review.of(book, beneficiary, month, tl, tcxh, history_start, extra_categories, care)
     line = _allowance_line(book, plan, month, state, tl, tcxh, review, extra_categories)
-    if not line.empty:
-        plan.lines.append(line)
+    for part in _by_owing_programme(line, review, tcxh):
+        if not part.empty:
+            plan.lines.append(part)
     if care:
         cline = _care_line(book, month, state, tl, care, care_history, review)
         if not cline.empty:
@@ -232,8 +236,15 @@ class _Review:
     look-back start is listed at today's level), whether the quick comparison applies (``fast_ok``: no event
     changes, no extra category), and the allowance the person was due in an earlier month (``allowance``)."""
 
-    def __init__(self, months: list[date], fast_ok: bool, allowance):
+    def __init__(self, months: list[date], fast_ok: bool, allowance, programmes: dict | None = None):
         self.months, self.fast_ok, self.allowance = months, fast_ok, allowance
+        #: month → the programme that owed the amount ``allowance`` gave for it (filled as it is called)
+        self.programmes = programmes if programmes is not None else {}
+
+    def owed_by(self, m: date, history: History) -> str:
+        """The programme that owed month ``m``: the one whose amount the engine computed for it, else (a month only
+        recovered) the programme of the list that paid it."""
+        return self.programmes.get(m) or (SOCIAL_PENSION if m in history.pension else SOCIAL_ASSISTANCE)
 
     @classmethod
     def of(cls, book: RateBook, beneficiary, month: date, tl: Timeline, tcxh: History, history_start: date,
@@ -248,6 +259,7 @@ class _Review:
         else:
             months = [add_months(lo, i) for i in range(max(span, 0))]
         last_adjust = max((e.effective_month for e in tl.events if e.kind == "adjust"), default=None)
+        programmes: dict = {}
 
         def due_in(m):
             coef = tcxh.coefficient.get(m)
@@ -259,14 +271,16 @@ class _Review:
                     return None
                 top_up = (book.top_up(None, m, SOCIAL_PENSION) if m in tcxh.pension
                           else book.top_up(beneficiary.category_code, m))
+                programmes[m] = SOCIAL_PENSION if m in tcxh.pension else SOCIAL_ASSISTANCE
                 return int((level * coef).quantize(Decimal(1), rounding=ROUND_HALF_UP)) + top_up
             try:
                 a = allowance(book, beneficiary, m, extra_categories, tl.attributes(m))
             except PortalError:
                 return None
+            programmes[m] = a.programme
             return a.amount + a.top_up
 
-        return cls(months, fast_ok, due_in)
+        return cls(months, fast_ok, due_in, programmes)
 
 
 def _allowance_line(book: RateBook, plan: PersonPlan, month: date, state: str, tl: Timeline, tcxh: History,
@@ -289,9 +303,31 @@ def _allowance_line(book: RateBook, plan: PersonPlan, month: date, state: str, t
         line.list_programme, line.programme_reason = line.amount.programme, line.amount.reason
     elif line.entries:  # back pay or recoveries only: the programme that paid the latest month named
         last = max(e["month"] for e in line.entries)
-        m = date(int(last[:4]), int(last[5:7]), 1)
-        line.list_programme = programme_in(book, tl.b, m, extra_categories, tl.attributes(m))
+        line.list_programme = review.owed_by(date(int(last[:4]), int(last[5:7]), 1), tcxh)
     return line
+
+
+def _by_owing_programme(line: LinePlan, review: _Review, tcxh: History) -> list[LinePlan]:
+    """``line`` alone, or ``line`` and an ``ARREARS`` line when some of its back-pay / recovery entries are months
+    owed by the other programme.
+
+    Rule: each earlier month is printed on a list of the programme that owed it (``_Review.owed_by``). A person now
+    on the social pension (from 07/2025, Decree 176/2025) who is owed months before it — when Decree 20/2021 social
+    assistance owed them (K5b/K5c until 06/2025) — gets those months on a social-assistance list, and the reverse;
+    the two programmes are budgeted and accounted apart, and a pension list never carries a month before the
+    pension existed. The allowance line (one per person, kind and month, enforced by the database) keeps the
+    month's own amount and the months of its own programme; the arrears line (kind ``arrears``, same payee) carries
+    the other programme's months, goes on that programme's cash-at-point list, like care and funeral lines, and is
+    paid to the person (or to the heirs after a death)."""
+    own, other = [], []
+    for e in line.entries:
+        m = date(int(e["month"][:4]), int(e["month"][5:7]), 1)
+        (own if review.owed_by(m, tcxh) == line.list_programme else other).append(e)
+    if not other:
+        return [line]
+    line.entries = own
+    programme = SOCIAL_ASSISTANCE if line.list_programme == SOCIAL_PENSION else SOCIAL_PENSION
+    return [line, LinePlan(ARREARS, entries=other, payee=line.payee, list_programme=programme)]
 
 
 def _care_line(book: RateBook, month: date, state: str, tl: Timeline, care, care_history: History,

@@ -300,9 +300,9 @@ def fee_for(lines_or_counts, month: date, book: RateBook | None = None) -> int:
     percentage of the amount paid (Circular 76/2021/TT-BTC Art. 3.7).
 
     ``lines_or_counts`` is either an iterable of payout lines (anything with ``beneficiary_id``, ``total`` and
-    optionally ``programme``; people = distinct beneficiaries with a positive total, a care line to the carer adding
-    no one, amount = sum of totals), an int (people; amount 0) or a tuple
-    ``(people, amount)``. Returns 0 when no rule is valid."""
+    optionally ``programme``; people = distinct beneficiaries with a positive total, a care line to the carer or an
+    arrears line (the person's fee is counted with their own allowance) adding no one, amount = sum of totals), an
+    int (people; amount 0) or a tuple ``(people, amount)``. Returns 0 when no rule is valid."""
     book = book or RateBook.load()
     if isinstance(lines_or_counts, int):
         people, amount = lines_or_counts, 0
@@ -311,6 +311,7 @@ def fee_for(lines_or_counts, month: date, book: RateBook | None = None) -> int:
         people, amount = lines_or_counts
     else:
         lines = [line for line in lines_or_counts if (line.total or 0) > 0]
-        people = len({line.beneficiary_id for line in lines if getattr(line, "programme", "tcxh") != "care"})
+        people = len({line.beneficiary_id for line in lines
+                      if getattr(line, "programme", "tcxh") not in ("care", "arrears")})
         amount = sum(line.total for line in lines)
     return book.fee(people, amount, month)

@@ -34,7 +34,7 @@ from ...models import (
 )
 from ..audit import record
 from ..bulk import paused_gc
-from ..entitlement.months import LOOKBACK_MONTHS, History, LinePlan, add_months, describe_months, month_key
+from ..entitlement.months import ARREARS, LOOKBACK_MONTHS, History, LinePlan, add_months, describe_months, month_key
 from ..entitlement.plan import plan_person
 from ..entitlement.rates import RateBook, fee_for
 from ..organizations import serving_organizations
@@ -117,6 +117,8 @@ def _load(codes: list[str], month: date) -> _Loaded:
             if history is None:
                 history = tcxh[bid] = History()
             history.add_line(m, amount, level, entries, res, coef, scheme)
+        elif programme == ARREARS:
+            tcxh.setdefault(bid, History()).add_arrears(entries, res)
         elif programme == "care":
             care_history.setdefault(bid, History()).add_line(m, care_amt or 0, level, entries, res)
         elif programme == "funeral":
@@ -197,10 +199,12 @@ def _converter(sql_type, result, index: int):
 
 
 def _add_unpaid(plan, carried, held: bool) -> None:
-    """Add what earlier lines could not pay (``carry_over.unpaid_carry_over``: [(month, đồng)]) to the person's own
-    allowance line as back pay, months named (kind ``unpaid``, "Chưa nhận được 08/2024"; Decree 20/2021 Art. 34.4).
-    The line goes on the list of the person's channel now (a failed account gives cash). With no allowance line this
-    month one is made for the carried money alone (to the heirs named on a funeral line), except for a person held
+    """Add what earlier lines could not pay (``carry_over.unpaid_carry_over``: [(month, đồng, list programme)]) as
+    back pay, months named (kind ``unpaid``, "Chưa nhận được 08/2024"; Decree 20/2021 Art. 34.4), on a list of the
+    programme whose list could not pay it: the person's own allowance line when its programme is that one, else
+    their ``ARREARS`` line of that programme (made when missing; ``plan._by_owing_programme``). The allowance line
+    goes on the list of the person's channel now (a failed account gives cash). With no allowance line this month
+    one is made for the carried money alone (to the heirs named on a funeral line), except for a person held
     (suspended): they get it on the first line after resumption."""
     line = next((line for line in plan.lines if line.programme == "tcxh"), None)
     if line is None:
@@ -208,10 +212,15 @@ def _add_unpaid(plan, carried, held: bool) -> None:
             return
         funeral = next((line for line in plan.lines if line.programme == "funeral"), None)
         line = LinePlan("tcxh", payee=funeral.payee if funeral else None,
-                        list_programme=funeral.list_programme if funeral else "social_assistance")
+                        list_programme=carried[0][2] if carried else "social_assistance")
         plan.lines.insert(0, line)
-    line.entries = line.entries + [{"month": month_key(m), "kind": "unpaid", "amount": amount}
-                                   for m, amount in carried]
+    for m, amount, programme in carried:
+        target = line if programme == line.list_programme else next(
+            (x for x in plan.lines if x.programme == ARREARS and x.list_programme == programme), None)
+        if target is None:
+            target = LinePlan(ARREARS, payee=line.payee, list_programme=programme)
+            plan.lines.insert(plan.lines.index(line) + 1, target)
+        target.entries = target.entries + [{"month": month_key(m), "kind": "unpaid", "amount": amount}]
 
 
 def _drop_empty_lines(plan, b: Beneficiary, result: BuildResult) -> None:
@@ -241,8 +250,10 @@ def build_lists(actor: User, month: date, commune_codes=None) -> BuildResult:
     ``Programme`` (the engine says which programme pays each person: the higher of social assistance and the social
     pension, Decree 176/2025). Amounts from ``entitlement.plan.plan_person`` (rates as data, Decree 20/2021 Art. 6, 8,
     11, 20; only ACCEPTED registry events): each person's allowance line (programme ``tcxh``, with back pay and
-    recoveries naming their months), a care-support line to the carer (``care``) and a one-off funeral line to the
-    burial organiser (``funeral``) — care and funeral lines go on the cash-at-point list. Lines ordered by
+    recoveries naming their months), a care-support line to the carer (``care``), a one-off funeral line to the
+    burial organiser (``funeral``) and, for back pay of months the other programme owed (before 07/2025 for a
+    social pensioner), an ``arrears`` line on that programme's list — care, funeral and arrears lines go on the
+    cash-at-point list. Lines ordered by
     ``name_sort`` and numbered 1..n; control totals (people, regular, top-up, back pay, care, funeral, recovery,
     fee) set. Bulk loads only: a fixed number of queries whatever the number of people.
 
@@ -296,7 +307,8 @@ def _plan_lines(month: date, communes: dict, existing: dict, book: RateBook, res
         select(PayoutLine.beneficiary_id, PayoutLine.programme, PayoutList.status).join(PayoutList).where(
             PayoutLine.month == month)).all()}
     data = _load(list(communes), month)
-    carry = unpaid_carry_over(list(communes), month)  # one query (two when something failed) for the whole build
+    # one query (two when something failed) for the whole build
+    carry = unpaid_carry_over(list(communes), month, with_programme=True)
     # people the post office reported dead (báo đã chết), not yet verified by the commune: held, nothing paid
     dead = death_held(month)  # the few open reports, whole province: one query, no list of ids
     groups: dict[tuple[str, str, str], list] = {}
@@ -325,10 +337,10 @@ def _plan_lines(month: date, communes: dict, existing: dict, book: RateBook, res
 
 def _list_key(b: Beneficiary, line: LinePlan, commune_code: str, taken: dict, existing: dict,
               result: BuildResult) -> tuple[str, str, str] | None:
-    """The (commune, channel, programme) list a planned line goes on: the person's own allowance by their channel, care
-    and funeral lines on the cash-at-point list; the programme the engine chose (``LinePlan.list_programme``). None when
-    the line is left off — the person is on another list of the month already, or that list is frozen (the reason goes
-    to ``result.exclusions``)."""
+    """The (commune, channel, programme) list a planned line goes on: the person's own allowance by their channel;
+    care, funeral and arrears lines (back pay owed by the other programme) on the cash-at-point list; the programme
+    the engine chose (``LinePlan.list_programme``). None when the line is left off — the person is on another list
+    of the month already, or that list is frozen (the reason goes to ``result.exclusions``)."""
     if (b.id, line.programme) in taken:
         if taken[(b.id, line.programme)] not in FROZEN:
             result.exclusions.append((b, "Đã có trong danh sách chi trả của xã/phường khác trong tháng này."))
@@ -346,7 +358,7 @@ def _write_lists(actor: User, month: date, communes: dict, groups: dict, existin
                  result: BuildResult) -> None:
     """Create the lists ``groups`` needs that do not exist yet (one flush for all their ids) and fill every list
     with its lines in order (name, then allowance / care / funeral), into ``result.lists``."""
-    order = {"tcxh": 0, "care": 1, "funeral": 2}
+    order = {"tcxh": 0, ARREARS: 1, "care": 2, "funeral": 3}
     # commune code → id of the post office serving it (same unit, else nearest ancestor), a few queries in all
     offices = {code: office.id if office else None for code, office in serving_organizations(
         {key[0] for key in groups}, Duty.PAYMENT_SERVICE).items()}
