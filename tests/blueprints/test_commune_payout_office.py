@@ -163,3 +163,14 @@ def test_a_contract_of_another_term_is_named_on_the_fee_page(client, lists_2025)
     client.login("buudien.phuongchaudoc")
     assert ("(Hợp đồng dịch vụ chi trả số 01/HĐ-UBND ngày 06/12/2026 có hiệu lực 01/12/2026 – 31/12/2026, "
             "không gồm tháng 08/2025).") in _text(client.get("/buu-dien/chi-phi?thang=2025-08"))
+
+
+def test_the_post_office_returns_a_list_to_its_payout_office(client, lists_2025):
+    lst = lists_2025["social_pension"]
+    client.login("buudien.phuongchaudoc")
+    resp = client.post(f"/buu-dien/danh-sach/{lst.id}/tra-lai", {"reason": "Sai số tiền một người"})
+    assert resp.status_code == 302
+    page = _text(client.get(resp.headers["Location"]))
+    assert ("Đã trả lại danh sách tháng 08/2025 – Phường Châu Đốc – Trợ cấp hưu trí xã hội – Tiền mặt tại điểm chi "
+            "trả cho Ủy ban nhân dân Phường Châu Đốc.") in page
+    assert "LĐTBXH" not in page
