@@ -16,7 +16,7 @@ from .errors import PortalError
 from .extensions import db
 from .models import Organization, User
 from .schema import migrates_schema, needs_schema
-from .services.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from .services.demo import DEMO_PASSWORD, DEMO_USERS, DEMO_USERS_2025, seed_demo
 from .services.entitlement.administration import confirm_social_pension_level
 from .services.entitlement.rates import parse_month
 from .services.reference_data import load_all_units, load_reference, load_succession
@@ -38,7 +38,8 @@ def seed_demo_cmd():
     db.session.commit()
     click.echo(f"Đã nạp: {counts['units']} đơn vị hành chính mới, {counts['organizations']} cơ quan, "
                f"{counts['users']} người dùng mới.")
-    click.echo(f"Tài khoản mẫu (mật khẩu {DEMO_PASSWORD}): " + ", ".join(u[0] for u in DEMO_USERS))
+    click.echo(f"Tài khoản mẫu (mật khẩu {DEMO_PASSWORD}), đến 30/6/2025: " + ", ".join(u[0] for u in DEMO_USERS))
+    click.echo("Từ 1/7/2025 (sau khi áp dụng sắp xếp đơn vị hành chính): " + ", ".join(u[0] for u in DEMO_USERS_2025))
 
 
 @click.command("seed-reference")

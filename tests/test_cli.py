@@ -1,4 +1,5 @@
 """CLI commands as admins and checks use them: exit codes, printed counts, nothing changed on errors."""
+import re
 import shutil
 
 import openpyxl
@@ -31,6 +32,9 @@ def test_seed_demo_is_idempotent(app):
     assert result.exit_code == 0
     assert "0 người dùng mới" in result.output
     assert (_count(User), _count(Organization)) == (users, orgs)
+    printed = set(re.findall(r"[a-z]+\.[a-z.]+", result.output.split("Tài khoản mẫu", 1)[1]))
+    assert {"pld.chaudoc", "xa.vinhmy", "syt.angiang", "ubnd.chaudoc.ct", "congan.chilang"} <= printed
+    assert printed == {u.username for u in db.session.query(User)}  # every demo account, both set-ups
 
 
 def test_import_beneficiaries_dry_run_then_real(app):

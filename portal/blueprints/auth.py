@@ -12,6 +12,7 @@ from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo
 
 from ..access import home_endpoint
+from ..clock import today_vn
 from ..extensions import limiter
 from ..rendering import render, render_form
 from ..services.audit import record, record_apart
@@ -156,4 +157,8 @@ def password():
 @bp.route("/no-duty")
 @login_required
 def no_duty():
-    return render("auth/no_duty.html")
+    """The page of a user whose organisation holds no duty today: when its administrative unit has ended (a district
+    office or the 2024 province department after the reform of 1/7/2025), it says so and where the work went."""
+    unit = current_user.organization.unit
+    ended = unit if unit is not None and unit.valid_to is not None and unit.valid_to < today_vn() else None
+    return render("auth/no_duty.html", ended=ended)

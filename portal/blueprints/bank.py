@@ -78,8 +78,11 @@ class OpenAccountForm(FlaskForm):
         service_check(accounts.clean_account_number, field)
 
     def validate_id_document_expiry(self, field):
-        self.document = service_check(lambda v: watch.check_document(self.id_document_kind.data, parse_date(
-            v, "Ngày hết hạn giấy tờ") if v else None), field)
+        def check(value):
+            pair = (self.id_document_kind.data, parse_date(value, "Ngày hết hạn giấy tờ") if value else None)
+            opened = getattr(self, "opened_date", None)  # "Ngày mở" is checked first (declared before)
+            return watch.check_opening_document(*pair, opened) if opened else watch.check_document(*pair)
+        self.document = service_check(check, field)
 
     def validate_opened_on(self, field):
         self.opened_date = service_check(lambda v: accounts.check_opened_on(parse_date(v, "Ngày mở")), field)
@@ -139,9 +142,12 @@ def open_account(beneficiary_id):
         return _account_form(person, form)
     on_refusal(lambda err: _account_form(person, form, str(err)))
     account = _record(person, form)
+    warning = watch.opening_warning(account, today_vn())
     if wants_fragment():
-        return render("bank/opened_row.html", block="row", person=person, account=account)
+        return render("bank/opened_row.html", block="row", person=person, account=account, doc_warning=warning)
     flash(f"Đã ghi nhận tài khoản {account.account_number} cho {person.full_name}.", "ok")
+    if warning:
+        flash(warning, "warning")
     return redirect(url_for("bank.index"))
 
 
@@ -237,10 +243,16 @@ def sessions():
     form.commune.choices = [SelectChoice(c.code, c.name) for c in covered]
     if not form.validate_on_submit():
         return _sessions_form(form)
-    on_refusal(lambda err: _sessions_form(with_error(form, form.place_name, err)))
+    on_refusal(lambda err: _sessions_form(with_error(form, _field_of(form, err, form.place_name), err)))
     created = payout_points.create_session(current_user, form.commune.data, form.day, form.place_kind.data,
                                            form.place_name.data, form.staff_present.data, form.hamlet.data)
     return redirect(url_for("bank.session_page", session_id=created.id))
+
+
+def _field_of(form: FlaskForm, err, default):
+    """The form's field a service refusal names (``err.field``), else ``default``."""
+    name = getattr(err, "field", None)
+    return form[name] if name and name in form else default
 
 
 def _sessions_form(form: SessionForm):
@@ -275,7 +287,8 @@ def session_person(session_id, beneficiary_id):
     if account is None:
         return _person_form(point, person, form)
     return render("bank/session_person.html", block="person", account=account, point=point, person=person,
-                  proxies=accounts.proxy_authorizations(person, today_vn()))
+                  proxies=accounts.proxy_authorizations(person, today_vn()),
+                  doc_warning=watch.opening_warning(account, today_vn()))
 
 
 def _person_form(point: PayoutPointSession, person: Beneficiary, form: OpenAccountForm, error: str | None = None):

@@ -1,7 +1,7 @@
-"""Public status lookup (tra cứu tình trạng chi trả, no login): CCCD + date of birth by POST (never in the address
-bar), rate limited per address and per ID (Flask-Limiter), an arithmetic question after repeated failures, every
-attempt audited with the ID and the address as keyed digests (``services.lookup.status``). A small page without
-JavaScript, readable on a 390-px phone."""
+"""Public status lookup (tra cứu tình trạng chi trả, no login): CCCD + date of birth (the year alone for a person
+recorded by year of birth only) by POST (never in the address bar), rate limited per address and per ID
+(Flask-Limiter), an arithmetic question after repeated failures, every attempt audited with the ID and the address
+as keyed digests (``services.lookup.status``). A small page without JavaScript, readable on a 390-px phone."""
 from flask import Blueprint, current_app, request
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -12,7 +12,6 @@ from ..form_checks import service_check
 from ..rendering import render
 from ..services.lookup import status
 from ..services.registry.identity import parse_national_id
-from ..spreadsheets.dates import parse_date
 
 bp = Blueprint("lookup", __name__, url_prefix="/tra-cuu")
 #: per address, and per ID (its digest), on POST only
@@ -22,12 +21,16 @@ THROTTLED = "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau 
 
 
 class LookupForm(FlaskForm):
-    """Số định danh + ngày sinh; ``answer`` only when a question is asked."""
+    """Số định danh + ngày sinh (or the year alone, for a person recorded by year only: ``status.parse_birth``);
+    ``answer`` only when a question is asked."""
 
     national_id = StringField("Số định danh cá nhân (CCCD, 12 chữ số)",
                               validators=[DataRequired("Nhập số định danh cá nhân.")],
                               render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 14})
-    birth_date = StringField("Ngày sinh", validators=[DataRequired("Nhập ngày sinh.")], render_kw={"type": "date"})
+    birth_date = StringField("Ngày sinh (dd/mm/yyyy; nếu giấy tờ chỉ ghi năm sinh: chỉ nhập năm)",
+                             validators=[DataRequired("Nhập ngày sinh.")],
+                             render_kw={"placeholder": "vd. 27/03/1950 hoặc 1933", "maxlength": 10,
+                                        "autocomplete": "off"})
     answer = StringField("Trả lời câu hỏi kiểm tra", render_kw={"inputmode": "numeric", "autocomplete": "off"})
     token = StringField(render_kw={"type": "hidden"})
 
@@ -35,7 +38,7 @@ class LookupForm(FlaskForm):
         self.id_value = service_check(lambda v: parse_national_id(v).value, field)
 
     def validate_birth_date(self, field):
-        self.birth = service_check(lambda v: parse_date(v, "Ngày sinh"), field)
+        self.birth = service_check(status.parse_birth, field)
 
 
 def _secret() -> str:

@@ -3,7 +3,7 @@ commune, the district office and the province: figures of the month, the reporte
 issue (numbered, stored, signed; a second issue for the month only as an explicit replacement), and the reports the
 district office or the province received for the month. One gate: any of intake / payout_management / oversight.
 The report is 2–3 pages: its PDF renders in the request (< 1 s measured), no background job needed."""
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import DocumentKind, Duty, IssuedDocument
 from ..query_args import month_arg
 from ..rendering import render
+from ..services.entitlement.rates import parse_month
 from ..services.reporting import monthly_report
 
 bp = Blueprint("reports", __name__, url_prefix="/bao-cao")
@@ -37,6 +38,14 @@ class IssueForm(FlaskForm):
     replace = BooleanField("Thay thế báo cáo đã ban hành của tháng này")
 
 
+def _month():
+    """The report's month: ``?thang=`` when given — a malformed one is refused (``PortalError`` → 422 with "Tháng
+    không hợp lệ: «2026-99» …"), never replaced by another month, since a report (or its PDF, Excel, issue) of
+    another month must not be served under the one asked for; missing: ``query_args.month_arg``'s default."""
+    text = request.args.get("thang", "")
+    return parse_month(text) if text.strip() else month_arg()
+
+
 def _page(month, form=None, error=None, status=200):
     rep = monthly_report.build_report(current_user, month)
     issued = db.session.execute(visible(IssuedDocument).where(
@@ -52,12 +61,12 @@ def _page(month, form=None, error=None, status=200):
 
 @bp.route("/")
 def index():
-    return _page(month_arg())
+    return _page(_month())
 
 
 @bp.route("/ghi-chu", methods=["POST"])
 def notes():
-    month = month_arg()
+    month = _month()
     form = NotesForm()
     if not form.validate_on_submit():
         return _page(month, form, status=422)
@@ -70,21 +79,21 @@ def notes():
 @bp.route("/du-thao.pdf")
 def draft_pdf():
     from ..services.documents.printing import print_report
-    month = month_arg()
+    month = _month()
     rep = monthly_report.build_report(current_user, month)
     return download(print_report(rep, None, today_vn()), f"du-thao-bao-cao-{month:%Y-%m}.pdf", inline=True)
 
 
 @bp.route("/bao-cao.xlsx")
 def workbook():
-    month = month_arg()
+    month = _month()
     rep = monthly_report.build_report(current_user, month)
     return download(monthly_report.report_workbook(rep), f"bao-cao-chi-tra-khong-tien-mat-{month:%Y-%m}.xlsx")
 
 
 @bp.route("/ban-hanh", methods=["POST"])
 def issue():
-    month = month_arg()
+    month = _month()
     form = IssueForm()
     if not form.validate_on_submit():
         return _page(month, error="Phiên làm việc hết hạn, hãy thử lại.", status=422)

@@ -20,8 +20,9 @@ class RequestStatus(LabelledEnum):
 
 class PensionRequest(db.Model):
     """One Mẫu 01 request of one person at one commune: who (name, ID, birth), the eligibility facts declared
-    (``household_poverty``, ``receives_pension``), ``received_on`` and ``due_on`` (10 working days later); on
-    decision ``decision_number``, ``decision_date`` and ``start_month`` (first of month, granted) or
+    (``household_poverty``, ``receives_pension``), the payment channel (cash at home with its reason, as on the
+    beneficiary form: ``cash_at_home_reason``, ``cash_at_home_note``), ``received_on`` and ``due_on`` (10 working
+    days later); on decision ``decision_number``, ``decision_date`` and ``start_month`` (first of month, granted) or
     ``refusal_reason``. ``beneficiary_id`` links the register row paid from ``start_month``."""
 
     __tablename__ = "pension_request"
@@ -37,6 +38,8 @@ class PensionRequest(db.Model):
     household_poverty = db.Column(db.String(10))
     receives_pension = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
     payment_channel = db.Column(db.String(20), nullable=False, default="cash_at_point")
+    cash_at_home_reason = db.Column(db.String(20))
+    cash_at_home_note = db.Column(db.String(200))
     received_on = db.Column(db.Date, nullable=False)
     due_on = db.Column(db.Date, nullable=False)
     status = db.Column(db.String(10), nullable=False, default=RequestStatus.PENDING.value, index=True)

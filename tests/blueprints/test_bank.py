@@ -1,13 +1,16 @@
 """Bank branch pages (/ngan-hang): the list to open accounts for, the htmx row form, the bank file upload and the
 accounts recorded, as the Agribank Châu Đốc teller on the imported Vĩnh Mỹ sample."""
 import re
+from datetime import date, datetime
 
 import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from portal.clock import VN_TZ
 from portal.extensions import db
 from portal.models import Beneficiary, PaymentAccount
+from portal.services.accounts import watch
 from portal.services.demo import user_by_username
 from portal.services.imports import beneficiaries as imports
 from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
@@ -265,3 +268,33 @@ def test_account_form_records_the_opening_document(teller):
     account = db.session.execute(select(PaymentAccount).where(
         PaymentAccount.beneficiary_id == person_id(KHAI_ID))).scalar_one()
     assert (account.id_document_kind, account.id_document_expiry) == ("cmnd9", None)
+
+
+@pytest.mark.time_machine(datetime(2026, 12, 7, 9, 0, tzinfo=VN_TZ), tick=True)
+def test_account_opened_on_a_cmnd_after_2024_is_refused_as_the_watch_would_block_it(teller):
+    url = form_url(KHAI_ID)
+    typed = {"account_number": "0011 2233 4455", "opened_on": "2026-12-07", "holder_kind": "self",
+             "holder_name": "HUYNH MINH KHAI", "id_document_kind": "cmnd9", "id_document_expiry": "2020-01-01"}
+    resp = teller.post(url, typed, htmx=True)
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert ("CMND 9 số hết giá trị từ 01/01/2025 (Luật Căn cước 2023): tài khoản mở ngày 07/12/2026 bằng giấy tờ "
+            "này bị ngân hàng chặn mọi giao dịch. Mở bằng CCCD/Căn cước còn hạn.") in body
+    assert 'value="0011 2233 4455"' in body and 'value="2020-01-01"' in body
+    assert recorded() == 0
+    expired = typed | {"id_document_kind": "cccd", "id_document_expiry": "2026-12-06"}
+    assert "CCCD / Căn cước hết hạn ngày 06/12/2026, trước ngày mở tài khoản 07/12/2026" in teller.post(
+        url, expired, htmx=True).get_data(as_text=True)
+    resp = teller.post(url, typed | {"id_document_kind": "cccd", "id_document_expiry": "2040-05-01"}, htmx=True)
+    assert resp.status_code == 200 and recorded() == 1 and "hết hạn" not in resp.get_data(as_text=True)
+    assert watch.assess(db.session.get(Beneficiary, person_id(KHAI_ID)).active_account, date(2026, 12, 1)) is None
+
+
+@pytest.mark.time_machine(datetime(2026, 12, 7, 9, 0, tzinfo=VN_TZ), tick=True)
+def test_account_opened_on_a_document_expiring_soon_warns_the_teller_as_the_watch_would(teller):
+    typed = {"account_number": "0011 2233 4455", "opened_on": "2026-12-07", "holder_kind": "self",
+             "holder_name": "HUYNH MINH KHAI", "id_document_kind": "cccd", "id_document_expiry": "2027-02-15"}
+    resp = teller.post(form_url(KHAI_ID), typed, htmx=True)
+    assert resp.status_code == 200 and recorded() == 1
+    assert ("CCCD / Căn cước của đối tượng hết hạn ngày 15/02/2027: nhắc đối tượng làm lại CCCD và cập nhật tại "
+            "ngân hàng trước ngày 15/02/2027.") in resp.get_data(as_text=True)

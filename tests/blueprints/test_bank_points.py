@@ -3,13 +3,13 @@ category), the payout-point teller pages (small: each htmx answer ≤ 5 KB), the
 flag clearing, and the province's coverage approval and funnel (SVG, table, Excel)."""
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
 from sqlalchemy import select
 
-from portal.clock import today_vn
+from portal.clock import VN_TZ, today_vn
 from portal.extensions import db
 from portal.models import BankCoverage, PaymentAccount, PayoutPointSession
 from portal.services.accounts import opening as accounts
@@ -41,6 +41,7 @@ ACCOUNT_FORM = {"account_number": "0123456789", "opened_on": "2024-08-05", "hold
                 "waivers": ["waive_account_fee", "waive_balance_sms", "waive_otp_sms"]}
 
 
+@pytest.mark.time_machine(datetime(2024, 8, 5, 9, 0, tzinfo=VN_TZ), tick=True)
 def test_teller_records_an_account_at_a_payout_point(client, people):
     client.login("agribank.chaudoc")
     resp = client.post("/ngan-hang/diem-chi-tra", {"commune": "30322", "session_date": "2024-08-05",

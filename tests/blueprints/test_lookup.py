@@ -144,3 +144,25 @@ def test_one_id_is_throttled_whatever_the_address(client, months):
     assert codes == [200] * 5 + [429] * 2  # 5 an hour per ID
     outcomes = db.session.execute(select(LookupAttempt.outcome).order_by(LookupAttempt.id)).scalars().all()
     assert outcomes == ["found"] * 5 + ["throttled"] * 2
+
+
+def test_a_person_recorded_by_year_only_finds_themselves_with_the_year(client, months):
+    moi, vu = months["moi"], months["vu"]  # Mới: born 1941, no day or month recorded
+    assert moi.birth_date is None and moi.birth_year == 1941
+    page = client.get("/tra-cuu/").get_data(as_text=True)
+    assert "nếu giấy tờ chỉ ghi năm sinh: chỉ nhập năm" in page and 'type="date"' not in page
+    found = _answer(_ask(client, moi.national_id, "1941"))
+    assert found.startswith("Ba tháng gần nhất Tháng 12/2026: 500.000 đồng")
+    assert "Tháng 10/2026: 500.000 đồng Tiền mặt tại điểm chi trả của Phường Vĩnh Mỹ Đã chi trả ngày 05/10/2026" \
+        in found
+    assert _answer(_ask(client, moi.national_id, "02/05/1941")) == found  # a full date in that year: the same person
+    unknown = _ask(client, "089099999999", "1941")
+    assert "Không tìm thấy thông tin phù hợp" in _answer(unknown)
+    strip = re.compile(r'value="[^"]*"')
+    for wrong in (_ask(client, moi.national_id, "1942"), _ask(client, vu.national_id, "1977")):  # Vũ: full date
+        assert wrong.status_code == unknown.status_code == 200
+        assert strip.sub("", wrong.get_data(as_text=True)) == strip.sub("", unknown.get_data(as_text=True))
+    bad = _ask(client, moi.national_id, "05/1941")
+    assert bad.status_code == 422 and "Ngày sinh không hợp lệ" in bad.get_data(as_text=True)
+    outcomes = db.session.execute(select(LookupAttempt.outcome).order_by(LookupAttempt.id)).scalars().all()
+    assert outcomes[-5:] == ["found", "found", "not_found", "not_found", "not_found"]

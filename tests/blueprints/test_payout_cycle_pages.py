@@ -109,6 +109,11 @@ def test_supplementary_list_from_the_district_page(client, people):
     make_account(newcomer, "5500112233")
     db.session.commit()
     client.login("pld.chaudoc")
+    before = client.get("/huyen/?thang=2024-08").get_data(as_text=True)
+    section = before.split('id="supplements"', 1)[1].split("</section>", 1)[0]
+    assert "1 người đủ điều kiện tháng 08/2024 chưa có trong danh sách" in section
+    assert f'action="/huyen/chi-tra/{lists["account"].id}/bo-sung"' in section
+    assert "Phường Vĩnh Mỹ – TCXH – Chuyển khoản: 1 người" in section
     resp = client.post(f"/huyen/chi-tra/{lists['account'].id}/bo-sung")
     assert resp.status_code == 302
     sup = _list(sequence=1)
@@ -116,7 +121,7 @@ def test_supplementary_list_from_the_district_page(client, people):
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert f"Danh sách bổ sung số 1 của danh sách chính (mã {lists['account'].id})" in page and "Lý Văn Mới" in page
     month = client.get("/huyen/?thang=2024-08").get_data(as_text=True)
-    assert "Phường Vĩnh Mỹ (bổ sung 1)" in month
+    assert "Phường Vĩnh Mỹ (bổ sung 1)" in month and 'id="supplements"' not in month
     again = client.post(f"/huyen/chi-tra/{lists['cash_at_home'].id}/bo-sung")
     assert again.status_code == 422 and "Không có ai cần bổ sung" in again.get_data(as_text=True)
 
@@ -157,9 +162,10 @@ def test_month_page_and_report_keep_a_person_who_died_mid_month(client, people):
     report = client.get("/bao-cao/?thang=2024-08").get_data(as_text=True)
     september = client.get("/bao-cao/?thang=2024-09").get_data(as_text=True)
     # 08/2024 is built: the people on the month's lines (Vũ included; Đặng Thị Lan, K1 at 17, is on none)
-    assert '<th>Đối tượng đang hưởng</th><td class="num">6</td>' in report
+    assert '<th>Người trong danh sách chi trả tháng 08/2024</th><td class="num">6</td>' in report
+    assert '<th>Đối tượng đang hưởng theo hồ sơ</th><td class="num">7</td>' in report  # Lan included
     # 09/2024 is not built: the register for that month (Vũ gone, Phan Văn Mới starts)
-    assert '<th>Đối tượng đang hưởng</th><td class="num">7</td>' in september
+    assert '<th>Đối tượng đang hưởng (chưa lập danh sách tháng 09/2024)</th><td class="num">7</td>' in september
 
 
 def test_fee_statement_page_charges_people_paid_and_says_provisional(client, people):

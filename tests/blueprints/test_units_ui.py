@@ -197,3 +197,17 @@ def test_only_the_chairman_reviews_the_committees_change_lists(client):
     db.session.expire_all()
     assert db.session.get(ChangeSubmission, sub_id).status == "submitted"
     assert db.session.get(Beneficiary, b.id).status == "active"
+
+
+def test_an_office_of_an_abolished_district_is_told_where_its_work_went(client):
+    """After the reform the district office holds no duty: its user lands on a page that says its unit ended and who
+    does the work now, not that it was never given a duty."""
+    apply_reform(None, REFORM)
+    db.session.commit()
+    client.login("pld.chaudoc")
+    page = client.get("/no-duty").get_data(as_text=True)
+    assert "Thành phố Châu Đốc đã kết thúc ngày 30/06/2025" in page
+    assert "Ủy ban nhân dân xã/phường/đặc khu" in page and "chưa được giao nhiệm vụ" not in page
+    client.logout()
+    client.login("ubnd.chaudoc")
+    assert "Đơn vị đã kết thúc" not in client.get("/no-duty").get_data(as_text=True)

@@ -2,12 +2,13 @@
 holder), safety flags (shared number, holder name, stopped person, outside coverage) that stop payment until the
 district clears them, commune disputes, the failed-transfer path back to the bank's queue, and the funnel figures."""
 import io
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
 from sqlalchemy import select
 
+from portal.clock import VN_TZ
 from portal.errors import AccessDenied, StateError, ValidationError
 from portal.extensions import db
 from portal.models import AuditEvent, Authorization, BankCoverage, PayoutLine
@@ -211,6 +212,7 @@ def test_funnel_counts(people):
     assert values[5][:6] == ["Phường Vĩnh Mỹ", "Agribank", None, None, 1, 1]
 
 
+@pytest.mark.time_machine(datetime(2024, 8, 5, 9, 0, tzinfo=VN_TZ), tick=True)
 def test_payout_point_session(people):
     bank = user("agribank.chaudoc")
     with pytest.raises(AccessDenied):

@@ -6,7 +6,7 @@ import pytest
 
 from portal.errors import AccessDenied, ValidationError
 from portal.extensions import db
-from portal.services.accounts import watch
+from portal.services.accounts import opening, watch
 from portal.services.demo import user_by_username as user
 from tests.conftest import pinned_clock
 from tests.factories import chau_doc_people
@@ -70,3 +70,16 @@ def test_expired_document_pays_cash_with_the_reason(people):
     assert yen.payout_list.channel == "account"
     assert line_notes(vu.payout_list)[vu.id].account_problem == (
         "Tài khoản không dùng được: giấy tờ tùy thân của chủ tài khoản hết hạn ngày 31/12/2024")
+
+
+def test_opening_on_a_document_the_watch_calls_expired_is_refused(people):
+    bank, khai = user("agribank.chaudoc"), people["khai"]
+    with pytest.raises(ValidationError, match="CMND 9 số hết giá trị từ 01/01/2025"):
+        opening.mark_opened(bank, khai, "123456789", date(2026, 12, 6), document=("cmnd9", date(2030, 1, 1)))
+    assert khai.active_account is None
+    assert watch.document_risk("cmnd12", None, date(2024, 12, 31)) == "expiring"
+    assert watch.document_risk("cmnd12", None, JAN25) == "expired"
+    assert watch.document_risk("cccd", date(2027, 3, 31), date(2026, 12, 6)) == "expiring"
+    assert watch.document_risk("cccd", date(2027, 4, 1), date(2026, 12, 6)) is None
+    account = opening.mark_opened(bank, khai, "123456789", date(2024, 8, 5), document=("cmnd9", None))
+    assert watch.assess(account, JAN25).expired  # opened while a CMND was valid: kept, and blocked from 2025

@@ -19,6 +19,7 @@ from tests.conftest import PASSWORD
 FORM = {"full_name": "Huỳnh Văn Đơn", "national_id": "089047001234", "birth": "03/02/1947", "gender": "male",
         "hamlet": "Khóm Mỹ Thới 1", "household_poverty": "", "payment_channel": "cash_at_point",
         "received_on": "28/08/2025"}
+BORN_1953 = {"birth": "01/06/1953", "national_id": "089053001234"}  # 72 in 08/2025; the ID says 1953 too
 
 
 @pytest.fixture
@@ -61,11 +62,11 @@ def test_register_decide_and_pay_from_the_decision_month(app, chairman):
 def test_refusals(app, chairman):
     clerk = user("xa.vinhmy")
     with pytest.raises(ValidationError, match="chưa đủ điều kiện") as err:
-        register_request(clerk, "30322", FORM | {"birth": "01/06/1953"})  # 72, not poor
+        register_request(clerk, "30322", FORM | BORN_1953)  # 72, not poor
     assert err.value.field == "birth"
-    near_poor = register_request(clerk, "30322", FORM | {"birth": "01/06/1953", "household_poverty": "near_poor"})
+    near_poor = register_request(clerk, "30322", FORM | {**BORN_1953, "household_poverty": "near_poor"})
     with pytest.raises(ValidationError, match="đang chờ quyết định"):
-        register_request(clerk, "30322", FORM | {"birth": "01/06/1953", "household_poverty": "near_poor"})
+        register_request(clerk, "30322", FORM | {**BORN_1953, "household_poverty": "near_poor"})
     with pytest.raises(ValidationError, match="lý do"):
         decide(chairman, near_poor, granted=False)
     decide(chairman, near_poor, granted=False, refusal_reason="Đã có lương hưu theo dữ liệu BHXH")
@@ -74,7 +75,7 @@ def test_refusals(app, chairman):
 
 def test_page_registers_keeps_typed_values_and_shows_overdue(app, client, chairman):
     client.login("xa.vinhmy")
-    bad = client.post("/xa/huu-tri-xa-hoi", FORM | {"birth": "01/06/1953"})
+    bad = client.post("/xa/huu-tri-xa-hoi", FORM | BORN_1953)
     assert bad.status_code == 422
     page = bad.get_data(as_text=True)
     assert "chưa đủ điều kiện" in page and 'value="Huỳnh Văn Đơn"' in page
@@ -110,7 +111,7 @@ def test_the_request_chooses_the_hamlet_from_the_communes_list(app, client, chai
     assert '<select id="hamlet_id" name="hamlet_id">' in page and 'name="hamlet"' not in page
     assert f'<option value="{my_thoi_2}">Khóm Mỹ Thới 2</option>' in page and "Ấp Tân Hòa" not in page
     typed = FORM | {"hamlet": "", "hamlet_id": str(my_thoi_2)}
-    bad = client.post("/xa/huu-tri-xa-hoi", typed | {"birth": "01/06/1953"})
+    bad = client.post("/xa/huu-tri-xa-hoi", typed | BORN_1953)
     assert bad.status_code == 422
     assert f'<option value="{my_thoi_2}" selected>Khóm Mỹ Thới 2</option>' in bad.get_data(as_text=True)
     other = client.post("/xa/huu-tri-xa-hoi", typed | {"hamlet_id": str(tan_hoa)})
@@ -184,3 +185,44 @@ def test_a_decision_posted_by_htmx_loads_the_list_with_hx_location(app, client, 
     assert resp.status_code == 200
     assert json.loads(resp.headers["HX-Location"]) == {"path": "/xa/huu-tri-xa-hoi", "target": "body"}
     assert "Đã ghi quyết định cho Huỳnh Văn Đơn: Từ chối." in client.get("/xa/huu-tri-xa-hoi").get_data(as_text=True)
+
+
+def test_an_id_that_encodes_another_gender_or_year_is_refused_as_on_the_beneficiary_form(app, client):
+    client.login("xa.vinhmy")
+    woman_1950 = FORM | {"full_name": "Lê Thị Năm", "national_id": "089150223344", "birth": "1950"}
+    bad = client.post("/xa/huu-tri-xa-hoi", woman_1950)  # gender "male" (Nam)
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert ("Chữ số thứ 4 của số định danh (1) ứng với giới tính Nữ, khác giới tính khai báo (Nam). Đối chiếu lại số "
+            "định danh, năm sinh và giới tính với thẻ CCCD.") in page
+    assert 'class="field invalid" id="field-national_id"' in page and 'value="089150223344"' in page
+    with pytest.raises(ValidationError, match="Năm sinh theo số định danh là 1950, khác năm sinh khai báo") as err:
+        register_request(user("xa.vinhmy"), "30322", woman_1950 | {"gender": "female", "birth": "1948"})
+    assert err.value.field == "national_id"
+    assert db.session.execute(select(PensionRequest)).first() is None
+    assert client.post("/xa/huu-tri-xa-hoi", woman_1950 | {"gender": "female"}).status_code == 303
+
+
+def test_cash_at_home_is_offered_with_the_beneficiary_forms_reason(app, client, chairman):
+    client.login("xa.vinhmy")
+    page = client.get("/xa/huu-tri-xa-hoi").get_data(as_text=True)
+    assert '<option value="cash_at_home">Tiền mặt tại nhà</option>' in page
+    assert '<option value="bedridden">Nằm liệt giường</option>' in page
+    home = FORM | {"payment_channel": "cash_at_home"}
+    bad = client.post("/xa/huu-tri-xa-hoi", home)
+    assert bad.status_code == 422
+    assert "Nhận tiền mặt tại nhà cần ghi lý do (chọn trong danh sách)." in bad.get_data(as_text=True)
+    assert '<option value="cash_at_home" selected>Tiền mặt tại nhà</option>' in bad.get_data(as_text=True)
+    other = client.post("/xa/huu-tri-xa-hoi", home | {"cash_at_home_reason": "other"})
+    assert other.status_code == 422 and "Lý do khác: ghi rõ lý do nhận tại nhà." in other.get_data(as_text=True)
+    assert client.post("/xa/huu-tri-xa-hoi", home | {"cash_at_home_reason": "bedridden",
+                                                     "cash_at_home_note": "Con đi làm xa"}).status_code == 303
+    req = db.session.execute(select(PensionRequest)).scalar_one()
+    assert (req.payment_channel, req.cash_at_home_reason, req.cash_at_home_note) == (
+        "cash_at_home", "bedridden", "Con đi làm xa")
+    decide(chairman, req, granted=True, decision_number="12/QĐ-UBND", decision_date="05/09/2025",
+           start_month="09/2025")
+    db.session.commit()
+    person = db.session.get(Beneficiary, req.beneficiary_id)
+    assert (person.payment_channel, person.cash_at_home_reason, person.cash_at_home_note) == (
+        "cash_at_home", "bedridden", "Con đi làm xa")

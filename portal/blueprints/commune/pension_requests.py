@@ -11,24 +11,25 @@ from ...areas import get_visible_or_404
 from ...clock import today_vn
 from ...errors import StateError
 from ...errors_web import on_refusal
-from ...models import HouseholdPoverty, PaymentChannel, PensionRequest
+from ...models import CashAtHomeReason, HouseholdPoverty, PaymentChannel, PensionRequest
 from ...rendering import render
 from ...services.entitlement import pension_requests as service
 from ...services.registry.hamlets import hamlets_for
 from .blueprint import bp
 
 FORM_FIELDS = ("full_name", "national_id", "birth", "gender", "hamlet_id", "hamlet", "household_poverty",
-               "receives_pension", "payment_channel", "received_on")
+               "receives_pension", "payment_channel", "cash_at_home_reason", "cash_at_home_note", "received_on")
 DECISION_FIELDS = ("decision", "decision_number", "decision_date", "start_month", "refusal_reason")
 
 
 def _page(error=None, typed=None, decision_error=None, decision_id=None, decision_typed=None, status=200,
           error_field=None):
     code = current_user.organization.unit_code
-    channels = [(c.value, c.label) for c in PaymentChannel if c != PaymentChannel.CASH_AT_HOME]
+    channels = [(c.value, c.label) for c in PaymentChannel]  # as the beneficiary form; cash at home needs a reason
     return render("commune/pension_requests.html", requests=service.commune_requests(code), today=today_vn(),
                   overdue=service.is_overdue, error=error, error_field=error_field, typed=typed or {},
-                  poverty=HouseholdPoverty.choices(), channels=channels, hamlets=hamlets_for(code),
+                  poverty=HouseholdPoverty.choices(), channels=channels,
+                  home_reasons=[(r.value, r.label) for r in CashAtHomeReason], hamlets=hamlets_for(code),
                   may_decide=decides_social_pension(current_user, code), decision_error=decision_error,
                   decision_id=decision_id, decision_typed=decision_typed or {}, status=status)
 

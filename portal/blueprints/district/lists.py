@@ -1,6 +1,8 @@
 """District labour office (Phòng LĐTBXH) pages: building the month's payout lists (one per commune × channel),
 checking them and approving them. Gated on the ``payout_management`` duty; rows are loaded through
 ``portal.access``; the rules (who may approve, frozen lists) live in ``portal.services.payouts``."""
+from collections import Counter
+
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -65,7 +67,11 @@ def _month_page(month, form=None, result=None, status=200):
     lists = _month_lists(month)
     check = cycle.completeness(current_user, month) if lists else None
     exclusions = check.left_off if check else []
+    waiting = Counter(reason for _, reason in exclusions)
+    supplements = [(lst, waiting[payouts_lists.supplement_reason(lst)]) for lst in lists
+                   if lst.sequence == 0 and lst.status_enum.frozen and waiting[payouts_lists.supplement_reason(lst)]]
     return render("district/index.html", block="month", month=month, lists=lists, exclusions=exclusions,
+                  supplements=supplements,
                   stale=staleness_by_list(lists),
                   form=form or BuildForm(data={"month": f"{month:%Y-%m}"}), check=check,
                   deadlines=cycle.deadlines(month),

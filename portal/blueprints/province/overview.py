@@ -1,4 +1,5 @@
-"""Province (Sở) pages: the monthly overview per district and commune — beneficiaries, chosen payment channels,
+"""Province (Sở) pages: the monthly overview per unit in force in the month (districts and their communes before
+07/2025, the communes of the 2025 tree after) — beneficiaries, chosen payment channels,
 accounts opened and the month's payout totals, and the complaints of the month by kind with the overdue ones. Gated
 on the ``oversight`` duty (the province sees the whole province); figures come from
 ``portal.services.reporting.overview`` and ``portal.services.complaints.stats``. No personal data and no category is

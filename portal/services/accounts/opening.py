@@ -243,15 +243,16 @@ def mark_opened(actor: User, beneficiary: Beneficiary, account_number, opened_on
     refused); ``kind``: "bank_account" | "e_wallet" | "mobile_money", must be the provider's kind (default: it is);
     ``card_issued``: a card was issued; ``waivers``: keys of ``FEE_WAIVERS`` the bank granted; ``session``: the
     payout-point session it was recorded at; ``document``: (kind, expiry) of the holder's identity document the
-    account was opened on (``models.accounts.ID_DOCUMENT_KINDS``, checked by ``accounts.watch.check_document``).
+    account was opened on (``models.accounts.ID_DOCUMENT_KINDS``, checked by ``accounts.watch.check_opening_document``:
+    one that no longer lets an account trade on ``opened_on``, e.g. any CMND from 01/01/2025, is refused).
     Returns the new active PaymentAccount (flushed), with its safety
     flags set (``accounts.flags.assess``: a number shared with another person, a stopped or dead person, a commune
     outside coverage — the account then pays only once the district clears it), and writes an audit event.
 
     Raises ``AccessDenied`` (actor is not a bank, or the person is outside its coverage / did not choose an
     account, or the session is another bank's), ``StateError`` (the person already has an active account),
-    ``ValidationError`` (bad number, date, kind, waiver, holder — including a holder name that is not the person's,
-    the recorded guardian's or the authorized proxy's: ``holder_mismatch``)."""
+    ``ValidationError`` (bad number, date, kind, waiver, expired document, holder — including a holder name that is
+    not the person's, the recorded guardian's or the authorized proxy's: ``holder_mismatch``)."""
     bank = bank_of(actor)
     provider_code = provider_code or bank.provider_code
     if provider_code != bank.provider_code:
@@ -277,7 +278,7 @@ def mark_opened(actor: User, beneficiary: Beneficiary, account_number, opened_on
     if current is not None:
         raise StateError(f"{beneficiary.full_name} đã có tài khoản đang dùng "
                          f"({provider_label(current.provider_code)} {current.account_number}).")
-    doc_kind, doc_expiry = account_watch.check_document(*document)
+    doc_kind, doc_expiry = account_watch.check_opening_document(*document, opened_on)
     extra = {"card_issued": bool(card_issued), "session_id": session.id if session else None,
              "id_document_kind": doc_kind, "id_document_expiry": doc_expiry,
              **{w: w in set(waivers) for w in FEE_WAIVERS}}

@@ -40,6 +40,37 @@ def check_document(kind: str | None, expiry: date | None) -> tuple[str | None, d
     return kind, expiry
 
 
+def document_risk(kind: str | None, expiry: date | None, day: date) -> str | None:
+    """The state on ``day`` of an identity document (``kind``, ``expiry``; see ``models.accounts.effective_expiry``)
+    an account trades on: "expired" when its last valid day is before ``day`` (every CMND after 31/12/2024: the
+    bank blocks the account), "expiring" when it ends by ``WARN_DAYS`` days after the end of ``day``'s month, else
+    None (valid, or unknown)."""
+    end = effective_expiry(kind, expiry)
+    if end is None:
+        return None
+    if end < day:
+        return "expired"
+    return "expiring" if end <= _month_end(day) + timedelta(days=WARN_DAYS) else None
+
+
+def check_opening_document(kind: str | None, expiry: date | None,
+                           opened_on: date) -> tuple[str | None, date | None]:
+    """``check_document``, and a document that no longer lets an account trade on ``opened_on`` (``document_risk``
+    "expired": a CMND from 01/01/2025 on, a CCCD or passport past its expiry) is refused: the bank would block the
+    account from its first day. Returns the pair; raises ``ValidationError``."""
+    kind, expiry = check_document(kind, expiry)
+    if document_risk(kind, expiry, opened_on) == "expired":
+        label = ID_DOCUMENT_KINDS[kind]
+        if kind in ("cmnd9", "cmnd12"):
+            raise ValidationError(f"{label} hết giá trị từ 01/01/2025 (Luật Căn cước 2023): tài khoản mở ngày "
+                                  f"{opened_on:%d/%m/%Y} bằng giấy tờ này bị ngân hàng chặn mọi giao dịch. Mở "
+                                  "bằng CCCD/Căn cước còn hạn.")
+        raise ValidationError(f"{label} hết hạn ngày {effective_expiry(kind, expiry):%d/%m/%Y}, trước ngày mở "
+                              f"tài khoản {opened_on:%d/%m/%Y}: ngân hàng chặn mọi giao dịch. Mở bằng giấy tờ còn "
+                              "hạn.")
+    return kind, expiry
+
+
 def record_document(actor: User, account: PaymentAccount, kind: str | None, expiry: date | None) -> PaymentAccount:
     """Record the identity document ``account`` was opened on and its expiry (of the holder). Who: the bank that
     covers the person or the commune / payout office of the area (``access.checks_accounts`` and the account
@@ -79,14 +110,15 @@ def assess(account: PaymentAccount, month: date) -> AtRisk | None:
     whose = HOLDERS.get(account.holder_kind, "chủ tài khoản")
     end = effective_expiry(account.id_document_kind, account.id_document_expiry)
     kind = ID_DOCUMENT_KINDS.get(account.id_document_kind or "", "")
-    if end is not None and end < month:
+    risk = document_risk(account.id_document_kind, account.id_document_expiry, month)
+    if risk == "expired":
         cmnd = account.id_document_kind in ("cmnd9", "cmnd12")
         reason = (f"Tài khoản mở bằng {kind} của {whose}: CMND hết giá trị từ 01/01/2025" if cmnd
                   else f"{kind} của {whose} hết hạn ngày {end:%d/%m/%Y}")
         return AtRisk(account, reason + "; ngân hàng chặn mọi giao dịch, kể cả tại quầy.", end,
                       f"Báo {whose} mang CCCD còn hạn đến ngân hàng cập nhật giấy tờ; đến khi cập nhật, chi tiền mặt "
                       "tại điểm chi trả.", True)
-    if end is not None and end <= _month_end(month) + timedelta(days=WARN_DAYS):
+    if risk == "expiring":
         return AtRisk(account, f"{kind} của {whose} hết hạn ngày {end:%d/%m/%Y}.", end,
                       f"Nhắc {whose} làm lại CCCD và cập nhật tại ngân hàng trước ngày {end:%d/%m/%Y}.", False)
     if account.check_status in FAILING_CHECK_STATUSES:
@@ -95,6 +127,15 @@ def assess(account: PaymentAccount, month: date) -> AtRisk | None:
                       "Liên hệ ngân hàng để khắc phục; tháng tới kiểm tra lại. Trong khi chờ, chi tiền mặt tại điểm "
                       "chi trả.", True)
     return None
+
+
+def opening_warning(account: PaymentAccount, day: date) -> str | None:
+    """What the teller is told on recording ``account`` on ``day`` when the watch would list it at once as expiring
+    (``assess`` for ``day``'s month: the holder's document ends within ``WARN_DAYS`` days after the month): its
+    reason and what to do, in Vietnamese; None otherwise (an expired document is refused before,
+    ``check_opening_document``)."""
+    risk = assess(account, day.replace(day=1))
+    return f"{risk.reason[:-1]}: {risk.action[0].lower()}{risk.action[1:]}" if risk and not risk.expired else None
 
 
 def _accounts(actor: User):

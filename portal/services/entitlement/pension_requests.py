@@ -19,8 +19,9 @@ from ...extensions import db
 from ...models import Beneficiary, Hamlet, HouseholdPoverty, PaymentChannel, PensionRequest, RequestStatus, User
 from ...spreadsheets.dates import parse_birth_date, parse_date, parse_month
 from ..audit import record
+from ..registry.checks import check_payment_channel
 from ..registry.hamlets import NAME_LIMIT, find_hamlet, hamlets_for
-from ..registry.identity import fold, name_sort_key, nfc, parse_national_id
+from ..registry.identity import fold, name_sort_key, national_id_warnings, nfc, parse_national_id
 from ..working_days import add_working_days
 from .pension import PENSION_ONLY_CATEGORY, age_ground
 
@@ -95,10 +96,15 @@ def _clean(data: dict, commune_code: str) -> dict:
     poverty = data.get("household_poverty") or None
     if poverty is not None and not HouseholdPoverty.has(poverty):
         raise _error("Hộ nghèo / cận nghèo không hợp lệ.", "household_poverty")
-    channel = data.get("payment_channel") or PaymentChannel.CASH_AT_POINT.value
-    if not PaymentChannel.has(channel) or channel == PaymentChannel.CASH_AT_HOME.value:
-        raise _error("Hình thức nhận không hợp lệ (tiền mặt tại nhà cần lý do: ghi ở hồ sơ đối tượng).",
-                     "payment_channel")
+    mismatch = national_id_warnings(national_id, birth.year, gender)
+    if mismatch:
+        raise _error(" ".join(mismatch) + " Đối chiếu lại số định danh, năm sinh và giới tính với thẻ CCCD.",
+                     "national_id")
+    channel, errors = check_payment_channel(data | {
+        "payment_channel": data.get("payment_channel") or PaymentChannel.CASH_AT_POINT.value})
+    for field in ("payment_channel", "cash_at_home_reason", "cash_at_home_note"):
+        if field in errors:
+            raise _error(errors[field], field)
     try:
         received = parse_date((data.get("received_on") or "").strip() or None, "Ngày nhận tờ khai") or today_vn()
     except ValidationError as err:
@@ -109,15 +115,18 @@ def _clean(data: dict, commune_code: str) -> dict:
     return {"full_name": name, "national_id": national_id, "birth_date": birth.day, "birth_year": birth.year,
             "gender": gender, "hamlet": hamlet, "household_poverty": poverty,
             "receives_pension": str(data.get("receives_pension") or "").lower() in ("1", "on", "true", "y"),
-            "payment_channel": channel, "received_on": received}
+            **channel, "received_on": received}
 
 
 def register_request(actor: User, commune_code: str, data: dict) -> PensionRequest:
     """Record a Mẫu 01 request received by the commune ``commune_code`` (the actor must be that commune's
     committee). ``data``: full_name, national_id, birth (dd/mm/yyyy or year), gender, hamlet_id (id in the
     commune's list of khóm/ấp) or hamlet (a name on it; required while the list has hamlets), household_poverty
-    (``poor`` | ``near_poor`` | empty), receives_pension (checkbox), payment_channel, received_on (dd/mm/yyyy,
-    default today). Refuses a person who does not qualify in the month received (75+ without a pension or monthly
+    (``poor`` | ``near_poor`` | empty), receives_pension (checkbox), payment_channel with cash_at_home_reason and
+    cash_at_home_note (the beneficiary form's channels and conditions: ``registry.checks.check_payment_channel``),
+    received_on (dd/mm/yyyy, default today). Refuses an ID that disagrees with the gender or year of birth
+    declared (``registry.identity.national_id_warnings``, the beneficiary form's check of the CCCD; a request has
+    no override), a person who does not qualify in the month received (75+ without a pension or monthly
     social-insurance benefit; 70 to under 75 in a poor or near-poor household), one already entitled, and a second
     pending request. The deadline is 10 working days after ``received_on``."""
     if not is_commune_of(actor, commune_code):
@@ -213,7 +222,8 @@ def decide(actor: User, request: PensionRequest, *, granted: bool, decision_numb
             birth_year=request.birth_year, gender=request.gender, national_id=request.national_id,
             hamlet=request.hamlet, category_code=PENSION_ONLY_CATEGORY, children_count=1, start_month=month,
             decision_number=request.decision_number, decision_date=when, status="active",
-            payment_channel=request.payment_channel,
+            payment_channel=request.payment_channel, cash_at_home_reason=request.cash_at_home_reason,
+            cash_at_home_note=request.cash_at_home_note,
             hamlet_id=getattr(find_hamlet(request.commune_code, request.hamlet), "id", None))
         db.session.add(person)
     person.pension_from = month

@@ -1,9 +1,10 @@
 """Answering "was I paid, and where" without a login (plan: nobody left behind; elderly beneficiaries cannot check a
 balance, and fraudsters call them offering help).
 
-- ``lookup(national_id, birth_date)``: the answer for the last three months (this month and the two before, Vietnam
+- ``lookup(national_id, birth)``: the answer for the last three months (this month and the two before, Vietnam
   time), or None — the same None for an unknown ID and for a wrong date of birth, so the answer never tells whether
-  an ID exists.
+  an ID exists. ``birth`` is the full date, or the year alone for a person the register knows by year of birth only
+  (``parse_birth``); a person recorded with a full date must give it.
 - ``digest(secret, value)``: HMAC-SHA256 (hex) keyed with the app's secret key; the only form in which an ID or an
   address is stored (``LookupAttempt``) — never in clear, never in a log.
 - ``record_attempt``: the audit row, written in its own transaction so that it survives a refused request.
@@ -23,6 +24,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, insert, or_, select
 
 from ...clock import this_month_vn, utcnow
+from ...errors import ValidationError
 from ...extensions import db
 from ...formatting import provider_name
 from ...models import (
@@ -35,6 +37,7 @@ from ...models import (
     PayoutLine,
     PayoutList,
 )
+from ...spreadsheets.dates import parse_birth_date, parse_date
 from ..payouts.lines import PROGRAMME
 from ..payouts.reissue import REISSUE
 
@@ -140,12 +143,38 @@ def last_months(today_month: date | None = None) -> list[date]:
     return out
 
 
-def lookup(national_id: str, birth_date: date) -> StatusAnswer | None:
-    """The status of the person with this 12-digit ID (already parsed) AND this date of birth, or None (unknown ID,
-    wrong date, or only a birth year recorded: the same None). Reads the lines of the last three months (programmes
-    ``tcxh`` and ``reissue``) on lists the payout office approved; a month without one is "no_list"."""
+def parse_birth(raw: str | None) -> date | int:
+    """What the person typed as their birth: a full date (dd/mm/yyyy, or yyyy-mm-dd from a date picker) → ``date``;
+    four digits alone → the year (``int``, 1900–2100). Raises ``ValidationError`` (Vietnamese) for anything else,
+    e.g. a month and year only."""
+    text = " ".join((raw or "").split())
+    if not text:
+        raise ValidationError("Nhập ngày sinh (dd/mm/yyyy), hoặc năm sinh nếu giấy tờ chỉ ghi năm.")
+    if text.isascii() and text.isdigit() and len(text) == 4:
+        return parse_birth_date(text).year
+    day = parse_date(text, "Ngày sinh")
+    if day is None:
+        raise ValidationError(f"Ngày sinh không hợp lệ: {text}.")
+    return day
+
+
+def _birth_matches(person: Beneficiary, birth: date | int) -> bool:
+    """A full date matches the recorded date, or the recorded year when only the year is recorded; a year alone
+    matches only a person recorded by year of birth only."""
+    if person.birth_date is not None:
+        return isinstance(birth, date) and person.birth_date == birth
+    year = birth.year if isinstance(birth, date) else birth
+    return person.birth_year is not None and person.birth_year == year
+
+
+def lookup(national_id: str, birth: date | int) -> StatusAnswer | None:
+    """The status of the person with this 12-digit ID (already parsed) AND this birth (``parse_birth``: a ``date``,
+    or a year as ``int``), or None — the same None for an unknown ID, a wrong date, and a year alone given for a
+    person recorded with a full date. A person recorded by year of birth only is found with that year, or with a
+    full date in that year. Reads the lines of the last three months (programmes ``tcxh`` and ``reissue``) on lists
+    the payout office approved; a month without one is "no_list"."""
     person = db.session.execute(select(Beneficiary).where(Beneficiary.national_id == national_id)).scalars().first()
-    if person is None or person.birth_date is None or person.birth_date != birth_date:
+    if person is None or not _birth_matches(person, birth):
         return None
     commune = db.session.get(AdministrativeUnit, person.commune_code)
     months = last_months()

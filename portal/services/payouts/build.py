@@ -42,7 +42,7 @@ from ..reform import check_placed
 from ..registry.death_reports import held as death_held
 from .carry_over import unpaid_carry_over
 from .lines import insert_lines, line_row
-from .lists import FROZEN, area_communes, describe, list_channel, require_manager
+from .lists import FROZEN, area_communes, describe, list_channel, require_manager, supplement_reason
 
 
 @dataclass
@@ -337,7 +337,7 @@ def _list_key(b: Beneficiary, line: LinePlan, commune_code: str, taken: dict, ex
     key = (commune_code, (list_channel(b) if own else ListChannel.CASH_AT_POINT).value, line.list_programme)
     frozen = existing.get(key)
     if frozen is not None and frozen.status_enum.frozen:
-        result.exclusions.append((b, f"Danh sách {describe(frozen)} đã phê duyệt; cần lập danh sách bổ sung."))
+        result.exclusions.append((b, supplement_reason(frozen)))
         return None
     return key
 

@@ -38,6 +38,12 @@ def describe(lst: PayoutList) -> str:
     return f"tháng {lst.month:%m/%Y} – {lst.commune.name}{programme} – {lst.channel_enum.label}"
 
 
+def supplement_reason(lst: PayoutList) -> str:
+    """Why a person entitled in ``lst``'s month is on none of its lines: ``lst`` (their list) was approved before they
+    qualified — a supplementary list (danh sách bổ sung) pays them (``cycle.build_supplement``)."""
+    return f"Danh sách {describe(lst)} đã phê duyệt; cần lập danh sách bổ sung."
+
+
 def list_channel(beneficiary: Beneficiary) -> ListChannel:
     """Which list a beneficiary goes on: ``account`` when they chose an account channel AND have an active
     account; ``cash_at_home`` when they chose cash at home; otherwise ``cash_at_point`` (including people whose

@@ -309,6 +309,20 @@ def _check_category(data: dict, v: dict, errors: dict) -> None:
     v["children_count"] = children if code == "K4" else 1
 
 
+def check_payment_channel(data: dict) -> tuple[dict, dict]:
+    """The payment channel as the beneficiary form takes it, for another form that records one (the social-pension
+    request): ``payment_channel`` (a ``PaymentChannel`` value), ``cash_at_home_reason`` (a ``CashAtHomeReason``
+    value, required for cash at home), ``cash_at_home_note`` (required for "other", at most 200 characters).
+    Returns (values of those three keys, the reason and note None unless cash at home; errors: field → Vietnamese
+    message, empty when valid)."""
+    v, errors = {"cash_at_home_note": _text(data, "cash_at_home_note")}, {}
+    limit = _TEXT_LIMITS["cash_at_home_note"]
+    if v["cash_at_home_note"] and len(v["cash_at_home_note"]) > limit:
+        errors["cash_at_home_note"] = f"{FIELD_LABELS['cash_at_home_note']} dài quá {limit} ký tự."
+    _check_channel(data, v, errors)
+    return v, errors
+
+
 def _check_channel(data: dict, v: dict, errors: dict) -> None:
     raw = _text(data, "payment_channel")
     try:

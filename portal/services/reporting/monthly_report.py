@@ -8,7 +8,10 @@ share paid by account, failed payments and their reasons, and the reporter's fre
 ``report_workbook(report)`` → .xlsx bytes; ``save_notes`` stores the free text; ``issue_report`` issues the PDF
 (``NN/BC-UBND`` for a commune, ``NN/BC-LĐTBXH`` for a district, ``NN/BC-SLĐTBXH`` for the province; printed by
 ``documents.printing.print_report``).
-Privacy: no person appears; at province level the sensitive (HIV) categories are folded into one line.
+Privacy: no person appears; the sensitive (HIV) categories are folded into one line in every report whose
+recipient may not see them (``access.may_see``: only the commune and the payout office may) — the province's own
+report, a district office's report to the department, a commune's report to Sở Y tế in the two-tier set-up
+(``recipient_may_see_sensitive``).
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from io import BytesIO
 
 from sqlalchemy import and_, case, func, or_, select
 
+from ...access import SEE_RULES
 from ...areas import area_commune_codes
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
@@ -45,6 +49,9 @@ from ..complaints.stats import complaint_counts
 from ..documents import issuing
 from ..documents.issuing import month_key
 from ..documents.printing import print_report
+from ..entitlement.pension import PENSION_ONLY_CATEGORY, replaced_since
+from ..entitlement.rates import RateBook
+from ..organizations import serving_organization
 from ..payouts.reasons import classify_reason, failure_label
 from ..registry.events import active_in_month
 
@@ -55,8 +62,9 @@ ACCOUNT_LIST_CHANNELS = (ListChannel.ACCOUNT.value,)
 
 @dataclass
 class AreaRow:
-    """One commune (district report) or district (province report): people, chose an account, accounts opened,
-    paid by account (people, đồng), paid in cash (people, đồng), failed (people)."""
+    """One commune (district report; province report on the 2025 tree, where communes sit under the province) or
+    district (province report on the 2024 tree): people, chose an account, accounts opened, paid by account
+    (people, đồng), paid in cash (people, đồng), failed (people)."""
 
     code: str
     name: str
@@ -77,12 +85,24 @@ class MonthlyReport:
     ``paid_by_channel`` (label, people, đồng), ``failures`` (reason label of ``payouts.reasons.FAILURE_REASONS``,
     people, đồng; most people first), ``by_programme`` (programme label, people listed, đồng listed, people paid,
     đồng paid; social assistance then the social pension, Decree 176/2025). ``rows``: AreaRow per commune or
-    district (empty for a commune report)."""
+    district (empty for a commune report).
+
+    Counts of people, each labelled for what it counts: ``registered`` is what the by-category table adds up to —
+    the people on the month's lists (distinct beneficiaries with an allowance line of the month, ``from_lists``)
+    once a list of the month is built, else the register; ``back_pay_only``: of those on the lists, people whose
+    line pays only months before (nothing for the month itself); ``in_register``: beneficiaries active in the month
+    whose allowance started by then (what ``by_channel`` adds up to, the funnel's "Đang hưởng").
+    ``folds_sensitive``: the HIV categories are folded into one line (``SENSITIVE_FOLDED``) because the recipient
+    may not see them."""
 
     organization: object
     month: date
     level: str
     registered: int = 0
+    from_lists: bool = False
+    back_pay_only: int = 0
+    in_register: int = 0
+    folds_sensitive: bool = True
     by_category: list = field(default_factory=list)
     by_channel: list = field(default_factory=list)
     accounts_opened: int = 0
@@ -150,6 +170,23 @@ def level_of(actor: User) -> str:
     return level
 
 
+def recipient_may_see_sensitive(org: Organization) -> bool:
+    """True when the organisation ``org``'s monthly report is sent to may see the sensitive (HIV) categories
+    (``access.SEE_RULES["sensitive_category"]``: a commune or a payout office). The recipient is, by data, the body
+    holding ``report_receiving`` for the unit above ``org``'s (Sở Y tế for a 2025 commune), else, in the 2024 tree, the
+    district office above a commune; a district office or the province reports to the department, the ministry and
+    the provincial committee, which may not. Recipients named as text (``Organization.report_recipients``) are
+    outside the portal: False."""
+    if org.kind != OrgKind.COMMUNE or org.report_recipients or org.unit is None or not org.unit.parent_code:
+        return False
+    parent = org.unit.parent_code
+    receiver = serving_organization(parent, Duty.REPORT_RECEIVING)
+    if receiver is None:  # the 2024 three tiers: the labour office of the district
+        receiver = db.session.execute(select(Organization).where(
+            Organization.kind == OrgKind.DISTRICT, Organization.unit_code == parent).limit(1)).scalar_one_or_none()
+    return receiver is not None and bool(receiver.duty_set & {d.value for d in SEE_RULES["sensitive_category"]})
+
+
 def build_report(actor: User, month: date) -> MonthlyReport:
     """The report of the actor's organisation for ``month`` (first-of-month date), over its area
     (``areas.area_commune_codes``). Read-only; a dozen grouped queries whatever the area's size."""
@@ -157,18 +194,21 @@ def build_report(actor: User, month: date) -> MonthlyReport:
     month = month.replace(day=1)
     area = area_commune_codes(actor)
     rep = MonthlyReport(actor.organization, month, level)
+    rep.folds_sensitive = not recipient_may_see_sensitive(actor.organization)
     people = select(Beneficiary.id).where(active_in_month(month), Beneficiary.start_month <= month)
     if area is not None:
         people = people.where(Beneficiary.commune_code.in_(area))
-    listed = _listed_people(month, area)
+    listed, rep.back_pay_only = _listed_people(month, area)
+    rep.from_lists = bool(listed)
     if listed:  # the month's lists are built: the people receiving payment are those on its lines
-        rep.by_category = _fold(listed, fold_sensitive=level == "province")
+        rep.by_category = _fold(listed, fold_sensitive=rep.folds_sensitive)
     else:  # no list of the month yet (a month ahead): the register as it stands for that month
-        rep.by_category = _by_category(people, fold_sensitive=level == "province")
+        rep.by_category = _by_category(people, month, fold_sensitive=rep.folds_sensitive)
     rep.registered = sum(n for *_, n in rep.by_category)
     chans = dict(db.session.execute(select(Beneficiary.payment_channel, func.count()).where(Beneficiary.id.in_(people))
                                     .group_by(Beneficiary.payment_channel)).all())
     rep.by_channel = [(c.label, int(chans.get(c.value, 0))) for c in PaymentChannel]
+    rep.in_register = sum(n for _, n in rep.by_channel)
     funnel = monthly_funnel(month, area)
     rep.accounts_opened = funnel.total.account_opened
     rep.accounts_by_bank = [(b.name, b.account_opened) for b in funnel.total.banks]
@@ -185,28 +225,40 @@ def build_report(actor: User, month: date) -> MonthlyReport:
     return rep
 
 
-def _listed_people(month: date, area) -> dict[tuple[str, str], int]:
-    """People receiving payment in ``month`` per (commune of the list, category printed on the line): distinct
-    beneficiaries with an allowance line of that month paying the month's own amount (regular amount > 0), in
-    ``area`` (None = the province). One grouped query; empty when no list of the month is built there."""
+def _listed_people(month: date, area) -> tuple[dict[tuple[str, str], int], int]:
+    """``(people, back_pay_only)``: people on the lists of ``month`` per (commune of the list, category) — distinct
+    beneficiaries with an allowance line of that month (one per person and month, whichever programme pays it), in
+    ``area`` (None = the province); the category is the one printed on the line, except on a ``social_pension``
+    list, where every person counts under ``PENSION_ONLY_CATEGORY`` (HTXH, Decree 176/2025) whatever their old code
+    (K5b/K5c). ``back_pay_only``: of them, people whose line pays nothing for the month itself (regular amount 0:
+    only months before, e.g. a child past the age limit). One grouped query; empty when no list of the month is
+    built there."""
     people = func.count(func.distinct(PayoutLine.beneficiary_id))
-    stmt = (select(PayoutList.commune_code, PayoutLine.category_code, people)
+    back_pay_only = func.count(func.distinct(case((PayoutLine.regular_amount == 0, PayoutLine.beneficiary_id))))
+    stmt = (select(PayoutList.commune_code, PayoutList.programme, PayoutLine.category_code, people, back_pay_only)
             .join(PayoutList, PayoutList.id == PayoutLine.payout_list_id)
-            .where(PayoutLine.month == month, PayoutLine.programme == "tcxh", PayoutLine.regular_amount > 0)
-            .group_by(PayoutList.commune_code, PayoutLine.category_code))
+            .where(PayoutLine.month == month, PayoutLine.programme == "tcxh")
+            .group_by(PayoutList.commune_code, PayoutList.programme, PayoutLine.category_code))
     if area is not None:
         stmt = stmt.where(PayoutList.commune_code.in_(area))
-    return {(code, cat): int(n) for code, cat, n in db.session.execute(stmt)}
+    listed: dict[tuple[str, str], int] = {}
+    back_pay = 0
+    for code, programme, category, n, only_back_pay in db.session.execute(stmt):
+        key = (code, PENSION_ONLY_CATEGORY if programme == Programme.SOCIAL_PENSION.value else category)
+        listed[key] = listed.get(key, 0) + int(n)
+        back_pay += int(only_back_pay)
+    return listed, back_pay
 
 
 def _fold(listed: dict, fold_sensitive: bool) -> list[tuple[str, str, int]]:
-    """``listed`` ((commune, category) → people) as (code, name, people) per category, like ``_by_category``."""
+    """``listed`` ((commune, category) → people) as (code, name, people) per category (HTXH last); with
+    ``fold_sensitive`` the sensitive (HIV) categories are folded into one line (``SENSITIVE_FOLDED``)."""
     per_category: dict[str, int] = {}
     for (_, cat), n in listed.items():
         per_category[cat] = per_category.get(cat, 0) + n
     cats = {c.code: c for c in db.session.execute(select(Category).where(Category.code.in_(per_category))).scalars()}
     rows, folded = [], 0
-    for code in sorted(per_category):
+    for code in sorted(per_category, key=lambda c: (c == PENSION_ONLY_CATEGORY, c)):  # HTXH last
         cat = cats.get(code)
         if cat is not None and cat.sensitive and fold_sensitive:
             folded += per_category[code]
@@ -215,17 +267,19 @@ def _fold(listed: dict, fold_sensitive: bool) -> list[tuple[str, str, int]]:
     return rows + ([("—", SENSITIVE_FOLDED, folded)] if folded else [])
 
 
-def _by_category(people, fold_sensitive: bool) -> list[tuple[str, str, int]]:
-    """(code, name, people) per category of the beneficiaries ``people`` (a select of ids); with ``fold_sensitive``
-    (province level) the sensitive (HIV) categories are folded into one line."""
-    cats = db.session.execute(select(Category.code, Category.name, Category.sensitive, func.count(Beneficiary.id))
-                              .join(Beneficiary, Beneficiary.category_code == Category.code)
-                              .where(Beneficiary.id.in_(people)).group_by(Category.code, Category.name,
-                                                                          Category.sensitive)
-                              .order_by(Category.code)).all()
-    rows = [(code, name, int(n)) for code, name, sensitive, n in cats if not (sensitive and fold_sensitive)]
-    folded = sum(int(n) for _, _, sensitive, n in cats if sensitive and fold_sensitive)
-    return rows + ([("—", SENSITIVE_FOLDED, folded)] if folded else [])
+def _by_category(people, month: date, fold_sensitive: bool) -> list[tuple[str, str, int]]:
+    """(code, name, people) per category of the beneficiaries ``people`` (a select of ids) in ``month``; K5b/K5c
+    count under ``PENSION_ONLY_CATEGORY`` (HTXH) from the month the social pension replaced them
+    (``pension.replaced_since``); with ``fold_sensitive`` the sensitive (HIV) categories are folded into one
+    line."""
+    counts = db.session.execute(select(Beneficiary.category_code, func.count(Beneficiary.id))
+                                .where(Beneficiary.id.in_(people)).group_by(Beneficiary.category_code)).all()
+    book = RateBook.load()
+    listed: dict[tuple[str, str], int] = {}
+    for code, n in counts:
+        key = ("", PENSION_ONLY_CATEGORY if replaced_since(book, code, month) else code)
+        listed[key] = listed.get(key, 0) + int(n)
+    return _fold(listed, fold_sensitive)
 
 
 def _payments(month: date, area) -> tuple[list, list]:
@@ -276,12 +330,17 @@ def _by_programme(month: date, area) -> list[tuple[str, int, int, int, int]]:
 
 
 def _area_rows(level, month, area, funnel, listed=None) -> list[AreaRow]:
-    """Per commune (district report) or per district (province report); ``registered`` from the month's lines
-    (``listed``, see ``_listed_people``) when the month's lists are built, else from the register."""
+    """Per commune (district report), per district (province report on the 2024 tree) or per commune (province
+    report on the 2025 tree: a commune whose parent is the province is its own row); ``registered`` from the month's
+    lines (``listed``, see ``_listed_people``) when the month's lists are built, else from the register."""
     units = {u.code: u for u in db.session.execute(select(AdministrativeUnit)).scalars()}
 
     def key(commune_code):
-        return commune_code if level == "district" else (units[commune_code].parent_code or commune_code)
+        unit = units.get(commune_code)
+        if level == "district" or unit is None or not unit.parent_code:
+            return commune_code
+        parent = units.get(unit.parent_code)
+        return unit.parent_code if parent is not None and parent.level == "district" else commune_code
 
     rows: dict[str, AreaRow] = {}
 
@@ -391,6 +450,14 @@ def received_reports(actor: User, month: date) -> list:
     return list(db.session.execute(query).scalars())
 
 
+def registered_label(rep: MonthlyReport) -> str:
+    """What ``rep.registered`` counts, as printed: "Người trong danh sách chi trả tháng 12/2026" once the month's
+    lists are built, else "Đối tượng đang hưởng (chưa lập danh sách tháng 12/2026)"."""
+    if rep.from_lists:
+        return f"Người trong danh sách chi trả tháng {rep.month:%m/%Y}"
+    return f"Đối tượng đang hưởng (chưa lập danh sách tháng {rep.month:%m/%Y})"
+
+
 def report_workbook(rep: MonthlyReport) -> bytes:
     """The report as .xlsx: one sheet per section (Tổng hợp, Theo diện, Tài khoản theo ngân hàng, Chi trả,
     Không chi được, Phản ánh, and Theo địa bàn for district/province). Money cells are integers (#,##0)."""
@@ -421,7 +488,10 @@ def report_workbook(rep: MonthlyReport) -> bytes:
         return ws
 
     sheet("Tổng hợp", ["Chỉ tiêu", "Giá trị"], [
-        ("Đối tượng đang hưởng", rep.registered), ("Đã mở tài khoản", rep.accounts_opened),
+        (registered_label(rep), rep.registered),
+        ("  trong đó chỉ nhận truy lĩnh các tháng trước", rep.back_pay_only),
+        ("Đối tượng đang hưởng theo hồ sơ (theo hình thức đăng ký)", rep.in_register),
+        ("Đã mở tài khoản", rep.accounts_opened),
         ("Số người đã chi trả", rep.paid_people), ("Số tiền đã chi trả (đồng)", rep.paid_amount),
         ("Tỷ lệ số tiền chi qua tài khoản (%)", rep.share_amount_by_account),
         ("Tỷ lệ số người nhận qua tài khoản (%)", rep.share_people_by_account),
@@ -437,7 +507,8 @@ def report_workbook(rep: MonthlyReport) -> bytes:
     sheet("Theo chương trình", ["Chương trình", "Số người trong danh sách", "Số tiền trong danh sách (đồng)",
                                 "Số người đã chi", "Số tiền đã chi (đồng)"], rep.by_programme)
     if rep.rows:
-        sheet("Theo địa bàn", ["Địa bàn", "Đang hưởng", "Chọn tài khoản", "Đã mở tài khoản", "Chi qua TK (người)",
+        people = "Trong danh sách" if rep.from_lists else "Đang hưởng"
+        sheet("Theo địa bàn", ["Địa bàn", people, "Chọn tài khoản", "Đã mở tài khoản", "Chi qua TK (người)",
                                "Chi qua TK (đồng)", "Tiền mặt (người)", "Tiền mặt (đồng)", "Không chi được"],
               [(r.name, r.registered, r.chose_account, r.account_opened, r.paid_account_people,
                 r.paid_account_amount, r.paid_cash_people, r.paid_cash_amount, r.failed) for r in rep.rows])
