@@ -134,5 +134,6 @@ def fee_statement_pdf():
     if post is None:
         abort(404)
     month = month_arg()
-    return download(print_fee_statement(fee_statement(post, month), None, today_vn()),
+    return download(print_fee_statement(fee_statement(post, month), None, today_vn(),
+                                        party_a=current_user.organization),
                     f"bang-ke-phi-{month:%Y-%m}.pdf", inline=True)

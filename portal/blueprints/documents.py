@@ -7,7 +7,14 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from ..access import is_contract_post_office, manages_payouts, may_see, provides_payment
+from ..access import (
+    is_contract_office,
+    is_contract_post_office,
+    manages_payouts,
+    may_see,
+    provides_payment,
+    signs_contracts,
+)
 from ..areas import get_visible_or_404, visible
 from ..clock import today_vn
 from ..downloads import XLSX, download
@@ -19,7 +26,7 @@ from ..rendering import render
 from ..services.audit import record_read
 from ..services.documents.contracts import countersign
 from ..services.documents.issuing import issue_authorization_letter as issue_letter
-from ..services.documents.statements import issue_fee_statement, issued_statement
+from ..services.documents.statements import issue_fee_statement, issued_statement, party_a_office
 from ..services.organizations import serving_organization
 from ..services.payouts.lists import download_name, file_slug
 from ..services.payouts.pdf import request_pdf as request_list_pdf
@@ -107,8 +114,11 @@ def issue_authorization_letter(authorization_id):
 
 @bp.route("/hop-dong/<int:contract_id>")
 def contract_for_post_office(contract_id):
-    """The post office's view of an issued service contract: download it and sign it digitally (bên B)."""
+    """The post office's view of an issued service contract: download it and sign it digitally (bên B); the
+    contracting office (bên A) is sent to its own page of the contract."""
     contract = get_visible_or_404(ServiceContract, contract_id)
+    if is_contract_office(current_user, contract):
+        return redirect(url_for("contracts.detail", contract_id=contract.id))
     if not is_contract_post_office(current_user, contract):
         abort(403)
     return render("documents/contract_post_office.html", c=contract, form=FlaskForm())
@@ -138,7 +148,10 @@ def countersign_contract(contract_id):
 
 @bp.route("/hop-dong/")
 def post_office_contracts():
-    """The post office's issued and signed service contracts (bên B)."""
+    """The post office's issued and signed service contracts (bên B); the office signing them (bên A, duty
+    ``post_office_contract``: the commune committee since 7/2025) is sent to its contracts page."""
+    if signs_contracts(current_user) and not provides_payment(current_user):
+        return redirect(url_for("contracts.index"))
     if not provides_payment(current_user):
         abort(403)
     rows = db.session.execute(visible(ServiceContract).order_by(ServiceContract.id.desc())).scalars().all()
@@ -158,7 +171,8 @@ def fee_statement_pdf():
     issued = issued_statement(current_user.organization, month)
     if issued is not None:  # the issued copy, exactly as stored
         return download(issued.content, issued.filename, mimetype=PDF)
-    return download(print_fee_statement(fee_statement(current_user.organization, month), None, today_vn()),
+    statement = fee_statement(current_user.organization, month)
+    return download(print_fee_statement(statement, None, today_vn(), party_a=party_a_office(statement)),
                     f"Bang-ke-phi-chi-tra-{month:%Y-%m}-{file_slug(current_user.organization.name)}.pdf", inline=True)
 
 

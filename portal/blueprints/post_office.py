@@ -139,7 +139,7 @@ def _act(list_id, action, done: str):
     lst = get_visible_or_404(PayoutList, list_id)
     on_refusal(lambda err: _detail(lst, error=str(err), status=422))
     action(current_user, lst)
-    flash(done.format(lst=payouts_lists.describe(lst)), "ok")
+    flash(done.format(lst=payouts_lists.describe(lst), office=lst.payout_office.display_name), "ok")
     return redirect(url_for("post_office.index") if lst.status == "returned"
                     else url_for("post_office.payout_list", list_id=lst.id))
 
@@ -156,7 +156,7 @@ def return_list(list_id):
     if not form.validate_on_submit():
         return _detail(get_visible_or_404(PayoutList, list_id), status=422, return_form=form)
     return _act(list_id, lambda u, lst: workflow.return_list(u, lst, form.reason.data),
-                "Đã trả lại danh sách {lst} cho Phòng LĐTBXH.")
+                "Đã trả lại danh sách {lst} cho {office}.")
 
 
 @bp.route("/chi-phi")

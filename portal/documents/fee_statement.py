@@ -1,6 +1,7 @@
 """The monthly fee statement (bảng kê chi phí dịch vụ chi trả) owed to the post office under the service contract:
 people paid × fee per list, from the contract or the fee rule. Issued by the post office (bên B), confirmed by the
-district office (bên A). One page; rendered in the request."""
+payout office of the lists (bên A: the district office until 6/2025, the commune committee since). One page;
+rendered in the request."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -11,7 +12,7 @@ from .renderer import pdf_for
 
 TEMPLATE = "documents/fee_statement.html"
 SERIES = "BK"
-SIGNERS = (Signer("XÁC NHẬN CỦA BÊN A\nPHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "", hint="(Ký, đóng dấu)"),
+SIGNERS = (Signer("XÁC NHẬN CỦA BÊN A", "", hint="(Ký, đóng dấu)"),
            Signer("ĐẠI DIỆN BÊN B\nGIÁM ĐỐC", "", hint="(Ký, đóng dấu)"))
 
 
@@ -19,8 +20,8 @@ def statement_signers(party_a: str = "", party_a_signer: str = "", party_a_title
                       party_b_title: str = "") -> list[Signer]:
     """Both parties' columns: bên A's confirmation (its name, e.g. "Phòng Lao động - Thương binh và Xã hội", and
     its signer's position and name) and bên B's representative (position, name); "" leaves a part as in
-    :data:`SIGNERS` (a name to write by hand)."""
-    a_title = f"XÁC NHẬN CỦA BÊN A\n{(party_a or 'Phòng Lao động - Thương binh và Xã hội').upper()}"
+    :data:`SIGNERS` (a name to write by hand; bên A's column then names no body)."""
+    a_title = "XÁC NHẬN CỦA BÊN A" + (f"\n{party_a.upper()}" if party_a else "")
     if party_a_title:
         a_title += f"\n{party_a_title.upper()}"
     b_title = f"ĐẠI DIỆN BÊN B\n{(party_b_title or 'Giám đốc').upper()}"

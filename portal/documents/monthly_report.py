@@ -25,6 +25,11 @@ RECIPIENTS = {
 }
 
 
+#: The provincial plan the report answers, printed as "Thực hiện …" only for the months it governed (the caller
+#: decides: ``services.documents.printing.print_report``).
+PLAN_2587 = "Kế hoạch số 2587/KH-SLĐTBXH ngày 26/7/2024 của Sở Lao động - Thương binh và Xã hội"
+
+
 #: The head's position at each level, for "KT. …" when a deputy signs (Decree 30 Phụ lục I ô 7).
 HEAD_TITLES = {"commune": "Chủ tịch", "district": "Trưởng phòng", "province": "Giám đốc"}
 
@@ -57,10 +62,13 @@ def report_frame(reporter: Issuer, level: str, month: _dt.date, issued_on: _dt.d
 
 
 def render_report(reporter: Issuer, rep, issued_on: _dt.date, stamp: Stamp | None = None, *, signer_name: str = "",
-                  signer_position: str = "", recipients: list[str] | None = None, replaces: str = "") -> bytes:
+                  signer_position: str = "", recipients: list[str] | None = None, replaces: str = "",
+                  plan: str = "") -> bytes:
     """PDF bytes of ``rep`` (a ``MonthlyReport``: ``level``, ``month``, the sections' rows and totals, the free
     text) reported by ``reporter``, signed by ``signer_name`` (``signer_position``) and sent to ``recipients``.
     ``replaces``: "01/BC-UBND ngày 05/08/2024" when this report replaces one issued earlier for the same month
-    (printed under the title: "Báo cáo này thay thế báo cáo số …")."""
+    (printed under the title: "Báo cáo này thay thế báo cáo số …"). ``plan``: the plan the report answers
+    (:data:`PLAN_2587`), opening the text with "Thực hiện …,"; "" opens with the reporter's name."""
     doc = report_frame(reporter, rep.level, rep.month, issued_on, stamp, signer_name, signer_position, recipients)
-    return pdf_for(TEMPLATE, {"doc": doc, "rep": rep, "reporter": reporter.name, "replaces": replaces})
+    return pdf_for(TEMPLATE, {"doc": doc, "rep": rep, "reporter": reporter.name, "replaces": replaces,
+                                "plan": plan})

@@ -160,6 +160,8 @@ def _expected(role, rule):
         if role == "buudien.chaudoc" and rule.endpoint in ("documents.post_office_contracts",
                                                            "documents.fee_statement_pdf"):
             return {200}  # its own contracts (none in the demo) and fee statement
+        if role in HOLDERS["contracts"] and rule.endpoint == "documents.post_office_contracts":
+            return {302}  # bên A of the contracts: sent to its own contracts page (/huyen/hop-dong/)
         if role == "buudien.chaudoc" and rule.endpoint == "documents.issue_fee_statement_view":
             return {302}  # its own statement: refused with a message (no list of the month paid yet)
         if role == "so.angiang" and rule.endpoint in ("documents.payout_list_pdf", "documents.issued_pdf"):

@@ -313,7 +313,7 @@ def test_district_download_names(client, people):
     home = _list(channel="cash_at_home")
     sheet = client.get(f"/van-ban/danh-sach-chi-tra/{home.id}.xlsx")
     assert sheet.headers["Content-Disposition"] == (
-        'attachment; filename="Bang-ke-chi-tra-2024-08-Phuong-Vinh-My-tien-mat-tai-nha.xlsx"')
+        'attachment; filename="Bang-ke-chi-tra-2024-08-Phuong-Vinh-My-TCXH-tien-mat-tai-nha.xlsx"')
 
 
 def test_draft_list_flagged_after_a_further_category_is_added(client, people):

@@ -177,6 +177,6 @@ def test_fee_statement_page_charges_people_paid_and_says_provisional(client, peo
     page = client.get("/buu-dien/chi-phi?thang=2024-08").get_data(as_text=True)
     assert "tạm tính" in page and "còn 3 người chưa có kết quả chi trả" in page
     assert "số người đã chi × mức chi phí mỗi người mỗi tháng" in page and "chưa có hợp đồng" in page
-    assert ('<tfoot><tr><td colspan="3">Tổng cộng</td><td class="num">5</td><td class="num">1</td>'
+    assert ('<tfoot><tr><td colspan="4">Tổng cộng</td><td class="num">5</td><td class="num">1</td>'
             '<td class="num">1</td><td class="num">3</td><td class="num">1.000.000</td><td class="num">5.000</td>'
             in page)

@@ -239,10 +239,10 @@ def test_download_names_are_readable_ascii(client, lists):
     client.login("buudien.chaudoc")
     pdf = client.get(f"/van-ban/danh-sach-chi-tra/{lists['cash_at_point'].id}.pdf")
     assert pdf.headers["Content-Disposition"] == (
-        'attachment; filename="DS-chi-tra-2024-08-Phuong-Vinh-My-tien-mat-tai-diem-chi-tra.pdf"')
+        'attachment; filename="DS-chi-tra-2024-08-Phuong-Vinh-My-TCXH-tien-mat-tai-diem-chi-tra.pdf"')
     sheet = client.get(f"/van-ban/danh-sach-chi-tra/{lists['account'].id}.xlsx")
     assert sheet.headers["Content-Disposition"] == (
-        'attachment; filename="Bang-ke-chi-tra-2024-08-Phuong-Vinh-My-chuyen-khoan.xlsx"')
+        'attachment; filename="Bang-ke-chi-tra-2024-08-Phuong-Vinh-My-TCXH-chuyen-khoan.xlsx"')
     fees = client.get("/buu-dien/chi-phi.xlsx?thang=2024-08")
     assert fees.status_code == 200 and fees.headers["Content-Disposition"].startswith(
         'attachment; filename="Chi-phi-chi-tra-2024-08-Buu-dien-')

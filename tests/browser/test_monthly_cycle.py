@@ -147,7 +147,7 @@ def test_monthly_cycle_in_chromium(browser, live_server):
         page.click("text=Tải danh sách (PDF)")
         page.wait_for_url(re.compile(r"/van-ban/danh-sach-chi-tra/\d+\.pdf$"))
         assert "danh sách chi trả (PDF)" in page.inner_text("h1")
-    assert re.fullmatch(r"DS-chi-tra-2024-08-Phuong-Vinh-My-[a-z-]+\.pdf", dl.value.suggested_filename)
+    assert re.fullmatch(r"DS-chi-tra-2024-08-Phuong-Vinh-My-TCXH-[a-z-]+\.pdf", dl.value.suggested_filename)
     with open(dl.value.path(), "rb") as fh:
         pdf = fh.read()
     assert pdf[:5] == b"%PDF-"

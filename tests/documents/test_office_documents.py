@@ -66,6 +66,9 @@ def test_prose_headings_break_between_unit_phrases_only(app):
 
 
 def test_fee_statement_heading_and_signer_titles_keep_unit_names_whole(app, client):
+    from tests.factories import chau_doc_people, run_to_approved
+    chau_doc_people()
+    run_to_approved()  # the lists' payout office (bên A): Phòng Lao động - Thương binh và Xã hội
     client.login("buudien.chaudoc")
     pdf = client.get("/van-ban/bang-ke-phi.pdf?thang=2024-08").data
     assert heading_lines(pdf)[:2] == ["BƯU ĐIỆN", "THÀNH PHỐ CHÂU ĐỐC"]

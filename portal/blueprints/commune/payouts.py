@@ -61,5 +61,5 @@ def return_payout_list(list_id):
         return _detail(lst, status=422, return_form=form)
     on_refusal(lambda err: _detail(lst, str(err), 422, form))
     return_list(current_user, lst, form.reason.data)
-    flash(f"Đã trả lại danh sách {describe(lst)} cho Phòng LĐTBXH.", "ok")
+    flash(f"Đã trả lại danh sách {describe(lst)} cho {lst.payout_office.display_name}.", "ok")
     return redirect(url_for("commune.payout_list", list_id=lst.id))

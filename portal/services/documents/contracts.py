@@ -100,18 +100,30 @@ def term_months(valid_from: date, valid_to: date) -> int:
     return max(0, (valid_to.year - valid_from.year) * 12 + valid_to.month - valid_from.month + 1)
 
 
+def office_signer(office: Organization) -> str:
+    """Who signs for bên A by default: the office's recorded representative (``Organization.representative_name``),
+    else its approver (``User.is_approver``: a commune committee's chairman or vice-chairman, a district office's
+    head), never the officer who prepares the lists; "" (typed on the form) when it has neither."""
+    if office.representative_name:
+        return office.representative_name
+    approver = db.session.execute(select(User.full_name).where(
+        User.organization_id == office.id, User.is_approver.is_(True), User.active.is_(True))
+        .order_by(User.id).limit(1)).scalar_one_or_none()
+    return approver or ""
+
+
 def defaults(actor: User, today: date) -> ContractInput:
     """A sensible starting draft: from the first day of the signing month (``today``'s) to the end of that year, as
     many estimated months as the term has, the current fee, today's active people; bên A signed by the office's
-    representative (``Organization.representative_*``; the logged-in clerk only when none is recorded), bên B by
-    the post office's."""
+    representative (:func:`office_signer`: its representative, else its chairman / head who approves the lists,
+    with the head's title), bên B by the post office's."""
     office = actor.organization
     communes = area_communes(office)
     start, end = today.replace(day=1), date(today.year, 12, 31)
     post = post_office_for(office)
     return ContractInput(valid_from=start, valid_to=end, fee_per_person=fee_on(today),
                          estimated_people=active_people(communes), estimated_months=term_months(start, end),
-                         party_a_signer=office.representative_name or actor.full_name,
+                         party_a_signer=office_signer(office),
                          party_a_title=office.representative_title or signer_title(office),
                          party_b_signer=(post.representative_name if post is not None else None) or "",
                          party_b_title=(post.representative_title if post is not None else None) or "Giám đốc")

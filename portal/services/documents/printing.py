@@ -11,17 +11,30 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ...clock import today_vn
 from ...documents.authorization_letter import LetterBody, render_letter
 from ...documents.fee_statement import render_fee_statement, statement_signers
-from ...documents.monthly_report import render_report
+from ...documents.monthly_report import PLAN_2587, render_report
 from ...documents.official import OfficialDoc, Stamp
-from ...documents.service_contract import ContractBody, contract_frame, render_contract
+from ...documents.service_contract import ContractBody, contract_frame, legal_bases, render_contract
 from ...extensions import db
 from ...formatting import date_vn
-from ...models import AdministrativeUnit, Authorization, Duty, Organization, OrgKind, ServiceContract
+from ...models import (
+    TREE_2025_START,
+    AdministrativeUnit,
+    Authorization,
+    Beneficiary,
+    Duty,
+    Organization,
+    OrgKind,
+    PayoutList,
+    Programme,
+    ServiceContract,
+)
+from ..entitlement.pension import programme_in
+from ..entitlement.rates import RateBook
 from ..organizations import serving_organization
 from .headings import issuer_of, org_symbol, recipient_name
 
@@ -42,11 +55,41 @@ def honorific(org: Organization, signer: str) -> str:
     return (org.representative_honorific if same else "") or "Ông/Bà"
 
 
+def plan_governs(month: date) -> bool:
+    """True for a month the province's plan 2587/KH-SLĐTBXH (26/7/2024) governed: before 07/2025, when the Sở
+    LĐTBXH that issued it and the district offices it charged gave way to the 2025 bodies (``TREE_2025_START``).
+    Documents of later months do not cite it."""
+    return month < TREE_2025_START
+
+
+def pays_social_pension(commune_codes: list[str], month: date) -> bool:
+    """True when the social pension is paid in those communes around ``month`` (first of month): a social-pension
+    list of theirs in the latest month up to ``month`` that has lists; without any list yet, an active person of
+    theirs whom the social pension pays in ``month`` (``entitlement.pension.programme_in``, the higher-of rule)."""
+    if not commune_codes:
+        return False
+    latest = db.session.execute(select(func.max(PayoutList.month)).where(
+        PayoutList.commune_code.in_(commune_codes), PayoutList.month <= month)).scalar()
+    if latest is not None:
+        return db.session.execute(select(PayoutList.id).where(
+            PayoutList.commune_code.in_(commune_codes), PayoutList.month == latest,
+            PayoutList.programme == Programme.SOCIAL_PENSION.value).limit(1)).first() is not None
+    book = RateBook.load()
+    if book.pension_level_or_none(month) is None:
+        return False
+    people = db.session.execute(select(Beneficiary).where(
+        Beneficiary.commune_code.in_(commune_codes), Beneficiary.status == "active")).scalars()
+    return any(programme_in(book, b, month) == Programme.SOCIAL_PENSION.value for b in people)
+
+
 def contract_body(contract: ServiceContract) -> ContractBody:
-    """The articles' data of ``contract``; the communes' names in one query."""
+    """The articles' data of ``contract``; the communes' names in one query. Both programmes are named when bên B
+    pays the social pension there too (:func:`pays_social_pension` at the term's last month); the plan 2587 is cited
+    only for a term it governed (:func:`plan_governs`)."""
     codes = contract.commune_codes or []
     names = dict(db.session.execute(select(AdministrativeUnit.code, AdministrativeUnit.name)
                                     .where(AdministrativeUnit.code.in_(codes))).all())
+    pension = pays_social_pension(codes, contract.valid_to.replace(day=1))
     return ContractBody(
         year=contract.valid_from.year, party_a=party_name(contract.district_org),
         party_a_signer=contract.party_a_signer, party_a_title=contract.party_a_title,
@@ -56,7 +99,8 @@ def contract_body(contract: ServiceContract) -> ContractBody:
         estimated_months=contract.estimated_months, estimated_value=int(contract.estimated_value),
         valid_from=contract.valid_from, valid_to=contract.valid_to, settlement_day=contract.settlement_day,
         party_a_honorific=honorific(contract.district_org, contract.party_a_signer),
-        party_b_honorific=honorific(contract.post_office, contract.party_b_signer))
+        party_b_honorific=honorific(contract.post_office, contract.party_b_signer), social_pension=pension,
+        legal_bases=legal_bases(plan=plan_governs(contract.valid_from), social_pension=pension))
 
 
 def contract_doc(contract: ServiceContract, stamp: Stamp | None = None, issued_on: date | None = None
@@ -154,11 +198,13 @@ def print_report(rep, stamp: Stamp | None = None, issued_on: date | None = None,
     """PDF bytes of ``rep`` (a ``MonthlyReport`` of ``services.reporting.monthly_report``), issued by its
     organisation (2–3 pages), signed by its representative (``Organization.representative_*``; a blank name to
     write by hand when none is recorded), sent to :func:`report_recipients`. ``replaces``: the number and date of
-    the report of the same month this one replaces ("01/BC-UBND ngày 05/08/2024")."""
+    the report of the same month this one replaces ("01/BC-UBND ngày 05/08/2024"). The text opens "Thực hiện Kế
+    hoạch số 2587/KH-SLĐTBXH …" only for a month that plan governed (:func:`plan_governs`)."""
     org = rep.organization
     return render_report(issuer_of(org), rep, issued_on or today_vn(), stamp,
                          signer_name=org.representative_name or "", signer_position=org.representative_title or "",
-                         recipients=report_recipients(org), replaces=replaces)
+                         recipients=report_recipients(org), replaces=replaces,
+                         plan=PLAN_2587 if plan_governs(rep.month) else "")
 
 
 def _receiving_body(org: Organization) -> list[str] | None:

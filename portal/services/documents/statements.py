@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ...access import provides_payment
 from ...errors import AccessDenied, StateError
 from ...extensions import db
-from ...models import DocumentKind, IssuedDocument, Organization, ServiceContract, User
+from ...models import DocumentKind, IssuedDocument, Organization, PayoutList, ServiceContract, User
 from ..payouts.fee_statements import FeeStatement, fee_statement
 from . import issuing
 from .issuing import month_key
@@ -30,11 +30,16 @@ def issued_statement(post_office: Organization, month: date) -> IssuedDocument |
 
 def party_a_office(statement: FeeStatement) -> Organization | None:
     """Bên A of the statement: the payout office of the one service contract in force that the month's lists name
-    (``FeeRow.basis`` cites it); None when there are several or none (the column is then signed by hand)."""
+    (``FeeRow.basis`` cites it); without such a contract, the one payout office of the statement's lists (the
+    district office until 6/2025, the commune committee since); None when there are several or none (the column
+    then names no body and is signed by hand)."""
     offices = {c.district_org_id for c in db.session.execute(select(ServiceContract).where(
         ServiceContract.post_office_id == statement.post_office.id,
         ServiceContract.valid_from <= statement.month, ServiceContract.valid_to >= statement.month,
         ServiceContract.status.in_(("issued", "signed")))).scalars()}
+    if not offices and statement.rows:
+        offices = set(db.session.execute(select(PayoutList.payout_office_id).where(
+            PayoutList.id.in_([r.list_id for r in statement.rows]))).scalars())
     return db.session.get(Organization, offices.pop()) if len(offices) == 1 else None
 
 

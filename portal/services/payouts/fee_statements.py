@@ -17,7 +17,16 @@ from datetime import date
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models import FeeRule, IssuedDocument, ListStatus, Organization, PayoutList, ServiceContract
+from ...models import (
+    TREE_2025_START,
+    FeeRule,
+    IssuedDocument,
+    ListStatus,
+    Organization,
+    PayoutList,
+    Programme,
+    ServiceContract,
+)
 from ...spreadsheets.writing import write_workbook
 from ..entitlement.rates import fee_for
 from .results import paid_people_by_list, result_totals_by_list
@@ -35,7 +44,8 @@ class FeeRow:
     """One list on the statement: ids and names, ``people`` listed, ``paid_people`` / ``paid_amount`` (đồng),
     ``base_people`` (people the fee is counted on: the people paid), ``fee`` (đồng = paid × rate, None when no
     contract or rule applies), ``basis`` (Vietnamese source: contract number and date, or rule), ``failed_people``
-    and ``pending_people`` (lines not paid / not reported yet)."""
+    and ``pending_people`` (lines not paid / not reported yet), the list's programme (``programme_label``: "Trợ
+    cấp xã hội" / "Trợ cấp hưu trí xã hội"; ``programme_short``: TCXH / HTXH)."""
 
     list_id: int
     commune_name: str
@@ -50,6 +60,8 @@ class FeeRow:
     basis: str
     failed_people: int = 0
     pending_people: int = 0
+    programme_label: str = Programme.SOCIAL_ASSISTANCE.label
+    programme_short: str = Programme.SOCIAL_ASSISTANCE.short
 
 
 @dataclass
@@ -98,6 +110,13 @@ class FeeStatement:
     rule = FEE_RULE
 
     @property
+    def programmes_title(self) -> str:
+        """The programmes of the statement's lists as a title says them: "TRỢ CẤP XÃ HỘI", or "TRỢ CẤP XÃ HỘI VÀ
+        TRỢ CẤP HƯU TRÍ XÃ HỘI" when a social-pension list is on it."""
+        labels = [p.label for p in Programme if p.label in {r.programme_label for r in self.rows}]
+        return " VÀ ".join(labels or [Programme.SOCIAL_ASSISTANCE.label]).upper()
+
+    @property
     def fee_total(self) -> int | None:
         fees = [r.fee for r in self.rows]
         return None if any(f is None for f in fees) else sum(fees)
@@ -125,9 +144,43 @@ def fee_for_people(post_office_id: int | None, commune_code: str, month: date, p
                                                   f"{contract.fee_per_person:,} đ/người/tháng".replace(",", "."))
     rule = db.session.execute(select(FeeRule).where(FeeRule.valid_from <= month)
                               .order_by(FeeRule.valid_from.desc()).limit(1)).scalar_one_or_none()
+    why = no_contract_reason(post_office_id, commune_code, month)
     if rule is not None:
-        return fee_for((people, amount), month), f"{rule.legal_basis} ({NO_CONTRACT})"
-    return None, f"Chờ mức chi phí chi trả ({NO_CONTRACT}, chưa có quy định)"
+        return fee_for((people, amount), month), f"{rule_basis(rule, month)} ({why})"
+    return None, f"Chờ mức chi phí chi trả ({why}, chưa có quy định)"
+
+
+def rule_basis(rule: FeeRule, month: date) -> str:
+    """How the statement cites the province's ``rule`` for ``month``: its legal basis (``FeeRule.legal_basis``);
+    for a month from 07/2025 (``TREE_2025_START``) a rule set before then is cited by its amount and start only
+    ("mức chi phí chi trả của tỉnh áp dụng từ 08/2024: 5.000 đ/người/tháng"), since the plan it names (2587/KH-SLĐTBXH
+    of the Sở LĐTBXH) governed the months before the reform only."""
+    if not rule.valid_from < TREE_2025_START <= month:
+        return rule.legal_basis
+    parts = [f"{rule.per_beneficiary:,} đ/người/tháng".replace(",", ".")] if rule.per_beneficiary else []
+    if rule.basis_points:
+        parts.append(f"{rule.basis_points / 100:g}% số tiền đã chi".replace(".", ","))
+    return f"mức chi phí chi trả của tỉnh áp dụng từ {rule.valid_from:%m/%Y}: {' + '.join(parts) or '0 đ'}"
+
+
+def no_contract_reason(post_office_id: int | None, commune_code: str, month: date) -> str:
+    """Why no contract sets the fee of ``commune_code`` paid by the post office in ``month`` (Vietnamese): the
+    contract with it is still a draft ("hợp đồng dịch vụ chi trả đang là dự thảo, chưa ban hành"), or the issued
+    one does not cover the month ("Hợp đồng dịch vụ chi trả số 01/HĐ-UBND ngày 07/12/2026 có hiệu lực 01/12/2026 –
+    31/12/2026, không gồm tháng 08/2025"), else "chưa có hợp đồng"."""
+    if post_office_id is None:
+        return NO_CONTRACT
+    mine = [c for c in db.session.execute(select(ServiceContract).where(
+        ServiceContract.post_office_id == post_office_id)
+        .order_by(ServiceContract.valid_from.desc(), ServiceContract.id.desc())).scalars()
+        if not c.commune_codes or commune_code in c.commune_codes]
+    if any(c.status not in IN_FORCE and c.valid_from <= month <= c.valid_to for c in mine):
+        return "hợp đồng dịch vụ chi trả đang là dự thảo, chưa ban hành"
+    issued = next((c for c in mine if c.status in IN_FORCE), None)
+    if issued is not None:
+        return (f"{contract_reference(issued)} có hiệu lực {issued.valid_from:%d/%m/%Y} – "
+                f"{issued.valid_to:%d/%m/%Y}, không gồm tháng {month:%m/%Y}")
+    return NO_CONTRACT
 
 
 def contract_reference(contract: ServiceContract | None) -> str:
@@ -159,7 +212,7 @@ def fee_statement(post_office: Organization, month: date) -> FeeStatement:
     frozen = [s.value for s in ListStatus if s.frozen]
     lists = list(db.session.execute(select(PayoutList).where(
         PayoutList.post_office_id == post_office.id, PayoutList.month == month, PayoutList.status.in_(frozen))
-        .order_by(PayoutList.commune_code, PayoutList.channel, PayoutList.sequence)).scalars())
+        .order_by(PayoutList.commune_code, PayoutList.programme, PayoutList.channel, PayoutList.sequence)).scalars())
     totals = result_totals_by_list([lst.id for lst in lists])
     paid = paid_people_by_list([lst.id for lst in lists])
     out = FeeStatement(post_office, month)
@@ -170,25 +223,28 @@ def fee_statement(post_office: Organization, month: date) -> FeeStatement:
         name = lst.commune.name + (f" (bổ sung {lst.sequence})" if lst.sequence else "")
         out.rows.append(FeeRow(lst.id, name, lst.channel_enum.label, lst.status_enum.label, lst.people_count,
                                lst.total_amount, paid_people, paid_amount, paid_people, fee, basis,
-                               t.failed_count if t else 0, t.pending_count if t else 0))
+                               t.failed_count if t else 0, t.pending_count if t else 0,
+                               lst.programme_enum.label, lst.programme_enum.short))
     return out
 
 
 FEE_HEADERS = ["STT", "Xã/phường", "Hình thức", "Trạng thái", "Số người trong danh sách", "Số tiền danh sách",
                "Số người đã chi", "Số tiền đã chi", "Số người tính phí", "Chi phí chi trả", "Căn cứ",
-               "Không chi được (người)", "Chưa có kết quả (người)"]
+               "Không chi được (người)", "Chưa có kết quả (người)", "Chương trình"]
 
 
 def fee_statement_xlsx(statement: FeeStatement) -> bytes:
-    """The statement as .xlsx bytes: title block, one row per list, a "Tổng cộng" row; money as integer cells."""
+    """The statement as .xlsx bytes: title block, one row per list (its programme in the last column), a "Tổng
+    cộng" row; money as integer cells."""
     rows = [[i, r.commune_name, r.channel_label, r.status_label, r.people, r.amount, r.paid_people, r.paid_amount,
-             r.base_people, r.fee if r.fee is not None else "Chờ", r.basis, r.failed_people, r.pending_people]
+             r.base_people, r.fee if r.fee is not None else "Chờ", r.basis, r.failed_people, r.pending_people,
+             r.programme_label]
             for i, r in enumerate(statement.rows, 1)]
     fee = statement.fee_total
     rows.append([None, "Tổng cộng", None, None, statement.people, sum(r.amount for r in statement.rows),
                  statement.paid_people, statement.paid_amount, statement.base_people,
                  fee if fee is not None else "Chờ", None, statement.failed_people, statement.pending_people])
-    titles = [f"BẢNG TÍNH CHI PHÍ CHI TRẢ TRỢ CẤP XÃ HỘI - THÁNG {statement.month:%m/%Y}"
+    titles = [f"BẢNG TÍNH CHI PHÍ CHI TRẢ {statement.programmes_title} - THÁNG {statement.month:%m/%Y}"
               + (" (TẠM TÍNH)" if statement.provisional else ""),
               statement.post_office.name, FEE_RULE]
     return write_workbook(titles, FEE_HEADERS, rows, text_columns=set(),

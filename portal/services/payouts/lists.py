@@ -120,11 +120,13 @@ def file_slug(text: str) -> str:
 
 
 def download_name(lst: PayoutList, ext: str, kind: str = "DS-chi-tra") -> str:
-    """Readable ASCII file name of a payout list's download: ``<kind>-<YYYY-MM>-<commune>-<channel>[-bo-sung-N].
-    <ext>``, e.g. "DS-chi-tra-2024-08-Phuong-Vinh-My-tien-mat-tai-diem-chi-tra.pdf" (``kind`` "Bang-ke-chi-tra"
-    for the payment sheet)."""
+    """Readable ASCII file name of a payout list's download: ``<kind>-<YYYY-MM>-<commune>-<programme>-<channel>
+    [-bo-sung-N].<ext>`` with the programme's short label (``Programme.short``: TCXH, HTXH), so the two programmes'
+    lists of one commune and channel never share a name, e.g.
+    "DS-chi-tra-2024-08-Phuong-Vinh-My-TCXH-tien-mat-tai-diem-chi-tra.pdf" (``kind`` "Bang-ke-chi-tra" for the
+    payment sheet)."""
     parts = [kind, f"{lst.month:%Y-%m}", file_slug(lst.commune.name if lst.commune else lst.commune_code),
-             file_slug(lst.channel_enum.label).lower()]
+             lst.programme_enum.short, file_slug(lst.channel_enum.label).lower()]
     if lst.sequence:
         parts.append(f"bo-sung-{lst.sequence}")
     return "-".join(parts) + f".{ext}"

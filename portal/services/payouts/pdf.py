@@ -155,7 +155,7 @@ def build_payout_list_doc(lst: PayoutList, view: ReaderView = FULL_VIEW) -> Payo
 
 
 def file_name(lst: PayoutList) -> str:
-    """The stored and served name, e.g. ``DS-chi-tra-2024-08-Phuong-Vinh-My-chuyen-khoan.pdf``
+    """The stored and served name, e.g. ``DS-chi-tra-2024-08-Phuong-Vinh-My-TCXH-chuyen-khoan.pdf``
     (``payouts.download_name``)."""
     return lists.download_name(lst, "pdf")
 

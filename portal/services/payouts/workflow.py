@@ -102,7 +102,8 @@ MOVES = {
             ListStatus.DRAFT: (Rule(access.is_list_commune, "Danh sách dự thảo chỉ do UBND xã/phường của danh sách "
                                                             "trả lại (trước khi xác nhận)."),),
             ListStatus.CONFIRMED: (Rule(access.is_list_approver, "Danh sách xã đã xác nhận chỉ do người phê duyệt "
-                                                                 "của phòng trả lại (trước khi phê duyệt)."),),
+                                                                 "của cơ quan quản lý chi trả trả lại (trước khi "
+                                                                 "phê duyệt)."),),
             ListStatus.APPROVED: (Rule(access.is_assigned_post_office, "Danh sách đã phê duyệt chỉ do bưu điện được "
                                                                        "giao trả lại (trước khi nhận)."),)},
         refused="Danh sách đang ở trạng thái «{label}», không trả lại được.",
