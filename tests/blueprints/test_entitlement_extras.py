@@ -237,7 +237,7 @@ def test_ending_warns_when_months_from_then_are_listed(people, clerk):
     assert resp.status_code == 302
     page = text(clerk.get(resp.headers["Location"]))
     assert ("Cảnh báo: Đã có dòng trợ cấp trên danh sách chi trả tháng 09/2024 (từ tháng thôi hưởng diện K5a): số đã "
-            "lập không tự thu hồi; nếu danh sách chưa duyệt, đề nghị huyện lập lại.") in page
+            "lập không tự thu hồi; nếu danh sách chưa duyệt, đề nghị cơ quan lập danh sách lập lại.") in page
     ev = db.session.execute(select(AuditEvent).where(AuditEvent.action == "update")).scalar_one()
     assert ev.object_id == phuc.id and ev.after["Thôi hưởng từ tháng"] == "09/2024"
 

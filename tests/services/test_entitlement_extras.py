@@ -131,7 +131,7 @@ def test_ending_a_category(people, clerk):
 
     assert categories.end_category(clerk, phuc, row, "09/2024", month=OCT) == [
         "Đã có dòng trợ cấp trên danh sách chi trả tháng 09/2024 (từ tháng thôi hưởng diện K5a): số đã lập không tự "
-        "thu hồi; nếu danh sách chưa duyệt, đề nghị huyện lập lại."]
+        "thu hồi; nếu danh sách chưa duyệt, đề nghị cơ quan lập danh sách lập lại."]
     assert row.valid_to == SEP
     p = next_list.preview(phuc, OCT)
     assert p.line == "Tháng 10/2024: 500.000 đ"
@@ -250,7 +250,7 @@ def test_ending_warns_when_care_lines_are_listed_already(people, clerk):
     build_lists(user_by_username("pld.chaudoc"), AUG)
     assert entitlement_care.end_care(clerk, vu, arr, "08/2024") == [
         "Đã có dòng hỗ trợ chăm sóc trên danh sách chi trả tháng 08/2024: số đã lập không tự thu hồi; nếu danh "
-        "sách chưa duyệt, đề nghị huyện lập lại."]
+        "sách chưa duyệt, đề nghị cơ quan lập danh sách lập lại."]
     with pytest.raises(errors.StateError):
         entitlement_care.remove_care(clerk, vu, arr)
     with pytest.raises(extras.ExtrasInvalid) as err:

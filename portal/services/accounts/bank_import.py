@@ -105,7 +105,7 @@ def _judge_person(row: BankRow, person: Beneficiary, provider_code: str, holder:
     elif holder is not None:
         row.status = "duplicate"
         row.message = (f"{DUPLICATE_NUMBER} ({row.account_number}: {holder.beneficiary.full_name}); sẽ ghi nhận kèm "
-                       "cảnh báo, chưa chi trả đến khi Phòng LĐTBXH kiểm tra và gỡ cảnh báo.")
+                       "cảnh báo, chưa chi trả đến khi cơ quan quản lý chi trả kiểm tra và gỡ cảnh báo.")
     else:
         row.status = "new"
 

@@ -117,7 +117,7 @@ def clear_flags(actor: User, account: PaymentAccount, reason: str) -> PaymentAcc
     payout manager), ``StateError`` (no flag, already cleared, account not active), ``ValidationError`` (no
     reason). The caller loads ``account`` through ``areas.get_visible_or_404``."""
     if not manages_payouts(actor):
-        raise AccessDenied("Chỉ cơ quan quản lý chi trả (Phòng LĐTBXH) được gỡ cảnh báo tài khoản.")
+        raise AccessDenied("Chỉ cơ quan quản lý chi trả được gỡ cảnh báo tài khoản.")
     reason = " ".join(identity.nfc(reason or "").split())
     if len(reason) < 5:
         raise ValidationError("Ghi lý do gỡ cảnh báo (ít nhất 5 ký tự).")

@@ -307,7 +307,8 @@ def create_account(actor: User, beneficiary: Beneficiary, provider_code: str, nu
     db.session.flush()
     after = audit.snapshot(account, ["provider_code", "account_number", "holder_kind", "holder_name", "opened_on",
                                      "card_issued", "flags"])
-    warn = f" – CẢNH BÁO: {'; '.join(account.flag_labels)} (chưa chi trả đến khi Phòng LĐTBXH gỡ)" if flags else ""
+    warn = (f" – CẢNH BÁO: {'; '.join(account.flag_labels)} (chưa chi trả đến khi cơ quan quản lý chi trả gỡ)"
+            if flags else "")
     audit.record(actor, "account_opened", "beneficiary", beneficiary.id,
                  f"Ghi nhận mở tài khoản {provider.name if provider else provider_code} {number} "
                  f"cho {beneficiary.full_name}{source}{warn}", after=after)

@@ -240,7 +240,7 @@ def end_care(actor, beneficiary: Beneficiary, arr: CareArrangement, valid_to_tex
     if listed:
         shown = ", ".join(f"{m:%m/%Y}" for m in listed)
         return [f"Đã có dòng hỗ trợ chăm sóc trên danh sách chi trả tháng {shown}: số đã lập không tự thu hồi; "
-                "nếu danh sách chưa duyệt, đề nghị huyện lập lại."]
+                "nếu danh sách chưa duyệt, đề nghị cơ quan lập danh sách lập lại."]
     return []
 
 

@@ -185,7 +185,8 @@ def end_category(actor, beneficiary: Beneficiary, row: AdditionalCategory, valid
     listed = [m for m in listed_months(beneficiary.id, "tcxh", valid_to) if old_to is None or m < old_to]
     if listed:
         return [f"Đã có dòng trợ cấp trên danh sách chi trả tháng {_shown(listed)} (từ tháng thôi hưởng diện "
-                f"{row.category_code}): số đã lập không tự thu hồi; nếu danh sách chưa duyệt, đề nghị huyện lập lại."]
+                f"{row.category_code}): số đã lập không tự thu hồi; nếu danh sách chưa duyệt, đề nghị cơ quan lập "
+                "danh sách lập lại."]
     return []
 
 

@@ -178,8 +178,8 @@ def _add_back_pay(p: Preview, beneficiary: Beneficiary, month: date, book: RateB
     if legacy and any(e["kind"] in ("rate_change", "gap") for e in entries):
         p.notes.append(f"Diện {', '.join(legacy)} ghi trước khi có tháng hưởng nên được tính cho mọi tháng, kể cả "
                        "các tháng đã lập danh sách (truy lĩnh chênh lệch). Nếu đối tượng chỉ đủ điều kiện từ một "
-                       "tháng, ghi «Thôi hưởng từ tháng» cho diện đó và ghi lại kèm tháng hưởng, hoặc báo huyện "
-                       "trước khi lập danh sách.")
+                       "tháng, ghi «Thôi hưởng từ tháng» cho diện đó và ghi lại kèm tháng hưởng, hoặc báo cơ quan "
+                       "lập danh sách trước khi lập.")
 
 
 def _add_care_age_notes(p: Preview, beneficiary: Beneficiary, month: date, care) -> None:
