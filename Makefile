@@ -39,15 +39,16 @@ test-postgres: install
 
 # The non-browser suite with the system clock moved years ahead (Debian's faketime): a test or a rule that only
 # works this month fails here. FAKE_NOW may name another moment, e.g. FAKE_NOW='2027-01-01 00:00:01'. The monotonic
-# clock stays real: timed waits (threading.Event.wait, the rate limiter's timers) would otherwise never end.
+# clock stays real: timed waits (threading.Event.wait, the rate limiter's timers) would otherwise never end. File
+# times stay real too (NO_FAKE_STAT): faking every stat() of Python's imports made the pass a fifth slower.
 FAKE_NOW ?= 2029-02-28 10:00:00
 test-moved-clock: install
-	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime '$(FAKE_NOW)' $(PYTEST) -q -n 2 --dist loadfile -m "not browser"
+	NO_FAKE_STAT=1 FAKETIME_DONT_FAKE_MONOTONIC=1 faketime '$(FAKE_NOW)' $(PYTEST) -q -n 2 --dist loadfile -m "not browser"
 
 # CI's second pass: the PostgreSQL suite with the clock moved (both checks in one run of the non-browser suite).
 test-postgres-moved-clock: install
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} FAKETIME_DONT_FAKE_MONOTONIC=1 \
-	  faketime '$(FAKE_NOW)' $(PYTEST) -q -n 2 --dist loadfile -m "not browser"
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} NO_FAKE_STAT=1 \
+	  FAKETIME_DONT_FAKE_MONOTONIC=1 faketime '$(FAKE_NOW)' $(PYTEST) -q -n 2 --dist loadfile -m "not browser"
 
 # The documented production process (gunicorn with 2 workers + the RQ worker) against PostgreSQL and Redis, driven
 # over HTTP: build → confirm → approve → PDF download. Uses the database SERVER_TEST_DATABASE_URL (created afresh).

@@ -1,5 +1,7 @@
 """Browser fixtures: a real server process on a fresh SQLite file (migrated with ``flask db upgrade`` and seeded with
 ``seed-demo``, exactly as ``make run`` does) and Playwright driving Debian's Chromium (``/usr/bin/chromium``)."""
+import fcntl
+import hashlib
 import os
 import shutil
 import socket
@@ -28,9 +30,6 @@ def _flask(flask: list[str], args: list[str], env: dict) -> None:
                     f"{done.stderr[-6000:]}", pytrace=False)
 
 
-_templates: dict[tuple, str] = {}  # set-up commands → a database file made with them, once per test process
-
-
 def _copy_database(source: str, target) -> None:
     """Copy an SQLite file with its write-ahead log, if one was left."""
     shutil.copy(source, target)
@@ -38,19 +37,32 @@ def _copy_database(source: str, target) -> None:
         shutil.copy(source + "-wal", str(target) + "-wal")
 
 
+def _shared_dir(tmp_path_factory):
+    """A folder every test process of the session sees (xdist workers share their base folder's parent)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "live-templates"
+    shared.mkdir(exist_ok=True)
+    return shared
+
+
 def _set_up_database(setup: tuple, tmp_path_factory, env: dict, flask: list[str]) -> str:
     """Path of a database file migrated with ``flask db upgrade``, seeded with ``seed-demo`` and then given ``setup``'s
-    commands, made once per test process for each distinct ``setup`` (the browser modules copy it)."""
-    if setup not in _templates:
-        path = tmp_path_factory.mktemp("live-template") / "portal.db"
-        if setup:
-            _copy_database(_set_up_database((), tmp_path_factory, env, flask), path)
-        run_env = dict(env, DATABASE_URL=f"sqlite:///{path}")
-        steps = [("db", "upgrade"), ("seed-demo",)] if not setup else []
-        for args in steps + list(setup):
-            _flask(flask, list(args), run_env)
-        _templates[setup] = str(path)
-    return _templates[setup]
+    commands, made once per test session for each distinct ``setup`` (the browser modules copy it): the first process
+    to need it makes it under a lock, the others wait and use it. A set-up extends the database of its commands but
+    the last (``[import]`` is shared by ``[import, apply-reform]``)."""
+    name = hashlib.sha256(repr(setup).encode()).hexdigest()[:16]
+    folder = _shared_dir(tmp_path_factory)
+    path, done = folder / f"{name}.db", folder / f"{name}.done"
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            if setup:
+                _copy_database(_set_up_database(setup[:-1], tmp_path_factory, env, flask), path)
+            run_env = dict(env, DATABASE_URL=f"sqlite:///{path}")
+            for args in ([setup[-1]] if setup else [("db", "upgrade"), ("seed-demo",)]):
+                _flask(flask, list(args), run_env)
+            done.touch()
+    return str(path)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +72,7 @@ def live_server(request, tmp_path_factory):
     The database is made as ``make run`` makes it (``flask db upgrade``, ``seed-demo``); a test module may set
     ``LIVE_SERVER_SETUP``: a list of further ``flask --app wsgi`` commands (argument lists) run after ``seed-demo``,
     e.g. ``[["import-beneficiaries", "--commune", "30322", VINH_MY_FILE]]``. Each distinct set-up is made once per test
-    process and copied for each module. ``REDIS_URL`` is removed from the server's environment: background jobs run
+    session and copied for each module. ``REDIS_URL`` is removed from the server's environment: background jobs run
     in the web process's thread pool, as in production without Redis (``JOBS_SYNC`` stays off)."""
     live_dir = tmp_path_factory.mktemp("live")
     db_file = live_dir / "portal.db"
