@@ -154,7 +154,9 @@ class PayoutList(db.Model):
 
 class PayoutLine(db.Model):
     """One person × line kind × month on a list (``programme`` here is the kind of line: ``tcxh`` the person's
-    monthly allowance under the list's programme, ``care`` care support, ``funeral`` funeral support),
+    monthly allowance under the list's programme, ``care`` care support, ``funeral`` funeral support, ``arrears``
+    earlier months owed by the list's programme to a person the other programme pays now, ``reissue`` a failed
+    payment paid again),
     with a snapshot of what is printed (name, ID, account) so the approved list does not change when the register
     does. Amounts in integer đồng."""
 
