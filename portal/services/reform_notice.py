@@ -9,9 +9,9 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ..areas import holds_any
 from ..extensions import db
-from ..models import AdministrativeUnit, Beneficiary, Duty, Organization, UnitSuccession, UnitTransfer
+from ..models import AdministrativeUnit, Beneficiary, Duty, UnitSuccession, UnitTransfer
+from .organizations import serving_organization
 from .reform import unplaced_count
 
 
@@ -63,11 +63,6 @@ def reform_notice(commune_code: str) -> ReformNotice | None:
 
 
 def _department(commune_code: str) -> str:
-    """Name of the organisation holding ``oversight`` at the commune's province (the one that applies the reform)."""
-    unit = db.session.get(AdministrativeUnit, commune_code)
-    if unit is not None and unit.parent_code:
-        for org in db.session.execute(select(Organization).where(Organization.unit_code == unit.parent_code)
-                                      .order_by(Organization.id)).scalars():
-            if holds_any(org, Duty.OVERSIGHT):
-                return org.name
-    return "Sở"
+    """Name of the organisation holding ``oversight`` that serves the commune (the one that applies the reform)."""
+    org = serving_organization(commune_code, Duty.OVERSIGHT)
+    return org.name if org is not None else "Sở"

@@ -7,6 +7,7 @@ import re
 import openpyxl
 import pytest
 
+from tests.browser.pages import login
 from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
 
 pytestmark = pytest.mark.browser
@@ -14,15 +15,8 @@ LIVE_SERVER_SETUP = [["import-beneficiaries", "--commune", "30322", VINH_MY_FILE
 REASON = "Tài khoản không dùng được: Sai tên chủ tài khoản (Ngân hàng báo, 08/2024)"
 
 
-def _login(browser, base, username):
-    context = browser.new_context(accept_downloads=True, locale="vi-VN", bypass_csp=True)  # string waits use eval
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo1234")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
+def _login(browser, base, username):  # string waits use eval, which the CSP refuses
+    return login(browser, base, username, accept_downloads=True, bypass_csp=True)
 
 
 def _rows_naming(page, base, list_url, name) -> list[str]:

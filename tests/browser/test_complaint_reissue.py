@@ -15,6 +15,7 @@ from portal import create_app
 from portal.clock import today_vn
 from portal.extensions import db
 from portal.models import Beneficiary, PayoutLine
+from tests.browser.pages import login
 from tests.conftest import _config
 
 pytestmark = pytest.mark.browser
@@ -46,14 +47,8 @@ def _failed_august_transfer():
     return people["vu"].national_id
 
 
-def _login(browser, base, username):
-    page = browser.new_context(locale="vi-VN", bypass_csp=True).new_page()  # string waits use eval
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo1234")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
+def _login(browser, base, username):  # string waits use eval, which the CSP refuses
+    return login(browser, base, username, bypass_csp=True)
 
 
 def _august_lines(national_id):

@@ -8,6 +8,7 @@ import pdfplumber
 import pytest
 
 from portal.clock import today_vn
+from tests.browser.pages import login
 from tests.conftest import AGRIBANK_FILE, VINH_MY_FILE
 
 pytestmark = pytest.mark.browser
@@ -15,15 +16,7 @@ pytestmark = pytest.mark.browser
 
 def _login(browser, base, username):
     # wait_for_function evaluates a string, which the CSP (no eval) refuses; the CSP: test_csp_in_chromium.py
-    context = browser.new_context(accept_downloads=True, locale="vi-VN", bypass_csp=True)
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo1234")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
-
+    return login(browser, base, username, accept_downloads=True, bypass_csp=True)
 
 def _search(page, typed: str, expected_name: str) -> None:
     """Type into the register's search box and wait for htmx's partial answer (not a fixed sleep): the request must

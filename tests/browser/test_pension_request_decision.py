@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.browser.pages import login
 from tests.conftest import VINH_MY_FILE
 
 pytestmark = pytest.mark.browser
@@ -13,15 +14,8 @@ LIVE_SERVER_SETUP = [["import-beneficiaries", "--commune", "30322", VINH_MY_FILE
 LIST_URL = re.compile(r"/xa/huu-tri-xa-hoi$")
 
 
-def _login(browser, base, username):
-    context = browser.new_context(locale="vi-VN", bypass_csp=True)  # string waits use eval
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo1234")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    return page
+def _login(browser, base, username):  # string waits use eval, which the CSP refuses
+    return login(browser, base, username, bypass_csp=True)
 
 
 def test_refusal_goes_back_to_the_list_and_a_reload_posts_nothing(browser, live_server):

@@ -16,12 +16,13 @@ from ...access import decides_social_pension, is_commune_of
 from ...clock import today_vn
 from ...errors import AccessDenied, StateError, ValidationError
 from ...extensions import db
-from ...models import Beneficiary, Hamlet, HouseholdPoverty, PaymentChannel, PensionRequest, RequestStatus, User
+from ...models import Beneficiary, HouseholdPoverty, PaymentChannel, PensionRequest, RequestStatus, User
 from ...spreadsheets.dates import parse_birth_date, parse_date, parse_month
 from ..audit import record
 from ..registry.checks import check_payment_channel
 from ..registry.hamlets import NAME_LIMIT, find_hamlet, hamlets_for
 from ..registry.identity import fold, name_sort_key, national_id_warnings, nfc, parse_national_id
+from ..registry.lookups import hamlet_of
 from ..working_days import add_working_days
 from .pension import PENSION_ONLY_CATEGORY, age_ground
 
@@ -53,9 +54,8 @@ def _hamlet(commune_code: str, data: dict) -> str | None:
     hamlets."""
     raw_id, text = str(data.get("hamlet_id") or "").strip(), nfc((data.get("hamlet") or "").strip())
     if raw_id:
-        found = db.session.get(Hamlet, int(raw_id)) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 10 \
-            else None
-        if found is None or found.commune_code != commune_code:
+        found = hamlet_of(commune_code, raw_id)
+        if found is None:
             raise _error("Khóm/ấp không có trong danh sách của xã.", "hamlet_id")
     elif text:
         found = find_hamlet(commune_code, text)

@@ -38,7 +38,7 @@ from .fields import (
     parse_legacy_id,
 )
 from .identity import fold, national_id_warnings, nfc, parse_national_id, phone_normalize
-from .lookups import category_of, hamlet_named
+from .lookups import category_of, hamlet_named, hamlet_of
 
 _TEXT_LIMITS = {"full_name": 120, "hamlet": 120, "decision_number": 60, "cash_at_home_note": 200,
                 "preferred_bank": 60, "guardian_name": 120, "guardian_relationship": 60, "note": 300,
@@ -248,10 +248,8 @@ def _check_hamlet(data: dict, commune_code: str, v: dict, errors: dict, current,
     raw_id, text = data.get("hamlet_id"), _text(data, "hamlet")
     hamlet = None
     if raw_id not in (None, ""):
-        hid = raw_id if isinstance(raw_id, int) else (int(raw_id) if str(raw_id).isascii()
-                                                     and str(raw_id).isdigit() and len(str(raw_id)) < 10 else None)
-        found = db.session.get(Hamlet, hid) if hid is not None else None
-        if found is None or found.commune_code != commune_code:
+        found = hamlet_of(commune_code, raw_id)
+        if found is None:
             errors["hamlet_id"] = "Khóm/ấp không có trong danh sách của xã."
         elif strict and not found.active and getattr(current, "hamlet_id", None) != found.id:
             errors["hamlet_id"] = f"Khóm/ấp «{found.name}» đã ngừng dùng; chọn khóm/ấp khác."

@@ -49,3 +49,13 @@ def hamlet_named(commune_code: str, name_fold: str) -> Hamlet | None:
             memo[key] = {h.name_fold: h for h in db.session.execute(
                 select(Hamlet).where(Hamlet.commune_code == commune_code)).scalars()}
     return memo[key].get(name_fold)
+
+
+def hamlet_of(commune_code: str, raw_id) -> Hamlet | None:
+    """The hamlet (khóm/ấp) with id ``raw_id`` (an int, or the digits a form sent) when it belongs to
+    ``commune_code``; None for anything else (not digits, unknown, another commune's)."""
+    text = str(raw_id)
+    if not isinstance(raw_id, int) and not (text.isascii() and text.isdigit() and len(text) < 10):
+        return None
+    found = db.session.get(Hamlet, int(raw_id))
+    return found if found is not None and found.commune_code == commune_code else None
